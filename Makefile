@@ -1,0 +1,62 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export DJANGO_SETTINGS_MODULE := xiezuo.settings
+
+.PHONY: setup setup-dev browser run test test-pg migrate demo bench clean messages
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.runtime node_modules/.installed
+
+setup-dev: setup $(VENV)/.dev browser
+
+# Real-browser tests drive Debian's Chromium with a CJK font; install them
+# when missing and we may (root on Debian). Elsewhere the browser tests say
+# what is missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	    || echo "warning: could not install chromium/fonts-noto-cjk"; \
+	  else echo "note: install Debian's chromium and fonts-noto-cjk for the browser tests"; fi; \
+	fi
+
+migrate: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	DEBUG=1 $(PY) manage.py load_demo
+
+run: demo
+	@echo "Xiezuo: http://127.0.0.1:8000"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup-dev
+	$(PY) -m pytest
+
+test-pg: setup-dev
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(PY) -m pytest
+
+bench: setup-dev
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules var
+
+messages: setup
+	DEBUG=1 $(PY) scripts/i18n.py

@@ -1,0 +1,1 @@
+"""Pure helpers with no Django models: parsing and checking what offices type."""

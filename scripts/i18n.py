@@ -1,0 +1,57 @@
+"""Refresh the English translation: extract messages, fill them from
+locale/glossary_en.tsv, compile. Run with `make messages`; needs GNU gettext.
+
+The interface is written in Chinese (the offices' language) and the glossary
+holds the English for each message, so adding a message means adding a line.
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+
+def load_glossary():
+    pairs = {}
+    for line in (ROOT / "locale" / "glossary_en.tsv").read_text().splitlines():
+        if "\t" in line:
+            zh, en = line.split("\t", 1)
+            pairs[zh] = en
+    return pairs
+
+
+def fill(text, glossary):
+    missing = []
+
+    def repl(m):
+        msgid = m.group(1)
+        if msgid == "":
+            return m.group(0)
+        en = glossary.get(msgid.replace('\\"', '"'))
+        if en is None:
+            missing.append(msgid)
+            return m.group(0)
+        return f'msgid "{msgid}"\nmsgstr "{en.replace(chr(34), chr(92) + chr(34))}"'
+
+    text = re.sub(r'msgid "((?:[^"\\]|\\.)*)"\nmsgstr ""(?!\n")', repl, text)
+    text = text.replace("#, fuzzy\n", "")
+    return text, missing
+
+
+def main():
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "makemessages", "-l", "en", "--no-location", "--no-obsolete",
+                    "-i", ".venv/*", "-i", "node_modules/*", "-i", "var/*", "-i", "bench/*"], check=True, cwd=ROOT)
+    text, missing = fill(PO.read_text(), load_glossary())
+    PO.write_text(text)
+    subprocess.run([*manage, "compilemessages", "-l", "en", "-i", ".venv", "-i", "node_modules"], check=True, cwd=ROOT)
+    for m in missing:
+        print("untranslated:", m)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

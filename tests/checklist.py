@@ -1,0 +1,59 @@
+"""The permission checklist every view and endpoint is tested against:
+a user in scope allowed, a user of another pairing refused, a read-only role
+unable to write, anonymous redirected (pages) or 401 (API)."""
+
+from django.test import Client
+
+from xiezuo.accounts.models import APIToken, User
+
+
+def login(username):
+    c = Client()
+    if username:
+        c.force_login(User.objects.get(username=username))
+    return c
+
+
+def token_client(username):
+    c = Client()
+    if username:
+        c.defaults["HTTP_AUTHORIZATION"] = "Bearer " + APIToken.issue(User.objects.get(username=username))
+    return c
+
+
+def page_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsider", write=False, data=None):
+    """Assert the checklist for a page; return the allowed user's response."""
+    method = "post" if write else "get"
+    anon = getattr(Client(), method)(url, data or {})
+    assert anon.status_code == 302 and "/login/" in anon["Location"], (url, anon.status_code)
+    if outsider:
+        r = getattr(login(outsider), method)(url, data or {})
+        assert r.status_code == 404, (url, "outsider", r.status_code)
+    if read_only:
+        r = getattr(login(read_only), method)(url, data or {})
+        if write:
+            assert r.status_code == 403, (url, "read-only", r.status_code)
+        else:
+            assert r.status_code == 200, (url, "read-only", r.status_code)
+    r = getattr(login(allowed), method)(url, data or {})
+    assert r.status_code in (200, 302), (url, "allowed", r.status_code)
+    return r
+
+
+def api_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsider", method="get", json=None):
+    """Assert the checklist for an endpoint; return the allowed user's response."""
+    def call(c):
+        fn = getattr(c, method)
+        if json is not None:
+            return fn(url, json, content_type="application/json")
+        return fn(url)
+
+    assert call(Client()).status_code == 401, url
+    if outsider:
+        r = call(token_client(outsider))
+        assert r.status_code == 404, (url, "outsider", r.status_code, r.content[:200])
+    if read_only:
+        r = call(token_client(read_only))
+        expected = 200 if method == "get" else 403
+        assert r.status_code == expected, (url, "read-only", r.status_code, r.content[:200])
+    return call(token_client(allowed))

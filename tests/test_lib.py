@@ -1,0 +1,150 @@
+"""The pure parsers and checks in lib/."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lib.dates import cn_date, parse_date
+from lib.ids import (
+    USCC_CHARSET,
+    id_birth_date,
+    id_gender,
+    make_id_number,
+    make_uscc,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    normalize_uscc,
+)
+from lib.money import parse_amount, wan, yuan_str
+
+# A published example code (GB 32100 appendix style) with a correct check char.
+VALID_USCC = make_uscc("91630123MA75ABCD1")
+
+
+class TestUSCC:
+    def test_valid_code_is_normalised(self):
+        assert normalize_uscc(" " + VALID_USCC.lower() + " ") == VALID_USCC
+
+    def test_wrong_check_character_names_the_expected_one(self):
+        wrong = VALID_USCC[:17] + ("0" if VALID_USCC[17] != "0" else "1")
+        with pytest.raises(ValueError, match=f"校验位错误：应为“{VALID_USCC[17]}”"):
+            normalize_uscc(wrong)
+
+    def test_length(self):
+        with pytest.raises(ValueError, match="应为18位，实际为17位"):
+            normalize_uscc(VALID_USCC[:17])
+
+    def test_forbidden_letters(self):
+        with pytest.raises(ValueError, match="不允许的字符“I”"):
+            normalize_uscc("9163012" + "I" * 10 + "1")
+
+    def test_fullwidth_digits_accepted(self):
+        full = VALID_USCC.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        assert normalize_uscc(full) == VALID_USCC
+
+    @given(st.text(alphabet=USCC_CHARSET, min_size=17, max_size=17).filter(lambda s: s[2:8].isdigit()))
+    def test_any_completed_code_validates_and_any_other_check_char_fails(self, first17):
+        code = make_uscc(first17)
+        assert normalize_uscc(code) == code
+        for c in USCC_CHARSET:
+            if c != code[17]:
+                with pytest.raises(ValueError):
+                    normalize_uscc(first17 + c)
+
+
+class TestIdNumber:
+    VALID = make_id_number("63012319900101123")
+
+    def test_valid(self):
+        assert normalize_id_number(self.VALID) == self.VALID
+        assert id_birth_date(self.VALID) == datetime.date(1990, 1, 1)
+        assert id_gender(self.VALID) == "男"  # the 17th digit, 3, is odd
+
+    def test_lowercase_x_accepted(self):
+        # Find a body whose check character is X.
+        body = next(b for b in (f"63012319900101{i:03d}" for i in range(1000)) if make_id_number(b)[-1] == "X")
+        assert normalize_id_number(body + "x") == body + "X"
+
+    @pytest.mark.parametrize("value, message", [
+        ("63012319900101123", "应为18位，实际为17位"),
+        ("6301231990010112AB", "前17位应全部为数字"),
+        ("630123199002301234", "出生日期“19900230”不是有效日期"),
+    ])
+    def test_refused(self, value, message):
+        with pytest.raises(ValueError, match=message):
+            normalize_id_number(value)
+
+    def test_bad_check_character(self):
+        wrong = self.VALID[:17] + ("0" if self.VALID[17] != "0" else "1")
+        with pytest.raises(ValueError, match="校验位错误"):
+            normalize_id_number(wrong)
+
+    def test_masking(self):
+        assert mask_id_number(self.VALID) == "630123********" + self.VALID[-4:]
+        assert mask_phone("13912345678") == "139****5678"
+
+    @given(st.dates(min_value=datetime.date(1920, 1, 1), max_value=datetime.date(2010, 12, 31)),
+           st.integers(min_value=0, max_value=999))
+    def test_generated_numbers_round_trip(self, birth, seq):
+        number = make_id_number(f"630123{birth:%Y%m%d}{seq:03d}")
+        assert normalize_id_number(number) == number
+        assert id_birth_date(number) == birth
+
+
+class TestAmounts:
+    @pytest.mark.parametrize("text, unit, expected", [
+        ("4,300万元", "元", "43000000.00"),
+        ("4300", "万元", "43000000.00"),
+        ("1.68亿", "元", "168000000.00"),
+        ("肆仟叁佰万元整", "元", "43000000.00"),
+        ("壹万贰仟叁佰肆拾伍元陆角柒分", "元", "12345.67"),
+        ("４２２０万元", "元", "42200000.00"),
+        ("¥1,234.5", "元", "1234.50"),
+        (4220, "万元", "42200000.00"),
+        (0.1, "元", "0.10"),
+        ("420", "元", "420.00"),
+    ])
+    def test_parse(self, text, unit, expected):
+        assert parse_amount(text, unit) == Decimal(expected)
+
+    @pytest.mark.parametrize("text", ["", "abc", "12元3", None])
+    def test_refused_with_chinese_message(self, text):
+        with pytest.raises(ValueError, match="金额"):
+            parse_amount(text)
+
+    def test_wan(self):
+        assert wan(Decimal("43000000")) == "4300万元"
+        assert wan(Decimal("125000")) == "12.5万元"
+        assert yuan_str(Decimal("43000000")) == "43000000.00"
+
+    @given(st.decimals(min_value=0, max_value=Decimal("1e12"), places=2))
+    def test_written_amount_parses_back(self, amount):
+        assert parse_amount(f"{amount:,}") == amount
+        assert parse_amount(str(amount / 10000) + "万元") == amount
+
+
+class TestDates:
+    @pytest.mark.parametrize("text", ["2022年6月26日", "2022.6.26", "2022/6/26", "2022-06-26", 44738, "44738",
+                                      "２０２２年６月２６日", datetime.datetime(2022, 6, 26, 0, 0)])
+    def test_parse(self, text):
+        assert parse_date(text) == datetime.date(2022, 6, 26)
+
+    def test_impossible(self):
+        with pytest.raises(ValueError, match="不存在"):
+            parse_date("2022年2月30日")
+
+    def test_unreadable(self):
+        with pytest.raises(ValueError, match="无法识别"):
+            parse_date("六月底")
+
+    def test_cn_date(self):
+        assert cn_date(datetime.date(2022, 6, 26)) == "2022年6月26日"
+
+    @given(st.dates(min_value=datetime.date(1900, 3, 1), max_value=datetime.date(2100, 12, 31)))
+    def test_every_written_form_round_trips(self, d):
+        for text in (cn_date(d), f"{d.year}.{d.month}.{d.day}", d.isoformat(), (d - datetime.date(1899, 12, 30)).days):
+            assert parse_date(text) == d

@@ -1,0 +1,82 @@
+"""The JSON API under /api/v1/.
+
+Authentication is a per-user Bearer token (stored hashed) or the browser
+session (for the dashboards' own charts). Every router reaches data through
+`xiezuo.accounts.scope`, exactly like the pages. Module routers are found by
+convention: an installed app with an `api` module exposing `router` is mounted
+under its `api_prefix`.
+"""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
+
+from xiezuo.accounts.models import APIToken
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = APIToken.objects.authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Session(SessionAuth):
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user and user.is_active else None
+
+
+api = NinjaAPI(
+    title="Xiezuo 东西部协作 API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerToken(), Session()],
+    description="东西部协作台账数据接口。金额为人民币元的十进制字符串，计数为整数。",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "不存在或无权访问"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "无权执行此操作"}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    if hasattr(exc, "message_dict"):
+        errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    else:
+        errors = {"__all__": [str(m) for m in exc.messages]}
+    return api.create_response(request, {"detail": "数据校验失败", "errors": errors}, status=422)
+
+
+def _mount_module_routers():
+    for config in apps.get_app_configs():
+        if not config.name.startswith("xiezuo."):
+            continue
+        try:
+            module = import_module(f"{config.name}.api")
+        except ModuleNotFoundError as e:
+            if e.name != f"{config.name}.api":
+                raise
+            continue
+        api.add_router(getattr(module, "api_prefix", ""), module.router)
+
+
+_mount_module_routers()

@@ -1,0 +1,46 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+
+from lib.dates import parse_date
+from xiezuo.accounts.scope import scope_for
+
+from .models import AuditEvent
+
+
+def visible_events(user):
+    """Events of pairings the user may audit, plus reference-data events
+    (organisations, accounts) that belong to no pairing."""
+    scope = scope_for(user)
+    if not (scope.is_global or scope.has_any("audit")):
+        raise PermissionDenied("只有审计/纪检和管理员可以查看审计日志")
+    if scope.is_global:
+        return AuditEvent.objects.all()
+    return AuditEvent.objects.filter(Q(pairing_id__in=scope.pairing_ids("audit")) | Q(pairing_id__isnull=True))
+
+
+@login_required
+def audit_list(request):
+    events = visible_events(request.user)
+    f = {k: request.GET.get(k, "").strip() for k in ("model", "action", "actor", "object_id", "since", "until")}
+    if f["model"]:
+        # "Pairing" means pairings.Pairing, not every model of the pairings app.
+        events = events.filter(Q(model__iexact=f["model"]) | Q(model__iendswith="." + f["model"]))
+    if f["action"]:
+        events = events.filter(action=f["action"])
+    if f["actor"]:
+        events = events.filter(actor_name__icontains=f["actor"])
+    if f["object_id"]:
+        events = events.filter(object_id=f["object_id"])
+    errors = []
+    for key, lookup in (("since", "at__date__gte"), ("until", "at__date__lte")):
+        if f[key]:
+            try:
+                events = events.filter(**{lookup: parse_date(f[key])})
+            except ValueError as e:
+                errors.append(str(e))
+    page = Paginator(events.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    ctx = {"page": page, "f": f, "actions": AuditEvent.ACTIONS, "errors": errors}
+    return render(request, "audit/audit_list.html", ctx)

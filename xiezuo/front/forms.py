@@ -1,0 +1,80 @@
+"""Form helpers shared by every module."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+CONFLICT = "此记录已被他人修改（您打开后又有人保存过），为避免覆盖，本次未保存。请刷新页面查看最新内容后重新修改。"
+
+
+class BootstrapMixin:
+    """Give widgets Bootstrap classes so every form looks the same."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput,)):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+            if isinstance(widget, forms.DateInput):
+                widget.input_type = "date"
+                widget.format = "%Y-%m-%d"
+
+
+class VersionedForm(BootstrapMixin, forms.ModelForm):
+    """A ModelForm with optimistic locking on the model's `version` field.
+
+    The version the user loaded travels in a hidden field; saving checks it
+    against the row, locked, inside the transaction, so of two users editing
+    the same record the second is refused instead of silently overwriting.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def validate_unique(self):
+        # Django skips constraints that involve fields not on the form (the
+        # pairing is set by the view), which would let a duplicate reach the
+        # database as an IntegrityError. Check them all and show the message.
+        try:
+            self.instance.validate_unique()
+            self.instance.validate_constraints()
+        except ValidationError as e:
+            for field, messages in e.update_error_dict({}).items():
+                self.add_error(field if field in self.fields else None, messages)
+
+    def save(self, commit=True):
+        instance = super().save(commit=False)
+        if not commit:
+            return instance
+        with transaction.atomic():
+            if instance.pk:
+                current = type(instance).objects.select_for_update().filter(pk=instance.pk).values_list(
+                    "version", flat=True).first()
+                loaded = self.cleaned_data.get("loaded_version")
+                if current is None or (loaded is not None and loaded != current):
+                    raise ValidationError(CONFLICT, code="conflict")
+                instance.version = current + 1
+            instance.save()
+            self.save_m2m()
+        return instance
+
+
+def save_or_conflict(form):
+    """Save a VersionedForm; on a conflict attach the message to the form and
+    return None."""
+    try:
+        return form.save()
+    except ValidationError as e:
+        if getattr(e, "code", None) != "conflict":
+            raise
+        form.add_error(None, e)
+        return None

@@ -1,0 +1,35 @@
+from django import template
+
+from lib.dates import cn_date
+from lib.money import wan as _wan
+
+register = template.Library()
+
+
+@register.filter
+def wan(amount):
+    """4300万元."""
+    return _wan(amount)
+
+
+@register.filter
+def cndate(value):
+    """2022年6月26日."""
+    return cn_date(value)
+
+
+@register.filter
+def indent(depth):
+    return range(max(int(depth), 0))
+
+
+@register.simple_tag(takes_context=True)
+def qs(context, **kwargs):
+    """Return the current query string with some parameters replaced."""
+    params = context["request"].GET.copy()
+    for k, v in kwargs.items():
+        if v in (None, ""):
+            params.pop(k, None)
+        else:
+            params[k] = v
+    return "?" + params.urlencode() if params else "?"

@@ -1,0 +1,300 @@
+"""Regions, organisations, pairings and yearly agreements."""
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from lib.ids import normalize_uscc
+from xiezuo.audit.tracking import tracked
+
+
+class TreeQuerySet(models.QuerySet):
+    def subtree_of(self, nodes):
+        """Return the nodes and all their descendants (materialised paths)."""
+        paths = [n.path for n in nodes]
+        if not paths:
+            return self.none()
+        q = Q()
+        for p in paths:
+            q |= Q(path__startswith=p)
+        return self.filter(q)
+
+
+class PathTree(models.Model):
+    """A node that stores its ancestry as "/1/5/9/" so a subtree is one
+    prefix query instead of a recursive walk."""
+
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    def _wanted_path(self):
+        prefix = self.parent.path if self.parent_id else "/"
+        return f"{prefix}{self.pk}/"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            wanted = self._wanted_path()
+            if wanted != self.path:
+                old = self.path
+                type(self).objects.filter(pk=self.pk).update(path=wanted)
+                self.path = wanted
+                if old:
+                    # Moving a node moves its descendants with it.
+                    for child in type(self).objects.filter(path__startswith=old).exclude(pk=self.pk):
+                        child.path = wanted + child.path[len(old):]
+                        type(self).objects.filter(pk=child.pk).update(path=child.path)
+
+    def ancestors(self):
+        ids = [int(x) for x in self.path.strip("/").split("/") if x][:-1]
+        by_id = type(self).objects.in_bulk(ids)
+        return [by_id[i] for i in ids if i in by_id]
+
+    def is_within(self, other):
+        return self.path.startswith(other.path)
+
+
+class Region(PathTree):
+    LEVELS = [
+        ("province", "省"),
+        ("city", "市"),
+        ("county", "县"),
+        ("township", "乡镇"),
+        ("village", "村"),
+    ]
+
+    code = models.CharField("区划代码", max_length=12, null=True, blank=True, unique=True)
+    name = models.CharField("名称", max_length=100)
+    full_name = models.CharField("全称", max_length=200, blank=True)
+    level = models.CharField("级别", max_length=10, choices=LEVELS)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    objects = TreeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+
+    def __str__(self):
+        return self.full_name or self.name
+
+    def gb2260(self):
+        return (self.code or "")[:6]
+
+    def make_full_name(self):
+        # Offices name a county with its city (南京市六合区) and a township with
+        # its county (湟源县大华镇); provinces and cities stand alone.
+        if self.level in ("county", "township", "village") and self.parent:
+            return self.parent.name + self.name
+        return self.name
+
+
+class Organisation(models.Model):
+    KINDS = [
+        ("gov", "党政机关"),
+        ("public", "事业单位"),
+        ("school", "学校"),
+        ("hospital", "医院"),
+        ("soe", "国有企业"),
+        ("enterprise", "企业"),
+        ("coop", "合作社"),
+        ("farm", "家庭农场"),
+        ("social", "社会组织"),
+        ("association", "行业协会"),
+        ("union", "工会"),
+        ("other", "其他"),
+    ]
+
+    name = models.CharField("单位名称", max_length=200)
+    kind = models.CharField("单位类型", max_length=16, choices=KINDS)
+    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT, related_name="organisations")
+    uscc = models.CharField("统一社会信用代码", max_length=18, null=True, blank=True, unique=True,
+                            error_messages={"unique": "该统一社会信用代码已被其他单位使用"})
+    legal_rep = models.CharField("法定代表人", max_length=50, blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        constraints = [
+            models.UniqueConstraint("name", "region", name="org_unique_name_region",
+                                    violation_error_message="该区划下已有同名单位"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.uscc:
+            try:
+                self.uscc = normalize_uscc(self.uscc)
+            except ValueError as e:
+                raise ValidationError({"uscc": str(e)}) from None
+        else:
+            self.uscc = None
+
+    def audit_pairing_id(self):
+        return None
+
+
+class PairingQuerySet(TreeQuerySet):
+    def roots(self):
+        return self.filter(parent__isnull=True)
+
+
+class Pairing(PathTree):
+    LEVELS = [
+        ("province", "省-省"),
+        ("city", "市-市"),
+        ("county", "县-县"),
+        ("township", "镇-镇"),
+        ("village", "村-村"),
+        ("enterprise_village", "企-村"),
+        ("school", "校-校"),
+        ("hospital", "院-院"),
+        ("social_village", "社会组织-村"),
+        ("park", "园区-园区"),
+        ("other", "其他"),
+    ]
+
+    name = models.CharField("结对名称", max_length=200, blank=True,
+                            help_text="留空时按双方名称自动生成")
+    level = models.CharField("结对层级", max_length=20, choices=LEVELS)
+    east_region = models.ForeignKey(Region, verbose_name="东部区划", on_delete=models.PROTECT, related_name="+")
+    west_region = models.ForeignKey(Region, verbose_name="西部区划", on_delete=models.PROTECT, related_name="+")
+    east_org = models.ForeignKey(Organisation, verbose_name="东部单位", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    west_org = models.ForeignKey(Organisation, verbose_name="西部单位", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey("self", verbose_name="上级结对", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    since = models.DateField("结对时间", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+    disclosure_enabled = models.BooleanField("公开公示", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PairingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "结对关系"
+        verbose_name_plural = "结对关系"
+        constraints = [
+            models.UniqueConstraint(
+                "level", "east_region", "west_region",
+                Coalesce("east_org", 0), Coalesce("west_org", 0),
+                name="pairing_unique_parties",
+                violation_error_message="相同双方、相同层级的结对关系已存在，不能重复创建",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.default_name()
+
+    @property
+    def east_name(self):
+        return str(self.east_org or self.east_region)
+
+    @property
+    def west_name(self):
+        return str(self.west_org or self.west_region)
+
+    def default_name(self):
+        return f"{self.east_name}—{self.west_name}"
+
+    def audit_pairing_id(self):
+        return self.pk
+
+    def clean(self):
+        errors = {}
+        if self.parent_id and self.pk and self.parent.path.startswith(self.path or "\0"):
+            errors["parent"] = "上级结对不能是本结对或其下级"
+        if self.east_region_id and self.west_region_id and self.east_region_id == self.west_region_id:
+            errors["west_region"] = "东西部双方不能是同一区划"
+        if self.parent_id and self.east_region_id and self.west_region_id:
+            # A sub-pairing hangs inside its parent: its parties lie within the
+            # parent's regions, or the roll-up would count foreign records.
+            if not self.east_region.is_within(self.parent.east_region):
+                errors["east_region"] = f"下级结对的东部区划应位于{self.parent.east_region}之内"
+            if not self.west_region.is_within(self.parent.west_region):
+                errors["west_region"] = f"下级结对的西部区划应位于{self.parent.west_region}之内"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if not self.name:
+            self.name = self.default_name()
+        super().save(*args, **kwargs)
+
+    def subtree(self):
+        return Pairing.objects.filter(path__startswith=self.path)
+
+
+class PairingDocument(models.Model):
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField("文件名称", max_length=200)
+    doc_number = models.CharField("文号", max_length=100, blank=True)
+    signed_on = models.DateField("签订日期", null=True, blank=True)
+    file = models.FileField("附件", upload_to="pairing-docs/%Y/", blank=True)
+
+    class Meta:
+        ordering = ["-signed_on", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Agreement(models.Model):
+    pairing = models.ForeignKey(Pairing, verbose_name="结对关系", on_delete=models.CASCADE, related_name="agreements")
+    year = models.PositiveSmallIntegerField("年度")
+    title = models.CharField("协议名称", max_length=200)
+    signed_on = models.DateField("签订日期", null=True, blank=True)
+    doc_number = models.CharField("文号", max_length=100, blank=True)
+    note = models.TextField("主要内容", blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-year", "pk"]
+        verbose_name = "年度协议"
+        verbose_name_plural = "年度协议"
+        constraints = [
+            models.UniqueConstraint("pairing", "year", name="agreement_unique_year",
+                                    violation_error_message="该结对本年度已有协议"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.year and not (2000 <= self.year <= 2100):
+            raise ValidationError({"year": "年度应在2000至2100之间"})
+
+
+class AgreementTarget(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="targets")
+    indicator = models.CharField("指标代码", max_length=50)
+    value = models.DecimalField("目标值", max_digits=18, decimal_places=2)
+    unit = models.CharField("单位", max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["indicator"]
+        constraints = [
+            models.UniqueConstraint("agreement", "indicator", name="target_unique_indicator",
+                                    violation_error_message="同一协议中该指标已有目标值"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}={self.value}"
+
+    def audit_pairing_id(self):
+        return self.agreement.pairing_id
+
+
+for _model in (Organisation, Pairing, PairingDocument, Agreement, AgreementTarget):
+    tracked(_model)
