@@ -55,6 +55,9 @@ test-pg: setup-dev
 bench: setup-dev
 	$(PY) -m bench
 
+bench-%: setup-dev
+	$(PY) -m bench $*
+
 clean:
 	rm -rf $(VENV) node_modules var
 

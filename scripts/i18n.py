@@ -16,7 +16,9 @@ PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 def load_glossary():
     pairs = {}
-    for line in (ROOT / "locale" / "glossary_en.tsv").read_text().splitlines():
+    files = [ROOT / "locale" / "glossary_en.tsv", *sorted((ROOT / "locale" / "glossary").glob("*.tsv"))]
+    lines = [line for f in files for line in f.read_text().splitlines()]
+    for line in lines:
         if "\t" in line:
             zh, en = line.split("\t", 1)
             pairs[zh] = en

@@ -66,6 +66,13 @@ INSTALLED_APPS = [
     "xiezuo.accounts",
     "xiezuo.audit",
     "xiezuo.pairings",
+    "xiezuo.funds",
+    "xiezuo.procurement",
+    "xiezuo.consumption",
+    "xiezuo.labour",
+    "xiezuo.industry",
+    "xiezuo.ledgers",
+    "xiezuo.assessment",
     "xiezuo.front",
 ]
 

@@ -1,0 +1,1 @@
+"""Models of this module (to be built)."""
