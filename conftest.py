@@ -42,9 +42,13 @@ def other_pairing():
     return pairing
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # Production redirects to HTTPS; the test client speaks plain HTTP.
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    # Production redirects to HTTPS; the test client and the live server of
+    # the browser tests speak plain HTTP. Session-wide, because the live
+    # server reads the setting once when it starts.
+    from django.conf import settings
+
     settings.SECURE_SSL_REDIRECT = False
 
 
