@@ -12,13 +12,19 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the
-# tests make around it are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture(scope="session")
 def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls
+    # the tests make around it are still plain synchronous calls. Only for
+    # as long as the browser runs: other tests must see the default.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _launch()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _launch():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium and fonts-noto-cjk (make setup-dev does)")
     from playwright.sync_api import sync_playwright
