@@ -37,7 +37,7 @@ class Alert:
 def _no_disbursement(rule, projects, today):
     cutoff = today - datetime.timedelta(days=rule.days)
     paid = Disbursement.objects.filter(project=OuterRef("pk"), status=Disbursement.CONFIRMED)
-    for p in projects.filter(status__in=Project.STARTED, actual_start__lte=cutoff).exclude(Exists(paid)):
+    for p in projects.filter(status__in=Project.STARTED, actual_start__lt=cutoff).exclude(Exists(paid)):
         yield p, f"{cn_date(p.actual_start)}开工，已过{(today - p.actual_start).days}天仍无已确认的资金拨付"
 
 

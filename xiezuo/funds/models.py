@@ -13,7 +13,12 @@ from django.db import models, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from lib.money import wan
+from lib.money import wan as _wan
+
+
+def wan(amount):
+    """万元 exact to the fen, so a refusal over one fen does not read 100万元 > 100万元."""
+    return _wan(amount, places=6)
 from xiezuo.audit.tracking import tracked
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
