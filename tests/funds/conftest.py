@@ -53,3 +53,42 @@ def hospital_project(county, receipt):
 def submitted(project, amount, by="huangyuan", date=datetime.date(2023, 5, 1)):
     d = Disbursement(project=project, date=date, amount=Decimal(amount), voucher_number="V1", purpose="进度款")
     return d.submit(user(by))
+
+
+def restore_session_data():
+    """Rebuild what the session had before a transactional test flushed it:
+    the code lists seeded by data migrations (every app's RunPython steps,
+    which are idempotent), the demo and the foreign pairing."""
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    from conftest import other_pairing
+
+    loader = MigrationLoader(connection)
+    nodes = []
+    for leaf in loader.graph.leaf_nodes():
+        for node in loader.graph.forwards_plan(leaf):
+            if node not in nodes:
+                nodes.append(node)
+    with connection.schema_editor(atomic=True) as editor:
+        for node in nodes:
+            for op in loader.graph.nodes[node].operations:
+                if isinstance(op, RunPython) and node[0] in {c.label for c in apps.get_app_configs()}:
+                    op.code(apps, editor)
+    call_command("load_demo", verbosity=0)
+    other_pairing()
+
+
+@pytest.fixture
+def restores_demo(django_db_setup, django_db_blocker):
+    """Request this BEFORE `transactional_db`: its teardown then runs after
+    the flush and puts the session's demo back for the tests that follow."""
+    yield
+    with django_db_blocker.unblock():
+        from xiezuo.pairings.models import Pairing as P
+
+        if not P.objects.exists():
+            restore_session_data()
