@@ -113,8 +113,12 @@ def create_row(request, pairing_id: int, slug: str, data: dict = Body(...)):
     in yuan, related rows by id). Visits take `officials`: [{side, name, post, role}]."""
     ledger = _ledger(slug)
     pairing = get_pairing(request.user, pairing_id, "write")
-    payload = {"pairing": pairing.pk, **{k: v for k, v in data.items() if k != "officials"}}
-    form = ledger.form(data=payload, instance=ledger.model(pairing=pairing), pairing=pairing, user=request.user)
+    instance = ledger.model(pairing=pairing)
+    # Fields left out take the model's defaults, as the page's form shows them.
+    defaults = {name: getattr(instance, instance._meta.get_field(name).attname) for name in ledger.form.Meta.fields}
+    payload = {**{k: v for k, v in defaults.items() if v not in (None, "")},
+               "pairing": pairing.pk, **{k: v for k, v in data.items() if k != "officials"}}
+    form = ledger.form(data=payload, instance=instance, pairing=pairing, user=request.user)
     officials = _officials(data.get("officials") or []) if slug == "visits" else []
     if not form.is_valid():
         raise _invalid(form.errors)

@@ -5,7 +5,7 @@ from xiezuo.accounts.scope import scope_for
 from xiezuo.front.forms import BootstrapMixin, VersionedForm
 from xiezuo.pairings.models import Agreement, Organisation, Region
 
-from .models import (ENTERPRISE_KINDS, AgreedItem, Donation, Investment, Park, ProgressNote, Visit, VisitOfficial,
+from .models import (ENTERPRISE_KINDS, AgreedItem, Donation, Investment, Park, Visit, VisitOfficial,
                      Workshop, validate_minutes)
 
 
@@ -127,11 +127,12 @@ class AgreedItemForm(LedgerForm):
         widgets = {"deadline": DATE, "description": TEXT}
 
 
-class NoteForm(BootstrapMixin, forms.ModelForm):
-    class Meta:
-        model = ProgressNote
-        fields = ["date", "text"]
-        widgets = {"date": DATE, "text": forms.Textarea(attrs={"rows": 2})}
+class NoteForm(BootstrapMixin, forms.Form):
+    """A new progress note; the rules live on ProgressNote and are applied by
+    services.add_note, so the page and the API refuse the same things."""
+
+    date = forms.DateField(label="日期", widget=forms.DateInput())
+    text = forms.CharField(label="进展情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class StatusForm(forms.Form):

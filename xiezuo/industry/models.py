@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from lib.dates import cn_date
 from lib.ids import normalize_uscc
 from xiezuo.audit.tracking import tracked
 
@@ -367,7 +368,7 @@ class Visit(models.Model):
         indexes = [models.Index(fields=["pairing", "start_on"])]
 
     def __str__(self):
-        return f"{self.title}（{self.start_on:%Y-%m-%d}）" if self.start_on else self.title
+        return f"{self.title}（{cn_date(self.start_on)}）" if self.start_on else self.title
 
     @property
     def year(self):
@@ -463,6 +464,11 @@ class AgreedItem(models.Model):
         today = today or timezone.localdate()
         return bool(self.deadline and self.deadline < today and self.status not in self.NEVER_OVERDUE)
 
+    def last_note(self):
+        """Return the latest note, using prefetched notes when the board has them."""
+        notes = list(self.notes.all())
+        return notes[-1] if notes else None
+
     def next_statuses(self):
         labels = dict(self.STATUSES)
         return [(s, labels[s]) for s in self.TRANSITIONS.get(self.status, ())]
@@ -492,7 +498,8 @@ class ProgressNote(models.Model):
 
     item = models.ForeignKey(AgreedItem, verbose_name="合作事项", on_delete=models.PROTECT, related_name="notes")
     date = models.DateField("日期")
-    text = models.TextField("进展情况")
+    # Blank allowed at field level so an empty note gets the one message of clean().
+    text = models.TextField("进展情况", blank=True)
     status_from = models.CharField("原状态", max_length=12, choices=AgreedItem.STATUSES, blank=True)
     status_to = models.CharField("新状态", max_length=12, choices=AgreedItem.STATUSES, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
