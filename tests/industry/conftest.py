@@ -2,7 +2,6 @@
 can be checked against records we made, apart from the demo's."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 
@@ -33,7 +32,3 @@ def firm(db):
     return Organisation.objects.create(name="测试落地企业（示例）", kind="enterprise",
                                        region=Region.objects.get(name="六合区"),
                                        uscc=make_uscc("91320116MA27T0002"), is_demo=True)
-
-
-def money(text):
-    return Decimal(text)

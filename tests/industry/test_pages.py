@@ -45,6 +45,14 @@ def test_home_shows_figures_links_and_checklist(county):
     assert '<td class="amount">2 个</td>' in html  # two co-built parks in 2022
 
 
+def test_pages_default_to_the_latest_year_with_agreed_items(county):
+    with time_machine.travel("2026-03-01 09:00 +0800", tick=False):
+        html = login("lingdao").get(reverse("industry_home", args=[county.pk])).content.decode()
+        assert "2022年 · 互访与合作事项" in html
+        html = login("lingdao").get(reverse("industry_board", args=[county.pk])).content.decode()
+        assert "2022年合作事项看板" in html and "全域文化旅游合作" in html
+
+
 def test_pairing_page_links_to_the_module(county):
     html = login("liuhe").get(reverse("pairing_detail", args=[county.pk])).content.decode()
     assert reverse("industry_home", args=[county.pk]) in html

@@ -55,7 +55,7 @@ def serialize(obj):
         out["arrived_exceeds_agreed"] = obj.arrived_exceeds_agreed
     if isinstance(obj, AgreedItem):
         out["overdue"] = obj.is_overdue()
-        out["notes"] = [note_out(n) for n in obj.notes.all()]
+        out["notes"] = [note_out(n) for n in obj.notes.all()]  # prefetched in lists
     if isinstance(obj, Visit):
         out["officials"] = [{"side": o.side, "name": o.name, "post": o.post, "role": o.role}
                             for o in obj.officials.all()]
@@ -86,7 +86,8 @@ def list_rows(request, pairing_id: int, slug: str, year: int | None = None, q: s
     a pairing and its subtree; `year` as on the pages."""
     ledger = _ledger(slug)
     pairing = get_pairing(request.user, pairing_id)
-    qs = scope_for(request.user).filter(ledger.model.objects.within(pairing)).select_related(*ledger.related)
+    qs = scope_for(request.user).filter(ledger.model.objects.within(pairing)).select_related(
+        *ledger.related).prefetch_related(*ledger.prefetch)
     params = {"q": q, "year": str(year) if year else ""}
     return [serialize(o) for o in ledger.filtered(qs, params)[:5000]]
 

@@ -29,6 +29,7 @@ class Ledger:
     choices: tuple = ()  # fields filtered by ?<field>=<code>
     year: object = None  # function (queryset, year) -> queryset
     related: tuple = ()
+    prefetch: tuple = ()  # rows the API serialises with each record
     money: tuple = ()  # fields shown in 万元
     formset: object = None
     detail_template: str = "industry/detail.html"
@@ -141,13 +142,13 @@ LEDGERS = {
         [("开始日期", "start_on"), ("结束日期", "end_on"), ("类型", "kind"), ("名称", "title"),
          ("方向", "direction"), ("代表团人数", "delegation_size")],
         search=("title", "places", "topics", "officials__name"), choices=("kind", "direction"),
-        year=lambda qs, y: qs.started_in([y]), formset=forms.OfficialFormSet,
+        year=lambda qs, y: qs.started_in([y]), formset=forms.OfficialFormSet, prefetch=("officials",),
         detail_template="industry/visit_detail.html"),
     "items": Ledger(
         "items", AgreedItem, forms.AgreedItemForm, "合作事项",
         [("年度", "year"), ("合作事项", "title"), ("东部责任单位", "east_owner"), ("西部责任单位", "west_owner"),
          ("完成时限", "deadline"), ("状态", "status")],
         search=("title", "description", "east_owner", "west_owner"), choices=("status",),
-        year=lambda qs, y: qs.in_years([y]), related=("source_visit",),
+        year=lambda qs, y: qs.in_years([y]), related=("source_visit",), prefetch=("notes__author",),
         detail_template="industry/item_detail.html"),
 }

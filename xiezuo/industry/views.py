@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +12,6 @@ from django.views.decorators.http import require_POST
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.figures import compute
 from xiezuo.front.forms import save_or_conflict
-from xiezuo.pairings.models import Pairing
 
 from . import services
 from .figures import VILLAGE_PAIR_LEVELS
@@ -26,9 +26,15 @@ def _ledger(slug):
     return LEDGERS[slug]
 
 
-def _year(request, default=None):
+def _year(request, pairing):
+    """Return the year asked for, else the latest year with visits or agreed
+    items (up to this year), so the demo and a quiet January still show data."""
     value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else (default or timezone.localdate().year)
+    if value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value)
+    this_year = timezone.localdate().year
+    latest = AgreedItem.objects.within(pairing).filter(year__lte=this_year).aggregate(y=Max("year"))["y"]
+    return latest or this_year
 
 
 def _scoped_object(request, model, pk, perm="read"):
@@ -41,7 +47,7 @@ def _scoped_object(request, model, pk, perm="read"):
 @login_required
 def home(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
-    year = _year(request)
+    year = _year(request, pairing)
     figures = compute(pairing, [year], sections=["industry", "exchanges"])
     village_pairs = pairing.subtree().filter(level__in=VILLAGE_PAIR_LEVELS).select_related(
         "east_org", "west_org", "east_region", "west_region")
@@ -132,7 +138,7 @@ def _board_context(request, pairing, year):
 @login_required
 def board(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
-    return render(request, "industry/board.html", _board_context(request, pairing, _year(request)))
+    return render(request, "industry/board.html", _board_context(request, pairing, _year(request, pairing)))
 
 
 @login_required
@@ -150,7 +156,7 @@ def item_status(request, pk):
             error = "；".join(m for msgs in e.message_dict.values() for m in msgs)
     if request.headers.get("HX-Request"):
         # The board swaps itself in place; a refusal shows above the columns.
-        ctx = _board_context(request, Pairing.objects.get(pk=pairing.pk), item.year)
+        ctx = _board_context(request, pairing, item.year)
         ctx["error"] = error
         # htmx swaps only successful responses, so a refusal is a 200 too.
         return render(request, "industry/_board.html", ctx)
