@@ -117,10 +117,12 @@ def test_edit_page_and_post(county, firm, slug):
     assert getattr(obj, field) == "改后的名称"
 
 
-def test_edit_page_is_refused_to_read_only_roles(county):
-    park = Park.objects.filter(pairing=county).first()
-    url = reverse("industry_parks_edit", args=[park.pk])
+@pytest.mark.parametrize("slug", list(LEDGERS))
+def test_edit_page_is_refused_to_read_only_roles(county, slug):
+    obj = LEDGERS[slug].model.objects.filter(pairing=county).first()
+    url = reverse(LEDGERS[slug].edit_name, args=[obj.pk])
     assert login("lingdao").get(url).status_code == 403
+    assert login("shenji").get(url).status_code == 403
     assert login("yiyuan").get(url).status_code == 403
     assert login("outsider").get(url).status_code == 404
 

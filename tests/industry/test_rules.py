@@ -175,3 +175,39 @@ def test_note_cannot_be_dated_in_the_future(county):
             services.add_note(item, "明天的事", date=D(2023, 1, 11))
     assert e.value.message_dict["date"] == ["进展日期不能晚于今天"]
     assert not item.notes.exists()
+
+
+@pytest.mark.django_db
+def test_overdue_rule_agrees_everywhere_for_any_day(county):
+    """Property: for any day, the item method, the queryset and the figure
+    agree with the written rule (deadline passed, neither done nor shelved)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from xiezuo.figures import compute
+
+    items = []
+    with time_machine.travel("2022-07-01 09:00 +0800", tick=False):
+        for i, (status, deadline) in enumerate([
+                ("not_started", D(2022, 9, 30)), ("in_progress", D(2022, 10, 31)), ("done", D(2022, 9, 30)),
+                ("shelved", D(2022, 8, 31)), ("not_started", None), ("in_progress", D(2023, 1, 1))]):
+            item = make_item(county, year=2031, title=f"性质测试{i}", deadline=deadline)
+            path = {"in_progress": ["in_progress"], "done": ["in_progress", "done"]}.get(status, [])
+            for step in path:
+                services.change_status(item, step)
+            if status == "shelved":
+                services.change_status(item, "shelved", text="暂缓")
+            items.append(item)
+    for item in items:
+        item.refresh_from_db()
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.dates(min_value=D(2022, 1, 1), max_value=D(2024, 12, 31)))
+    def check(day):
+        expected = {i.pk for i in items if i.deadline and i.deadline < day and i.status not in ("done", "shelved")}
+        with time_machine.travel(datetime.datetime(day.year, day.month, day.day, 12), tick=False):
+            assert {i.pk for i in items if i.is_overdue()} == expected
+            assert set(AgreedItem.objects.filter(year=2031).overdue().values_list("pk", flat=True)) == expected
+            assert compute(county, [2031], sections=["exchanges"])["exchanges"]["agreed_items_overdue"] == len(expected)
+
+    check()
