@@ -134,3 +134,28 @@ def test_status_change_and_notes(county):
     # In date order: the back-dated note comes before today's status change.
     assert [n["text"] for n in notes] == ["完成可研报告", "状态由“未启动”改为“推进中”"]
     assert notes[1]["status_to"] == "in_progress" and notes[1]["author"] == "六合区协作办"
+
+
+def test_investment_may_name_its_enterprise_by_code(county, firm):
+    url = f"/api/v1/pairings/{county.pk}/industry/investments"
+    body = {k: v for k, v in payload("investments", firm).items() if k != "enterprise"}
+    r = token_client("liuhe").post(url, body | {"enterprise_uscc": firm.uscc.lower()}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["enterprise"] == firm.pk
+    bad = firm.uscc[:17] + ("1" if firm.uscc.endswith("0") else "0")
+    r = token_client("liuhe").post(url, body | {"enterprise_uscc": bad}, content_type="application/json")
+    assert r.status_code == 422 and "统一社会信用代码校验位错误" in r.json()["errors"]["enterprise_uscc"][0]
+    from lib.ids import make_uscc
+
+    unknown = make_uscc("91320116MA27T0099")
+    r = token_client("liuhe").post(url, body | {"enterprise_uscc": unknown}, content_type="application/json")
+    assert r.status_code == 422
+    assert r.json()["errors"]["enterprise_uscc"] == [f"未找到统一社会信用代码为{unknown}的单位，请先登记单位"]
+
+
+def test_items_overdue_filter(county):
+    with time_machine.travel("2023-01-02 09:00 +0800", tick=False):
+        rows = api_checklist(f"/api/v1/pairings/{county.pk}/industry/items?year=2022&overdue=true").json()
+    assert rows and all(r["overdue"] for r in rows)
+    assert {r["title"] for r in rows} == {"定期开展党政主要负责同志互访",
+                                          "鼓励引导企业家、行业协会、社团组织等社会力量参与协作",
+                                          "提升湟源特色农畜品牌在南京的知名度、美誉度"}

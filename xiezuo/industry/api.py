@@ -14,8 +14,10 @@ from django.db import models, transaction
 from django.shortcuts import get_object_or_404
 from ninja import Body, Router, Schema, Status
 
+from lib.ids import normalize_uscc
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.pairings.models import Organisation
 
 from . import services
 from .forms import OfficialForm
@@ -81,15 +83,18 @@ def _invalid(errors):
 
 
 @router.get("/pairings/{pairing_id}/industry/{slug}", response=list[dict])
-def list_rows(request, pairing_id: int, slug: str, year: int | None = None, q: str = ""):
+def list_rows(request, pairing_id: int, slug: str, year: int | None = None, q: str = "", overdue: bool = False):
     """List a ledger (parks, investments, workshops, donations, visits, items) of
-    a pairing and its subtree; `year` as on the pages."""
+    a pairing and its subtree; `year` as on the pages; `overdue=true` for items
+    overdue today."""
     ledger = _ledger(slug)
     pairing = get_pairing(request.user, pairing_id)
     qs = scope_for(request.user).filter(ledger.model.objects.within(pairing)).select_related(
         *ledger.related).prefetch_related(*ledger.prefetch)
-    params = {"q": q, "year": str(year) if year else ""}
-    return [serialize(o) for o in ledger.filtered(qs, params)[:5000]]
+    qs = ledger.filtered(qs, {"q": q, "year": str(year) if year else ""})
+    if overdue and slug == "items":
+        qs = qs.overdue()
+    return [serialize(o) for o in qs[:5000]]
 
 
 @router.get("/industry/{slug}/{pk}", response=dict)
@@ -108,12 +113,28 @@ def _officials(data):
     return forms
 
 
+def _enterprise_by_code(user, code):
+    """Find a registered enterprise the user sees by its 统一社会信用代码."""
+    try:
+        code = normalize_uscc(code)
+    except ValueError as e:
+        raise ValidationError({"enterprise_uscc": [str(e)]}) from None
+    org = Organisation.objects.filter(scope_for(user).region_q(), uscc=code).first()
+    if org is None:
+        raise ValidationError({"enterprise_uscc": [f"未找到统一社会信用代码为{code}的单位，请先登记单位"]})
+    return org.pk
+
+
 @router.post("/pairings/{pairing_id}/industry/{slug}", response={201: dict})
 def create_row(request, pairing_id: int, slug: str, data: dict = Body(...)):
     """Create a ledger row; fields as in the page form (dates YYYY-MM-DD, amounts
-    in yuan, related rows by id). Visits take `officials`: [{side, name, post, role}]."""
+    in yuan, related rows by id). Investments may name the enterprise by
+    `enterprise_uscc` instead of `enterprise`. Visits take `officials`:
+    [{side, name, post, role}]."""
     ledger = _ledger(slug)
     pairing = get_pairing(request.user, pairing_id, "write")
+    if slug == "investments" and data.get("enterprise_uscc") and not data.get("enterprise"):
+        data = {**data, "enterprise": _enterprise_by_code(request.user, data["enterprise_uscc"])}
     instance = ledger.model(pairing=pairing)
     # Fields left out take the model's defaults, as the page's form shows them.
     defaults = {name: getattr(instance, instance._meta.get_field(name).attname) for name in ledger.form.Meta.fields}

@@ -59,9 +59,9 @@ class ParkForm(LedgerForm):
 class InvestmentForm(LedgerForm):
     class Meta:
         model = Investment
-        fields = ["pairing", "enterprise", "project_name", "origin_region", "industry", "signed_on", "landed_on",
-                  "producing_on", "agreed_amount", "arrived_amount", "park", "jobs", "jobs_poverty", "note",
-                  "is_demo"]
+        fields = ["pairing", "enterprise", "project_name", "origin_region", "origin_place", "industry", "signed_on",
+                  "landed_on", "producing_on", "agreed_amount", "arrived_amount", "park", "jobs", "jobs_poverty",
+                  "note", "is_demo"]
         widgets = {"signed_on": DATE, "landed_on": DATE, "producing_on": DATE, "note": TEXT}
         help_texts = {"enterprise": "企业须先在“单位”中登记（统一社会信用代码将校验）",
                       "agreed_amount": "单位：元", "arrived_amount": "单位：元；超过协议投资额时将提示核实"}

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from lib.dates import cn_date
 from lib.money import wan
@@ -113,41 +114,43 @@ def detail_fields(ledger, obj):
 
 LEDGERS = {
     "parks": Ledger(
-        "parks", Park, forms.ParkForm, "共建产业园区",
-        [("园区名称", "name"), ("所在区划", "region"), ("共建起始年度", "since_year"), ("建设状态", "status")],
+        "parks", Park, forms.ParkForm, _("共建产业园区"),
+        [(_("园区名称"), "name"), (_("所在区划"), "region"), (_("共建起始年度"), "since_year"),
+         (_("建设状态"), "status")],
         search=("name",), choices=("status",), year=lambda qs, y: qs.existing_in([y]), related=("region",),
         detail_template="industry/park_detail.html"),
     "investments": Ledger(
-        "investments", Investment, forms.InvestmentForm, "招商引资",
-        [("企业", "enterprise"), ("投资项目", "project_name"), ("所属行业", "industry"), ("落地日期", "landed_on"),
-         ("协议投资额", "agreed_amount"), ("实际到位", "arrived_amount"), ("带动就业", "jobs"),
-         ("其中脱贫劳动力", "jobs_poverty")],
+        "investments", Investment, forms.InvestmentForm, _("招商引资"),
+        [(_("企业"), "enterprise"), (_("投资项目"), "project_name"), (_("所属行业"), "industry"),
+         (_("落地日期"), "landed_on"), (_("协议投资额"), "agreed_amount"), (_("实际到位"), "arrived_amount"),
+         (_("带动就业"), "jobs"), (_("其中脱贫劳动力"), "jobs_poverty")],
         search=("project_name", "enterprise__name", "enterprise__uscc"), choices=("industry",),
         year=lambda qs, y: qs.landed_in([y]), related=("enterprise", "park", "origin_region"),
         money=("agreed_amount", "arrived_amount")),
     "workshops": Ledger(
-        "workshops", Workshop, forms.WorkshopForm, "帮扶车间",
-        [("车间名称", "name"), ("运营企业", "enterprise"), ("所在园区", "park"), ("所在乡镇/村", "location"),
-         ("认定/投运日期", "opened_on"), ("吸纳就业", "jobs"), ("其中脱贫劳动力", "jobs_poverty")],
+        "workshops", Workshop, forms.WorkshopForm, _("帮扶车间"),
+        [(_("车间名称"), "name"), (_("运营企业"), "enterprise"), (_("所在园区"), "park"),
+         (_("所在乡镇/村"), "location"), (_("认定/投运日期"), "opened_on"), (_("吸纳就业"), "jobs"),
+         (_("其中脱贫劳动力"), "jobs_poverty")],
         search=("name", "enterprise__name", "products"), year=lambda qs, y: qs.operating_in([y]),
         related=("enterprise", "park", "location")),
     "donations": Ledger(
-        "donations", Donation, forms.DonationForm, "社会帮扶捐赠",
-        [("捐赠日期", "date"), ("捐赠方", "donor_name"), ("捐赠方类型", "donor_kind"), ("捐赠形式", "form"),
-         ("金额/折款", "amount"), ("用途", "purpose"), ("受赠单位", "receiver")],
+        "donations", Donation, forms.DonationForm, _("社会帮扶捐赠"),
+        [(_("捐赠日期"), "date"), (_("捐赠方"), "donor_name"), (_("捐赠方类型"), "donor_kind"),
+         (_("捐赠形式"), "form"), (_("金额/折款"), "amount"), (_("用途"), "purpose"), (_("受赠单位"), "receiver")],
         search=("donor_name", "purpose", "receiver", "items"), choices=("donor_kind", "form"),
         year=lambda qs, y: qs.in_years([y]), money=("amount",)),
     "visits": Ledger(
-        "visits", Visit, forms.VisitForm, "互访与会议",
-        [("开始日期", "start_on"), ("结束日期", "end_on"), ("类型", "kind"), ("名称", "title"),
-         ("方向", "direction"), ("代表团人数", "delegation_size")],
+        "visits", Visit, forms.VisitForm, _("互访与会议"),
+        [(_("开始日期"), "start_on"), (_("结束日期"), "end_on"), (_("类型"), "kind"), (_("名称"), "title"),
+         (_("方向"), "direction"), (_("代表团人数"), "delegation_size")],
         search=("title", "places", "topics", "officials__name"), choices=("kind", "direction"),
         year=lambda qs, y: qs.started_in([y]), formset=forms.OfficialFormSet, prefetch=("officials",),
         detail_template="industry/visit_detail.html"),
     "items": Ledger(
-        "items", AgreedItem, forms.AgreedItemForm, "合作事项",
-        [("年度", "year"), ("合作事项", "title"), ("东部责任单位", "east_owner"), ("西部责任单位", "west_owner"),
-         ("完成时限", "deadline"), ("状态", "status")],
+        "items", AgreedItem, forms.AgreedItemForm, _("合作事项"),
+        [(_("年度"), "year"), (_("合作事项"), "title"), (_("东部责任单位"), "east_owner"),
+         (_("西部责任单位"), "west_owner"), (_("完成时限"), "deadline"), (_("状态"), "status")],
         search=("title", "description", "east_owner", "west_owner"), choices=("status",),
         year=lambda qs, y: qs.in_years([y]), related=("source_visit",), prefetch=("notes__author",),
         detail_template="industry/item_detail.html"),

@@ -109,6 +109,8 @@ class Investment(models.Model):
     project_name = models.CharField("投资项目", max_length=200)
     origin_region = models.ForeignKey("pairings.Region", verbose_name="企业来源地", null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
+    origin_place = models.CharField("来源地（补充）", max_length=100, blank=True,
+                                    help_text="区划表中没有的来源地，如江苏省苏州市")
     industry = models.CharField("所属行业", max_length=20, choices=INDUSTRIES)
     signed_on = models.DateField("签约日期", null=True, blank=True)
     landed_on = models.DateField("落地日期", null=True, blank=True)
