@@ -103,17 +103,26 @@ def test_create_cannot_use_rows_outside_the_scope(county, foreign, firm):
     assert r.status_code == 422 and "enterprise" in r.json()["errors"]
 
 
-def test_update_with_version_check(county):
+def test_update_needs_if_match_and_refuses_stale_versions(county):
     item = AgreedItem.objects.filter(pairing=county).first()
+    url = f"/api/v1/industry/items/{item.pk}"
     data = {"year": item.year, "title": "改名的事项", "east_owner": item.east_owner, "west_owner": item.west_owner,
-            "deadline": "2023-03-31", "source_visit": item.source_visit_id, "is_demo": True, "version": item.version}
-    r = api_checklist(f"/api/v1/industry/items/{item.pk}", method="put", json=data)
+            "deadline": "2023-03-31", "source_visit": item.source_visit_id, "is_demo": True}
+    r = api_checklist(url, method="put", json=data)
+    assert r.status_code == 428 and "If-Match" in r.json()["detail"]
+    etag = token_client("liuhe").get(url)["ETag"]
+    assert etag == f'"industry.agreeditem-{item.pk}-v{item.version}"'
+    r = token_client("liuhe").put(url, data, content_type="application/json", HTTP_IF_MATCH=etag)
     assert r.status_code == 200 and r.json()["title"] == "改名的事项" and r.json()["version"] == item.version + 1
-    r = token_client("huangyuan").put(f"/api/v1/industry/items/{item.pk}", data | {"title": "旧版本覆盖"},
-                                      content_type="application/json")
-    assert r.status_code == 409 and "已被他人修改" in r.json()["detail"]
+    assert r["ETag"] == f'"industry.agreeditem-{item.pk}-v{item.version + 1}"'
+    r = token_client("huangyuan").put(url, data | {"title": "旧版本覆盖"}, content_type="application/json",
+                                      HTTP_IF_MATCH=etag)
+    assert r.status_code == 412 and "已被他人修改" in r.json()["detail"]
     item.refresh_from_db()
-    assert item.title == "改名的事项" and item.status != "" and item.deadline == D(2023, 3, 31)
+    assert item.title == "改名的事项" and item.deadline == D(2023, 3, 31)
+    r = token_client("liuhe").put(url, data | {"deadline": "2022-01-01"}, content_type="application/json",
+                                  HTTP_IF_MATCH=f'"industry.agreeditem-{item.pk}-v{item.version}"')
+    assert r.status_code == 422 and r.json()["errors"]["deadline"] == ["完成时限不能早于来源会议的日期"]
 
 
 def test_status_change_and_notes(county):

@@ -7,22 +7,26 @@ Amounts are yuan as decimal strings with two places.
 """
 
 import datetime
+import inspect
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Body, Router, Schema, Status
+from ninja.errors import HttpError
 
 from lib.ids import normalize_uscc
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.api_helpers import etag_of, loaded_version_from
 from xiezuo.pairings.models import Organisation
 
 from . import services
 from .forms import OfficialForm
 from .ledgers import LEDGERS
-from .models import AgreedItem, Visit
+from .models import AgreedItem, Investment, Visit
 
 router = Router(tags=["产业合作与交流互访"])
 
@@ -70,39 +74,8 @@ def note_out(n):
             "status_to": n.status_to, "author": str(n.author) if n.author_id else None}
 
 
-def _ledger(slug):
-    from django.http import Http404
-
-    if slug not in LEDGERS:
-        raise Http404("台账不存在")
-    return LEDGERS[slug]
-
-
 def _invalid(errors):
     return ValidationError({k: [str(m) for m in v] for k, v in errors.items()})
-
-
-@router.get("/pairings/{pairing_id}/industry/{slug}", response=list[dict])
-def list_rows(request, pairing_id: int, slug: str, year: int | None = None, q: str = "", overdue: bool = False):
-    """List a ledger (parks, investments, workshops, donations, visits, items) of
-    a pairing and its subtree; `year` as on the pages; `overdue=true` for items
-    overdue today."""
-    ledger = _ledger(slug)
-    pairing = get_pairing(request.user, pairing_id)
-    qs = scope_for(request.user).filter(ledger.model.objects.within(pairing)).select_related(
-        *ledger.related).prefetch_related(*ledger.prefetch)
-    qs = ledger.filtered(qs, {"q": q, "year": str(year) if year else ""})
-    if overdue and slug == "items":
-        qs = qs.overdue()
-    return [serialize(o) for o in qs[:5000]]
-
-
-@router.get("/industry/{slug}/{pk}", response=dict)
-def get_row(request, slug: str, pk: int):
-    ledger = _ledger(slug)
-    obj = get_object_or_404(ledger.model, pk=pk)
-    get_pairing(request.user, obj.pairing_id)
-    return serialize(obj)
 
 
 def _officials(data):
@@ -125,15 +98,26 @@ def _enterprise_by_code(user, code):
     return org.pk
 
 
-@router.post("/pairings/{pairing_id}/industry/{slug}", response={201: dict})
-def create_row(request, pairing_id: int, slug: str, data: dict = Body(...)):
-    """Create a ledger row; fields as in the page form (dates YYYY-MM-DD, amounts
-    in yuan, related rows by id). Investments may name the enterprise by
-    `enterprise_uscc` instead of `enterprise`. Visits take `officials`:
-    [{side, name, post, role}]."""
-    ledger = _ledger(slug)
+def list_rows(request, ledger, pairing_id, year=None, q="", overdue=False):
+    pairing = get_pairing(request.user, pairing_id)
+    qs = scope_for(request.user).filter(ledger.model.objects.within(pairing)).select_related(
+        *ledger.related).prefetch_related(*ledger.prefetch)
+    qs = ledger.filtered(qs, {"q": q, "year": str(year) if year else ""})
+    if overdue and ledger.model is AgreedItem:
+        qs = qs.overdue()
+    return [serialize(o) for o in qs[:5000]]
+
+
+def get_row(request, ledger, record_id, response):
+    obj = get_object_or_404(ledger.model, pk=record_id)
+    get_pairing(request.user, obj.pairing_id)
+    response["ETag"] = etag_of(obj)
+    return serialize(obj)
+
+
+def create_row(request, ledger, pairing_id, data=Body(...)):
     pairing = get_pairing(request.user, pairing_id, "write")
-    if slug == "investments" and data.get("enterprise_uscc") and not data.get("enterprise"):
+    if ledger.model is Investment and data.get("enterprise_uscc") and not data.get("enterprise"):
         data = {**data, "enterprise": _enterprise_by_code(request.user, data["enterprise_uscc"])}
     instance = ledger.model(pairing=pairing)
     # Fields left out take the model's defaults, as the page's form shows them.
@@ -141,7 +125,7 @@ def create_row(request, pairing_id: int, slug: str, data: dict = Body(...)):
     payload = {**{k: v for k, v in defaults.items() if v not in (None, "")},
                "pairing": pairing.pk, **{k: v for k, v in data.items() if k != "officials"}}
     form = ledger.form(data=payload, instance=instance, pairing=pairing, user=request.user)
-    officials = _officials(data.get("officials") or []) if slug == "visits" else []
+    officials = _officials(data.get("officials") or []) if ledger.formset else []
     if not form.is_valid():
         raise _invalid(form.errors)
     with transaction.atomic():
@@ -152,14 +136,11 @@ def create_row(request, pairing_id: int, slug: str, data: dict = Body(...)):
     return Status(201, serialize(obj))
 
 
-@router.put("/industry/{slug}/{pk}", response={200: dict, 409: dict})
-def update_row(request, slug: str, pk: int, data: dict = Body(...)):
-    """Replace a row's fields. Send the `version` you read: if someone saved
-    in between, the change is refused (409) instead of overwriting theirs."""
-    ledger = _ledger(slug)
-    obj = get_object_or_404(ledger.model, pk=pk)
+def update_row(request, ledger, record_id, response, data=Body(...)):
+    obj = get_object_or_404(ledger.model, pk=record_id)
     pairing = get_pairing(request.user, obj.pairing_id, "write")
-    payload = {"pairing": obj.pairing_id, **data, "loaded_version": data.get("version")}
+    loaded = loaded_version_from(request, obj)
+    payload = {"pairing": obj.pairing_id, **data, "loaded_version": loaded}
     form = ledger.form(data=payload, instance=obj, pairing=pairing, user=request.user)
     if not form.is_valid():
         raise _invalid(form.errors)
@@ -167,9 +148,62 @@ def update_row(request, slug: str, pk: int, data: dict = Body(...)):
         obj = form.save()
     except ValidationError as e:
         if getattr(e, "code", None) == "conflict":
-            return Status(409, {"detail": e.messages[0]})
+            raise HttpError(409, e.messages[0]) from None
         raise
+    response["ETag"] = etag_of(obj)
     return serialize(obj)
+
+
+def _route(fn, ledger, id_name=None):
+    """Bind a generic endpoint to one ledger under a concrete path.
+
+    Each ledger gets its own paths (/industry/parks/{park_id}) so the API
+    documentation names real things and every path parameter is the id of
+    a model; the id parameter is renamed in the signature django-ninja reads.
+    """
+    sig = inspect.signature(fn)
+    params = [p for p in sig.parameters.values() if p.name != "ledger"]
+    if id_name:
+        params = [p.replace(name=id_name) if p.name == "record_id" else p for p in params]
+
+    def endpoint(request, **kwargs):
+        if id_name:
+            kwargs["record_id"] = kwargs.pop(id_name)
+        return fn(request, ledger, **kwargs)
+
+    endpoint.__signature__ = sig.replace(parameters=params)
+    endpoint.__name__ = f"{fn.__name__}_{ledger.slug}"
+    endpoint.__doc__ = fn.__doc__
+    return endpoint
+
+
+list_rows.__annotations__.update(pairing_id=int, year=int | None, q=str, overdue=bool)
+get_row.__annotations__.update(record_id=int, response=HttpResponse)
+create_row.__annotations__.update(pairing_id=int, data=dict)
+update_row.__annotations__.update(record_id=int, data=dict, response=HttpResponse)
+
+
+def _register(ledger):
+    slug, id_name, title = ledger.slug, ledger.id_param, str(ledger.title)
+    router.get(f"/pairings/{{pairing_id}}/industry/{slug}", response=list[dict], operation_id=f"industry_{slug}_list",
+               summary=f"{title}：列表",
+               description="结对及其下级结对的记录；year 按该台账的年度口径筛选，q 为关键词；合作事项可加 overdue=true。")(
+        _route(list_rows, ledger))
+    router.get(f"/industry/{slug}/{{{id_name}}}", response=dict, operation_id=f"industry_{slug}_get",
+               summary=f"{title}：详情", description="响应头 ETag 用于修改时的 If-Match。")(
+        _route(get_row, ledger, id_name))
+    router.post(f"/pairings/{{pairing_id}}/industry/{slug}", response={201: dict},
+                operation_id=f"industry_{slug}_create", summary=f"{title}：新增",
+                description="字段同页面表单（日期 YYYY-MM-DD，金额为元，关联记录用 id）。招商引资可用 enterprise_uscc "
+                            "代替 enterprise；互访与会议可带 officials: [{side, name, post, role}]。")(
+        _route(create_row, ledger))
+    router.put(f"/industry/{slug}/{{{id_name}}}", response=dict, operation_id=f"industry_{slug}_update",
+               summary=f"{title}：修改", description="须带 If-Match（读取时的 ETag）；他人已修改则 412/409。")(
+        _route(update_row, ledger, id_name))
+
+
+for _ledger in LEDGERS.values():
+    _register(_ledger)
 
 
 class StatusIn(Schema):
@@ -188,23 +222,23 @@ def _item(request, pk, perm):
     return item
 
 
-@router.post("/industry/items/{pk}/status", response=dict)
-def change_status(request, pk: int, data: StatusIn):
+@router.post("/industry/items/{agreeditem_id}/status", response=dict)
+def change_status(request, agreeditem_id: int, data: StatusIn):
     """Move an agreed item one step (未启动→推进中→已完成; 搁置 and reopening
     need `text`); the step is kept as a progress note."""
-    item = _item(request, pk, "write")
+    item = _item(request, agreeditem_id, "write")
     services.change_status(item, data.status, user=request.user, text=data.text)
     return serialize(item)
 
 
-@router.get("/industry/items/{pk}/notes", response=list[dict])
-def list_notes(request, pk: int):
-    return [note_out(n) for n in _item(request, pk, "read").notes.select_related("author")]
+@router.get("/industry/items/{agreeditem_id}/notes", response=list[dict])
+def list_notes(request, agreeditem_id: int):
+    return [note_out(n) for n in _item(request, agreeditem_id, "read").notes.select_related("author")]
 
 
-@router.post("/industry/items/{pk}/notes", response={201: dict})
-def add_note(request, pk: int, data: NoteIn):
+@router.post("/industry/items/{agreeditem_id}/notes", response={201: dict})
+def add_note(request, agreeditem_id: int, data: NoteIn):
     """Append a dated progress note (notes cannot be changed or deleted)."""
-    item = _item(request, pk, "write")
+    item = _item(request, agreeditem_id, "write")
     note = services.add_note(item, data.text, date=data.date, user=request.user)
     return Status(201, note_out(note))

@@ -39,6 +39,11 @@ class Ledger:
     def url(self, action):
         return f"industry_{self.slug}_{action}"
 
+    @property
+    def id_param(self):
+        """The URL/API parameter naming one record: park_id, agreeditem_id …"""
+        return f"{self.model._meta.model_name}_id"
+
     # URL names for templates: {% url ledger.list_name pairing.pk %}.
     list_name = property(lambda self: self.url("list"))
     new_name = property(lambda self: self.url("new"))

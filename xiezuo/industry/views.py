@@ -3,11 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.figures import compute
@@ -74,9 +73,9 @@ def ledger_list(request, pairing_id, slug):
 
 
 @login_required
-def ledger_detail(request, slug, pk):
+def ledger_detail(request, slug, **ids):
     ledger = _ledger(slug)
-    obj, pairing = _scoped_object(request, ledger.model, pk)
+    obj, pairing = _scoped_object(request, ledger.model, ids[ledger.id_param])
     ctx = {"obj": obj, "pairing": pairing, "ledger": ledger, "fields": detail_fields(ledger, obj),
            "can_write": scope_for(request.user).has(pairing, "write"), "today": timezone.localdate()}
     if slug == "items":
@@ -113,15 +112,15 @@ def ledger_create(request, pairing_id, slug):
 
 
 @login_required
-def ledger_edit(request, slug, pk):
+def ledger_edit(request, slug, **ids):
     ledger = _ledger(slug)
-    obj, pairing = _scoped_object(request, ledger.model, pk, "write")
+    obj, pairing = _scoped_object(request, ledger.model, ids[ledger.id_param], "write")
     return _edit_page(request, ledger, pairing, obj)
 
 
 @login_required
-def visit_minutes(request, pk):
-    visit, _ = _scoped_object(request, Visit, pk)
+def visit_minutes(request, visit_id):
+    visit, _ = _scoped_object(request, Visit, visit_id)
     if not visit.minutes:
         raise Http404("没有会议纪要附件")
     return FileResponse(visit.minutes.open("rb"), as_attachment=True, filename=visit.minutes.name.rsplit("/", 1)[-1])
@@ -142,9 +141,12 @@ def board(request, pairing_id):
 
 
 @login_required
-@require_POST
-def item_status(request, pk):
-    item, pairing = _scoped_object(request, AgreedItem, pk, "write")
+def item_status(request, agreeditem_id):
+    # Scope first, method second: another pairing's user learns nothing, not
+    # even that the address takes POST.
+    item, pairing = _scoped_object(request, AgreedItem, agreeditem_id, "write")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = StatusForm(request.POST)
     error = None
     if not form.is_valid():
@@ -170,9 +172,10 @@ def item_status(request, pk):
 
 
 @login_required
-@require_POST
-def item_note(request, pk):
-    item, _ = _scoped_object(request, AgreedItem, pk, "write")
+def item_note(request, agreeditem_id):
+    item, _ = _scoped_object(request, AgreedItem, agreeditem_id, "write")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
