@@ -234,3 +234,22 @@ def test_item_page_shows_history_in_order(county):
     notes = html.split('id="notes"')[1]
     positions = [notes.index(t) for t in ("举办招商推介对接会", "补记：七月中旬走访企业", "年内两家示例企业落地")]
     assert positions == sorted(positions)
+
+
+def test_every_form_has_a_csrf_token_and_no_page_has_inline_script(county):
+    import re
+
+    c = login("admin")
+    urls = [reverse("industry_home", args=[county.pk]), reverse("industry_board", args=[county.pk])]
+    for slug, ledger in LEDGERS.items():
+        obj = ledger.model.objects.filter(pairing=county).first()
+        urls += [reverse(ledger.list_name, args=[county.pk]), reverse(ledger.new_name, args=[county.pk]),
+                 reverse(ledger.detail_name, args=[obj.pk]), reverse(ledger.edit_name, args=[obj.pk])]
+    forms = 0
+    for url in urls:
+        html = c.get(url).content.decode()
+        for body in re.findall(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", html, re.S):
+            forms += 1
+            assert 'name="csrfmiddlewaretoken"' in body, url
+        assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", html)), url
+    assert forms >= 20
