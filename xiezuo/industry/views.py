@@ -26,8 +26,8 @@ def _ledger(slug):
 
 
 def _year(request, pairing):
-    """Return the year asked for, else the latest year with visits or agreed
-    items (up to this year), so the demo and a quiet January still show data."""
+    """Return the year asked for, else the latest year with agreed items (up
+    to this year), so the demo and a quiet January still show data."""
     value = request.GET.get("year", "")
     if value.isdigit() and 2000 <= int(value) <= 2100:
         return int(value)
