@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ProcurementConfig(AppConfig):
     name = "xiezuo.procurement"
     verbose_name = "招投标与发包监督"
+    nav_items = [
+        ("招投标监督", "procurement_tenders"),
+        ("预警线索", "procurement_findings"),
+        ("监督规则", "procurement_rules"),
+    ]
+
+    def ready(self):
+        from . import figures  # noqa: F401  registers the `procurement` section

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
-from .models import OPEN, Finding, RuleSet, Tender
+from .models import OPEN, SEVERITIES, Finding, RuleSet, Tender
 from .rules import RULES, coerce
 
 _pending = contextvars.ContextVar("procurement_pending", default=None)
@@ -34,6 +34,10 @@ class Effective:
     rule_version: object  # the RuleSetVersion that supplied the setting, or None for code defaults
     overridden: bool = False
 
+    @property
+    def severity_display(self):
+        return dict(SEVERITIES)[self.severity]
+
 
 def _layers(pairing):
     """Return the rule sets that apply to a pairing, national first, then the
@@ -44,13 +48,14 @@ def _layers(pairing):
     return sorted(sets, key=lambda s: -1 if s.pairing_id is None else depth[s.pairing_id])
 
 
-def effective_settings(pairing, date):
-    """Return {rule code: Effective} in force for a process of `pairing` started on `date`."""
+def effective_settings(pairing, date, layers=None):
+    """Return {rule code: Effective} in force for a process of `pairing` started on `date`
+    (or, with `layers`, what those rule sets alone give)."""
     result = {
         code: Effective(code, r.name, True, r.severity, r.defaults(), r.law, r.article, None)
         for code, r in RULES.items()
     }
-    for ruleset in _layers(pairing):
+    for ruleset in (_layers(pairing) if layers is None else layers):
         version = ruleset.version_on(date)
         if version is None:
             continue
@@ -64,6 +69,21 @@ def effective_settings(pairing, date):
             eff.overridden = not ruleset.is_national
             eff.rule_version = version
     return result
+
+
+def layers_for(pairing):
+    """Return the rule sets that apply to a pairing, national first."""
+    return _layers(pairing)
+
+
+def inherited_settings(version):
+    """Return what a version's rules would be without it: for a county
+    version the layers above it, for the national set the code defaults."""
+    ruleset = version.ruleset
+    if ruleset.is_national:
+        return effective_settings(None, version.effective_from, layers=[])
+    above = [s for s in _layers(ruleset.pairing) if s.pk != ruleset.pk]
+    return effective_settings(None, version.effective_from, layers=above)
 
 
 class Context:
