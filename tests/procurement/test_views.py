@@ -211,9 +211,9 @@ def editor_data(response):
 
 
 def test_admin_creates_a_county_rule_set_and_a_threshold_change_changes_findings(county, make_tender):
+    RuleSet.objects.filter(pairing=county).delete()  # the demo's county set
     t = make_tender(method="negotiation", estimated_value=wan(350))
     assert "MANDATORY_TENDER" not in codes(t)
-    RuleSet.objects.filter(pairing=county).delete()  # the demo's county set, if any
     url = reverse("procurement_ruleset_create", args=[county.pk])
     data = {"name": "湟源县实施意见（测试）", "source": "湟源县关于进一步规范招投标、发包监督管理的实施意见",
             "effective_from": "2023-01-01"}
