@@ -116,6 +116,22 @@ def test_publicity_at_least_3_days(make_tender, end, fires):
     assert ("PUBLICITY" in codes(t)) is fires
 
 
+@pytest.mark.parametrize("award, fires", [(D(2023, 4, 6), True), (D(2023, 4, 7), False)])
+def test_publicity_award_only_after_publicity_ends(make_tender, award, fires):
+    t = make_tender(evaluation_report=D(2023, 4, 2), publicity_start=D(2023, 4, 4), publicity_end=D(2023, 4, 7),
+                    award_date=award)
+    assert Finding.objects.filter(tender=t, rule_code="PUBLICITY", key="award_early").exists() is fires
+    assert codes(t) & {"PUBLICITY"} == ({"PUBLICITY"} if fires else set())
+
+
+def test_publicity_missing_before_award(make_tender):
+    t = make_tender(evaluation_report=D(2023, 4, 2), award_date=D(2023, 4, 12))
+    assert Finding.objects.filter(tender=t, rule_code="PUBLICITY", key="missing").exists()
+    t.publicity_start, t.publicity_end = D(2023, 4, 3), D(2023, 4, 6)
+    t.save()
+    assert "PUBLICITY" not in codes(t)
+
+
 @pytest.mark.parametrize("added, fires", [("10.01", True), ("10", False)])
 def test_amendment_over_10_percent(make_tender, added, fires):
     t = make_tender(contract_value=wan(100), contract_signed=D(2023, 5, 1))

@@ -201,7 +201,7 @@ def deemed_collusion(t, params, ctx):
       law="《中华人民共和国招标投标法实施条例》", article="第五十四条", severity=MEDIUM,
       params=(Param("max_start_days", "收到评标报告后开始公示的最长天数", "int", 3),
               Param("min_days", "公示期最短天数", "int", 3)),
-      description="依法必须进行招标的项目，招标人应当自收到评标报告之日起3日内公示中标候选人，公示期不得少于3日。")
+      description="依法必须进行招标的项目，招标人应当自收到评标报告之日起3日内公示中标候选人，公示期不得少于3日；公示期满方可确定中标人。")
 def publicity(t, params, ctx):
     if not t.is_tendering():
         return []
@@ -221,6 +221,10 @@ def publicity(t, params, ctx):
                             {"publicity_start": t.publicity_start.isoformat(),
                              "publicity_end": t.publicity_end.isoformat(), "days": days, "min_days": minimum},
                             key="short"))
+    if t.award_date and t.publicity_end and t.award_date < t.publicity_end:
+        hits.append(Hit(f"中标通知{t.award_date:%Y-%m-%d}发出时，中标候选人公示（至{t.publicity_end:%Y-%m-%d}）尚未结束。",
+                        {"award_date": t.award_date.isoformat(), "publicity_end": t.publicity_end.isoformat()},
+                        key="award_early"))
     if t.evaluation_report and t.award_date and not t.publicity_start:
         hits.append(Hit("已提交评标报告并发出中标通知，但未登记中标候选人公示。",
                         {"evaluation_report": t.evaluation_report.isoformat(), "award_date": t.award_date.isoformat()},
