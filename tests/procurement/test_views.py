@@ -262,3 +262,29 @@ def test_foreign_rule_sets_are_not_reachable_through_a_pairing(county, foreign):
     own = RuleSet.objects.create(pairing=foreign, name="外部规则集")
     url = reverse("procurement_version_create", args=[county.pk, own.pk])
     assert login("admin").get(url).status_code == 404
+
+
+def test_every_form_page_renders_for_its_role_and_is_refused_to_others(county, tender):
+    from django.test import Client
+
+    f = Finding.objects.filter(tender=tender).first()
+    national = RuleSet.objects.get(pairing=None)
+    forms = [
+        ("liuhe", reverse("procurement_tender_create", args=[county.pk]), "估算金额"),
+        ("liuhe", reverse("procurement_tender_edit", args=[tender.pk]), "中标投标"),
+        ("liuhe", reverse("procurement_bid_create", args=[tender.pk]), "投标保证金转出账户"),
+        ("liuhe", reverse("procurement_amendment_create", args=[tender.pk]), "追加为正数"),
+        ("liuhe", reverse("procurement_document_create", args=[tender.pk]), 'enctype="multipart/form-data"'),
+        ("shenji", reverse("procurement_finding_review", args=[f.pk]), "复核意见"),
+        ("admin", reverse("procurement_ruleset_create", args=[county.pk]), "首个版本生效日期"),
+        ("admin", reverse("procurement_version_create", args=[county.pk, national.pk]), "生效日期"),
+        ("admin", reverse("procurement_version_edit", args=[county.pk, national.version_on(D(2023, 1, 1)).pk]),
+         "最少投标人数"),
+    ]
+    for user, url, text in forms:
+        r = login(user).get(url)
+        assert r.status_code == 200 and text in r.content.decode(), url
+        anon = Client().get(url)
+        assert anon.status_code == 302 and "/login/" in anon["Location"], url
+        assert login("outsider").get(url).status_code == 404, url
+        assert login("lingdao").get(url).status_code == 403, url

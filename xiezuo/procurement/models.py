@@ -203,7 +203,8 @@ class Tender(models.Model):
             self.award_supplier, self.award_supplier_uscc = bid.supplier_name, bid.supplier_uscc
             if self.award_value is None:
                 self.award_value = bid.price
-        previous = type(self).objects.filter(pk=self.pk).values("project_id", "buyer_id").first() if self.pk else None
+        previous = (type(self).objects.filter(pk=self.pk).values("project_id", "buyer_id", "year").first()
+                    if self.pk else None)
         super().save(*args, **kwargs)
         from .services import tender_changed
 
@@ -212,7 +213,7 @@ class Tender(models.Model):
     def delete(self, *args, **kwargs):
         from .services import tender_changed
 
-        previous = {"project_id": self.project_id, "buyer_id": self.buyer_id}
+        previous = {"project_id": self.project_id, "buyer_id": self.buyer_id, "year": self.year}
         result = super().delete(*args, **kwargs)
         tender_changed(None, previous)
         return result

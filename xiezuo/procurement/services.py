@@ -182,20 +182,20 @@ def batch():
 
 
 def tender_changed(tender, previous):
-    """Recompute a process and the processes that share its project or buyer
-    (before and after the change: moving a process out of a group changes
-    the group)."""
-    projects, buyers = set(), set()
-    for item in (previous or {}, {"project_id": getattr(tender, "project_id", None),
-                                  "buyer_id": getattr(tender, "buyer_id", None)}):
+    """Recompute a process and the processes grouped with it by a rule: the
+    same project, or the same buyer in the same year (before and after the
+    change: moving a process out of a group changes the group)."""
+    projects, q = set(), Q(pk__in=[])
+    current = {"project_id": getattr(tender, "project_id", None), "buyer_id": getattr(tender, "buyer_id", None),
+               "year": getattr(tender, "year", None)}
+    for item in (previous or {}, current):
         if item.get("project_id"):
             projects.add(item["project_id"])
-        if item.get("buyer_id"):
-            buyers.add(item["buyer_id"])
-    if not projects and not buyers:
-        return
-    ids = Tender.objects.filter(Q(project_id__in=projects) | Q(buyer_id__in=buyers)).values_list("pk", flat=True)
-    _request(ids)
+        if item.get("buyer_id") and item.get("year"):
+            q |= Q(buyer_id=item["buyer_id"], year=item["year"])
+    if projects:
+        q |= Q(project_id__in=projects)
+    _request(Tender.objects.filter(q).values_list("pk", flat=True))
 
 
 def ruleset_changed(ruleset):
