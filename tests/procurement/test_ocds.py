@@ -121,3 +121,20 @@ def test_year_selects_processes_and_download_names_the_file(county, full_tender,
     r = api_for("liuhe").get(f"/api/v1/pairings/{county.pk}/ocds/record-package?year=2023&download=1")
     assert r["Content-Disposition"] == f'attachment; filename="ocds-record-package-{county.pk}-2023.json"'
     assert api_for("liuhe").get(f"/api/v1/pairings/{county.pk}/ocds/record-package?year=1999").status_code == 422
+
+
+@pytest.mark.parametrize("year", [2021, 2022])
+def test_demo_packages_of_every_kind_of_process_validate(county, year):
+    from xiezuo.procurement.models import Tender
+
+    for kind, schema in (("release", "release-package-schema.json"), ("record", "record-package-schema.json")):
+        pkg = fetch(county, kind, year=year)
+        assert errors(pkg, schema) == [], kind
+    demo = Tender.objects.filter(pairing=county, year=year, is_demo=True).count()
+    assert len(pkg["records"]) == demo > 0
+    direct = [r for r in pkg["records"] if r["compiledRelease"]["tender"]["procurementMethodDetails"] == "直接发包/小额采购"]
+    if year == 2022:
+        # Bought directly without bids: an award to a supplier who is not a tenderer.
+        compiled = direct[0]["compiledRelease"]
+        assert "bids" not in compiled and compiled["tender"]["procurementMethod"] == "direct"
+        assert compiled["parties"][-1]["roles"] == ["supplier"]

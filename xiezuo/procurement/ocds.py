@@ -211,7 +211,9 @@ class Builder:
             "buyer": _ref(self.buyer),
             "planning": self.planning(),
         }
-        if "tender" in upto:
+        # A direct award has no tender stage of its own, but its method and
+        # value still belong in the tender section once it is awarded.
+        if "tender" in upto or "award" in upto:
             r["tender"] = self.tender(stage)
             if self.bids:
                 r["bids"] = self.bid_section()
@@ -221,7 +223,7 @@ class Builder:
             r["contracts"] = self.contracts("implementation" in upto)
         # Parties last: every section above has registered the ones it names.
         used = {self.buyer["id"], self.entity["id"]}
-        if "tender" in upto:
+        if "tender" in r:
             used |= {p["id"] for p in self.tenderers.values()}
         if "award" in upto and self.supplier:
             used.add(self.supplier["id"])
