@@ -288,3 +288,24 @@ def test_every_form_page_renders_for_its_role_and_is_refused_to_others(county, t
         assert anon.status_code == 302 and "/login/" in anon["Location"], url
         assert login("outsider").get(url).status_code == 404, url
         assert login("lingdao").get(url).status_code == 403, url
+
+
+def test_winning_bid_cannot_be_disqualified_and_corrections_reach_the_award(tender):
+    winner = tender.bids.order_by("price").first()
+    tender.winning_bid = winner
+    tender.save()
+    url = reverse("procurement_bid_edit", args=[winner.pk])
+    data = {"supplier_name": winner.supplier_name, "price": str(winner.price), "valid": "",
+            "disqualification_reason": "资格不符", "loaded_version": winner.version}
+    html = login("liuhe").post(url, data).content.decode()
+    assert "该投标已确定为中标，不能否决" in html
+    data.update(valid="on", supplier_name="更正后的名称（示例）", disqualification_reason="")
+    assert login("liuhe").post(url, data).status_code == 302
+    tender.refresh_from_db()
+    assert tender.award_supplier == "更正后的名称（示例）"
+
+
+def test_pairing_page_links_to_the_procurement_pages(county):
+    html = login("lingdao").get(reverse("pairing_detail", args=[county.pk])).content.decode()
+    for name in ("procurement_tenders", "procurement_findings", "procurement_rules"):
+        assert f'href="{reverse(name, args=[county.pk])}"' in html

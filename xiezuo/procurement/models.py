@@ -265,6 +265,8 @@ class Bid(models.Model):
             errors["price"] = "投标报价应大于0"
         if not self.valid and not self.disqualification_reason.strip():
             errors["disqualification_reason"] = "被否决的投标须填写否决理由"
+        if not self.valid and self.pk and Tender.objects.filter(winning_bid=self).exists():
+            errors["valid"] = "该投标已确定为中标，不能否决；请先在采购事项中更改中标投标"
         if errors:
             raise ValidationError(errors)
 
@@ -272,7 +274,11 @@ class Bid(models.Model):
         super().save(*args, **kwargs)
         from .services import tender_changed
 
-        tender_changed(self.tender, None)
+        tender = Tender.objects.get(pk=self.tender_id)
+        if tender.winning_bid_id == self.pk and (tender.award_supplier, tender.award_supplier_uscc) != (
+                self.supplier_name, self.supplier_uscc):
+            tender.save()  # carries the corrected name or code into the award
+        tender_changed(tender, None)
 
     def delete(self, *args, **kwargs):
         tender = self.tender
