@@ -138,3 +138,10 @@ def test_demo_packages_of_every_kind_of_process_validate(county, year):
         compiled = direct[0]["compiledRelease"]
         assert "bids" not in compiled and compiled["tender"]["procurementMethod"] == "direct"
         assert compiled["parties"][-1]["roles"] == ["supplier"]
+
+
+def test_openapi_documents_the_ocds_endpoints(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for kind in ("release", "record"):
+        op = schema["paths"][f"/api/v1/pairings/{{pairing_id}}/ocds/{kind}-package"]["get"]
+        assert {p["name"] for p in op["parameters"]} >= {"pairing_id", "year", "download"}
