@@ -136,7 +136,7 @@ def test_delete_children(tender, kind):
     else:
         obj = TenderDocument.objects.create(tender=tender, kind="other", title="x",
                                             file=SimpleUploadedFile("x.pdf", b"x"))
-    page_checklist(reverse("procurement_child_delete", args=[kind, obj.pk]), write=True)
+    page_checklist(reverse(f"procurement_{kind}_delete", args=[obj.pk]), write=True)
     assert not type(obj).objects.filter(pk=obj.pk).exists()
     if kind == "bid":
         assert Finding.objects.get(tender=tender, rule_code="FEW_BIDDERS").figures["bidders"] == 1

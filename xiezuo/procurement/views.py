@@ -138,17 +138,30 @@ def bid_edit(request, bid_id):
     return _bid_page(request, bid.tender, bid)
 
 
-@login_required
-@require_POST
-def child_delete(request, kind, pk):
-    model = {"bid": Bid, "amendment": Amendment, "document": TenderDocument}.get(kind)
-    if model is None:
-        raise Http404
+def _delete_child(request, model, pk):
     obj = _child(model, request.user, pk)
     with transaction.atomic():
         obj.delete()
     messages.success(request, "已删除")
     return redirect("procurement_tender", obj.tender_id)
+
+
+@login_required
+@require_POST
+def bid_delete(request, bid_id):
+    return _delete_child(request, Bid, bid_id)
+
+
+@login_required
+@require_POST
+def amendment_delete(request, amendment_id):
+    return _delete_child(request, Amendment, amendment_id)
+
+
+@login_required
+@require_POST
+def document_delete(request, tenderdocument_id):
+    return _delete_child(request, TenderDocument, tenderdocument_id)
 
 
 @login_required
@@ -175,8 +188,8 @@ def document_create(request, tender_id):
 
 
 @login_required
-def document_download(request, document_id):
-    doc = _child(TenderDocument, request.user, document_id, "read")
+def document_download(request, tenderdocument_id):
+    doc = _child(TenderDocument, request.user, tenderdocument_id, "read")
     return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.file.name.rsplit("/", 1)[-1])
 
 
@@ -275,9 +288,9 @@ def version_create(request, pairing_id, ruleset_id):
 
 
 @login_required
-def version_edit(request, pairing_id, version_id):
+def version_edit(request, pairing_id, rulesetversion_id):
     pairing = get_pairing(request.user, pairing_id, "admin")
-    version = get_object_or_404(RuleSetVersion.objects.select_related("ruleset"), pk=version_id)
+    version = get_object_or_404(RuleSetVersion.objects.select_related("ruleset"), pk=rulesetversion_id)
     _ruleset_for(pairing, version.ruleset_id)
     county = not version.ruleset.is_national
     inherited = services.inherited_settings(version)
