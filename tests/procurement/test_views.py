@@ -309,3 +309,11 @@ def test_pairing_page_links_to_the_procurement_pages(county):
     html = login("lingdao").get(reverse("pairing_detail", args=[county.pk])).content.decode()
     for name in ("procurement_tenders", "procurement_findings", "procurement_rules"):
         assert f'href="{reverse(name, args=[county.pk])}"' in html
+
+
+def test_deletes_answer_get_with_405_only_inside_scope(tender):
+    for url in (reverse("procurement_tender_delete", args=[tender.pk]),
+                reverse("procurement_bid_delete", args=[tender.bids.first().pk])):
+        assert login("outsider").get(url).status_code == 404
+        assert login("liuhe").get(url).status_code == 405
+    assert Tender.objects.filter(pk=tender.pk).exists() and tender.bids.count() == 2

@@ -3,10 +3,9 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from lib.ids import mask_phone
 from xiezuo.accounts.scope import get_pairing, scope_for
@@ -105,9 +104,10 @@ def tender_detail(request, tender_id):
 
 
 @login_required
-@require_POST
 def tender_delete(request, tender_id):
     tender = _tender(request.user, tender_id, "write")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     pairing_id = tender.pairing_id
     with transaction.atomic():
         tender.delete()
@@ -139,7 +139,10 @@ def bid_edit(request, bid_id):
 
 
 def _delete_child(request, model, pk):
+    # Scope first, method second: a foreign record is 404 whatever the method.
     obj = _child(model, request.user, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     with transaction.atomic():
         obj.delete()
     messages.success(request, "已删除")
@@ -147,19 +150,16 @@ def _delete_child(request, model, pk):
 
 
 @login_required
-@require_POST
 def bid_delete(request, bid_id):
     return _delete_child(request, Bid, bid_id)
 
 
 @login_required
-@require_POST
 def amendment_delete(request, amendment_id):
     return _delete_child(request, Amendment, amendment_id)
 
 
 @login_required
-@require_POST
 def document_delete(request, tenderdocument_id):
     return _delete_child(request, TenderDocument, tenderdocument_id)
 
