@@ -1,6 +1,8 @@
 """The demo: illustrative processes, some tripping the main rules, some clean,
 and a county rule set whose lower thresholds make a difference."""
 
+import datetime
+
 import pytest
 
 from xiezuo.procurement.models import Finding, RuleSet, Tender
@@ -37,3 +39,15 @@ def test_demo_county_rule_set_lowers_thresholds_and_changes_findings(county):
     # 2021 processes predate the county set and are judged nationally.
     old = Tender.objects.get(title="人居环境整治工程施工（示例）")
     assert {f.rule_version.ruleset.pairing_id for f in old.findings.all()} == {None}
+
+
+def test_demo_reseeds_the_national_rules_after_a_flush():
+    from xiezuo.procurement.demo import national_rules
+
+    national_rules()  # present: nothing happens
+    assert RuleSet.objects.filter(pairing=None).count() == 1
+    RuleSet.objects.filter(pairing=None).delete()
+    national_rules()
+    national = RuleSet.objects.get(pairing=None)
+    assert [str(v.effective_from) for v in national.versions.order_by("effective_from")] == ["2000-05-01", "2018-06-01"]
+    assert national.version_on(datetime.date(2023, 1, 1)).settings.count() == 17

@@ -14,6 +14,9 @@ projects of its own so the module still demonstrates itself.
 
 import datetime
 from decimal import Decimal
+from importlib import import_module
+
+from django.apps import apps
 
 from lib.ids import make_uscc
 from xiezuo.demo import step
@@ -69,6 +72,14 @@ def project(code):
 COUNTY_RULES = "湟源县关于进一步规范招投标、发包监督管理的实施意见"
 COUNTY_LAW = f"《{COUNTY_RULES}》"
 LOWER = {"works": "2000000.00", "goods": "1000000.00", "services": "1000000.00", "consultancy": "500000.00"}
+
+
+@step(200)
+def national_rules():
+    """Seed the national rule set again if a test flushed the database (the
+    data migration that normally creates it ran only once)."""
+    if not RuleSet.objects.filter(pairing=None).exists():
+        import_module("xiezuo.procurement.migrations.0002_seed_national_rules").seed(apps, None)
 
 
 @step(210)
