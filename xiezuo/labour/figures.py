@@ -7,8 +7,8 @@ Counting rules (docs/modules/labour.md):
   stably employed when their jobs touch at least N calendar months of it
   (N = LabourSettings.stable_months); over several years a person counts once;
 - an exchange counts in the year it starts; person_times are exchanges,
-  persons distinct people; it is long-term when it touches at least N
-  calendar months (N = LabourSettings.long_term_months).
+  persons distinct people; it is long-term when it lasts at least N whole
+  months (N = LabourSettings.long_term_months; 8 May–7 Aug is 3 months).
 Each section costs a fixed number of queries, whatever the number of rows.
 """
 
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from xiezuo.figures import section
 
-from .models import Employment, LabourSettings, Person, TalentExchange, TrainingClass, months_between, months_touched
+from .models import Employment, LabourSettings, Person, TalentExchange, TrainingClass, months_touched, whole_months
 
 
 @section("labour")
@@ -77,7 +77,7 @@ def talent_section(pairing_ids, years):
     for _, kind, direction, start, end in rows:
         by_kind[kind] += 1
         by_direction[direction] += 1
-        if months_between(start, end or today) >= long_term_months:
+        if whole_months(start, end or today) >= long_term_months:
             long_term += 1
     return {
         "persons": len({r[0] for r in rows}),

@@ -6,6 +6,7 @@ display. The plain values exist in memory only while being entered, revealed
 to a permitted role (an audited action) or exported (also audited).
 """
 
+import calendar
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -53,7 +54,7 @@ class LabourSettings(models.Model):
     stable_months = models.PositiveSmallIntegerField(
         "稳定就业月数", default=6, help_text="一年内务工达到该月数（按自然月计）即计为稳定就业")
     long_term_months = models.PositiveSmallIntegerField(
-        "长期人才交流月数", default=6, help_text="交流期达到该月数（按自然月计）即为长期，否则为短期")
+        "长期人才交流月数", default=6, help_text="交流期满该月数（按整月计，如5月8日至8月7日为3个月）即为长期，否则为短期")
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -438,8 +439,8 @@ class TalentExchange(models.Model):
         return self.kind in self.SANZHI
 
     def months(self, today=None):
-        """Return the calendar months the stay touches (an open end runs to today)."""
-        return months_between(self.start, self.end or today or timezone.localdate())
+        """Return the whole months of the stay (an open end runs to today)."""
+        return whole_months(self.start, self.end or today or timezone.localdate())
 
     def is_long_term(self, threshold, today=None):
         return self.months(today) >= threshold
@@ -456,12 +457,23 @@ class TalentExchange(models.Model):
             raise ValidationError(errors)
 
 
-def months_between(start, end):
-    """Return the number of calendar months from start's month to end's month,
-    both included (2022-03-31 → 2022-04-01 is 2)."""
+def add_months(day, months):
+    """Return the same day `months` later, clipped to the month's end (31 Jan + 1 = 28 Feb)."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def whole_months(start, end):
+    """Return how many whole months a stay from start to end (both included)
+    lasts: 8 May–7 Aug is 3, 8 May–6 Aug is 2."""
     if end < start:
         return 0
-    return (end.year - start.year) * 12 + end.month - start.month + 1
+    stop = end + datetime.timedelta(days=1)
+    months = (stop.year - start.year) * 12 + stop.month - start.month
+    while months > 0 and add_months(start, months) > stop:
+        months -= 1
+    return months
 
 
 for _model in (LabourSettings, Person, TrainingClass, Trainee, Employment, TalentExchange):

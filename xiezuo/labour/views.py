@@ -75,7 +75,9 @@ def settings_edit(request):
     scope = scope_for(request.user)
     if request.method == "POST" and not (scope.is_global or scope.has_any("admin")):
         raise PermissionDenied("只有管理员可以修改劳务协作设置")
-    form = LabourSettingsForm(request.POST or None, instance=LabourSettings.current())
+    # The row is made on the first save; reading never writes.
+    instance = LabourSettings.objects.get_or_create(pk=1)[0] if request.method == "POST" else LabourSettings.current()
+    form = LabourSettingsForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
         messages.success(request, "已保存劳务协作设置")
         return redirect("labour_settings")
