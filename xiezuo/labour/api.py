@@ -364,15 +364,15 @@ def list_classes(request, pairing_id: int, year: int | None = None):
     return [class_out(c) for c in qs]
 
 
-def _class(request, class_id, perm="read"):
-    tc = get_object_or_404(services.with_roster_counts(TrainingClass.objects.all()), pk=class_id)
+def _class(request, training_class_id, perm="read"):
+    tc = get_object_or_404(services.with_roster_counts(TrainingClass.objects.all()), pk=training_class_id)
     pairing = get_pairing(request.user, tc.pairing_id, perm)
     return tc, pairing
 
 
-@router.get("/classes/{class_id}", response=ClassDetailOut)
-def get_class(request, class_id: int):
-    tc, _ = _class(request, class_id)
+@router.get("/classes/{training_class_id}", response=ClassDetailOut)
+def get_class(request, training_class_id: int):
+    tc, _ = _class(request, training_class_id)
     return class_out(tc, tc.trainees.select_related("person"))
 
 
@@ -389,10 +389,10 @@ def create_class(request, pairing_id: int, data: ClassIn):
     return Status(201, class_out(tc))
 
 
-@router.post("/classes/{class_id}/trainees", response={201: TraineeOut})
+@router.post("/classes/{training_class_id}/trainees", response={201: TraineeOut})
 @as_caller
-def add_trainee(request, class_id: int, data: TraineeIn):
-    tc, pairing = _class(request, class_id, "write")
+def add_trainee(request, training_class_id: int, data: TraineeIn):
+    tc, pairing = _class(request, training_class_id, "write")
     trainee = Trainee(training_class=tc, person=_pick(_people(request, pairing), data.person, "person"),
                       certificate=data.certificate, certificate_name=data.certificate_name)
     _save(trainee)
@@ -414,9 +414,9 @@ def list_employments(request, pairing_id: int, year: int | None = None, destinat
     return [employment_out(j) for j in qs[:5000]]
 
 
-@router.get("/employments/{job_id}", response=EmploymentOut)
-def get_employment(request, job_id: int):
-    job = get_object_or_404(Employment.objects.select_related("person"), pk=job_id)
+@router.get("/employments/{employment_id}", response=EmploymentOut)
+def get_employment(request, employment_id: int):
+    job = get_object_or_404(Employment.objects.select_related("person"), pk=employment_id)
     get_pairing(request.user, job.pairing_id)
     return employment_out(job)
 
@@ -447,9 +447,9 @@ def list_exchanges(request, pairing_id: int, year: int | None = None, kind: str 
     return [exchange_out(x) for x in qs[:5000]]
 
 
-@router.get("/exchanges/{exchange_id}", response=ExchangeOut)
-def get_exchange(request, exchange_id: int):
-    row = get_object_or_404(TalentExchange.objects.select_related("person"), pk=exchange_id)
+@router.get("/exchanges/{talent_exchange_id}", response=ExchangeOut)
+def get_exchange(request, talent_exchange_id: int):
+    row = get_object_or_404(TalentExchange.objects.select_related("person"), pk=talent_exchange_id)
     get_pairing(request.user, row.pairing_id)
     return exchange_out(row)
 

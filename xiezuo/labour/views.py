@@ -2,19 +2,21 @@
 
 Every view reaches records through the pairing scope: records of a pairing's
 subtree for lists, `get_pairing(user, record.pairing_id, perm)` for one
-record (invisible → 404, read-only → 403).
+record (invisible → 404, read-only → 403). Views that accept one method
+check it after the scope, so a foreign record answers 404 whatever the
+method.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.figures import compute
@@ -106,11 +108,12 @@ def person_list(request, pairing_id):
 
 @sensitive_post_parameters("id_number")
 @login_required
-@require_POST
 def person_find(request, pairing_id):
     """Find a person by 身份证号 through the keyed hash. A POST, so the number
     never travels in a URL (and so never in an access log)."""
     pairing = get_pairing(request.user, pairing_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         person = scope_for(request.user).filter(Person.objects.with_id_number(request.POST.get("id_number"),
                                                                                pairing)).first()
@@ -163,12 +166,13 @@ def person_edit(request, person_id):
 
 @never_cache
 @login_required
-@require_POST
 def person_reveal(request, person_id):
     """Show the full 身份证号 and phone to a role with the "pii" permission and
     record a view_pii event. htmx swaps in the fragment; without JavaScript the
     whole page comes back with the numbers shown."""
     person, pairing = _person(request, person_id, "pii")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     revealed = services.reveal(person)
     if request.headers.get("HX-Request"):
         return render(request, "labour/_pii.html", {"person": person, "revealed": revealed})
@@ -209,14 +213,14 @@ def class_create(request, pairing_id):
     return _form_page(request, form, "新增培训班", pairing, ("labour_class_list", pairing.pk))
 
 
-def _class(request, class_id, perm="read"):
-    tc = get_object_or_404(TrainingClass.objects.select_related("organiser", "project"), pk=class_id)
+def _class(request, training_class_id, perm="read"):
+    tc = get_object_or_404(TrainingClass.objects.select_related("organiser", "project"), pk=training_class_id)
     return tc, get_pairing(request.user, tc.pairing_id, perm)
 
 
 @login_required
-def class_detail(request, class_id):
-    tc, pairing = _class(request, class_id)
+def class_detail(request, training_class_id):
+    tc, pairing = _class(request, training_class_id)
     scope = scope_for(request.user)
     can_write = scope.has(pairing, "write")
     add_form = TraineeForm(instance=Trainee(training_class=tc), scope=scope) if can_write else None
@@ -226,8 +230,8 @@ def class_detail(request, class_id):
 
 
 @login_required
-def class_edit(request, class_id):
-    tc, pairing = _class(request, class_id, "write")
+def class_edit(request, training_class_id):
+    tc, pairing = _class(request, training_class_id, "write")
     form = TrainingClassForm(request.POST or None, instance=tc, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
         messages.success(request, "已保存")
@@ -236,9 +240,10 @@ def class_edit(request, class_id):
 
 
 @login_required
-@require_POST
-def trainee_add(request, class_id):
-    tc, pairing = _class(request, class_id, "write")
+def trainee_add(request, training_class_id):
+    tc, pairing = _class(request, training_class_id, "write")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = TraineeForm(request.POST, instance=Trainee(training_class=tc), scope=scope_for(request.user))
     if form.is_valid() and save_or_conflict(form):
         messages.success(request, f"已加入名单：{form.instance.person.label()}")
@@ -263,21 +268,24 @@ def trainee_edit(request, trainee_id):
 
 
 @login_required
-@require_POST
 def trainee_remove(request, trainee_id):
     trainee, _ = _trainee(request, trainee_id, "write")
-    class_id = trainee.training_class_id
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    training_class_id = trainee.training_class_id
     trainee.delete()
     messages.success(request, f"已从名单中移除：{trainee.person.label()}")
-    return redirect("labour_class_detail", class_id)
+    return redirect("labour_class_detail", training_class_id)
 
 
 @never_cache
 @login_required
-def roster_export(request, class_id):
+def roster_export(request, training_class_id):
     """Download the roster as CSV. Full numbers only for the "pii" role;
     every download is an export_pii event (names are personal data too)."""
-    tc, pairing = _class(request, class_id)
+    tc, pairing = _class(request, training_class_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     full = scope_for(request.user).has(pairing, "pii")
     return services.roster_csv_response(tc, full)
 
@@ -315,14 +323,14 @@ def employment_create(request, pairing_id):
     return _form_page(request, form, "登记就业", pairing, ("labour_employment_list", pairing.pk))
 
 
-def _job(request, job_id, perm="read"):
-    job = get_object_or_404(Employment.objects.select_related("person"), pk=job_id)
+def _job(request, employment_id, perm="read"):
+    job = get_object_or_404(Employment.objects.select_related("person"), pk=employment_id)
     return job, get_pairing(request.user, job.pairing_id, perm)
 
 
 @login_required
-def employment_detail(request, job_id):
-    job, pairing = _job(request, job_id)
+def employment_detail(request, employment_id):
+    job, pairing = _job(request, employment_id)
     settings = LabourSettings.current()
     today = timezone.localdate()
     years = range(job.start.year, (job.end or today).year + 1)
@@ -333,8 +341,8 @@ def employment_detail(request, job_id):
 
 
 @login_required
-def employment_edit(request, job_id):
-    job, pairing = _job(request, job_id, "write")
+def employment_edit(request, employment_id):
+    job, pairing = _job(request, employment_id, "write")
     form = EmploymentForm(request.POST or None, instance=job, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
         messages.success(request, "已保存")
@@ -392,15 +400,15 @@ def talent_create(request, pairing_id):
     return _form_page(request, form, "登记人才交流", pairing, ("labour_talent_list", pairing.pk))
 
 
-def _exchange(request, exchange_id, perm="read"):
+def _exchange(request, talent_exchange_id, perm="read"):
     row = get_object_or_404(TalentExchange.objects.select_related("person", "sending_unit", "receiving_unit"),
-                            pk=exchange_id)
+                            pk=talent_exchange_id)
     return row, get_pairing(request.user, row.pairing_id, perm)
 
 
 @login_required
-def talent_detail(request, exchange_id):
-    row, pairing = _exchange(request, exchange_id)
+def talent_detail(request, talent_exchange_id):
+    row, pairing = _exchange(request, talent_exchange_id)
     settings = LabourSettings.current()
     ctx = {"row": row, "pairing": pairing, "months": row.months(), "long_term_months": settings.long_term_months,
            "long_term": row.is_long_term(settings.long_term_months),
@@ -409,8 +417,8 @@ def talent_detail(request, exchange_id):
 
 
 @login_required
-def talent_edit(request, exchange_id):
-    row, pairing = _exchange(request, exchange_id, "write")
+def talent_edit(request, talent_exchange_id):
+    row, pairing = _exchange(request, talent_exchange_id, "write")
     form = TalentExchangeForm(request.POST or None, instance=row, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
         messages.success(request, "已保存")
