@@ -145,3 +145,59 @@ def test_exchanges_api(county):
 def test_settings_api_needs_login():
     r = api_checklist("/api/v1/labour/settings", outsider=None)
     assert r.json() == {"stable_months": 6, "long_term_months": 6}
+
+
+def test_updates_need_the_etag_and_keep_numbers_left_blank(county):
+    person = Person.objects.get(name="示例学员010")
+    raw = person.reveal_id_number()
+    url = f"/api/v1/labour/people/{person.pk}"
+    body = {"name": "示例学员010改", "household_type": "general", "id_number": "", "phone": RAW_PHONE}
+    # The checklist's callers send no If-Match: the allowed one is told so.
+    r = api_checklist(url, method="put", json=body)
+    assert r.status_code == 428 and "If-Match" in r.json()["detail"]
+    c = token_client("liuhe")
+    etag = c.get(url)["ETag"]
+    r = c.put(url, body, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert r.status_code == 200, r.content
+    assert r.json()["name"] == "示例学员010改" and r.json()["phone_masked"] == "139****3456"
+    assert r["ETag"] != etag and RAW_PHONE.encode() not in r.content
+    person.refresh_from_db()
+    assert person.reveal_id_number() == raw and person.version == 2
+    # A second writer still holding the old ETag is refused, nothing overwritten.
+    r = c.put(url, {**body, "name": "覆盖"}, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert r.status_code == 412
+    person.refresh_from_db()
+    assert person.name == "示例学员010改"
+    event = AuditEvent.objects.filter(model="labour.Person", object_id=str(person.pk), action="update").first()
+    assert event.actor_name == "liuhe" and raw not in str(event.payload())
+
+
+def test_update_class_employment_exchange_and_remove_trainee(county):
+    c = token_client("huangyuan")
+    tc = TrainingClass.objects.get(name="东西部协作劳动技术培训班（第三期）")
+    url = f"/api/v1/labour/classes/{tc.pk}"
+    body = {"name": tc.name, "trade": "电工（低压）", "start": "2022-09-05", "end": "2022-09-19", "days": 15}
+    r = c.put(url, body, content_type="application/json", HTTP_IF_MATCH=c.get(url)["ETag"])
+    assert r.status_code == 200 and r.json()["trade"] == "电工（低压）" and r.json()["trainees"] == 50
+
+    job = Employment.objects.filter(pairing=county, end__isnull=True).first()
+    url = f"/api/v1/labour/employments/{job.pk}"
+    current = c.get(url)
+    body = {**{k: current.json()[k] for k in ("person", "destination", "form", "employer", "place", "start")},
+            "end": "2022-01-01", "monthly_income": "100"}
+    r = c.put(url, body, content_type="application/json", HTTP_IF_MATCH=current["ETag"])
+    assert r.status_code == 422 and r.json()["errors"]["end"] == ["结束日期不能早于开始日期"]
+    r = c.put(url, {**body, "end": "2023-12-31"}, content_type="application/json", HTTP_IF_MATCH=current["ETag"])
+    assert r.status_code == 200 and r.json()["end"] == "2023-12-31" and r.json()["monthly_income"] == "100.00"
+
+    row = TalentExchange.objects.get(person__name="示例医疗专家12")
+    url = f"/api/v1/labour/exchanges/{row.pk}"
+    current = c.get(url)
+    body = {k: current.json()[k] for k in ("kind", "direction", "sending_unit", "receiving_unit", "batch", "start",
+                                           "end", "post", "specialty")}
+    r = c.put(url, {**body, "post": "护理部指导"}, content_type="application/json", HTTP_IF_MATCH=current["ETag"])
+    assert r.status_code == 200 and r.json()["post"] == "护理部指导" and r.json()["person"] == row.person_id
+
+    trainee = tc.trainees.first()
+    r = api_checklist(f"/api/v1/labour/trainees/{trainee.pk}", method="delete")
+    assert r.status_code == 204 and not tc.trainees.filter(pk=trainee.pk).exists()

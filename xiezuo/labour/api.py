@@ -4,6 +4,10 @@ Personal data leaves only masked. The one way to the full 身份证号 and phone
 is POST .../people/{id}/reveal, for roles with the "pii" permission, and
 each call is an audit event. A lookup by 身份证号 is a POST so the number
 never appears in a URL or an access log.
+
+Updates are PUT with the ETag of the record read before in If-Match (412 if
+someone saved in between, 428 without it). On a person, an empty id_number
+or phone leaves the stored one unchanged, as on the edit page.
 """
 
 import functools
@@ -12,13 +16,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
+from ninja.errors import HttpError
 
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.api_helpers import etag_of, loaded_version_from
 from xiezuo.audit.context import acting_as
 from xiezuo.audit.middleware import client_ip
+from xiezuo.front.forms import save_versioned
 from xiezuo.funds.models import Project
 from xiezuo.pairings.models import Organisation, Region
 
@@ -279,6 +287,17 @@ def _save(instance):
     return instance
 
 
+def _save_version(instance, loaded, response):
+    """Validate and save an update made against the version `loaded` (If-Match)."""
+    instance.full_clean()
+    try:
+        save_versioned(instance, loaded)
+    except ValidationError as e:
+        raise HttpError(409, e.messages[0]) from None
+    response["ETag"] = etag_of(instance)
+    return instance
+
+
 def _person(request, person_id, perm="read"):
     person = get_object_or_404(Person.objects.select_related("township", "village"), pk=person_id)
     get_pairing(request.user, person.pairing_id, perm)
@@ -298,26 +317,44 @@ def list_people(request, pairing_id: int, q: str = "", household_type: str = "")
     return [person_out(p) for p in qs[:1000]]
 
 
-@router.post("/pairings/{pairing_id}/people", response={201: PersonOut})
-@as_caller
-def create_person(request, pairing_id: int, data: PersonIn):
-    pairing = get_pairing(request.user, pairing_id, "write")
-    person = Person(pairing=pairing, name=data.name, gender=data.gender, birth_date=data.birth_date,
-                    household_type=data.household_type, note=data.note,
-                    township=_pick(Region.objects.filter(level="township"), data.township, "township"),
-                    village=_pick(Region.objects.filter(level="village"), data.village, "village"),
-                    unit=_pick(_orgs(request), data.unit, "unit"))
+def _fill_person(request, person, data, keep_blank_numbers=False):
+    """Set a person's fields from the body; raise 422 naming each bad field."""
+    person.name, person.gender, person.birth_date = data.name, data.gender, data.birth_date
+    person.household_type, person.note = data.household_type, data.note
+    person.township = _pick(Region.objects.filter(level="township"), data.township, "township")
+    person.village = _pick(Region.objects.filter(level="village"), data.village, "village")
+    person.unit = _pick(_orgs(request), data.unit, "unit")
     errors = {}
     for field, setter in (("id_number", person.set_id_number), ("phone", person.set_phone)):
+        value = getattr(data, field)
+        if keep_blank_numbers and not value.strip():
+            continue
         try:
-            setter(getattr(data, field))
+            setter(value)
         except ValueError as e:
             errors[field] = [str(e)]
     if not errors and (message := person.duplicate_message(scope_for(request.user))):
         errors["id_number"] = [message]
     if errors:
         raise ValidationError(errors)
+    return person
+
+
+@router.post("/pairings/{pairing_id}/people", response={201: PersonOut})
+@as_caller
+def create_person(request, pairing_id: int, data: PersonIn):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    person = _fill_person(request, Person(pairing=pairing), data)
     return Status(201, person_out(_save(person)))
+
+
+@router.put("/people/{person_id}", response=PersonOut)
+@as_caller
+def update_person(request, person_id: int, data: PersonIn, response: HttpResponse):
+    person = _person(request, person_id, "write")
+    loaded = loaded_version_from(request, person)
+    _fill_person(request, person, data, keep_blank_numbers=True)
+    return person_out(_save_version(person, loaded, response))
 
 
 @router.post("/pairings/{pairing_id}/people/lookup", response=PersonOut)
@@ -332,8 +369,9 @@ def lookup_person(request, pairing_id: int, data: LookupIn):
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut)
-def get_person(request, person_id: int):
+def get_person(request, person_id: int, response: HttpResponse):
     person = _person(request, person_id)
+    response["ETag"] = etag_of(person)
     records = services.person_records(person, scope_for(request.user))
     data = person_out(person)
     data["trainings"] = [
@@ -371,8 +409,9 @@ def _class(request, training_class_id, perm="read"):
 
 
 @router.get("/classes/{training_class_id}", response=ClassDetailOut)
-def get_class(request, training_class_id: int):
+def get_class(request, training_class_id: int, response: HttpResponse):
     tc, _ = _class(request, training_class_id)
+    response["ETag"] = etag_of(tc)
     return class_out(tc, tc.trainees.select_related("person"))
 
 
@@ -387,6 +426,27 @@ def create_class(request, pairing_id: int, data: ClassIn):
     _save(tc)
     tc.n_trainees = tc.n_certified = 0
     return Status(201, class_out(tc))
+
+
+@router.put("/classes/{training_class_id}", response=ClassOut)
+@as_caller
+def update_class(request, training_class_id: int, data: ClassIn, response: HttpResponse):
+    tc, _ = _class(request, training_class_id, "write")
+    loaded = loaded_version_from(request, tc)
+    for field, value in data.model_dump(exclude={"organiser", "project"}).items():
+        setattr(tc, field, value)
+    tc.organiser = _pick(_orgs(request), data.organiser, "organiser")
+    tc.project = _pick(scope_for(request.user).filter(Project.objects.all()), data.project, "project")
+    return class_out(_save_version(tc, loaded, response))
+
+
+@router.delete("/trainees/{trainee_id}", response={204: None})
+@as_caller
+def remove_trainee(request, trainee_id: int):
+    trainee = get_object_or_404(Trainee.objects.select_related("training_class"), pk=trainee_id)
+    get_pairing(request.user, trainee.training_class.pairing_id, "write")
+    trainee.delete()
+    return Status(204, None)
 
 
 @router.post("/classes/{training_class_id}/trainees", response={201: TraineeOut})
@@ -415,9 +475,10 @@ def list_employments(request, pairing_id: int, year: int | None = None, destinat
 
 
 @router.get("/employments/{employment_id}", response=EmploymentOut)
-def get_employment(request, employment_id: int):
+def get_employment(request, employment_id: int, response: HttpResponse):
     job = get_object_or_404(Employment.objects.select_related("person"), pk=employment_id)
     get_pairing(request.user, job.pairing_id)
+    response["ETag"] = etag_of(job)
     return employment_out(job)
 
 
@@ -428,6 +489,18 @@ def create_employment(request, pairing_id: int, data: EmploymentIn):
     job = Employment(pairing=pairing, **data.model_dump(exclude={"person"}),
                      person=_pick(_people(request, pairing), data.person, "person"))
     return Status(201, employment_out(_save(job)))
+
+
+@router.put("/employments/{employment_id}", response=EmploymentOut)
+@as_caller
+def update_employment(request, employment_id: int, data: EmploymentIn, response: HttpResponse):
+    job = get_object_or_404(Employment.objects.select_related("pairing"), pk=employment_id)
+    pairing = get_pairing(request.user, job.pairing_id, "write")
+    loaded = loaded_version_from(request, job)
+    for field, value in data.model_dump(exclude={"person"}).items():
+        setattr(job, field, value)
+    job.person = _pick(_people(request, pairing), data.person, "person")
+    return employment_out(_save_version(job, loaded, response))
 
 
 # --- talent exchange ---------------------------------------------------------------
@@ -448,9 +521,10 @@ def list_exchanges(request, pairing_id: int, year: int | None = None, kind: str 
 
 
 @router.get("/exchanges/{talent_exchange_id}", response=ExchangeOut)
-def get_exchange(request, talent_exchange_id: int):
+def get_exchange(request, talent_exchange_id: int, response: HttpResponse):
     row = get_object_or_404(TalentExchange.objects.select_related("person"), pk=talent_exchange_id)
     get_pairing(request.user, row.pairing_id)
+    response["ETag"] = etag_of(row)
     return exchange_out(row)
 
 
@@ -473,6 +547,22 @@ def create_exchange(request, pairing_id: int, data: ExchangeIn):
             raise ValidationError({"person": ["请提供已登记人员编号 person，或新人员姓名 person_name"]})
         _save(row)
     return Status(201, exchange_out(row))
+
+
+@router.put("/exchanges/{talent_exchange_id}", response=ExchangeOut)
+@as_caller
+def update_exchange(request, talent_exchange_id: int, data: ExchangeIn, response: HttpResponse):
+    row = get_object_or_404(TalentExchange.objects.all(), pk=talent_exchange_id)
+    pairing = get_pairing(request.user, row.pairing_id, "write")
+    loaded = loaded_version_from(request, row)
+    orgs = _orgs(request)
+    for field, value in data.model_dump(exclude={"person", "person_name", "sending_unit", "receiving_unit"}).items():
+        setattr(row, field, value)
+    row.sending_unit = _pick(orgs, data.sending_unit, "sending_unit")
+    row.receiving_unit = _pick(orgs, data.receiving_unit, "receiving_unit")
+    if data.person is not None:
+        row.person = _pick(_people(request, pairing), data.person, "person")
+    return exchange_out(_save_version(row, loaded, response))
 
 
 @router.get("/settings", response=SettingsOut)
