@@ -9,6 +9,8 @@ import datetime
 
 import pytest
 import time_machine
+from hypothesis import given
+from hypothesis import strategies as st
 from django.urls import reverse
 
 from xiezuo.figures import compute
@@ -145,3 +147,21 @@ def test_employment_rules_refused_in_chinese(county, foreign, person_factory):
     html = login("liuhe").post(url, {**data, "person": other.pk, "end": "", "monthly_income": ""}).content.decode()
     assert "选择一个有效的选项" in html
     assert not Employment.objects.filter(person=other).exists()
+
+
+@given(st.dates(D(2000, 1, 1), D(2030, 12, 31)), st.integers(0, 4000))
+def test_months_touched_over_all_years_add_up_to_the_calendar_months_spanned(start, days):
+    end = start + datetime.timedelta(days=days)
+    far = D(2099, 1, 1)
+    per_year = [len(months_touched(start, end, y, today=far)) for y in range(start.year, end.year + 1)]
+    assert all(1 <= n <= 12 for n in per_year)
+    assert sum(per_year) == (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+@given(st.dates(D(2000, 1, 1), D(2030, 12, 28)).filter(lambda d: d.day <= 28), st.integers(1, 60))
+def test_whole_months_of_n_months_less_a_day_is_n(start, n):
+    from xiezuo.labour.models import add_months, whole_months
+
+    end = add_months(start, n) - datetime.timedelta(days=1)
+    assert whole_months(start, end) == n
+    assert whole_months(start, end - datetime.timedelta(days=1)) == n - 1
