@@ -61,7 +61,3 @@ def exchange_factory(db):
 
 
 D = datetime.date
-
-
-# The real-browser fixtures of tests/browser, for this module's journeys.
-from tests.browser.conftest import browser, journey  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""In a real browser: the west office presses 显示完整号码 (htmx under the
+"""Labour module, in a real browser: the west office presses 显示完整号码 (htmx under the
 strict CSP) and sees the number, which leaves a view_pii event; the east
 office has no such button."""
 
