@@ -167,6 +167,9 @@ def test_reveal_shows_number_to_west_office_and_records_view_pii(county, person_
     assert event.actor_name == "huangyuan" and event.pairing_id == county.pk
     assert event.summary == "查看完整个人信息：张示例（身份证号、联系电话）"
     assert RAW_ID not in str(event.payload())
+    # The auditor finds it on the audit trail page.
+    html = login("shenji").get(reverse("audit_list") + "?action=view_pii").content.decode()
+    assert "查看完整个人信息：张示例（身份证号、联系电话）" in html and RAW_ID not in html
 
 
 def test_reveal_refused_to_roles_without_pii_and_nothing_recorded(county, person_factory):
