@@ -75,6 +75,16 @@ def test_keyset_pages_have_no_duplicates_or_gaps_with_equal_dates(county, make_s
             break
     expected = [s.pk for s in sorted(made, key=lambda s: (s.date, s.pk), reverse=True)]
     assert seen == expected
+    # Walking back from the last page gives the same pages in reverse.
+    pages, before = [], make_cursor_of(Sale.objects.get(pk=expected[-1]))
+    back = listing.sales_page(hospital.pk, {}, limit=3, before=before)
+    while True:
+        pages.insert(0, [s.pk for s in back["rows"]])
+        if back["prev_cursor"] is None:
+            break
+        back = listing.sales_page(hospital.pk, {}, limit=3, before=back["prev_cursor"])
+    assert sum(pages, []) == expected[:-1]
+    assert pages[0] == expected[:3]
     # The API walks the same way.
     c = login("liuhe")
     api_seen, cursor = [], ""
@@ -89,6 +99,22 @@ def test_keyset_pages_have_no_duplicates_or_gaps_with_equal_dates(county, make_s
     html = c.get(url("consumption_sales", hospital)).content.decode()
     assert f"cursor={made[-1].date.isoformat()}" not in html  # fewer than a page: no next link
     assert "下一页" not in html
+
+
+def make_cursor_of(sale):
+    return listing.make_cursor(sale)
+
+
+def test_list_page_links_next_and_previous(county):
+    c = login("liuhe")
+    first = c.get(url("consumption_sales", county)).content.decode()
+    assert "上一页" not in first and 'rel="next"' in first
+    newest = Sale.objects.filter(pairing=county).order_by("-date", "-id")
+    cursor = listing.make_cursor(newest[listing.PAGE_SIZE - 1])
+    assert f"cursor={cursor}" in first
+    second = c.get(url("consumption_sales", county), {"cursor": cursor}).content.decode()
+    assert 'rel="prev"' in second and f"before={listing.make_cursor(newest[listing.PAGE_SIZE])}" in second
+    assert newest[listing.PAGE_SIZE].voucher_no in second and newest[0].voucher_no not in second
 
 
 def test_list_filters_and_bad_filter_message(county, refs):

@@ -67,15 +67,16 @@ def sale_out(s):
 
 
 @router.get(P + "/sales", response=dict)
-def list_sales(request, pairing_id: int, cursor: str = "", limit: int = listing.PAGE_SIZE):
+def list_sales(request, pairing_id: int, cursor: str = "", before: str = "", limit: int = listing.PAGE_SIZE):
     pairing = get_pairing(request.user, pairing_id)
     f, errors = listing.parse_filters(request.GET)
     if errors:
         raise HttpError(422, "；".join(errors))
-    page = listing.sales_page(pairing.pk, f, cursor or None, max(1, min(limit, 500)))
+    page = listing.sales_page(pairing.pk, f, cursor or None, max(1, min(limit, 500)), before=before or None)
     return {
         "items": [sale_out(s) for s in page["rows"]],
         "next_cursor": page["next_cursor"],
+        "prev_cursor": page["prev_cursor"],
         "total": {"amount": yuan_str(Decimal(page["total_fen"]) / 100), "count": page["total_count"],
                   "source": page["total_source"]},
     }

@@ -66,16 +66,27 @@ def filtered(pairing_id, f):
     return qs
 
 
-def sales_page(pairing_id, f, cursor=None, limit=PAGE_SIZE):
-    """Return one keyset page: rows, the cursor of the next page (or None) and the totals row."""
+def sales_page(pairing_id, f, cursor=None, limit=PAGE_SIZE, before=None):
+    """Return one keyset page: rows, the cursors of the next and previous
+    pages (or None) and the totals row. `cursor` pages forward (rows after
+    it), `before` backward (rows before it)."""
     qs = filtered(pairing_id, f).select_related("buyer", "product", "supplier__organisation", "channel")
-    rows = list(qs.keyset(after=parse_cursor(cursor) if cursor else None, limit=limit + 1))
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    back = parse_cursor(before) if before else None
+    if back:
+        rows = qs.keyset_before(back, limit + 1)
+        has_prev, rows = len(rows) > limit, rows[-limit:]
+        next_cursor = make_cursor(rows[-1]) if rows else None
+    else:
+        after = parse_cursor(cursor) if cursor else None
+        rows = list(qs.keyset(after=after, limit=limit + 1))
+        has_prev, has_next = after is not None, len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = make_cursor(rows[-1]) if has_next else None
     total = filtered_total(pairing_id, f) or rows_total(filtered(pairing_id, f))
     return {
         "rows": rows,
-        "next_cursor": make_cursor(rows[-1]) if has_more else None,
+        "next_cursor": next_cursor,
+        "prev_cursor": make_cursor(rows[0]) if has_prev and rows else None,
         "total_fen": total[0],
         "total_count": total[1],
         "total_source": total[2],

@@ -38,7 +38,8 @@ def _save_page(request, pairing, form, template, done, **extra):
 def sale_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     f, errors = listing.parse_filters(request.GET)
-    page = listing.sales_page(pairing.pk, {} if errors else f, request.GET.get("cursor"))
+    page = listing.sales_page(pairing.pk, {} if errors else f, request.GET.get("cursor"),
+                              before=request.GET.get("before"))
     choices = {
         "channels": Channel.usable_by(pairing), "buyers": Buyer.objects.available_to(pairing),
         "products": Product.objects.available_to(pairing),
