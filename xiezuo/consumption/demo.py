@@ -73,6 +73,7 @@ PURCHASES_832 = {0: 96_000, 1: 40_000, 2: 36_000}
 @step(300)
 def outlets():
     county = county_pair()
+    Channel.seed_shared()
     for code, name, kind, order in OUTLETS:
         Channel.objects.get_or_create(pairing=county, code=code,
                                       defaults={"name": name, "kind": kind, "order": order})

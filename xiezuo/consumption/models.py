@@ -101,6 +101,18 @@ class Channel(models.Model):
         if self.code and not self.code.replace("_", "").replace("-", "").isalnum():
             raise ValidationError({"code": "代码只能包含字母、数字、下划线和连字符"})
 
+    # The shared code list (also seeded by migration 0002, which keeps its own
+    # frozen copy as migrations must).
+    SHARED = [(HALL, "消费帮扶专馆", 10), (COUNTER, "消费帮扶专柜", 20), (ZONE, "消费帮扶专区", 30),
+              (P832, "832平台", 40), (CANTEEN, "食堂采购", 50), (UNION, "工会采购", 60),
+              (FAIR, "展销会", 70), (ECOMMERCE, "电商平台", 80), (OTHER, "其他", 90)]
+
+    @classmethod
+    def seed_shared(cls):
+        """Create the shared channels that are missing (a flushed database has none)."""
+        for code, name, order in cls.SHARED:
+            cls.objects.get_or_create(pairing=None, code=code, defaults={"name": name, "kind": code, "order": order})
+
     @classmethod
     def usable_by(cls, pairing):
         return cls.objects.filter(Q(pairing__isnull=True) | Q(pairing_id__in=lineage_ids(pairing)))
