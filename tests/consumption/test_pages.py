@@ -228,13 +228,20 @@ def test_api_sale_crud_checklist_and_rules(county, refs):
     sale = r.json()
     assert sale["amount"] == "1280.00" and sale["supplier"] == refs["products"][0].supplier_id
     one = f"{base}/{sale['id']}"
-    assert api_checklist(one).json()["id"] == sale["id"]
-    r = api_checklist(one, method="put", json={**body, "quantity": "200", "version": 1})
-    assert r.status_code == 200 and r.json()["amount"] == "2560.00" and r.json()["version"] == 2
+    read = api_checklist(one)
+    assert read.json()["id"] == sale["id"]
+    etag = read["ETag"]
+    # Updates must name the version they change (If-Match with the ETag).
+    assert api_checklist(one, method="put", json={**body, "quantity": "200"}).status_code == 428
     from ..checklist import token_client
 
-    stale = token_client("liuhe").put(one, {**body, "version": 1}, content_type="application/json")
-    assert stale.status_code == 409 and "已被他人修改" in stale.json()["detail"]
+    c = token_client("liuhe")
+    r = c.put(one, {**body, "quantity": "200"}, content_type="application/json", headers={"If-Match": etag})
+    assert r.status_code == 200 and r.json()["amount"] == "2560.00" and r.json()["version"] == 2
+    assert r["ETag"] != etag
+    stale = c.put(one, body, content_type="application/json", headers={"If-Match": etag})
+    assert stale.status_code == 412 and "已被他人修改" in stale.json()["detail"]
+    assert Sale.objects.get(pk=sale["id"]).amount == Decimal("2560.00")
     bad = token_client("liuhe").post(base, {**body, "amount": "999.00"}, content_type="application/json")
     assert bad.status_code == 422 and "不符" in bad.json()["errors"]["amount"][0]
     r = api_checklist(one, method="delete")

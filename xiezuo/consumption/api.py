@@ -3,13 +3,16 @@
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.front.forms import save_versioned
 from xiezuo.pairings.models import Organisation
 
 from . import listing
@@ -32,7 +35,6 @@ class SaleIn(Schema):
     amount: Decimal | None = None
     voucher_no: str = ""
     note: str = ""
-    version: int | None = None
 
 
 class SupplierIn(Schema):
@@ -107,21 +109,25 @@ def create_sale(request, pairing_id: int, data: SaleIn):
 
 
 @router.get(P + "/sales/{sale_id}", response=dict)
-def get_sale(request, pairing_id: int, sale_id: int):
+def get_sale(request, pairing_id: int, sale_id: int, response: HttpResponse):
     pairing = get_pairing(request.user, pairing_id)
-    return sale_out(get_object_or_404(Sale, pk=sale_id, pairing=pairing))
+    sale = get_object_or_404(Sale, pk=sale_id, pairing=pairing)
+    response["ETag"] = etag_of(sale)
+    return sale_out(sale)
 
 
 @router.put(P + "/sales/{sale_id}", response=dict)
-def update_sale(request, pairing_id: int, sale_id: int, data: SaleIn):
+def update_sale(request, pairing_id: int, sale_id: int, data: SaleIn, response: HttpResponse):
+    """Change a sale; the If-Match header must carry the ETag it was read with."""
     pairing = get_pairing(request.user, pairing_id, "write")
-    with transaction.atomic():
-        sale = get_object_or_404(Sale.objects.select_for_update(), pk=sale_id, pairing=pairing)
-        if data.version is not None and data.version != sale.version:
-            raise HttpError(409, "此记录已被他人修改，为避免覆盖，本次未保存。请重新读取后再修改。")
-        _fill(sale, data)
-        sale.version += 1
-        sale.save()
+    sale = get_object_or_404(Sale, pk=sale_id, pairing=pairing)
+    loaded = loaded_version_from(request, sale)
+    _fill(sale, data)
+    try:
+        save_versioned(sale, loaded)
+    except ValidationError as e:
+        raise HttpError(409, e.messages[0]) from None
+    response["ETag"] = etag_of(sale)
     return sale_out(sale)
 
 
