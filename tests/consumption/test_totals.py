@@ -110,6 +110,13 @@ def test_bulk_load_is_all_or_nothing_and_names_the_bad_row(county, refs):
     assert differences() == []
 
 
+def test_bulk_load_names_a_missing_field(county, refs):
+    sale = Sale(pairing=county, date=None, buyer=refs["buyers"][0], product=refs["products"][0],
+                channel=refs["channels"][0], kind=Sale.PURCHASED, quantity=Decimal(1), unit_price=Decimal("1.00"))
+    with pytest.raises(Exception, match="第2行，日期：不能为空"):
+        bulk_create_sales([sale], first_row=2)
+
+
 def test_bulk_load_records_one_audit_event_per_batch(county, refs):
     product = refs["products"][1]
     rows = [Sale(pairing=county, date=datetime.date(2023, 2, 1), buyer=refs["buyers"][1], product=product,

@@ -38,6 +38,9 @@ def _reference_ids(pairing_ids):
     return refs
 
 
+REQUIRED = ("date", "buyer_id", "product_id", "channel_id", "quantity", "unit_price", "amount")
+
+
 def _validate(sales, first_row):
     from xiezuo.pairings.models import Pairing
 
@@ -48,6 +51,10 @@ def _validate(sales, first_row):
         if sale.pairing_id not in refs:
             raise ValidationError(f"第{i}行：结对关系不存在")
         ref = refs[sale.pairing_id]
+        missing = [f for f in REQUIRED if getattr(sale, f) is None]
+        if missing:
+            label = Sale._meta.get_field(missing[0].removesuffix("_id")).verbose_name
+            raise ValidationError(f"第{i}行，{label}：不能为空")
         errors = dict(sale.row_errors())
         if sale.buyer_id not in ref["buyer"]:
             errors["buyer"] = "采购单位不属于本结对"
