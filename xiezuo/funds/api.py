@@ -50,7 +50,8 @@ def project_detail_out(p, user):
         beneficiaries=[{"kind": b.kind, "count": b.count} for b in p.beneficiaries.all()],
         outputs=[{"name": o.name, "quantity": o.quantity, "unit": o.unit, "note": o.note} for o in p.outputs.all()],
         status_changes=[{"from": c.from_status, "to": c.to_status, "date": c.date.isoformat(),
-                         "user": str(c.user or ""), "reason": c.reason} for c in p.status_changes.select_related("user")],
+                         "user": str(c.user or ""), "reason": c.reason}
+                        for c in p.status_changes.select_related("user")],
         allowed_steps=p.allowed_steps(scope_for(user)),
         alerts=[a.as_dict() for a in health.alerts(Project.objects.filter(pk=p.pk))],
     )

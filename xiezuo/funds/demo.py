@@ -212,13 +212,14 @@ def disbursements():
         if total is None:
             continue
         total_amount = (project.coop_funds * Decimal(total)).quantize(Decimal("0.01"))
-        parts = [(project.actual_start, total_amount)]
         if first:
-            parts = [(project.actual_start, (total_amount * Decimal(first)).quantize(Decimal("0.01"))),
-                     (project.actual_finish, None)]
-            parts[1] = (project.actual_finish, total_amount - parts[0][1])
+            head = (total_amount * Decimal(first)).quantize(Decimal("0.01"))
+            parts = [(project.actual_start, head), (project.actual_finish, total_amount - head)]
+        else:
+            parts = [(project.actual_start, total_amount)]
         for i, (date, amount) in enumerate(parts, 1):
-            d = Disbursement(project=project, date=date, amount=amount, voucher_number=f"HYXZ{project.year}-{n:03d}-{i}",
+            d = Disbursement(project=project, date=date, amount=amount,
+                             voucher_number=f"HYXZ{project.year}-{n:03d}-{i}",
                              purpose="工程进度款（示例）" if i == 1 else "竣工结算款（示例）", is_demo=True)
             d.submit(west)
             if project.code == "HY-2022-07":

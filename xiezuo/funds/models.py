@@ -351,7 +351,9 @@ class Project(models.Model):
         would break an invariant: confirmed disbursements above the project's
         cooperation funds, or a pairing-year allocated above its receipts."""
         with transaction.atomic():
-            old_pairing = Project.objects.filter(pk=self.pk).values_list("pairing_id", flat=True).first() if self.pk else None
+            old_pairing = None
+            if self.pk:
+                old_pairing = Project.objects.filter(pk=self.pk).values_list("pairing_id", flat=True).first()
             lock_pairings({self.pairing_id, *([old_pairing] if old_pairing else [])})
             old = None
             if self.pk:
@@ -365,7 +367,8 @@ class Project(models.Model):
             if old is None:
                 grows = new_alloc > 0
             else:
-                grows = (old.pairing_id, old.year) != (self.pairing_id, self.year) or new_alloc > old.allocation(disbursed)
+                moved = (old.pairing_id, old.year) != (self.pairing_id, self.year)
+                grows = moved or new_alloc > old.allocation(disbursed)
             if grows:
                 self.allocation_warning = check_allocation(self.pairing_id, self.year)
 
@@ -527,7 +530,8 @@ class Disbursement(models.Model):
             raise ValidationError("项目已终止，不能拨付资金")
         if project.status == Project.RESERVE:
             raise ValidationError("储备项目尚未立项，不能拨付资金")
-        confirmed = project.disbursements.confirmed().exclude(pk=self.pk).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        others = project.disbursements.confirmed().exclude(pk=self.pk)
+        confirmed = others.aggregate(s=Sum("amount"))["s"] or Decimal("0")
         if confirmed + self.amount > project.coop_funds:
             raise ValidationError({"amount": (
                 f"拨付后累计确认拨付{wan(confirmed + self.amount)}，超过项目协作资金{wan(project.coop_funds)}"
