@@ -21,7 +21,7 @@ class Rollback(Exception):
     pass
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(amounts, st.sampled_from(["confirm", "return", "leave"])), min_size=1, max_size=6))
 def test_confirmed_never_exceeds_the_project_funds_and_figures_agree(county, receipt, steps):
     east = user("liuhe")
