@@ -84,8 +84,10 @@ def restore_session_data():
 
 @pytest.fixture
 def restores_demo(django_db_setup, django_db_blocker):
-    """Request this BEFORE `transactional_db`: its teardown then runs after
-    the flush and puts the session's demo back for the tests that follow."""
+    """Request this BEFORE `transactional_demo`: its teardown then runs after
+    the flush and puts back what the session had — data-migration seeds of
+    every app, the demo and the foreign pairing — for the tests that follow
+    (`transactional_demo` reloads only the demo)."""
     yield
     with django_db_blocker.unblock():
         from xiezuo.pairings.models import Pairing as P

@@ -101,16 +101,16 @@ def create_receipt(request, pairing_id: int, data: ReceiptIn):
     return Status(201, receipt_out(_save_receipt(request, pairing, FundReceipt(pairing=pairing), data)))
 
 
-@router.get("/fund-receipts/{receipt_id}", response=ReceiptOut)
-def get_receipt(request, receipt_id: int):
-    receipt = get_object_or_404(FundReceipt.objects.select_related("payer"), pk=receipt_id)
+@router.get("/fund-receipts/{fund_receipt_id}", response=ReceiptOut)
+def get_receipt(request, fund_receipt_id: int):
+    receipt = get_object_or_404(FundReceipt.objects.select_related("payer"), pk=fund_receipt_id)
     scope_for(request.user).require(receipt.pairing_id)
     return receipt_out(receipt)
 
 
-@router.put("/fund-receipts/{receipt_id}", response=ReceiptOut)
-def update_receipt(request, receipt_id: int, data: ReceiptIn):
-    receipt = get_object_or_404(FundReceipt, pk=receipt_id)
+@router.put("/fund-receipts/{fund_receipt_id}", response=ReceiptOut)
+def update_receipt(request, fund_receipt_id: int, data: ReceiptIn):
+    receipt = get_object_or_404(FundReceipt, pk=fund_receipt_id)
     pairing = get_pairing(request.user, receipt.pairing_id, "write")
     return receipt_out(_save_receipt(request, pairing, receipt, data))
 

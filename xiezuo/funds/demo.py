@@ -15,6 +15,9 @@ sub-pairings: they roll up into the county pair's `social_received`, not its
 
 import datetime
 from decimal import Decimal
+from importlib import import_module
+
+from django.apps import apps
 
 from xiezuo.accounts.models import User
 from xiezuo.demo import step
@@ -50,8 +53,17 @@ ORGS = [
 ]
 
 
+def seed_code_lists():
+    """Make sure the code lists seeded by migrations exist: a database
+    emptied by `flush` (transactional tests, a restore gone wrong) keeps its
+    tables but loses their rows, and the demo needs the categories."""
+    for name in ("0002_seed_categories", "0004_seed_health_rules"):
+        import_module(f"xiezuo.funds.migrations.{name}").seed(apps, None)
+
+
 @step(100)
 def funds_organisations():
+    seed_code_lists()
     for name, kind, region_name, demo in ORGS:
         region = Region.objects.filter(name=region_name).order_by("level").first()
         Organisation.objects.get_or_create(name=name, region=region, defaults={"kind": kind, "is_demo": demo})
