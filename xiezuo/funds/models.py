@@ -431,7 +431,7 @@ class ProjectOutput(models.Model):
     note = models.CharField("说明", max_length=300, blank=True)
 
     def __str__(self):
-        return f"{self.name} {self.quantity.normalize()} {self.unit}"
+        return f"{self.name} {format(self.quantity.normalize(), 'f')} {self.unit}"
 
     def audit_pairing_id(self):
         return self.project.pairing_id
