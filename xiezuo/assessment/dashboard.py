@@ -1,0 +1,224 @@
+"""The JSON behind the dashboards: charts as tables, drill-down links.
+
+Every chart is built from the figures (one cached dict per pairing-year)
+as a table — columns and rows — that the page draws with ECharts and also
+prints as an HTML table. Sections of modules not installed yet give empty
+tables, never errors.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.db.models import Sum
+from django.db.models.functions import ExtractMonth
+from django.urls import NoReverseMatch, reverse
+
+from lib.money import yuan_str
+
+from . import services
+from .computations import lookup
+
+# chart key, title, figures path, first column label, value label, list pages to link, row filter parameter
+CHARTS = [
+    ("funds_by_category", "项目资金按类别", "funds.projects_by_category", "类别", "数值",
+     ["funds:project_list", "project_list", "funds_project_list"], "category"),
+    ("projects_by_status", "项目按状态", "funds.projects_by_status", "状态", "项目数",
+     ["funds:project_list", "project_list", "funds_project_list"], "status"),
+    ("consumption_by_channel", "消费帮扶按渠道", "consumption.by_channel", "渠道", "金额（元）",
+     ["consumption:sale_list", "sale_list", "consumption_sale_list"], "channel"),
+    ("consumption_by_month", "消费帮扶按月份", "consumption.by_month", "月份", "金额（元）",
+     ["consumption:sale_list", "sale_list", "consumption_sale_list"], "month"),
+    ("top_buyers", "采购金额前列的单位", "consumption.top_buyers", "采购单位", "金额（元）",
+     ["consumption:buyer_list", "buyer_list", "consumption_buyer_list"], None),
+    ("top_products", "销售金额前列的产品", "consumption.top_products", "产品", "金额（元）",
+     ["consumption:product_list", "product_list", "consumption_product_list"], None),
+    ("labour_by_destination", "就业按去向", "labour.by_destination", "就业去向", "人数",
+     ["labour:employment_list", "employment_list", "labour_employment_list"], "destination"),
+    ("labour_by_form", "就业按形式", "labour.by_form", "就业形式", "人数",
+     ["labour:employment_list", "employment_list", "labour_employment_list"], "form"),
+    ("talent_by_kind", "人才交流按类别", "talent.by_kind", "类别", "人次",
+     ["labour:talent_list", "talent_list", "labour_talent_list"], "kind"),
+    ("talent_by_direction", "人才交流按方向", "talent.by_direction", "方向", "人次",
+     ["labour:talent_list", "talent_list", "labour_talent_list"], "direction"),
+    ("procurement_findings", "招投标监督预警（按严重程度）", "procurement.findings", "严重程度", "条数",
+     ["procurement:finding_list", "finding_list", "procurement_finding_list"], "severity"),
+    ("procurement_by_method", "招标采购按方式", "procurement.by_method", "采购方式", "项目数",
+     ["procurement:tender_list", "tender_list", "procurement_tender_list"], "method"),
+    ("beneficiaries", "项目受益对象", "funds.beneficiaries", "受益对象", "人数/个数",
+     ["funds:project_list", "project_list", "funds_project_list"], None),
+]
+
+# Figures sections and the list page behind each, for indicator cards.
+SECTION_PAGES = {
+    "funds": ["funds:project_list", "project_list", "funds_project_list"],
+    "procurement": ["procurement:tender_list", "tender_list", "procurement_tender_list"],
+    "consumption": ["consumption:sale_list", "sale_list", "consumption_sale_list"],
+    "labour": ["labour:employment_list", "employment_list", "labour_employment_list"],
+    "talent": ["labour:talent_list", "talent_list", "labour_talent_list"],
+    "industry": ["industry:enterprise_list", "enterprise_list", "industry_enterprise_list"],
+    "exchanges": ["industry:visit_list", "visit_list", "industry_visit_list"],
+}
+
+# Headline figures of the multi-year trend: (label, path, kind)
+TREND = [
+    ("到位资金（元）", "funds.received", "amount"),
+    ("已拨付（元）", "funds.disbursed", "amount"),
+    ("项目个数", "funds.projects", "count"),
+    ("消费帮扶（元）", "consumption.total", "amount"),
+    ("就业人数", "labour.employed", "count"),
+    ("培训人次", "labour.trainees", "count"),
+    ("人才交流人次", "talent.person_times", "count"),
+    ("落地企业", "industry.enterprises_landed", "count"),
+]
+
+
+def link(names, pairing_id, **params):
+    """Return the URL of the first list page that exists, with a query string."""
+    for name in names:
+        try:
+            url = reverse(name, args=[pairing_id])
+        except NoReverseMatch:
+            continue
+        query = "&".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
+        return f"{url}?{query}" if query else url
+    return None
+
+
+def _scalar(value):
+    if isinstance(value, dict):
+        for key in ("amount", "total", "count", "value", "projects", "n"):
+            if key in value:
+                return value[key]
+    return value
+
+
+def to_table(value, first_label, value_label):
+    """Turn a figures breakdown (a dict by key, a dict of dicts or a list of
+    dicts) into {"columns": [...], "rows": [[...]]}."""
+    if isinstance(value, dict):
+        if value and all(isinstance(v, dict) for v in value.values()):
+            inner = []
+            for v in value.values():
+                inner += [k for k in v if k not in inner]
+            return {"columns": [first_label, *inner],
+                    "rows": [[k, *[v.get(c) for c in inner]] for k, v in value.items()]}
+        return {"columns": [first_label, value_label], "rows": [[k, _scalar(v)] for k, v in value.items()]}
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        cols = []
+        for row in value:
+            cols += [k for k in row if k not in cols]
+        return {"columns": cols, "rows": [[row.get(c) for c in cols] for row in value]}
+    if isinstance(value, list):
+        return {"columns": [first_label, value_label], "rows": [list(r) for r in value if isinstance(r, (list, tuple))]}
+    return {"columns": [first_label, value_label], "rows": []}
+
+
+def _number(value):
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def disbursement_progress(figures, pairing_ids, year):
+    """Return the 资金支出进度 table: month, disbursed in the month,
+    cumulative, cumulative share of the funds received."""
+    received = _number(lookup(figures, "funds.received"))
+    monthly = lookup(figures, "funds.disbursed_by_month")
+    by_month = {}
+    if isinstance(monthly, dict):
+        for k, v in monthly.items():
+            try:
+                by_month[int(str(k)[-2:])] = _number(_scalar(v)) or Decimal(0)
+            except ValueError:
+                continue
+    else:
+        by_month = _disbursements_by_month(pairing_ids, year)
+    if by_month is None:
+        return {"columns": ["月份", "当月拨付（元）", "累计拨付（元）", "支出进度（%）"], "rows": [], "available": False}
+    rows, running = [], Decimal(0)
+    for month in range(1, 13):
+        amount = by_month.get(month, Decimal(0))
+        running += amount
+        rate = services.completion(running, received) if received else None
+        rows.append([f"{year}-{month:02d}", yuan_str(amount), yuan_str(running),
+                     services.serialise(rate, "rate")])
+    return {"columns": ["月份", "当月拨付（元）", "累计拨付（元）", "支出进度（%）"], "rows": rows, "available": True}
+
+
+def _disbursements_by_month(pairing_ids, year):
+    """Sum confirmed disbursements by month straight from the funds ledger
+    (one query), or None while the ledger has no disbursements."""
+    try:
+        model = apps.get_model("funds", "Disbursement")
+    except LookupError:
+        return None
+    fields = {f.name for f in model._meta.get_fields()}
+    qs = model.objects.all()
+    if "pairing" in fields:
+        qs = qs.filter(pairing_id__in=pairing_ids)
+    else:
+        qs = qs.filter(project__pairing_id__in=pairing_ids)
+    if "status" in fields:
+        qs = qs.filter(status="confirmed")
+    qs = qs.filter(date__year=year).annotate(m=ExtractMonth("date")).values("m").annotate(s=Sum("amount"))
+    return {row["m"]: row["s"] or Decimal(0) for row in qs.order_by("m")}
+
+
+def health_alerts(figures):
+    """Collect health alerts a section publishes (`alerts` or `health`)."""
+    found = []
+    for name, part in figures.items():
+        if not isinstance(part, dict):
+            continue
+        for key in ("alerts", "health", "health_alerts"):
+            value = part.get(key)
+            if isinstance(value, list):
+                found += [a if isinstance(a, dict) else {"message": str(a)} for a in value]
+            elif isinstance(value, dict):
+                found += [{"rule": k, "count": v} for k, v in value.items()]
+    return found
+
+
+def build(pairing, year, pairing_ids, figures, indicator_rows, evaluation):
+    charts = {}
+    for key, title, dotted, first, value_label, pages, param in CHARTS:
+        table = to_table(lookup(figures, dotted), first, value_label)
+        base = link(pages, pairing.pk, year=year)
+        if param and base:
+            table["row_links"] = [link(pages, pairing.pk, year=year, **{param: row[0]}) for row in table["rows"]]
+        charts[key] = {"title": title, "source": dotted, "link": base, **table}
+    progress = disbursement_progress(figures, pairing_ids, year)
+    charts["disbursement_progress"] = {"title": "资金支出进度", "source": "funds.disbursed",
+                                       "link": link(SECTION_PAGES["funds"], pairing.pk, year=year), **progress}
+    for row in indicator_rows:
+        section = row["computation"].split(".")[0]
+        row["link"] = link(SECTION_PAGES.get(section, []), pairing.pk, year=year)
+    return {
+        "pairing": {"id": pairing.pk, "name": str(pairing)},
+        "year": year,
+        "status": evaluation.status if evaluation else None,
+        "locked": bool(evaluation and evaluation.is_locked),
+        "sections": sorted(k for k in figures if k not in ("pairing_id", "years")),
+        "indicators": indicator_rows,
+        "charts": charts,
+        "alerts": health_alerts(figures),
+        "figures": figures,
+    }
+
+
+def trends(pairing, years, by_year):
+    """Return the headline figures per year as a table."""
+    columns = ["年度", *[label for label, _, _ in TREND]]
+    rows = []
+    for year in years:
+        f = by_year[(pairing.pk, year)]
+        rows.append([str(year), *[services.serialise(_number(lookup(f, p)) if lookup(f, p) is not None else None, k)
+                                  for _, p, k in TREND]])
+    return {"title": "历年趋势", "columns": columns, "rows": rows}
+
+
+def headline(figures):
+    """Return the trend's headline figures of one figures dict."""
+    return {path: services.serialise(_number(lookup(figures, path)) if lookup(figures, path) is not None else None, kind)
+            for _, path, kind in TREND}
