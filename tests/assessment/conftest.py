@@ -51,3 +51,14 @@ def add_projects(pairing, year, n, coop="100000.00"):
         created.append(Project.objects.create(pairing=pairing, code=f"T{year}-{i:04d}", name=f"测试项目{i}（示例）",
                                               year=year, category=category, coop_funds=Decimal(coop), is_demo=True))
     return created
+
+
+def other_county_pair(east_name, west_name="湟中区"):
+    """A further county pair inside 南京市 and 西宁市 (regions made for the test)."""
+    from xiezuo.pairings.models import Pairing, Region
+
+    east, _ = Region.objects.get_or_create(name=east_name, level="county",
+                                           parent=Region.objects.get(name="南京市"))
+    west, _ = Region.objects.get_or_create(name=west_name, level="county",
+                                           parent=Region.objects.get(name="西宁市"))
+    return Pairing.objects.create(level="county", east_region=east, west_region=west)

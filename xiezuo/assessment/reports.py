@@ -87,7 +87,6 @@ def indicator_table(doc, rows):
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, headers):
-        cell.text = ""
         set_font(cell.paragraphs[0].add_run(text), H1_FONT, SIZE_SMALL_4)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     for n, row in enumerate(rows, 1):
@@ -96,7 +95,6 @@ def indicator_table(doc, rows):
                   f"{row['completion']}%" if row["completion"] is not None else "—"]
         cells = table.add_row().cells
         for i, (cell, text) in enumerate(zip(cells, values)):
-            cell.text = ""
             set_font(cell.paragraphs[0].add_run(text), BODY_FONT, SIZE_SMALL_4)
             if i != 1:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER

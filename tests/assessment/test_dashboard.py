@@ -1,0 +1,175 @@
+"""Dashboard JSON, pages, trends and roll-ups, with their query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.checklist import api_checklist, login, page_checklist
+from xiezuo.assessment.models import FiguresCache
+from xiezuo.pairings.models import Pairing, Region
+
+from .conftest import add_projects, add_receipts, other_county_pair
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(fn):
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def test_dashboard_json_has_every_chart_with_a_table(county, probe_section):
+    r = api_checklist(f"/api/v1/pairings/{county.pk}/dashboard?year=2022")
+    data = r.json()
+    assert data["pairing"] == {"id": county.pk, "name": "南京市六合区—西宁市湟源县"}
+    assert data["year"] == 2022
+    for key in ("funds_by_category", "disbursement_progress", "consumption_by_channel", "consumption_by_month",
+                "labour_by_destination", "talent_by_kind", "procurement_findings", "projects_by_status"):
+        chart = data["charts"][key]
+        assert chart["title"] and isinstance(chart["columns"], list) and isinstance(chart["rows"], list)
+    assert "probe" in data["sections"]
+    codes = [row["code"] for row in data["indicators"]]
+    assert codes[0] == "probe_funds" and "fiscal_funds" in codes
+    assert isinstance(data["alerts"], list)
+
+
+def test_dashboard_reflects_a_new_ledger_row_despite_the_cache(county, probe_section):
+    url = f"/api/v1/pairings/{county.pk}/dashboard?year=2031"
+    c = login("liuhe")
+    first = {r["code"]: r for r in c.get(url).json()["indicators"]}["probe_funds"]
+    assert first["actual"] == "0.00"
+    assert FiguresCache.objects.filter(pairing=county, year=2031).exists()
+    add_receipts(county, 2031, ["880000.00"])
+    again = {r["code"]: r for r in c.get(url).json()["indicators"]}["probe_funds"]
+    assert again["actual"] == "880000.00"
+    # A write in a sub-pairing invalidates the county pair's figures too.
+    add_receipts(Pairing.objects.filter(parent=county).first(), 2031, ["20000.00"])
+    third = {r["code"]: r for r in c.get(url).json()["indicators"]}["probe_funds"]
+    assert third["actual"] == "900000.00"
+
+
+def test_dashboard_query_count_does_not_grow_with_the_data(county, probe_section, django_assert_num_queries):
+    url = f"/api/v1/pairings/{county.pk}/dashboard?year=2031"
+    c = login("liuhe")
+    c.get(url)  # warm the session and the scope
+    FiguresCache.objects.filter(pairing=county).delete()
+    cold = count_queries(lambda: c.get(url))
+    warm = count_queries(lambda: c.get(url))
+    add_receipts(county, 2031, ["1000.00"])
+    stale = count_queries(lambda: c.get(url))
+    assert warm < cold <= 60
+    add_receipts(county, 2031, [f"{n}.00" for n in range(1, 80)])
+    add_projects(county, 2031, 40)
+    with django_assert_num_queries(stale):
+        r = c.get(url)
+    assert r.json()["indicators"][0]["actual"] == str(sum(range(1, 80)) + 1000) + ".00"
+    with django_assert_num_queries(warm):
+        c.get(url)
+
+
+def test_indicators_and_trends_query_counts_are_fixed(county, probe_section, django_assert_num_queries):
+    c = login("liuhe")
+    urls = [f"/api/v1/pairings/{county.pk}/indicators?year=2031", f"/api/v1/pairings/{county.pk}/trends?from=2029&to=2031"]
+    for url in urls:
+        c.get(url)
+        warm = count_queries(lambda: c.get(url))
+        add_receipts(county, 2031, ["10.00"] * 30)
+        c.get(url)
+        with django_assert_num_queries(warm):
+            c.get(url)
+
+
+def test_dashboard_page_loads_echarts_locally_and_reads_the_json(county):
+    r = page_checklist(reverse("assessment:dashboard", args=[county.pk]) + "?year=2022")
+    html = r.content.decode()
+    assert "/static/vendor/echarts/echarts.min.js" in html
+    assert "/static/assessment/dashboard.js" in html
+    assert f'data-url="/api/v1/pairings/{county.pk}/dashboard?year=2022"' in html
+    assert "<script>" not in html  # CSP: no inline scripts
+    assert "2022年度考核看板" in html
+
+
+def test_dashboard_page_query_count_is_fixed(county, django_assert_num_queries):
+    c = login("liuhe")
+    url = reverse("assessment:dashboard", args=[county.pk])
+    c.get(url)
+    n = count_queries(lambda: c.get(url))
+    add_projects(county, 2022, 20)
+    with django_assert_num_queries(n):
+        c.get(url)
+
+
+def test_echarts_and_the_dashboard_script_are_served(client):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("vendor/echarts/echarts.min.js")
+    assert finders.find("assessment/dashboard.js")
+    assert "@media print" in open(finders.find("assessment/assessment.css"), encoding="utf-8").read()
+
+
+def test_trends_table_has_a_row_per_year(county, probe_section):
+    r = api_checklist(f"/api/v1/pairings/{county.pk}/trends?from=2021&to=2022")
+    data = r.json()
+    assert [row[0] for row in data["rows"]] == ["2021", "2022"]
+    assert data["columns"][0] == "年度"
+    bad = login("liuhe").get(f"/api/v1/pairings/{county.pk}/trends?from=2022&to=2021")
+    assert bad.status_code == 422 and bad.json()["detail"] == "起始年度不能晚于结束年度"
+
+
+def test_drill_down_links_point_at_existing_pages_only(county):
+    from django.urls import NoReverseMatch
+
+    from xiezuo.assessment import dashboard as dash
+
+    data = login("liuhe").get(f"/api/v1/pairings/{county.pk}/dashboard?year=2022").json()
+    for key, _title, _path, _first, _label, pages, _param in dash.CHARTS:
+        link = data["charts"][key]["link"]
+        expected = None
+        for name in pages:
+            try:
+                expected = reverse(name, args=[county.pk]) + "?year=2022"
+                break
+            except NoReverseMatch:
+                continue
+        assert link == expected
+        if link:
+            assert login("liuhe").get(link).status_code == 200
+
+
+def test_rollup_adds_up_county_pairs(county, probe_section):
+    second = other_county_pair("浦口区")
+    add_receipts(county, 2031, ["300000.00"])
+    add_receipts(second, 2031, ["200000.00", "1000.00"])
+    r = api_checklist("/api/v1/assessment/rollup?year=2031", outsider=None, read_only=None, allowed="admin")
+    data = r.json()
+    assert data["county_pairs"] == Pairing.objects.filter(level="county").count()
+    assert data["figures"]["probe"]["received"] == "501000.00"
+    assert data["figures"]["probe"]["receipts"] == 3
+    assert data["figures"]["probe"]["by_kind"] == {"财政": "501000.00"}
+    assert data["figures"]["probe"]["execution_rate"] is None  # a rate does not add up
+    row = {r["code"]: r for r in data["indicators"]}["probe_funds"]
+    assert row["actual"] == "501000.00"
+    # A province view: both county pairs lie in 青海省 on the west side.
+    qinghai = Region.objects.get(name="青海省")
+    data = login("admin").get(f"/api/v1/assessment/rollup?year=2031&region={qinghai.pk}").json()
+    assert data["region"]["name"] == "青海省" and data["county_pairs"] == 2
+    # A county-pair user sees only the county pairs in their own scope.
+    data = login("liuhe").get("/api/v1/assessment/rollup?year=2031").json()
+    assert data["county_pairs"] == 1 and data["figures"]["probe"]["received"] == "300000.00"
+    assert login("outsider").get("/api/v1/assessment/rollup?year=2031").status_code == 404
+    page = login("admin").get(reverse("assessment:rollup") + f"?year=2031&region={qinghai.pk}").content.decode()
+    assert "青海省" in page and "50.1万元" in page
+
+
+def test_rollup_query_count_is_fixed(county, probe_section, django_assert_num_queries):
+    c = login("admin")
+    url = "/api/v1/assessment/rollup?year=2031"
+    c.get(url)
+    warm = count_queries(lambda: c.get(url))
+    for name in ("浦口区", "江宁区"):
+        add_receipts(other_county_pair(name), 2031, ["5.00"] * 20)
+    c.get(url)
+    with django_assert_num_queries(warm):
+        c.get(url)
