@@ -173,3 +173,21 @@ def test_rollup_query_count_is_fixed(county, probe_section, django_assert_num_qu
     c.get(url)
     with django_assert_num_queries(warm):
         c.get(url)
+
+
+def test_stored_dashboard_follows_catalogue_and_target_changes(county, probe_section):
+    from decimal import Decimal
+
+    from xiezuo.pairings.models import Agreement, AgreementTarget
+
+    url = f"/api/v1/pairings/{county.pk}/dashboard?year=2031"
+    c = login("liuhe")
+    row = c.get(url).json()["indicators"][0]
+    assert (row["name"], row["target"]) == ("探针资金", None)
+    assert FiguresCache.objects.get(pairing=county, year=2031).dashboard
+    probe_section.name = "探针资金（改名）"
+    probe_section.save()  # a catalogue change: no pairing, concerns every dashboard
+    assert c.get(url).json()["indicators"][0]["name"] == "探针资金（改名）"
+    agreement = Agreement.objects.create(pairing=county, year=2031, title="测试协议")
+    AgreementTarget.objects.create(agreement=agreement, indicator="probe_funds", value=Decimal("10"), unit="万元")
+    assert c.get(url).json()["indicators"][0]["target"] == "100000.00"

@@ -193,6 +193,8 @@ class FiguresCache(models.Model):
     pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     figures = models.JSONField()
+    # The dashboard JSON built from these figures, served as it is while valid.
+    dashboard = models.TextField(blank=True, default="")
     audit_seq = models.BigIntegerField()
     computed_on = models.DateField()
 

@@ -57,16 +57,17 @@ def _compute(ids, year):
 def _store(pairing_id, year, figures, seq, today):
     try:
         with transaction.atomic():
-            FiguresCache.objects.update_or_create(
+            entry, _ = FiguresCache.objects.update_or_create(
                 pairing_id=pairing_id, year=year,
-                defaults={"figures": figures, "audit_seq": seq, "computed_on": today})
+                defaults={"figures": figures, "audit_seq": seq, "computed_on": today, "dashboard": ""})
+            return entry
     except IntegrityError:
         # Another request stored the same figures first; theirs are as good.
-        pass
+        return FiguresCache(pairing_id=pairing_id, year=year, figures=figures, audit_seq=seq, computed_on=today)
 
 
-def figures_by_year(pairing_ids_by_root, years):
-    """Return {(root id, year): figures} for several pairings and years.
+def cache_entries(pairing_ids_by_root, years):
+    """Return {(root id, year): FiguresCache} for several pairings and years.
 
     Reads the cache (one query), checks it against the audit chain (one
     query) and recomputes only the stale or missing entries.
@@ -80,22 +81,35 @@ def figures_by_year(pairing_ids_by_root, years):
         all_ids = {i for ids in pairing_ids_by_root.values() for i in ids}
         changed = _changed_since_by_seq(oldest, all_ids)
         for key, c in list(valid.items()):
-            ids = pairing_ids_by_root[key[0]]
+            ids = [*pairing_ids_by_root[key[0]], None]
             if any(changed.get(i, -1) > c.audit_seq for i in ids):
                 del valid[key]
-    result = {k: c.figures for k, c in valid.items()}
-    missing = [(r, y) for r in roots for y in years if (r, y) not in result]
+    missing = [(r, y) for r in roots for y in years if (r, y) not in valid]
     if missing:
         head = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
         for root, year in missing:
-            figures = _compute(pairing_ids_by_root[root], year)
-            _store(root, year, figures, head, today)
-            result[(root, year)] = figures
-    return result
+            valid[(root, year)] = _store(root, year, _compute(pairing_ids_by_root[root], year), head, today)
+    return valid
+
+
+def figures_by_year(pairing_ids_by_root, years):
+    """Return {(root id, year): figures}, from the cache where it is valid."""
+    return {k: c.figures for k, c in cache_entries(pairing_ids_by_root, years).items()}
+
+
+def store_dashboard(entry, text):
+    """Keep the dashboard JSON beside the figures it was built from."""
+    if entry.pk:
+        FiguresCache.objects.filter(pk=entry.pk, audit_seq=entry.audit_seq).update(dashboard=text)
+
+
+# Catalogue changes carry no pairing but change every dashboard's indicators.
+GLOBAL_MODELS = ("assessment.Indicator",)
 
 
 def _changed_since_by_seq(seq, ids):
-    """Return {pairing id: newest audit seq} for events newer than `seq`.
+    """Return {pairing id: newest audit seq} for events newer than `seq`
+    (key None: a change of the catalogue, which concerns every pairing).
 
     Scans the audit chain forward from `seq` (its unique index) rather than
     every event of the pairings: the work is proportional to the changes since
@@ -106,10 +120,11 @@ def _changed_since_by_seq(seq, ids):
         return {}
     ids = list(ids)
     marks = ",".join(["%s"] * len(ids))
-    sql = (f"SELECT pairing_id, MAX(seq) FROM audit_auditevent "
-           f"WHERE seq > %s AND +pairing_id IN ({marks}) GROUP BY pairing_id")
+    models = ",".join(["%s"] * len(GLOBAL_MODELS))
+    sql = (f"SELECT CASE WHEN model IN ({models}) THEN NULL ELSE pairing_id END, MAX(seq) FROM audit_auditevent "
+           f"WHERE seq > %s AND (+pairing_id IN ({marks}) OR model IN ({models})) GROUP BY 1")
     with connection.cursor() as cur:
-        cur.execute(sql, [seq, *ids])
+        cur.execute(sql, [*GLOBAL_MODELS, seq, *ids, *GLOBAL_MODELS])
         return dict(cur.fetchall())
 
 

@@ -1,0 +1,432 @@
+"""Benchmark of the assessment dashboards at national scale.
+
+`make bench-assessment` generates (once, then reuses) a SQLite database with
+300 county pairs and their ledgers — 100k projects, and 10M sales and 2M
+employment records when the consumption and labour modules are installed —
+straight into the tables with bulk SQL; starts the application under
+gunicorn on 127.0.0.1 with a random port; and, in the same run, times
+
+- the pairing dashboard JSON and the national roll-up over HTTP,
+- a trivial JSON view on the same server (the yardstick of the p95 target),
+- the naive aggregate over the raw rows for the same figures, in process.
+
+Targets: the pairing dashboard at least 20x faster than the naive aggregate,
+and its p95 within 5x of the trivial view. The results are written to
+docs/benchmarks/assessment.md.
+
+Environment: BENCH_SCALE (1.0 = full size; e.g. 0.01 for a smoke run),
+BENCH_REGENERATE=1 to rebuild the database, BENCH_REQUESTS (default 200).
+"""
+
+import datetime
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench" / "assessment"
+YEARS = [2021, 2022, 2023, 2024, 2025]
+YEAR = 2024
+FULL = {"pairs": 300, "projects": 100_000, "sales": 10_000_000, "employment": 2_000_000}
+
+
+def sizes():
+    scale = float(os.environ.get("BENCH_SCALE", "1"))
+    return {k: max(int(v * scale), 1) if k != "pairs" else max(int(v * min(scale * 10, 1)), 3)
+            for k, v in FULL.items()}, scale
+
+
+def env_for(db_path):
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "XIEZUO_VAR_DIR": str(BENCH_DIR / "var"),
+        "DJANGO_SETTINGS_MODULE": "xiezuo.settings",
+        "DEBUG": "0", "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "XIEZUO_PII_KEY": "bench-only-pii-key-" + "y" * 40,
+        "LOG_LEVEL": "ERROR",
+    })
+    return env
+
+
+def main():
+    """Run the benchmark in a child process with its own database settings."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    (BENCH_DIR / "var").mkdir(exist_ok=True)
+    db_path = BENCH_DIR / "bench.sqlite3"
+    child = subprocess.run([sys.executable, "-c", "import bench.bench_assessment as b; raise SystemExit(b.run())"],
+                           cwd=ROOT, env=env_for(db_path))
+    return child.returncode
+
+
+# --- generation ----------------------------------------------------------------
+
+def insert(cursor, model, columns, rows, batch=100_000):
+    """executemany in big batches; `rows` yields tuples in `columns` order."""
+    table = model._meta.db_table
+    sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join(["%s"] * len(columns))})'
+    chunk, total = [], 0
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= batch:
+            cursor.executemany(sql, chunk)
+            total += len(chunk)
+            chunk = []
+    if chunk:
+        cursor.executemany(sql, chunk)
+        total += len(chunk)
+    return total
+
+
+def generate(n):
+    """Fill the tables of the modules that are installed; return what was made."""
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from xiezuo.accounts.models import APIToken, User
+    from xiezuo.audit.models import record
+    from xiezuo.funds.models import FundReceipt, Project, ProjectBeneficiary, ProjectCategory
+    from xiezuo.pairings.models import Agreement, AgreementTarget, Pairing, Region
+
+    call_command("migrate", verbosity=0)
+    rnd = random.Random(20220626)
+    made = {}
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA synchronous=OFF")
+        cur.execute("PRAGMA journal_mode=MEMORY")
+    with transaction.atomic(), connection.cursor() as cur:
+        # Regions: 10 provinces per side, cities of 10 counties, each county
+        # with 3 townships; ids and paths are written directly.
+        regions, next_id = [], 1
+        county_ids = {"east": [], "west": []}
+        township_ids = {}
+        per_side = n["pairs"]
+        for side, prefix in (("east", 32), ("west", 63)):
+            provinces = max(1, min(10, per_side // 30 or 1))
+            made_counties = 0
+            for p in range(provinces):
+                pid, next_id = next_id, next_id + 1
+                ppath = f"/{pid}/"
+                regions.append((pid, ppath, f"{prefix + p:02d}0000000000", f"{side}省{p}", f"{side}省{p}", "province", None))
+                c = 0
+                while made_counties < per_side * (p + 1) // provinces:
+                    if c % 10 == 0:
+                        cid, next_id = next_id, next_id + 1
+                        cpath = f"{ppath}{cid}/"
+                        regions.append((cid, cpath, f"{prefix + p:02d}{c // 10 + 1:02d}00000000", f"{side}市{p}-{c // 10}",
+                                        f"{side}市{p}-{c // 10}", "city", pid))
+                    kid, next_id = next_id, next_id + 1
+                    kpath = f"{cpath}{kid}/"
+                    regions.append((kid, kpath, None, f"{side}县{p}-{c}", f"{side}县{p}-{c}", "county", cid))
+                    county_ids[side].append((kid, kpath))
+                    for t in range(3):
+                        tid, next_id = next_id, next_id + 1
+                        regions.append((tid, f"{kpath}{tid}/", None, f"{side}镇{kid}-{t}", f"{side}镇{kid}-{t}", "township", kid))
+                        township_ids.setdefault(kid, []).append(tid)
+                    made_counties += 1
+                    c += 1
+        insert(cur, Region, ["id", "path", "code", "name", "full_name", "level", "parent_id"], regions)
+        made["regions"] = len(regions)
+
+        # Pairings: each county pair with two township pairs below it.
+        pairings, pid, counties = [], 1, []
+        for (ek, epath), (wk, wpath) in zip(county_ids["east"], county_ids["west"]):
+            cp = pid
+            pairings.append((cp, f"/{cp}/", f"东{ek}—西{wk}", "county", ek, wk, None, "2021-01-01", "", True, 1))
+            counties.append(cp)
+            pid += 1
+            for t in range(2):
+                pairings.append((pid, f"/{cp}/{pid}/", f"东{ek}—西镇{t}", "township", township_ids[ek][t],
+                                 township_ids[wk][t], cp, "2021-01-01", "", True, 1))
+                pid += 1
+        insert(cur, Pairing, ["id", "path", "name", "level", "east_region_id", "west_region_id", "parent_id", "since",
+                              "note", "disclosure_enabled", "version"], pairings)
+        made["pairings"] = len(pairings)
+        subtree = {}
+        for row in pairings:
+            subtree.setdefault(row[6] or row[0], []).append(row[0])
+        all_pairings = [row[0] for row in pairings]
+
+        # Agreements with targets for every county pair and year.
+        agreements, targets, aid = [], [], 1
+        for cp in counties:
+            for y in YEARS:
+                agreements.append((aid, cp, y, f"{y}年协议", "", "", 1))
+                for code, value, unit in (("fiscal_funds", "4000", "万元"), ("projects", "60", "个"),
+                                          ("training", "100", "人次"), ("consumption", "500", "万元")):
+                    targets.append((aid, code, value, unit))
+                aid += 1
+        insert(cur, Agreement, ["id", "pairing_id", "year", "title", "doc_number", "note", "version"], agreements)
+        insert(cur, AgreementTarget, ["agreement_id", "indicator", "value", "unit"], targets)
+
+        # Fund receipts and projects (the funds core tables are always there).
+        receipts = ((rnd.choice(all_pairings), y, rnd.choice(["fiscal", "fiscal", "social", "in_kind"]),
+                     f"{y}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}", f"{rnd.randint(100_000, 5_000_000)}.00",
+                     "", "", True, 1)
+                    for y in YEARS for _ in range(n["pairs"] * 6))
+        made["fund_receipts"] = insert(cur, FundReceipt, ["pairing_id", "year", "kind", "date", "amount", "doc_number",
+                                                          "note", "is_demo", "version"], receipts)
+        categories = list(ProjectCategory.objects.values_list("pk", flat=True))
+        statuses = [s for s, _ in Project.STATUSES]
+        now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+        projects = ((rnd.choice(all_pairings), f"P{i:07d}", f"项目{i}（示例）", rnd.choice(YEARS), rnd.choice(categories),
+                     f"{rnd.randint(50_000, 3_000_000)}.00", "0.00", rnd.choice(statuses), "", "", "", "", True, now, 1)
+                    for i in range(n["projects"]))
+        made["projects"] = insert(cur, Project, ["pairing_id", "code", "name", "year", "category_id", "coop_funds",
+                                                 "other_funds", "status", "terminated_reason", "linkage", "linkage_note",
+                                                 "description", "is_demo", "updated_at", "version"], projects)
+        cur.execute(f'SELECT id FROM "{Project._meta.db_table}"')
+        project_ids = [r[0] for r in cur.fetchall()]
+        benef = ((pid_, kind, rnd.randint(10, 2000)) for pid_ in project_ids[::3]
+                 for kind in ("students", "poverty"))
+        made["beneficiaries"] = insert(cur, ProjectBeneficiary, ["project_id", "kind", "count"], benef)
+
+        for label, gen in EXTRA_GENERATORS:
+            made[label] = gen(cur, apps, n, rnd, all_pairings, subtree)
+
+        admin = User.objects.create_superuser("bench", password=None)
+        record("import", model="bench", summary=f"基准测试数据生成：{json.dumps(made, ensure_ascii=False)}")
+    token = APIToken.issue(admin, "bench")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return made, counties, subtree, token
+
+
+# Generators of the ledgers of other modules, used when they are installed:
+# (label, function(cursor, apps, sizes, random, pairing ids, subtree) -> rows).
+EXTRA_GENERATORS = []
+
+
+# --- naive aggregates ------------------------------------------------------------
+
+def naive_pairing(cur, ids, year):
+    """Compute the dashboard's figures from the raw rows of every installed ledger."""
+    from xiezuo.funds.models import FundReceipt, Project, ProjectBeneficiary
+
+    marks = ",".join(["%s"] * len(ids))
+    out = {}
+    cur.execute(f'SELECT kind, SUM(amount) FROM "{FundReceipt._meta.db_table}" '
+                f"WHERE pairing_id IN ({marks}) AND year = %s GROUP BY kind", [*ids, year])
+    out["receipts"] = cur.fetchall()
+    cur.execute(f'SELECT category_id, status, COUNT(*), SUM(coop_funds) FROM "{Project._meta.db_table}" '
+                f"WHERE pairing_id IN ({marks}) AND year = %s GROUP BY category_id, status", [*ids, year])
+    out["projects"] = cur.fetchall()
+    cur.execute(f'SELECT b.kind, SUM(b.count) FROM "{ProjectBeneficiary._meta.db_table}" b '
+                f'JOIN "{Project._meta.db_table}" p ON p.id = b.project_id '
+                f"WHERE p.pairing_id IN ({marks}) AND p.year = %s GROUP BY b.kind", [*ids, year])
+    out["beneficiaries"] = cur.fetchall()
+    for label, fn in EXTRA_NAIVE:
+        out[label] = fn(cur, ids, year)
+    return out
+
+
+def naive_national(cur, year):
+    from xiezuo.funds.models import FundReceipt, Project
+
+    cur.execute(f'SELECT kind, SUM(amount) FROM "{FundReceipt._meta.db_table}" WHERE year = %s GROUP BY kind', [year])
+    out = {"receipts": cur.fetchall()}
+    cur.execute(f'SELECT category_id, status, COUNT(*), SUM(coop_funds) FROM "{Project._meta.db_table}" '
+                f"WHERE year = %s GROUP BY category_id, status", [year])
+    out["projects"] = cur.fetchall()
+    for label, fn in EXTRA_NAIVE_NATIONAL:
+        out[label] = fn(cur, year)
+    return out
+
+
+EXTRA_NAIVE = []
+EXTRA_NAIVE_NATIONAL = []
+
+
+# --- HTTP ------------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "xiezuo.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2",
+         "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def get(port, path, token):
+    """Time one GET; return (seconds, parsed JSON)."""
+    t0 = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", path, headers={"Authorization": f"Bearer {token}", "Host": "127.0.0.1"})
+    resp = conn.getresponse()
+    body = resp.read()
+    elapsed = time.perf_counter() - t0
+    conn.close()
+    if resp.status != 200:
+        raise RuntimeError(f"GET {path} → {resp.status}: {body[:300]!r}")
+    return elapsed, json.loads(body)
+
+
+def stats(times):
+    from bench.common import percentile
+
+    return {"median": percentile(times, 50), "p95": percentile(times, 95), "n": len(times)}
+
+
+# --- the run ---------------------------------------------------------------------
+
+def run():
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from bench.common import machine
+    from xiezuo.accounts.models import APIToken, User
+    from xiezuo.assessment.services import subtree_ids
+    from xiezuo.pairings.models import Pairing
+
+    n, scale = sizes()
+    db_path = Path(connection.settings_dict["NAME"])
+    marker = BENCH_DIR / "generated.json"
+    regenerate = os.environ.get("BENCH_REGENERATE") == "1" or not marker.exists() or \
+        json.loads(marker.read_text()).get("sizes") != n or not db_path.exists()
+    t0 = time.perf_counter()
+    if regenerate:
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        made, counties, subtree, token = generate(n)
+        gen_seconds = time.perf_counter() - t0
+        marker.write_text(json.dumps({"sizes": n, "made": made, "seconds": gen_seconds}))
+    else:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        info = json.loads(marker.read_text())
+        made, gen_seconds = info["made"], info["seconds"]
+        token = APIToken.issue(User.objects.get(username="bench"), "bench")
+    counties = list(Pairing.objects.filter(level="county").order_by("pk"))
+    print(f"data: {made} (generated in {gen_seconds:.0f} s)", flush=True)
+
+    requests = int(os.environ.get("BENCH_REQUESTS", "200"))
+    rnd = random.Random(7)
+    sample = [rnd.choice(counties) for _ in range(requests)]
+    ids = subtree_ids(counties)
+
+    # Naive aggregate over the raw rows, in process (no HTTP: flatters it).
+    naive_times = []
+    with connection.cursor() as cur:
+        for c in sample[: min(requests, 60)]:
+            t = time.perf_counter()
+            naive_pairing(cur, ids[c.pk], YEAR)
+            naive_times.append(time.perf_counter() - t)
+        national_naive = []
+        for _ in range(3):
+            t = time.perf_counter()
+            naive_national(cur, YEAR)
+            national_naive.append(time.perf_counter() - t)
+    connection.close()
+
+    port = free_port()
+    server = start_server(port)
+    try:
+        for _ in range(20):
+            get(port, "/api/v1/assessment/ping", token)
+        cold = [get(port, f"/api/v1/pairings/{c.pk}/dashboard?year={YEAR}", token)[0] for c in counties]
+        t = time.perf_counter()
+        _, national_body = get(port, f"/api/v1/assessment/rollup?year={YEAR}", token)
+        national_first = time.perf_counter() - t
+        trivial, dashboard = [], []
+        # Interleave so both see the same machine load.
+        for c in sample:
+            trivial.append(get(port, "/api/v1/assessment/ping", token)[0])
+            dashboard.append(get(port, f"/api/v1/pairings/{c.pk}/dashboard?year={YEAR}", token)[0])
+        national = [get(port, f"/api/v1/assessment/rollup?year={YEAR}", token)[0] for _ in range(10)]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    s = {"trivial": stats(trivial), "dashboard": stats(dashboard), "dashboard_cold": stats(cold),
+         "naive": stats(naive_times), "national": stats(national), "national_naive": stats(national_naive)}
+    speedup = s["naive"]["median"] / s["dashboard"]["median"]
+    p95_ratio = s["dashboard"]["p95"] / s["trivial"]["p95"]
+    national_speedup = s["national_naive"]["median"] / s["national"]["median"]
+    ok = speedup >= 20 and p95_ratio <= 5
+    report = render(machine(), n, scale, made, gen_seconds, s, speedup, p95_ratio, national_speedup,
+                    national_first, national_body["county_pairs"], ok)
+    print(report)
+    if scale >= 1:
+        out = ROOT / "docs" / "benchmarks" / "assessment.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(report, encoding="utf-8")
+    return 0 if ok else 1
+
+
+def ms(x):
+    return f"{x * 1000:.1f} ms"
+
+
+def render(machine, n, scale, made, gen_seconds, s, speedup, p95_ratio, national_speedup, national_first,
+           county_pairs, ok):
+    from django.apps import apps
+
+    missing = [label for label, app in (("sales (consumption)", "consumption"), ("employment (labour)", "labour"))
+               if not any(label.split()[0] in g for g, _ in EXTRA_GENERATORS)]
+    lines = [
+        "# Benchmark: assessment dashboards at national scale",
+        "",
+        f"Run: `make bench-assessment` (BENCH_SCALE={scale}). {datetime.date.today().isoformat()}.",
+        "",
+        f"- Machine: {machine}",
+        "- Database: SQLite (WAL), generated straight into the tables with bulk SQL",
+        f"- Server: gunicorn, 2 sync workers, 127.0.0.1; requests one at a time over loopback",
+        f"- Sizes asked: {n}",
+        f"- Rows made: {made} in {gen_seconds:.0f} s",
+    ]
+    if missing:
+        lines.append(f"- Not generated (module not installed when this ran): {', '.join(missing)}")
+    lines += [
+        "",
+        "| measure | median | p95 | n |",
+        "|---|---|---|---|",
+    ]
+    names = {"trivial": "trivial JSON view (HTTP)", "dashboard": "pairing dashboard JSON (HTTP, cached figures)",
+             "dashboard_cold": "pairing dashboard JSON, first request per pairing (HTTP, computes figures)",
+             "naive": "naive aggregate over raw rows, one pairing-year (in process, no HTTP)",
+             "national": f"national roll-up of {county_pairs} county pairs (HTTP)",
+             "national_naive": "naive national aggregate over raw rows (in process)"}
+    for key, label in names.items():
+        v = s[key]
+        lines.append(f"| {label} | {ms(v['median'])} | {ms(v['p95'])} | {v['n']} |")
+    lines += [
+        "",
+        f"- Pairing dashboard vs naive aggregate: **{speedup:.1f}x** faster (target ≥ 20x)",
+        f"- Pairing dashboard p95 / trivial view p95: **{p95_ratio:.2f}** (target ≤ 5)",
+        f"- National roll-up vs naive national aggregate: {national_speedup:.1f}x; first (uncached) roll-up "
+        f"{ms(national_first)}",
+        f"- Targets {'met' if ok else 'MISSED'}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
