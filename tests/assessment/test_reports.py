@@ -101,6 +101,6 @@ def test_xlsx_statistical_tables(county, probe_section, users):
     assert "资金支出进度" in book.sheetnames and "消费帮扶按渠道" in book.sheetnames
 
 
-def test_report_for_a_year_without_a_self_evaluation_is_refused_to_readers(county):
-    r = login("lingdao").get(reverse("assessment:report_docx", args=[county.pk, 2030]))
+def test_report_for_a_year_without_a_self_evaluation_is_not_found(county):
+    r = login("huangyuan").get(reverse("assessment:report_docx", args=[county.pk, 2030]))
     assert r.status_code == 404

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def act(user, county, year, action):
-    return login(user).post(reverse("assessment:self_evaluation_action", args=[county.pk, year, action]))
+    return login(user).post(reverse(f"assessment:self_evaluation_{action}", args=[county.pk, year]))
 
 
 def narrative_data(evaluation, **areas):
@@ -124,5 +124,5 @@ def test_self_evaluation_pages_permission_checklist(county):
     r = page_checklist(reverse("assessment:self_evaluation", args=[county.pk, 2022]))
     html = r.content.decode()
     assert "年度东西部协作工作自评报告" in html and "财政援助资金" in html
-    page_checklist(reverse("assessment:self_evaluation_action", args=[county.pk, 2022, "submit"]),
+    page_checklist(reverse("assessment:self_evaluation_submit", args=[county.pk, 2022]),
                    allowed="huangyuan", write=True)

@@ -8,8 +8,9 @@ urlpatterns = [
     path("assessment/pairings/<int:pairing_id>/", views.dashboard, name="dashboard"),
     path("assessment/pairings/<int:pairing_id>/self-evaluation/", views.self_evaluation_years, name="self_evaluations"),
     path("assessment/pairings/<int:pairing_id>/self-evaluation/<int:year>/", views.self_evaluation, name="self_evaluation"),
-    path("assessment/pairings/<int:pairing_id>/self-evaluation/<int:year>/<str:action>/", views.self_evaluation_action,
-         name="self_evaluation_action"),
+    *[path(f"assessment/pairings/<int:pairing_id>/self-evaluation/<int:year>/{action}/", views.self_evaluation_action,
+           {"action": action}, name=f"self_evaluation_{action}")
+      for action in ("draft", "refresh", "submit", "confirm", "return", "reopen")],
     path("assessment/pairings/<int:pairing_id>/report/<int:year>.docx", views.report_docx, name="report_docx"),
     path("assessment/pairings/<int:pairing_id>/report/<int:year>.xlsx", views.report_xlsx, name="report_xlsx"),
     path("assessment/pairings/<int:pairing_id>/manual/<int:year>/", views.manual_actuals, name="manual_actuals"),

@@ -5,7 +5,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.forms import save_or_conflict
@@ -115,11 +114,11 @@ DONE = {"draft": "已根据台账数据起草自评", "refresh": "已重新生�
 
 
 @login_required
-@require_POST
 def self_evaluation_action(request, pairing_id, year, action):
-    if action not in ACTIONS:
-        raise Http404("未知操作")
+    # Scope first, so that a foreign pairing is a 404 whatever the method.
     pairing = get_pairing(request.user, pairing_id, "west" if action in ("draft", "refresh", "submit") else "read")
+    if request.method != "POST":
+        return redirect("assessment:self_evaluation", pairing.pk, year)
     if action == "draft":
         workflow.get_or_draft(pairing, year, request.user)
     else:
@@ -136,8 +135,9 @@ def self_evaluation_action(request, pairing_id, year, action):
 @login_required
 def report_docx(request, pairing_id, year):
     pairing = get_pairing(request.user, pairing_id)
-    evaluation = workflow.get_or_draft(pairing, year) if scope_for(request.user).has(pairing, "west") else \
-        get_object_or_404(SelfEvaluation, pairing=pairing, year=year)
+    evaluation = SelfEvaluation.objects.filter(pairing=pairing, year=year).first()
+    if evaluation is None:
+        raise Http404("本年度尚未起草自评，请先在“年度自评”页面起草")
     response = HttpResponse(reports.self_evaluation_docx(evaluation), content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="self-evaluation-{pairing.pk}-{year}.docx"'
     return response
