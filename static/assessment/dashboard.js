@@ -80,7 +80,9 @@
     var h = el("h2", { "class": "h6" });
     if (chart.link) { h.appendChild(el("a", { href: chart.link }, chart.title)); } else { h.textContent = chart.title; }
     col.appendChild(h);
-    var canvas = col.appendChild(el("div", { "class": "chart", role: "img", "aria-label": chart.title + "（数据见下表）" }));
+    // No rows, no canvas: the table says there is no data yet.
+    var canvas = col.appendChild(el("div", { "class": chart.rows.length ? "chart" : "chart d-none", role: "img",
+      "aria-label": chart.title + "（数据见下表）" }));
     var details = col.appendChild(el("details", { "class": "chart-details", open: "" }));
     details.appendChild(el("summary", {}, "表格"));
     details.appendChild(table(chart));
@@ -141,16 +143,24 @@
     var root = document.getElementById("dashboard");
     if (!root) return;
     var opts = { credentials: "same-origin", headers: { Accept: "application/json" } };
+    // One request after the other: the trend is secondary and need not
+    // compete with the year's figures for the server.
     fetch(root.dataset.url, opts).then(function (r) {
       if (!r.ok) throw new Error(r.status);
       return r.json();
     }).then(function (data) {
       root.querySelector("[data-loading]").remove();
       render(root, data);
+      return fetch(root.dataset.trends, opts);
+    }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (t) {
+      renderTrend(root, t);
     }).catch(function () {
-      root.querySelector("[data-loading]").textContent = "数据载入失败，请刷新页面重试。";
+      var note = root.querySelector("[data-loading]") || root.insertBefore(el("p", { "class": "text-danger" }), root.firstChild);
+      note.textContent = "数据载入失败，请刷新页面重试。";
     });
-    fetch(root.dataset.trends, opts).then(function (r) { return r.json(); }).then(function (t) { renderTrend(root, t); });
   });
 
   document.addEventListener("click", function (event) {

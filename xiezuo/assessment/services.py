@@ -10,7 +10,7 @@ actuals and the completion. Roll-ups add up county pairs.
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -61,8 +61,9 @@ def _store(pairing_id, year, figures, seq, today):
                 pairing_id=pairing_id, year=year,
                 defaults={"figures": figures, "audit_seq": seq, "computed_on": today, "dashboard": ""})
             return entry
-    except IntegrityError:
-        # Another request stored the same figures first; theirs are as good.
+    except (IntegrityError, OperationalError):
+        # Another request stored the same figures first (theirs are as good),
+        # or the database is busy writing: the figures are served uncached.
         return FiguresCache(pairing_id=pairing_id, year=year, figures=figures, audit_seq=seq, computed_on=today)
 
 
@@ -100,7 +101,11 @@ def figures_by_year(pairing_ids_by_root, years):
 def store_dashboard(entry, text):
     """Keep the dashboard JSON beside the figures it was built from."""
     if entry.pk:
-        FiguresCache.objects.filter(pk=entry.pk, audit_seq=entry.audit_seq).update(dashboard=text)
+        try:
+            with transaction.atomic():
+                FiguresCache.objects.filter(pk=entry.pk, audit_seq=entry.audit_seq).update(dashboard=text)
+        except OperationalError:
+            pass  # busy: built again next time
 
 
 # Catalogue changes carry no pairing but change every dashboard's indicators.
