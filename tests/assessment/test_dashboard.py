@@ -191,3 +191,52 @@ def test_stored_dashboard_follows_catalogue_and_target_changes(county, probe_sec
     agreement = Agreement.objects.create(pairing=county, year=2031, title="测试协议")
     AgreementTarget.objects.create(agreement=agreement, indicator="probe_funds", value=Decimal("10"), unit="万元")
     assert c.get(url).json()["indicators"][0]["target"] == "100000.00"
+
+
+def funded_project(county, users, year=2025):
+    """An approved project with its funds received and one confirmed disbursement in May."""
+    import datetime
+    from decimal import Decimal
+
+    from xiezuo.funds.models import Disbursement
+
+    add_receipts(county, year, ["1000000.00"])
+    project = add_projects(county, year, 1, coop="800000.00")[0]
+    project.status, project.planned_finish = "implementing", datetime.date(year, 6, 30)
+    project.save()
+    d = Disbursement(project=project, date=datetime.date(year, 5, 10), amount=Decimal("250000.00"), voucher_number="凭证1",
+                     purpose="设备采购")
+    d.submit(users["huangyuan"])
+    d.confirm(users["liuhe"])
+    return project
+
+
+def test_disbursement_progress_by_month_ends_at_the_execution_rate(county, users):
+    funded_project(county, users)
+    data = login("liuhe").get(f"/api/v1/pairings/{county.pk}/dashboard?year=2025").json()
+    rows = {r[0]: r for r in data["charts"]["disbursement_progress"]["rows"]}
+    assert rows["2025-04"][1:] == ["0.00", "0.00", "0.00"]
+    assert rows["2025-05"][1:] == ["250000.00", "250000.00", "25.00"]
+    assert rows["2025-12"][3] == data["figures"]["funds"]["execution_rate"] == "25.00"
+
+
+def test_funds_charts_show_names_and_link_to_filtered_lists(county, users):
+    funded_project(county, users)
+    data = login("liuhe").get(f"/api/v1/pairings/{county.pk}/dashboard?year=2025").json()
+    chart = data["charts"]["projects_by_status"]
+    row = [r for r in chart["rows"] if r[0] == "实施"][0]
+    assert row[1] == 1
+    link = chart["row_links"][chart["rows"].index(row)]
+    assert link == reverse("project_list", args=[county.pk]) + "?year=2025&status=implementing"
+    page = login("liuhe").get(link).content.decode()
+    assert "测试项目0（示例）" in page
+
+
+def test_health_alerts_reach_the_dashboard(county, users):
+    import time_machine
+
+    funded_project(county, users)
+    with time_machine.travel("2025-09-01 10:00 +0800", tick=False):
+        data = login("liuhe").get(f"/api/v1/pairings/{county.pk}/dashboard?year=2025").json()
+    overdue = [a for a in data["alerts"] if a["project_name"] == "测试项目0（示例）" and "逾期" in a["message"]]
+    assert overdue and overdue[0]["severity"]

@@ -63,7 +63,7 @@ def test_2022_beneficiaries(county):
         return
     assert data["figures"]["funds"]["beneficiaries"]["students"] == 5593
     assert data["figures"]["funds"]["beneficiaries"]["children"] == 707
-    assert chart["students"] == 5593 and chart["children"] == 707
+    assert chart["在校学生"] == 5593 and chart["在园幼儿"] == 707
 
 
 def test_consumption_over_2021_2022_exceeds_ten_million(county):

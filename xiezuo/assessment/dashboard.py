@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
 from django.db.models import Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import NoReverseMatch, reverse
 
 from lib.money import yuan_str
@@ -50,7 +50,7 @@ CHARTS = [
 
 # Figures sections and the list page behind each, for indicator cards.
 SECTION_PAGES = {
-    "funds": ["funds:project_list", "project_list", "funds_project_list"],
+    "funds": ["funds_overview", "funds:project_list", "project_list"],
     "procurement": ["procurement:tender_list", "tender_list", "procurement_tender_list"],
     "consumption": ["consumption:sale_list", "sale_list", "consumption_sale_list"],
     "labour": ["labour:employment_list", "employment_list", "labour_employment_list"],
@@ -137,37 +137,51 @@ def disbursement_progress(figures, pairing_ids, year):
     if by_month is None:
         return {"columns": ["月份", "当月拨付（元）", "累计拨付（元）", "支出进度（%）"], "rows": [], "available": False}
     rows, running = [], Decimal(0)
-    for month in range(1, 13):
-        amount = by_month.get(month, Decimal(0))
+    # The months of the year, and later months while the year's projects
+    # are still paying out.
+    for n in range(1, max([12, *by_month]) + 1):
+        amount = by_month.get(n, Decimal(0))
         running += amount
         rate = services.completion(running, received) if received else None
-        rows.append([f"{year}-{month:02d}", yuan_str(amount), yuan_str(running),
-                     services.serialise(rate, "rate")])
+        label = f"{year + (n - 1) // 12}-{(n - 1) % 12 + 1:02d}"
+        rows.append([label, yuan_str(amount), yuan_str(running), services.serialise(rate, "rate")])
     return {"columns": ["月份", "当月拨付（元）", "累计拨付（元）", "支出进度（%）"], "rows": rows, "available": True}
 
 
 def _disbursements_by_month(pairing_ids, year):
-    """Sum confirmed disbursements by month straight from the funds ledger
-    (one query), or None while the ledger has no disbursements."""
+    """Sum the confirmed disbursements of the year's projects by month of
+    payment, straight from the funds ledger (one query), or None while the
+    ledger has no disbursements. Like the funds figures, a year's
+    disbursements are those of its projects, so the last month's cumulative
+    share equals the year's execution rate."""
     try:
         model = apps.get_model("funds", "Disbursement")
     except LookupError:
         return None
     fields = {f.name for f in model._meta.get_fields()}
-    qs = model.objects.all()
-    if "pairing" in fields:
-        qs = qs.filter(pairing_id__in=pairing_ids)
-    else:
-        qs = qs.filter(project__pairing_id__in=pairing_ids)
+    qs = model.objects.filter(project__pairing_id__in=pairing_ids, project__year=year)
     if "status" in fields:
         qs = qs.filter(status="confirmed")
-    qs = qs.filter(date__year=year).annotate(m=ExtractMonth("date")).values("m").annotate(s=Sum("amount"))
-    return {row["m"]: row["s"] or Decimal(0) for row in qs.order_by("m")}
+    qs = qs.annotate(y=ExtractYear("date"), m=ExtractMonth("date")).values("y", "m").annotate(s=Sum("amount"))
+    return {(row["y"] - year) * 12 + row["m"]: row["s"] or Decimal(0) for row in qs.order_by("y", "m")}
 
 
-def health_alerts(figures):
-    """Collect health alerts a section publishes (`alerts` or `health`)."""
-    found = []
+def alert_rows(pairing_ids, year):
+    """Return the health alerts of the year's projects (funds health rules),
+    a fixed number of queries; [] while the funds module has none."""
+    try:
+        from xiezuo.funds import health
+        from xiezuo.funds.models import Project
+    except ImportError:
+        return []
+    projects = Project.objects.filter(pairing_id__in=pairing_ids, year=year)
+    return [a.as_dict() for a in health.alerts(projects)]
+
+
+def health_alerts(figures, pairing_ids=None, year=None):
+    """Collect health alerts: the funds module's rules over the year's
+    projects, and any `alerts`/`health` list a section publishes."""
+    found = alert_rows(pairing_ids, year) if pairing_ids else []
     for name, part in figures.items():
         if not isinstance(part, dict):
             continue
@@ -180,13 +194,48 @@ def health_alerts(figures):
     return found
 
 
+def _choices(app, model, attr):
+    try:
+        return dict(getattr(apps.get_model(app, model), attr))
+    except (LookupError, AttributeError):
+        return {}
+
+
+def labellers():
+    """Return {chart key: function(keys) -> {key: (label, filter value)}}:
+    figures are keyed by codes, screens show names and lists filter by the
+    values their filters take."""
+
+    def categories(keys):
+        try:
+            model = apps.get_model("funds", "ProjectCategory")
+        except LookupError:
+            return {}
+        return {code: (name, pk) for code, name, pk in model.objects.filter(code__in=keys).values_list("code", "name", "pk")}
+
+    def static(app, model, attr):
+        return lambda keys: {k: (v, k) for k, v in _choices(app, model, attr).items()}
+
+    return {
+        "funds_by_category": categories,
+        "projects_by_status": static("funds", "Project", "STATUSES"),
+        "beneficiaries": static("funds", "ProjectBeneficiary", "KINDS"),
+    }
+
+
 def build(pairing, year, pairing_ids, figures, indicator_rows, evaluation):
     charts = {}
+    label_of = labellers()
     for key, title, dotted, first, value_label, pages, param in CHARTS:
         table = to_table(lookup(figures, dotted), first, value_label)
+        labels = label_of[key]([row[0] for row in table["rows"]]) if key in label_of and table["rows"] else {}
+        keys = [row[0] for row in table["rows"]]
+        for row in table["rows"]:
+            row[0] = labels.get(row[0], (row[0],))[0]
         base = link(pages, pairing.pk, year=year)
         if param and base:
-            table["row_links"] = [link(pages, pairing.pk, year=year, **{param: row[0]}) for row in table["rows"]]
+            table["row_links"] = [link(pages, pairing.pk, year=year, **{param: labels.get(k, (k, k))[1]})
+                                  for k in keys]
         charts[key] = {"title": title, "source": dotted, "link": base, **table}
     progress = disbursement_progress(figures, pairing_ids, year)
     charts["disbursement_progress"] = {"title": "资金支出进度", "source": "funds.disbursed",
@@ -202,7 +251,7 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluation):
         "sections": sorted(k for k in figures if k not in ("pairing_id", "years")),
         "indicators": indicator_rows,
         "charts": charts,
-        "alerts": health_alerts(figures),
+        "alerts": health_alerts(figures, pairing_ids, year),
         "figures": figures,
     }
 
