@@ -3,7 +3,6 @@ and tables; print shows the tables, not the canvases."""
 
 import pytest
 
-from tests.browser.conftest import browser, journey  # noqa: F401  (fixtures)
 from xiezuo.assessment.models import Indicator
 from xiezuo.pairings.models import Pairing
 
