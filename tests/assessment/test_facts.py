@@ -108,3 +108,20 @@ def test_parks_named_in_the_article(county):
         assert row["actual"] is None
         return
     assert row["actual"] >= 2
+
+
+def test_2021_township_pairing_funds_420_wan(county):
+    row = indicators(county, 2021)["social_funds"]
+    if not landed("funds"):
+        assert disaggregation(row, "社会帮扶资金到位") is None
+        return
+    # The four township pairs' 结对帮扶资金 count in the county pair's social funds.
+    assert disaggregation(row, "社会帮扶资金到位") == "4200000.00"
+
+
+def test_2019_2020_school_works_490_wan(county):
+    values = [indicators(county, y)["fiscal_funds"]["actual"] for y in (2019, 2020)]
+    if not landed("funds"):
+        assert values == [None, None]
+        return
+    assert sum(Decimal(v) for v in values) == Decimal("4900000.00")
