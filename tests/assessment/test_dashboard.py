@@ -240,3 +240,15 @@ def test_health_alerts_reach_the_dashboard(county, users):
         data = login("liuhe").get(f"/api/v1/pairings/{county.pk}/dashboard?year=2025").json()
     overdue = [a for a in data["alerts"] if a["project_name"] == "测试项目0（示例）" and "逾期" in a["message"]]
     assert overdue and overdue[0]["severity"]
+
+
+def test_record_lists_become_tables_of_names_and_amounts():
+    from xiezuo.assessment.dashboard import to_table
+
+    table = to_table([{"id": 7, "code": "hall", "name": "六合湟源消费扶贫专馆", "kind": "hall", "amount": "1200.00"},
+                      {"id": 9, "code": "p832", "name": "832平台", "kind": "p832", "amount": "300.50"}],
+                     "渠道", "金额（元）")
+    assert table == {"columns": ["渠道", "金额（元）"],
+                     "rows": [["六合湟源消费扶贫专馆", "1200.00"], ["832平台", "300.50"]], "keys": [7, 9]}
+    assert to_table({"a": {"n": 1, "x": 2}}, "类别", "数值") == {"columns": ["类别", "n", "x"], "rows": [["a", 1, 2]]}
+    assert to_table(None, "类别", "数值") == {"columns": ["类别", "数值"], "rows": []}

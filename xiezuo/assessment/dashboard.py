@@ -7,6 +7,7 @@ tables, never errors.
 """
 
 from decimal import Decimal, InvalidOperation
+from importlib import import_module
 
 from django.apps import apps
 from django.db.models import Sum
@@ -25,25 +26,25 @@ CHARTS = [
     ("projects_by_status", "项目按状态", "funds.projects_by_status", "状态", "项目数",
      ["funds:project_list", "project_list", "funds_project_list"], "status"),
     ("consumption_by_channel", "消费帮扶按渠道", "consumption.by_channel", "渠道", "金额（元）",
-     ["consumption:sale_list", "sale_list", "consumption_sale_list"], "channel"),
+     ["consumption_sales", "consumption:sale_list", "sale_list"], "channel"),
     ("consumption_by_month", "消费帮扶按月份", "consumption.by_month", "月份", "金额（元）",
-     ["consumption:sale_list", "sale_list", "consumption_sale_list"], "month"),
+     ["consumption_sales", "consumption:sale_list", "sale_list"], None),
     ("top_buyers", "采购金额前列的单位", "consumption.top_buyers", "采购单位", "金额（元）",
-     ["consumption:buyer_list", "buyer_list", "consumption_buyer_list"], None),
+     ["consumption_sales", "consumption:sale_list", "sale_list"], "buyer"),
     ("top_products", "销售金额前列的产品", "consumption.top_products", "产品", "金额（元）",
-     ["consumption:product_list", "product_list", "consumption_product_list"], None),
+     ["consumption_sales", "consumption:sale_list", "sale_list"], "product"),
     ("labour_by_destination", "就业按去向", "labour.by_destination", "就业去向", "人数",
-     ["labour:employment_list", "employment_list", "labour_employment_list"], "destination"),
+     ["labour_employment_list", "labour:employment_list", "employment_list"], "destination"),
     ("labour_by_form", "就业按形式", "labour.by_form", "就业形式", "人数",
-     ["labour:employment_list", "employment_list", "labour_employment_list"], "form"),
+     ["labour_employment_list", "labour:employment_list", "employment_list"], "form"),
     ("talent_by_kind", "人才交流按类别", "talent.by_kind", "类别", "人次",
-     ["labour:talent_list", "talent_list", "labour_talent_list"], "kind"),
+     ["labour_talent_list", "labour:talent_list", "talent_list"], "kind"),
     ("talent_by_direction", "人才交流按方向", "talent.by_direction", "方向", "人次",
-     ["labour:talent_list", "talent_list", "labour_talent_list"], "direction"),
+     ["labour_talent_list", "labour:talent_list", "talent_list"], "direction"),
     ("procurement_findings", "招投标监督预警（按严重程度）", "procurement.findings", "严重程度", "条数",
-     ["procurement:finding_list", "finding_list", "procurement_finding_list"], "severity"),
+     ["procurement_findings", "procurement:finding_list", "finding_list"], "severity"),
     ("procurement_by_method", "招标采购按方式", "procurement.by_method", "采购方式", "项目数",
-     ["procurement:tender_list", "tender_list", "procurement_tender_list"], "method"),
+     ["procurement_tenders", "procurement:tender_list", "tender_list"], "method"),
     ("beneficiaries", "项目受益对象", "funds.beneficiaries", "受益对象", "人数/个数",
      ["funds:project_list", "project_list", "funds_project_list"], None),
 ]
@@ -51,12 +52,12 @@ CHARTS = [
 # Figures sections and the list page behind each, for indicator cards.
 SECTION_PAGES = {
     "funds": ["funds_overview", "funds:project_list", "project_list"],
-    "procurement": ["procurement:tender_list", "tender_list", "procurement_tender_list"],
-    "consumption": ["consumption:sale_list", "sale_list", "consumption_sale_list"],
-    "labour": ["labour:employment_list", "employment_list", "labour_employment_list"],
-    "talent": ["labour:talent_list", "talent_list", "labour_talent_list"],
-    "industry": ["industry:enterprise_list", "enterprise_list", "industry_enterprise_list"],
-    "exchanges": ["industry:visit_list", "visit_list", "industry_visit_list"],
+    "procurement": ["procurement_tenders", "procurement:tender_list", "tender_list"],
+    "consumption": ["consumption_sales", "consumption:sale_list", "sale_list"],
+    "labour": ["labour_employment_list", "labour:employment_list", "employment_list"],
+    "talent": ["labour_talent_list", "labour:talent_list", "talent_list"],
+    "industry": ["industry_investments_list", "industry:enterprise_list", "enterprise_list"],
+    "exchanges": ["industry_visits_list", "industry:visit_list", "visit_list"],
 }
 
 # Headline figures of the multi-year trend: (label, path, kind)
@@ -104,13 +105,29 @@ def to_table(value, first_label, value_label):
                     "rows": [[k, *[v.get(c) for c in inner]] for k, v in value.items()]}
         return {"columns": [first_label, value_label], "rows": [[k, _scalar(v)] for k, v in value.items()]}
     if isinstance(value, list) and value and isinstance(value[0], dict):
-        cols = []
+        # A list of records: the label is the name (or month), the values
+        # are the amounts and counts; ids and codes only feed the links.
+        keys = []
         for row in value:
-            cols += [k for k in row if k not in cols]
-        return {"columns": cols, "rows": [[row.get(c) for c in cols] for row in value]}
+            keys += [k for k in row if k not in keys]
+        label = next((k for k in LABEL_KEYS if k in keys), keys[0])
+        values = [k for k in keys if k != label and k not in HIDDEN_KEYS and _numeric(value, k)]
+        return {"columns": [first_label, *[VALUE_NAMES.get(k, k) for k in values]],
+                "rows": [[row.get(label), *[row.get(k) for k in values]] for row in value],
+                "keys": [row.get("id", row.get(label)) for row in value]}
     if isinstance(value, list):
         return {"columns": [first_label, value_label], "rows": [list(r) for r in value if isinstance(r, (list, tuple))]}
     return {"columns": [first_label, value_label], "rows": []}
+
+
+LABEL_KEYS = ("name", "label", "title", "month")
+HIDDEN_KEYS = {"id", "pk", "code", "kind"}
+VALUE_NAMES = {"amount": "金额（元）", "count": "笔数", "n": "数量", "total": "合计"}
+
+
+def _numeric(rows, key):
+    return all(isinstance(r.get(key), (int, float)) or _number(r.get(key)) is not None
+               for r in rows if r.get(key) is not None)
 
 
 def _number(value):
@@ -194,10 +211,15 @@ def health_alerts(figures, pairing_ids=None, year=None):
     return found
 
 
-def _choices(app, model, attr):
+def _choices(module, path):
+    """Return dict(choices) found at `path` ("Model.ATTR" or "ATTR") in a
+    module, or {} while that module is not installed."""
     try:
-        return dict(getattr(apps.get_model(app, model), attr))
-    except (LookupError, AttributeError):
+        target = import_module(module)
+        for part in path.split("."):
+            target = getattr(target, part)
+        return dict(target)
+    except (ImportError, AttributeError, TypeError, ValueError):
         return {}
 
 
@@ -213,13 +235,19 @@ def labellers():
             return {}
         return {code: (name, pk) for code, name, pk in model.objects.filter(code__in=keys).values_list("code", "name", "pk")}
 
-    def static(app, model, attr):
-        return lambda keys: {k: (v, k) for k, v in _choices(app, model, attr).items()}
+    def static(module, path):
+        return lambda keys: {k: (v, k) for k, v in _choices(module, path).items()}
 
     return {
         "funds_by_category": categories,
-        "projects_by_status": static("funds", "Project", "STATUSES"),
-        "beneficiaries": static("funds", "ProjectBeneficiary", "KINDS"),
+        "projects_by_status": static("xiezuo.funds.models", "Project.STATUSES"),
+        "beneficiaries": static("xiezuo.funds.models", "ProjectBeneficiary.KINDS"),
+        "labour_by_destination": static("xiezuo.labour.models", "Employment.DESTINATIONS"),
+        "labour_by_form": static("xiezuo.labour.models", "Employment.FORMS"),
+        "talent_by_kind": static("xiezuo.labour.models", "TalentExchange.KINDS"),
+        "talent_by_direction": static("xiezuo.labour.models", "TalentExchange.DIRECTIONS"),
+        "procurement_findings": static("xiezuo.procurement.models", "SEVERITIES"),
+        "procurement_by_method": static("xiezuo.procurement.models", "METHODS"),
     }
 
 
@@ -229,7 +257,7 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluation):
     for key, title, dotted, first, value_label, pages, param in CHARTS:
         table = to_table(lookup(figures, dotted), first, value_label)
         labels = label_of[key]([row[0] for row in table["rows"]]) if key in label_of and table["rows"] else {}
-        keys = [row[0] for row in table["rows"]]
+        keys = table.pop("keys", None) or [row[0] for row in table["rows"]]
         for row in table["rows"]:
             row[0] = labels.get(row[0], (row[0],))[0]
         base = link(pages, pairing.pk, year=year)
