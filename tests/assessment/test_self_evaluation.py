@@ -59,6 +59,8 @@ def test_west_drafts_east_confirms_and_the_year_locks(county, probe_section):
     add_receipts(county, 2031, ["990000.00"])
     rows = {r["code"]: r for r in login("lingdao").get(f"/api/v1/pairings/{county.pk}/indicators?year=2031").json()["indicators"]}
     assert rows["probe_funds"]["actual"] == "0.00"
+    data = login("lingdao").get(f"/api/v1/pairings/{county.pk}/dashboard?year=2031").json()
+    assert data["locked"] is True and data["figures"]["probe"]["received"] == "0.00"
     # The west office can no longer change anything.
     r = login("huangyuan").post(url, narrative_data(evaluation, labour="改动"))
     assert r.status_code == 403

@@ -53,7 +53,9 @@ def dashboard(request, pairing_id: int, year: int):
     entry = services.cache_entries(ids, [year])[(pairing.pk, year)]
     if not entry.dashboard:
         rows, evaluation = services.indicators_for_figures(pairing, year, entry.figures)
-        payload = dash.build(pairing, year, ids[pairing.pk], entry.figures, rows, evaluation)
+        # A confirmed year shows what was confirmed, charts included.
+        figures = (evaluation.snapshot.get("figures") if evaluation and evaluation.is_locked else None) or entry.figures
+        payload = dash.build(pairing, year, ids[pairing.pk], figures, rows, evaluation)
         entry.dashboard = json.dumps(payload, ensure_ascii=False, cls=DjangoJSONEncoder)
         services.store_dashboard(entry, entry.dashboard)
     # Served as stored: the JSON was built once for this state of the ledgers.
