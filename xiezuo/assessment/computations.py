@@ -126,15 +126,6 @@ path("exchanges.visits", "互访考察", COUNT)
 path("exchanges.agreed_items_done", "已完成合作事项", COUNT)
 
 
-@computation("social_total", "动员社会帮扶资金（社会帮扶资金 + 社会捐赠）", AMOUNT)
-def social_total(figures):
-    # 社会帮扶 is counted either as money received through the funds ledger or
-    # as donations recorded by the industry module; both are part of it.
-    parts = [as_number(lookup(figures, p), AMOUNT) for p in ("funds.social_received", "industry.donations")]
-    known = [p for p in parts if p is not None]
-    return sum(known, Decimal(0)) if known else None
-
-
 @computation("labour_local", "省内及就地就近就业", COUNT)
 def labour_local(figures):
     employed, east = (as_number(lookup(figures, p), COUNT) for p in ("labour.employed", "labour.employed_east"))

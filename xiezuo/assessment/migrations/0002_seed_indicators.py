@@ -10,8 +10,11 @@ from django.db import migrations
 INDICATORS = [
     # code, name, unit, side, computation, disaggregations
     ("fiscal_funds", "财政援助资金", "万元", "east", "funds.fiscal_received", ""),
-    ("social_funds", "动员社会帮扶资金（捐款和捐物折款）", "万元", "east", "social_total",
-     "社会帮扶资金到位=funds.social_received\n社会捐赠=industry.donations"),
+    # Taken from the funds ledger's receipts (社会帮扶资金, 结对帮扶资金, 捐物折款),
+    # never added to the donations ledger, which records the same money per
+    # donor: the donations figure is shown beside it for reconciliation.
+    ("social_funds", "动员社会帮扶资金（捐款和捐物折款）", "万元", "east", "funds.social_received",
+     "核对：社会捐赠台账（元）=industry.donations"),
     ("cadres", "互派党政挂职干部", "人", "both", "talent.cadres", ""),
     ("professionals", "互派专业技术人才（支教、支医、支农及其他）", "人", "both", "talent.professionals",
      "其中“三支”人才（人次）=talent.sanzhi_person_times"),
