@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 
+from django.urls import reverse
+
 from tests.checklist import login
 from xiezuo import figures as registry
 
@@ -125,3 +127,13 @@ def test_2019_2020_school_works_490_wan(county):
         assert values == [None, None]
         return
     assert sum(Decimal(v) for v in values) == Decimal("4900000.00")
+
+
+def test_2022_agreed_items_of_the_joint_meeting(county):
+    chart = dashboard(county, 2022)["charts"]["agreed_items"]
+    if not landed("exchanges"):
+        assert chart["rows"] == []
+        return
+    rows = dict(chart["rows"])
+    assert rows["商定合作事项"] >= 1 and rows["已完成"] <= rows["商定合作事项"]
+    assert chart["link"] == reverse("industry_items_list", args=[county.pk]) + "?year=2022"

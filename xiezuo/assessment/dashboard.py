@@ -265,6 +265,12 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluation):
             table["row_links"] = [link(pages, pairing.pk, year=year, **{param: labels.get(k, (k, k))[1]})
                                   for k in keys]
         charts[key] = {"title": title, "source": dotted, "link": base, **table}
+    items = [(label, lookup(figures, f"exchanges.{key}")) for label, key in (
+        ("商定合作事项", "agreed_items"), ("已完成", "agreed_items_done"), ("逾期未完成", "agreed_items_overdue"))]
+    charts["agreed_items"] = {
+        "title": "合作事项推进", "source": "exchanges.agreed_items",
+        "link": link(["industry_items_list", "industry:item_list"], pairing.pk, year=year),
+        "columns": ["合作事项", "项数"], "rows": [[label, n] for label, n in items if n is not None]}
     progress = disbursement_progress(figures, pairing_ids, year)
     charts["disbursement_progress"] = {"title": "资金支出进度", "source": "funds.disbursed",
                                        "link": link(SECTION_PAGES["funds"], pairing.pk, year=year), **progress}
