@@ -9,7 +9,6 @@ the same test asserts the article's figure.
 from decimal import Decimal
 
 import pytest
-
 from django.urls import reverse
 
 from tests.checklist import login
