@@ -60,6 +60,20 @@ def naive_figures(ids, year):
             q("top_products", f'SELECT product_id, SUM(amount) s FROM "{sale}" WHERE {where}year = %s '
                               f"GROUP BY product_id ORDER BY s DESC LIMIT 10", [year])
             q("suppliers", f'SELECT COUNT(DISTINCT supplier_id) FROM "{sale}" WHERE {where}year = %s', [year])
+        job = _table("labour", "Employment")
+        if job:
+            person = _table("labour", "Person")
+            span = [f"{year}-12-31", f"{year}-01-01"]
+            jwhere = where.replace("pairing_id", "e.pairing_id")
+            q("employed_by_destination", f'SELECT e.destination, COUNT(DISTINCT e.person_id) FROM "{job}" e '
+                                         f'WHERE {jwhere}e.start <= %s AND (e."end" IS NULL OR e."end" >= %s) '
+                                         f"GROUP BY e.destination", span)
+            q("employed_by_form", f'SELECT e.form, COUNT(DISTINCT e.person_id) FROM "{job}" e '
+                                  f'WHERE {jwhere}e.start <= %s AND (e."end" IS NULL OR e."end" >= %s) GROUP BY e.form',
+              span)
+            q("employed_poverty", f'SELECT COUNT(DISTINCT e.person_id) FROM "{job}" e JOIN "{person}" p '
+                                  f"ON p.id = e.person_id WHERE {jwhere}e.start <= %s "
+                                  f"AND (e.\"end\" IS NULL OR e.\"end\" >= %s) AND p.household_type = 'poverty'", span)
     return out
 
 

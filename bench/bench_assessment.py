@@ -205,6 +205,8 @@ def generate(n):
 
         if has_model("consumption", "Sale", "year"):
             made["sales"] = generate_sales(cur, n, rnd, counties, pairings)
+        if has_model("labour", "Employment"):
+            made["persons"], made["employment"] = generate_employment(cur, n, rnd, counties, pairings)
 
         admin = User.objects.create_superuser("bench", password=None)
         record("import", model="bench", summary=f"基准测试数据生成：{json.dumps(made, ensure_ascii=False)}")
@@ -243,6 +245,40 @@ def has_model(app, name, field=None):
     except LookupError:
         return False
     return field is None or field in {f.name for f in model._meta.fields}
+
+
+def generate_employment(cur, n, rnd, counties, pairings):
+    """Workers (names only: no personal identifiers in a benchmark) with two
+    jobs each on average, straight into the labour tables."""
+    from xiezuo.labour.models import Employment, Person
+
+    root_of = {row[0]: int(row[1].split("/")[1]) for row in pairings}
+    persons = n["employment"] // 2
+    cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{Person._meta.db_table}"')
+    first = cur.fetchone()[0] + 1
+    households = ["poverty", "monitored", "general"]
+    valid = {c for c, _ in Person.HOUSEHOLDS} if hasattr(Person, "HOUSEHOLDS") else set(households)
+    households = [h for h in households if h in valid] or sorted(valid)
+    people = ((first + i, counties[i % len(counties)], root_of[counties[i % len(counties)]], f"务工人员{i}（示例）",
+               rnd.choice(households), True) for i in range(persons))
+    made_p = insert_model(cur, Person, ["id", "pairing", "tree_root", "name", "household_type", "is_demo"], people)
+    destinations = [c for c, _ in Employment.DESTINATIONS]
+    forms = [c for c, _ in Employment.FORMS]
+
+    def jobs():
+        for i in range(n["employment"]):
+            k = i % persons
+            y = rnd.choice(YEARS)
+            start = f"{y}-{rnd.randint(1, 12):02d}-01"
+            end = None if rnd.random() < 0.4 else f"{y + rnd.randint(0, 1)}-{rnd.randint(1, 12):02d}-28"
+            if end is not None and end < start:
+                end = f"{y}-12-31"
+            yield (counties[k % len(counties)], first + k, rnd.choice(destinations), rnd.choice(forms), start, end,
+                   f"{rnd.randint(2000, 8000)}.00", True)
+
+    made_e = insert_model(cur, Employment, ["pairing", "person", "destination", "form", "start", "end",
+                                            "monthly_income", "is_demo"], jobs())
+    return made_p, made_e
 
 
 def generate_sales(cur, n, rnd, counties, pairings):
