@@ -445,12 +445,12 @@ def run():
             m["dashboard"].append(get(port, f"/api/v1/pairings/{c.pk}/dashboard?year={YEAR}", token)[0])
             if i % 4 == 0:
                 m["naive"].append(get(port, f"/bench/naive/{c.pk}/?year={YEAR}", token)[0])
-            if i % 10 == 0:
-                p = provinces[(i // 10) % len(provinces)]
+            if i % 20 == 0:
+                p = provinces[(i // 20) % len(provinces)]
                 m["province"].append(get(port, f"/api/v1/pairings/{p.pk}/dashboard?year={YEAR}", token)[0])
                 m["province_naive"].append(get(port, f"/bench/naive/{p.pk}/?year={YEAR}", token)[0])
         m["national"] = [get(port, f"/api/v1/assessment/rollup?year={YEAR}", token)[0] for _ in range(5)]
-        m["national_naive"] = [get(port, f"/bench/naive-national/?year={YEAR}", token)[0] for _ in range(3)]
+        m["national_naive"] = [get(port, f"/bench/naive-national/?year={YEAR}", token)[0] for _ in range(2)]
     finally:
         server.terminate()
         server.wait(timeout=30)

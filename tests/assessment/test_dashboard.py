@@ -59,7 +59,8 @@ def test_dashboard_query_count_does_not_grow_with_the_data(county, probe_section
     warm = count_queries(lambda: c.get(url))
     add_receipts(county, 2031, ["1000.00"])
     stale = count_queries(lambda: c.get(url))
-    assert warm < cold <= 60
+    # Every section of every module runs on a cold cache: a bounded number, whatever the data.
+    assert warm < cold <= 100
     add_receipts(county, 2031, [f"{n}.00" for n in range(1, 80)])
     add_projects(county, 2031, 40)
     with django_assert_num_queries(stale):
