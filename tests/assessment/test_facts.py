@@ -136,3 +136,27 @@ def test_2022_agreed_items_of_the_joint_meeting(county):
     rows = dict(chart["rows"])
     assert rows["商定合作事项"] >= 1 and rows["已完成"] <= rows["商定合作事项"]
     assert chart["link"] == reverse("industry_items_list", args=[county.pk]) + "?year=2022"
+
+
+def test_consumption_channels_named_in_the_article(county):
+    names = set()
+    for year in (2021, 2022):
+        names |= {row[0] for row in dashboard(county, year)["charts"]["consumption_by_channel"]["rows"]}
+    if not landed("consumption"):
+        assert names == set()
+        return
+    assert {"六合湟源消费扶贫专馆", "湟源臻品馆"} <= names
+
+
+def test_icu_equipment_project_in_the_2022_iati_export(county):
+    from lxml import etree
+
+    doc = etree.fromstring(login("lingdao").get(f"/api/v1/pairings/{county.pk}/iati?year=2022").content)
+    titles = [a.findtext("title/narrative") for a in doc.findall("iati-activity")]
+    if not landed("funds"):
+        assert titles == []
+        return
+    assert "湟源县人民医院重症监护室（ICU）设备购置项目" in titles
+    icu = [a for a in doc.findall("iati-activity") if "ICU" in a.findtext("title/narrative")][0]
+    roles = {o.get("role"): o.findtext("narrative") for o in icu.findall("participating-org")}
+    assert roles["4"] == "湟源县人民医院"
