@@ -1,0 +1,22 @@
+from pathlib import Path
+
+import pytest
+
+from xiezuo.ledgers.spec import Context, get_spec
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+@pytest.fixture
+def samples():
+    return SAMPLES
+
+
+@pytest.fixture
+def ctx_for(county, users):
+    """Return a function giving (spec, Context) for a ledger on the county pairing."""
+
+    def make(ledger, user="liuhe"):
+        return get_spec(ledger), Context(pairing=county, user=users[user])
+
+    return make

@@ -1,0 +1,187 @@
+"""Regenerate the checked-in sample ledgers: `python tests/ledgers/make_samples.py`.
+
+Each ledger has
+  valid.xlsx     the template's layout, as the system exports it
+  tolerant.xlsx  what offices really send: title rows and merged cells above
+                 the header, spaces and full-width brackets in headers, units
+                 in headers (万元), synonyms, 合计/小计 rows, blank rows,
+                 full-width digits, amounts like 4,300 / 1.68亿 / 肆仟叁佰万元整,
+                 dates in every usual form, numbers stored as text, a formula
+                 whose cached value differs from what it would compute
+  errors.xlsx    one bad value of each kind, duplicate keys, model rules
+  missing_column.xlsx  a required column left out
+and hostile/ holds files that must be refused whatever the ledger.
+The tests assert the exact messages these files produce.
+"""
+
+import datetime
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import xlsxwriter
+
+HERE = Path(__file__).parent / "samples"
+D = datetime.date
+
+
+def workbook(path, sheet="Sheet1"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(path, {"strings_to_numbers": False, "strings_to_formulas": False})
+    return wb, wb.add_worksheet(sheet)
+
+
+def put(wb, ws, row, values):
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for col, value in enumerate(values):
+        if value is None or value == "":
+            continue
+        if isinstance(value, tuple) and value[0] == "formula":
+            ws.write_formula(row, col, value[1], None, value[2])
+        elif isinstance(value, datetime.date):
+            ws.write_datetime(row, col, datetime.datetime.combine(value, datetime.time()), date_fmt)
+        elif isinstance(value, str):
+            ws.write_string(row, col, value)
+        else:
+            ws.write_number(row, col, value)
+
+
+def table(path, header, rows, *, sheet="Sheet1", title=None, header_row=0):
+    wb, ws = workbook(path, sheet)
+    if title:
+        for r, text in enumerate(title):
+            ws.merge_range(r, 0, r, len(header) - 1, text)
+    put(wb, ws, header_row, header)
+    for r, values in enumerate(rows, start=header_row + 1):
+        put(wb, ws, r, values)
+    wb.close()
+
+
+# ---------------------------------------------------------------- funds
+FUNDS_HEADER = ["*年度", "*资金类型", "拨付单位", "*文号", "*到位日期", "*金额（元）", "备注"]
+
+
+def funds():
+    d = HERE / "funds"
+    table(d / "valid.xlsx", FUNDS_HEADER, [
+        [2022, "财政援助资金", "南京市六合区人民政府", "样例〔2022〕1号", D(2022, 6, 26), 30000000, "（示例）"],
+        [2022, "财政援助资金", "南京市六合区人民政府", "样例〔2022〕2号", D(2022, 7, 15), 12200000, ""],
+        [2021, "社会帮扶资金", "", "样例〔2021〕9号", D(2021, 9, 1), 500000.5, ""],
+    ], sheet="资金到位")
+    table(d / "tolerant.xlsx",
+          ["序号", " 年 份 ", "资金类别", "付款单位", "拨付文号", "到账日期", "到位金额（万元）", "说 明"], [
+              [1, "２０２２", "财政援助", "南京市六合区人民政府", "样例〔2022〕11号", "2022年6月26日", "4,300", ""],
+              [2, "2022", "社会帮扶", "", "样例〔2022〕12号", "2022.6.26", "1.68亿", ""],
+              ["", "", "", "", "", "", "", ""],
+              [3, "2022", "捐物折款", "", "样例〔2022〕13号", "2022/6/26", "肆仟叁佰万元整", ""],
+              [4, 2022, "结对帮扶资金", "", "样例〔2022〕14号", "2022-06-26", "420", ""],
+              [5, 2022, "财政援助资金", "", "样例〔2022〕15号", 44738, "１２．５", ""],
+              [6, 2022, "财政援助资金", "", "样例〔2022〕16号", D(2022, 6, 26), ("formula", "=100+100", 300), ""],
+              ["小计", "", "", "", "", "", ("formula", "=SUM(G4:G10)", 64032.5), ""],
+              ["合 计", "", "", "", "", "", 64032.5, ""],
+          ], sheet="2022年", title=["六合区—湟源县2022年东西部协作资金到位台账（示例）", "填报单位：湟源县协作办"],
+          header_row=2)
+    table(d / "errors.xlsx", FUNDS_HEADER, [
+        [2022, "财政", "", "样例E1号", "2022年13月1日", "abc", ""],
+        ["二〇二二", "财政援助资金", "不存在的单位（示例）", "样例E2号", "2022-06-26", -5, ""],
+        [2022, "财政援助资金", "", "", "2022-06-26", 100, ""],
+        [2022, "财政援助资金", "", "样例E4号", "2022-06-26", 100, ""],
+        [2022, "财政援助资金", "", "样例E4号", "2022-06-27", 200, ""],
+    ], sheet="资金到位")
+    table(d / "missing_column.xlsx", ["年度", "资金类型", "文号", "金额"], [
+        [2022, "财政援助资金", "样例M1号", 100],
+    ], sheet="资金到位")
+
+
+# ------------------------------------------------------------- projects
+PROJECTS_HEADER = ["*项目编号", "*项目名称", "*年度", "*项目类别", "实施乡镇", "实施村", "实施单位",
+                   "*协作资金（元）", "其他资金（元）", "计划开工", "计划完工", "实际开工", "实际完工", "*状态",
+                   "终止原因", "联农带农方式", "联农带农说明", "建设内容"]
+
+
+def projects():
+    d = HERE / "projects"
+    table(d / "valid.xlsx", PROJECTS_HEADER, [
+        ["YL-2022-01", "大华镇何家庄幼儿园建设项目（示例）", 2022, "教育", "大华镇", "", "湟源县教育局",
+         3000000, 0, D(2022, 4, 1), D(2022, 10, 31), D(2022, 4, 10), "", "实施", "", "工资性", "", "新建园舍（示例）"],
+        ["YL-2022-02", "乡村学校运动场建设（示例）", 2022, "教育", "", "", "", 1500000, 200000, "", "", "", "",
+         "立项", "", "", "", ""],
+        ["YL-2021-03", "县医院重症监护室设备购置（示例）", 2021, "医疗卫生", "城关镇", "", "湟源县人民医院",
+         2800000, 0, "", "", D(2021, 5, 1), D(2021, 11, 30), "验收", "", "资产性、经营性", "", ""],
+    ], sheet="项目")
+    table(d / "tolerant.xlsx",
+          ["序号", "编号", "项目名称", "实施年度", "项目大类", "乡镇", "建设单位", "协作资金(万元)",
+           "配套资金（万元）", "开工日期", "完工日期", "项目状态", "带农方式", "建设内容及规模"], [
+              [1, "YL-T-01", "示例项目一", "２０２２", "教育", "大华镇", "湟源县教育局", "300", "", "2022.4.10",
+               "", "在建", "工资性", "围墙180米"],
+              ["", "", "", "", "", "", "", "", "", "", "", "", "", ""],
+              [2, "YL-T-02", "示例项目二", 2022, "health", "", "", 280.5, "1,000", 44652, "2022年11月30日",
+               "已完工", "资产性，经营性", ""],
+              ["合计", "", "", "", "", "", "", 580.5, "", "", "", "", "", ""],
+          ], sheet="项目台账", title=["2022年东西部协作项目台账（示例）", "单位：万元"], header_row=2)
+    table(d / "errors.xlsx", PROJECTS_HEADER, [
+        ["YL-E-01", "示例错误项目一", 2022, "不存在的类别", "", "", "", 100, 0, "", "", "", "", "在建中", "", "", "", ""],
+        ["YL-E-02", "示例错误项目二", 2022, "教育", "", "", "", 100, 0, D(2022, 5, 1), D(2022, 4, 1), "", "", "终止",
+         "", "工资性", "", ""],
+        ["YL-E-03", "示例错误项目三", 2022, "教育", "", "", "", "10万元", 0, "", "", "", "", "立项", "", "分红", "", ""],
+    ], sheet="项目")
+    table(d / "missing_column.xlsx", ["项目编号", "年度", "项目类别", "协作资金", "状态"], [
+        ["YL-M-01", 2022, "教育", 100, "立项"],
+    ], sheet="项目")
+
+
+# -------------------------------------------------------------- hostile
+def hostile():
+    d = HERE / "hostile"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "not_xlsx.xlsx").write_text("年度,资金类型,文号,到位日期,金额\n2022,财政援助资金,样例1号,2022-06-26,100\n",
+                                     encoding="utf-8")
+    (d / "old_format.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    with zipfile.ZipFile(d / "word.xlsx", "w") as zf:
+        zf.writestr("[Content_Types].xml",
+                    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+                    'officedocument.wordprocessingml.document.main+xml"/></Types>')
+        zf.writestr("word/document.xml", "<w:document/>")
+    with zipfile.ZipFile(d / "plain_zip.xlsx", "w") as zf:
+        zf.writestr("readme.txt", "not a workbook")
+    # A valid workbook carrying a 64 MB part of zeros that compresses to ~64 KB.
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("资金到位")
+    ws.write_row(0, 0, ["年度", "资金类型", "文号", "到位日期", "金额"])
+    ws.write_row(1, 0, [2022, "财政援助资金", "样例Z1号", "2022-06-26", 100])
+    wb.close()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
+            zipfile.ZipFile(d / "zip_bomb.xlsx", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for info in src.infolist():
+            zf.writestr(info, src.read(info))
+        zf.writestr("xl/media/image1.png", b"\0" * (64 * 1024 * 1024))
+    # A macro workbook: same parts, the macro content type.
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(d / "macro.xlsx", "w") as zf:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+            zf.writestr(info, data)
+    rows = [[2022, "财政援助资金", "", f"样例R{i}号", D(2022, 6, 26), 100, ""] for i in range(1, 301)]
+    table(d / "many_rows.xlsx", FUNDS_HEADER, rows, sheet="资金到位")
+    table(d / "wide.xlsx", FUNDS_HEADER + [f"附加列{i}" for i in range(1, 30)],
+          [[2022, "财政援助资金", "", "样例W1号", D(2022, 6, 26), 100, ""]], sheet="资金到位")
+    table(d / "long_cell.xlsx", FUNDS_HEADER, [
+        [2022, "财政援助资金", "", "样例L1号", D(2022, 6, 26), 100, "长" * 6000],
+    ], sheet="资金到位")
+
+
+def main():
+    funds()
+    projects()
+    hostile()
+    print(f"samples written under {HERE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

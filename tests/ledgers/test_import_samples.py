@@ -1,0 +1,184 @@
+"""The checked-in samples: what is read from real office files, the exact
+messages for broken ones, and that nothing is written when anything is wrong."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from xiezuo.audit.models import AuditEvent, verify_chain
+from xiezuo.funds.models import FundReceipt, Project
+from xiezuo.ledgers.importer import run_import
+
+D = datetime.date
+
+
+def counts():
+    return FundReceipt.objects.count(), Project.objects.count(), AuditEvent.objects.count()
+
+
+def messages(result):
+    return [str(e) for e in result.errors]
+
+
+def test_valid_funds_are_imported_with_one_audit_event_per_batch(ctx_for, samples, county):
+    spec, ctx = ctx_for("funds")
+    before = AuditEvent.objects.count()
+    result = run_import(spec, ctx, samples / "funds" / "valid.xlsx", commit=True)
+    assert messages(result) == [] and result.committed
+    rows = {r.doc_number: r for r in FundReceipt.objects.filter(pairing=county, doc_number__startswith="样例")}
+    assert set(rows) == {"样例〔2022〕1号", "样例〔2022〕2号", "样例〔2021〕9号"}
+    first = rows["样例〔2022〕1号"]
+    assert (first.year, first.kind, first.payer.name, first.date, first.amount, first.note) == (
+        2022, "fiscal", "南京市六合区人民政府", D(2022, 6, 26), Decimal("30000000.00"), "（示例）")
+    assert rows["样例〔2021〕9号"].amount == Decimal("500000.50")
+    assert rows["样例〔2021〕9号"].payer is None
+    events = list(AuditEvent.objects.filter(seq__gt=before))
+    assert len(events) == 1
+    event = events[0]
+    assert (event.action, event.model, event.pairing_id) == ("import", "funds.FundReceipt", county.pk)
+    ids = sorted(r.pk for r in rows.values())
+    assert event.after["ids"] == [[ids[0], ids[-1]]] and event.after["count"] == 3
+    assert event.after["rows"] == [2, 4] and len(event.after["sha256"]) == 64
+    assert verify_chain()[2] == ""
+
+
+def test_same_file_twice_adds_nothing(ctx_for, samples):
+    spec, ctx = ctx_for("funds")
+    run_import(spec, ctx, samples / "funds" / "valid.xlsx", commit=True)
+    n = counts()
+    for mode in ("append", "update"):
+        again = run_import(spec, ctx, samples / "funds" / "valid.xlsx", commit=True, mode=mode)
+        assert (again.added, again.updated) == (0, 0)
+        assert (again.skipped, again.unchanged) == ((3, 0) if mode == "append" else (0, 3))
+    assert counts() == n
+
+
+def test_tolerant_funds_file(ctx_for, samples, county):
+    spec, ctx = ctx_for("funds")
+    result = run_import(spec, ctx, samples / "funds" / "tolerant.xlsx", commit=True)
+    assert messages(result) == [] and result.unknown_headers == []
+    got = {r.doc_number: (r.kind, r.year, r.date, r.amount)
+           for r in FundReceipt.objects.filter(doc_number__startswith="样例〔2022〕1", pairing=county)}
+    day = D(2022, 6, 26)
+    assert got == {
+        "样例〔2022〕11号": ("fiscal", 2022, day, Decimal("43000000.00")),  # 4,300 in a 万元 column
+        "样例〔2022〕12号": ("social", 2022, day, Decimal("168000000.00")),  # 1.68亿: the cell's unit wins
+        "样例〔2022〕13号": ("in_kind", 2022, day, Decimal("43000000.00")),  # 肆仟叁佰万元整
+        "样例〔2022〕14号": ("pairing", 2022, day, Decimal("4200000.00")),  # number stored as text
+        "样例〔2022〕15号": ("fiscal", 2022, day, Decimal("125000.00")),  # full-width digits, Excel serial date
+        # A formula's cached value (300) is used; evaluating =100+100 would give 200.
+        "样例〔2022〕16号": ("fiscal", 2022, day, Decimal("3000000.00")),
+    }
+    assert FundReceipt.objects.get(doc_number="样例〔2022〕11号").payer.name == "南京市六合区人民政府"
+
+
+def test_tolerant_projects_file(ctx_for, samples, county):
+    spec, ctx = ctx_for("projects")
+    result = run_import(spec, ctx, samples / "projects" / "tolerant.xlsx", commit=True)
+    assert messages(result) == []
+    one = Project.objects.get(pairing=county, code="YL-T-01")
+    assert (one.name, one.year, one.category.name, one.township.name, one.implementing_unit.name) == (
+        "示例项目一", 2022, "教育", "大华镇", "湟源县教育局")
+    assert (one.coop_funds, one.other_funds, one.actual_start, one.status, one.linkage, one.description) == (
+        Decimal("3000000.00"), Decimal("0.00"), D(2022, 4, 10), "implementing", "wage", "围墙180米")
+    two = Project.objects.get(pairing=county, code="YL-T-02")
+    assert (two.category.code, two.coop_funds, two.other_funds, two.actual_start, two.actual_finish,
+            two.status, two.linkage) == ("health", Decimal("2805000.00"), Decimal("10000000.00"), D(2022, 4, 1),
+                                         D(2022, 11, 30), "completed", "asset,business")
+
+
+def test_valid_projects(ctx_for, samples, county):
+    spec, ctx = ctx_for("projects")
+    result = run_import(spec, ctx, samples / "projects" / "valid.xlsx", commit=True)
+    assert result.added == 3 and result.committed
+    icu = Project.objects.get(pairing=county, code="YL-2021-03")
+    assert (icu.category.name, icu.township.name, icu.status, icu.linkage, icu.actual_finish) == (
+        "医疗卫生", "城关镇", "accepted", "asset,business", D(2021, 11, 30))
+
+
+FUNDS_ERRORS = [
+    "工作表“资金到位”第2行“资金类型”列（值为“财政”）：不是有效的选项，应为：财政援助资金、社会帮扶资金、结对帮扶资金、捐物折款",
+    "工作表“资金到位”第2行“到位日期”列（值为“2022年13月1日”）：日期“2022年13月1日”不存在",
+    "工作表“资金到位”第2行“金额（元）”列（值为“abc”）：金额“abc”无法识别，请填写数字，如4300万元或43000000",
+    "工作表“资金到位”第3行“年度”列（值为“二〇二二”）：年度应为2000至2100之间的四位数字，如2022",
+    "工作表“资金到位”第3行“拨付单位”列（值为“不存在的单位（示例）”）：找不到单位“不存在的单位（示例）”，请先在系统中登记或检查名称",
+    "工作表“资金到位”第3行“金额（元）”列（值为“-5”）：金额应大于0",
+    "工作表“资金到位”第4行“文号”列（值为空）：必填，不能为空",
+    "工作表“资金到位”第6行“文号、资金类型”列（值为“样例E4号、财政援助资金”）：与第5行重复（文号、资金类型相同）",
+]
+
+PROJECT_ERRORS = [
+    "工作表“项目”第2行“项目类别”列（值为“不存在的类别”）：找不到项目类别“不存在的类别”，请先在系统中登记或检查名称",
+    "工作表“项目”第2行“状态”列（值为“在建中”）：不是有效的选项，应为：储备、立项、招标采购、实施、完工、验收、资产移交、终止",
+    "工作表“项目”第3行“计划完工”列（值为“2022-04-01”）：计划完工日期不能早于计划开工日期",
+    "工作表“项目”第3行“终止原因”列（值为空）：终止项目须填写终止原因",
+    "工作表“项目”第4行“联农带农方式”列（值为“分红”）：“分红”不是有效的选项，应为：工资性、资产性、经营性（可多选，以顿号分隔）",
+]
+
+
+@pytest.mark.parametrize("ledger,expected", [("funds", FUNDS_ERRORS), ("projects", PROJECT_ERRORS)])
+def test_errors_all_at_once_and_nothing_written(ctx_for, samples, ledger, expected):
+    spec, ctx = ctx_for(ledger)
+    n = counts()
+    result = run_import(spec, ctx, samples / ledger / "errors.xlsx", commit=True)
+    assert messages(result) == expected
+    assert not result.committed and counts() == n
+
+
+@pytest.mark.parametrize("ledger,expected", [
+    ("funds", "工作表“资金到位”：缺少必填列“到位日期”（可用的表头：到位日期、日期、拨付日期、到账日期、资金到位日期）"),
+    ("projects", "工作表“项目”：缺少必填列“项目名称”（可用的表头：项目名称、名称、项目）"),
+])
+def test_missing_required_column(ctx_for, samples, ledger, expected):
+    spec, ctx = ctx_for(ledger)
+    n = counts()
+    result = run_import(spec, ctx, samples / ledger / "missing_column.xlsx", commit=True)
+    assert messages(result) == [expected] and counts() == n
+
+
+HOSTILE = {
+    "not_xlsx.xlsx": "文件“not_xlsx.xlsx”不是Excel工作簿（.xlsx），无法导入。请使用系统提供的模板或在Excel中另存为.xlsx。",
+    "old_format.xlsx": "文件“old_format.xlsx”是旧版Excel（.xls）或加密的工作簿，请在Excel中“另存为”Excel工作簿（.xlsx）后再导入。",
+    "word.xlsx": "文件“word.xlsx”不是Excel工作簿（.xlsx）（可能是Word、PowerPoint或其他压缩文件）。",
+    "plain_zip.xlsx": "文件“plain_zip.xlsx”不是Excel工作簿（.xlsx）：缺少[Content_Types].xml。",
+    "macro.xlsx": "文件“macro.xlsx”是启用宏的工作簿（.xlsm），为安全起见不予导入，请另存为.xlsx。",
+    "zip_bomb.xlsx": "文件“zip_bomb.xlsx”的压缩比异常（xl/media/image1.png解压后64 MB，压缩后仅64 KB），疑似压缩炸弹，已拒绝。",
+    "many_rows.xlsx": "工作表“资金到位”有301行，超过上限100行，请拆分后导入。",
+    "wide.xlsx": "工作表“资金到位”有36列，超过上限20列。",
+    "long_cell.xlsx": "工作表“资金到位”第2行“备注”列（值为“长长长长长长长长长长长长长长长长长长长长”）：单元格内容过长：6000个字，上限5000个字",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_files_refused_and_nothing_written(ctx_for, samples, settings, name):
+    settings.XIEZUO_LEDGER_LIMITS = {"max_rows": 100, "max_columns": 20}
+    spec, ctx = ctx_for("funds")
+    n = counts()
+    result = run_import(spec, ctx, samples / "hostile" / name, commit=True)
+    assert messages(result) == [HOSTILE[name]]
+    assert not result.committed and counts() == n
+
+
+def test_file_and_sheet_byte_limits(ctx_for, samples, settings):
+    spec, ctx = ctx_for("funds")
+    path = samples / "funds" / "valid.xlsx"
+    settings.XIEZUO_LEDGER_LIMITS = {"max_file_bytes": 1024}
+    assert messages(run_import(spec, ctx, path, commit=True)) == [
+        "文件“valid.xlsx”过大：6 KB，上限为1 KB。请按年度拆分后分别导入。"]
+    settings.XIEZUO_LEDGER_LIMITS = {"max_sheet_bytes": 1024}
+    [message] = messages(run_import(spec, ctx, path, commit=True))
+    assert message.startswith("文件“valid.xlsx”中的工作表过大（解压后") and message.endswith("上限1 KB），请拆分后导入。")
+    settings.XIEZUO_LEDGER_LIMITS = {"max_unzipped_bytes": 1024}
+    [message] = messages(run_import(spec, ctx, path, commit=True))
+    assert message.startswith("文件“valid.xlsx”解压后过大（")
+    assert FundReceipt.objects.filter(doc_number__startswith="样例").count() == 0
+
+
+def test_preview_writes_nothing(ctx_for, samples):
+    spec, ctx = ctx_for("projects")
+    n = counts()
+    result = run_import(spec, ctx, samples / "projects" / "valid.xlsx", commit=False)
+    assert (result.added, result.committed) == (3, False)
+    assert [r["row"] for r in result.sample_add] == [2, 3, 4]
+    assert counts() == n

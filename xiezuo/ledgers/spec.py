@@ -1,0 +1,147 @@
+"""The declarative description of a ledger, and the registry of ledgers.
+
+A spec says which model a ledger fills, its columns (Chinese header,
+synonyms, required flag, parser), its natural key for update mode, how a row
+becomes a model row and how existing rows are exported in the same layout.
+Specs live in `xiezuo/ledgers/specs/<name>.py`; `SPECS` maps the command-line
+name (funds, projects, …) to an instance.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+from .bulk import FastInserter
+
+SPECS = {}
+
+
+def register(cls):
+    SPECS[cls.name] = cls()
+    return cls
+
+
+def get_spec(name):
+    from . import specs  # noqa: F401  registers every spec
+
+    return SPECS.get(name)
+
+
+def all_specs():
+    from . import specs  # noqa: F401
+
+    return SPECS
+
+
+@dataclass
+class Context:
+    """What one import or export runs against."""
+
+    pairing: object
+    user: object = None
+    extra: dict = field(default_factory=dict)
+
+
+class LedgerSpec:
+    name = ""  # command-line name
+    title = ""  # 资金到位台账
+    sheet = ""  # sheet name in templates and exports
+    model = None
+    columns = []
+    key = ()  # attnames of the natural key
+    key_note = ""  # how the natural key is explained to users
+    batch_size = 5000
+
+    def column(self, field_name):
+        for col in self.columns:
+            if field_name in (col.field, col.attname):
+                return col
+        return None
+
+    def key_columns(self):
+        return [self.column(k) for k in self.key]
+
+    def prepare(self, ctx):
+        """Load lookup maps once per import or export."""
+        for col in self.columns:
+            col.prepare(ctx)
+
+    def queryset(self, ctx):
+        """Return the rows of this ledger that belong to the pairing."""
+        return self.model.objects.filter(pairing=ctx.pairing)
+
+    def defaults(self, ctx):
+        """Return field values every new row gets (the pairing)."""
+        return {"pairing_id": ctx.pairing.pk}
+
+    def key_of(self, values):
+        return tuple(values.get(k) for k in self.key)
+
+    def existing(self, ctx, attnames):
+        """Return {natural key: {attname: value, 'pk': pk}} of existing rows."""
+        fields = sorted(set(attnames) | set(self.key))
+        result = {}
+        for row in self.queryset(ctx).values("pk", *fields).iterator(chunk_size=5000):
+            result[self.key_of(row)] = row
+        return result
+
+    def check(self, values, ctx, current=None):
+        """Return {field: message} of the model's own rules for a row.
+
+        `current` is the stored row (a dict) when the row updates one. The
+        default builds an unsaved instance and runs the model's `clean()`.
+        """
+        data = dict(self.defaults(ctx))
+        if current:
+            data.update({k: v for k, v in current.items() if k != "pk"})
+        data.update(values)
+        instance = self.model(**{k: v for k, v in data.items()})
+        try:
+            instance.clean()
+        except ValidationError as e:
+            return {k: "；".join(v) for k, v in e.message_dict.items()}
+        return {}
+
+    def inserter(self, ctx):
+        return FastInserter(self.model)
+
+    def insert(self, ctx, inserter, rows):
+        """Insert a batch of new rows (dicts of attnames); return their ids."""
+        base = self.defaults(ctx)
+        return inserter.insert([{**base, **row} for row in rows])
+
+    def update(self, ctx, pk, changes):
+        """Apply changes to one stored row; the tracked model records the event."""
+        obj = self.model.objects.select_for_update().get(pk=pk)
+        for attname, value in changes.items():
+            setattr(obj, attname, value)
+        fields = list(changes)
+        if hasattr(obj, "version"):
+            obj.version += 1
+            fields.append("version")
+        if any(f.attname == "updated_at" for f in self.model._meta.concrete_fields):
+            fields.append("updated_at")
+        obj.save(update_fields=[self._field_name(a) for a in fields])
+        return obj
+
+    def _field_name(self, attname):
+        for f in self.model._meta.concrete_fields:
+            if f.attname == attname:
+                return f.name
+        return attname
+
+    def export_rows(self, ctx):
+        """Yield the exported cells of every stored row, in column order."""
+        attnames = [c.attname for c in self.columns]
+        for row in self.queryset(ctx).order_by("pk").values(*attnames).iterator(chunk_size=2000):
+            yield [col.export(row[col.attname]) for col in self.columns]
+
+    def example_row(self):
+        return [col.example for col in self.columns]
+
+    def verbose(self, attname):
+        """Return the Chinese name of a model field for messages."""
+        for f in self.model._meta.concrete_fields:
+            if attname in (f.name, f.attname):
+                return str(f.verbose_name)
+        return attname
