@@ -20,3 +20,9 @@ def ctx_for(county, users):
         return get_spec(ledger), Context(pairing=county, user=users[user])
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    # Uploaded ledgers are stored under MEDIA_ROOT: keep them out of var/.
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -20,6 +20,8 @@ from pathlib import Path
 import python_calamine
 from django.db import transaction
 
+from xiezuo.audit.context import acting_as, current_actor
+
 from .bulk import record_batch
 from .columns import clean_text, normalize_header
 from .safety import LedgerFileError, check_xlsx, limits
@@ -173,7 +175,16 @@ def _is_example(cells, layout):
 
 def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, filename=None, progress=None,
                sample_size=20):
-    """Preview (commit=False) or import (commit=True) one file; return a Result."""
+    """Preview (commit=False) or import (commit=True) one file; return a Result.
+
+    The audit events name `ctx.user` (keeping the request's address when the
+    caller already acts as that user)."""
+    actor = current_actor()
+    user = ctx.user
+    if user is not None and actor.user_id != user.pk:
+        with acting_as(user, ip=actor.ip):
+            return run_import(spec, ctx, path, mode=mode, commit=commit, mapping=mapping, filename=filename,
+                              progress=progress, sample_size=sample_size)
     filename = filename or Path(path).name
     result = Result(ledger=spec.name, mode=mode)
     try:
