@@ -42,9 +42,13 @@ def other_pairing():
     return pairing
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # Production redirects to HTTPS; the test client speaks plain HTTP.
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    # Production redirects to HTTPS; the test client and the live server of
+    # the browser tests speak plain HTTP. Session-wide, because the live
+    # server reads the setting once when it starts.
+    from django.conf import settings
+
     settings.SECURE_SSL_REDIRECT = False
 
 
@@ -111,3 +115,14 @@ def postgres_only():
         if os.environ.get("XIEZUO_REQUIRE_PG"):
             pytest.fail("XIEZUO_REQUIRE_PG is set but DATABASE_URL is not a PostgreSQL URL")
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def transactional_demo(transactional_db):
+    """A committed database with the demo, for tests that need real commits
+    (concurrent connections, pg_dump, a live server). Transactional tests
+    empty the database when they end, so the demo is loaded again when it is
+    missing; pytest-django runs these tests after all the others."""
+    if not Pairing.objects.filter(level="county").exists():
+        call_command("load_demo", verbosity=0)
+        other_pairing()

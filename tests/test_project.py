@@ -22,6 +22,7 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path):
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "xiezuo.example.gov.cn",
            "XIEZUO_VAR_DIR": str(tmp_path), "XIEZUO_PII_KEY": "k" * 48}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
     r = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                        cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -33,7 +33,40 @@ class Session(SessionAuth):
         return user if user and user.is_active else None
 
 
-api = NinjaAPI(
+ERROR_RESPONSES = {
+    "400": "请求格式错误（如不是有效的 JSON）",
+    "401": "未登录或令牌无效",
+    "403": "无权执行此操作",
+    "404": "不存在或无权访问（其他结对的数据一律按不存在处理）",
+    "422": "参数或数据校验失败",
+}
+
+
+class XiezuoAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Document the error answers every operation can give, with the
+        shape the exception handlers below produce."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = {
+            "type": "object",
+            "properties": {
+                "detail": {"anyOf": [{"type": "string"}, {"type": "array"}]},
+                "errors": {"type": "object"},
+            },
+            "required": ["detail"],
+        }
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for code, text in ERROR_RESPONSES.items():
+                    responses.setdefault(code, {
+                        "description": text,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    })
+        return schema
+
+
+api = XiezuoAPI(
     title="Xiezuo 东西部协作 API",
     version="1",
     urls_namespace="api",
