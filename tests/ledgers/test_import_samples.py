@@ -182,3 +182,25 @@ def test_preview_writes_nothing(ctx_for, samples):
     assert (result.added, result.committed) == (3, False)
     assert [r["row"] for r in result.sample_add] == [2, 3, 4]
     assert counts() == n
+
+
+SLICED = {"slice_above_bytes": 0, "slice_bytes": 300}
+
+
+@pytest.mark.parametrize("relative", ["funds/tolerant.xlsx", "funds/errors.xlsx", "funds/offset.xlsx",
+                                      "projects/tolerant.xlsx", "projects/errors.xlsx"])
+def test_sliced_reading_gives_the_same_result(ctx_for, samples, settings, relative):
+    ledger = relative.split("/")[0]
+    spec, ctx = ctx_for(ledger)
+    whole = run_import(spec, ctx, samples / relative, commit=False).as_dict()
+    settings.XIEZUO_LEDGER_LIMITS = SLICED
+    sliced = run_import(spec, ctx, samples / relative, commit=False).as_dict()
+    assert sliced == whole and (whole["added"] or whole["errors"])
+
+
+def test_offset_table_rows_are_numbered_as_excel_shows_them(ctx_for, samples):
+    spec, ctx = ctx_for("funds")
+    result = run_import(spec, ctx, samples / "funds" / "offset.xlsx", commit=False)
+    assert result.added == 2 and [r["row"] for r in result.sample_add] == [5, 8]
+    assert messages(result) == [
+        "工作表“资金到位”第41行“金额（元）”列（值为“x”）：金额“x”无法识别，请填写数字，如4300万元或43000000"]

@@ -13,9 +13,12 @@ sees all of them at once; any error rolls the whole import back.
 """
 
 import hashlib
+import itertools
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 import python_calamine
 from django.db import transaction
@@ -23,6 +26,7 @@ from django.db import transaction
 from xiezuo.audit.context import acting_as, current_actor
 
 from .bulk import record_batch
+from .chunks import ChunkedSheet, sheet_parts
 from .columns import clean_text, normalize_header
 from .safety import LedgerFileError, check_xlsx, limits
 
@@ -107,7 +111,6 @@ def file_digest(path):
 class SheetLayout:
     name: str
     header_row: int  # 1-based, as Excel shows it
-    first_col: int
     columns: list  # (index, Column, unit, header as written)
     unknown: list  # (index, header as written)
     example: list = field(default_factory=list)  # (index, text) of the template's example row
@@ -150,7 +153,7 @@ def _match_columns(spec, cells, mapping):
     return matched, unknown, dupes
 
 
-def find_layout(spec, sheet_name, rows, mapping, first_col=0, start_row=0):
+def find_layout(spec, sheet_name, rows, mapping):
     """Pick the header row among the first rows: the one naming most columns."""
     best = None
     for offset, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -160,7 +163,7 @@ def find_layout(spec, sheet_name, rows, mapping, first_col=0, start_row=0):
     if best is None or len(best[1]) < min(2, len(spec.columns)):
         return None, []
     offset, matched, unknown, dupes = best
-    layout = SheetLayout(sheet_name, start_row + offset + 1, first_col, matched, unknown)
+    layout = SheetLayout(sheet_name, offset + 1, matched, unknown)
     layout.example = [(idx, clean_text(col.example)) for idx, col, _, _ in matched if clean_text(col.example)]
     return layout, dupes
 
@@ -217,6 +220,39 @@ def _open(path, filename):
         raise LedgerFileError(f"文件“{filename}”无法读取：{type(e).__name__}，请在Excel中打开后另存为.xlsx再导入。") from None
 
 
+def _sheet_sizes(path):
+    """Return {sheet name: (part name, uncompressed bytes)}."""
+    with zipfile.ZipFile(path) as zf:
+        try:
+            parts = sheet_parts(zf)
+        except (KeyError, ElementTree.ParseError):
+            return {}
+        sizes = {info.filename: info.file_size for info in zf.infolist()}
+    return {name: (part, sizes.get(part, 0)) for name, part in parts.items()}
+
+
+def _sheet_rows(workbook, path, name, parts, lim, opened):
+    """Return (rows from row 1, number of rows) of a sheet; big sheets are
+    read in slices (see chunks.py) so memory stays bounded."""
+    part, size = parts.get(name, (None, 0))
+    if part and size > lim.slice_above_bytes:
+        chunked = ChunkedSheet(path, name, lim.slice_bytes, max_columns=lim.max_columns)
+        opened.append(chunked)
+        rows = chunked.iter_rows()
+        first = next(rows, None)  # reads the first slice: the dimension is known after it
+        height = chunked.dimension_rows or 0
+        if height > lim.max_rows:
+            raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
+        return itertools.chain([first] if first is not None else [], rows), height
+    sheet = workbook.get_sheet_by_name(name)
+    height = sheet.end[0] + 1 if sheet.end else 0
+    if height > lim.max_rows:
+        raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
+    if sheet.width > lim.max_columns:
+        raise LedgerFileError(f"工作表“{name}”有{sheet.width}列，超过上限{lim.max_columns}列。")
+    return sheet.iter_rows(), height
+
+
 def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size, result):
     lim = limits()
     workbook = _open(path, filename)
@@ -226,25 +262,21 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
     existing = spec.existing(ctx, attnames_all if mode == "update" else ())
     seen = {}
     inserter = spec.inserter(ctx) if commit else None
+    parts = _sheet_sizes(path)
+    opened = []
     state = {"pending": [], "pending_rows": [], "done": 0}
     sheets = [m for m in workbook.sheets_metadata
               if str(m.visible).endswith("Visible") and m.name.strip() not in SKIP_SHEETS]
     layouts = 0
     try:
         for meta in sheets:
-            sheet = workbook.get_sheet_by_name(meta.name)
-            if sheet.height > lim.max_rows:
-                raise LedgerFileError(f"工作表“{meta.name}”有{sheet.height}行，超过上限{lim.max_rows}行，请拆分后导入。")
-            if sheet.width > lim.max_columns:
-                raise LedgerFileError(f"工作表“{meta.name}”有{sheet.width}列，超过上限{lim.max_columns}列。")
-            start_row, first_col = sheet.start or (0, 0)
-            rows = sheet.iter_rows()
+            rows, height = _sheet_rows(workbook, path, meta.name, parts, lim, opened)
             head = []
             for cells in rows:
                 head.append(cells)
                 if len(head) >= HEADER_SCAN_ROWS:
                     break
-            layout, dupes = find_layout(spec, meta.name, head, mapping, first_col, start_row)
+            layout, dupes = find_layout(spec, meta.name, head, mapping)
             if layout is None:
                 if any(any(clean_text(c) for c in r) for r in head):
                     result.notices.append(f"工作表“{meta.name}”中未找到{spec.title}的表头，已跳过。")
@@ -267,8 +299,8 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
                 result.errors.append(Problem(meta.name, None, "", "",
                                              f"按关键字更新需要以下列：{names}"))
                 continue
-            body_offset = layout.header_row - start_row  # rows of `head` after the header
-            total = sheet.height - body_offset
+            body_offset = layout.header_row  # rows of `head` after the header
+            total = height - body_offset
             result.total_rows += max(total, 0)
             rownum = layout.header_row
             pending_head = head[body_offset:]
@@ -280,6 +312,8 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
 
             for cells in body():
                 rownum += 1
+                if rownum > lim.max_rows:
+                    raise LedgerFileError(f"工作表“{meta.name}”超过{lim.max_rows}行的上限，请拆分后导入。")
                 _row(spec, ctx, mode, commit, layout, cells, rownum, lim, existing, seen, result, state,
                      sample_size)
                 if len(state["pending"]) >= spec.batch_size:
@@ -290,6 +324,8 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
         _flush(spec, ctx, commit, inserter, state, result, filename, digest)
     finally:
         workbook.close()
+        for chunked in opened:
+            chunked.close()
     if layouts == 0 and not result.errors:
         columns = "、".join(c.header for c in spec.columns if c.required)
         result.errors.append(Problem("", None, "", "",

@@ -28,6 +28,8 @@ class Limits:
     max_rows: int = 1_048_576  # Excel's own limit
     max_columns: int = 200
     max_cell_chars: int = 5000
+    slice_above_bytes: int = 32 * 1024 * 1024  # sheets with more XML than this are read in slices
+    slice_bytes: int = 16 * 1024 * 1024
 
 
 def limits():
