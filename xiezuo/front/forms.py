@@ -7,6 +7,23 @@ from django.db import transaction
 CONFLICT = "此记录已被他人修改（您打开后又有人保存过），为避免覆盖，本次未保存。请刷新页面查看最新内容后重新修改。"
 
 
+def save_versioned(instance, loaded_version, save=None):
+    """Save `instance` only if its row still has `loaded_version`.
+
+    The row is locked for the check, so of two concurrent savers exactly one
+    wins and the other gets ValidationError(code="conflict"); `save` may do
+    the writing (a form's save with its related rows).
+    """
+    with transaction.atomic():
+        current = type(instance).objects.select_for_update().filter(pk=instance.pk).values_list(
+            "version", flat=True).first()
+        if current is None or (loaded_version is not None and loaded_version != current):
+            raise ValidationError(CONFLICT, code="conflict")
+        instance.version = current + 1
+        (save or instance.save)()
+    return instance
+
+
 class BootstrapMixin:
     """Give widgets Bootstrap classes so every form looks the same."""
 
@@ -55,16 +72,14 @@ class VersionedForm(BootstrapMixin, forms.ModelForm):
         instance = super().save(commit=False)
         if not commit:
             return instance
-        with transaction.atomic():
-            if instance.pk:
-                current = type(instance).objects.select_for_update().filter(pk=instance.pk).values_list(
-                    "version", flat=True).first()
-                loaded = self.cleaned_data.get("loaded_version")
-                if current is None or (loaded is not None and loaded != current):
-                    raise ValidationError(CONFLICT, code="conflict")
-                instance.version = current + 1
+        def write():
             instance.save()
             self.save_m2m()
+
+        if instance.pk:
+            return save_versioned(instance, self.cleaned_data.get("loaded_version"), save=write)
+        with transaction.atomic():
+            write()
         return instance
 
 

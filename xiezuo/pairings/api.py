@@ -1,9 +1,13 @@
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.front.forms import save_versioned
 from xiezuo.figures import compute
 
 from .models import Agreement, AgreementTarget, Organisation, Pairing, Region
@@ -52,10 +56,33 @@ def list_organisations(request, q: str = ""):
     return [{"id": o.pk, "name": o.name, "kind": o.kind, "region": o.region_id, "uscc": o.uscc} for o in qs[:500]]
 
 
-@router.get("/organisations/{org_id}", response=OrganisationOut)
-def get_organisation(request, org_id: int):
-    o = get_object_or_404(visible_organisations(request.user), pk=org_id)
+def org_out(o):
     return {"id": o.pk, "name": o.name, "kind": o.kind, "region": o.region_id, "uscc": o.uscc}
+
+
+@router.get("/organisations/{org_id}", response=OrganisationOut)
+def get_organisation(request, org_id: int, response: HttpResponse):
+    o = get_object_or_404(visible_organisations(request.user), pk=org_id)
+    response["ETag"] = etag_of(o)
+    return org_out(o)
+
+
+@router.put("/organisations/{org_id}", response=OrganisationOut)
+def update_organisation(request, org_id: int, data: OrganisationIn, response: HttpResponse):
+    org = get_object_or_404(visible_organisations(request.user), pk=org_id)
+    writable = Region.objects.filter(scope_for(request.user).region_q(field=None, perm="write"))
+    if not writable.filter(pk=org.region_id).exists() or not writable.filter(pk=data.region).exists():
+        raise HttpError(403, "无权修改该单位")
+    loaded = loaded_version_from(request, org)
+    org.name, org.kind, org.region_id, org.uscc, org.legal_rep = (
+        data.name, data.kind, data.region, data.uscc, data.legal_rep)
+    org.full_clean()
+    try:
+        save_versioned(org, loaded)
+    except ValidationError as e:
+        raise HttpError(409, e.messages[0]) from None
+    response["ETag"] = etag_of(org)
+    return org_out(org)
 
 
 @router.post("/organisations/", response={201: OrganisationOut})
@@ -69,7 +96,7 @@ def create_organisation(request, data: OrganisationIn):
     org = Organisation(name=data.name, kind=data.kind, region=region, uscc=data.uscc, legal_rep=data.legal_rep)
     org.full_clean()
     org.save()
-    return Status(201, {"id": org.pk, "name": org.name, "kind": org.kind, "region": org.region_id, "uscc": org.uscc})
+    return Status(201, org_out(org))
 
 
 @router.get("/pairings/", response=list[PairingOut])

@@ -1,0 +1,178 @@
+"""An authorization walk over every URL pattern and API route.
+
+For every page and endpoint, with ids of records that belong to the demo
+county pair, it checks: anonymous users are sent to the login page (401 on
+the API); a user of another pairing gets 404/403 for every record and never
+sees the county's data on a list; no role ever gets a server error; and the
+read-only roles (leader, auditor) change nothing with any POST — measured by
+the audit trail, which every change to domain data extends.
+New modules are covered as soon as their URLs exist: a URL parameter the walk
+cannot fill makes it fail until it is taught here.
+"""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from xiezuo.api import api
+from xiezuo.audit.models import AuditEvent
+from xiezuo.pairings.models import Pairing
+
+from .checklist import login, token_client
+
+pytestmark = pytest.mark.django_db
+
+SKIP_PREFIXES = ("django-admin/", "i18n/", "api/", "static/", "media/")
+# Pages anyone may open: the login page and the public disclosure (公告公示).
+PUBLIC_NAMES = {"login", "logout"}
+PUBLIC_PREFIXES = ("public/", "disclosure/", "gongshi/")
+# Values for parameters that are not record ids.
+FIXED = {"year": 2022, "ledger": "funds", "fmt": "xlsx", "format": "xlsx", "section": "funds", "level": "county"}
+ALIASES = {"org": "organisation", "tender": "tender", "person": "person"}
+ROLES = ["liuhe", "huangyuan", "yiyuan", "lingdao", "shenji", "admin"]
+
+
+def walk(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk(entry, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry.name
+
+
+def find_model(param):
+    base = param[:-3] if param.endswith("_id") else param
+    base = ALIASES.get(base, base).replace("_", "")
+    for model in apps.get_models():
+        if model._meta.app_label in {"accounts", "audit"} or not model.__module__.startswith("xiezuo."):
+            continue
+        if model._meta.model_name == base:
+            return model
+    return None
+
+
+def county_record(model, county):
+    ids = list(Pairing.objects.filter(path__startswith=county.path).values_list("pk", flat=True))
+    fields = {f.name for f in model._meta.get_fields()}
+    qs = model._default_manager.all()
+    if model is Pairing:
+        return county
+    if "pairing" in fields:
+        qs = qs.filter(pairing__in=ids)
+    elif model._meta.model_name == "organisation":
+        qs = qs.filter(name="湟源县人民医院")
+    else:
+        # A child record: follow the first FK to a model that has a pairing.
+        for f in model._meta.concrete_fields:
+            if f.is_relation and f.related_model and "pairing" in {x.name for x in f.related_model._meta.get_fields()}:
+                qs = qs.filter(**{f"{f.name}__pairing__in": ids})
+                break
+    return qs.order_by("pk").first()
+
+
+def fill(route, county):
+    """Return the URL with every parameter filled, or raise naming the gap."""
+    params = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    url = route
+    for param in params:
+        if param in FIXED:
+            value = FIXED[param]
+        else:
+            model = find_model(param)
+            if model is None:
+                raise LookupError(f"the walk cannot fill <{param}> in {route}")
+            record = county_record(model, county)
+            if record is None:
+                return None  # no demo record of that kind yet: nothing to leak
+            value = record.pk
+        url = re.sub(rf"<(?:\w+:)?{param}>", str(value), url, count=1)
+    return "/" + url.lstrip("^").rstrip("$")
+
+
+def markers(county):
+    return [str(county), "湟源县人民医院"]
+
+
+def pages(county):
+    out = []
+    for route, name in walk():
+        if route.startswith(SKIP_PREFIXES) or name in PUBLIC_NAMES:
+            continue
+        url = fill(route, county)
+        if url is not None:
+            out.append((url, name, "<" in route))
+    return out
+
+
+def is_public(url):
+    return url.lstrip("/").startswith(PUBLIC_PREFIXES)
+
+
+def test_every_page_is_scoped(county):
+    checked = 0
+    for url, name, has_record in pages(county):
+        if is_public(url):
+            continue
+        anon = login(None).get(url)
+        assert anon.status_code == 302 and "/login/" in anon["Location"], (url, anon.status_code)
+        r = login("outsider").get(url)
+        assert r.status_code < 500, (url, r.status_code)
+        if has_record:
+            assert r.status_code in (403, 404), (url, "outsider reached a county record", r.status_code)
+        elif r.status_code == 200:
+            html = r.content.decode()
+            leaked = [m for m in markers(county) if m in html]
+            assert not leaked, (url, "outsider sees", leaked)
+        for role in ROLES:
+            assert login(role).get(url).status_code < 500, (url, role)
+        checked += 1
+    assert checked >= 8
+
+
+def test_read_only_roles_change_nothing_anywhere(county):
+    for url, name, _ in pages(county):
+        if name in ("logout",):
+            continue
+        for role in ("lingdao", "shenji"):
+            before = AuditEvent.objects.count()
+            r = login(role).post(url, {"name": "x", "year": 2030, "status": "completed", "amount": "1"})
+            assert r.status_code < 500, (url, role, r.status_code)
+            assert AuditEvent.objects.count() == before, (url, role, "a read-only role changed data")
+
+
+def api_routes(county):
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            route = path.replace("/api/v1/", "api/v1/", 1)
+            url = fill(re.sub(r"\{(\w+)\}", r"<\1>", route), county)
+            if url is not None:
+                yield method, url, "{" in path
+
+
+def test_every_api_route_is_scoped(county):
+    routes = list(api_routes(county))
+    clients = {role: token_client(role) for role in [None, "outsider", *ROLES]}
+    assert len(routes) >= 8
+    for method, url, has_record in routes:
+        query = "?year=2022" if method == "get" else ""
+        call = lambda c: getattr(c, method)(url + query, {} if method == "get" else "{}",  # noqa: E731
+                                            **({} if method == "get" else {"content_type": "application/json"}))
+        assert call(clients[None]).status_code == 401, (method, url)
+        r = call(clients["outsider"])
+        assert r.status_code < 500, (method, url, r.status_code)
+        if has_record:
+            assert r.status_code in (403, 404, 422), (method, url, "outsider reached a county record", r.status_code)
+        elif r.status_code == 200:
+            leaked = [m for m in markers(county) if m in r.content.decode()]
+            assert not leaked, (method, url, leaked)
+        for role in ROLES:
+            before = AuditEvent.objects.count()
+            r = call(clients[role])
+            assert r.status_code < 500, (method, url, role, r.status_code)
+            if role in ("lingdao", "shenji"):
+                assert AuditEvent.objects.count() == before, (method, url, role, "a read-only role changed data")
