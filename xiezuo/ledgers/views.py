@@ -1,8 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.middleware import client_ip
@@ -56,9 +55,10 @@ def ledger_export(request, pairing_id, ledger):
 
 
 @login_required
-@require_POST
 def ledger_upload(request, pairing_id, ledger):
     pairing = get_pairing(request.user, pairing_id, "write")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     spec = _spec(ledger)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -73,14 +73,16 @@ def ledger_upload(request, pairing_id, ledger):
 
 
 def _job(request, job_id, perm="read"):
+    """Fetch a job of a pairing the user may `perm`; the scope is checked before
+    the method, so other pairings' users learn nothing (404)."""
     job = get_object_or_404(ImportJob.objects.select_related("pairing", "user"), pk=job_id)
     get_pairing(request.user, job.pairing_id, perm)
     return job
 
 
 @login_required
-def job_detail(request, job_id):
-    job = _job(request, job_id)
+def job_detail(request, importjob_id):
+    job = _job(request, importjob_id)
     spec = _spec(job.ledger)
     result = job.result or {}
     form = MappingForm(spec=spec, headers=result.get("unknown_headers", []))
@@ -92,8 +94,8 @@ def job_detail(request, job_id):
 
 
 @login_required
-def job_progress(request, job_id):
-    job = _job(request, job_id)
+def job_progress(request, importjob_id):
+    job = _job(request, importjob_id)
     if job.status not in (ImportJob.PREVIEWING, ImportJob.IMPORTING):
         # Finished: htmx reloads the page, which then shows the result.
         response = HttpResponse("")
@@ -103,9 +105,10 @@ def job_progress(request, job_id):
 
 
 @login_required
-@require_POST
-def job_map(request, job_id):
-    job = _job(request, job_id, "write")
+def job_map(request, importjob_id):
+    job = _job(request, importjob_id, "write")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     spec = _spec(job.ledger)
     form = MappingForm(request.POST, spec=spec, headers=(job.result or {}).get("unknown_headers", []))
     if form.is_valid() and job.status == ImportJob.PREVIEWED:
@@ -117,9 +120,10 @@ def job_map(request, job_id):
 
 
 @login_required
-@require_POST
-def job_confirm(request, job_id):
-    job = _job(request, job_id, "write")
+def job_confirm(request, importjob_id):
+    job = _job(request, importjob_id, "write")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     result = job.result or {}
     if job.status != ImportJob.PREVIEWED or result.get("error_count"):
         messages.error(request, "该文件尚未通过检查或已经导入，不能确认导入")
