@@ -1,0 +1,292 @@
+"""Benchmark of the ledger import: `make bench-ledgers`.
+
+Generates a 1,000,000-row ledger (.xlsx, xlsxwriter constant_memory; kept
+under var/bench-ledgers/ and reused), then, each in its own subprocess on a
+fresh SQLite database:
+  parse  the bare python-calamine read of the sheet (every row),
+  ours   `run_import(..., commit=True)`: check, parse, validate, insert,
+         audit events — timed end to end,
+  iee    django-import-export in its fastest configuration (use_bulk,
+         skip_diff, no skip_unchanged, batch_size 10,000, force_init_instance
+         so no instance-loader lookups, cached foreign-key widgets) on the
+         same file.
+Peak memory of each is its subprocess's max RSS (os.wait4 on that child;
+the same figure resource.getrusage(RUSAGE_CHILDREN) reports after the first
+child). Targets: ours ≥ 5x faster than django-import-export, ≤ 2.5x the bare
+parse, peak ≤ 500 MB. BENCH_LEDGER_ROWS=20000 gives a quick run;
+BENCH_LEDGER=funds benchmarks the fund-receipt ledger instead of sales.
+"""
+
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "bench-ledgers"
+TARGET_IEE_RATIO = 5.0
+TARGET_PARSE_RATIO = 2.5
+TARGET_PEAK_MB = 500
+
+
+def rows_wanted():
+    return int(os.environ.get("BENCH_LEDGER_ROWS", "1000000"))
+
+
+def ledger_wanted():
+    return os.environ.get("BENCH_LEDGER", "sales")
+
+
+# ---------------------------------------------------------------- data
+# Each ledger: header, a function giving row i, and the lookups the rows use.
+
+N_BUYERS, N_SUPPLIERS, N_PRODUCTS, N_PAYERS = 50, 200, 500, 50
+
+
+def funds_layout():
+    header = ["*年度", "*资金类型", "拨付单位", "*文号", "*到位日期", "*金额（元）", "备注"]
+    kinds = ["财政援助资金", "社会帮扶资金", "结对帮扶资金", "捐物折款"]
+    base = datetime.date(2022, 1, 1)
+
+    def row(i):
+        return [2022, kinds[i % 4], f"示例拨付单位{i % N_PAYERS}（示例）", f"示例文号{i:08d}",
+                base + datetime.timedelta(days=i % 365), (i % 90000) + 0.5, ""]
+
+    return header, row
+
+
+def sales_layout():
+    from xiezuo.ledgers.specs.sales import bench_layout
+
+    return bench_layout(N_BUYERS, N_SUPPLIERS, N_PRODUCTS)
+
+
+def layout(ledger):
+    return {"funds": funds_layout, "sales": sales_layout}[ledger]()
+
+
+def generate(ledger, rows, path):
+    import xlsxwriter
+
+    header, row = layout(ledger)
+    tmp = path.with_suffix(".tmp")
+    wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_numbers": False})
+    ws = wb.add_worksheet("台账")
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, header)
+    for i in range(1, rows + 1):
+        for c, value in enumerate(row(i)):
+            if isinstance(value, datetime.date):
+                ws.write_datetime(i, c, datetime.datetime.combine(value, datetime.time()), date_fmt)
+            elif isinstance(value, str):
+                if value:
+                    ws.write_string(i, c, value)
+            else:
+                ws.write_number(i, c, value)
+    wb.close()
+    tmp.rename(path)
+
+
+# ------------------------------------------------------------ children
+def setup_django(db):
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def fixture(ledger):
+    """Create the pairing and the lookup rows the generated ledger names."""
+    from xiezuo.pairings.models import Organisation, Pairing, Region
+
+    east = Region.objects.create(code="320116000000", name="六合区", level="county")
+    west = Region.objects.create(code="630123000000", name="湟源县", level="county")
+    pairing = Pairing.objects.create(level="county", east_region=east, west_region=west)
+    if ledger == "funds":
+        Organisation.objects.bulk_create(Organisation(name=f"示例拨付单位{i}（示例）", kind="gov", region=east)
+                                         for i in range(N_PAYERS))
+    else:
+        from xiezuo.ledgers.specs.sales import bench_fixture
+
+        bench_fixture(pairing, east, west, N_BUYERS, N_SUPPLIERS, N_PRODUCTS)
+    return pairing
+
+
+def child_parse(path):
+    import python_calamine
+
+    t0 = time.perf_counter()
+    wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    n = 0
+    for _ in wb.get_sheet_by_index(0).iter_rows():
+        n += 1
+    wb.close()
+    return {"seconds": time.perf_counter() - t0, "rows": n}
+
+
+def child_ours(ledger, path, db):
+    setup_django(db)
+    pairing = fixture(ledger)
+    from xiezuo.ledgers.importer import run_import
+    from xiezuo.ledgers.spec import Context, get_spec
+
+    spec = get_spec(ledger)
+    t0 = time.perf_counter()
+    result = run_import(spec, Context(pairing=pairing), path, commit=True)
+    seconds = time.perf_counter() - t0
+    errors = [str(e) for e in result.errors[:5]]
+    return {"seconds": seconds, "rows": result.added, "errors": errors, "stored": spec.model.objects.count()}
+
+
+def child_iee(ledger, path, db):
+    setup_django(db)
+    pairing = fixture(ledger)
+    import tablib
+
+    if ledger == "funds":
+        resource = funds_resource(pairing)
+        model = resource._meta.model
+    else:
+        from xiezuo.ledgers.specs.sales import bench_iee_resource
+
+        resource = bench_iee_resource(pairing)
+        model = resource._meta.model
+    t0 = time.perf_counter()
+    with open(path, "rb") as fh:
+        dataset = tablib.Dataset().load(fh, format="xlsx")
+    loaded = time.perf_counter() - t0
+    result = resource.import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "load_seconds": loaded, "rows": result.totals.get("new", 0),
+            "stored": model.objects.count()}
+
+
+def funds_resource(pairing):
+    from import_export import fields, resources, widgets
+
+    from xiezuo.funds.models import FundReceipt
+    from xiezuo.pairings.models import Organisation
+
+    class CachedFK(widgets.ForeignKeyWidget):
+        def __init__(self, model, field):
+            super().__init__(model, field)
+            self.cache = {getattr(o, field): o for o in model.objects.all()}
+
+        def clean(self, value, row=None, **kwargs):
+            return self.cache.get(value) if value else None
+
+    class LabelChoice(widgets.Widget):
+        def __init__(self, choices):
+            self.codes = {label: code for code, label in choices}
+
+        def clean(self, value, row=None, **kwargs):
+            return self.codes[value]
+
+    class FundReceiptResource(resources.ModelResource):
+        year = fields.Field(attribute="year", column_name="*年度", widget=widgets.IntegerWidget())
+        kind = fields.Field(attribute="kind", column_name="*资金类型", widget=LabelChoice(FundReceipt.KINDS))
+        payer = fields.Field(attribute="payer", column_name="拨付单位", widget=CachedFK(Organisation, "name"))
+        doc_number = fields.Field(attribute="doc_number", column_name="*文号")
+        date = fields.Field(attribute="date", column_name="*到位日期", widget=widgets.DateWidget())
+        amount = fields.Field(attribute="amount", column_name="*金额（元）", widget=widgets.DecimalWidget())
+
+        class Meta:
+            model = FundReceipt
+            fields = ("year", "kind", "payer", "doc_number", "date", "amount")
+            use_bulk = True
+            batch_size = 10_000
+            skip_diff = True
+            skip_unchanged = False
+            force_init_instance = True
+            use_transactions = True
+
+        def init_instance(self, row=None):
+            instance = super().init_instance(row)
+            instance.pairing_id = pairing.pk
+            return instance
+
+    return FundReceiptResource()
+
+
+def child(argv):
+    kind, ledger, path = argv[0], argv[1], Path(argv[2])
+    db = Path(argv[3]) if len(argv) > 3 else None
+    if db and db.exists():
+        db.unlink()
+    if kind == "parse":
+        out = child_parse(path)
+    elif kind == "ours":
+        out = child_ours(ledger, path, db)
+    else:
+        out = child_iee(ledger, path, db)
+    print("RESULT " + json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+# -------------------------------------------------------------- parent
+def run_child(kind, ledger, path, db=None):
+    """Run one measurement in a subprocess; return (its result, its max RSS in MB)."""
+    cmd = [sys.executable, "-m", "bench.bench_ledgers", kind, ledger, str(path)] + ([str(db)] if db else [])
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate()
+    # communicate() has already reaped the child, so its rusage is folded into
+    # RUSAGE_CHILDREN: the max RSS over every child so far. Children run one
+    # at a time, ours first, so the peak of `ours` is read before any other.
+    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if proc.returncode != 0:
+        raise RuntimeError(f"{kind} failed:\n{err[-3000:]}")
+    line = [x for x in out.splitlines() if x.startswith("RESULT ")][-1]
+    return json.loads(line[len("RESULT "):]), rss_mb
+
+
+def main():
+    from bench.common import machine
+
+    ledger = ledger_wanted()
+    if ledger == "sales":
+        try:
+            import importlib
+
+            importlib.import_module("xiezuo.ledgers.specs.sales")
+        except ModuleNotFoundError:
+            print("the sales ledger has not landed: benchmarking the fund-receipt ledger instead")
+            ledger = "funds"
+    rows = rows_wanted()
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / f"{ledger}-{rows}.xlsx"
+    if not path.exists():
+        t0 = time.perf_counter()
+        generate(ledger, rows, path)
+        print(f"generated {path.name} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s")
+    print(f"machine: {machine()}")
+    print(f"ledger: {ledger}, rows: {rows}, file: {path.stat().st_size / 1e6:.1f} MB")
+    ours, ours_rss = run_child("ours", ledger, path, WORK / "ours.sqlite3")
+    print(f"ours:   {ours['seconds']:.1f} s, {ours['rows']} rows, peak {ours_rss:.0f} MB {ours['errors'] or ''}")
+    parse, _ = run_child("parse", ledger, path)
+    print(f"parse:  {parse['seconds']:.1f} s, {parse['rows']} rows (bare python-calamine)")
+    iee, _ = run_child("iee", ledger, path, WORK / "iee.sqlite3")
+    print(f"django-import-export: {iee['seconds']:.1f} s ({iee['load_seconds']:.1f} s loading), {iee['stored']} rows")
+    vs_iee = iee["seconds"] / ours["seconds"]
+    vs_parse = ours["seconds"] / parse["seconds"]
+    print(f"ratios: django-import-export / ours = {vs_iee:.1f}x (target ≥ {TARGET_IEE_RATIO}x); "
+          f"ours / bare parse = {vs_parse:.2f}x (target ≤ {TARGET_PARSE_RATIO}x); "
+          f"peak {ours_rss:.0f} MB (target ≤ {TARGET_PEAK_MB} MB)")
+    ok = (ours["rows"] == rows and ours["stored"] == rows and vs_iee >= TARGET_IEE_RATIO
+          and vs_parse <= TARGET_PARSE_RATIO and ours_rss <= TARGET_PEAK_MB)
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        sys.exit(child(sys.argv[1:]))
+    sys.exit(main())
