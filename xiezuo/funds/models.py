@@ -7,9 +7,18 @@ assessment read these models.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
 
+from lib.money import wan as _wan
+
+
+def wan(amount):
+    """万元 exact to the fen, so a refusal over one fen does not read 100万元 > 100万元."""
+    return _wan(amount, places=6)
 from xiezuo.audit.tracking import tracked
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -82,6 +91,27 @@ class FundReceipt(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def save(self, *args, **kwargs):
+        # Lowering or moving a receipt may leave the pairing-year's projects
+        # with more cooperation funds than were received: checked under the
+        # pairing lock, like every allocation change.
+        with transaction.atomic():
+            old = None
+            if self.pk:
+                old = FundReceipt.objects.filter(pk=self.pk).values_list("pairing_id", "year", "amount", "kind").first()
+            lock_pairings({self.pairing_id, *([old[0]] if old else [])})
+            super().save(*args, **kwargs)
+            if old and old != (self.pairing_id, self.year, self.amount, self.kind):
+                check_allocation(old[0], old[1])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            pairing_id, year = self.pairing_id, self.year
+            lock_pairings({pairing_id})
+            result = super().delete(*args, **kwargs)
+            check_allocation(pairing_id, year)
+            return result
+
 
 class ProjectQuerySet(models.QuerySet):
     def for_years(self, years):
@@ -89,6 +119,44 @@ class ProjectQuerySet(models.QuerySet):
 
     def active(self):
         return self.exclude(status=Project.TERMINATED)
+
+    def counted(self):
+        """Projects that count as projects in the figures: approved (立项) and
+        not terminated. Reserve projects are the project pool, not projects."""
+        return self.filter(status__in=Project.ALLOCATING)
+
+    def for_unit(self, scope, pairing):
+        return self.filter(implementing_unit_id__in=scope.unit_orgs(pairing))
+
+    def in_subtree(self, pairing):
+        return self.filter(pairing__path__startswith=pairing.path)
+
+    def filter_by(self, year=None, category=None, status=None, township=None, q=None):
+        """Apply the list filters shared by the project page and the API;
+        empty values mean "all". `category` is a code or an id."""
+        qs = self
+        if year:
+            qs = qs.filter(year=int(year))
+        if category:
+            qs = qs.filter(category_id=int(category)) if str(category).isdigit() else qs.filter(category__code=category)
+        if status:
+            qs = qs.filter(status=status)
+        if township:
+            qs = qs.filter(township_id=int(township))
+        if q:
+            qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+        return qs
+
+    SORTS = {"code": ("code",), "name": ("name",), "year": ("year", "code"), "funds": ("coop_funds", "code"),
+             "status": ("status", "code"), "updated": ("updated_at",)}
+
+    def sorted_by(self, key):
+        """Sort by a whitelisted key; "-key" reverses; unknown keys keep the default."""
+        desc = key.startswith("-") if key else False
+        fields = self.SORTS.get((key or "").lstrip("-"))
+        if not fields:
+            return self.order_by("-year", "code")
+        return self.order_by(*[("-" + f) if desc else f for f in fields])
 
 
 class Project(models.Model):
@@ -107,6 +175,20 @@ class Project(models.Model):
     # Statuses at or after which a project counts as started / completed.
     STARTED = {IMPLEMENTING, COMPLETED, ACCEPTED, HANDED_OVER}
     FINISHED = {COMPLETED, ACCEPTED, HANDED_OVER}
+    # Statuses whose cooperation funds are committed to the project.
+    ALLOCATING = {APPROVED, PROCUREMENT, IMPLEMENTING, COMPLETED, ACCEPTED, HANDED_OVER}
+    # The one forward step from each status; 终止 is reachable from any
+    # status that is not final.
+    NEXT = {RESERVE: APPROVED, APPROVED: PROCUREMENT, PROCUREMENT: IMPLEMENTING, IMPLEMENTING: COMPLETED,
+            COMPLETED: ACCEPTED, ACCEPTED: HANDED_OVER}
+    FINAL = {HANDED_OVER, TERMINATED}
+    # Who may take a step: the west office plans, approves, accepts and
+    # terminates; an implementing unit reports the start and finish of its
+    # own projects. The east office confirms money, not project steps.
+    STEP_PERMS = {
+        APPROVED: {"west"}, PROCUREMENT: {"west"}, IMPLEMENTING: {"west", "unit"}, COMPLETED: {"west", "unit"},
+        ACCEPTED: {"west"}, HANDED_OVER: {"west"}, TERMINATED: {"west"},
+    }
 
     LINKAGES = [("wage", "工资性"), ("asset", "资产性"), ("business", "经营性")]
 
@@ -162,6 +244,135 @@ class Project(models.Model):
 
     def linkage_codes(self):
         return [c for c in self.linkage.split(",") if c]
+
+    def linkage_display(self):
+        names = dict(self.LINKAGES)
+        return "、".join(names.get(c, c) for c in self.linkage_codes())
+
+    def audit_pairing_id(self):
+        return self.pairing_id
+
+    @property
+    def place(self):
+        return " ".join(str(r.name) for r in (self.township, self.village) if r)
+
+    def allocation(self, disbursed=None):
+        """Return the cooperation funds this project takes from its pairing-year."""
+        if self.status in self.ALLOCATING:
+            return self.coop_funds or Decimal("0")
+        if self.status == self.TERMINATED:
+            # A terminated project keeps what was already paid out; the rest
+            # goes back to the pairing-year.
+            return self.confirmed_disbursed() if disbursed is None else disbursed
+        return Decimal("0")
+
+    def confirmed_disbursed(self):
+        return self.disbursements.filter(status=Disbursement.CONFIRMED).aggregate(
+            s=Sum("amount"))["s"] or Decimal("0")
+
+    # -- permissions ---------------------------------------------------------
+
+    def is_own_unit(self, scope):
+        return bool(self.implementing_unit_id) and self.implementing_unit_id in scope.unit_orgs(self.pairing_id)
+
+    def can_update_progress(self, scope):
+        """Offices update any project; an implementing unit only its own."""
+        return scope.has(self.pairing_id, "write") or (scope.has(self.pairing_id, "unit") and self.is_own_unit(scope))
+
+    def may_step(self, scope, to):
+        perms = self.STEP_PERMS.get(to, set())
+        if any(p != "unit" and scope.has(self.pairing_id, p) for p in perms):
+            return True
+        return "unit" in perms and scope.has(self.pairing_id, "unit") and self.is_own_unit(scope)
+
+    def next_steps(self):
+        if self.status in self.FINAL:
+            return []
+        return [self.NEXT[self.status], self.TERMINATED] if self.status in self.NEXT else [self.TERMINATED]
+
+    def allowed_steps(self, scope):
+        """Return the statuses this user may move the project to now."""
+        return [s for s in self.next_steps() if self.may_step(scope, s)]
+
+    # -- life cycle ----------------------------------------------------------
+
+    def transition(self, user, to, date=None, reason=""):
+        """Move the project one step along its life cycle and log who and when.
+
+        Raises ValidationError (illegal step, bad date, missing reason),
+        PermissionDenied (role may not take this step) or Http404.
+        """
+        from xiezuo.accounts.scope import scope_for
+
+        scope = scope_for(user)
+        scope.require(self.pairing_id, "read")
+        labels = dict(self.STATUSES)
+        date = date or timezone.localdate()
+        reason = (reason or "").strip()
+        with transaction.atomic():
+            lock_pairings({self.pairing_id})
+            current = Project.objects.select_for_update().get(pk=self.pk)
+            if current.status != self.status:
+                raise ValidationError(f"项目状态已被他人改为“{labels[current.status]}”，请刷新后再操作")
+            if to not in labels:
+                raise ValidationError({"status": f"状态“{to}”无效"})
+            if to not in current.next_steps():
+                raise ValidationError({"status": f"项目当前为“{labels[current.status]}”，不能变更为“{labels[to]}”"})
+            if not current.may_step(scope, to):
+                from django.core.exceptions import PermissionDenied
+
+                raise PermissionDenied(f"您的角色无权将项目变更为“{labels[to]}”")
+            if date > timezone.localdate():
+                raise ValidationError({"date": "变更日期不能晚于今天"})
+            last = current.status_changes.order_by("-date", "-pk").first()
+            if last and date < last.date:
+                raise ValidationError({"date": f"变更日期不能早于上一步（{last.get_to_status_display()}）的日期"})
+            if to == self.TERMINATED:
+                if not reason:
+                    raise ValidationError({"reason": "终止项目须填写终止原因"})
+                current.terminated_reason = reason
+            if to == self.IMPLEMENTING and not current.actual_start:
+                current.actual_start = date
+            if to == self.COMPLETED and not current.actual_finish:
+                current.actual_finish = date
+            from_status = current.status
+            current.status = to
+            current.version += 1
+            current.full_clean()
+            current.save()
+            ProjectStatusChange.objects.create(project=current, from_status=from_status, to_status=to, date=date,
+                                               user=user if getattr(user, "pk", None) else None, reason=reason)
+        for field in ("status", "terminated_reason", "actual_start", "actual_finish", "version", "updated_at"):
+            setattr(self, field, getattr(current, field))
+        return self
+
+    def save(self, *args, **kwargs):
+        """Save under the pairing and project locks and refuse a change that
+        would break an invariant: confirmed disbursements above the project's
+        cooperation funds, or a pairing-year allocated above its receipts."""
+        with transaction.atomic():
+            old_pairing = Project.objects.filter(pk=self.pk).values_list("pairing_id", flat=True).first() if self.pk else None
+            lock_pairings({self.pairing_id, *([old_pairing] if old_pairing else [])})
+            old = None
+            if self.pk:
+                old = Project.objects.select_for_update().filter(pk=self.pk).first()
+            disbursed = old.confirmed_disbursed() if old else Decimal("0")
+            if self.coop_funds is not None and disbursed > self.coop_funds:
+                raise ValidationError({"coop_funds": f"协作资金不能低于已确认拨付的金额{wan(disbursed)}"})
+            super().save(*args, **kwargs)
+            self.allocation_warning = None
+            new_alloc = self.allocation(disbursed)
+            if old is None:
+                grows = new_alloc > 0
+            else:
+                grows = (old.pairing_id, old.year) != (self.pairing_id, self.year) or new_alloc > old.allocation(disbursed)
+            if grows:
+                self.allocation_warning = check_allocation(self.pairing_id, self.year)
+
+    def touch(self):
+        """Mark the project as updated (progress reported through its outputs,
+        beneficiaries or attachments), for the "no update" health rule."""
+        Project.save(self, update_fields=["updated_at"])
 
     def clean(self):
         errors = {}
@@ -226,5 +437,278 @@ class ProjectOutput(models.Model):
         return self.project.pairing_id
 
 
-for _model in (ProjectCategory, FundReceipt, Project, ProjectBeneficiary, ProjectOutput):
+class ProjectStatusChange(models.Model):
+    """One step of a project's life cycle: when, by whom and why."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField("原状态", max_length=12, choices=Project.STATUSES)
+    to_status = models.CharField("新状态", max_length=12, choices=Project.STATUSES)
+    date = models.DateField("日期")
+    at = models.DateTimeField("记录时间", default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("说明", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = "项目状态变更"
+        verbose_name_plural = "项目状态变更"
+
+    def __str__(self):
+        return f"{self.project} {self.get_from_status_display()}→{self.get_to_status_display()}"
+
+    def audit_pairing_id(self):
+        return self.project.pairing_id
+
+
+class DisbursementQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Disbursement.CONFIRMED)
+
+
+class Disbursement(models.Model):
+    """A payment out of a project's cooperation funds (拨付).
+
+    The west office submits it, the east office confirms or returns it; the
+    two steps are taken by two different users. Only confirmed disbursements
+    count as disbursed.
+    """
+
+    SUBMITTED, CONFIRMED, RETURNED = "submitted", "confirmed", "returned"
+    STATUSES = [(SUBMITTED, "待确认"), (CONFIRMED, "已确认"), (RETURNED, "已退回")]
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.PROTECT, related_name="disbursements")
+    date = models.DateField("拨付日期")
+    amount = models.DecimalField("金额（元）", **MONEY)
+    voucher_number = models.CharField("凭证号", max_length=100, blank=True)
+    purpose = models.CharField("用途", max_length=300)
+    status = models.CharField("状态", max_length=10, choices=STATUSES, default=SUBMITTED)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认/退回人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("确认/退回时间", null=True, blank=True)
+    return_reason = models.CharField("退回原因", max_length=500, blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = DisbursementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = "资金拨付"
+        verbose_name_plural = "资金拨付"
+        indexes = [models.Index(fields=["project", "status"])]
+
+    def __str__(self):
+        return f"{self.project} 拨付{wan(self.amount)}"
+
+    def audit_pairing_id(self):
+        return self.project.pairing_id
+
+    def clean(self):
+        errors = {}
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = "拨付金额应大于0"
+        if self.date and self.date > timezone.localdate():
+            errors["date"] = "拨付日期不能晚于今天"
+        if not (self.purpose or "").strip():
+            errors["purpose"] = "请填写资金用途"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def pairing_id(self):
+        return self.project.pairing_id
+
+    def _check_project_accepts(self, project):
+        if project.status == Project.TERMINATED:
+            raise ValidationError("项目已终止，不能拨付资金")
+        if project.status == Project.RESERVE:
+            raise ValidationError("储备项目尚未立项，不能拨付资金")
+        confirmed = project.disbursements.confirmed().exclude(pk=self.pk).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        if confirmed + self.amount > project.coop_funds:
+            raise ValidationError({"amount": (
+                f"拨付后累计确认拨付{wan(confirmed + self.amount)}，超过项目协作资金{wan(project.coop_funds)}"
+                f"（已确认{wan(confirmed)}，最多还可拨付{wan(max(project.coop_funds - confirmed, 0))}）")})
+
+    def submit(self, user):
+        """Submit (or resubmit after a return) as the west office."""
+        from xiezuo.accounts.scope import scope_for
+
+        scope_for(user).require(self.project.pairing_id, "west")
+        with transaction.atomic():
+            project = Project.objects.select_for_update().get(pk=self.project_id)
+            if self.pk:
+                current = Disbursement.objects.select_for_update().get(pk=self.pk)
+                if current.status == self.CONFIRMED:
+                    raise ValidationError("该拨付已确认，不能修改")
+                if current.version != self.version:
+                    raise ValidationError("该拨付已被他人修改，请刷新后重试")
+                self.version += 1
+            self.full_clean()
+            self._check_project_accepts(project)
+            self.status, self.submitted_by, self.submitted_at = self.SUBMITTED, user, timezone.now()
+            self.decided_by, self.decided_at, self.return_reason = None, None, ""
+            self.save()
+            record_workflow(self, "提交拨付")
+        return self
+
+    def _decide(self, user, perm):
+        from xiezuo.accounts.scope import scope_for
+
+        scope_for(user).require(self.project.pairing_id, perm)
+        project = Project.objects.select_for_update().get(pk=self.project_id)
+        current = Disbursement.objects.select_for_update().get(pk=self.pk)
+        if current.status != self.SUBMITTED:
+            raise ValidationError(f"该拨付当前为“{current.get_status_display()}”，不能再确认或退回")
+        if current.submitted_by_id and current.submitted_by_id == user.pk:
+            raise ValidationError("提交与确认须由两名不同的人员完成：您提交的拨付不能由您本人确认或退回")
+        return project, current
+
+    def confirm(self, user):
+        """Confirm as the east office; the project's row lock makes the funds
+        check hold against concurrent confirmations."""
+        with transaction.atomic():
+            project, current = self._decide(user, "east")
+            current._check_project_accepts(project)
+            current.status, current.decided_by, current.decided_at = self.CONFIRMED, user, timezone.now()
+            current.version += 1
+            current.save()
+            record_workflow(current, "确认拨付")
+        self.__dict__.update({k: getattr(current, k) for k in ("status", "decided_by_id", "decided_at", "version")})
+        return self
+
+    def send_back(self, user, reason):
+        """Return to the west office with a reason, as the east office."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"return_reason": "退回须填写原因"})
+        with transaction.atomic():
+            _, current = self._decide(user, "east")
+            current.status, current.decided_by, current.decided_at = self.RETURNED, user, timezone.now()
+            current.return_reason = reason[:500]
+            current.version += 1
+            current.save()
+            record_workflow(current, f"退回拨付：{reason}")
+        self.__dict__.update({k: getattr(current, k)
+                              for k in ("status", "decided_by_id", "decided_at", "return_reason", "version")})
+        return self
+
+
+def attachment_path(instance, filename):
+    return f"projects/{instance.project_id}/{timezone.now():%Y%m}/{filename}"
+
+
+class ProjectAttachment(models.Model):
+    PHOTO, DOCUMENT = "photo", "document"
+    KINDS = [(PHOTO, "照片"), (DOCUMENT, "文件")]
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField("类型", max_length=10, choices=KINDS)
+    title = models.CharField("说明", max_length=200)
+    file = models.FileField("文件", upload_to=attachment_path, max_length=300)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = "项目附件"
+        verbose_name_plural = "项目附件"
+
+    def __str__(self):
+        return self.title
+
+    def audit_pairing_id(self):
+        return self.project.pairing_id
+
+
+class HealthRule(models.Model):
+    """Parameters of one project health rule, editable by an administrator."""
+
+    NO_DISBURSEMENT, OVERDUE, STALE, AFTER_ACCEPTANCE = (
+        "no_disbursement", "overdue_finish", "no_update", "disbursed_after_acceptance")
+    CODES = [
+        (NO_DISBURSEMENT, "开工N天后仍无资金拨付"),
+        (OVERDUE, "超过计划完工日期N天仍未完工"),
+        (STALE, "N天未更新进展"),
+        (AFTER_ACCEPTANCE, "验收N天后仍有拨付"),
+    ]
+    SEVERITIES = [("info", "提示"), ("warning", "警告"), ("danger", "严重")]
+
+    code = models.CharField("规则", max_length=40, choices=CODES, unique=True)
+    severity = models.CharField("严重程度", max_length=10, choices=SEVERITIES, default="warning")
+    days = models.PositiveIntegerField("N（天）")
+    enabled = models.BooleanField("启用", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "项目健康规则"
+        verbose_name_plural = "项目健康规则"
+
+    def __str__(self):
+        return self.get_code_display().replace("N天", f"{self.days}天" if self.days else "")
+
+    def audit_pairing_id(self):
+        return None
+
+
+# -- invariants shared by receipts, projects and disbursements ---------------
+
+CASH_KINDS = [FundReceipt.FISCAL, FundReceipt.SOCIAL, FundReceipt.PAIRING]
+
+
+def lock_pairings(pairing_ids):
+    """Lock the pairing rows (in id order, so two writers never deadlock):
+    every change to a pairing-year's allocation or receipts is serialised."""
+    from xiezuo.pairings.models import Pairing
+
+    ids = sorted(i for i in pairing_ids if i)
+    list(Pairing.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def allocated_and_received(pairing_id, year):
+    """Return (allocated, received) cooperation funds of one pairing-year.
+
+    Received counts cash only (财政援助、社会帮扶、结对帮扶): goods donated
+    (捐物折款) cannot be allocated to a project's cooperation funds.
+    """
+    projects = Project.objects.filter(pairing_id=pairing_id, year=year)
+    allocated = projects.filter(status__in=Project.ALLOCATING).aggregate(s=Sum("coop_funds"))["s"] or Decimal("0")
+    allocated += Disbursement.objects.confirmed().filter(
+        project__in=projects.filter(status=Project.TERMINATED)).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    received = FundReceipt.objects.filter(pairing_id=pairing_id, year=year, kind__in=CASH_KINDS).aggregate(
+        s=Sum("amount"))["s"] or Decimal("0")
+    return allocated, received
+
+
+def check_allocation(pairing_id, year):
+    """Refuse (or, with carried-over funds allowed, warn about) a pairing-year
+    whose projects hold more cooperation funds than it received. Call it
+    under `lock_pairings`. Returns the warning text or None."""
+    allocated, received = allocated_and_received(pairing_id, year)
+    if allocated <= received:
+        return None
+    message = (f"{year}年已安排到项目的协作资金{wan(allocated)}，超过该年度到位资金{wan(received)}"
+               f"（超出{wan(allocated - received)}）")
+    if getattr(settings, "XIEZUO_FUNDS_ALLOW_CARRYOVER", False):
+        return message + "。已按允许使用结转资金的设置保存，请核实结转资金来源。"
+    raise ValidationError({"coop_funds": message + "。请先登记资金到位，或调减项目协作资金。"})
+
+
+def record_workflow(disbursement, summary):
+    from xiezuo.audit.models import record, snapshot
+
+    record("workflow", model=disbursement._meta.label, object_id=disbursement.pk,
+           pairing_id=disbursement.project.pairing_id, summary=f"{summary}：{disbursement}",
+           after=snapshot(disbursement))
+
+
+for _model in (ProjectCategory, FundReceipt, Project, ProjectBeneficiary, ProjectOutput, ProjectStatusChange,
+               Disbursement, ProjectAttachment, HealthRule):
     tracked(_model)

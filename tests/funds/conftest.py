@@ -1,0 +1,94 @@
+"""Fixtures of the funds tests: a clean pairing-year (2023, empty in the demo)
+with its own receipt, so tests of the invariants start from known sums."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from xiezuo.accounts.models import User
+from xiezuo.funds.models import Disbursement, FundReceipt, Project, ProjectCategory
+from xiezuo.pairings.models import Organisation, Region
+
+YEAR = 2023
+RECEIVED = Decimal("1000000.00")
+
+
+def user(name):
+    return User.objects.get(username=name)
+
+
+@pytest.fixture
+def receipt(county):
+    return FundReceipt.objects.create(pairing=county, year=YEAR, kind="fiscal", date=datetime.date(2023, 3, 1),
+                                      amount=RECEIVED, doc_number="六协〔2023〕1号")
+
+
+def new_project(pairing, code="T-2023-01", coop="600000", status=None, unit=None, **extra):
+    project = Project.objects.create(
+        pairing=pairing, code=code, name=f"测试项目{code}", year=YEAR,
+        category=ProjectCategory.objects.get(code="rural"), coop_funds=Decimal(coop),
+        township=Region.objects.get(name="大华镇"), implementing_unit=unit, **extra)
+    if status:
+        steps = [Project.APPROVED, Project.PROCUREMENT, Project.IMPLEMENTING, Project.COMPLETED, Project.ACCEPTED,
+                 Project.HANDED_OVER]
+        for n, s in enumerate(steps[:steps.index(status) + 1]):
+            project.transition(user("admin"), s, datetime.date(2023, 4, 1) + datetime.timedelta(days=10 * n))
+    return project
+
+
+@pytest.fixture
+def project(county, receipt):
+    """A 2023 project in 实施 with 60万元 of cooperation funds out of 100万元 received."""
+    return new_project(county, status=Project.IMPLEMENTING)
+
+
+@pytest.fixture
+def hospital_project(county, receipt):
+    """A project of the implementing unit the demo user yiyuan acts for."""
+    return new_project(county, code="T-2023-H", coop="100000", status=Project.IMPLEMENTING,
+                       unit=Organisation.objects.get(name="湟源县人民医院"))
+
+
+def submitted(project, amount, by="huangyuan", date=datetime.date(2023, 5, 1)):
+    d = Disbursement(project=project, date=date, amount=Decimal(amount), voucher_number="V1", purpose="进度款")
+    return d.submit(user(by))
+
+
+def restore_session_data():
+    """Rebuild what the session had before a transactional test flushed it:
+    the code lists seeded by data migrations (every app's RunPython steps,
+    which are idempotent), the demo and the foreign pairing."""
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    from conftest import other_pairing
+
+    loader = MigrationLoader(connection)
+    nodes = []
+    for leaf in loader.graph.leaf_nodes():
+        for node in loader.graph.forwards_plan(leaf):
+            if node not in nodes:
+                nodes.append(node)
+    with connection.schema_editor(atomic=True) as editor:
+        for node in nodes:
+            for op in loader.graph.nodes[node].operations:
+                if isinstance(op, RunPython) and node[0] in {c.label for c in apps.get_app_configs()}:
+                    op.code(apps, editor)
+    call_command("load_demo", verbosity=0)
+    other_pairing()
+
+
+@pytest.fixture
+def restores_demo(django_db_setup, django_db_blocker):
+    """Request this BEFORE `transactional_db`: its teardown then runs after
+    the flush and puts the session's demo back for the tests that follow."""
+    yield
+    with django_db_blocker.unblock():
+        from xiezuo.pairings.models import Pairing as P
+
+        if not P.objects.exists():
+            restore_session_data()

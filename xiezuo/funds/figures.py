@@ -1,0 +1,74 @@
+"""The `funds` section of the figures endpoint.
+
+Four aggregate queries whatever the size of the ledger: receipts, projects
+(grouped by status and category), confirmed disbursements and beneficiaries.
+Years filter receipts by their year and projects, disbursements and
+beneficiaries by the year of the project they belong to, so the execution
+rate of 2022 compares what 2022's projects paid out with 2022's funds.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+
+from lib.money import yuan_str
+from xiezuo.figures import section
+
+from .models import Disbursement, FundReceipt, Project, ProjectBeneficiary
+
+SOCIAL_KINDS = [FundReceipt.SOCIAL, FundReceipt.PAIRING, FundReceipt.IN_KIND]
+
+
+def rate(part, whole):
+    """Percent with two places as a string, or None when there is no whole."""
+    if not whole:
+        return None
+    return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+@section("funds")
+def funds_section(pairing_ids, years):
+    receipts = FundReceipt.objects.filter(pairing_id__in=pairing_ids, year__in=years).aggregate(
+        total=Sum("amount"),
+        fiscal=Sum("amount", filter=Q(kind=FundReceipt.FISCAL)),
+        social=Sum("amount", filter=Q(kind__in=SOCIAL_KINDS)),
+    )
+    projects = Project.objects.filter(pairing_id__in=pairing_ids, year__in=years)
+    rows = list(projects.values("status", "category__code").annotate(n=Count("pk"), coop=Sum("coop_funds"))
+                .order_by())
+    by_status = {code: 0 for code, _ in Project.STATUSES}
+    by_category, allocated = {}, Decimal("0")
+    counted = started = finished = 0
+    for row in rows:
+        by_status[row["status"]] += row["n"]
+        if row["status"] in Project.ALLOCATING:
+            counted += row["n"]
+            allocated += row["coop"] or 0
+            by_category[row["category__code"]] = by_category.get(row["category__code"], 0) + row["n"]
+            started += row["n"] if row["status"] in Project.STARTED else 0
+            finished += row["n"] if row["status"] in Project.FINISHED else 0
+    paid = Disbursement.objects.confirmed().filter(project__in=projects).aggregate(
+        total=Sum("amount"), terminated=Sum("amount", filter=Q(project__status=Project.TERMINATED)))
+    disbursed = paid["total"] or Decimal("0")
+    # What a terminated project already paid out stays allocated to it.
+    allocated += paid["terminated"] or 0
+    beneficiaries = {code: 0 for code, _ in ProjectBeneficiary.KINDS}
+    for row in (ProjectBeneficiary.objects.filter(project__in=projects.counted()).values("kind")
+                .annotate(n=Sum("count")).order_by()):
+        beneficiaries[row["kind"]] = row["n"]
+    received = receipts["total"] or Decimal("0")
+    return {
+        "received": yuan_str(received),
+        "fiscal_received": yuan_str(receipts["fiscal"]),
+        "social_received": yuan_str(receipts["social"]),
+        "allocated": yuan_str(allocated),
+        "disbursed": yuan_str(disbursed),
+        "execution_rate": rate(disbursed, received),
+        "projects": counted,
+        "categories": len(by_category),
+        "projects_by_status": by_status,
+        "projects_by_category": dict(sorted(by_category.items())),
+        "started_rate": rate(started, counted),
+        "completed_rate": rate(finished, counted),
+        "beneficiaries": beneficiaries,
+    }
