@@ -97,9 +97,9 @@ def test_export_command_and_formula_injection(county, tmp_path):
     assert "已导出资金到位台账" in out
     wb = openpyxl.load_workbook(out_file)
     ws = wb["资金到位"]
-    row = [c for c in ws[2]]
     headers = [str(c.value) for c in ws[1]]
-    doc = row[headers.index("*文号")]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[headers.index("备注")].value == "@SUM(1)")
+    doc = row[headers.index("文号")]
     note = row[headers.index("备注")]
     assert (doc.value, doc.data_type, doc.quotePrefix) == ("=HYPERLINK(\"http://x\")", "s", True)
     assert (note.value, note.data_type, note.quotePrefix) == ("@SUM(1)", "s", True)

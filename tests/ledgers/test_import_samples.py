@@ -104,8 +104,8 @@ FUNDS_ERRORS = [
     "工作表“资金到位”第3行“年度”列（值为“二〇二二”）：年度应为2000至2100之间的四位数字，如2022",
     "工作表“资金到位”第3行“拨付单位”列（值为“不存在的单位（示例）”）：找不到单位“不存在的单位（示例）”，请先在系统中登记或检查名称",
     "工作表“资金到位”第3行“金额（元）”列（值为“-5”）：金额应大于0",
-    "工作表“资金到位”第4行“文号”列（值为空）：必填，不能为空",
-    "工作表“资金到位”第6行“文号、资金类型”列（值为“样例E4号、财政援助资金”）：与第5行重复（文号、资金类型相同）",
+    "工作表“资金到位”第4行“到位日期”列（值为空）：必填，不能为空",
+    "工作表“资金到位”第6行“到位日期、资金类型、文号”列（值为“2022-06-26、财政援助资金、样例E4号”）：与第5行重复（到位日期、资金类型、文号相同）",
 ]
 
 PROJECT_ERRORS = [
@@ -204,3 +204,21 @@ def test_offset_table_rows_are_numbered_as_excel_shows_them(ctx_for, samples):
     assert result.added == 2 and [r["row"] for r in result.sample_add] == [5, 8]
     assert messages(result) == [
         "工作表“资金到位”第41行“金额（元）”列（值为“x”）：金额“x”无法识别，请填写数字，如4300万元或43000000"]
+
+
+def test_projects_above_receipts_are_refused_whole(ctx_for, samples, settings):
+    settings.XIEZUO_FUNDS_ALLOW_CARRYOVER = False
+    spec, ctx = ctx_for("projects")
+    n = counts()
+    for commit in (False, True):
+        result = run_import(spec, ctx, samples / "projects" / "valid.xlsx", commit=commit)
+        [message] = messages(result)
+        assert message.startswith("2021年已安排到项目的协作资金") and message.endswith("请先登记资金到位，或调减项目协作资金。")
+        assert not result.committed and counts() == n
+
+
+def test_projects_above_receipts_warn_with_carryover(ctx_for, samples):
+    spec, ctx = ctx_for("projects")
+    result = run_import(spec, ctx, samples / "projects" / "valid.xlsx", commit=True)
+    assert result.committed and result.added == 3
+    assert any(n.startswith("2022年已安排到项目的协作资金") and "结转资金" in n for n in result.notices)

@@ -62,7 +62,7 @@ def test_errors_shown_and_no_confirm(county, client_for, samples):
     r = upload(c, county, samples, "funds/errors.xlsx")
     page = c.get(r["Location"]).content.decode()
     assert "不是有效的选项，应为：财政援助资金、社会帮扶资金、结对帮扶资金、捐物折款" in page
-    assert "与第5行重复（文号、资金类型相同）" in page and 'id="confirm"' not in page
+    assert "与第5行重复（到位日期、资金类型、文号相同）" in page and 'id="confirm"' not in page
     job = ImportJob.objects.get()
     c.post(reverse("ledger_job_confirm", args=[job.pk]))
     job.refresh_from_db()

@@ -21,6 +21,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import python_calamine
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from xiezuo.audit.context import acting_as, current_actor
@@ -184,6 +185,8 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
                sample_size=20):
     """Preview (commit=False) or import (commit=True) one file; return a Result.
 
+    Both run inside one transaction; a preview, or an import with any error,
+    rolls it back, so nothing is ever half-written.
     The audit events name `ctx.user` (keeping the request's address when the
     caller already acts as that user)."""
     actor = current_actor()
@@ -199,15 +202,15 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
     except LedgerFileError as e:
         result.errors.append(Problem("", None, "", "", str(e)))
         return result
+    # A preview runs the very same writes and rolls them back: what it shows
+    # (rows added and updated, the model's and the ledgers' own rules, such
+    # as funds allocated above receipts) is exactly what confirming does.
     try:
-        if commit:
-            with transaction.atomic():
-                _run(spec, ctx, path, mode, True, mapping or {}, filename, progress, sample_size, result)
-                if result.errors:
-                    raise _Rollback
-                result.committed = True
-        else:
-            _run(spec, ctx, path, mode, False, mapping or {}, filename, progress, sample_size, result)
+        with transaction.atomic():
+            _run(spec, ctx, path, mode, True, mapping or {}, filename, progress, sample_size, result)
+            if result.errors or not commit:
+                raise _Rollback
+            result.committed = True
     except _Rollback:
         result.committed = False
         result.created_ids = []
@@ -268,7 +271,8 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
     inserter = spec.inserter(ctx) if commit else None
     parts = _sheet_sizes(path)
     opened = []
-    state = {"pending": [], "pending_rows": [], "done": 0}
+    state = {"pending": [], "pending_rows": [], "done": 0, "touched": set()}
+    spec.begin(ctx)
     sheets = [m for m in workbook.sheets_metadata
               if str(m.visible).endswith("Visible") and m.name.strip() not in SKIP_SHEETS]
     layouts = 0
@@ -327,6 +331,13 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
                 if progress and state["done"] % 2000 == 0:
                     progress(state["done"], result.total_rows)
         _flush(spec, ctx, commit, inserter, state, result, filename, digest)
+        if not result.errors:
+            for message in spec.finish(ctx, state["touched"]) or ():
+                result.notices.append(message)
+    except ValidationError as e:
+        for messages in e.message_dict.values() if hasattr(e, "error_dict") else [e.messages]:
+            for message in messages:
+                result.errors.append(Problem("", None, "", "", message))
     finally:
         workbook.close()
         for chunked in opened:
@@ -354,6 +365,7 @@ class _SheetRows:
         self.headers = {col.attname: written for _, col, _, written in layout.columns}
         self.key = spec.key
         self.check = spec.checker(ctx)
+        self.track = spec.track
 
     def handle(self, cells, rownum):
         width = len(cells)
@@ -417,6 +429,8 @@ class _SheetRows:
                           or self.spec.verbose(attname))
                 result.errors.append(Problem(layout.name, rownum, column, values.get(attname, ""), message))
             return
+        if self.track:
+            self.state["touched"].add(tuple([values.get(k, current and current.get(k)) for k in self.track]))
         if current is None:
             result.added += 1
             if len(result.sample_add) < self.sample_size:
@@ -445,7 +459,13 @@ class _SheetRows:
                 "changes": [[self.headers.get(k, k), shown(k, current.get(k)), shown(k, v)]
                             for k, v in changes.items()]})
         if self.commit and not result.errors:
-            spec.update(self.ctx, current["pk"], changes)
+            try:
+                spec.update(self.ctx, current["pk"], changes)
+            except ValidationError as e:
+                for attname, messages in e.message_dict.items():
+                    column = self.headers.get(attname) or self.spec.verbose(attname)
+                    for message in messages:
+                        result.errors.append(Problem(self.layout.name, rownum, column, "", message))
 
 
 def _flush(spec, ctx, commit, inserter, state, result, filename, digest):

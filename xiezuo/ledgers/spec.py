@@ -52,6 +52,7 @@ class LedgerSpec:
     key = ()  # attnames of the natural key
     key_note = ""  # how the natural key is explained to users
     batch_size = 5000
+    track = ()  # attnames whose values of written rows `finish` receives (e.g. the year)
 
     def column(self, field_name):
         for col in self.columns:
@@ -66,6 +67,17 @@ class LedgerSpec:
         """Load lookup maps once per import or export."""
         for col in self.columns:
             col.prepare(ctx)
+
+    def begin(self, ctx):
+        """Prepare the writes, inside the import's transaction (take locks)."""
+
+    def finish(self, ctx, touched):
+        """Check rules spanning rows after every write, inside the transaction.
+
+        `touched` holds the `track` values of the rows written. Raise
+        ValidationError to refuse the whole import; return notices to show.
+        """
+        return []
 
     def queryset(self, ctx):
         """Return the rows of this ledger that belong to the pairing."""

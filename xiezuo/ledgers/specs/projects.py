@@ -5,7 +5,7 @@ Natural key: 项目编号 (unique within the pairing).
 
 from decimal import Decimal
 
-from xiezuo.funds.models import Project, ProjectCategory
+from xiezuo.funds.models import Project, ProjectCategory, check_allocation, lock_pairings
 
 from ..columns import Amount, Choice, Date, Lookup, MultiChoice, Text, Year
 from ..spec import LedgerSpec, register
@@ -24,6 +24,7 @@ class ProjectsSpec(LedgerSpec):
     model = Project
     key = ("code",)
     key_note = "项目编号"
+    track = ("year",)
     columns = [
         Text("code", "项目编号", synonyms=["编号", "项目代码", "项目编码"], required=True, max_length=50,
              example="HY2022-01（示例）"),
@@ -54,3 +55,17 @@ class ProjectsSpec(LedgerSpec):
         Text("linkage_note", "联农带农说明", synonyms=["联农带农情况"], max_length=2000),
         Text("description", "建设内容", synonyms=["建设内容及规模", "项目内容", "主要建设内容"], max_length=4000),
     ]
+
+    def begin(self, ctx):
+        # Allocations are checked under the pairing lock, as Project.save does.
+        lock_pairings({ctx.pairing.pk})
+
+    def finish(self, ctx, touched):
+        """Refuse the import when a year's projects now hold more cooperation
+        funds than the pairing received that year (the funds module's rule)."""
+        warnings = []
+        for (year,) in sorted(touched):
+            warning = check_allocation(ctx.pairing.pk, year)
+            if warning:
+                warnings.append(warning)
+        return warnings
