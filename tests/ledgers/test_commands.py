@@ -132,3 +132,11 @@ def test_template_has_dropdowns_example_and_instructions(county, tmp_path):
     help_rows = [[c.value for c in r] for r in wb["填写说明"].iter_rows()]
     row = next(r for r in help_rows if r[0] == "协作资金（元）")
     assert row[1] == "是" and "东西部协作资金" in row[3] and "万元" in row[2]
+
+
+def test_disbursements_need_the_west_office(county, samples):
+    path = str(samples / "disbursements" / "valid.xlsx")
+    message, _ = fail("import_ledger", "disbursements", path, "--pairing", str(county.pk), "--user", "liuhe")
+    assert message == f"您无权导入结对{county.pk}的台账"
+    out, _ = run("import_ledger", "disbursements", path, "--pairing", str(county.pk), "--user", "huangyuan")
+    assert "新增3条" in out

@@ -4,17 +4,20 @@ messages for broken ones, and that nothing is written when anything is wrong."""
 import datetime
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from xiezuo.audit.models import AuditEvent, verify_chain
-from xiezuo.funds.models import FundReceipt, Project
+from xiezuo.funds.models import Disbursement, FundReceipt, Project
 from xiezuo.ledgers.importer import run_import
+from xiezuo.ledgers.writing import write_ledger
 
 D = datetime.date
 
 
 def counts():
-    return FundReceipt.objects.count(), Project.objects.count(), AuditEvent.objects.count()
+    return (FundReceipt.objects.count(), Project.objects.count(), Disbursement.objects.count(),
+            AuditEvent.objects.count())
 
 
 def messages(result):
@@ -117,7 +120,16 @@ PROJECT_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("ledger,expected", [("funds", FUNDS_ERRORS), ("projects", PROJECT_ERRORS)])
+DISBURSEMENT_ERRORS = [
+    "工作表“资金拨付”第2行“项目编号”列（值为“HY-2099-99”）：找不到项目“HY-2099-99”，请先在系统中登记或检查名称",
+    "工作表“资金拨付”第3行“金额（元）”列（值为“0”）：金额应大于0",
+    "工作表“资金拨付”第3行“用途”列（值为空）：必填，不能为空",
+    "工作表“资金拨付”第4行“拨付日期”列（值为“2099-01-01”）：拨付日期不能晚于今天",
+]
+
+
+@pytest.mark.parametrize("ledger,expected", [("funds", FUNDS_ERRORS), ("projects", PROJECT_ERRORS),
+                                             ("disbursements", DISBURSEMENT_ERRORS)])
 def test_errors_all_at_once_and_nothing_written(ctx_for, samples, ledger, expected):
     spec, ctx = ctx_for(ledger)
     n = counts()
@@ -129,6 +141,7 @@ def test_errors_all_at_once_and_nothing_written(ctx_for, samples, ledger, expect
 @pytest.mark.parametrize("ledger,expected", [
     ("funds", "工作表“资金到位”：缺少必填列“到位日期”（可用的表头：到位日期、日期、拨付日期、到账日期、资金到位日期）"),
     ("projects", "工作表“项目”：缺少必填列“项目名称”（可用的表头：项目名称、名称、项目）"),
+    ("disbursements", "工作表“资金拨付”：缺少必填列“用途”（可用的表头：用途、资金用途、摘要、支出内容）"),
 ])
 def test_missing_required_column(ctx_for, samples, ledger, expected):
     spec, ctx = ctx_for(ledger)
@@ -222,3 +235,39 @@ def test_projects_above_receipts_warn_with_carryover(ctx_for, samples):
     result = run_import(spec, ctx, samples / "projects" / "valid.xlsx", commit=True)
     assert result.committed and result.added == 3
     assert any(n.startswith("2022年已安排到项目的协作资金") and "结转资金" in n for n in result.notices)
+
+
+def test_disbursements_enter_the_approval_as_submitted(ctx_for, samples, users, tmp_path):
+    spec, ctx = ctx_for("disbursements", "huangyuan")
+    result = run_import(spec, ctx, samples / "disbursements" / "tolerant.xlsx", commit=True)
+    assert messages(result) == [] and result.added == 2
+    rows = {d.voucher_number: d for d in Disbursement.objects.filter(voucher_number__startswith="样例拨付-T")}
+    one, two = rows["样例拨付-T1"], rows["样例拨付-T2"]
+    assert (one.project.code, one.date, one.amount, one.purpose) == (
+        "HY-2022-07", D(2022, 8, 1), Decimal("1000000.00"), "进度款（示例）")
+    assert (two.project.code, two.amount) == ("HY-2022-12", Decimal("300000.00"))
+    assert {d.status for d in rows.values()} == {"submitted"}
+    assert {d.submitted_by for d in rows.values()} == {users["huangyuan"]}
+    # The east office confirms as usual; a confirmed one is never changed by an import.
+    one.confirm(users["liuhe"])
+    out = tmp_path / "export.xlsx"
+    write_ledger(spec, ctx, out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["资金拨付"]
+    headers = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[headers.index("凭证号")].value == "样例拨付-T1")
+    assert row[headers.index("状态")].value == "已确认"
+    row[headers.index("*用途")].value = "改掉已确认的拨付"
+    wb.save(out)
+    n = counts()
+    result = run_import(spec, ctx, out, mode="update", commit=True)
+    [message] = messages(result)
+    assert message.endswith("“状态”列（值为空）：该拨付已确认，不能通过导入修改")
+    assert counts() == n and Disbursement.objects.get(pk=one.pk).purpose == "进度款（示例）"
+
+
+def test_valid_disbursements_status_column_is_ignored(ctx_for, samples):
+    spec, ctx = ctx_for("disbursements", "huangyuan")
+    result = run_import(spec, ctx, samples / "disbursements" / "valid.xlsx", commit=True)
+    assert result.added == 3
+    assert Disbursement.objects.get(voucher_number="样例拨付-003").status == "submitted"

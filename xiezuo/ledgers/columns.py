@@ -54,8 +54,9 @@ class Column:
     kind = "文本"
 
     def __init__(self, field, header, *, synonyms=(), required=False, help="", example="", max_length=None,
-                 unit=None, default=None):
+                 unit=None, default=None, readonly=False):
         self.field = field
+        self.readonly = readonly  # exported for reference, never imported
         self.default = default  # the value of an empty cell, when not the type's own
         self.header = header
         self.synonyms = tuple(synonyms)

@@ -360,7 +360,7 @@ class _SheetRows:
         self.sample_size = sample_size
         self.max_chars = lim.max_cell_chars
         self.parsers = [(idx, col.attname, col.fast(unit), col.required, col.empty(), written)
-                        for idx, col, unit, written in layout.columns]
+                        for idx, col, unit, written in layout.columns if not col.readonly]
         self.indexes = [idx for idx, _, _, _ in layout.columns]
         self.headers = {col.attname: written for _, col, _, written in layout.columns}
         self.key = spec.key

@@ -45,7 +45,7 @@ def context_for(user, pairing_id, perm):
     except Http404:
         raise ValueError(f"结对{pairing_id}不存在或无权访问") from None
     except PermissionDenied:
-        raise ValueError(f"您无权{'导入' if perm == 'write' else '导出'}结对{pairing_id}的台账") from None
+        raise ValueError(f"您无权{'导出' if perm == 'read' else '导入'}结对{pairing_id}的台账") from None
     return Context(pairing=pairing, user=user)
 
 

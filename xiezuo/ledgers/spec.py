@@ -52,6 +52,7 @@ class LedgerSpec:
     key = ()  # attnames of the natural key
     key_note = ""  # how the natural key is explained to users
     batch_size = 5000
+    import_perm = "write"  # the permission an import needs on the pairing
     track = ()  # attnames whose values of written rows `finish` receives (e.g. the year)
 
     def column(self, field_name):

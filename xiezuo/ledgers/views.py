@@ -56,10 +56,10 @@ def ledger_export(request, pairing_id, ledger):
 
 @login_required
 def ledger_upload(request, pairing_id, ledger):
-    pairing = get_pairing(request.user, pairing_id, "write")
+    spec = _spec(ledger)
+    pairing = get_pairing(request.user, pairing_id, spec.import_perm)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    spec = _spec(ledger)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.errors.values():
@@ -87,7 +87,7 @@ def job_detail(request, importjob_id):
     result = job.result or {}
     form = MappingForm(spec=spec, headers=result.get("unknown_headers", []))
     ctx = {"job": job, "spec": spec, "pairing": job.pairing, "result": result, "mapping_form": form,
-           "can_write": scope_for(request.user).has(job.pairing, "write"),
+           "can_write": scope_for(request.user).has(job.pairing, spec.import_perm),
            "can_confirm": job.status == ImportJob.PREVIEWED and not result.get("error_count")
            and (result.get("added", 0) + result.get("updated", 0)) > 0}
     return render(request, "ledgers/job.html", ctx)
@@ -106,10 +106,11 @@ def job_progress(request, importjob_id):
 
 @login_required
 def job_map(request, importjob_id):
-    job = _job(request, importjob_id, "write")
+    job = _job(request, importjob_id)
+    spec = _spec(job.ledger)
+    scope_for(request.user).require(job.pairing, spec.import_perm)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    spec = _spec(job.ledger)
     form = MappingForm(request.POST, spec=spec, headers=(job.result or {}).get("unknown_headers", []))
     if form.is_valid() and job.status == ImportJob.PREVIEWED:
         ctx = Context(pairing=job.pairing, user=request.user)
@@ -121,7 +122,8 @@ def job_map(request, importjob_id):
 
 @login_required
 def job_confirm(request, importjob_id):
-    job = _job(request, importjob_id, "write")
+    job = _job(request, importjob_id)
+    scope_for(request.user).require(job.pairing, _spec(job.ledger).import_perm)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     result = job.result or {}

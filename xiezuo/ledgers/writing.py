@@ -59,10 +59,13 @@ def write_ledger(spec, ctx, out, *, template=False):
     header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
     required = wb.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "font_color": "#C00000",
                               "text_wrap": True, "valign": "vcenter"})
+    readonly = wb.add_format({"bold": True, "bg_color": "#EDEDED", "border": 1, "font_color": "#808080",
+                              "text_wrap": True, "valign": "vcenter"})
     example = wb.add_format({"italic": True, "font_color": "#808080"})
     ws.set_row(0, 30)
     for i, col in enumerate(spec.columns):
-        ws.write_string(0, i, ("*" if col.required else "") + col.title, required if col.required else header)
+        style = readonly if col.readonly else required if col.required else header
+        ws.write_string(0, i, ("*" if col.required else "") + col.title, style)
         ws.set_column(i, i, max(12, min(40, len(col.title) * 2 + 4)))
         if isinstance(col, Date):
             ws.set_column(i, i, 14, writer.date)
@@ -87,7 +90,7 @@ def write_ledger(spec, ctx, out, *, template=False):
 def _validations(wb, ws, spec):
     lists = []
     for i, col in enumerate(spec.columns):
-        if isinstance(col, MultiChoice):
+        if isinstance(col, MultiChoice) or col.readonly:
             continue
         if isinstance(col, Choice):
             lists.append((i, col, col.labels()))
@@ -137,5 +140,6 @@ def _instructions(wb, spec):
     for r, col in enumerate(spec.columns, start=top + 1):
         ws.write_string(r, 0, col.title)
         ws.write_string(r, 1, "是" if col.required else "否")
-        ws.write_string(r, 2, col.describe() + (f"；{col.help}" if col.help else ""), wrap)
+        text = "仅供查看，导入时忽略" if col.readonly else col.describe() + (f"；{col.help}" if col.help else "")
+        ws.write_string(r, 2, text, wrap)
         ws.write_string(r, 3, "、".join(dict.fromkeys([col.header, *col.synonyms])), wrap)

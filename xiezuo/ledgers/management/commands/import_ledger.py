@@ -26,7 +26,7 @@ class Command(BaseCommand):
         spec = all_specs()[ledger]
         try:
             actor = command_user(user)
-            ctx = context_for(actor, pairing, "write")
+            ctx = context_for(actor, pairing, spec.import_perm)
             extra = parse_map_option(map, spec)
         except ValueError as e:
             raise CommandError(str(e)) from None
