@@ -221,8 +221,9 @@ def funds_resource(pairing):
 def child(argv):
     kind, ledger, path = argv[0], argv[1], Path(argv[2])
     db = Path(argv[3]) if len(argv) > 3 else None
-    if db and db.exists():
-        db.unlink()
+    if db:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
     if kind == "parse":
         out = child_parse(path)
     elif kind == "ours":
