@@ -405,3 +405,76 @@ class IDNumber(Column):
 
     def describe(self):
         return "18位公民身份号码（校验位检查），请以文本格式填写"
+
+
+class Number(Column):
+    """A decimal quantity (数量 12.5) with a fixed number of places."""
+
+    kind = "数量"
+
+    def __init__(self, *args, places=2, positive=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quantum = Decimal(1).scaleb(-places)
+        self.positive = positive
+
+    def empty(self):
+        return self.default
+
+    def parse(self, value, unit=None):
+        if isinstance(value, float):
+            text = repr(value)
+        else:
+            text = clean_text(value).translate(FULLWIDTH).replace(",", "")
+            text = re.sub(r"[^\d.+-]+$", "", text)  # a trailing unit: 12.5斤
+        try:
+            number = Decimal(text).quantize(self.quantum, ROUND_HALF_UP)
+        except ArithmeticError:
+            raise ValueError(f"应为数字，实际为“{value}”") from None
+        if not number.is_finite() or abs(number) >= Decimal("1e11"):
+            raise ValueError(f"数值“{value}”不在合理范围内")
+        if self.positive and number <= 0:
+            raise ValueError("应大于0")
+        return number
+
+    def fast(self, unit=None):
+        quantum, slow, positive = self.quantum, self.parse, self.positive
+
+        def parse(raw):
+            if raw.__class__ is float:
+                number = Decimal(repr(raw)).quantize(quantum, ROUND_HALF_UP)
+                if (number > 0 or not positive) and abs(number) < 1e11:
+                    return number
+            return slow(raw, unit)
+
+        return parse
+
+    def export(self, value):
+        return "" if value is None else float(value)
+
+    def describe(self):
+        return "数字" + ("，应大于0" if self.positive else "")
+
+
+class Bool(Column):
+    """是/否 (also 1/0, Y/N, √)."""
+
+    kind = "是否"
+    YES = {"是", "1", "y", "yes", "true", "√", "✓", "对"}
+    NO = {"否", "0", "n", "no", "false", "×", "x", "不是"}
+
+    def empty(self):
+        return False if self.default is None else self.default
+
+    def parse(self, value, unit=None):
+        text = clean_text(value).strip().lower()
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError("应填写“是”或“否”")
+
+    def export(self, value):
+        return "是" if value else "否"
+
+    def describe(self):
+        return "填写“是”或“否”"

@@ -272,6 +272,7 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
     parts = _sheet_sizes(path)
     opened = []
     state = {"pending": [], "pending_rows": [], "done": 0, "touched": set()}
+    ctx.extra["filename"] = filename
     spec.begin(ctx)
     sheets = [m for m in workbook.sheets_metadata
               if str(m.visible).endswith("Visible") and m.name.strip() not in SKIP_SHEETS]
@@ -472,7 +473,8 @@ def _flush(spec, ctx, commit, inserter, state, result, filename, digest):
     pending, rows = state["pending"], state["pending_rows"]
     if commit and pending and not result.errors:
         ids = spec.insert(ctx, inserter, pending)
-        record_batch(spec.model, ids, pairing_id=ctx.pairing.pk, ledger=spec.title, filename=filename,
-                     digest=digest, first_row=rows[0], last_row=rows[-1])
+        if not spec.audits_batches:
+            record_batch(spec.model, ids, pairing_id=ctx.pairing.pk, ledger=spec.title, filename=filename,
+                         digest=digest, first_row=rows[0], last_row=rows[-1])
         result.created_ids.extend(ids)
     state["pending"], state["pending_rows"] = [], []

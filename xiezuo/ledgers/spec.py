@@ -52,7 +52,8 @@ class LedgerSpec:
     key = ()  # attnames of the natural key
     key_note = ""  # how the natural key is explained to users
     batch_size = 5000
-    import_perm = "write"  # the permission an import needs on the pairing
+    import_perm = "write"
+    audits_batches = False  # True when `insert` records the batch's audit event itself  # the permission an import needs on the pairing
     track = ()  # attnames whose values of written rows `finish` receives (e.g. the year)
 
     def column(self, field_name):
