@@ -1,3 +1,4 @@
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -5,6 +6,10 @@ import pytest
 from xiezuo.ledgers.spec import Context, get_spec
 
 SAMPLES = Path(__file__).parent / "samples"
+
+# Tests of a ledger whose domain module has not landed on this branch yet are
+# not collected (the spec is not registered either); they run once it lands.
+collect_ignore = [] if importlib.util.find_spec("xiezuo.consumption.services") else ["test_sales.py"]
 
 
 @pytest.fixture

@@ -428,7 +428,10 @@ class _SheetRows:
             for attname, message in failed.items():
                 column = (self.headers.get(attname) or self.headers.get(attname + "_id")
                           or self.spec.verbose(attname))
-                result.errors.append(Problem(layout.name, rownum, column, values.get(attname, ""), message))
+                col = self.spec.column(attname)
+                value = values.get(attname, "")
+                result.errors.append(Problem(layout.name, rownum, column, col.export(value) if col else value,
+                                             message))
             return
         if self.track:
             self.state["touched"].add(tuple([values.get(k, current and current.get(k)) for k in self.track]))
