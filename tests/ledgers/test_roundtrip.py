@@ -17,6 +17,9 @@ EDITS = {
     "projects": ("项目名称", "改名后的项目（示例）", "name", "改名后的项目（示例）"),
     "disbursements": ("用途", "改过的用途（示例）", "purpose", "改过的用途（示例）"),
     "sales": ("备注", "改过的备注（示例）", "note", "改过的备注（示例）"),
+    "buyers": ("单位类型", "国有企业", "kind", "soe"),
+    "suppliers": ("联系人", "改过的联系人（示例）", "contact", "改过的联系人（示例）"),
+    "products": ("计量单位", "箱", "unit", "箱"),
 }
 # Who imports each ledger (disbursements are the west office's to submit).
 IMPORTER = {"disbursements": "huangyuan"}

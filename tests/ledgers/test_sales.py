@@ -1,10 +1,13 @@
-"""The sales ledger, written through the consumption module's bulk API."""
+"""The consumption ledgers: sales (written through the consumption module's
+bulk API), buyers, suppliers and products."""
 
 import datetime
 from decimal import Decimal
 
 from xiezuo.audit.models import AuditEvent
-from xiezuo.consumption.models import BuyerTotal, Sale
+import pytest
+
+from xiezuo.consumption.models import Buyer, BuyerTotal, Product, Sale, Supplier
 from xiezuo.ledgers.importer import run_import
 
 D = datetime.date
@@ -61,3 +64,39 @@ def test_sales_missing_column(ctx_for, samples):
     spec, ctx = ctx_for("sales")
     result = run_import(spec, ctx, samples / "sales" / "missing_column.xlsx", commit=True)
     assert messages(result) == ["工作表“消费帮扶销售”：缺少必填列“销售渠道”（可用的表头：销售渠道、渠道、采购渠道、销售方式）"]
+
+
+def test_reference_ledgers(ctx_for, samples, county):
+    for ledger in ("buyers", "suppliers", "products"):
+        spec, ctx = ctx_for(ledger)
+        result = run_import(spec, ctx, samples / ledger / "valid.xlsx", commit=True)
+        assert messages(result) == [] and result.committed, ledger
+    clinic = Buyer.objects.get(pairing=county, name="六合区示例卫生院（示例）")
+    assert (clinic.kind, clinic.is_budget_unit) == ("public", True)
+    assert Supplier.objects.get(organisation__name="湟源县示例农牧业开发有限公司（示例）").contact == "示例联系人"
+    noodles = Product.objects.get(name="青稞挂面（示例）")
+    assert (noodles.supplier.organisation.name, noodles.category, noodles.unit, noodles.certified_until) == (
+        "湟源县示例青稞种植专业合作社（示例）", "grain", "袋", D(2023, 12, 31))
+
+
+@pytest.mark.parametrize("ledger,expected", [
+    ("buyers", [
+        "工作表“采购单位”第2行“预算单位”列（值为“是”）：个人汇总不是预算单位",
+        "工作表“采购单位”第3行“单位类型”列（值为“医院”）：不是有效的选项，应为：机关、事业单位、国有企业、民营企业、工会、个人汇总",
+        "工作表“采购单位”第3行“预算单位”列（值为“也许”）：应填写“是”或“否”",
+    ]),
+    ("suppliers", [
+        "工作表“供应商”第2行“生产经营主体”列（值为“湟源县人民医院”）：供应商应为企业、合作社或家庭农场，“湟源县人民医院”的单位类型为医院",
+        "工作表“供应商”第3行“生产经营主体”列（值为“不存在的合作社（示例）”）：找不到单位“不存在的合作社（示例）”，请先在系统中登记或检查名称",
+    ]),
+    ("products", [
+        "工作表“产品”第2行“产品类别”列（值为“饮料”）：不是有效的选项，应为：粮油、肉类、调味品、蔬菜、豆类干货、中藏药材、水果、手工艺品、其他",
+        "工作表“产品”第3行“消费帮扶产品认定编号”列（值为空）：填写了认定有效期，请同时填写消费帮扶产品认定编号",
+    ]),
+])
+def test_reference_errors(ctx_for, samples, ledger, expected):
+    spec, ctx = ctx_for(ledger)
+    n = spec.model.objects.count(), AuditEvent.objects.count()
+    result = run_import(spec, ctx, samples / ledger / "errors.xlsx", commit=True)
+    assert messages(result) == expected
+    assert (spec.model.objects.count(), AuditEvent.objects.count()) == n

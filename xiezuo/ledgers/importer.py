@@ -166,8 +166,10 @@ def find_layout(spec, sheet_name, rows, mapping):
     offset, matched, unknown, dupes = best
     layout = SheetLayout(sheet_name, offset + 1, matched, unknown)
     example = [(idx, clean_text(col.example)) for idx, col, _, _ in matched if clean_text(col.example)]
-    # The longest example text first: it tells a real row apart at once.
-    layout.example = sorted(example, key=lambda pair: -len(pair[1]))
+    # Only an example marked as such (示例) can be mistaken for nothing real;
+    # the longest text first tells a real row apart at once.
+    if any("示例" in text for _, text in example):
+        layout.example = sorted(example, key=lambda pair: -len(pair[1]))
     return layout, dupes
 
 
@@ -374,7 +376,7 @@ class _SheetRows:
             if v.__class__ is str and "计" in v and TOTAL_ROW.match(re.sub(r"\s+", "", v)):
                 return
         layout = self.layout
-        if layout.example and _is_example(cells, layout):
+        if layout.example and rownum == layout.header_row + 1 and _is_example(cells, layout):
             self.result.notices.append(f"工作表“{layout.name}”第{rownum}行是模板示例行，已跳过。")
             return
         values, problems, filled = {}, None, 0
@@ -429,7 +431,7 @@ class _SheetRows:
                 column = (self.headers.get(attname) or self.headers.get(attname + "_id")
                           or self.spec.verbose(attname))
                 col = self.spec.column(attname)
-                value = values.get(attname, "")
+                value = values.get(attname, values.get(attname + "_id", ""))
                 result.errors.append(Problem(layout.name, rownum, column, col.export(value) if col else value,
                                              message))
             return

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from .columns import Amount, Choice, Date, Lookup, MultiChoice
+from .columns import Amount, Bool, Choice, Date, Lookup, MultiChoice
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROW = 1_048_575
@@ -94,6 +94,8 @@ def _validations(wb, ws, spec):
             continue
         if isinstance(col, Choice):
             lists.append((i, col, col.labels()))
+        elif isinstance(col, Bool):
+            lists.append((i, col, ["是", "否"]))
         elif isinstance(col, Lookup) and 0 < len(col.options()) <= 2000:
             lists.append((i, col, col.options()))
     if not lists:
@@ -104,7 +106,7 @@ def _validations(wb, ws, spec):
         for k, option in enumerate(options, start=1):
             codes.write_string(k, j, str(option))
         letter = xlsxwriter.utility.xl_col_to_name(j)
-        strict = isinstance(col, Choice)
+        strict = isinstance(col, (Choice, Bool))
         ws.data_validation(1, i, MAX_ROW, i, {
             "validate": "list",
             "source": f"='{CODES_SHEET}'!${letter}$2:${letter}${len(options) + 1}",
