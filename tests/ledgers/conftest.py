@@ -1,15 +1,15 @@
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-from xiezuo.ledgers.spec import Context, get_spec
+from xiezuo.ledgers.spec import Context, all_specs, get_spec
 
 SAMPLES = Path(__file__).parent / "samples"
 
 # Tests of a ledger whose domain module has not landed on this branch yet are
-# not collected (the spec is not registered either); they run once it lands.
-collect_ignore = [] if importlib.util.find_spec("xiezuo.consumption.services") else ["test_sales.py"]
+# not collected (its spec is not registered either); they run once it lands.
+collect_ignore = [name for name, ledger in [("test_sales.py", "sales"), ("test_industry.py", "donations")]
+                  if ledger not in all_specs()]
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ EDITS = {
     "buyers": ("单位类型", "国有企业", "kind", "soe"),
     "suppliers": ("联系人", "改过的联系人（示例）", "contact", "改过的联系人（示例）"),
     "products": ("计量单位", "箱", "unit", "箱"),
+    "donations": ("用途", "改过的用途（示例）", "purpose", "改过的用途（示例）"),
 }
 # Who imports each ledger (disbursements are the west office's to submit).
 IMPORTER = {"disbursements": "huangyuan"}
