@@ -21,6 +21,7 @@ EDITS = {
     "suppliers": ("联系人", "改过的联系人（示例）", "contact", "改过的联系人（示例）"),
     "products": ("计量单位", "箱", "unit", "箱"),
     "donations": ("用途", "改过的用途（示例）", "purpose", "改过的用途（示例）"),
+    "enterprises": ("带动就业（人）", 40, "jobs", 40),
 }
 # Who imports each ledger (disbursements are the west office's to submit).
 IMPORTER = {"disbursements": "huangyuan"}

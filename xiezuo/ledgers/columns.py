@@ -42,9 +42,10 @@ def normalize_header(text):
     m = _UNIT_IN_HEADER.search(text)
     if m:
         inside = m.group(1)
-        if inside in UNITS or inside in ("人", "个", "天", "次", "人次", "家", "元/月", "年"):
+        if inside in UNITS or inside in ("人", "个", "天", "次", "人次", "家", "元/月", "年", "亩"):
+            # A unit is split off (and applied); other brackets are part of the name.
             unit = inside
-        text = (text[:m.start()] + text[m.end():]).strip()
+            text = (text[:m.start()] + text[m.end():]).strip()
     return text, unit
 
 
