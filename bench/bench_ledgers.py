@@ -114,8 +114,9 @@ def sales_rows(n_buyers, n_suppliers, n_products):
 
 def sales_fixture(pairing, east, west, n_buyers, n_suppliers, n_products):
     """Create the buyers, suppliers and products the benchmark ledger names."""
-    from xiezuo.consumption.models import Buyer, Product
     from xiezuo.consumption.services import register_supplier
+
+    from xiezuo.consumption.models import Buyer, Product
 
     suppliers = [register_supplier(pairing, name=f"示例供应商{i:03d}（示例）", kind="coop", region=west)
                  for i in range(n_suppliers)]

@@ -4,9 +4,9 @@ bulk API), buyers, suppliers and products."""
 import datetime
 from decimal import Decimal
 
-from xiezuo.audit.models import AuditEvent
 import pytest
 
+from xiezuo.audit.models import AuditEvent
 from xiezuo.consumption.models import Buyer, BuyerTotal, Product, Sale, Supplier
 from xiezuo.ledgers.importer import run_import
 

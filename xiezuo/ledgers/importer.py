@@ -225,7 +225,7 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
 def _open(path, filename):
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as e:  # calamine raises several error types for broken parts
+    except Exception as e:  # noqa: BLE001  calamine raises several error types for broken parts
         raise LedgerFileError(f"文件“{filename}”无法读取：{type(e).__name__}，请在Excel中打开后另存为.xlsx再导入。") from None
 
 
@@ -314,16 +314,11 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
             total = height - body_offset
             result.total_rows += max(total, 0)
             rownum = layout.header_row
-            pending_head = head[body_offset:]
+            body = itertools.chain(head[body_offset:], rows)
             del head
             handle = _SheetRows(spec, ctx, mode, commit, layout, lim, existing, seen, result, state,
                                 sample_size).handle
-
-            def body():
-                yield from pending_head
-                yield from rows
-
-            for cells in body():
+            for cells in body:
                 rownum += 1
                 if rownum > lim.max_rows:
                     raise LedgerFileError(f"工作表“{meta.name}”超过{lim.max_rows}行的上限，请拆分后导入。")

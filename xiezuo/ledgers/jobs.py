@@ -9,6 +9,7 @@ process dies mid-import the transaction rolls back and the job stays
 "导入中": the page then offers to run it again (nothing was written).
 """
 
+import logging
 import threading
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from .services import mapping_for
 from .spec import Context, get_spec
 
 MAX_STORED_ERRORS = 2000
+logger = logging.getLogger(__name__)
 
 
 def background_bytes():
@@ -64,7 +66,8 @@ def execute(job, commit, ip=None):
             result = run_import(spec, ctx, job.file.path, mode=job.mode, commit=commit,
                                 mapping=mapping_for(ctx, spec), filename=job.filename, progress=progress)
             data = result.as_dict()
-        except Exception as e:  # a crash must not leave the page polling forever
+        except Exception as e:  # noqa: BLE001  a crash must not leave the page polling forever
+            logger.exception("ledger import job %s failed", job.pk)
             data = {"errors": [{"text": f"导入时发生内部错误：{type(e).__name__}，未写入任何记录。"}],
                     "crashed": True}
             result = None

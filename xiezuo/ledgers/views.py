@@ -35,7 +35,7 @@ def ledger_index(request, pairing_id):
 def _xlsx_response(spec, request, pairing, template):
     import tempfile
 
-    tmp = tempfile.TemporaryFile()
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115  FileResponse closes it once sent
     write_ledger(spec, Context(pairing=pairing, user=request.user), tmp, template=template)
     tmp.seek(0)
     name = f"{spec.title}{'模板' if template else '-' + str(pairing.pk)}.xlsx"

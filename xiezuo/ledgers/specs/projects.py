@@ -5,7 +5,12 @@ Natural key: 项目编号 (unique within the pairing).
 
 from decimal import Decimal
 
-from xiezuo.funds.models import Project, ProjectCategory, check_allocation, lock_pairings
+from xiezuo.funds.models import (
+    Project,
+    ProjectCategory,
+    check_allocation,
+    lock_pairings,
+)
 
 from ..columns import Amount, Choice, Date, Lookup, MultiChoice, Text, Year
 from ..spec import LedgerSpec, register

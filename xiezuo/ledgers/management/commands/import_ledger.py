@@ -5,7 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xiezuo.audit.context import acting_as
 from xiezuo.ledgers.importer import run_import
-from xiezuo.ledgers.services import command_user, context_for, mapping_for, parse_map_option, remember_mapping
+from xiezuo.ledgers.services import (
+    command_user,
+    context_for,
+    mapping_for,
+    parse_map_option,
+    remember_mapping,
+)
 from xiezuo.ledgers.spec import all_specs
 
 
