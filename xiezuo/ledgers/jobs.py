@@ -66,7 +66,7 @@ def execute(job, commit, ip=None):
             result = run_import(spec, ctx, job.file.path, mode=job.mode, commit=commit,
                                 mapping=mapping_for(ctx, spec), filename=job.filename, progress=progress)
             data = result.as_dict()
-        except Exception as e:  # noqa: BLE001  a crash must not leave the page polling forever
+        except Exception as e:  # a crash must not leave the page polling forever
             logger.exception("ledger import job %s failed", job.pk)
             data = {"errors": [{"text": f"导入时发生内部错误：{type(e).__name__}，未写入任何记录。"}],
                     "crashed": True}
