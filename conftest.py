@@ -20,11 +20,19 @@ def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
 
 
+_SNAPSHOT = {}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
         other_pairing()
+        # Kept to restore after transactional tests, whose flush also wipes
+        # what migrations seeded (categories, channels, rule sets, …).
+        _SNAPSHOT["db"] = connection.creation.serialize_db_to_string()
 
 
 def other_pairing():
@@ -121,8 +129,18 @@ def postgres_only():
 def transactional_demo(transactional_db):
     """A committed database with the demo, for tests that need real commits
     (concurrent connections, pg_dump, a live server). Transactional tests
-    empty the database when they end, so the demo is loaded again when it is
-    missing; pytest-django runs these tests after all the others."""
+    empty the database when they end, so the state after the demo loaded is
+    restored when it is missing; pytest-django runs these tests after all
+    the others."""
+    from django.db import connection
+
     if not Pairing.objects.filter(level="county").exists():
-        call_command("load_demo", verbosity=0)
-        other_pairing()
+        from django.contrib.auth.models import Permission
+        from django.contrib.contenttypes.models import ContentType
+
+        # The flush re-created content types and permissions with new ids;
+        # the snapshot brings back the original ones.
+        Permission.objects.all().delete()
+        ContentType.objects.all().delete()
+        ContentType.objects.clear_cache()
+        connection.creation.deserialize_db_from_string(_SNAPSHOT["db"])

@@ -47,7 +47,7 @@ def race(first, second):
 
 
 @pytest.fixture
-def setup_2024(restores_demo, postgres_only, transactional_db):
+def setup_2024(postgres_only, transactional_demo):
     county = Pairing.objects.get(level="county", east_region__name="六合区", west_region__name="湟源县")
     FundReceipt.objects.create(pairing=county, year=2024, kind="fiscal", date=datetime.date(2024, 3, 1),
                                amount=Decimal("1000000"))

@@ -138,6 +138,18 @@ class AuditEvent(models.Model):
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
+def _now_ms():
+    """Return now, cut to whole milliseconds.
+
+    Both databases keep microseconds, but Django's JSON serialisation (used by
+    dumpdata/loaddata, e.g. to move a county's data from SQLite to
+    PostgreSQL) keeps only milliseconds; an event time that survives every
+    round trip keeps the chain's hashes valid after such a move.
+    """
+    now = timezone.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def record(action, *, model="", object_id="", pairing_id=None, summary="", before=None, after=None):
     """Append one event to the chain, inside the caller's transaction."""
     actor = current_actor()
@@ -145,9 +157,7 @@ def record(action, *, model="", object_id="", pairing_id=None, summary="", befor
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             seq=head.seq + 1,
-            # Stored to the microsecond on both databases, so the hash of the
-            # value read back equals the hash of the value written.
-            at=timezone.now(),
+            at=_now_ms(),
             actor_id=actor.user_id,
             actor_name=actor.username[:150],
             ip=actor.ip or "",

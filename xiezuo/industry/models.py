@@ -1,1 +1,541 @@
-"""Models of this module (to be built)."""
+"""Industry cooperation, social help, visits and agreed items.
+
+Ledgers: co-built parks, enterprise investments, assistance workshops,
+donations, visits and meetings (with the officials who led or received them),
+agreed items with their append-only progress notes. Enterprise–village and
+social-organisation–village pairings (万企兴万村) are not a ledger of their
+own: they are foundation `Pairing` rows of level `enterprise_village` /
+`social_village` hanging under the county pair.
+
+Money is Decimal yuan with two places. Single-row rules live in `clean()`
+with Chinese messages naming the field.
+"""
+
+import os
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from lib.dates import cn_date
+from lib.ids import normalize_uscc
+from xiezuo.audit.tracking import tracked
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+ENTERPRISE_KINDS = ("enterprise", "soe", "coop", "farm")
+
+
+class LedgerQuerySet(models.QuerySet):
+    def within(self, pairing):
+        """Return rows of the pairing and its whole subtree."""
+        return self.filter(pairing__path__startswith=pairing.path)
+
+
+# --- Parks -------------------------------------------------------------------
+
+class ParkQuerySet(LedgerQuerySet):
+    def existing_in(self, years):
+        """Parks co-built by the end of the last year asked for (a stock)."""
+        return self.filter(since_year__lte=max(years))
+
+
+class Park(models.Model):
+    PLANNED, BUILDING, OPERATING = "planned", "building", "operating"
+    STATUSES = [(PLANNED, "规划中"), (BUILDING, "建设中"), (OPERATING, "已投运")]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="parks")
+    name = models.CharField("园区名称", max_length=200)
+    region = models.ForeignKey("pairings.Region", verbose_name="所在区划", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    since_year = models.PositiveSmallIntegerField("共建起始年度")
+    status = models.CharField("建设状态", max_length=10, choices=STATUSES, default=PLANNED)
+    area_mu = models.DecimalField("占地面积（亩）", max_digits=12, decimal_places=2, null=True, blank=True)
+    note = models.TextField("简介", blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ParkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["since_year", "name"]
+        verbose_name = "共建产业园区"
+        verbose_name_plural = "共建产业园区"
+        constraints = [models.UniqueConstraint("pairing", "name", name="park_unique_name",
+                                               violation_error_message="该结对下已有同名园区")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def year(self):
+        return self.since_year
+
+    def clean(self):
+        if self.since_year and not (2000 <= self.since_year <= 2100):
+            raise ValidationError({"since_year": "共建起始年度应在2000至2100之间"})
+        if self.area_mu is not None and self.area_mu < 0:
+            raise ValidationError({"area_mu": "占地面积不能为负数"})
+
+
+# --- Enterprise investment ---------------------------------------------------
+
+class InvestmentQuerySet(LedgerQuerySet):
+    def landed_in(self, years):
+        return self.filter(landed_on__year__in=years)
+
+
+class Investment(models.Model):
+    """One enterprise's investment project brought in through the cooperation
+    (招商引资): signed, landed, in production, money agreed and arrived."""
+
+    INDUSTRIES = [
+        ("agri_processing", "农畜产品精深加工"),
+        ("tourism", "文化旅游"),
+        ("energy", "新能源"),
+        ("logistics", "商贸物流"),
+        ("manufacturing", "制造业"),
+        ("agriculture", "种养殖业"),
+        ("services", "服务业"),
+        ("other", "其他"),
+    ]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="investments")
+    enterprise = models.ForeignKey("pairings.Organisation", verbose_name="企业", on_delete=models.PROTECT,
+                                   related_name="investments")
+    project_name = models.CharField("投资项目", max_length=200)
+    origin_region = models.ForeignKey("pairings.Region", verbose_name="企业来源地", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    origin_place = models.CharField("来源地（补充）", max_length=100, blank=True,
+                                    help_text="区划表中没有的来源地，如江苏省苏州市")
+    industry = models.CharField("所属行业", max_length=20, choices=INDUSTRIES)
+    signed_on = models.DateField("签约日期", null=True, blank=True)
+    landed_on = models.DateField("落地日期", null=True, blank=True)
+    producing_on = models.DateField("投产日期", null=True, blank=True)
+    agreed_amount = models.DecimalField("协议投资额（元）", default=0, **MONEY)
+    arrived_amount = models.DecimalField("实际到位投资（元）", default=0, **MONEY)
+    park = models.ForeignKey(Park, verbose_name="入驻园区", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="investments")
+    jobs = models.PositiveIntegerField("带动就业（人）", default=0)
+    jobs_poverty = models.PositiveIntegerField("其中脱贫劳动力（人）", default=0)
+    note = models.TextField("备注", blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = InvestmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-landed_on", "-signed_on", "pk"]
+        verbose_name = "招商引资"
+        verbose_name_plural = "招商引资"
+        indexes = [models.Index(fields=["pairing", "landed_on"])]
+
+    def __str__(self):
+        return f"{self.enterprise}：{self.project_name}" if self.enterprise_id else self.project_name
+
+    @property
+    def year(self):
+        return self.landed_on.year if self.landed_on else None
+
+    @property
+    def arrived_exceeds_agreed(self):
+        """Arrivals above the agreed amount are kept (a project may grow) but
+        flagged for the offices and the auditor to look at."""
+        return bool(self.agreed_amount and self.arrived_amount and self.arrived_amount > self.agreed_amount)
+
+    def clean(self):
+        errors = {}
+        if self.jobs_poverty is not None and self.jobs is not None and self.jobs_poverty > self.jobs:
+            errors["jobs_poverty"] = (f"其中脱贫劳动力人数（{self.jobs_poverty}人）不能超过带动就业人数"
+                                      f"（{self.jobs}人）")
+        for field, label in (("agreed_amount", "协议投资额"), ("arrived_amount", "实际到位投资")):
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                errors[field] = f"{label}不能为负数"
+        if self.signed_on and self.landed_on and self.landed_on < self.signed_on:
+            errors["landed_on"] = "落地日期不能早于签约日期"
+        if self.landed_on and self.producing_on and self.producing_on < self.landed_on:
+            errors["producing_on"] = "投产日期不能早于落地日期"
+        if self.enterprise_id:
+            if self.enterprise.kind not in ENTERPRISE_KINDS:
+                errors["enterprise"] = f"“{self.enterprise}”的单位类型为{self.enterprise.get_kind_display()}，不是企业"
+            elif self.enterprise.uscc:
+                # Organisations may have been written by an import; check again
+                # so a ledger row never rests on a broken code.
+                try:
+                    normalize_uscc(self.enterprise.uscc)
+                except ValueError as e:
+                    errors["enterprise"] = f"企业“{self.enterprise}”的{e}"
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Workshops ---------------------------------------------------------------
+
+class WorkshopQuerySet(LedgerQuerySet):
+    def operating_in(self, years):
+        """Workshops open at some time during the years asked for."""
+        first, last = min(years), max(years)
+        return self.filter(opened_on__year__lte=last).filter(Q(closed_on__isnull=True) | Q(closed_on__year__gte=first))
+
+
+class Workshop(models.Model):
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="workshops")
+    name = models.CharField("车间名称", max_length=200)
+    enterprise = models.ForeignKey("pairings.Organisation", verbose_name="运营企业", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="workshops")
+    park = models.ForeignKey(Park, verbose_name="所在园区", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="workshops")
+    location = models.ForeignKey("pairings.Region", verbose_name="所在乡镇/村", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    products = models.CharField("生产内容", max_length=200, blank=True)
+    opened_on = models.DateField("认定/投运日期")
+    closed_on = models.DateField("停运日期", null=True, blank=True)
+    jobs = models.PositiveIntegerField("吸纳就业（人）", default=0)
+    jobs_poverty = models.PositiveIntegerField("其中脱贫劳动力（人）", default=0)
+    note = models.TextField("备注", blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = WorkshopQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "name"]
+        verbose_name = "帮扶车间"
+        verbose_name_plural = "帮扶车间"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def year(self):
+        return self.opened_on.year if self.opened_on else None
+
+    def clean(self):
+        errors = {}
+        if self.jobs_poverty is not None and self.jobs is not None and self.jobs_poverty > self.jobs:
+            errors["jobs_poverty"] = (f"其中脱贫劳动力人数（{self.jobs_poverty}人）不能超过吸纳就业人数"
+                                      f"（{self.jobs}人）")
+        if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
+            errors["closed_on"] = "停运日期不能早于认定/投运日期"
+        if self.enterprise_id and self.enterprise.kind not in ENTERPRISE_KINDS:
+            errors["enterprise"] = f"“{self.enterprise}”不是企业或合作社"
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Donations ---------------------------------------------------------------
+
+class DonationQuerySet(LedgerQuerySet):
+    def in_years(self, years):
+        return self.filter(date__year__in=years)
+
+
+class Donation(models.Model):
+    CASH, IN_KIND = "cash", "in_kind"
+    FORMS = [(CASH, "捐款"), (IN_KIND, "捐物（折款）")]
+    DONOR_KINDS = [
+        ("enterprise", "企业"),
+        ("association", "行业协会"),
+        ("social", "社会组织"),
+        ("individual", "个人"),
+        ("other", "其他"),
+    ]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="donations")
+    date = models.DateField("捐赠日期")
+    donor_name = models.CharField("捐赠方", max_length=200)
+    donor_kind = models.CharField("捐赠方类型", max_length=12, choices=DONOR_KINDS)
+    donor_uscc = models.CharField("捐赠方统一社会信用代码", max_length=18, blank=True)
+    form = models.CharField("捐赠形式", max_length=8, choices=FORMS, default=CASH)
+    amount = models.DecimalField("金额/折款（元）", **MONEY)
+    items = models.CharField("捐赠物资", max_length=300, blank=True, help_text="捐物时填写物资名称和数量")
+    purpose = models.CharField("用途", max_length=300)
+    receiver = models.CharField("受赠单位", max_length=200)
+    receipt_number = models.CharField("捐赠票据号", max_length=100, blank=True)
+    note = models.TextField("备注", blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = DonationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = "社会帮扶捐赠"
+        verbose_name_plural = "社会帮扶捐赠"
+        indexes = [models.Index(fields=["pairing", "date"])]
+
+    def __str__(self):
+        return f"{self.donor_name} {self.get_form_display()}"
+
+    @property
+    def year(self):
+        return self.date.year if self.date else None
+
+    def clean(self):
+        errors = {}
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = "金额/折款应大于0"
+        if self.form == self.IN_KIND and not self.items.strip():
+            errors["items"] = "捐物须填写捐赠物资（名称和数量）"
+        if self.donor_uscc:
+            try:
+                self.donor_uscc = normalize_uscc(self.donor_uscc)
+            except ValueError as e:
+                errors["donor_uscc"] = str(e)
+        if self.donor_kind == "individual" and self.donor_uscc:
+            errors["donor_uscc"] = "个人捐赠不填写统一社会信用代码"
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Visits and meetings -----------------------------------------------------
+
+MINUTES_TYPES = {
+    # extension: (magic-byte prefixes, description)
+    ".pdf": ((b"%PDF-",), "PDF"),
+    ".docx": ((b"PK\x03\x04",), "Word"),
+    ".doc": ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",), "Word"),
+    ".jpg": ((b"\xff\xd8\xff",), "JPEG"),
+    ".jpeg": ((b"\xff\xd8\xff",), "JPEG"),
+    ".png": ((b"\x89PNG\r\n\x1a\n",), "PNG"),
+}
+MINUTES_MAX_BYTES = 20 * 1024 * 1024
+
+
+def validate_minutes(upload):
+    """Refuse files that are too large or are not what their name says.
+
+    The content is checked, not only the name: a renamed executable must not
+    be stored as "纪要.pdf" and later opened by a colleague.
+    """
+    limit = min(MINUTES_MAX_BYTES, getattr(settings, "XIEZUO_MAX_UPLOAD_BYTES", MINUTES_MAX_BYTES))
+    if upload.size > limit:
+        raise ValidationError(f"会议纪要文件过大：{upload.size / 1024 / 1024:.1f}MB，最大允许{limit // 1024 // 1024}MB")
+    ext = os.path.splitext(upload.name)[1].lower()
+    if ext not in MINUTES_TYPES:
+        raise ValidationError(f"会议纪要文件类型“{ext or '无扩展名'}”不允许，只接受PDF、Word（doc/docx）、JPG或PNG")
+    magics, label = MINUTES_TYPES[ext]
+    pos = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(pos)
+    if not any(head.startswith(m) for m in magics):
+        raise ValidationError(f"会议纪要文件内容与扩展名不符：不是有效的{label}文件")
+
+
+class VisitQuerySet(LedgerQuerySet):
+    def started_in(self, years):
+        return self.filter(start_on__year__in=years)
+
+
+class Visit(models.Model):
+    LEADER, JOINT_MEETING, DEPARTMENT, INSPECTION = "leader_visit", "joint_meeting", "department", "inspection"
+    KINDS = [
+        (LEADER, "党政主要负责同志互访"),
+        (JOINT_MEETING, "联席会议"),
+        (DEPARTMENT, "部门互访"),
+        (INSPECTION, "考察"),
+    ]
+    DIRECTIONS = [("east_to_west", "东部赴西部"), ("west_to_east", "西部赴东部"), ("online", "视频/线上")]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="visits")
+    kind = models.CharField("类型", max_length=16, choices=KINDS)
+    title = models.CharField("名称", max_length=200)
+    direction = models.CharField("方向", max_length=14, choices=DIRECTIONS, default="east_to_west")
+    start_on = models.DateField("开始日期")
+    end_on = models.DateField("结束日期")
+    delegation_size = models.PositiveIntegerField("代表团人数", null=True, blank=True)
+    places = models.TextField("考察地点", blank=True, help_text="每行一个地点")
+    topics = models.TextField("主要议题/内容", blank=True)
+    # Checked by validate_minutes when uploaded (forms and API), not as a
+    # field validator: re-reading an already stored file on every edit would
+    # fail when the storage is elsewhere.
+    minutes = models.FileField("会议纪要", upload_to="industry-minutes/%Y/", blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_on", "pk"]
+        verbose_name = "互访与会议"
+        verbose_name_plural = "互访与会议"
+        indexes = [models.Index(fields=["pairing", "start_on"])]
+
+    def __str__(self):
+        return f"{self.title}（{cn_date(self.start_on)}）" if self.start_on else self.title
+
+    @property
+    def year(self):
+        return self.start_on.year if self.start_on else None
+
+    def place_list(self):
+        return [p.strip() for p in self.places.splitlines() if p.strip()]
+
+    def clean(self):
+        if self.start_on and self.end_on and self.end_on < self.start_on:
+            raise ValidationError({"end_on": "结束日期不能早于开始日期"})
+
+
+class VisitOfficial(models.Model):
+    """A leading official of a visit: who led the delegation, who received it."""
+
+    SIDES = [("east", "东部"), ("west", "西部")]
+    ROLES = [("lead", "带队"), ("host", "接待/会见"), ("member", "参加")]
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="officials")
+    side = models.CharField("所属方", max_length=4, choices=SIDES)
+    name = models.CharField("姓名", max_length=50)
+    post = models.CharField("职务", max_length=100)
+    role = models.CharField("角色", max_length=8, choices=ROLES, default="lead")
+
+    class Meta:
+        ordering = ["side", "pk"]
+        verbose_name = "带队/会见领导"
+
+    def __str__(self):
+        return f"{self.post} {self.name}"
+
+    def audit_pairing_id(self):
+        return self.visit.pairing_id
+
+
+# --- Agreed items ------------------------------------------------------------
+
+class AgreedItemQuerySet(LedgerQuerySet):
+    def in_years(self, years):
+        return self.filter(year__in=years)
+
+    def overdue(self, today=None):
+        """Items whose deadline has passed and that are neither done nor
+        shelved (a shelved item was paused by a recorded joint decision)."""
+        today = today or timezone.localdate()
+        return self.filter(deadline__lt=today).exclude(status__in=AgreedItem.NEVER_OVERDUE)
+
+
+class AgreedItem(models.Model):
+    NOT_STARTED, IN_PROGRESS, DONE, SHELVED = "not_started", "in_progress", "done", "shelved"
+    STATUSES = [(NOT_STARTED, "未启动"), (IN_PROGRESS, "推进中"), (DONE, "已完成"), (SHELVED, "搁置")]
+    NEVER_OVERDUE = (DONE, SHELVED)
+    # The board pushes items forward one step at a time; shelving and
+    # reopening need a written reason.
+    TRANSITIONS = {
+        NOT_STARTED: (IN_PROGRESS, SHELVED),
+        IN_PROGRESS: (DONE, SHELVED),
+        SHELVED: (IN_PROGRESS,),
+        DONE: (IN_PROGRESS,),
+    }
+    NEEDS_REASON = {(NOT_STARTED, SHELVED), (IN_PROGRESS, SHELVED), (DONE, IN_PROGRESS)}
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="agreed_items")
+    year = models.PositiveSmallIntegerField("年度", blank=True, help_text="留空时取来源会议的开始年度或来源协议的年度")
+    title = models.CharField("合作事项", max_length=300)
+    description = models.TextField("具体内容", blank=True)
+    source_visit = models.ForeignKey(Visit, verbose_name="来源会议/互访", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="agreed_items")
+    source_agreement = models.ForeignKey("pairings.Agreement", verbose_name="来源协议", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    east_owner = models.CharField("东部责任单位", max_length=200)
+    west_owner = models.CharField("西部责任单位", max_length=200)
+    deadline = models.DateField("完成时限", null=True, blank=True)
+    status = models.CharField("状态", max_length=12, choices=STATUSES, default=NOT_STARTED, editable=False)
+    done_on = models.DateField("完成日期", null=True, blank=True, editable=False)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = AgreedItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = "合作事项"
+        verbose_name_plural = "合作事项"
+        indexes = [models.Index(fields=["pairing", "year", "status"])]
+
+    def __str__(self):
+        return self.title
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return bool(self.deadline and self.deadline < today and self.status not in self.NEVER_OVERDUE)
+
+    def last_note(self):
+        """Return the latest note, using prefetched notes when the board has them."""
+        notes = list(self.notes.all())
+        return notes[-1] if notes else None
+
+    def next_statuses(self):
+        labels = dict(self.STATUSES)
+        return [(s, labels[s]) for s in self.TRANSITIONS.get(self.status, ())]
+
+    def clean(self):
+        errors = {}
+        if not self.year:
+            if self.source_visit_id and self.source_visit.start_on:
+                self.year = self.source_visit.start_on.year
+            elif self.source_agreement_id:
+                self.year = self.source_agreement.year
+            else:
+                errors["year"] = "请填写年度（或选择来源会议/协议）"
+        if self.year and not (2000 <= self.year <= 2100):
+            errors["year"] = "年度应在2000至2100之间"
+        if self.source_visit_id and self.source_visit.start_on and self.deadline \
+                and self.deadline < self.source_visit.start_on:
+            errors["deadline"] = "完成时限不能早于来源会议的日期"
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProgressNote(models.Model):
+    """A dated note on an agreed item. Notes are append-only: a wrong note is
+    corrected by a later one, so the history an auditor reads is the history
+    that happened."""
+
+    item = models.ForeignKey(AgreedItem, verbose_name="合作事项", on_delete=models.PROTECT, related_name="notes")
+    date = models.DateField("日期")
+    # Blank allowed at field level so an empty note gets the one message of clean().
+    text = models.TextField("进展情况", blank=True)
+    status_from = models.CharField("原状态", max_length=12, choices=AgreedItem.STATUSES, blank=True)
+    status_to = models.CharField("新状态", max_length=12, choices=AgreedItem.STATUSES, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("填报时间", default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = "进展记录"
+        verbose_name_plural = "进展记录"
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.text[:40]}"
+
+    def audit_pairing_id(self):
+        return self.item.pairing_id
+
+    def clean(self):
+        errors = {}
+        if not (self.text or "").strip():
+            errors["text"] = "请填写进展情况"
+        if self.date and self.date > timezone.localdate():
+            errors["date"] = "进展日期不能晚于今天"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("进展记录只能追加，不能修改；如需更正请追加一条新的进展记录")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("进展记录只能追加，不能删除")
+
+
+for _model in (Park, Investment, Workshop, Donation, Visit, VisitOfficial, AgreedItem, ProgressNote):
+    tracked(_model)

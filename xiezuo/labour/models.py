@@ -1,1 +1,480 @@
-"""Models of this module (to be built)."""
+"""Labour cooperation (劳务协作) and talent exchange (人才交流).
+
+People carry personal data: their 身份证号 and phone are stored only as
+ciphertext (`lib.pii`) with a keyed hash for lookups and a masked copy for
+display. The plain values exist in memory only while being entered, revealed
+to a permitted role (an audited action) or exported (also audited).
+"""
+
+import calendar
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from lib import pii
+from lib.ids import id_birth_date, id_gender, mask_id_number, mask_phone, normalize_id_number
+from xiezuo.audit.tracking import tracked
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+def tree_root_id(pairing):
+    """Return the id of the top pairing of a pairing's tree ("/3/8/" → 3)."""
+    return int(pairing.path.strip("/").split("/")[0])
+
+
+def months_touched(start, end, year, today=None):
+    """Return the set of calendar months (1–12) of `year` on which a period
+    [start, end] has at least one day. An open end runs to today: months
+    that have not happened yet are not counted."""
+    today = today or timezone.localdate()
+    last = end or today
+    first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    lo, hi = max(start, first_day), min(last, last_day)
+    if lo > hi:
+        return set()
+    return set(range(lo.month, hi.month + 1))
+
+
+def months_in_year(jobs, year, today=None):
+    """Return the calendar months of `year` in which any of one person's jobs
+    had at least one day; overlapping jobs count a month once."""
+    months = set()
+    for job in jobs:
+        months |= months_touched(job.start, job.end, year, today)
+    return months
+
+
+class LabourSettings(models.Model):
+    """The editable thresholds of the module (one row, edited by administrators)."""
+
+    stable_months = models.PositiveSmallIntegerField(
+        "稳定就业月数", default=6, help_text="一年内务工达到该月数（按自然月计）即计为稳定就业")
+    long_term_months = models.PositiveSmallIntegerField(
+        "长期人才交流月数", default=6, help_text="交流期满该月数（按整月计，如5月8日至8月7日为3个月）即为长期，否则为短期")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "劳务协作设置"
+        verbose_name_plural = "劳务协作设置"
+
+    def __str__(self):
+        return "劳务协作设置"
+
+    @classmethod
+    def current(cls):
+        """Return the settings row, or the defaults when none was saved yet
+        (reading never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    def clean(self):
+        errors = {}
+        for field in ("stable_months", "long_term_months"):
+            value = getattr(self, field)
+            if value is not None and not 1 <= value <= 12:
+                errors[field] = "月数应在1至12之间"
+        if errors:
+            raise ValidationError(errors)
+
+    def audit_pairing_id(self):
+        return None
+
+
+class PersonQuerySet(models.QuerySet):
+    def in_tree_of(self, pairing):
+        return self.filter(tree_root_id=tree_root_id(pairing))
+
+    def with_id_number(self, raw, pairing):
+        """Find the person of a 身份证号 in a pairing's tree through the keyed hash
+        (raises ValueError for an invalid number)."""
+        digest = pii.search_hash(normalize_id_number(raw), Person.PII_ID)
+        return self.in_tree_of(pairing).filter(id_number_hash=digest)
+
+
+class Person(models.Model):
+    """A trainee, worker or exchanged staff member.
+
+    Rural labourers have a 身份证号 (validated, unique within a pairing tree);
+    cadres and experts in a talent exchange may be recorded by name and unit
+    only.
+    """
+
+    PII_ID, PII_PHONE = "id_number", "phone"
+    POVERTY, MONITORED, GENERAL = "poverty", "monitored", "general"
+    HOUSEHOLDS = [(POVERTY, "脱贫户"), (MONITORED, "监测对象"), (GENERAL, "一般农户")]
+    GENDERS = [("男", "男"), ("女", "女")]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="labour_people")
+    # The top pairing of the tree: a person is one record per cooperation tree,
+    # so the county roll-up never counts one human twice.
+    tree_root = models.ForeignKey("pairings.Pairing", on_delete=models.PROTECT, related_name="+", editable=False)
+    name = models.CharField("姓名", max_length=50)
+    id_number_enc = models.TextField(blank=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    id_number_masked = models.CharField("身份证号", max_length=18, blank=True, editable=False)
+    gender = models.CharField("性别", max_length=1, choices=GENDERS, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    phone_enc = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
+    household_type = models.CharField("户类型", max_length=10, choices=HOUSEHOLDS, blank=True)
+    township = models.ForeignKey("pairings.Region", verbose_name="乡镇", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("pairings.Region", verbose_name="村", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("pairings.Organisation", verbose_name="工作单位", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+",
+                             help_text="挂职干部、专业技术人才的所在单位")
+    note = models.CharField("备注", max_length=300, blank=True)
+    is_demo = models.BooleanField("示例/测试数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PersonQuerySet.as_manager()
+    # The ciphertext is left out of the audit trail; the keyed hash and the
+    # masked value show that (and when) a number changed without showing it.
+    audit_exclude = ("id_number_enc", "phone_enc")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+        constraints = [
+            models.UniqueConstraint("tree_root", "id_number_hash", name="labour_person_unique_id_number",
+                                    violation_error_message="该身份证号已登记，不能重复登记同一人"),
+        ]
+        indexes = [models.Index(fields=["pairing", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def label(self):
+        """Return the name with the masked number, for choices and lists."""
+        return f"{self.name}（{self.id_number_masked}）" if self.id_number_masked else self.name
+
+    # --- personal data -------------------------------------------------------
+    def set_id_number(self, raw):
+        """Validate, encrypt and index a 身份证号; derive gender and birth date.
+        An empty value clears it. Raises ValueError with a Chinese message."""
+        if not str(raw or "").strip():
+            self.id_number_enc, self.id_number_hash, self.id_number_masked = "", None, ""
+            return
+        number = normalize_id_number(raw)
+        self.id_number_enc = pii.encrypt(number, self.PII_ID)
+        self.id_number_hash = pii.search_hash(number, self.PII_ID)
+        self.id_number_masked = mask_id_number(number)
+        self.gender = id_gender(number)
+        self.birth_date = id_birth_date(number)
+
+    def set_phone(self, raw):
+        if not str(raw or "").strip():
+            self.phone_enc, self.phone_hash, self.phone_masked = "", None, ""
+            return
+        phone = pii.normalize_phone(raw)
+        self.phone_enc = pii.encrypt(phone, self.PII_PHONE)
+        self.phone_hash = pii.search_hash(phone, self.PII_PHONE)
+        self.phone_masked = mask_phone(phone)
+
+    def reveal_id_number(self):
+        """Return the plain 身份证号. Callers must have checked the "pii"
+        permission and record a view_pii or export_pii event."""
+        return pii.decrypt(self.id_number_enc, self.PII_ID)
+
+    def reveal_phone(self):
+        return pii.decrypt(self.phone_enc, self.PII_PHONE)
+
+    def duplicate(self):
+        """Return the other person of this tree with the same 身份证号, if any."""
+        if not self.id_number_hash or not self.pairing_id:
+            return None
+        qs = Person.objects.filter(tree_root_id=tree_root_id(self.pairing), id_number_hash=self.id_number_hash)
+        return qs.exclude(pk=self.pk).select_related("pairing").first()
+
+    def duplicate_message(self, scope):
+        """Return the Chinese message for a duplicate 身份证号, naming the existing
+        person when the user may see them, or None when there is none."""
+        other = self.duplicate()
+        if other is None:
+            return None
+        if scope.has(other.pairing_id):
+            return (f"身份证号与已登记人员“{other.name}”（{other.id_number_masked}，{other.pairing}）重复，"
+                    "不能重复登记同一人")
+        return "该身份证号已由本结对体系中的其他结对登记，不能重复登记；请联系对方协作办"
+
+    # --- rules ---------------------------------------------------------------
+    def clean(self):
+        errors = {}
+        if self.township_id and self.township.level != "township":
+            errors["township"] = "所选区划不是乡镇"
+        if self.village_id:
+            if self.village.level != "village":
+                errors["village"] = "所选区划不是村"
+            elif self.township_id and self.village.parent_id != self.township_id:
+                errors["village"] = f"{self.village.name}不属于{self.township.name}"
+        if self.pairing_id and self.township_id:
+            west = self.pairing.west_region
+            east = self.pairing.east_region
+            if not (self.township.is_within(west) or self.township.is_within(east)):
+                errors["township"] = f"乡镇应位于{west}或{east}之内"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.pairing_id:
+            self.tree_root_id = tree_root_id(self.pairing)
+        super().save(*args, **kwargs)
+
+    def audit_pairing_id(self):
+        return self.pairing_id
+
+
+def _same_tree(pairing, other_pairing):
+    return tree_root_id(pairing) == tree_root_id(other_pairing)
+
+
+class TrainingClassQuerySet(models.QuerySet):
+    def started_in(self, years):
+        return self.filter(start__year__in=list(years))
+
+
+class TrainingClass(models.Model):
+    SKILL, STARTUP, BRAND, OTHER = "skill", "startup", "brand", "other"
+    KINDS = [(SKILL, "职业技能"), (STARTUP, "创业"), (BRAND, "劳务品牌"), ("leader", "致富带头人"), (OTHER, "其他")]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="training_classes")
+    name = models.CharField("培训班名称", max_length=200)
+    trade = models.CharField("工种", max_length=100, blank=True)
+    kind = models.CharField("培训类型", max_length=10, choices=KINDS, default=SKILL)
+    start = models.DateField("开班日期")
+    end = models.DateField("结业日期")
+    days = models.PositiveSmallIntegerField("培训天数")
+    place = models.CharField("培训地点", max_length=200, blank=True)
+    organiser = models.ForeignKey("pairings.Organisation", verbose_name="举办单位", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey("funds.Project", verbose_name="资金来源项目", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="training_classes")
+    note = models.CharField("备注", max_length=500, blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = TrainingClassQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "pk"]
+        verbose_name = "培训班"
+        verbose_name_plural = "培训班"
+        indexes = [models.Index(fields=["pairing", "start"])]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end:
+            if self.end < self.start:
+                errors["end"] = "结业日期不能早于开班日期"
+            elif self.days is not None and self.days > (self.end - self.start).days + 1:
+                errors["days"] = f"培训天数不能超过开班至结业的天数（{(self.end - self.start).days + 1}天）"
+        if self.days == 0:
+            errors["days"] = "培训天数应大于0"
+        if self.project_id and self.pairing_id and not _same_tree(self.pairing, self.project.pairing):
+            errors["project"] = "资金来源项目不属于本结对"
+        if errors:
+            raise ValidationError(errors)
+
+
+class Trainee(models.Model):
+    """One person on one class's roster (one 人次)."""
+
+    training_class = models.ForeignKey(TrainingClass, verbose_name="培训班", on_delete=models.CASCADE,
+                                       related_name="trainees")
+    person = models.ForeignKey(Person, verbose_name="学员", on_delete=models.PROTECT, related_name="trainings")
+    certificate = models.BooleanField("取得证书", default=False)
+    certificate_name = models.CharField("证书名称", max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["person__name", "pk"]
+        verbose_name = "学员"
+        verbose_name_plural = "学员"
+        constraints = [
+            models.UniqueConstraint("training_class", "person", name="labour_trainee_unique",
+                                    violation_error_message="该学员已在本培训班名单中"),
+        ]
+
+    def __str__(self):
+        return f"{self.training_class} · {self.person}"
+
+    def clean(self):
+        if self.certificate_name and not self.certificate:
+            raise ValidationError({"certificate": "填写了证书名称，请同时勾选“取得证书”"})
+        if self.person_id and self.training_class_id and not _same_tree(self.training_class.pairing,
+                                                                          self.person.pairing):
+            raise ValidationError({"person": "该人员不属于本结对"})
+
+    def audit_pairing_id(self):
+        return self.training_class.pairing_id
+
+
+class EmploymentQuerySet(models.QuerySet):
+    def overlapping(self, first, last):
+        """Jobs with at least one day in [first, last] (an open end is ongoing)."""
+        return self.filter(start__lte=last).filter(Q(end__isnull=True) | Q(end__gte=first))
+
+    def in_years(self, years):
+        return self.overlapping(datetime.date(min(years), 1, 1), datetime.date(max(years), 12, 31))
+
+
+class Employment(models.Model):
+    EAST, PROVINCE, LOCAL = "east", "province", "local"
+    DESTINATIONS = [(EAST, "到东部/江苏"), (PROVINCE, "省内其他地区"), (LOCAL, "县内就地就近")]
+    FORMS = [
+        ("enterprise", "企业务工"),
+        ("workshop", "帮扶车间"),
+        ("public_post", "公益性岗位"),
+        ("self", "自主创业"),
+        ("flexible", "灵活就业"),
+    ]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="employments")
+    person = models.ForeignKey(Person, verbose_name="务工人员", on_delete=models.PROTECT, related_name="jobs")
+    destination = models.CharField("就业去向", max_length=10, choices=DESTINATIONS)
+    form = models.CharField("就业形式", max_length=12, choices=FORMS)
+    employer = models.CharField("用工单位", max_length=200, blank=True)
+    place = models.CharField("务工地点", max_length=200, blank=True)
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期", null=True, blank=True, help_text="仍在岗的留空")
+    monthly_income = models.DecimalField("月收入（元）", null=True, blank=True, **MONEY)
+    note = models.CharField("备注", max_length=500, blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = EmploymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "pk"]
+        verbose_name = "就业"
+        verbose_name_plural = "就业"
+        indexes = [models.Index(fields=["pairing", "start"])]
+
+    def __str__(self):
+        return f"{self.person} · {self.employer or self.get_form_display()}"
+
+    @property
+    def ongoing(self):
+        return self.end is None
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = "结束日期不能早于开始日期"
+        if self.monthly_income is not None and self.monthly_income < 0:
+            errors["monthly_income"] = "月收入不能为负数"
+        if self.person_id and self.pairing_id and not _same_tree(self.pairing, self.person.pairing):
+            errors["person"] = "该人员不属于本结对"
+        if errors:
+            raise ValidationError(errors)
+
+
+class TalentExchangeQuerySet(models.QuerySet):
+    def started_in(self, years):
+        return self.filter(start__year__in=list(years))
+
+    def sanzhi(self):
+        return self.filter(kind__in=TalentExchange.SANZHI)
+
+
+class TalentExchange(models.Model):
+    """One person's one stay (one 人次) in the other side."""
+
+    CADRE, TEACHER, DOCTOR, AGRI, OTHER = "cadre", "teacher", "doctor", "agri", "other"
+    KINDS = [
+        (CADRE, "党政挂职干部"),
+        (TEACHER, "支教"),
+        (DOCTOR, "支医"),
+        (AGRI, "支农"),
+        (OTHER, "其他专业技术人才"),
+    ]
+    SANZHI = (TEACHER, DOCTOR, AGRI)  # 三支
+    PROFESSIONAL = (TEACHER, DOCTOR, AGRI, OTHER)  # 专业技术人才
+    E2W, W2E = "e2w", "w2e"
+    DIRECTIONS = [(E2W, "东→西"), (W2E, "西→东")]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="talent_exchanges")
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="exchanges")
+    kind = models.CharField("类别", max_length=10, choices=KINDS)
+    direction = models.CharField("方向", max_length=3, choices=DIRECTIONS)
+    sending_unit = models.ForeignKey("pairings.Organisation", verbose_name="派出单位", on_delete=models.PROTECT,
+                                     related_name="+")
+    receiving_unit = models.ForeignKey("pairings.Organisation", verbose_name="接收单位", on_delete=models.PROTECT,
+                                       related_name="+")
+    batch = models.CharField("批次", max_length=50, blank=True, help_text="如“2017年第1批”")
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期", null=True, blank=True, help_text="尚未结束的留空")
+    post = models.CharField("挂职/工作岗位", max_length=200, blank=True)
+    specialty = models.CharField("专业方向", max_length=50, blank=True, help_text="如行政管理、医疗、护理")
+    note = models.CharField("工作内容", max_length=500, blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = TalentExchangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "pk"]
+        verbose_name = "人才交流"
+        verbose_name_plural = "人才交流"
+        indexes = [models.Index(fields=["pairing", "start"])]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_kind_display()} · {self.get_direction_display()}"
+
+    @property
+    def is_sanzhi(self):
+        return self.kind in self.SANZHI
+
+    def months(self, today=None):
+        """Return the whole months of the stay (an open end runs to today)."""
+        return whole_months(self.start, self.end or today or timezone.localdate())
+
+    def is_long_term(self, threshold, today=None):
+        return self.months(today) >= threshold
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = "结束日期不能早于开始日期"
+        if self.sending_unit_id and self.sending_unit_id == self.receiving_unit_id:
+            errors["receiving_unit"] = "接收单位不能与派出单位相同"
+        if self.person_id and self.pairing_id and not _same_tree(self.pairing, self.person.pairing):
+            errors["person"] = "该人员不属于本结对"
+        if errors:
+            raise ValidationError(errors)
+
+
+def add_months(day, months):
+    """Return the same day `months` later, clipped to the month's end (31 Jan + 1 = 28 Feb)."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def whole_months(start, end):
+    """Return how many whole months a stay from start to end (both included)
+    lasts: 8 May–7 Aug is 3, 8 May–6 Aug is 2."""
+    if end < start:
+        return 0
+    stop = end + datetime.timedelta(days=1)
+    months = (stop.year - start.year) * 12 + stop.month - start.month
+    while months > 0 and add_months(start, months) > stop:
+        months -= 1
+    return months
+
+
+for _model in (LabourSettings, Person, TrainingClass, Trainee, Employment, TalentExchange):
+    tracked(_model)

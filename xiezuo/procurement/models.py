@@ -1,1 +1,529 @@
-"""Models of this module (to be built)."""
+"""Tendering processes, bids, amendments and documents; rule sets and findings.
+
+A `Tender` is one procurement process of a project (OCDS: one contracting
+process, one ocid). Bids keep the bidder's particulars as written in the bid
+(统一社会信用代码, legal representative, contact phone, bond account, project
+manager), because the red-flag rules compare exactly those.
+
+Rule sets are data: a national set (no pairing) and county sets (a pairing)
+layered on it, each with dated versions whose settings hold every rule's
+parameters, severity and citation. `services.recompute` turns a process and
+the settings in force on its date into `Finding` rows.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+
+from lib.ids import normalize_uscc
+from xiezuo.audit.tracking import tracked
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+WORKS, GOODS, SERVICES, CONSULTANCY = "works", "goods", "services", "consultancy"
+ITEM_KINDS = [
+    (WORKS, "工程施工"),
+    (GOODS, "货物"),
+    (SERVICES, "服务"),
+    (CONSULTANCY, "勘察设计监理"),
+]
+OPEN, SELECTIVE, NEGOTIATION, CONSULTATION, RFQ, SINGLE_SOURCE, FRAMEWORK, DIRECT = (
+    "open", "selective", "negotiation", "consultation", "rfq", "single_source", "framework", "direct")
+METHODS = [
+    (OPEN, "公开招标"),
+    (SELECTIVE, "邀请招标"),
+    (NEGOTIATION, "竞争性谈判"),
+    (CONSULTATION, "竞争性磋商"),
+    (RFQ, "询价"),
+    (SINGLE_SOURCE, "单一来源"),
+    (FRAMEWORK, "框架协议"),
+    (DIRECT, "直接发包/小额采购"),
+]
+# Methods that are tendering in the sense of the 招标投标法.
+TENDERING = {OPEN, SELECTIVE}
+# Methods without competition: a single bid there is no red flag.
+NON_COMPETITIVE = {SINGLE_SOURCE, DIRECT}
+
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+SEVERITIES = [(HIGH, "高"), (MEDIUM, "中"), (LOW, "低")]
+
+
+class TenderQuerySet(models.QuerySet):
+    def for_years(self, years):
+        return self.filter(year__in=years)
+
+    def with_finding_counts(self):
+        active = Q(findings__active=True)
+        return self.annotate(
+            n_findings=Count("findings", filter=active, distinct=True),
+            n_high=Count("findings", filter=active & Q(findings__severity=HIGH), distinct=True),
+            n_open=Count("findings", filter=active & Q(findings__review_status="open"), distinct=True),
+        )
+
+
+class Tender(models.Model):
+    """One procurement process (招标采购事项) of a project."""
+
+    DATE_FIELDS = [
+        ("notice_date", "公告发布"),
+        ("docs_issued", "招标（采购）文件发出"),
+        ("bid_deadline", "投标截止"),
+        ("opening_date", "开标"),
+        ("evaluation_report", "评标报告提交"),
+        ("publicity_start", "中标候选人公示开始"),
+        ("publicity_end", "中标候选人公示结束"),
+        ("award_date", "中标（成交）通知"),
+        ("contract_signed", "合同签订"),
+    ]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="tenders")
+    project = models.ForeignKey("funds.Project", verbose_name="所属项目", on_delete=models.PROTECT,
+                                related_name="tenders")
+    code = models.CharField("采购编号", max_length=60, blank=True)
+    title = models.CharField("采购事项名称", max_length=200)
+    year = models.PositiveSmallIntegerField("年度")
+    item_kind = models.CharField("采购品目类别", max_length=12, choices=ITEM_KINDS)
+    method = models.CharField("采购方式", max_length=16, choices=METHODS)
+    estimated_value = models.DecimalField("估算金额（元）", **MONEY)
+    buyer = models.ForeignKey("pairings.Organisation", verbose_name="招标人（采购人）", on_delete=models.PROTECT,
+                              related_name="tenders_bought")
+    agent = models.CharField("招标（采购）代理机构", max_length=200, blank=True)
+    notice_date = models.DateField("公告发布日期", null=True, blank=True)
+    docs_issued = models.DateField("招标文件发出日期", null=True, blank=True)
+    bid_deadline = models.DateField("投标截止日期", null=True, blank=True)
+    opening_date = models.DateField("开标日期", null=True, blank=True)
+    evaluation_report = models.DateField("评标报告提交日期", null=True, blank=True)
+    publicity_start = models.DateField("候选人公示开始", null=True, blank=True)
+    publicity_end = models.DateField("候选人公示结束", null=True, blank=True)
+    award_date = models.DateField("中标通知日期", null=True, blank=True)
+    winning_bid = models.ForeignKey("Bid", verbose_name="中标投标", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    award_supplier = models.CharField("中标（成交）供应商", max_length=200, blank=True)
+    award_supplier_uscc = models.CharField("供应商统一社会信用代码", max_length=18, blank=True)
+    award_value = models.DecimalField("中标（成交）金额（元）", null=True, blank=True, **MONEY)
+    contract_number = models.CharField("合同编号", max_length=60, blank=True)
+    contract_value = models.DecimalField("合同金额（元）", null=True, blank=True, **MONEY)
+    contract_signed = models.DateField("合同签订日期", null=True, blank=True)
+    contract_start = models.DateField("合同履行开始", null=True, blank=True)
+    contract_end = models.DateField("合同履行结束", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = TenderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "code", "pk"]
+        verbose_name = "招标采购事项"
+        verbose_name_plural = "招标采购事项"
+        indexes = [models.Index(fields=["pairing", "year"]), models.Index(fields=["buyer", "year"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def amount(self):
+        """Return the value the thresholds are measured against."""
+        return self.estimated_value if self.estimated_value is not None else (self.award_value or Decimal(0))
+
+    @property
+    def process_date(self):
+        """Return the date the process started, which decides the rules in force."""
+        for name in ("notice_date", "docs_issued", "bid_deadline", "award_date", "contract_signed"):
+            value = getattr(self, name)
+            if value:
+                return value
+        return datetime.date(self.year, 1, 1) if self.year else datetime.date.today()
+
+    @property
+    def supplier_key(self):
+        """Return what identifies the awarded supplier across processes."""
+        return self.award_supplier_uscc or self.award_supplier.strip()
+
+    def is_tendering(self):
+        return self.method in TENDERING
+
+    def timeline(self):
+        """Return the dated steps of the process, oldest first."""
+        steps = [(getattr(self, f), label) for f, label in self.DATE_FIELDS if getattr(self, f)]
+        steps += [(a.date, f"合同变更：{a.description}") for a in self.amendments.all()]
+        if self.contract_end:
+            steps.append((self.contract_end, "合同履行结束"))
+        return sorted(steps, key=lambda s: s[0])
+
+    def clean(self):
+        errors = {}
+        if self.estimated_value is not None and self.estimated_value <= 0:
+            errors["estimated_value"] = "估算金额应大于0"
+        for field in ("award_value", "contract_value"):
+            value = getattr(self, field)
+            if value is not None and value <= 0:
+                errors[field] = f"{self._meta.get_field(field).verbose_name}应大于0"
+        if self.year and not (2000 <= self.year <= 2100):
+            errors["year"] = "年度应在2000至2100之间"
+        order = [("docs_issued", "notice_date"), ("bid_deadline", "docs_issued"), ("opening_date", "bid_deadline"),
+                 ("publicity_end", "publicity_start"), ("contract_end", "contract_start")]
+        for later, earlier in order:
+            a, b = getattr(self, later), getattr(self, earlier)
+            if a and b and a < b:
+                errors[later] = (f"{self._meta.get_field(later).verbose_name}不能早于"
+                                 f"{self._meta.get_field(earlier).verbose_name}")
+        if self.award_supplier_uscc:
+            try:
+                self.award_supplier_uscc = normalize_uscc(self.award_supplier_uscc)
+            except ValueError as e:
+                errors["award_supplier_uscc"] = str(e)
+        if self.winning_bid_id:
+            bid = self.winning_bid
+            if bid.tender_id != self.pk:
+                errors["winning_bid"] = "中标投标应为本采购事项的投标"
+            elif not bid.valid:
+                errors["winning_bid"] = "被否决的投标不能中标"
+        if self.project_id and self.pairing_id and not self.project.pairing.path.startswith(self.pairing.path):
+            errors["project"] = "所属项目不在本结对范围内"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # The process belongs to its project's pairing, so scoping a tender
+        # is scoping its project.
+        if self.project_id:
+            self.pairing_id = self.project.pairing_id
+            if not self.year:
+                self.year = self.project.year
+        if self.winning_bid_id:
+            bid = self.winning_bid
+            self.award_supplier, self.award_supplier_uscc = bid.supplier_name, bid.supplier_uscc
+            if self.award_value is None:
+                self.award_value = bid.price
+        previous = (type(self).objects.filter(pk=self.pk).values("project_id", "buyer_id", "year").first()
+                    if self.pk else None)
+        super().save(*args, **kwargs)
+        from .services import tender_changed
+
+        tender_changed(self, previous)
+
+    def delete(self, *args, **kwargs):
+        from .services import tender_changed
+
+        previous = {"project_id": self.project_id, "buyer_id": self.buyer_id, "year": self.year}
+        result = super().delete(*args, **kwargs)
+        tender_changed(None, previous)
+        return result
+
+
+class Bid(models.Model):
+    """A bid as submitted, with the bidder's particulars written in it."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="bids")
+    supplier_name = models.CharField("投标人", max_length=200)
+    supplier_uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    legal_rep = models.CharField("法定代表人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    bond_account = models.CharField("投标保证金转出账户", max_length=40, blank=True)
+    project_manager = models.CharField("项目经理（负责人）", max_length=50, blank=True)
+    price = models.DecimalField("投标报价（元）", **MONEY)
+    valid = models.BooleanField("有效投标", default=True)
+    disqualification_reason = models.CharField("否决理由", max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["price", "pk"]
+        verbose_name = "投标"
+        verbose_name_plural = "投标"
+
+    def __str__(self):
+        return self.supplier_name
+
+    @property
+    def supplier_key(self):
+        return self.supplier_uscc or self.supplier_name.strip()
+
+    def audit_pairing_id(self):
+        return self.tender.pairing_id
+
+    def clean(self):
+        errors = {}
+        if self.supplier_uscc:
+            try:
+                self.supplier_uscc = normalize_uscc(self.supplier_uscc)
+            except ValueError as e:
+                errors["supplier_uscc"] = str(e)
+        phone = self.contact_phone.replace(" ", "").replace("-", "")
+        if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
+            errors["contact_phone"] = "联系电话应为7至15位数字"
+        self.contact_phone = phone
+        self.bond_account = self.bond_account.replace(" ", "")
+        if self.price is not None and self.price <= 0:
+            errors["price"] = "投标报价应大于0"
+        if not self.valid and not self.disqualification_reason.strip():
+            errors["disqualification_reason"] = "被否决的投标须填写否决理由"
+        if not self.valid and self.pk and Tender.objects.filter(winning_bid=self).exists():
+            errors["valid"] = "该投标已确定为中标，不能否决；请先在采购事项中更改中标投标"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from .services import tender_changed
+
+        tender = Tender.objects.get(pk=self.tender_id)
+        if tender.winning_bid_id == self.pk and (tender.award_supplier, tender.award_supplier_uscc) != (
+                self.supplier_name, self.supplier_uscc):
+            tender.save()  # carries the corrected name or code into the award
+        tender_changed(tender, None)
+
+    def delete(self, *args, **kwargs):
+        tender = self.tender
+        if tender.winning_bid_id == self.pk:
+            tender.winning_bid = None
+            tender.save()
+        result = super().delete(*args, **kwargs)
+        from .services import tender_changed
+
+        tender_changed(tender, None)
+        return result
+
+
+class Amendment(models.Model):
+    """A contract change (补充合同/变更) and the value it adds or removes."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="amendments")
+    date = models.DateField("变更日期")
+    value_change = models.DecimalField("金额变化（元）", **MONEY, help_text="追加为正数，核减为负数")
+    description = models.CharField("变更内容", max_length=300)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = "合同变更"
+        verbose_name_plural = "合同变更"
+
+    def audit_pairing_id(self):
+        return self.tender.pairing_id
+
+    def clean(self):
+        if self.value_change == 0:
+            raise ValidationError({"value_change": "金额变化不能为0；不涉及金额的变更请写在备注中"})
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from .services import tender_changed
+
+        tender_changed(self.tender, None)
+
+    def delete(self, *args, **kwargs):
+        tender = self.tender
+        result = super().delete(*args, **kwargs)
+        from .services import tender_changed
+
+        tender_changed(tender, None)
+        return result
+
+
+class TenderDocument(models.Model):
+    KINDS = [
+        ("tenderNotice", "招标（采购）公告"),
+        ("biddingDocuments", "招标（采购）文件"),
+        ("evaluationReports", "评标报告"),
+        ("awardNotice", "中标（成交）通知书"),
+        ("contractSigned", "合同"),
+        ("contractAnnexe", "补充合同"),
+        ("other", "其他"),
+    ]
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField("文件类型", max_length=20, choices=KINDS)
+    title = models.CharField("文件名称", max_length=200)
+    date = models.DateField("日期", null=True, blank=True)
+    file = models.FileField("附件", upload_to="procurement/%Y/")
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = "采购文件"
+        verbose_name_plural = "采购文件"
+
+    def __str__(self):
+        return self.title
+
+    def audit_pairing_id(self):
+        return self.tender.pairing_id
+
+    def clean(self):
+        limit = settings.XIEZUO_MAX_UPLOAD_BYTES
+        if self.file and getattr(self.file, "size", 0) > limit:
+            raise ValidationError({"file": f"附件不能超过{limit // (1024 * 1024)}MB"})
+
+
+# ---------------------------------------------------------------- rule sets
+
+
+
+class RuleSet(models.Model):
+    """The national default set (no pairing) or a county set layered on it."""
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="适用结对", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="rule_sets",
+                                help_text="留空为全国默认规则；县级规则集适用于该结对及其下级结对")
+    name = models.CharField("规则集名称", max_length=200)
+    source = models.CharField("依据文件", max_length=300, blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = [Coalesce("pairing", 0), "pk"]
+        verbose_name = "规则集"
+        verbose_name_plural = "规则集"
+        constraints = [
+            models.UniqueConstraint(Coalesce("pairing", 0), name="ruleset_one_per_scope",
+                                    violation_error_message="该范围已有规则集，请在原规则集中新建版本"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_national(self):
+        return self.pairing_id is None
+
+    def _ruleset(self):
+        return self
+
+    def version_on(self, date):
+        """Return the version in force on `date`, or None."""
+        return self.versions.filter(effective_from__lte=date).order_by("-effective_from").first()
+
+
+class RuleSetVersion(models.Model):
+    """A dated edition of a rule set; a process is judged by the edition in
+    force on its start date."""
+
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="versions")
+    effective_from = models.DateField("生效日期")
+    note = models.CharField("说明", max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["ruleset", "-effective_from"]
+        verbose_name = "规则集版本"
+        verbose_name_plural = "规则集版本"
+        constraints = [
+            models.UniqueConstraint("ruleset", "effective_from", name="ruleset_version_unique_date",
+                                    violation_error_message="该规则集已有相同生效日期的版本"),
+        ]
+
+    def __str__(self):
+        return f"{self.ruleset}（{self.effective_from:%Y-%m-%d}起）"
+
+    def _ruleset(self):
+        return self.ruleset
+
+    def audit_pairing_id(self):
+        return self.ruleset.pairing_id
+
+
+class RuleSetting(models.Model):
+    """One rule's parameters in one version. In a county version a row
+    overrides the national setting of that rule; absent rows inherit."""
+
+    rule_version = models.ForeignKey(RuleSetVersion, on_delete=models.CASCADE, related_name="settings")
+    rule_code = models.CharField("规则代码", max_length=40)
+    enabled = models.BooleanField("启用", default=True)
+    severity = models.CharField("严重程度", max_length=8, choices=SEVERITIES)
+    params = models.JSONField("参数", default=dict, blank=True)
+    law = models.CharField("法规依据", max_length=200, blank=True)
+    article = models.CharField("条款", max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["rule_code"]
+        constraints = [
+            models.UniqueConstraint("rule_version", "rule_code", name="rule_setting_unique_code",
+                                    violation_error_message="同一版本中该规则已有设置"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule_code}@{self.rule_version}"
+
+    def _ruleset(self):
+        return self.rule_version.ruleset
+
+    def audit_pairing_id(self):
+        return self.rule_version.ruleset.pairing_id
+
+
+# ---------------------------------------------------------------- findings
+
+
+class FindingQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Finding(models.Model):
+    """A red flag raised by a rule on one process."""
+
+    OPEN, CONFIRMED, EXPLAINED = "open", "confirmed", "explained"
+    REVIEW = [(OPEN, "待复核"), (CONFIRMED, "确认问题"), (EXPLAINED, "已作说明")]
+
+    pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="procurement_findings")
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="findings")
+    rule_code = models.CharField("规则代码", max_length=40)
+    rule_name = models.CharField("规则", max_length=100)
+    key = models.CharField(max_length=200, blank=True)
+    law = models.CharField("法规依据", max_length=200, blank=True)
+    article = models.CharField("条款", max_length=100, blank=True)
+    severity = models.CharField("严重程度", max_length=8, choices=SEVERITIES)
+    explanation = models.TextField("说明")
+    figures = models.JSONField("触发数据", default=dict)
+    rule_version = models.ForeignKey(RuleSetVersion, verbose_name="规则集版本", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    # A finding whose rule no longer fires is kept (its review stays on
+    # record) but no longer counted.
+    active = models.BooleanField("有效", default=True)
+    review_status = models.CharField("复核结果", max_length=10, choices=REVIEW, default=OPEN)
+    review_note = models.TextField("复核意见", blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tender", "rule_code", "key"]
+        verbose_name = "预警线索"
+        verbose_name_plural = "预警线索"
+        constraints = [models.UniqueConstraint("tender", "rule_code", "key", name="finding_unique_key")]
+        indexes = [models.Index(fields=["pairing", "active", "severity"])]
+
+    def __str__(self):
+        return f"{self.rule_name}：{self.tender}"
+
+
+for _model in (Tender, Bid, Amendment, TenderDocument, RuleSet, RuleSetVersion, RuleSetting, Finding):
+    tracked(_model)
+
+
+def _rules_changed(sender, instance, raw=False, **kwargs):
+    """Recompute the findings a rule set governs whenever it changes."""
+    if raw:
+        return
+    from .services import ruleset_changed
+
+    try:
+        ruleset = instance._ruleset()
+    except RuleSet.DoesNotExist:
+        return  # deleted together with its rule set; the set's own signal recomputes
+    ruleset_changed(ruleset)
+
+
+for _model in (RuleSet, RuleSetVersion, RuleSetting):
+    models.signals.post_save.connect(_rules_changed, sender=_model, dispatch_uid=f"rules-save-{_model.__name__}")
+    models.signals.post_delete.connect(_rules_changed, sender=_model, dispatch_uid=f"rules-del-{_model.__name__}")

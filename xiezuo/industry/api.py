@@ -1,0 +1,244 @@
+"""JSON API of the industry module, under the same scoping as the pages.
+
+Input is validated by the very forms the pages use, so a row refused on a
+page is refused here with the same Chinese message, and related rows (an
+enterprise, a park, a meeting) can only be chosen from what the user sees.
+Amounts are yuan as decimal strings with two places.
+"""
+
+import datetime
+import inspect
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Body, Router, Schema, Status
+from ninja.errors import HttpError
+
+from lib.ids import normalize_uscc
+from lib.money import yuan_str
+from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.pairings.models import Organisation
+
+from . import services
+from .forms import OfficialForm
+from .ledgers import LEDGERS
+from .models import AgreedItem, Investment, Visit
+
+router = Router(tags=["产业合作与交流互访"])
+
+
+def _value(obj, field):
+    value = getattr(obj, field.attname)
+    if isinstance(field, models.DecimalField) and "amount" in field.name:
+        return yuan_str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(field, models.FileField):
+        return bool(value)
+    return value
+
+
+def serialize(obj):
+    """Return a row as JSON data: stored fields, display labels, names of
+    related rows and the rule flags the pages show."""
+    out = {"id": obj.pk, "year": obj.year}
+    for field in obj._meta.concrete_fields:
+        if field.name in ("id", "version"):
+            continue
+        out[field.name] = _value(obj, field)
+        if field.choices:
+            out[f"{field.name}_display"] = getattr(obj, f"get_{field.name}_display")()
+        if field.is_relation and out[field.name] is not None:
+            out[f"{field.name}_name"] = str(getattr(obj, field.name))
+    out["version"] = obj.version
+    if hasattr(obj, "arrived_exceeds_agreed"):
+        out["arrived_exceeds_agreed"] = obj.arrived_exceeds_agreed
+    if isinstance(obj, AgreedItem):
+        out["overdue"] = obj.is_overdue()
+        out["notes"] = [note_out(n) for n in obj.notes.all()]  # prefetched in lists
+    if isinstance(obj, Visit):
+        out["officials"] = [{"side": o.side, "name": o.name, "post": o.post, "role": o.role}
+                            for o in obj.officials.all()]
+        out["places"] = obj.place_list()
+    return out
+
+
+def note_out(n):
+    return {"id": n.pk, "date": n.date.isoformat(), "text": n.text, "status_from": n.status_from,
+            "status_to": n.status_to, "author": str(n.author) if n.author_id else None}
+
+
+def _invalid(errors):
+    return ValidationError({k: [str(m) for m in v] for k, v in errors.items()})
+
+
+def _officials(data):
+    forms = [OfficialForm(data=o) for o in data]
+    errors = {f"officials[{i}].{k}": v for i, f in enumerate(forms) if not f.is_valid() for k, v in f.errors.items()}
+    if errors:
+        raise _invalid(errors)
+    return forms
+
+
+def _enterprise_by_code(user, code):
+    """Find a registered enterprise the user sees by its 统一社会信用代码."""
+    try:
+        code = normalize_uscc(code)
+    except ValueError as e:
+        raise ValidationError({"enterprise_uscc": [str(e)]}) from None
+    org = Organisation.objects.filter(scope_for(user).region_q(), uscc=code).first()
+    if org is None:
+        raise ValidationError({"enterprise_uscc": [f"未找到统一社会信用代码为{code}的单位，请先登记单位"]})
+    return org.pk
+
+
+def list_rows(request, ledger, pairing_id, year=None, q="", overdue=False):
+    pairing = get_pairing(request.user, pairing_id)
+    qs = scope_for(request.user).filter(ledger.model.objects.within(pairing)).select_related(
+        *ledger.related).prefetch_related(*ledger.prefetch)
+    qs = ledger.filtered(qs, {"q": q, "year": str(year) if year else ""})
+    if overdue and ledger.model is AgreedItem:
+        qs = qs.overdue()
+    return [serialize(o) for o in qs[:5000]]
+
+
+def get_row(request, ledger, record_id, response):
+    obj = get_object_or_404(ledger.model, pk=record_id)
+    get_pairing(request.user, obj.pairing_id)
+    response["ETag"] = etag_of(obj)
+    return serialize(obj)
+
+
+def create_row(request, ledger, pairing_id, data=Body(...)):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    if ledger.model is Investment and data.get("enterprise_uscc") and not data.get("enterprise"):
+        data = {**data, "enterprise": _enterprise_by_code(request.user, data["enterprise_uscc"])}
+    instance = ledger.model(pairing=pairing)
+    # Fields left out take the model's defaults, as the page's form shows them.
+    defaults = {name: getattr(instance, instance._meta.get_field(name).attname) for name in ledger.form.Meta.fields}
+    payload = {**{k: v for k, v in defaults.items() if v not in (None, "")},
+               "pairing": pairing.pk, **{k: v for k, v in data.items() if k != "officials"}}
+    form = ledger.form(data=payload, instance=instance, pairing=pairing, user=request.user)
+    officials = _officials(data.get("officials") or []) if ledger.formset else []
+    if not form.is_valid():
+        raise _invalid(form.errors)
+    with transaction.atomic():
+        obj = form.save()
+        for f in officials:
+            f.instance.visit = obj
+            f.save()
+    return Status(201, serialize(obj))
+
+
+def update_row(request, ledger, record_id, response, data=Body(...)):
+    obj = get_object_or_404(ledger.model, pk=record_id)
+    pairing = get_pairing(request.user, obj.pairing_id, "write")
+    loaded = loaded_version_from(request, obj)
+    payload = {"pairing": obj.pairing_id, **data, "loaded_version": loaded}
+    form = ledger.form(data=payload, instance=obj, pairing=pairing, user=request.user)
+    if not form.is_valid():
+        raise _invalid(form.errors)
+    try:
+        obj = form.save()
+    except ValidationError as e:
+        if getattr(e, "code", None) == "conflict":
+            raise HttpError(409, e.messages[0]) from None
+        raise
+    response["ETag"] = etag_of(obj)
+    return serialize(obj)
+
+
+def _route(fn, ledger, id_name=None):
+    """Bind a generic endpoint to one ledger under a concrete path.
+
+    Each ledger gets its own paths (/industry/parks/{park_id}) so the API
+    documentation names real things and every path parameter is the id of
+    a model; the id parameter is renamed in the signature django-ninja reads.
+    """
+    sig = inspect.signature(fn)
+    params = [p for p in sig.parameters.values() if p.name != "ledger"]
+    if id_name:
+        params = [p.replace(name=id_name) if p.name == "record_id" else p for p in params]
+
+    def endpoint(request, **kwargs):
+        if id_name:
+            kwargs["record_id"] = kwargs.pop(id_name)
+        return fn(request, ledger, **kwargs)
+
+    endpoint.__signature__ = sig.replace(parameters=params)
+    endpoint.__name__ = f"{fn.__name__}_{ledger.slug}"
+    endpoint.__doc__ = fn.__doc__
+    return endpoint
+
+
+list_rows.__annotations__.update(pairing_id=int, year=int | None, q=str, overdue=bool)
+get_row.__annotations__.update(record_id=int, response=HttpResponse)
+create_row.__annotations__.update(pairing_id=int, data=dict)
+update_row.__annotations__.update(record_id=int, data=dict, response=HttpResponse)
+
+
+def _register(ledger):
+    slug, id_name, title = ledger.slug, ledger.id_param, str(ledger.title)
+    router.get(f"/pairings/{{pairing_id}}/industry/{slug}", response=list[dict], operation_id=f"industry_{slug}_list",
+               summary=f"{title}：列表",
+               description="结对及其下级结对的记录；year 按该台账的年度口径筛选，q 为关键词；合作事项可加 overdue=true。")(
+        _route(list_rows, ledger))
+    router.get(f"/industry/{slug}/{{{id_name}}}", response=dict, operation_id=f"industry_{slug}_get",
+               summary=f"{title}：详情", description="响应头 ETag 用于修改时的 If-Match。")(
+        _route(get_row, ledger, id_name))
+    router.post(f"/pairings/{{pairing_id}}/industry/{slug}", response={201: dict},
+                operation_id=f"industry_{slug}_create", summary=f"{title}：新增",
+                description="字段同页面表单（日期 YYYY-MM-DD，金额为元，关联记录用 id）。招商引资可用 enterprise_uscc "
+                            "代替 enterprise；互访与会议可带 officials: [{side, name, post, role}]。")(
+        _route(create_row, ledger))
+    router.put(f"/industry/{slug}/{{{id_name}}}", response=dict, operation_id=f"industry_{slug}_update",
+               summary=f"{title}：修改", description="须带 If-Match（读取时的 ETag）；他人已修改则 412/409。")(
+        _route(update_row, ledger, id_name))
+
+
+for _ledger in LEDGERS.values():
+    _register(_ledger)
+
+
+class StatusIn(Schema):
+    status: str
+    text: str = ""
+
+
+class NoteIn(Schema):
+    text: str
+    date: datetime.date | None = None
+
+
+def _item(request, pk, perm):
+    item = get_object_or_404(AgreedItem, pk=pk)
+    get_pairing(request.user, item.pairing_id, perm)
+    return item
+
+
+@router.post("/industry/items/{agreeditem_id}/status", response=dict)
+def change_status(request, agreeditem_id: int, data: StatusIn):
+    """Move an agreed item one step (未启动→推进中→已完成; 搁置 and reopening
+    need `text`); the step is kept as a progress note."""
+    item = _item(request, agreeditem_id, "write")
+    services.change_status(item, data.status, user=request.user, text=data.text)
+    return serialize(item)
+
+
+@router.get("/industry/items/{agreeditem_id}/notes", response=list[dict])
+def list_notes(request, agreeditem_id: int):
+    return [note_out(n) for n in _item(request, agreeditem_id, "read").notes.select_related("author")]
+
+
+@router.post("/industry/items/{agreeditem_id}/notes", response={201: dict})
+def add_note(request, agreeditem_id: int, data: NoteIn):
+    """Append a dated progress note (notes cannot be changed or deleted)."""
+    item = _item(request, agreeditem_id, "write")
+    note = services.add_note(item, data.text, date=data.date, user=request.user)
+    return Status(201, note_out(note))

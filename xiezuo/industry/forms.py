@@ -1,0 +1,140 @@
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from xiezuo.accounts.scope import scope_for
+from xiezuo.front.forms import BootstrapMixin, VersionedForm
+from xiezuo.pairings.models import Agreement, Organisation, Region
+
+from .models import (ENTERPRISE_KINDS, AgreedItem, Donation, Investment, Park, Visit, VisitOfficial,
+                     Workshop, validate_minutes)
+
+
+class LedgerForm(VersionedForm):
+    """A ledger row form whose choices are narrowed to what the user may see.
+
+    The record's pairing is chosen among the writable pairings of the page's
+    subtree (a donation may belong to a village pair under the county pair);
+    related rows (parks, meetings, enterprises) come from the same subtree.
+    """
+
+    def __init__(self, *args, pairing, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope_for(user)
+        self.root = pairing
+        writable = self.scope.pairings("write").filter(path__startswith=pairing.path)
+        if self.instance.pk and self.instance.pairing_id:
+            writable = writable | type(pairing).objects.filter(pk=self.instance.pairing_id)
+        self.fields["pairing"].queryset = writable.distinct()
+        if not self.instance.pk:
+            self.initial.setdefault("pairing", pairing.pk)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField) and name != "pairing":
+                field.queryset = self.narrow(name, field.queryset)
+
+    def narrow(self, name, queryset):
+        model = queryset.model
+        if model is Organisation:
+            return queryset.filter(self.scope.region_q(), kind__in=ENTERPRISE_KINDS)
+        if model is Region:
+            return queryset
+        if model is Agreement:
+            return queryset.filter(pairing__path__startswith=self.root.path)
+        return queryset.filter(pairing__path__startswith=self.root.path)
+
+
+DATE = forms.DateInput()
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+class ParkForm(LedgerForm):
+    class Meta:
+        model = Park
+        fields = ["pairing", "name", "region", "since_year", "status", "area_mu", "note", "is_demo"]
+        widgets = {"note": TEXT}
+
+    def narrow(self, name, queryset):
+        return queryset.filter(level__in=["county", "township", "village"]) if name == "region" else queryset
+
+
+class InvestmentForm(LedgerForm):
+    class Meta:
+        model = Investment
+        fields = ["pairing", "enterprise", "project_name", "origin_region", "origin_place", "industry", "signed_on",
+                  "landed_on", "producing_on", "agreed_amount", "arrived_amount", "park", "jobs", "jobs_poverty",
+                  "note", "is_demo"]
+        widgets = {"signed_on": DATE, "landed_on": DATE, "producing_on": DATE, "note": TEXT}
+        help_texts = {"enterprise": "企业须先在“单位”中登记（统一社会信用代码将校验）",
+                      "agreed_amount": "单位：元", "arrived_amount": "单位：元；超过协议投资额时将提示核实"}
+
+    def narrow(self, name, queryset):
+        if name == "origin_region":
+            return queryset.filter(level__in=["province", "city", "county"])
+        return super().narrow(name, queryset)
+
+
+class WorkshopForm(LedgerForm):
+    class Meta:
+        model = Workshop
+        fields = ["pairing", "name", "enterprise", "park", "location", "products", "opened_on", "closed_on", "jobs",
+                  "jobs_poverty", "note", "is_demo"]
+        widgets = {"opened_on": DATE, "closed_on": DATE, "note": TEXT}
+
+    def narrow(self, name, queryset):
+        if name == "location":
+            return queryset.filter(self.scope.region_q(field=None), level__in=["township", "village"])
+        return super().narrow(name, queryset)
+
+
+class DonationForm(LedgerForm):
+    class Meta:
+        model = Donation
+        fields = ["pairing", "date", "donor_name", "donor_kind", "donor_uscc", "form", "amount", "items", "purpose",
+                  "receiver", "receipt_number", "note", "is_demo"]
+        widgets = {"date": DATE, "note": TEXT}
+        help_texts = {"amount": "单位：元；捐物按折款金额填写"}
+
+
+class VisitForm(LedgerForm):
+    class Meta:
+        model = Visit
+        fields = ["pairing", "kind", "title", "direction", "start_on", "end_on", "delegation_size", "places",
+                  "topics", "minutes", "is_demo"]
+        widgets = {"start_on": DATE, "end_on": DATE, "places": TEXT, "topics": TEXT,
+                   "minutes": forms.ClearableFileInput(attrs={"accept": ".pdf,.doc,.docx,.jpg,.jpeg,.png"})}
+        help_texts = {"minutes": "PDF、Word、JPG或PNG，不超过20MB"}
+
+    def clean_minutes(self):
+        upload = self.cleaned_data.get("minutes")
+        if isinstance(upload, UploadedFile):
+            validate_minutes(upload)
+        return upload
+
+
+class OfficialForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = VisitOfficial
+        fields = ["side", "name", "post", "role"]
+
+
+OfficialFormSet = forms.inlineformset_factory(Visit, VisitOfficial, form=OfficialForm, extra=2, can_delete=True)
+
+
+class AgreedItemForm(LedgerForm):
+    class Meta:
+        model = AgreedItem
+        fields = ["pairing", "year", "title", "description", "source_visit", "source_agreement", "east_owner",
+                  "west_owner", "deadline", "is_demo"]
+        widgets = {"deadline": DATE, "description": TEXT}
+
+
+class NoteForm(BootstrapMixin, forms.Form):
+    """A new progress note; the rules live on ProgressNote and are applied by
+    services.add_note, so the page and the API refuse the same things."""
+
+    date = forms.DateField(label="日期", widget=forms.DateInput())
+    text = forms.CharField(label="进展情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=AgreedItem.STATUSES)
+    text = forms.CharField(required=False, max_length=2000)

@@ -1,0 +1,162 @@
+"""What each ledger of this module shows: columns, filters, forms.
+
+The list, detail, create and edit pages of all six ledgers are the same four
+views driven by these descriptions, so a rule about scoping or saving is
+written once and holds for every ledger.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lib.dates import cn_date
+from lib.money import wan
+
+from . import forms
+from .models import AgreedItem, Donation, Investment, Park, Visit, Workshop
+
+
+@dataclass
+class Ledger:
+    slug: str
+    model: type
+    form: type
+    title: str
+    columns: list  # (label, attribute path)
+    search: tuple = ()  # fields searched by ?q=
+    choices: tuple = ()  # fields filtered by ?<field>=<code>
+    year: object = None  # function (queryset, year) -> queryset
+    related: tuple = ()
+    prefetch: tuple = ()  # rows the API serialises with each record
+    money: tuple = ()  # fields shown in 万元
+    formset: object = None
+    detail_template: str = "industry/detail.html"
+    hidden: tuple = field(default=("id", "pairing", "version", "is_demo"))
+
+    def url(self, action):
+        return f"industry_{self.slug}_{action}"
+
+    @property
+    def id_param(self):
+        """The URL/API parameter naming one record: park_id, agreeditem_id …"""
+        return f"{self.model._meta.model_name}_id"
+
+    # URL names for templates: {% url ledger.list_name pairing.pk %}.
+    list_name = property(lambda self: self.url("list"))
+    new_name = property(lambda self: self.url("new"))
+    detail_name = property(lambda self: self.url("detail"))
+    edit_name = property(lambda self: self.url("edit"))
+
+    def filtered(self, queryset, params):
+        """Apply the list filters of the query string."""
+        q = params.get("q", "").strip()
+        if q and self.search:
+            cond = Q()
+            for name in self.search:
+                cond |= Q(**{f"{name}__icontains": q})
+            queryset = queryset.filter(cond).distinct()
+        for name in self.choices:
+            value = params.get(name, "")
+            if value:
+                queryset = queryset.filter(**{name: value})
+        year = params.get("year", "")
+        if year.isdigit() and self.year:
+            queryset = self.year(queryset, int(year))
+        return queryset
+
+    def choice_filters(self, params):
+        out = []
+        for name in self.choices:
+            f = self.model._meta.get_field(name)
+            out.append((name, f.verbose_name, f.choices, params.get(name, "")))
+        return out
+
+
+def resolve(obj, path):
+    value = obj
+    for part in path.split("."):
+        if value is None:
+            return None
+        display = getattr(value, f"get_{part}_display", None)
+        value = display() if callable(display) else getattr(value, part)
+        if callable(value):
+            value = value()
+    return value
+
+
+def show(value, money=False):
+    """Format one value the way offices write it."""
+    if value is None or value == "":
+        return ""
+    if money:
+        return wan(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.date):
+        return cn_date(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def rows(ledger, objects):
+    return [(obj, [show(resolve(obj, path), path in ledger.money) for _, path in ledger.columns])
+            for obj in objects]
+
+
+def detail_fields(ledger, obj):
+    """Return (label, text) for every stored field worth showing."""
+    out = []
+    for f in obj._meta.concrete_fields:
+        if f.name in ledger.hidden or f.name == "minutes":
+            continue
+        out.append((f.verbose_name, show(resolve(obj, f.name), f.name in ledger.money)))
+    return out
+
+
+LEDGERS = {
+    "parks": Ledger(
+        "parks", Park, forms.ParkForm, _("共建产业园区"),
+        [(_("园区名称"), "name"), (_("所在区划"), "region"), (_("共建起始年度"), "since_year"),
+         (_("建设状态"), "status")],
+        search=("name",), choices=("status",), year=lambda qs, y: qs.existing_in([y]), related=("region",),
+        detail_template="industry/park_detail.html"),
+    "investments": Ledger(
+        "investments", Investment, forms.InvestmentForm, _("招商引资"),
+        [(_("企业"), "enterprise"), (_("投资项目"), "project_name"), (_("所属行业"), "industry"),
+         (_("落地日期"), "landed_on"), (_("协议投资额"), "agreed_amount"), (_("实际到位"), "arrived_amount"),
+         (_("带动就业"), "jobs"), (_("其中脱贫劳动力"), "jobs_poverty")],
+        search=("project_name", "enterprise__name", "enterprise__uscc"), choices=("industry",),
+        year=lambda qs, y: qs.landed_in([y]), related=("enterprise", "park", "origin_region"),
+        money=("agreed_amount", "arrived_amount")),
+    "workshops": Ledger(
+        "workshops", Workshop, forms.WorkshopForm, _("帮扶车间"),
+        [(_("车间名称"), "name"), (_("运营企业"), "enterprise"), (_("所在园区"), "park"),
+         (_("所在乡镇/村"), "location"), (_("认定/投运日期"), "opened_on"), (_("吸纳就业"), "jobs"),
+         (_("其中脱贫劳动力"), "jobs_poverty")],
+        search=("name", "enterprise__name", "products"), year=lambda qs, y: qs.operating_in([y]),
+        related=("enterprise", "park", "location")),
+    "donations": Ledger(
+        "donations", Donation, forms.DonationForm, _("社会帮扶捐赠"),
+        [(_("捐赠日期"), "date"), (_("捐赠方"), "donor_name"), (_("捐赠方类型"), "donor_kind"),
+         (_("捐赠形式"), "form"), (_("金额/折款"), "amount"), (_("用途"), "purpose"), (_("受赠单位"), "receiver")],
+        search=("donor_name", "purpose", "receiver", "items"), choices=("donor_kind", "form"),
+        year=lambda qs, y: qs.in_years([y]), money=("amount",)),
+    "visits": Ledger(
+        "visits", Visit, forms.VisitForm, _("互访与会议"),
+        [(_("开始日期"), "start_on"), (_("结束日期"), "end_on"), (_("类型"), "kind"), (_("名称"), "title"),
+         (_("方向"), "direction"), (_("代表团人数"), "delegation_size")],
+        search=("title", "places", "topics", "officials__name"), choices=("kind", "direction"),
+        year=lambda qs, y: qs.started_in([y]), formset=forms.OfficialFormSet, prefetch=("officials",),
+        detail_template="industry/visit_detail.html"),
+    "items": Ledger(
+        "items", AgreedItem, forms.AgreedItemForm, _("合作事项"),
+        [(_("年度"), "year"), (_("合作事项"), "title"), (_("东部责任单位"), "east_owner"),
+         (_("西部责任单位"), "west_owner"), (_("完成时限"), "deadline"), (_("状态"), "status")],
+        search=("title", "description", "east_owner", "west_owner"), choices=("status",),
+        year=lambda qs, y: qs.in_years([y]), related=("source_visit",), prefetch=("notes__author",),
+        detail_template="industry/item_detail.html"),
+}

@@ -1,0 +1,47 @@
+"""Work that spans an agreed item and its progress notes."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AgreedItem, ProgressNote
+
+
+def add_note(item, text, *, date=None, user=None, status_from="", status_to=""):
+    """Append a validated progress note to an item and return it."""
+    note = ProgressNote(item=item, date=date or timezone.localdate(), text=(text or "").strip(),
+                        status_from=status_from, status_to=status_to,
+                        author=user if getattr(user, "is_authenticated", False) else None)
+    note.full_clean()
+    note.save()
+    return note
+
+
+def change_status(item, new_status, *, user=None, text="", date=None):
+    """Move an item one step on the board and record the step as a note.
+
+    The row is locked so two offices pressing buttons at once cannot skip a
+    step; a step that is not allowed from the current status, or a shelving
+    without a reason, is refused with a Chinese message and nothing changes.
+    """
+    labels = dict(AgreedItem.STATUSES)
+    if new_status not in labels:
+        raise ValidationError({"status": f"状态“{new_status}”无效"})
+    with transaction.atomic():
+        locked = AgreedItem.objects.select_for_update().get(pk=item.pk)
+        old = locked.status
+        if new_status not in AgreedItem.TRANSITIONS.get(old, ()):
+            raise ValidationError({"status": f"事项当前为“{labels[old]}”，不能直接改为“{labels[new_status]}”"})
+        text = (text or "").strip()
+        if (old, new_status) in AgreedItem.NEEDS_REASON and not text:
+            raise ValidationError({"text": f"由“{labels[old]}”改为“{labels[new_status]}”须填写原因"})
+        day = date or timezone.localdate()
+        locked.status = new_status
+        locked.done_on = day if new_status == AgreedItem.DONE else None
+        locked.version += 1
+        locked.save()
+        summary = f"状态由“{labels[old]}”改为“{labels[new_status]}”"
+        add_note(locked, f"{summary}。{text}" if text else summary, date=day, user=user,
+                 status_from=old, status_to=new_status)
+    item.refresh_from_db()
+    return item

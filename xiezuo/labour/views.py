@@ -1,0 +1,427 @@
+"""Pages of labour cooperation and talent exchange.
+
+Every view reaches records through the pairing scope: records of a pairing's
+subtree for lists, `get_pairing(user, record.pairing_id, perm)` for one
+record (invisible → 404, read-only → 403). Views that accept one method
+check it after the scope, so a foreign record answers 404 whatever the
+method.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.figures import compute
+from xiezuo.front.forms import save_or_conflict
+from xiezuo.pairings.models import Organisation
+
+from . import services
+from .forms import (
+    EmploymentForm,
+    LabourSettingsForm,
+    PersonForm,
+    TalentExchangeForm,
+    TraineeForm,
+    TrainingClassForm,
+)
+from .models import Employment, LabourSettings, Person, TalentExchange, Trainee, TrainingClass, months_in_year
+
+
+def _in_subtree(request, pairing, model):
+    """Rows of a pairing's subtree that the user may read."""
+    qs = model.objects.filter(pairing__path__startswith=pairing.path)
+    return scope_for(request.user).filter(qs)
+
+
+def _year(request, name="year"):
+    try:
+        value = int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+    return value if 2000 <= value <= 2100 else None
+
+
+def _form_page(request, form, title, pairing, back):
+    return render(request, "labour/form.html", {"form": form, "title": title, "pairing": pairing, "back": back})
+
+
+# --- overview ----------------------------------------------------------------
+
+@login_required
+def overview(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    this_year = timezone.localdate().year
+    first, last = _year(request, "from") or this_year, _year(request, "to") or this_year
+    if first > last:
+        first, last = last, first
+    figures = compute(pairing, range(first, last + 1), sections=["labour", "talent"])
+    labour, talent = figures["labour"], figures["talent"]
+    ctx = {"pairing": pairing, "first": first, "last": last, "labour": labour, "talent": talent, "tab": "overview",
+           "by_destination": [(label, labour["by_destination"][c]) for c, label in Employment.DESTINATIONS],
+           "by_form": [(label, labour["by_form"][c]) for c, label in Employment.FORMS],
+           "by_kind": [(label, talent["by_kind"][c]) for c, label in TalentExchange.KINDS],
+           "by_direction": [(label, talent["by_direction"][c]) for c, label in TalentExchange.DIRECTIONS]}
+    return render(request, "labour/overview.html", ctx)
+
+
+@login_required
+def settings_edit(request):
+    scope = scope_for(request.user)
+    if request.method == "POST" and not (scope.is_global or scope.has_any("admin")):
+        raise PermissionDenied("只有管理员可以修改劳务协作设置")
+    # The row is made on the first save; reading never writes.
+    instance = LabourSettings.objects.get_or_create(pk=1)[0] if request.method == "POST" else LabourSettings.current()
+    form = LabourSettingsForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form):
+        messages.success(request, "已保存劳务协作设置")
+        return redirect("labour_settings")
+    can_edit = scope.is_global or scope.has_any("admin")
+    return render(request, "labour/settings.html", {"form": form, "can_edit": can_edit})
+
+
+# --- people --------------------------------------------------------------------
+
+@login_required
+def person_list(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    people = _in_subtree(request, pairing, Person).select_related("township", "village", "unit", "pairing")
+    f = {k: request.GET.get(k, "").strip() for k in ("q", "household", "township")}
+    if f["q"]:
+        people = people.filter(name__icontains=f["q"])
+    if f["household"]:
+        people = people.filter(household_type=f["household"])
+    if f["township"]:
+        people = people.filter(township__name=f["township"])
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    ctx = {"pairing": pairing, "page": page, "f": f, "households": Person.HOUSEHOLDS,
+           "can_write": scope_for(request.user).has(pairing, "write")}
+    return render(request, "labour/person_list.html", ctx)
+
+
+@sensitive_post_parameters("id_number")
+@login_required
+def person_find(request, pairing_id):
+    """Find a person by 身份证号 through the keyed hash. A POST, so the number
+    never travels in a URL (and so never in an access log)."""
+    pairing = get_pairing(request.user, pairing_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        person = scope_for(request.user).filter(Person.objects.with_id_number(request.POST.get("id_number"),
+                                                                               pairing)).first()
+    except ValueError as e:
+        messages.error(request, f"查找失败：{e}")
+        return redirect("labour_person_list", pairing.pk)
+    if person is None:
+        messages.warning(request, "未找到该身份证号对应的人员")
+        return redirect("labour_person_list", pairing.pk)
+    return redirect("labour_person_detail", person.pk)
+
+
+@sensitive_post_parameters("id_number", "phone")
+@login_required
+def person_create(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    form = PersonForm(request.POST or None, instance=Person(pairing=pairing), scope=scope_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        person = save_or_conflict(form)
+        if person:
+            messages.success(request, f"已登记人员：{person.label()}")
+            return redirect("labour_person_detail", person.pk)
+    return _form_page(request, form, "登记人员", pairing, ("labour_person_list", pairing.pk))
+
+
+def _person(request, person_id, perm="read"):
+    person = get_object_or_404(Person.objects.select_related("township", "village", "unit"), pk=person_id)
+    return person, get_pairing(request.user, person.pairing_id, perm)
+
+
+@login_required
+def person_detail(request, person_id):
+    person, pairing = _person(request, person_id)
+    scope = scope_for(request.user)
+    ctx = {"person": person, "pairing": pairing, "can_write": scope.has(pairing, "write"),
+           "can_pii": scope.has(pairing, "pii"), **services.person_records(person, scope)}
+    return render(request, "labour/person_detail.html", ctx)
+
+
+@sensitive_post_parameters("id_number", "phone")
+@login_required
+def person_edit(request, person_id):
+    person, pairing = _person(request, person_id, "write")
+    form = PersonForm(request.POST or None, instance=person, scope=scope_for(request.user))
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form):
+        messages.success(request, "已保存")
+        return redirect("labour_person_detail", person.pk)
+    return _form_page(request, form, f"编辑人员：{person.label()}", pairing, ("labour_person_detail", person.pk))
+
+
+@never_cache
+@login_required
+def person_reveal(request, person_id):
+    """Show the full 身份证号 and phone to a role with the "pii" permission and
+    record a view_pii event. htmx swaps in the fragment; without JavaScript the
+    whole page comes back with the numbers shown."""
+    person, pairing = _person(request, person_id, "pii")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    revealed = services.reveal(person)
+    if request.headers.get("HX-Request"):
+        return render(request, "labour/_pii.html", {"person": person, "revealed": revealed})
+    scope = scope_for(request.user)
+    ctx = {"person": person, "pairing": pairing, "revealed": revealed, "can_write": scope.has(pairing, "write"),
+           "can_pii": True, **services.person_records(person, scope)}
+    return render(request, "labour/person_detail.html", ctx)
+
+
+# --- training classes ------------------------------------------------------------
+
+@login_required
+def class_list(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    classes = services.with_roster_counts(_in_subtree(request, pairing, TrainingClass)).select_related("organiser")
+    f = {"year": _year(request), "kind": request.GET.get("kind", ""), "q": request.GET.get("q", "").strip()}
+    if f["year"]:
+        classes = classes.started_in([f["year"]])
+    if f["kind"]:
+        classes = classes.filter(kind=f["kind"])
+    if f["q"]:
+        classes = classes.filter(Q(name__icontains=f["q"]) | Q(trade__icontains=f["q"]))
+    ctx = {"pairing": pairing, "classes": classes, "f": f, "kinds": TrainingClass.KINDS,
+           "can_write": scope_for(request.user).has(pairing, "write")}
+    return render(request, "labour/class_list.html", ctx)
+
+
+@login_required
+def class_create(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    form = TrainingClassForm(request.POST or None, instance=TrainingClass(pairing=pairing),
+                             scope=scope_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        tc = save_or_conflict(form)
+        if tc:
+            messages.success(request, f"已新增培训班：{tc}")
+            return redirect("labour_class_detail", tc.pk)
+    return _form_page(request, form, "新增培训班", pairing, ("labour_class_list", pairing.pk))
+
+
+def _class(request, training_class_id, perm="read"):
+    tc = get_object_or_404(TrainingClass.objects.select_related("organiser", "project"), pk=training_class_id)
+    return tc, get_pairing(request.user, tc.pairing_id, perm)
+
+
+@login_required
+def class_detail(request, training_class_id):
+    tc, pairing = _class(request, training_class_id)
+    scope = scope_for(request.user)
+    can_write = scope.has(pairing, "write")
+    add_form = TraineeForm(instance=Trainee(training_class=tc), scope=scope) if can_write else None
+    ctx = {"tc": tc, "pairing": pairing, "can_write": can_write, "add_form": add_form,
+           "roster": tc.trainees.select_related("person", "person__township", "person__village")}
+    return render(request, "labour/class_detail.html", ctx)
+
+
+@login_required
+def class_edit(request, training_class_id):
+    tc, pairing = _class(request, training_class_id, "write")
+    form = TrainingClassForm(request.POST or None, instance=tc, scope=scope_for(request.user))
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form):
+        messages.success(request, "已保存")
+        return redirect("labour_class_detail", tc.pk)
+    return _form_page(request, form, f"编辑培训班：{tc}", pairing, ("labour_class_detail", tc.pk))
+
+
+@login_required
+def trainee_add(request, training_class_id):
+    tc, pairing = _class(request, training_class_id, "write")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = TraineeForm(request.POST, instance=Trainee(training_class=tc), scope=scope_for(request.user))
+    if form.is_valid() and save_or_conflict(form):
+        messages.success(request, f"已加入名单：{form.instance.person.label()}")
+        return redirect("labour_class_detail", tc.pk)
+    return _form_page(request, form, f"加入培训班名单：{tc}", pairing, ("labour_class_detail", tc.pk))
+
+
+def _trainee(request, trainee_id, perm):
+    trainee = get_object_or_404(Trainee.objects.select_related("training_class", "person"), pk=trainee_id)
+    return trainee, get_pairing(request.user, trainee.training_class.pairing_id, perm)
+
+
+@login_required
+def trainee_edit(request, trainee_id):
+    trainee, pairing = _trainee(request, trainee_id, "write")
+    form = TraineeForm(request.POST or None, instance=trainee, scope=scope_for(request.user))
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form):
+        messages.success(request, "已保存")
+        return redirect("labour_class_detail", trainee.training_class_id)
+    back = ("labour_class_detail", trainee.training_class_id)
+    return _form_page(request, form, f"编辑学员：{trainee.person.label()}", pairing, back)
+
+
+@login_required
+def trainee_remove(request, trainee_id):
+    trainee, _ = _trainee(request, trainee_id, "write")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    training_class_id = trainee.training_class_id
+    trainee.delete()
+    messages.success(request, f"已从名单中移除：{trainee.person.label()}")
+    return redirect("labour_class_detail", training_class_id)
+
+
+@never_cache
+@login_required
+def roster_export(request, training_class_id):
+    """Download the roster as CSV. Full numbers only for the "pii" role;
+    every download is an export_pii event (names are personal data too)."""
+    tc, pairing = _class(request, training_class_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    full = scope_for(request.user).has(pairing, "pii")
+    return services.roster_csv_response(tc, full)
+
+
+# --- employment ----------------------------------------------------------------
+
+@login_required
+def employment_list(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    jobs = _in_subtree(request, pairing, Employment).select_related("person")
+    f = {"year": _year(request), **{k: request.GET.get(k, "") for k in ("destination", "form", "ongoing")}}
+    if f["year"]:
+        jobs = jobs.in_years([f["year"]])
+    if f["destination"]:
+        jobs = jobs.filter(destination=f["destination"])
+    if f["form"]:
+        jobs = jobs.filter(form=f["form"])
+    if f["ongoing"]:
+        jobs = jobs.filter(end__isnull=True)
+    page = Paginator(jobs, 50).get_page(request.GET.get("page"))
+    ctx = {"pairing": pairing, "page": page, "f": f, "destinations": Employment.DESTINATIONS,
+           "forms": Employment.FORMS, "can_write": scope_for(request.user).has(pairing, "write")}
+    return render(request, "labour/employment_list.html", ctx)
+
+
+@login_required
+def employment_create(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    form = EmploymentForm(request.POST or None, instance=Employment(pairing=pairing), scope=scope_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        job = save_or_conflict(form)
+        if job:
+            messages.success(request, f"已登记就业：{job}")
+            return redirect("labour_employment_detail", job.pk)
+    return _form_page(request, form, "登记就业", pairing, ("labour_employment_list", pairing.pk))
+
+
+def _job(request, employment_id, perm="read"):
+    job = get_object_or_404(Employment.objects.select_related("person"), pk=employment_id)
+    return job, get_pairing(request.user, job.pairing_id, perm)
+
+
+@login_required
+def employment_detail(request, employment_id):
+    job, pairing = _job(request, employment_id)
+    settings = LabourSettings.current()
+    today = timezone.localdate()
+    years = range(job.start.year, (job.end or today).year + 1)
+    months = [(y, len(months_in_year([job], y, today))) for y in years]
+    ctx = {"job": job, "pairing": pairing, "months": months, "stable_months": settings.stable_months,
+           "can_write": scope_for(request.user).has(pairing, "write")}
+    return render(request, "labour/employment_detail.html", ctx)
+
+
+@login_required
+def employment_edit(request, employment_id):
+    job, pairing = _job(request, employment_id, "write")
+    form = EmploymentForm(request.POST or None, instance=job, scope=scope_for(request.user))
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form):
+        messages.success(request, "已保存")
+        return redirect("labour_employment_detail", job.pk)
+    return _form_page(request, form, f"编辑就业：{job}", pairing, ("labour_employment_detail", job.pk))
+
+
+# --- talent exchange -------------------------------------------------------------
+
+@login_required
+def talent_list(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    rows = _in_subtree(request, pairing, TalentExchange).select_related("person", "sending_unit", "receiving_unit")
+    f = {"year": _year(request), **{k: request.GET.get(k, "").strip() for k in ("kind", "direction", "batch")}}
+    if f["year"]:
+        rows = rows.started_in([f["year"]])
+    if f["kind"] == "sanzhi":
+        rows = rows.sanzhi()
+    elif f["kind"]:
+        rows = rows.filter(kind=f["kind"])
+    if f["direction"]:
+        rows = rows.filter(direction=f["direction"])
+    if f["batch"]:
+        rows = rows.filter(batch__icontains=f["batch"])
+    ctx = {"pairing": pairing, "rows": rows, "f": f, "kinds": TalentExchange.KINDS,
+           "directions": TalentExchange.DIRECTIONS, "units": services.units_summary(rows),
+           "can_write": scope_for(request.user).has(pairing, "write")}
+    return render(request, "labour/talent_list.html", ctx)
+
+
+@login_required
+def talent_unit(request, pairing_id, org_id):
+    """An organisation's talent page: whom it received, by batch, and whom it sent."""
+    pairing = get_pairing(request.user, pairing_id)
+    org = get_object_or_404(Organisation.objects.filter(scope_for(request.user).region_q()), pk=org_id)
+    rows = _in_subtree(request, pairing, TalentExchange).select_related("person", "sending_unit", "receiving_unit")
+    received = list(rows.filter(receiving_unit=org).order_by("start", "batch", "person__name"))
+    sent = list(rows.filter(sending_unit=org).order_by("start", "person__name"))
+    ctx = {"pairing": pairing, "org": org, "received": received, "sent": sent,
+           "batches": services.by_batch(received), "experts": len({r.person_id for r in received}),
+           "sent_persons": len({r.person_id for r in sent})}
+    return render(request, "labour/talent_unit.html", ctx)
+
+
+@login_required
+def talent_create(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    form = TalentExchangeForm(request.POST or None, instance=TalentExchange(pairing=pairing),
+                              scope=scope_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        row = save_or_conflict(form)
+        if row:
+            messages.success(request, f"已登记人才交流：{row}")
+            return redirect("labour_talent_detail", row.pk)
+    return _form_page(request, form, "登记人才交流", pairing, ("labour_talent_list", pairing.pk))
+
+
+def _exchange(request, talent_exchange_id, perm="read"):
+    row = get_object_or_404(TalentExchange.objects.select_related("person", "sending_unit", "receiving_unit"),
+                            pk=talent_exchange_id)
+    return row, get_pairing(request.user, row.pairing_id, perm)
+
+
+@login_required
+def talent_detail(request, talent_exchange_id):
+    row, pairing = _exchange(request, talent_exchange_id)
+    settings = LabourSettings.current()
+    ctx = {"row": row, "pairing": pairing, "months": row.months(), "long_term_months": settings.long_term_months,
+           "long_term": row.is_long_term(settings.long_term_months),
+           "can_write": scope_for(request.user).has(pairing, "write")}
+    return render(request, "labour/talent_detail.html", ctx)
+
+
+@login_required
+def talent_edit(request, talent_exchange_id):
+    row, pairing = _exchange(request, talent_exchange_id, "write")
+    form = TalentExchangeForm(request.POST or None, instance=row, scope=scope_for(request.user))
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form):
+        messages.success(request, "已保存")
+        return redirect("labour_talent_detail", row.pk)
+    return _form_page(request, form, f"编辑人才交流：{row}", pairing, ("labour_talent_detail", row.pk))
+
