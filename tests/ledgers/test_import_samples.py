@@ -271,3 +271,27 @@ def test_valid_disbursements_status_column_is_ignored(ctx_for, samples):
     result = run_import(spec, ctx, samples / "disbursements" / "valid.xlsx", commit=True)
     assert result.added == 3
     assert Disbursement.objects.get(voucher_number="样例拨付-003").status == "submitted"
+
+
+def test_same_name_in_two_regions_needs_the_region(ctx_for, county, tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("项目")
+    ws.write_row(0, 0, ["项目编号", "项目名称", "年度", "项目类别", "实施单位", "协作资金", "状态"])
+    ws.write_row(1, 0, ["YL-A-1", "示例一", 2022, "教育", "湟源县大华镇人民政府", 0, "储备"])
+    ws.write_row(2, 0, ["YL-A-2", "示例二", 2022, "教育", "湟源县大华镇人民政府（大华镇）", 0, "储备"])
+    wb.close()
+    spec, ctx = ctx_for("projects")
+    result = run_import(spec, ctx, path, commit=True)
+    assert messages(result) == ["工作表“项目”第2行“实施单位”列（值为“湟源县大华镇人民政府”）："
+                                "有多个单位名为“湟源县大华镇人民政府”，请写成“湟源县大华镇人民政府（所在区划）”"]
+    path2 = tmp_path / "p2.xlsx"
+    wb = xlsxwriter.Workbook(path2)
+    ws = wb.add_worksheet("项目")
+    ws.write_row(0, 0, ["项目编号", "项目名称", "年度", "项目类别", "实施单位", "协作资金", "状态"])
+    ws.write_row(1, 0, ["YL-A-2", "示例二", 2022, "教育", "湟源县大华镇人民政府（大华镇）", 0, "储备"])
+    wb.close()
+    result = run_import(spec, ctx, path2, commit=True)
+    assert messages(result) == [] and Project.objects.get(code="YL-A-2").implementing_unit.region.name == "大华镇"

@@ -334,23 +334,44 @@ class Lookup(Column):
 
     kind = "名称"
 
-    def __init__(self, field, header, *, queryset, keys=("name",), label="name", what="记录", **kwargs):
+    def __init__(self, field, header, *, queryset, keys=("name",), label="name", what="记录", qualifier=None,
+                 **kwargs):
         super().__init__(field, header, **kwargs)
         self.queryset = queryset
         self.keys = keys
         self.label = label
         self.what = what
+        # When two rows share a label (two 大华镇人民政府 in different
+        # regions), "label（qualifier）" tells them apart, both ways.
+        self.qualifier = qualifier
         self._map = None
         self._labels = None
+        self.ambiguous = set()
 
     def prepare(self, ctx):
         self._map, self._labels, self._exact = {}, {}, {}
-        for row in self.queryset(ctx).values("pk", self.label, *[k for k in self.keys if k != self.label]):
+        extra = [k for k in (*self.keys, self.qualifier) if k and k != self.label]
+        rows = list(self.queryset(ctx).values("pk", self.label, *dict.fromkeys(extra)))
+        seen = {}
+        for row in rows:
             for key in self.keys:
                 if row.get(key):
-                    self._map.setdefault(Choice._key(row[key]), row["pk"])
-                    self._exact.setdefault(row[key], row["pk"])
-            self._labels[row["pk"]] = row[self.label]
+                    seen.setdefault((key, row[key]), set()).add(row["pk"])
+        self.ambiguous = {value for (key, value), pks in seen.items() if len(pks) > 1}
+        for row in rows:
+            label = row[self.label]
+            for key in self.keys:
+                value = row.get(key)
+                if value and value not in self.ambiguous:
+                    self._map.setdefault(Choice._key(value), row["pk"])
+                    self._exact.setdefault(value, row["pk"])
+            if self.qualifier and row.get(self.qualifier):
+                full = f"{label}（{row[self.qualifier]}）"
+                self._map.setdefault(Choice._key(full), row["pk"])
+                self._exact.setdefault(full, row["pk"])
+                if label in self.ambiguous:
+                    label = full
+            self._labels[row["pk"]] = label
 
     def fast(self, unit=None):
         exact, slow = self._exact, self.parse
@@ -371,7 +392,11 @@ class Lookup(Column):
     def parse(self, value, unit=None):
         pk = self._map.get(Choice._key(value))
         if pk is None:
-            raise ValueError(f"找不到{self.what}“{clean_text(value)}”，请先在系统中登记或检查名称")
+            name = clean_text(value)
+            if name in self.ambiguous:
+                hint = f"“{name}（所在区划）”" if self.qualifier else "代码"
+                raise ValueError(f"有多个{self.what}名为“{name}”，请写成{hint}")
+            raise ValueError(f"找不到{self.what}“{name}”，请先在系统中登记或检查名称")
         return pk
 
     def export(self, value):

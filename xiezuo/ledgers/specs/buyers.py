@@ -23,7 +23,7 @@ class BuyersSpec(LedgerSpec):
              example="六合区示例机关（示例）"),
         Choice("kind", "单位类型", Buyer.KINDS, synonyms=["类型", "单位性质"], required=True, example="机关",
                aliases={"行政机关": "gov", "国企": "soe", "民企": "private", "个人": "individuals"}),
-        Lookup("organisation", "对应单位", queryset=organisations, keys=("name", "uscc"), what="单位",
+        Lookup("organisation", "对应单位", queryset=organisations, keys=("name", "uscc"), what="单位", qualifier="region__name",
                synonyms=["登记单位"]),
         Bool("is_budget_unit", "预算单位", synonyms=["是否预算单位"], example="是"),
     ]

@@ -35,7 +35,7 @@ class EnterprisesSpec(LedgerSpec):
     key = ("enterprise_id", "project_name")
     key_note = "企业 + 投资项目"
     columns = [
-        Lookup("enterprise", "企业", queryset=enterprises, keys=("name", "uscc"), what="企业",
+        Lookup("enterprise", "企业", queryset=enterprises, keys=("name", "uscc"), what="企业", qualifier="region__name",
                synonyms=["企业名称", "投资企业", "签约企业"], required=True, example="南京示例食品有限公司（示例）"),
         Text("project_name", "投资项目", synonyms=["项目名称", "项目"], required=True, max_length=200,
              example="牦牛肉精深加工项目（示例）"),

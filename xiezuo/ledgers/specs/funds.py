@@ -26,7 +26,7 @@ class FundsSpec(LedgerSpec):
                synonyms=["资金类别", "资金性质", "类型"],
                aliases={"财政援助": "fiscal", "财政资金": "fiscal", "社会帮扶": "social", "社会捐款": "social",
                         "结对帮扶": "pairing", "捐物": "in_kind", "捐物折价": "in_kind"}),
-        Lookup("payer", "拨付单位", queryset=organisations, keys=("name", "uscc"), what="单位",
+        Lookup("payer", "拨付单位", queryset=organisations, keys=("name", "uscc"), what="单位", qualifier="region__name",
                synonyms=["付款单位", "援助单位", "资金来源单位", "来源单位"], example="南京市六合区人民政府"),
         Text("doc_number", "文号", synonyms=["拨付文号", "文件号", "资金文号", "凭证号"],
              max_length=100, example="宁协〔2022〕1号（示例）"),

@@ -41,7 +41,7 @@ class ProjectsSpec(LedgerSpec):
         Lookup("township", "实施乡镇", queryset=west_regions("township"), what="乡镇",
                synonyms=["乡镇", "所在乡镇", "实施地点"], example="大华镇"),
         Lookup("village", "实施村", queryset=west_regions("village"), what="村", synonyms=["村", "所在村"]),
-        Lookup("implementing_unit", "实施单位", queryset=organisations, keys=("name", "uscc"), what="单位",
+        Lookup("implementing_unit", "实施单位", queryset=organisations, keys=("name", "uscc"), what="单位", qualifier="region__name",
                synonyms=["项目实施单位", "责任单位", "建设单位"], example="湟源县教育局"),
         Amount("coop_funds", "协作资金", synonyms=["东西部协作资金", "帮扶资金", "援助资金", "协作资金投入"],
                required=True, example=3000000),

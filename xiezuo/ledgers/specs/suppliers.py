@@ -25,7 +25,7 @@ class SuppliersSpec(LedgerSpec):
     key = ("organisation_id",)
     key_note = "生产经营主体（名称或统一社会信用代码）"
     columns = [
-        Lookup("organisation", "生产经营主体", queryset=west_organisations, keys=("name", "uscc"), what="单位",
+        Lookup("organisation", "生产经营主体", queryset=west_organisations, keys=("name", "uscc"), what="单位", qualifier="region__name",
                synonyms=["供应商", "供应商名称", "企业名称", "单位名称"], required=True,
                example="湟源县示例合作社（示例）"),
         Text("contact", "联系人", max_length=50),
