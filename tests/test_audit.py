@@ -102,3 +102,14 @@ def test_chain_survives_a_dumpdata_loaddata_round_trip(tmp_path):
     for obj in serializers.deserialize("json", data):
         obj.save()
     assert verify().startswith("审计链完整")
+
+
+def test_api_changes_are_recorded_under_the_token_user(county):
+    from .checklist import token_client
+
+    body = {"year": 2031, "title": "令牌用户创建的协议"}
+    r = token_client("liuhe").post(f"/api/v1/pairings/{county.pk}/agreements", body,
+                                   content_type="application/json", REMOTE_ADDR="198.51.100.9")
+    assert r.status_code == 201
+    event = AuditEvent.objects.filter(model="pairings.Agreement").first()
+    assert (event.actor_name, event.ip, event.after["title"]) == ("liuhe", "198.51.100.9", "令牌用户创建的协议")

@@ -68,3 +68,9 @@ def test_every_message_has_an_english_translation():
     assert untranslated == []
     mo = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.mo"
     assert mo.stat().st_mtime >= (ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po").stat().st_mtime - 5
+
+
+def test_models_and_migrations_agree():
+    r = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+                       cwd=ROOT, capture_output=True, text=True, env={**os.environ, "DEBUG": "1"})
+    assert r.returncode == 0, r.stdout + r.stderr

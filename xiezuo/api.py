@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from xiezuo.accounts.models import APIToken
+from xiezuo.audit.context import set_actor
 
 
 class BearerToken(HttpBearer):
@@ -24,6 +25,7 @@ class BearerToken(HttpBearer):
         user = APIToken.objects.authenticate(token)
         if user is not None:
             request.user = user
+            set_actor(user)
         return user
 
 

@@ -121,8 +121,10 @@ def test_api_submit_confirm_return(project):
     r = token_client("liuhe").post(f"/api/v1/disbursements/{pk}/return", {"reason": "金额有误"},
                                    content_type="application/json")
     assert r.status_code == 200 and r.json()["status"] == "returned"
-    r = token_client("huangyuan").put(f"/api/v1/disbursements/{pk}", {**body, "amount": "90000"},
-                                      content_type="application/json")
+    west = token_client("huangyuan")
+    etag = west.get(f"/api/v1/disbursements/{pk}")["ETag"]
+    r = west.put(f"/api/v1/disbursements/{pk}", {**body, "amount": "90000"}, content_type="application/json",
+                 HTTP_IF_MATCH=etag)
     assert r.status_code == 200 and r.json()["status"] == "submitted"
     r = token_client("liuhe").post(f"/api/v1/disbursements/{pk}/confirm")
     assert r.status_code == 200 and r.json()["status"] == "confirmed" and r.json()["decided_by"] == "六合区协作办"

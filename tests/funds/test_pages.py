@@ -117,3 +117,22 @@ def test_api_lists_filter_and_validate(county):
                                      {"code": "HY-2022-01", "name": "X", "year": 2023, "category": "rural"},
                                      content_type="application/json")
     assert dup.status_code == 422 and "该结对下已有相同编号的项目" in str(dup.json())
+
+
+def test_administrator_edits_the_category_code_list(county):
+    from django.urls import reverse as r
+
+    cats = list(ProjectCategory.objects.order_by("order", "code"))
+    data = {"form-TOTAL_FORMS": str(len(cats) + 1), "form-INITIAL_FORMS": str(len(cats))}
+    for i, c in enumerate(cats):
+        data.update({f"form-{i}-id": c.pk, f"form-{i}-code": c.code, f"form-{i}-name": c.name,
+                     f"form-{i}-order": c.order, f"form-{i}-active": "on"})
+    data.update({f"form-{len(cats)}-code": "culture", f"form-{len(cats)}-name": "文化旅游",
+                 f"form-{len(cats)}-order": "9", f"form-{len(cats)}-active": "on"})
+    data["form-6-active"] = ""  # 人才交流 switched off
+    assert login("liuhe").post(r("project_categories"), data).status_code == 403
+    assert login("admin").post(r("project_categories"), data).status_code == 302
+    assert ProjectCategory.objects.get(code="culture").name == "文化旅游"
+    assert not ProjectCategory.objects.get(code="talent").active
+    form = login("huangyuan").get(r("project_create", args=[county.pk])).content.decode()
+    assert "文化旅游" in form and "人才交流" not in form

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from xiezuo.funds.models import Disbursement, FundReceipt, Project
 
-from ..checklist import api_checklist, login, page_checklist
+from ..checklist import api_checklist, login, page_checklist, token_client
 from .conftest import user
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +84,21 @@ def test_admin_pages(demo):
 
 # -- API ----------------------------------------------------------------------
 
+def put_with_etag(url, body, allowed="liuhe"):
+    """Run the checklist on a PUT (without If-Match the allowed user gets 428),
+    then update with the ETag just read; a stale ETag gets 412."""
+    r = api_checklist(url, allowed=allowed, method="put", json=body)
+    assert r.status_code == 428 and "If-Match" in r.json()["detail"]
+    c = token_client(allowed)
+    etag = c.get(url)["ETag"]
+    r = c.put(url, body, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert r.status_code == 200, r.content
+    assert r["ETag"] != etag
+    stale = c.put(url, body, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    return r
+
+
 @pytest.mark.parametrize("path", [
     "/pairings/{county}/fund-receipts", "/fund-receipts/{receipt}", "/pairings/{county}/projects",
     "/projects/{project}", "/projects/{project}/disbursements", "/disbursements/{pending}",
@@ -100,13 +115,13 @@ def test_write_endpoints(demo):
     receipt = {"year": 2023, "kind": "fiscal", "date": "2023-03-01", "amount": "100.00"}
     r = api_checklist(f"/api/v1/pairings/{c.pk}/fund-receipts", method="post", json=receipt)
     assert r.status_code == 201 and r.json()["amount"] == "100.00"
-    r = api_checklist(f"/api/v1/fund-receipts/{r.json()['id']}", method="put", json={**receipt, "amount": "200"})
-    assert r.status_code == 200 and r.json()["amount"] == "200.00"
+    url = f"/api/v1/fund-receipts/{r.json()['id']}"
+    assert put_with_etag(url, {**receipt, "amount": "200"}).json()["amount"] == "200.00"
     project = {"code": "API-1", "name": "接口新增项目（示例）", "year": 2023, "category": "rural"}
     r = api_checklist(f"/api/v1/pairings/{c.pk}/projects", method="post", json=project)
     assert r.status_code == 201 and r.json()["status"] == "reserve"
-    r = api_checklist(f"/api/v1/projects/{r.json()['id']}", method="put", json={**project, "name": "改名（示例）"})
-    assert r.status_code == 200 and r.json()["name"] == "改名（示例）"
+    url = f"/api/v1/projects/{r.json()['id']}"
+    assert put_with_etag(url, {**project, "name": "改名（示例）"}).json()["name"] == "改名（示例）"
     r = api_checklist(f"/api/v1/projects/{p.pk}/transitions", allowed="huangyuan", method="post",
                       json={"to": "completed", "date": "2023-07-01"})
     assert r.status_code == 200 and r.json()["status"] == "completed"
@@ -115,8 +130,8 @@ def test_write_endpoints(demo):
     assert r.status_code == 201
     r = api_checklist(f"/api/v1/disbursements/{d.pk}/return", method="post", json={"reason": "缺凭证"})
     assert r.status_code == 200 and r.json()["status"] == "returned"
-    r = api_checklist(f"/api/v1/disbursements/{d.pk}", allowed="huangyuan", method="put",
-                      json={"date": "2022-06-01", "amount": "1000", "purpose": "进度款"})
-    assert r.status_code == 200 and r.json()["status"] == "submitted"
+    r = put_with_etag(f"/api/v1/disbursements/{d.pk}", {"date": "2022-06-01", "amount": "1000", "purpose": "进度款"},
+                      allowed="huangyuan")
+    assert r.json()["status"] == "submitted" and r.json()["amount"] == "1000.00"
     r = api_checklist(f"/api/v1/disbursements/{d.pk}/confirm", method="post")
     assert r.status_code == 200 and r.json()["status"] == "confirmed"

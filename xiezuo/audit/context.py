@@ -36,3 +36,15 @@ def acting_as(user=None, ip=None, username=None):
         yield actor
     finally:
         _current.reset(token)
+
+
+def set_actor(user, ip=None):
+    """Name the acting user for the rest of the current context.
+
+    API requests authenticate with a Bearer token inside the view, after the
+    middleware has already recorded them as anonymous; the token's user is
+    set here. The middleware's own reset restores the outer value when the
+    request ends.
+    """
+    current = _current.get()
+    _current.set(Actor(user_id=user.pk, username=user.username, ip=ip or current.ip))

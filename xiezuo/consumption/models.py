@@ -1,1 +1,543 @@
-"""Models of this module (to be built)."""
+"""Consumption assistance (消费帮扶): suppliers, products, buyers, channels,
+sales, and the totals maintained beside the sales.
+
+A pairing may hold millions of sales. Figures and the first list page must not
+scan them, so three small totals tables (`SaleTotal`, `BuyerTotal`,
+`ProductTotal`) are kept up to date in the same transaction as every write of
+a sale: `Sale.save`, `Sale.delete`, `SaleQuerySet.delete` and the bulk path
+`services.bulk_create_sales` all go through `totals.Deltas`, which applies the
+changes as atomic upserts (`amount_fen = amount_fen + delta`), so concurrent
+writers cannot lose each other's updates. Totals are integer fen: exact on
+both databases, where a SQLite DECIMAL column would sum in floating point.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from lib.money import CENT
+from xiezuo.audit.tracking import tracked
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+# Amount versus quantity × unit price: offices round prices and weights, so a
+# small difference is normal; a larger one is a typing error.
+AMOUNT_TOLERANCE_YUAN = Decimal("1.00")
+AMOUNT_TOLERANCE_RATE = Decimal("0.005")
+
+SUPPLIER_KINDS = ("enterprise", "coop", "farm")
+
+
+def lineage_ids(pairing):
+    """Return the ids of the pairing and its ancestors (from the stored path).
+
+    Reference data registered on a county pair (suppliers, buyers, products)
+    is usable by its township and school pairs below it."""
+    return [int(x) for x in pairing.path.strip("/").split("/") if x]
+
+
+class ForPairingQuerySet(models.QuerySet):
+    def available_to(self, pairing):
+        """Rows registered on the pairing or on one of its ancestors."""
+        return self.filter(pairing_id__in=lineage_ids(pairing))
+
+
+class Channel(models.Model):
+    """An editable code list of sales channels.
+
+    Shared channels (no pairing) are seeded by a migration and edited only by
+    administrators; a pairing adds its own named outlets such as
+    六合湟源消费扶贫专馆 or 湟源臻品馆."""
+
+    HALL, COUNTER, ZONE, P832, CANTEEN, UNION, FAIR, ECOMMERCE, OTHER = (
+        "hall", "counter", "zone", "p832", "canteen", "union", "fair", "ecommerce", "other")
+    KINDS = [
+        (HALL, "消费帮扶专馆"),
+        (COUNTER, "消费帮扶专柜"),
+        (ZONE, "消费帮扶专区"),
+        (P832, "832平台"),
+        (CANTEEN, "食堂采购"),
+        (UNION, "工会采购"),
+        (FAIR, "展销会"),
+        (ECOMMERCE, "电商平台"),
+        (OTHER, "其他"),
+    ]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="所属结对", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="consumption_channels",
+                                help_text="留空为全国通用渠道")
+    code = models.CharField("代码", max_length=30)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("渠道类型", max_length=12, choices=KINDS)
+    order = models.PositiveSmallIntegerField("排序", default=100)
+    active = models.BooleanField("启用", default=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ForPairingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = "销售渠道"
+        verbose_name_plural = "销售渠道"
+        constraints = [
+            models.UniqueConstraint(Coalesce("pairing", 0), "code", name="channel_unique_code",
+                                    violation_error_message="已有相同代码的渠道"),
+            models.UniqueConstraint(Coalesce("pairing", 0), "name", name="channel_unique_name",
+                                    violation_error_message="已有同名渠道"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_832(self):
+        return self.kind == self.P832
+
+    def clean(self):
+        if self.code and not self.code.replace("_", "").replace("-", "").isalnum():
+            raise ValidationError({"code": "代码只能包含字母、数字、下划线和连字符"})
+
+    # The shared code list (also seeded by migration 0002, which keeps its own
+    # frozen copy as migrations must).
+    SHARED = [(HALL, "消费帮扶专馆", 10), (COUNTER, "消费帮扶专柜", 20), (ZONE, "消费帮扶专区", 30),
+              (P832, "832平台", 40), (CANTEEN, "食堂采购", 50), (UNION, "工会采购", 60),
+              (FAIR, "展销会", 70), (ECOMMERCE, "电商平台", 80), (OTHER, "其他", 90)]
+
+    @classmethod
+    def seed_shared(cls):
+        """Create the shared channels that are missing (a flushed database has none)."""
+        for code, name, order in cls.SHARED:
+            cls.objects.get_or_create(pairing=None, code=code, defaults={"name": name, "kind": code, "order": order})
+
+    @classmethod
+    def usable_by(cls, pairing):
+        return cls.objects.filter(Q(pairing__isnull=True) | Q(pairing_id__in=lineage_ids(pairing)))
+
+
+class Supplier(models.Model):
+    """A western producer (企业, 合作社, 家庭农场) registered for a pairing.
+
+    The producer itself is an `Organisation` (name, kind, region, 统一社会信用代码);
+    this profile says it takes part in this pairing's consumption assistance."""
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="consumption_suppliers")
+    organisation = models.ForeignKey("pairings.Organisation", verbose_name="生产经营主体",
+                                     on_delete=models.PROTECT, related_name="consumption_suppliers")
+    contact = models.CharField("联系人", max_length=50, blank=True)
+    note = models.CharField("备注", max_length=300, blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ForPairingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name"]
+        verbose_name = "供应商"
+        verbose_name_plural = "供应商"
+        constraints = [
+            models.UniqueConstraint("pairing", "organisation", name="supplier_unique_org",
+                                    violation_error_message="该单位已登记为本结对的供应商"),
+        ]
+
+    def __str__(self):
+        return self.organisation.name
+
+    def clean(self):
+        if not (self.organisation_id and self.pairing_id):
+            return
+        org, west = self.organisation, self.pairing.west_region
+        if org.kind not in SUPPLIER_KINDS:
+            raise ValidationError({"organisation": f"供应商应为企业、合作社或家庭农场，“{org.name}”的单位类型为{org.get_kind_display()}"})
+        # A product counts for the western county only when its producer is
+        # registered there (DESIGN §6).
+        if not org.region.is_within(west):
+            raise ValidationError({"organisation": f"“{org.name}”的注册地{org.region}不在本结对西部地区{west}之内，不能登记为消费帮扶供应商"})
+
+
+class Product(models.Model):
+    CATEGORIES = [
+        ("grain", "粮油"),
+        ("meat", "肉类"),
+        ("condiment", "调味品"),
+        ("vegetable", "蔬菜"),
+        ("beans", "豆类干货"),
+        ("herb", "中藏药材"),
+        ("fruit", "水果"),
+        ("craft", "手工艺品"),
+        ("other", "其他"),
+    ]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="consumption_products")
+    supplier = models.ForeignKey(Supplier, verbose_name="供应商", on_delete=models.PROTECT, related_name="products")
+    name = models.CharField("产品名称", max_length=100)
+    category = models.CharField("产品类别", max_length=12, choices=CATEGORIES)
+    unit = models.CharField("计量单位", max_length=10, help_text="如：斤、公斤、瓶、箱")
+    certificate_no = models.CharField("消费帮扶产品认定编号", max_length=60, blank=True)
+    certified_until = models.DateField("认定有效期至", null=True, blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ForPairingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "产品"
+        verbose_name_plural = "产品"
+        constraints = [
+            models.UniqueConstraint("supplier", "name", name="product_unique_name",
+                                    violation_error_message="该供应商已有同名产品"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_certified_on(self, day):
+        return bool(self.certificate_no) and (self.certified_until is None or day <= self.certified_until)
+
+    def clean(self):
+        errors = {}
+        if self.certified_until and not self.certificate_no.strip():
+            errors["certificate_no"] = "填写了认定有效期，请同时填写消费帮扶产品认定编号"
+        if self.supplier_id and self.pairing_id and self.supplier.pairing_id not in lineage_ids(self.pairing):
+            errors["supplier"] = "供应商不属于本结对"
+        if self.pk and self.supplier_id and self.sales.exclude(supplier_id=self.supplier_id).exists():
+            # Sales and the per-product totals name the supplier of the product.
+            errors["supplier"] = "该产品已有销售记录，不能更换供应商；请新建产品"
+        if errors:
+            raise ValidationError(errors)
+
+
+class Buyer(models.Model):
+    """An eastern buyer unit (or the summary of individual buyers)."""
+
+    KINDS = [
+        ("gov", "机关"),
+        ("public", "事业单位"),
+        ("soe", "国有企业"),
+        ("private", "民营企业"),
+        ("union", "工会"),
+        ("individuals", "个人汇总"),
+    ]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="consumption_buyers")
+    name = models.CharField("采购单位", max_length=200)
+    kind = models.CharField("单位类型", max_length=12, choices=KINDS)
+    organisation = models.ForeignKey("pairings.Organisation", verbose_name="对应单位", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    is_budget_unit = models.BooleanField("预算单位", default=False,
+                                         help_text="预算单位须预留不低于10%的食堂食材采购份额通过832平台采购")
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ForPairingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "采购单位"
+        verbose_name_plural = "采购单位"
+        constraints = [
+            models.UniqueConstraint("pairing", "name", name="buyer_unique_name",
+                                    violation_error_message="本结对已有同名采购单位"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.is_budget_unit and self.kind in ("private", "individuals"):
+            raise ValidationError({"is_budget_unit": f"{self.get_kind_display()}不是预算单位"})
+
+
+class CanteenBudget(models.Model):
+    """A budget unit's canteen food (食堂食材) procurement budget for a year."""
+
+    buyer = models.ForeignKey(Buyer, verbose_name="采购单位", on_delete=models.CASCADE, related_name="budgets")
+    year = models.PositiveSmallIntegerField("年度")
+    amount = models.DecimalField("食堂食材采购预算（元）", **MONEY)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint("buyer", "year", name="canteen_budget_unique_year",
+                                    violation_error_message="该单位本年度已填报食堂食材预算"),
+        ]
+
+    def __str__(self):
+        return f"{self.buyer} {self.year}"
+
+    def audit_pairing_id(self):
+        return self.buyer.pairing_id
+
+    def clean(self):
+        errors = {}
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = "食堂食材采购预算应大于0"
+        if self.year and not (2000 <= self.year <= 2100):
+            errors["year"] = "年度应在2000至2100之间"
+        if errors:
+            raise ValidationError(errors)
+
+
+class ShareSetting(models.Model):
+    """The 832 reserved share line of a pairing (财库〔2021〕19号: 10%;
+    15% encouraged from 2024). Editable because policy changes."""
+
+    pairing = models.OneToOneField("pairings.Pairing", on_delete=models.CASCADE, related_name="share832_setting")
+    line = models.DecimalField("预留比例底线（%）", max_digits=5, decimal_places=2, default=Decimal("10.00"))
+    encouraged = models.DecimalField("鼓励比例（%）", max_digits=5, decimal_places=2, default=Decimal("15.00"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    def clean(self):
+        errors = {}
+        if self.line is not None and not (0 < self.line <= 100):
+            errors["line"] = "预留比例底线应在0至100之间"
+        if self.line is not None and self.encouraged is not None and self.encouraged < self.line:
+            errors["encouraged"] = "鼓励比例不能低于预留比例底线"
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def for_pairing(cls, pairing):
+        return cls.objects.filter(pairing=pairing).first() or cls(pairing=pairing)
+
+
+def check_amount(quantity, unit_price, amount):
+    """Return a Chinese message when amount is too far from quantity × price, else None."""
+    if quantity is None or unit_price is None or amount is None:
+        return None
+    expected = (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+    allowed = max(AMOUNT_TOLERANCE_YUAN, (expected * AMOUNT_TOLERANCE_RATE).quantize(CENT, rounding=ROUND_HALF_UP))
+    diff = abs(amount - expected)
+    if diff > allowed:
+        return (f"金额{amount}元与数量×单价（{quantity.normalize():f}×{unit_price}={expected}元）不符，"
+                f"相差{diff}元，超过允许误差{allowed}元")
+    return None
+
+
+class SaleQuerySet(models.QuerySet):
+    def for_years(self, years):
+        return self.filter(year__in=years)
+
+    def keyset(self, after=None, limit=50):
+        """Return up to `limit` rows in the list order (date desc, id desc)
+        after the cursor `(date, id)`: an index range scan, never OFFSET."""
+        qs = self.order_by("-date", "-id")
+        if after is not None:
+            day, pk = after
+            # date <= day bounds the index scan; the OR only filters its edge.
+            qs = qs.filter(date__lte=day).filter(Q(date__lt=day) | Q(id__lt=pk))
+        return qs[:limit]
+
+    def keyset_before(self, before, limit=50):
+        """Return up to `limit` rows just before the cursor in list order
+        (the previous page), read backwards along the same index."""
+        day, pk = before
+        qs = self.order_by("date", "id").filter(date__gte=day).filter(Q(date__gt=day) | Q(id__gt=pk))
+        return list(reversed(qs[:limit]))
+
+    def delete(self):
+        """Delete the rows and take them out of the totals in one transaction."""
+        from .totals import Deltas
+
+        with transaction.atomic():
+            deltas = Deltas.from_queryset(self, sign=-1)
+            result = super().delete()
+            deltas.apply()
+        return result
+
+    # Like QuerySet.delete: not offered on the manager (no Sale.objects.delete()).
+    delete.queryset_only = True
+
+    def update(self, **kwargs):
+        from .totals import KEY_FIELDS
+
+        touched = set(kwargs) & (KEY_FIELDS | {"amount", "date"})
+        if touched:
+            raise TypeError(f"Sale.objects.update() cannot change {sorted(touched)}: save rows one by one "
+                            "or delete and bulk_create_sales, so the totals follow")
+        return super().update(**kwargs)
+
+
+class Sale(models.Model):
+    PURCHASED, HELPED = "purchased", "helped"
+    KINDS = [(PURCHASED, "直接采购"), (HELPED, "帮助销售")]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="consumption_sales", db_index=False)
+    date = models.DateField("日期")
+    # Derived from the date for the totals keys and the naive aggregate.
+    year = models.PositiveSmallIntegerField(editable=False)
+    month = models.PositiveSmallIntegerField(editable=False)
+    buyer = models.ForeignKey(Buyer, verbose_name="采购单位", on_delete=models.PROTECT, related_name="sales",
+                              db_index=False)
+    supplier = models.ForeignKey(Supplier, verbose_name="供应商", on_delete=models.PROTECT, related_name="sales",
+                                 db_index=False)
+    product = models.ForeignKey(Product, verbose_name="产品", on_delete=models.PROTECT, related_name="sales",
+                                db_index=False)
+    channel = models.ForeignKey(Channel, verbose_name="销售渠道", on_delete=models.PROTECT, related_name="sales",
+                                db_index=False)
+    kind = models.CharField("类型", max_length=10, choices=KINDS)
+    quantity = models.DecimalField("数量", max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField("单价（元）", **MONEY)
+    amount = models.DecimalField("金额（元）", **MONEY)
+    voucher_no = models.CharField("凭证号", max_length=60, blank=True)
+    voucher = models.FileField("凭证附件", upload_to="consumption-vouchers/%Y/", blank=True)
+    note = models.CharField("备注", max_length=300, blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = SaleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "消费帮扶销售"
+        verbose_name_plural = "消费帮扶销售"
+        # One index per list filter, each ending in (date, id) so a filtered
+        # page is a range scan in list order. They also serve the PROTECT
+        # checks on the foreign keys (whose own single-column indexes are off).
+        indexes = [
+            models.Index(fields=["pairing", "date", "id"], name="sale_pairing_date"),
+            models.Index(fields=["buyer", "date", "id"], name="sale_buyer_date"),
+            models.Index(fields=["product", "date", "id"], name="sale_product_date"),
+            models.Index(fields=["supplier", "date", "id"], name="sale_supplier_date"),
+            models.Index(fields=["channel", "pairing", "date", "id"], name="sale_channel_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.product_id and self.product} {self.amount}元"
+
+    def set_derived(self):
+        if self.date:
+            self.year, self.month = self.date.year, self.date.month
+        if self.amount is None and self.quantity is not None and self.unit_price is not None:
+            self.amount = (self.quantity * self.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+        if self.product_id and not self.supplier_id:
+            self.supplier_id = self.product.supplier_id
+
+    def full_clean(self, *args, **kwargs):
+        # Year, month, a blank amount and a blank supplier follow from the
+        # other fields; fill them before the not-null checks run.
+        self.set_derived()
+        return super().full_clean(*args, **kwargs)
+
+    def row_errors(self):
+        """Return {field: message} for rules that need no query (used per row by bulk loads)."""
+        errors = {}
+        if self.quantity is not None and self.quantity <= 0:
+            errors["quantity"] = "数量应大于0"
+        if self.unit_price is not None and self.unit_price < 0:
+            errors["unit_price"] = "单价不能为负数"
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = "金额应大于0"
+        elif (msg := check_amount(self.quantity, self.unit_price, self.amount)):
+            errors["amount"] = msg
+        if self.date and not (2000 <= self.date.year <= 2100):
+            errors["date"] = "日期应在2000年至2100年之间"
+        return errors
+
+    def clean(self):
+        self.set_derived()
+        errors = self.row_errors()
+        if self.pairing_id:
+            lineage = lineage_ids(self.pairing)
+            for field in ("buyer", "supplier", "product"):
+                obj = getattr(self, field) if getattr(self, f"{field}_id") else None
+                if obj is not None and obj.pairing_id not in lineage:
+                    errors[field] = f"{self._meta.get_field(field).verbose_name}不属于本结对"
+            if self.channel_id and self.channel.pairing_id not in (None, *lineage):
+                errors["channel"] = "销售渠道不属于本结对"
+        if self.product_id and self.supplier_id and self.product.supplier_id != self.supplier_id:
+            errors["supplier"] = f"产品“{self.product}”的供应商是“{self.product.supplier}”，与所填供应商不一致"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        from .totals import Deltas
+
+        self.set_derived()
+        with transaction.atomic():
+            deltas = Deltas()
+            if self.pk and not self._state.adding:
+                # The totals hold what is stored, not what this instance was
+                # loaded with: take the locked row's values out.
+                old = type(self).objects.select_for_update().filter(pk=self.pk).values(*Deltas.ROW_FIELDS).first()
+                if old:
+                    deltas.add(old, -1)
+            super().save(*args, **kwargs)
+            deltas.add(self, +1)
+            deltas.apply()
+
+    def delete(self, *args, **kwargs):
+        from .totals import Deltas
+
+        with transaction.atomic():
+            old = type(self).objects.select_for_update().filter(pk=self.pk).values(*Deltas.ROW_FIELDS).first()
+            result = super().delete(*args, **kwargs)
+            if old:
+                deltas = Deltas()
+                deltas.add(old, -1)
+                deltas.apply()
+        return result
+
+
+class TotalBase(models.Model):
+    """Sum (integer fen) and count of sales under one key."""
+
+    pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField()
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=10, choices=Sale.KINDS)
+    amount_fen = models.BigIntegerField(default=0)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def amount(self):
+        return Decimal(self.amount_fen) / 100
+
+
+class SaleTotal(TotalBase):
+    """Per pairing / year / month / channel / kind: the figures and the list totals row."""
+
+    month = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pairing", "year", "month", "channel", "kind"],
+                                               name="sale_total_key")]
+
+
+class BuyerTotal(TotalBase):
+    """Per pairing / buyer / year / channel / kind: top buyers and the 832 share."""
+
+    buyer = models.ForeignKey(Buyer, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pairing", "buyer", "year", "channel", "kind"],
+                                               name="buyer_total_key")]
+        indexes = [models.Index(fields=["buyer", "year"], name="buyer_total_buyer")]
+
+
+class ProductTotal(TotalBase):
+    """Per pairing / product / year / channel / kind: top products and suppliers."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pairing", "product", "year", "channel", "kind"],
+                                               name="product_total_key")]
+        indexes = [models.Index(fields=["product", "year"], name="product_total_product")]
+
+
+# Totals are derived data: every change to them comes from a tracked sale
+# write or a recorded bulk load, so they carry no audit events of their own.
+for _model in (Channel, Supplier, Product, Buyer, CanteenBudget, ShareSetting, Sale):
+    tracked(_model)

@@ -4,11 +4,14 @@ rule holds the same way whichever door a record comes in by."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
+from ninja.errors import HttpError
 
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.api_helpers import etag_of, loaded_version_from
 
 from . import health
 from .forms import ProjectForm, ReceiptForm
@@ -22,6 +25,16 @@ router = Router(tags=["资金与项目"])
 
 def form_errors(form):
     raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+
+
+def save_or_409(save):
+    """Run a save; a version conflict (someone saved in between) answers 409."""
+    try:
+        return save()
+    except ValidationError as e:
+        if getattr(e, "code", None) == "conflict":
+            raise HttpError(409, e.messages[0]) from None
+        raise
 
 
 def receipt_out(r):
@@ -50,7 +63,8 @@ def project_detail_out(p, user):
         beneficiaries=[{"kind": b.kind, "count": b.count} for b in p.beneficiaries.all()],
         outputs=[{"name": o.name, "quantity": o.quantity, "unit": o.unit, "note": o.note} for o in p.outputs.all()],
         status_changes=[{"from": c.from_status, "to": c.to_status, "date": c.date.isoformat(),
-                         "user": str(c.user or ""), "reason": c.reason} for c in p.status_changes.select_related("user")],
+                         "user": str(c.user or ""), "reason": c.reason}
+                        for c in p.status_changes.select_related("user")],
         allowed_steps=p.allowed_steps(scope_for(user)),
         alerts=[a.as_dict() for a in health.alerts(Project.objects.filter(pk=p.pk))],
     )
@@ -65,11 +79,11 @@ def disbursement_out(d):
             "return_reason": d.return_reason, "version": d.version}
 
 
-def form_data(data, **extra):
-    values = {k: v for k, v in data.dict().items() if v is not None and k != "version"}
+def form_data(data, loaded=None, **extra):
+    values = {k: v for k, v in data.dict().items() if v is not None}
     values.update(extra)
-    if data.version is not None:
-        values["loaded_version"] = data.version
+    if loaded is not None:
+        values["loaded_version"] = loaded
     return values
 
 
@@ -86,12 +100,12 @@ def list_receipts(request, pairing_id: int, year: int | None = None, kind: str =
     return [receipt_out(r) for r in qs.select_related("payer")]
 
 
-def _save_receipt(request, pairing, receipt, data):
-    form = ReceiptForm(form_data(data, pairing=data.pairing or receipt.pairing_id), instance=receipt,
+def _save_receipt(request, pairing, receipt, data, loaded=None):
+    form = ReceiptForm(form_data(data, loaded, pairing=data.pairing or receipt.pairing_id), instance=receipt,
                        pairing=pairing, scope=scope_for(request.user))
     if not form.is_valid():
         form_errors(form)
-    return form.save()
+    return save_or_409(form.save)
 
 
 @router.post("/pairings/{pairing_id}/fund-receipts", response={201: ReceiptOut})
@@ -100,18 +114,21 @@ def create_receipt(request, pairing_id: int, data: ReceiptIn):
     return Status(201, receipt_out(_save_receipt(request, pairing, FundReceipt(pairing=pairing), data)))
 
 
-@router.get("/fund-receipts/{receipt_id}", response=ReceiptOut)
-def get_receipt(request, receipt_id: int):
-    receipt = get_object_or_404(FundReceipt.objects.select_related("payer"), pk=receipt_id)
+@router.get("/fund-receipts/{fund_receipt_id}", response=ReceiptOut)
+def get_receipt(request, fund_receipt_id: int, response: HttpResponse):
+    receipt = get_object_or_404(FundReceipt.objects.select_related("payer"), pk=fund_receipt_id)
     scope_for(request.user).require(receipt.pairing_id)
+    response["ETag"] = etag_of(receipt)
     return receipt_out(receipt)
 
 
-@router.put("/fund-receipts/{receipt_id}", response=ReceiptOut)
-def update_receipt(request, receipt_id: int, data: ReceiptIn):
-    receipt = get_object_or_404(FundReceipt, pk=receipt_id)
+@router.put("/fund-receipts/{fund_receipt_id}", response=ReceiptOut)
+def update_receipt(request, fund_receipt_id: int, data: ReceiptIn, response: HttpResponse):
+    receipt = get_object_or_404(FundReceipt, pk=fund_receipt_id)
     pairing = get_pairing(request.user, receipt.pairing_id, "write")
-    return receipt_out(_save_receipt(request, pairing, receipt, data))
+    saved = _save_receipt(request, pairing, receipt, data, loaded_version_from(request, receipt))
+    response["ETag"] = etag_of(saved)
+    return receipt_out(saved)
 
 
 # -- projects ----------------------------------------------------------------
@@ -130,8 +147,8 @@ def list_projects(request, pairing_id: int, year: int | None = None, category: s
     return {"count": count, "page": page, "pages": pages, "results": [project_out(p) for p in rows]}
 
 
-def _save_project(request, pairing, project, data):
-    values = form_data(data)
+def _save_project(request, pairing, project, data, loaded=None):
+    values = form_data(data, loaded)
     category = ProjectCategory.objects.filter(code=data.category).first()
     if category is None:
         raise ValidationError({"category": [f"项目类别“{data.category}”不存在"]})
@@ -139,7 +156,7 @@ def _save_project(request, pairing, project, data):
     form = ProjectForm(values, instance=project, pairing=pairing, scope=scope_for(request.user))
     if not form.is_valid():
         form_errors(form)
-    return form.save()
+    return save_or_409(form.save)
 
 
 @router.post("/pairings/{pairing_id}/projects", response={201: ProjectDetailOut})
@@ -150,15 +167,19 @@ def create_project(request, pairing_id: int, data: ProjectIn):
 
 
 @router.get("/projects/{project_id}", response=ProjectDetailOut)
-def get_project_api(request, project_id: int):
-    return project_detail_out(get_project(request.user, project_id), request.user)
+def get_project_api(request, project_id: int, response: HttpResponse):
+    project = get_project(request.user, project_id)
+    response["ETag"] = etag_of(project)
+    return project_detail_out(project, request.user)
 
 
 @router.put("/projects/{project_id}", response=ProjectDetailOut)
-def update_project(request, project_id: int, data: ProjectIn):
+def update_project(request, project_id: int, data: ProjectIn, response: HttpResponse):
     project = get_project(request.user, project_id, "write")
-    _save_project(request, project.pairing, project, data)
-    return project_detail_out(get_project(request.user, project_id), request.user)
+    _save_project(request, project.pairing, project, data, loaded_version_from(request, project))
+    project = get_project(request.user, project_id)
+    response["ETag"] = etag_of(project)
+    return project_detail_out(project, request.user)
 
 
 @router.post("/projects/{project_id}/transitions", response=ProjectDetailOut)
@@ -193,17 +214,20 @@ def _disbursement(request, disbursement_id, perm):
 
 
 @router.get("/disbursements/{disbursement_id}", response=DisbursementOut)
-def get_disbursement(request, disbursement_id: int):
-    return disbursement_out(_disbursement(request, disbursement_id, "read"))
+def get_disbursement(request, disbursement_id: int, response: HttpResponse):
+    d = _disbursement(request, disbursement_id, "read")
+    response["ETag"] = etag_of(d)
+    return disbursement_out(d)
 
 
 @router.put("/disbursements/{disbursement_id}", response=DisbursementOut)
-def resubmit_disbursement(request, disbursement_id: int, data: DisbursementIn):
+def resubmit_disbursement(request, disbursement_id: int, data: DisbursementIn, response: HttpResponse):
+    """Change a submitted or returned disbursement and submit it again."""
     d = _disbursement(request, disbursement_id, "west")
+    d.version = loaded_version_from(request, d)
     d.date, d.amount, d.voucher_number, d.purpose = data.date, data.amount, data.voucher_number, data.purpose
-    if data.version is not None:
-        d.version = data.version
-    d.submit(request.user)
+    save_or_409(lambda: d.submit(request.user))
+    response["ETag"] = etag_of(d)
     return disbursement_out(d)
 
 

@@ -15,6 +15,9 @@ sub-pairings: they roll up into the county pair's `social_received`, not its
 
 import datetime
 from decimal import Decimal
+from importlib import import_module
+
+from django.apps import apps
 
 from xiezuo.accounts.models import User
 from xiezuo.demo import step
@@ -50,8 +53,17 @@ ORGS = [
 ]
 
 
+def seed_code_lists():
+    """Make sure the code lists seeded by migrations exist: a database
+    emptied by `flush` (transactional tests, a restore gone wrong) keeps its
+    tables but loses their rows, and the demo needs the categories."""
+    for name in ("0002_seed_categories", "0004_seed_health_rules"):
+        import_module(f"xiezuo.funds.migrations.{name}").seed(apps, None)
+
+
 @step(100)
 def funds_organisations():
+    seed_code_lists()
     for name, kind, region_name, demo in ORGS:
         region = Region.objects.filter(name=region_name).order_by("level").first()
         Organisation.objects.get_or_create(name=name, region=region, defaults={"kind": kind, "is_demo": demo})
@@ -212,13 +224,14 @@ def disbursements():
         if total is None:
             continue
         total_amount = (project.coop_funds * Decimal(total)).quantize(Decimal("0.01"))
-        parts = [(project.actual_start, total_amount)]
         if first:
-            parts = [(project.actual_start, (total_amount * Decimal(first)).quantize(Decimal("0.01"))),
-                     (project.actual_finish, None)]
-            parts[1] = (project.actual_finish, total_amount - parts[0][1])
+            head = (total_amount * Decimal(first)).quantize(Decimal("0.01"))
+            parts = [(project.actual_start, head), (project.actual_finish, total_amount - head)]
+        else:
+            parts = [(project.actual_start, total_amount)]
         for i, (date, amount) in enumerate(parts, 1):
-            d = Disbursement(project=project, date=date, amount=amount, voucher_number=f"HYXZ{project.year}-{n:03d}-{i}",
+            d = Disbursement(project=project, date=date, amount=amount,
+                             voucher_number=f"HYXZ{project.year}-{n:03d}-{i}",
                              purpose="工程进度款（示例）" if i == 1 else "竣工结算款（示例）", is_demo=True)
             d.submit(west)
             if project.code == "HY-2022-07":

@@ -310,8 +310,8 @@ class Project(models.Model):
         date = date or timezone.localdate()
         reason = (reason or "").strip()
         with transaction.atomic():
-            lock_pairings({self.pairing_id})
             current = Project.objects.select_for_update().get(pk=self.pk)
+            lock_pairings({current.pairing_id})
             if current.status != self.status:
                 raise ValidationError(f"项目状态已被他人改为“{labels[current.status]}”，请刷新后再操作")
             if to not in labels:
@@ -351,11 +351,10 @@ class Project(models.Model):
         would break an invariant: confirmed disbursements above the project's
         cooperation funds, or a pairing-year allocated above its receipts."""
         with transaction.atomic():
-            old_pairing = Project.objects.filter(pk=self.pk).values_list("pairing_id", flat=True).first() if self.pk else None
-            lock_pairings({self.pairing_id, *([old_pairing] if old_pairing else [])})
-            old = None
-            if self.pk:
-                old = Project.objects.select_for_update().filter(pk=self.pk).first()
+            # Lock order everywhere: project row, then pairing rows (the
+            # edit form has already locked the project for its version check).
+            old = Project.objects.select_for_update().filter(pk=self.pk).first() if self.pk else None
+            lock_pairings({self.pairing_id, old.pairing_id if old else None})
             disbursed = old.confirmed_disbursed() if old else Decimal("0")
             if self.coop_funds is not None and disbursed > self.coop_funds:
                 raise ValidationError({"coop_funds": f"协作资金不能低于已确认拨付的金额{wan(disbursed)}"})
@@ -365,7 +364,8 @@ class Project(models.Model):
             if old is None:
                 grows = new_alloc > 0
             else:
-                grows = (old.pairing_id, old.year) != (self.pairing_id, self.year) or new_alloc > old.allocation(disbursed)
+                moved = (old.pairing_id, old.year) != (self.pairing_id, self.year)
+                grows = moved or new_alloc > old.allocation(disbursed)
             if grows:
                 self.allocation_warning = check_allocation(self.pairing_id, self.year)
 
@@ -431,7 +431,7 @@ class ProjectOutput(models.Model):
     note = models.CharField("说明", max_length=300, blank=True)
 
     def __str__(self):
-        return f"{self.name} {self.quantity.normalize()} {self.unit}"
+        return f"{self.name} {format(self.quantity.normalize(), 'f')} {self.unit}"
 
     def audit_pairing_id(self):
         return self.project.pairing_id
@@ -527,7 +527,8 @@ class Disbursement(models.Model):
             raise ValidationError("项目已终止，不能拨付资金")
         if project.status == Project.RESERVE:
             raise ValidationError("储备项目尚未立项，不能拨付资金")
-        confirmed = project.disbursements.confirmed().exclude(pk=self.pk).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        others = project.disbursements.confirmed().exclude(pk=self.pk)
+        confirmed = others.aggregate(s=Sum("amount"))["s"] or Decimal("0")
         if confirmed + self.amount > project.coop_funds:
             raise ValidationError({"amount": (
                 f"拨付后累计确认拨付{wan(confirmed + self.amount)}，超过项目协作资金{wan(project.coop_funds)}"
@@ -545,7 +546,7 @@ class Disbursement(models.Model):
                 if current.status == self.CONFIRMED:
                     raise ValidationError("该拨付已确认，不能修改")
                 if current.version != self.version:
-                    raise ValidationError("该拨付已被他人修改，请刷新后重试")
+                    raise ValidationError("此记录已被他人修改，本次未保存。请刷新后重新提交。", code="conflict")
                 self.version += 1
             self.full_clean()
             self._check_project_accepts(project)
@@ -664,8 +665,9 @@ CASH_KINDS = [FundReceipt.FISCAL, FundReceipt.SOCIAL, FundReceipt.PAIRING]
 
 
 def lock_pairings(pairing_ids):
-    """Lock the pairing rows (in id order, so two writers never deadlock):
-    every change to a pairing-year's allocation or receipts is serialised."""
+    """Lock the pairing rows: every change to a pairing-year's allocation or
+    receipts is serialised. Callers lock a project row before its pairing,
+    never after, and pairings go in id order, so two writers never deadlock."""
     from xiezuo.pairings.models import Pairing
 
     ids = sorted(i for i in pairing_ids if i)

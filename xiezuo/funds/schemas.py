@@ -29,7 +29,6 @@ class ReceiptIn(Schema):
     date: datetime.date
     amount: Decimal
     note: str = ""
-    version: int | None = None
 
 
 class BeneficiaryIO(Schema):
@@ -108,7 +107,6 @@ class ProjectIn(Schema):
     linkage: list[str] = []
     linkage_note: str = ""
     description: str = ""
-    version: int | None = None
 
 
 class TransitionIn(Schema):
@@ -138,7 +136,6 @@ class DisbursementIn(Schema):
     amount: Decimal
     voucher_number: str = ""
     purpose: str
-    version: int | None = None
 
 
 class ReturnIn(Schema):

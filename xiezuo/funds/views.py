@@ -3,11 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.models import record
@@ -100,8 +99,8 @@ def receipt_create(request, pairing_id):
 
 
 @login_required
-def receipt_edit(request, receipt_id):
-    receipt = get_object_or_404(FundReceipt, pk=receipt_id)
+def receipt_edit(request, fund_receipt_id):
+    receipt = get_object_or_404(FundReceipt, pk=fund_receipt_id)
     pairing = get_pairing(request.user, receipt.pairing_id, "write")
     return _receipt_page(request, pairing, receipt)
 
@@ -189,9 +188,10 @@ def project_progress(request, project_id):
 
 
 @login_required
-@require_POST
 def project_transition(request, project_id):
     project = get_project(request.user, project_id)
+    if request.method != "POST":  # after the scope check, so foreign records answer 404
+        return HttpResponseNotAllowed(["POST"])
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
@@ -210,10 +210,11 @@ def project_transition(request, project_id):
 # -- attachments --------------------------------------------------------------
 
 @login_required
-@require_POST
 def attachment_upload(request, project_id):
     project = get_project(request.user, project_id)
     require_progress(request.user, project)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = AttachmentForm(request.POST, request.FILES, instance=ProjectAttachment(project=project))
     if form.is_valid():
         with transaction.atomic():
@@ -228,8 +229,8 @@ def attachment_upload(request, project_id):
 
 
 @login_required
-def attachment_download(request, attachment_id):
-    attachment = get_object_or_404(ProjectAttachment.objects.select_related("project"), pk=attachment_id)
+def attachment_download(request, project_attachment_id):
+    attachment = get_object_or_404(ProjectAttachment.objects.select_related("project"), pk=project_attachment_id)
     scope_for(request.user).require(attachment.project.pairing_id)
     try:
         fh = attachment.file.open("rb")
@@ -242,11 +243,12 @@ def attachment_download(request, attachment_id):
 
 
 @login_required
-@require_POST
-def attachment_delete(request, attachment_id):
-    attachment = get_object_or_404(ProjectAttachment.objects.select_related("project"), pk=attachment_id)
+def attachment_delete(request, project_attachment_id):
+    attachment = get_object_or_404(ProjectAttachment.objects.select_related("project"), pk=project_attachment_id)
     project = get_project(request.user, attachment.project_id)
     require_progress(request.user, project)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     with transaction.atomic():
         attachment.delete()
         project.touch()
@@ -308,6 +310,8 @@ def disbursement_edit(request, disbursement_id):
 def _decide(request, disbursement_id, action):
     d = get_object_or_404(Disbursement.objects.select_related("project"), pk=disbursement_id)
     get_project(request.user, d.project_id, "east")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         action(d)
     except ValidationError as e:
@@ -320,7 +324,6 @@ def _decide(request, disbursement_id, action):
 
 
 @login_required
-@require_POST
 def disbursement_confirm(request, disbursement_id):
     def confirm(d):
         d.confirm(request.user)
@@ -329,7 +332,6 @@ def disbursement_confirm(request, disbursement_id):
 
 
 @login_required
-@require_POST
 def disbursement_return(request, disbursement_id):
     def send_back(d):
         d.send_back(request.user, request.POST.get("reason", ""))

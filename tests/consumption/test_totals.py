@@ -1,0 +1,157 @@
+"""Maintained totals always equal the aggregate over the rows."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from xiezuo.audit.models import AuditEvent
+from xiezuo.consumption.models import BuyerTotal, Sale, SaleTotal
+from xiezuo.consumption.services import bulk_create_sales
+from xiezuo.consumption.totals import differences
+
+pytestmark = pytest.mark.django_db
+
+row = st.tuples(
+    st.dates(datetime.date(2021, 1, 1), datetime.date(2023, 12, 31)),
+    st.integers(0, 6), st.integers(0, 5), st.integers(0, 10),
+    st.sampled_from([Sale.PURCHASED, Sale.HELPED]),
+    st.integers(1, 5000), st.decimals(Decimal("0.01"), Decimal("999.99"), places=2),
+)
+operation = st.one_of(
+    st.tuples(st.just("create"), row),
+    st.tuples(st.just("edit"), st.integers(0, 50), row),
+    st.tuples(st.just("delete"), st.integers(0, 50)),
+    st.tuples(st.just("bulk"), st.lists(row, min_size=1, max_size=6)),
+    st.tuples(st.just("delete_buyer_sales"), st.integers(0, 6)),
+)
+
+
+def _fill(sale, county, refs, values):
+    day, b, p, c, kind, qty, price = values
+    product = refs["products"][p]
+    sale.pairing, sale.date, sale.buyer, sale.product = county, day, refs["buyers"][b], product
+    sale.supplier, sale.channel, sale.kind = product.supplier, refs["channels"][c], kind
+    sale.quantity, sale.unit_price = Decimal(qty), price
+    sale.amount = (sale.quantity * price).quantize(Decimal("0.01"))
+    return sale
+
+
+@settings(max_examples=35, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(ops=st.lists(operation, max_size=12))
+def test_random_inserts_edits_deletes_keep_totals_equal_to_rows(county, refs, ops):
+    with transaction.atomic():
+        mine = []
+        for op in ops:
+            if op[0] == "create":
+                mine.append(_fill(Sale(), county, refs, op[1]))
+                mine[-1].save()
+            elif op[0] == "edit" and mine:
+                i = op[1] % len(mine)
+                mine[i] = _fill(Sale.objects.get(pk=mine[i].pk), county, refs, op[2])
+                mine[i].save()
+            elif op[0] == "delete" and mine:
+                mine.pop(op[1] % len(mine)).delete()
+            elif op[0] == "bulk":
+                batch = [_fill(Sale(), county, refs, values) for values in op[1]]
+                bulk_create_sales(batch, batch_size=4)
+                mine.extend(batch)
+            elif op[0] == "delete_buyer_sales":
+                buyer = refs["buyers"][op[1]]
+                Sale.objects.filter(pk__in=[s.pk for s in mine], buyer=buyer).delete()
+                mine = [s for s in mine if s.buyer_id != buyer.pk]
+        assert differences() == []
+        # Every instance still names its stored row (bulk ids included).
+        stored = {s.pk: (s.buyer_id, s.amount) for s in Sale.objects.filter(pk__in=[s.pk for s in mine])}
+        assert stored == {s.pk: (s.buyer_id, s.amount) for s in mine}
+        transaction.set_rollback(True)
+
+
+def test_edit_moves_amount_between_keys(county, refs, make_sale):
+    sale = make_sale(day=datetime.date(2023, 3, 5), quantity="4", unit_price="25.00")
+    key = {"pairing": county, "year": 2023, "month": 3, "channel": sale.channel, "kind": Sale.PURCHASED}
+    assert SaleTotal.objects.get(**key).amount_fen == 10000
+    sale.date, sale.channel = datetime.date(2023, 4, 1), refs["channels"][1]
+    sale.save()
+    assert SaleTotal.objects.get(**key).amount_fen == 0
+    moved = SaleTotal.objects.get(pairing=county, year=2023, month=4, channel=refs["channels"][1], kind="purchased")
+    assert (moved.amount_fen, moved.n) == (10000, 1)
+    sale.delete()
+    moved.refresh_from_db()
+    assert (moved.amount_fen, moved.n) == (0, 0)
+    assert differences() == []
+
+
+def test_queryset_update_of_a_key_is_refused_but_notes_may_change(county, make_sale):
+    sale = make_sale()
+    with pytest.raises(TypeError, match="totals"):
+        Sale.objects.filter(pk=sale.pk).update(amount=Decimal("1.00"))
+    Sale.objects.filter(pk=sale.pk).update(note="补充说明")
+    assert Sale.objects.get(pk=sale.pk).note == "补充说明"
+    assert differences() == []
+
+
+def test_bulk_load_is_all_or_nothing_and_names_the_bad_row(county, refs):
+    product = refs["products"][0]
+    rows = [Sale(pairing=county, date=datetime.date(2023, 1, i + 1), buyer=refs["buyers"][0], product=product,
+                 channel=refs["channels"][0], kind=Sale.PURCHASED, quantity=Decimal(2), unit_price=Decimal("10.00"),
+                 amount=Decimal("20.00")) for i in range(5)]
+    rows[3].amount = Decimal("35.00")
+    before, events = Sale.objects.count(), AuditEvent.objects.count()
+    with pytest.raises(Exception) as exc:
+        bulk_create_sales(rows, batch_size=2, first_row=2)
+    assert "第5行，金额（元）" in str(exc.value) and "不符" in str(exc.value)
+    assert Sale.objects.count() == before and AuditEvent.objects.count() == events
+    assert differences() == []
+
+
+def test_bulk_load_names_a_missing_field(county, refs):
+    sale = Sale(pairing=county, date=None, buyer=refs["buyers"][0], product=refs["products"][0],
+                channel=refs["channels"][0], kind=Sale.PURCHASED, quantity=Decimal(1), unit_price=Decimal("1.00"))
+    with pytest.raises(Exception, match="第2行，日期：不能为空"):
+        bulk_create_sales([sale], first_row=2)
+
+
+def test_bulk_load_records_one_audit_event_per_batch(county, refs):
+    product = refs["products"][1]
+    rows = [Sale(pairing=county, date=datetime.date(2023, 2, 1), buyer=refs["buyers"][1], product=product,
+                 channel=refs["channels"][0], kind=Sale.HELPED, quantity=Decimal(1), unit_price=Decimal("168.00"))
+            for _ in range(5)]
+    before = AuditEvent.objects.count()
+    assert bulk_create_sales(rows, batch_size=2) == 5
+    events = list(AuditEvent.objects.filter(action="import").order_by("-seq")[:3])
+    assert AuditEvent.objects.count() == before + 3
+    assert sum(e.after["count"] for e in events) == 5
+    assert {s.supplier_id for s in rows} == {product.supplier_id}
+    assert sorted(Sale.objects.filter(pk__in=[s.pk for s in rows]).values_list("amount", flat=True)) == [
+        Decimal("168.00")] * 5
+    assert differences() == []
+
+
+def test_recompute_command_detects_tampering_and_fixes_it(county, capsys):
+    call_command("recompute_consumption_totals", "--check")
+    assert "一致" in capsys.readouterr().out
+    total = BuyerTotal.objects.filter(pairing=county, n__gt=0).first()
+    BuyerTotal.objects.filter(pk=total.pk).update(amount_fen=total.amount_fen + 1)
+    with pytest.raises(CommandError, match="1处"):
+        call_command("recompute_consumption_totals", "--check")
+    assert "buyertotal" in capsys.readouterr().out
+    call_command("recompute_consumption_totals")
+    assert "修正1处" in capsys.readouterr().out
+    assert differences() == []
+    call_command("recompute_consumption_totals", "--check")
+
+
+def test_recompute_command_line_exits_with_status_1(county, capsys):
+    from django.core.management import execute_from_command_line
+
+    SaleTotal.objects.filter(pairing=county, n__gt=0).update(n=99)
+    with pytest.raises(SystemExit) as exc:
+        execute_from_command_line(["manage.py", "recompute_consumption_totals", "--check"])
+    assert exc.value.code == 1
+    assert "发现" in capsys.readouterr().err

@@ -1,0 +1,213 @@
+"""JSON API of consumption assistance, scoped exactly like the pages."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from lib.money import yuan_str
+from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.front.forms import save_versioned
+from xiezuo.pairings.models import Organisation
+
+from . import listing
+from .models import Buyer, Channel, Product, Sale, Supplier
+from .services import share832_report
+
+router = Router(tags=["消费帮扶"])
+P = "/pairings/{pairing_id}/consumption"
+
+
+class SaleIn(Schema):
+    date: datetime.date
+    buyer: int
+    product: int
+    supplier: int | None = None
+    channel: int
+    kind: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal | None = None
+    voucher_no: str = ""
+    note: str = ""
+
+
+class SupplierIn(Schema):
+    organisation: int
+    contact: str = ""
+    note: str = ""
+
+
+class ProductIn(Schema):
+    name: str
+    supplier: int
+    category: str
+    unit: str
+    certificate_no: str = ""
+    certified_until: datetime.date | None = None
+
+
+class BuyerIn(Schema):
+    name: str
+    kind: str
+    is_budget_unit: bool = False
+
+
+def sale_out(s):
+    return {
+        "id": s.pk, "pairing": s.pairing_id, "date": s.date.isoformat(), "buyer": s.buyer_id,
+        "buyer_name": s.buyer.name, "supplier": s.supplier_id, "product": s.product_id,
+        "product_name": s.product.name, "channel": s.channel_id, "channel_name": s.channel.name, "kind": s.kind,
+        "quantity": str(s.quantity), "unit_price": yuan_str(s.unit_price), "amount": yuan_str(s.amount),
+        "voucher_no": s.voucher_no, "note": s.note, "is_demo": s.is_demo, "version": s.version,
+    }
+
+
+@router.get(P + "/sales", response=dict)
+def list_sales(request, pairing_id: int, cursor: str = "", before: str = "", limit: int = listing.PAGE_SIZE):
+    pairing = get_pairing(request.user, pairing_id)
+    f, errors = listing.parse_filters(request.GET)
+    if errors:
+        raise HttpError(422, "；".join(errors))
+    page = listing.sales_page(pairing.pk, f, cursor or None, max(1, min(limit, 500)), before=before or None)
+    return {
+        "items": [sale_out(s) for s in page["rows"]],
+        "next_cursor": page["next_cursor"],
+        "prev_cursor": page["prev_cursor"],
+        "total": {"amount": yuan_str(Decimal(page["total_fen"]) / 100), "count": page["total_count"],
+                  "source": page["total_source"]},
+    }
+
+
+def _fill(sale, data):
+    for field in ("date", "kind", "quantity", "unit_price", "amount", "voucher_no", "note"):
+        setattr(sale, field, getattr(data, field))
+    # Ids from the client are looked up among what this pairing may use, so
+    # a foreign id is refused as invalid rather than linked.
+    pairing = sale.pairing
+    sale.buyer = get_object_or_404(Buyer.objects.available_to(pairing), pk=data.buyer)
+    sale.product = get_object_or_404(Product.objects.available_to(pairing), pk=data.product)
+    sale.supplier = (get_object_or_404(Supplier.objects.available_to(pairing), pk=data.supplier)
+                     if data.supplier else sale.product.supplier)
+    sale.channel = get_object_or_404(Channel.usable_by(pairing), pk=data.channel)
+    sale.set_derived()
+    sale.full_clean()
+
+
+@router.post(P + "/sales", response={201: dict})
+def create_sale(request, pairing_id: int, data: SaleIn):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    sale = Sale(pairing=pairing)
+    _fill(sale, data)
+    sale.save()
+    return Status(201, sale_out(sale))
+
+
+@router.get(P + "/sales/{sale_id}", response=dict)
+def get_sale(request, pairing_id: int, sale_id: int, response: HttpResponse):
+    pairing = get_pairing(request.user, pairing_id)
+    sale = get_object_or_404(Sale, pk=sale_id, pairing=pairing)
+    response["ETag"] = etag_of(sale)
+    return sale_out(sale)
+
+
+@router.put(P + "/sales/{sale_id}", response=dict)
+def update_sale(request, pairing_id: int, sale_id: int, data: SaleIn, response: HttpResponse):
+    """Change a sale; the If-Match header must carry the ETag it was read with."""
+    pairing = get_pairing(request.user, pairing_id, "write")
+    sale = get_object_or_404(Sale, pk=sale_id, pairing=pairing)
+    loaded = loaded_version_from(request, sale)
+    _fill(sale, data)
+    try:
+        save_versioned(sale, loaded)
+    except ValidationError as e:
+        raise HttpError(409, e.messages[0]) from None
+    response["ETag"] = etag_of(sale)
+    return sale_out(sale)
+
+
+@router.delete(P + "/sales/{sale_id}", response={204: None})
+def delete_sale(request, pairing_id: int, sale_id: int):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    get_object_or_404(Sale, pk=sale_id, pairing=pairing).delete()
+    return Status(204, None)
+
+
+@router.get(P + "/suppliers", response=list[dict])
+def list_suppliers(request, pairing_id: int):
+    pairing = get_pairing(request.user, pairing_id)
+    return [{"id": s.pk, "pairing": s.pairing_id, "organisation": s.organisation_id, "name": s.organisation.name,
+             "kind": s.organisation.kind, "region": str(s.organisation.region), "uscc": s.organisation.uscc}
+            for s in Supplier.objects.available_to(pairing).select_related("organisation__region")]
+
+
+@router.post(P + "/suppliers", response={201: dict})
+def create_supplier(request, pairing_id: int, data: SupplierIn):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    org = get_object_or_404(Organisation.objects.filter(scope_for(request.user).region_q()), pk=data.organisation)
+    supplier = Supplier(pairing=pairing, organisation=org, contact=data.contact, note=data.note)
+    supplier.full_clean()
+    supplier.save()
+    return Status(201, {"id": supplier.pk, "organisation": org.pk, "name": org.name})
+
+
+@router.get(P + "/products", response=list[dict])
+def list_products(request, pairing_id: int):
+    pairing = get_pairing(request.user, pairing_id)
+    return [{"id": p.pk, "pairing": p.pairing_id, "name": p.name, "category": p.category, "unit": p.unit,
+             "supplier": p.supplier_id, "certificate_no": p.certificate_no,
+             "certified_until": p.certified_until.isoformat() if p.certified_until else None}
+            for p in Product.objects.available_to(pairing)]
+
+
+@router.post(P + "/products", response={201: dict})
+def create_product(request, pairing_id: int, data: ProductIn):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    supplier = get_object_or_404(Supplier.objects.available_to(pairing), pk=data.supplier)
+    product = Product(pairing=pairing, supplier=supplier, name=data.name, category=data.category, unit=data.unit,
+                      certificate_no=data.certificate_no, certified_until=data.certified_until)
+    product.full_clean()
+    product.save()
+    return Status(201, {"id": product.pk, "name": product.name})
+
+
+@router.get(P + "/buyers", response=list[dict])
+def list_buyers(request, pairing_id: int):
+    pairing = get_pairing(request.user, pairing_id)
+    return [{"id": b.pk, "pairing": b.pairing_id, "name": b.name, "kind": b.kind,
+             "is_budget_unit": b.is_budget_unit} for b in Buyer.objects.available_to(pairing)]
+
+
+@router.post(P + "/buyers", response={201: dict})
+def create_buyer(request, pairing_id: int, data: BuyerIn):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    buyer = Buyer(pairing=pairing, name=data.name, kind=data.kind, is_budget_unit=data.is_budget_unit)
+    buyer.full_clean()
+    buyer.save()
+    return Status(201, {"id": buyer.pk, "name": buyer.name})
+
+
+@router.get(P + "/channels", response=list[dict])
+def list_channels(request, pairing_id: int):
+    pairing = get_pairing(request.user, pairing_id)
+    return [{"id": c.pk, "pairing": c.pairing_id, "code": c.code, "name": c.name, "kind": c.kind,
+             "active": c.active} for c in Channel.usable_by(pairing)]
+
+
+@router.get(P + "/share832", response=dict)
+def share832(request, pairing_id: int, year: int):
+    pairing = get_pairing(request.user, pairing_id)
+    if not 2000 <= year <= 2100:
+        raise HttpError(422, "年度应在2000至2100之间")
+    report = share832_report(pairing, year)
+    rows = [{"buyer": r["buyer"].pk, "name": r["buyer"].name,
+             "budget": yuan_str(r["budget"]) if r["budget"] is not None else None,
+             "amount_832": yuan_str(r["amount"]), "share": str(r["share"]) if r["share"] is not None else None,
+             "status": r["status"]} for r in report["rows"]]
+    return {"year": year, "line": str(report["line"]), "encouraged": str(report["encouraged"]), "rows": rows,
+            "below": [r["name"] for r in rows if r["status"] == "below"]}

@@ -1,0 +1,93 @@
+"""The sales list shared by the page and the API: filters, keyset pages, totals row."""
+
+import datetime
+
+from lib.dates import parse_date
+
+from .models import Sale
+from .totals import filtered_total, rows_total
+
+PAGE_SIZE = 50
+ID_FILTERS = {"channel": "销售渠道", "buyer": "采购单位", "product": "产品", "supplier": "供应商"}
+
+
+def parse_filters(params):
+    """Return (filters, errors) from query parameters; errors name the field in Chinese."""
+    f, errors = {}, []
+    for name, label in (("date_from", "起始日期"), ("date_to", "截止日期")):
+        value = (params.get(name) or "").strip()
+        if value:
+            try:
+                f[name] = parse_date(value)
+            except ValueError as e:
+                errors.append(f"{label}：{e}")
+    for name, label in ID_FILTERS.items():
+        value = (params.get(name) or "").strip()
+        if value:
+            if value.isdigit():
+                f[name] = int(value)
+            else:
+                errors.append(f"{label}：“{value}”无效")
+    kind = (params.get("kind") or "").strip()
+    if kind:
+        if kind in dict(Sale.KINDS):
+            f["kind"] = kind
+        else:
+            errors.append(f"类型：“{kind}”无效，应为 purchased（直接采购）或 helped（帮助销售）")
+    if f.get("date_from") and f.get("date_to") and f["date_from"] > f["date_to"]:
+        errors.append("起始日期不能晚于截止日期")
+    return f, errors
+
+
+def parse_cursor(value):
+    """Return (date, id) from "2022-06-26.1234", or None."""
+    try:
+        day, pk = (value or "").split(".")
+        return datetime.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def make_cursor(sale):
+    return f"{sale.date.isoformat()}.{sale.pk}"
+
+
+def filtered(pairing_id, f):
+    qs = Sale.objects.filter(pairing_id=pairing_id)
+    if f.get("date_from"):
+        qs = qs.filter(date__gte=f["date_from"])
+    if f.get("date_to"):
+        qs = qs.filter(date__lte=f["date_to"])
+    for name in ID_FILTERS:
+        if f.get(name):
+            qs = qs.filter(**{f"{name}_id": f[name]})
+    if f.get("kind"):
+        qs = qs.filter(kind=f["kind"])
+    return qs
+
+
+def sales_page(pairing_id, f, cursor=None, limit=PAGE_SIZE, before=None):
+    """Return one keyset page: rows, the cursors of the next and previous
+    pages (or None) and the totals row. `cursor` pages forward (rows after
+    it), `before` backward (rows before it)."""
+    qs = filtered(pairing_id, f).select_related("buyer", "product", "supplier__organisation", "channel")
+    back = parse_cursor(before) if before else None
+    if back:
+        rows = qs.keyset_before(back, limit + 1)
+        has_prev, rows = len(rows) > limit, rows[-limit:]
+        next_cursor = make_cursor(rows[-1]) if rows else None
+    else:
+        after = parse_cursor(cursor) if cursor else None
+        rows = list(qs.keyset(after=after, limit=limit + 1))
+        has_prev, has_next = after is not None, len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = make_cursor(rows[-1]) if has_next else None
+    total = filtered_total(pairing_id, f) or rows_total(filtered(pairing_id, f))
+    return {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "prev_cursor": make_cursor(rows[0]) if has_prev and rows else None,
+        "total_fen": total[0],
+        "total_count": total[1],
+        "total_source": total[2],
+    }

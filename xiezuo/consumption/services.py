@@ -1,0 +1,217 @@
+"""Work that spans several models: bulk loading sales, registering suppliers."""
+
+import datetime
+import hashlib
+import json
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+
+from xiezuo.audit.models import jsonable, record
+from xiezuo.pairings.models import Organisation
+
+from .models import Buyer, Channel, Product, Sale, Supplier, lineage_ids
+from .totals import Deltas, to_fen
+
+AUDIT_FIELDS = ("id", "pairing_id", "date", "buyer_id", "supplier_id", "product_id", "channel_id", "kind",
+                "quantity", "unit_price", "amount", "voucher_no")
+
+
+def _batch_digest(sales):
+    canonical = json.dumps([[jsonable(getattr(s, f)) for f in AUDIT_FIELDS] for s in sales],
+                           ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _reference_ids(pairing_ids):
+    """Ids of buyers, products (→ supplier), suppliers and channels each pairing may use."""
+    refs = {}
+    for pid, lineage in pairing_ids.items():
+        refs[pid] = {
+            "buyer": set(Buyer.objects.filter(pairing_id__in=lineage).values_list("id", flat=True)),
+            "product": dict(Product.objects.filter(pairing_id__in=lineage).values_list("id", "supplier_id")),
+            "channel": set(Channel.objects.filter(Q(pairing__isnull=True) | Q(pairing_id__in=lineage))
+                           .values_list("id", flat=True)),
+        }
+    return refs
+
+
+REQUIRED = ("date", "buyer_id", "product_id", "channel_id", "quantity", "unit_price", "amount")
+
+
+def _validate(sales, first_row):
+    from xiezuo.pairings.models import Pairing
+
+    pids = {s.pairing_id for s in sales}
+    lineages = {p.pk: lineage_ids(p) for p in Pairing.objects.filter(pk__in=pids)}
+    refs = _reference_ids(lineages)
+    for i, sale in enumerate(sales, start=first_row):
+        if sale.pairing_id not in refs:
+            raise ValidationError(f"第{i}行：结对关系不存在")
+        ref = refs[sale.pairing_id]
+        missing = [f for f in REQUIRED if getattr(sale, f) is None]
+        if missing:
+            label = Sale._meta.get_field(missing[0].removesuffix("_id")).verbose_name
+            raise ValidationError(f"第{i}行，{label}：不能为空")
+        errors = dict(sale.row_errors())
+        if sale.buyer_id not in ref["buyer"]:
+            errors["buyer"] = "采购单位不属于本结对"
+        if sale.product_id not in ref["product"]:
+            errors["product"] = "产品不属于本结对"
+        elif sale.supplier_id != ref["product"][sale.product_id]:
+            errors["supplier"] = "供应商与产品所属供应商不一致"
+        if sale.channel_id not in ref["channel"]:
+            errors["channel"] = "销售渠道不属于本结对"
+        if sale.kind not in (Sale.PURCHASED, Sale.HELPED):
+            errors["kind"] = "类型应为直接采购或帮助销售"
+        if errors:
+            field, message = next(iter(errors.items()))
+            label = Sale._meta.get_field(field).verbose_name
+            raise ValidationError(f"第{i}行，{label}：{message}")
+
+
+def bulk_create_sales(sales, *, batch_size=5000, validate=True, summary="批量导入消费帮扶销售", first_row=1):
+    """Insert many sales and update the totals once per batch.
+
+    `sales` is any iterable of unsaved `Sale` instances (pairing_id, date,
+    buyer_id, product_id, channel_id, kind, quantity, unit_price, amount set;
+    supplier_id and amount may be left for the product and quantity × price).
+    Everything runs in ONE transaction: all rows, their totals and their audit
+    events commit together or not at all. Per batch: one multi-row INSERT of
+    the sales, one upsert per totals table, one audit event (`import`) that
+    names the batch's id range, count, sum and a SHA-256 digest of the rows.
+    With `validate=True` each row is checked without per-row queries (amount
+    tolerance, positive quantity, references belonging to the pairing); the
+    first bad row raises ValidationError naming the row (counted from
+    `first_row`) and the field. Returns the number of rows inserted.
+    """
+    count = 0
+    with transaction.atomic():
+        batch = []
+        for sale in sales:
+            batch.append(sale)
+            if len(batch) >= batch_size:
+                count += _insert_batch(batch, validate, summary, first_row + count)
+                batch = []
+        if batch:
+            count += _insert_batch(batch, validate, summary, first_row + count)
+    return count
+
+
+def _insert_batch(batch, validate, summary, first_row):
+    product_supplier = {}
+    missing = {s.product_id for s in batch if not s.supplier_id}
+    if missing:
+        product_supplier = dict(Product.objects.filter(pk__in=missing).values_list("id", "supplier_id"))
+    for sale in batch:
+        if not sale.supplier_id:
+            sale.supplier_id = product_supplier.get(sale.product_id)
+        sale.set_derived()
+    if validate:
+        _validate(batch, first_row)
+    if connection.vendor == "sqlite":
+        _insert_sqlite(batch)
+    else:
+        Sale.objects.bulk_create(batch, batch_size=2000)
+    deltas = Deltas()
+    for sale in batch:
+        deltas.add(sale, +1)
+    deltas.apply()
+    for pid in sorted({s.pairing_id for s in batch}):
+        rows = [s for s in batch if s.pairing_id == pid]
+        record("import", model=Sale._meta.label, pairing_id=pid,
+               summary=f"{summary}：{len(rows)}条",
+               after={"count": len(rows), "amount_fen": sum(to_fen(s.amount) for s in rows),
+                      "first_id": min(s.pk for s in rows), "last_id": max(s.pk for s in rows),
+                      "sha256": _batch_digest(rows)})
+    return len(batch)
+
+
+INSERT_FIELDS = ("pairing_id", "date", "year", "month", "buyer_id", "supplier_id", "product_id", "channel_id", "kind",
+                 "quantity", "unit_price", "amount", "voucher_no", "voucher", "note", "is_demo", "version")
+
+
+def _db_value(value):
+    if isinstance(value, (Decimal, datetime.date)):
+        return str(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _insert_sqlite(batch):
+    """Insert a batch with one executemany and give the rows their ids.
+
+    Django's bulk_create on SQLite is held to 999 parameters per statement
+    (about 60 sales), which makes a million-row import spend its time
+    compiling SQL. Inside our transaction SQLite holds the database write
+    lock (IMMEDIATE transactions), so no other writer can interleave and the
+    AUTOINCREMENT ids of the batch are consecutive up to last_insert_rowid()."""
+    q = connection.ops.quote_name
+    columns = [Sale._meta.get_field(f.removesuffix("_id") if f.endswith("_id") else f).column for f in INSERT_FIELDS]
+    sql = (f"INSERT INTO {q(Sale._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    rows = [[_db_value(getattr(s, f) if f != "voucher" else (s.voucher.name or "")) for f in INSERT_FIELDS]
+            for s in batch]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        cursor.execute("SELECT last_insert_rowid()")
+        last = cursor.fetchone()[0]
+    for offset, sale in enumerate(batch):
+        sale.pk = last - len(batch) + 1 + offset
+        sale._state.adding = False
+        sale._state.db = connection.alias
+
+
+def register_supplier(pairing, *, name, kind, region, uscc=None, is_demo=False, **extra):
+    """Find or create the producer as an Organisation and register it as a
+    supplier of the pairing (checked: kind and western region)."""
+    with transaction.atomic():
+        org = Organisation.objects.filter(name=name, region=region).first()
+        if org is None:
+            org = Organisation(name=name, kind=kind, region=region, uscc=uscc, is_demo=is_demo)
+            org.full_clean()
+            org.save()
+        supplier = Supplier(pairing=pairing, organisation=org, is_demo=is_demo, **extra)
+        supplier.full_clean()
+        supplier.save()
+    return supplier
+
+
+def share832_report(pairing, year):
+    """Return the 832 reserved-share report of the pairing's budget units for a year.
+
+    Each row: buyer, canteen budget, 832-platform direct purchases (from the
+    buyer totals, over the pairing's subtree), share in percent, and status
+    `no_budget`, `below` (under the line), `met` or `encouraged`."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from .models import BuyerTotal, CanteenBudget, ShareSetting
+
+    setting = ShareSetting.for_pairing(pairing)
+    buyers = list(Buyer.objects.filter(pairing=pairing, is_budget_unit=True))
+    budgets = dict(CanteenBudget.objects.filter(buyer__in=buyers, year=year).values_list("buyer_id", "amount"))
+    bought = dict(BuyerTotal.objects.filter(pairing_id__in=pairing.subtree().values("pk"), buyer__in=buyers,
+                                            year=year, channel__kind=Channel.P832, kind=Sale.PURCHASED)
+                  .values("buyer").annotate(fen=Sum("amount_fen")).values_list("buyer", "fen"))
+    rows = []
+    for buyer in buyers:
+        budget, amount = budgets.get(buyer.pk), Decimal(bought.get(buyer.pk) or 0) / 100
+        share = (amount * 100 / budget).quantize(Decimal("0.01")) if budget else None
+        if share is None:
+            status = "no_budget"
+        elif share < setting.line:
+            status = "below"
+        elif share < setting.encouraged:
+            status = "met"
+        else:
+            status = "encouraged"
+        rows.append({"buyer": buyer, "budget": budget, "amount": amount, "share": share, "status": status})
+    rows.sort(key=lambda r: (r["share"] is None, r["share"] or 0, r["buyer"].name))
+    return {"year": year, "line": setting.line, "encouraged": setting.encouraged, "setting": setting, "rows": rows,
+            "below": [r for r in rows if r["status"] == "below"],
+            "no_budget": [r for r in rows if r["status"] == "no_budget"]}

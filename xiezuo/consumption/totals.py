@@ -1,0 +1,207 @@
+"""Maintained totals of sales: deltas, atomic upserts, recomputation.
+
+Every write of sales collects its effect as a `Deltas` (key → fen, count) and
+applies it inside the caller's transaction with one statement per table and
+chunk:
+
+    INSERT INTO t (keys…, amount_fen, n) VALUES …
+    ON CONFLICT (keys…) DO UPDATE SET amount_fen = t.amount_fen + excluded.amount_fen,
+                                      n = t.n + excluded.n
+
+Both SQLite (≥ 3.24) and PostgreSQL run this atomically per row, so two
+writers adding to the same key never lose an update, and a first sale of a key
+creates its row without a race. Keys are applied in sorted order so two
+PostgreSQL writers lock rows in the same order and cannot deadlock.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Count, F, Sum, Value
+from django.db.models.functions import Cast, Round
+
+from .models import BuyerTotal, ProductTotal, Sale, SaleTotal
+
+# table model, the sale fields of its key (in column order)
+TABLES = (
+    (SaleTotal, ("pairing_id", "year", "month", "channel_id", "kind")),
+    (BuyerTotal, ("pairing_id", "buyer_id", "year", "channel_id", "kind")),
+    (ProductTotal, ("pairing_id", "product_id", "year", "channel_id", "kind")),
+)
+KEY_FIELDS = {"pairing", "pairing_id", "buyer", "buyer_id", "product", "product_id", "channel", "channel_id",
+              "kind", "year", "month"}
+CHUNK = 200
+
+
+def to_fen(amount):
+    return int((Decimal(amount) * 100).to_integral_value())
+
+
+def fen_sum():
+    """SUM(amount) in integer fen, exact on both databases (SQLite keeps
+    DECIMAL columns as floating point; each rounded value is an exact integer)."""
+    return Cast(Sum(Round(F("amount") * Value(100))), output_field=BigIntegerField())
+
+
+class Deltas:
+    ROW_FIELDS = ("pairing_id", "year", "month", "channel_id", "kind", "buyer_id", "product_id", "amount")
+
+    def __init__(self):
+        self.by_table = {model: defaultdict(lambda: [0, 0]) for model, _ in TABLES}
+
+    def add(self, row, sign=1, fen=None):
+        """Add one sale (a model instance or a dict of ROW_FIELDS) with sign ±1."""
+        get = row.get if isinstance(row, dict) else (lambda name: getattr(row, name))
+        fen = to_fen(get("amount")) if fen is None else fen
+        for model, fields in TABLES:
+            cell = self.by_table[model][tuple(get(f) for f in fields)]
+            cell[0] += sign * fen
+            cell[1] += sign
+
+    @classmethod
+    def from_queryset(cls, qs, sign):
+        """Collect the sales of a queryset with GROUP BY queries (one per table)."""
+        deltas = cls()
+        for model, fields in TABLES:
+            names = [f.removesuffix("_id") if f.endswith("_id") else f for f in fields]
+            rows = qs.order_by().values(*names).annotate(fen=fen_sum(), n=Count("id"))
+            for row in rows:
+                cell = deltas.by_table[model][tuple(row[n] for n in names)]
+                cell[0] += sign * (row["fen"] or 0)
+                cell[1] += sign * row["n"]
+        return deltas
+
+    def apply(self):
+        """Write the deltas as atomic upserts (one statement per table and chunk)."""
+        with transaction.atomic():
+            for model, fields in TABLES:
+                items = sorted(((k, v) for k, v in self.by_table[model].items() if v[0] or v[1]),
+                               key=lambda kv: tuple(str(x) for x in kv[0]))
+                for start in range(0, len(items), CHUNK):
+                    upsert(model, fields, items[start:start + CHUNK])
+
+
+def upsert(model, fields, items):
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    columns = [*fields, "amount_fen", "n"]
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    params = []
+    for key, (fen, n) in items:
+        params.extend([*key, fen, n])
+    sql = (
+        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES "
+        + ", ".join([placeholders] * len(items))
+        + f" ON CONFLICT ({', '.join(q(c) for c in fields)}) DO UPDATE SET "
+        f"{q('amount_fen')} = {table}.{q('amount_fen')} + excluded.{q('amount_fen')}, "
+        f"{q('n')} = {table}.{q('n')} + excluded.{q('n')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def expected_from_rows(pairing_ids=None):
+    """Return {model: {key: (fen, n)}} computed from the sales themselves."""
+    qs = Sale.objects.all()
+    if pairing_ids is not None:
+        qs = qs.filter(pairing_id__in=pairing_ids)
+    deltas = Deltas.from_queryset(qs, sign=1)
+    return {model: {k: tuple(v) for k, v in deltas.by_table[model].items() if v[1]} for model, _ in TABLES}
+
+
+def stored(pairing_ids=None):
+    """Return {model: {key: (fen, n)}} as stored, leaving out emptied keys."""
+    result = {}
+    for model, fields in TABLES:
+        qs = model.objects.all()
+        if pairing_ids is not None:
+            qs = qs.filter(pairing_id__in=pairing_ids)
+        result[model] = {tuple(row[:-2]): (row[-2], row[-1])
+                         for row in qs.values_list(*fields, "amount_fen", "n") if row[-2] or row[-1]}
+    return result
+
+
+def differences(pairing_ids=None):
+    """Return a list of (table, key, stored, expected) where the totals are wrong."""
+    want, have = expected_from_rows(pairing_ids), stored(pairing_ids)
+    diffs = []
+    for model, _ in TABLES:
+        for key in sorted(set(want[model]) | set(have[model]), key=lambda k: tuple(str(x) for x in k)):
+            w, h = want[model].get(key, (0, 0)), have[model].get(key, (0, 0))
+            if w != h:
+                diffs.append((model._meta.model_name, key, h, w))
+    return diffs
+
+
+def rebuild(pairing_ids=None):
+    """Replace the totals with ones computed from the rows, in one transaction."""
+    with transaction.atomic():
+        want = expected_from_rows(pairing_ids)
+        for model, fields in TABLES:
+            qs = model.objects.all()
+            if pairing_ids is not None:
+                qs = qs.filter(pairing_id__in=pairing_ids)
+            qs.delete()
+            model.objects.bulk_create(
+                [model(**dict(zip(fields, key)), amount_fen=fen, n=n) for key, (fen, n) in want[model].items()],
+                batch_size=1000,
+            )
+
+
+def _month_aligned(date_from, date_to):
+    import calendar
+
+    ok_from = date_from is None or date_from.day == 1
+    ok_to = date_to is None or date_to.day == calendar.monthrange(date_to.year, date_to.month)[1]
+    return ok_from and ok_to
+
+
+def _year_aligned(date_from, date_to):
+    return ((date_from is None or (date_from.month, date_from.day) == (1, 1))
+            and (date_to is None or (date_to.month, date_to.day) == (12, 31)))
+
+
+def filtered_total(pairing_id, f):
+    """Return (fen, count, source) for the sales of one pairing under the list
+    filters `f` (date_from, date_to, channel, buyer, product, supplier, kind).
+
+    A totals table answers when the filters are among its keys and the date
+    range falls on whole months (SaleTotal) or whole years (buyer and product
+    totals); otherwise the caller aggregates the rows (source "rows": None)."""
+    from django.db.models import Q
+
+    date_from, date_to = f.get("date_from"), f.get("date_to")
+    dims = {k for k in ("buyer", "product", "supplier") if f.get(k)}
+    q = Q(pairing_id=pairing_id)
+    if f.get("channel"):
+        q &= Q(channel_id=f["channel"])
+    if f.get("kind"):
+        q &= Q(kind=f["kind"])
+    if not dims and _month_aligned(date_from, date_to):
+        model = SaleTotal
+        if date_from:
+            q &= Q(year__gt=date_from.year) | Q(year=date_from.year, month__gte=date_from.month)
+        if date_to:
+            q &= Q(year__lt=date_to.year) | Q(year=date_to.year, month__lte=date_to.month)
+    elif dims and _year_aligned(date_from, date_to) and (dims == {"buyer"} or "buyer" not in dims):
+        model = BuyerTotal if dims == {"buyer"} else ProductTotal
+        if f.get("buyer"):
+            q &= Q(buyer_id=f["buyer"])
+        if f.get("product"):
+            q &= Q(product_id=f["product"])
+        if f.get("supplier"):
+            q &= Q(product__supplier_id=f["supplier"])
+        if date_from:
+            q &= Q(year__gte=date_from.year)
+        if date_to:
+            q &= Q(year__lte=date_to.year)
+    else:
+        return None
+    row = model.objects.filter(q).aggregate(fen=Sum("amount_fen"), n=Sum("n"))
+    return row["fen"] or 0, row["n"] or 0, "totals"
+
+
+def rows_total(qs):
+    row = qs.order_by().aggregate(fen=fen_sum(), n=Count("id"))
+    return row["fen"] or 0, row["n"] or 0, "rows"

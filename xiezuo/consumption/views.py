@@ -1,0 +1,225 @@
+import datetime
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+
+from lib.money import quantize
+from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.front.forms import save_or_conflict
+from xiezuo.pairings.models import Organisation
+
+from . import listing
+from .forms import (BudgetFormSet, BuyerForm, ChannelForm, ProductForm, SaleForm, ShareSettingForm,
+                    SupplierForm)
+from .models import Buyer, Channel, Product, Sale, ShareSetting, Supplier
+from .services import share832_report
+
+
+def _ctx(request, pairing, **extra):
+    return {"pairing": pairing, "can_write": scope_for(request.user).has(pairing, "write"), **extra}
+
+
+def _save_page(request, pairing, form, template, done, **extra):
+    """Save a VersionedForm on POST and go to `done`; else render the form."""
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form):
+        messages.success(request, "已保存")
+        return redirect(done, pairing.pk)
+    return render(request, template, _ctx(request, pairing, form=form, **extra))
+
+
+# Sales ---------------------------------------------------------------------
+
+@login_required
+def sale_list(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    f, errors = listing.parse_filters(request.GET)
+    page = listing.sales_page(pairing.pk, {} if errors else f, request.GET.get("cursor"),
+                              before=request.GET.get("before"))
+    choices = {
+        "channels": Channel.usable_by(pairing), "buyers": Buyer.objects.available_to(pairing),
+        "products": Product.objects.available_to(pairing),
+        "suppliers": Supplier.objects.available_to(pairing).select_related("organisation"),
+    }
+    subtree = pairing.subtree().exclude(pk=pairing.pk)
+    return render(request, "consumption/sale_list.html", _ctx(
+        request, pairing, page=page, f=f, errors=errors, kinds=Sale.KINDS, subtree=subtree,
+        total_amount=quantize(Decimal(page["total_fen"]) / 100), filtered=bool(f), **choices))
+
+
+@login_required
+def sale_create(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    form = SaleForm(request.POST or None, request.FILES or None, pairing=pairing, instance=Sale(pairing=pairing))
+    return _save_page(request, pairing, form, "consumption/sale_form.html", "consumption_sales")
+
+
+@login_required
+def sale_edit(request, pairing_id, sale_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    sale = get_object_or_404(Sale, pk=sale_id, pairing=pairing)
+    form = SaleForm(request.POST or None, request.FILES or None, pairing=pairing, instance=sale)
+    return _save_page(request, pairing, form, "consumption/sale_form.html", "consumption_sales", sale=sale)
+
+
+@login_required
+def sale_delete(request, pairing_id, sale_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    sale = get_object_or_404(Sale.objects.select_related("buyer", "product", "channel"), pk=sale_id, pairing=pairing)
+    if request.method == "POST":
+        sale.delete()
+        messages.success(request, f"已删除销售记录：{sale.date} {sale.product} {sale.amount}元")
+        return redirect("consumption_sales", pairing.pk)
+    return render(request, "consumption/sale_delete.html", _ctx(request, pairing, sale=sale))
+
+
+# Reference data --------------------------------------------------------------
+
+@login_required
+def supplier_list(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    suppliers = (Supplier.objects.available_to(pairing).select_related("organisation__region", "pairing")
+                 .annotate(n_products=Count("products")))
+    return render(request, "consumption/supplier_list.html", _ctx(request, pairing, suppliers=suppliers))
+
+
+def _supplier_form(request, pairing, instance):
+    orgs = Organisation.objects.filter(scope_for(request.user).region_q(perm="write"))
+    return SupplierForm(request.POST or None, pairing=pairing, instance=instance, organisations=orgs)
+
+
+@login_required
+def supplier_create(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    form = _supplier_form(request, pairing, Supplier(pairing=pairing))
+    return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_suppliers",
+                      title="登记供应商")
+
+
+@login_required
+def supplier_edit(request, pairing_id, supplier_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    supplier = get_object_or_404(Supplier, pk=supplier_id, pairing=pairing)
+    form = _supplier_form(request, pairing, supplier)
+    return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_suppliers",
+                      title=f"编辑供应商：{supplier}")
+
+
+@login_required
+def product_list(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    products = Product.objects.available_to(pairing).select_related("supplier__organisation")
+    return render(request, "consumption/product_list.html",
+                  _ctx(request, pairing, products=products, today=datetime.date.today()))
+
+
+@login_required
+def product_create(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    form = ProductForm(request.POST or None, pairing=pairing, instance=Product(pairing=pairing))
+    return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_products", title="登记产品")
+
+
+@login_required
+def product_edit(request, pairing_id, product_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    product = get_object_or_404(Product, pk=product_id, pairing=pairing)
+    form = ProductForm(request.POST or None, pairing=pairing, instance=product)
+    return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_products",
+                      title=f"编辑产品：{product}")
+
+
+@login_required
+def buyer_list(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    buyers = Buyer.objects.available_to(pairing).prefetch_related("budgets")
+    return render(request, "consumption/buyer_list.html", _ctx(request, pairing, buyers=buyers))
+
+
+def _buyer_page(request, pairing, buyer, title):
+    form = BuyerForm(request.POST or None, pairing=pairing, instance=buyer)
+    formset = BudgetFormSet(request.POST or None, instance=buyer, prefix="budgets")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            saved = save_or_conflict(form)
+            if saved:
+                formset.instance = saved
+                formset.save()
+        if saved:
+            messages.success(request, "已保存")
+            return redirect("consumption_buyers", pairing.pk)
+    return render(request, "consumption/buyer_form.html",
+                  _ctx(request, pairing, form=form, formset=formset, title=title))
+
+
+@login_required
+def buyer_create(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    return _buyer_page(request, pairing, Buyer(pairing=pairing), "登记采购单位")
+
+
+@login_required
+def buyer_edit(request, pairing_id, buyer_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    buyer = get_object_or_404(Buyer, pk=buyer_id, pairing=pairing)
+    return _buyer_page(request, pairing, buyer, f"编辑采购单位：{buyer}")
+
+
+@login_required
+def channel_list(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    scope = scope_for(request.user)
+    return render(request, "consumption/channel_list.html", _ctx(
+        request, pairing, channels=Channel.usable_by(pairing).select_related("pairing"),
+        is_admin=scope.is_global or scope.has(pairing, "admin")))
+
+
+@login_required
+def channel_create(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    form = ChannelForm(request.POST or None, pairing=pairing, instance=Channel(pairing=pairing))
+    return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_channels",
+                      title="新增销售渠道")
+
+
+@login_required
+def channel_edit(request, pairing_id, channel_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    channel = get_object_or_404(Channel.usable_by(pairing), pk=channel_id)
+    scope = scope_for(request.user)
+    # Shared channels are the national code list: only administrators change them.
+    if channel.pairing_id is None and not (scope.is_global or scope.has(pairing, "admin")):
+        raise PermissionDenied("通用渠道只能由管理员修改")
+    if channel.pairing_id not in (None, pairing.pk):
+        raise PermissionDenied("该渠道属于上级结对，请在上级结对中修改")
+    form = ChannelForm(request.POST or None, pairing=pairing, instance=channel)
+    return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_channels",
+                      title=f"编辑销售渠道：{channel}")
+
+
+# 832 reserved share -------------------------------------------------------------
+
+def _year(request):
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else datetime.date.today().year
+
+
+@login_required
+def share832(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    report = share832_report(pairing, _year(request))
+    form = ShareSettingForm(instance=report["setting"])
+    return render(request, "consumption/share832.html", _ctx(request, pairing, report=report, form=form,
+                                                              years=range(2021, datetime.date.today().year + 1)))
+
+
+@login_required
+def share832_setting(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id, "write")
+    form = ShareSettingForm(request.POST or None, instance=ShareSetting.for_pairing(pairing))
+    return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_share832",
+                      title="832预留份额比例")
