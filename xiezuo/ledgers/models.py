@@ -1,1 +1,98 @@
-"""Models of this module (to be built)."""
+"""Remembered header mappings and import jobs of the web UI."""
+
+import json
+
+from django.conf import settings
+from django.db import models
+
+from xiezuo.audit.tracking import tracked
+
+
+class HeaderMappingQuerySet(models.QuerySet):
+    def as_dict(self, pairing, ledger):
+        return dict(self.filter(pairing=pairing, ledger=ledger).values_list("header", "field"))
+
+
+class HeaderMapping(models.Model):
+    """A header the system did not know, mapped by a user to a field of a ledger.
+
+    Remembered per pairing: the office's own file layout is recognised the
+    next time without asking again. `field` "-" means "ignore this column".
+    """
+
+    pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="+")
+    ledger = models.CharField("台账", max_length=30)
+    header = models.CharField("表头", max_length=100)
+    field = models.CharField("对应字段", max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HeaderMappingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint("pairing", "ledger", "header", name="header_mapping_unique")]
+        verbose_name = "表头对应关系"
+        verbose_name_plural = "表头对应关系"
+
+    def __str__(self):
+        return f"{self.ledger}: {self.header} → {self.field}"
+
+
+class ImportJob(models.Model):
+    """One upload: previewed, then confirmed (or abandoned).
+
+    The file stays under MEDIA_ROOT/ledger-imports/ until the job is done.
+    Progress while a background import runs is written to a small file beside
+    it (see `progress_path`): the import's own transaction must not hold the
+    progress, or nobody could see it before the end.
+    """
+
+    PREVIEWING, PREVIEWED, IMPORTING, DONE, FAILED = "previewing", "previewed", "importing", "done", "failed"
+    STATUSES = [(PREVIEWING, "检查中"), (PREVIEWED, "待确认"), (IMPORTING, "导入中"), (DONE, "已导入"),
+                (FAILED, "失败")]
+    MODES = [("append", "追加（已有记录跳过）"), ("update", "按关键字更新（已有记录更新）")]
+
+    pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ledger = models.CharField("台账", max_length=30)
+    mode = models.CharField("导入方式", max_length=10, choices=MODES, default="append")
+    filename = models.CharField("文件名", max_length=200)
+    file = models.FileField(upload_to="ledger-imports/%Y/%m/")
+    status = models.CharField("状态", max_length=12, choices=STATUSES, default=PREVIEWING)
+    result = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+
+    def __str__(self):
+        return f"{self.ledger} {self.filename}"
+
+    @property
+    def progress_path(self):
+        return settings.MEDIA_ROOT / "ledger-imports" / f"job-{self.pk}.progress"
+
+    def write_progress(self, done, total, phase):
+        path = self.progress_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"done": done, "total": total, "phase": phase}))
+        tmp.replace(path)
+
+    def read_progress(self):
+        try:
+            return json.loads(self.progress_path.read_text())
+        except (OSError, ValueError):
+            return {"done": 0, "total": 0, "phase": self.status}
+
+    @property
+    def percent(self):
+        p = self.read_progress()
+        if self.status in (self.PREVIEWED, self.DONE):
+            return 100
+        return int(100 * p["done"] / p["total"]) if p.get("total") else 0
+
+
+tracked(HeaderMapping)

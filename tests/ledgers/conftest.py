@@ -1,0 +1,41 @@
+from pathlib import Path
+
+import pytest
+
+from xiezuo.ledgers.spec import Context, all_specs, get_spec
+
+SAMPLES = Path(__file__).parent / "samples"
+
+# Tests of a ledger whose domain module has not landed on this branch yet are
+# not collected (its spec is not registered either); they run once it lands.
+collect_ignore = [name for name, ledger in [("test_sales.py", "sales"), ("test_industry.py", "donations")]
+                  if ledger not in all_specs()]
+
+
+@pytest.fixture
+def samples():
+    return SAMPLES
+
+
+@pytest.fixture
+def ctx_for(county, users):
+    """Return a function giving (spec, Context) for a ledger on the county pairing."""
+
+    def make(ledger, user="liuhe"):
+        return get_spec(ledger), Context(pairing=county, user=users[user])
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    # Uploaded ledgers are stored under MEDIA_ROOT: keep them out of var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _carryover(settings):
+    # The demo county's receipts are fully allocated to its projects; the
+    # sample projects would exceed them. Tests of the allocation rule itself
+    # turn this off again.
+    settings.XIEZUO_FUNDS_ALLOW_CARRYOVER = True

@@ -1,0 +1,326 @@
+"""Regenerate the checked-in sample ledgers: `python tests/ledgers/make_samples.py`.
+
+Each ledger has
+  valid.xlsx     the template's layout, as the system exports it
+  tolerant.xlsx  what offices really send: title rows and merged cells above
+                 the header, spaces and full-width brackets in headers, units
+                 in headers (万元), synonyms, 合计/小计 rows, blank rows,
+                 full-width digits, amounts like 4,300 / 1.68亿 / 肆仟叁佰万元整,
+                 dates in every usual form, numbers stored as text, a formula
+                 whose cached value differs from what it would compute
+  errors.xlsx    one bad value of each kind, duplicate keys, model rules
+  missing_column.xlsx  a required column left out
+and hostile/ holds files that must be refused whatever the ledger.
+The tests assert the exact messages these files produce.
+"""
+
+import datetime
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import xlsxwriter
+
+HERE = Path(__file__).parent / "samples"
+D = datetime.date
+
+
+def workbook(path, sheet="Sheet1"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(path, {"strings_to_numbers": False, "strings_to_formulas": False})
+    return wb, wb.add_worksheet(sheet)
+
+
+def put(wb, ws, row, values):
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for col, value in enumerate(values):
+        if value is None or value == "":
+            continue
+        if isinstance(value, tuple) and value[0] == "formula":
+            ws.write_formula(row, col, value[1], None, value[2])
+        elif isinstance(value, datetime.date):
+            ws.write_datetime(row, col, datetime.datetime.combine(value, datetime.time()), date_fmt)
+        elif isinstance(value, str):
+            ws.write_string(row, col, value)
+        else:
+            ws.write_number(row, col, value)
+
+
+def table(path, header, rows, *, sheet="Sheet1", title=None, header_row=0):
+    wb, ws = workbook(path, sheet)
+    if title:
+        for r, text in enumerate(title):
+            ws.merge_range(r, 0, r, len(header) - 1, text)
+    put(wb, ws, header_row, header)
+    for r, values in enumerate(rows, start=header_row + 1):
+        put(wb, ws, r, values)
+    wb.close()
+
+
+# ---------------------------------------------------------------- funds
+FUNDS_HEADER = ["*年度", "*资金类型", "拨付单位", "文号", "*到位日期", "*金额（元）", "备注"]
+
+
+def funds():
+    d = HERE / "funds"
+    table(d / "valid.xlsx", FUNDS_HEADER, [
+        [2022, "财政援助资金", "南京市六合区人民政府", "样例〔2022〕1号", D(2022, 6, 26), 30000000, "（示例）"],
+        [2022, "财政援助资金", "南京市六合区人民政府", "样例〔2022〕2号", D(2022, 7, 15), 12200000, ""],
+        [2021, "社会帮扶资金", "", "样例〔2021〕9号", D(2021, 9, 1), 500000.5, ""],
+    ], sheet="资金到位")
+    table(d / "tolerant.xlsx",
+          ["序号", " 年 份 ", "资金类别", "付款单位", "拨付文号", "到账日期", "到位金额（万元）", "说 明"], [
+              [1, "２０２２", "财政援助", "南京市六合区人民政府", "样例〔2022〕11号", "2022年6月26日", "4,300", ""],
+              [2, "2022", "社会帮扶", "", "样例〔2022〕12号", "2022.6.26", "1.68亿", ""],
+              ["", "", "", "", "", "", "", ""],
+              [3, "2022", "捐物折款", "", "样例〔2022〕13号", "2022/6/26", "肆仟叁佰万元整", ""],
+              [4, 2022, "结对帮扶资金", "", "样例〔2022〕14号", "2022-06-26", "420", ""],
+              [5, 2022, "财政援助资金", "", "样例〔2022〕15号", 44738, "１２．５", ""],
+              [6, 2022, "财政援助资金", "", "样例〔2022〕16号", D(2022, 6, 26), ("formula", "=100+100", 300), ""],
+              ["小计", "", "", "", "", "", ("formula", "=SUM(G4:G10)", 64032.5), ""],
+              ["合 计", "", "", "", "", "", 64032.5, ""],
+          ], sheet="2022年", title=["六合区—湟源县2022年东西部协作资金到位台账（示例）", "填报单位：湟源县协作办"],
+          header_row=2)
+    # The table starts at C4, with blank rows inside and a row far below.
+    wb, ws = workbook(d / "offset.xlsx", "资金到位")
+    put(wb, ws, 3, [""] * 2 + FUNDS_HEADER)
+    put(wb, ws, 4, ["", "", 2022, "财政援助资金", "", "样例〔2022〕31号", D(2022, 6, 26), 100, ""])
+    put(wb, ws, 7, ["", "", 2022, "财政援助资金", "", "样例〔2022〕32号", D(2022, 6, 27), 200, "第8行"])
+    put(wb, ws, 40, ["", "", 2022, "财政援助资金", "", "样例〔2022〕33号", D(2022, 6, 28), "x", ""])
+    wb.close()
+    table(d / "errors.xlsx", FUNDS_HEADER, [
+        [2022, "财政", "", "样例E1号", "2022年13月1日", "abc", ""],
+        ["二〇二二", "财政援助资金", "不存在的单位（示例）", "样例E2号", "2022-06-26", -5, ""],
+        [2022, "财政援助资金", "", "样例E3号", "", 100, ""],
+        [2022, "财政援助资金", "", "样例E4号", "2022-06-26", 100, ""],
+        [2022, "财政援助资金", "", "样例E4号", "2022-06-26", 200, ""],
+    ], sheet="资金到位")
+    table(d / "missing_column.xlsx", ["年度", "资金类型", "文号", "金额"], [
+        [2022, "财政援助资金", "样例M1号", 100],
+    ], sheet="资金到位")
+
+
+# ------------------------------------------------------------- projects
+PROJECTS_HEADER = ["*项目编号", "*项目名称", "*年度", "*项目类别", "实施乡镇", "实施村", "实施单位",
+                   "*协作资金（元）", "其他资金（元）", "计划开工", "计划完工", "实际开工", "实际完工", "*状态",
+                   "终止原因", "联农带农方式", "联农带农说明", "建设内容"]
+
+
+def projects():
+    d = HERE / "projects"
+    table(d / "valid.xlsx", PROJECTS_HEADER, [
+        ["YL-2022-01", "大华镇何家庄幼儿园建设项目（示例）", 2022, "教育", "大华镇", "", "湟源县教育局",
+         3000000, 0, D(2022, 4, 1), D(2022, 10, 31), D(2022, 4, 10), "", "实施", "", "工资性", "", "新建园舍（示例）"],
+        ["YL-2022-02", "乡村学校运动场建设（示例）", 2022, "教育", "", "", "", 1500000, 200000, "", "", "", "",
+         "立项", "", "", "", ""],
+        ["YL-2021-03", "县医院重症监护室设备购置（示例）", 2021, "医疗卫生", "城关镇", "", "湟源县人民医院",
+         2800000, 0, "", "", D(2021, 5, 1), D(2021, 11, 30), "验收", "", "资产性、经营性", "", ""],
+    ], sheet="项目")
+    table(d / "tolerant.xlsx",
+          ["序号", "编号", "项目名称", "实施年度", "项目大类", "乡镇", "建设单位", "协作资金(万元)",
+           "配套资金（万元）", "开工日期", "完工日期", "项目状态", "带农方式", "建设内容及规模"], [
+              [1, "YL-T-01", "示例项目一", "２０２２", "教育", "大华镇", "湟源县教育局", "300", "", "2022.4.10",
+               "", "在建", "工资性", "围墙180米"],
+              ["", "", "", "", "", "", "", "", "", "", "", "", "", ""],
+              [2, "YL-T-02", "示例项目二", 2022, "health", "", "", 280.5, "1,000", 44652, "2022年11月30日",
+               "已完工", "资产性，经营性", ""],
+              ["合计", "", "", "", "", "", "", 580.5, "", "", "", "", "", ""],
+          ], sheet="项目台账", title=["2022年东西部协作项目台账（示例）", "单位：万元"], header_row=2)
+    table(d / "errors.xlsx", PROJECTS_HEADER, [
+        ["YL-E-01", "示例错误项目一", 2022, "不存在的类别", "", "", "", 100, 0, "", "", "", "", "在建中", "", "", "", ""],
+        ["YL-E-02", "示例错误项目二", 2022, "教育", "", "", "", 100, 0, D(2022, 5, 1), D(2022, 4, 1), "", "", "终止",
+         "", "工资性", "", ""],
+        ["YL-E-03", "示例错误项目三", 2022, "教育", "", "", "", "10万元", 0, "", "", "", "", "立项", "", "分红", "", ""],
+    ], sheet="项目")
+    table(d / "missing_column.xlsx", ["项目编号", "年度", "项目类别", "协作资金", "状态"], [
+        ["YL-M-01", 2022, "教育", 100, "立项"],
+    ], sheet="项目")
+
+
+# -------------------------------------------------------- disbursements
+DISB_HEADER = ["*项目编号", "*拨付日期", "*金额（元）", "凭证号", "*用途", "状态"]
+
+
+def disbursements():
+    d = HERE / "disbursements"
+    table(d / "valid.xlsx", DISB_HEADER, [
+        ["HY-2022-07", D(2022, 8, 1), 1000000, "样例拨付-001", "孵化园工程进度款（示例）", ""],
+        ["HY-2022-07", D(2022, 9, 1), 500000, "样例拨付-002", "孵化园工程进度款（示例）", ""],
+        ["HY-2022-12", D(2022, 9, 15), 300000, "样例拨付-003", "帮扶车间设备款（示例）", "已确认"],
+    ], sheet="资金拨付")
+    table(d / "tolerant.xlsx", ["序号", "项目名称", "支出日期", "拨付金额（万元）", "记账凭证号", "摘要"], [
+        [1, "湟源县乡村振兴产业孵化园建设项目", "2022年8月1日", "100", "样例拨付-T1", "进度款（示例）"],
+        ["", "", "", "", "", ""],
+        [2, "HY-2022-12", "2022.9.15", "３０", "样例拨付-T2", "设备款（示例）"],
+        ["合计", "", "", 130, "", ""],
+    ], sheet="拨付台账", title=["2022年东西部协作资金拨付台账（示例）"], header_row=1)
+    table(d / "errors.xlsx", DISB_HEADER, [
+        ["HY-2099-99", D(2022, 8, 1), 1000, "样例拨付-E1", "用途（示例）", ""],
+        ["HY-2022-10", D(2022, 8, 1), 0, "样例拨付-E2", "", ""],
+        ["HY-2022-12", D(2099, 1, 1), 1000, "样例拨付-E3", "用途（示例）", ""],
+    ], sheet="资金拨付")
+    table(d / "missing_column.xlsx", ["项目编号", "拨付日期", "金额"], [["HY-2022-07", D(2022, 8, 1), 1000]],
+          sheet="资金拨付")
+
+
+# ---------------------------------------------------------------- sales
+SALES_HEADER = ["*销售日期", "*采购单位", "供应商", "*产品", "*销售渠道", "*类型", "*数量", "*单价（元）", "金额（元）",
+                "凭证号", "备注"]
+BUYER = "六合区示例中学（示例）"
+
+
+def sales():
+    d = HERE / "sales"
+    table(d / "valid.xlsx", SALES_HEADER, [
+        [D(2022, 6, 26), BUYER, "青海湟源日月山醋业有限责任公司", "湟源陈醋", "食堂采购", "直接采购", 100, 12.8, 1280,
+         "样例销售-001", ""],
+        [D(2022, 6, 27), BUYER, "", "青稞米", "832平台", "直接采购", 500, 9.6, "", "样例销售-002", "金额按数量×单价"],
+        [D(2022, 6, 28), "南京个人消费者汇总（示例）", "", "湟源牦牛肉", "六合湟源消费扶贫专馆", "帮助销售", 10, 168, 1680,
+         "样例销售-003", ""],
+    ], sheet="消费帮扶销售")
+    table(d / "tolerant.xlsx", ["序号", "日期", "购买单位", "商品名称", "渠道", "统计类型", "采购数量", "价格",
+                                "销售额（万元）", "单据号"], [
+        [1, "2022年6月26日", BUYER, "湟源陈醋", "canteen", "直采", "１００", "12.8", "0.128", "样例销售-T1"],
+        ["", "", "", "", "", "", "", "", "", ""],
+        [2, "2022/6/27", BUYER, "马铃薯", "食堂采购", "直接采购", 1000, 3.2, 0.32, "样例销售-T2"],
+        ["小计", "", "", "", "", "", "", "", 0.448, ""],
+    ], sheet="销售台账", title=["六合区2022年消费帮扶采购台账（示例）", "单位：万元"], header_row=2)
+    table(d / "errors.xlsx", SALES_HEADER, [
+        [D(2022, 6, 26), "不存在的采购单位（示例）", "", "湟源陈醋", "食堂采购", "直接采购", 100, 12.8, 1280, "样例E1", ""],
+        [D(2022, 6, 26), BUYER, "", "湟源陈醋", "食堂采购", "直接采购", 100, 12.8, 9999, "样例E2", ""],
+        [D(2022, 6, 26), BUYER, "湟源县示例马铃薯家庭农场（示例）", "湟源陈醋", "食堂采购", "直接采购", 10, 12.8, "",
+         "样例E3", ""],
+        [D(2022, 6, 26), BUYER, "", "湟源陈醋", "食堂采购", "直接采购", 0, 12.8, "", "样例E4", ""],
+    ], sheet="消费帮扶销售")
+    table(d / "missing_column.xlsx", ["销售日期", "采购单位", "产品", "类型", "数量", "单价"], [
+        [D(2022, 6, 26), BUYER, "湟源陈醋", "直接采购", 1, 12.8]], sheet="消费帮扶销售")
+
+
+# ------------------------------------------ buyers, suppliers, products
+def reference():
+    d = HERE / "buyers"
+    table(d / "valid.xlsx", ["*采购单位", "*单位类型", "对应单位", "预算单位"], [
+        ["六合区示例卫生院（示例）", "事业单位", "", "是"],
+        ["南京示例食品有限公司（示例）", "民营企业", "", "否"],
+    ], sheet="采购单位")
+    table(d / "errors.xlsx", ["*采购单位", "*单位类型", "对应单位", "预算单位"], [
+        ["南京示例个人汇总二（示例）", "个人汇总", "", "是"],
+        ["六合区示例卫生院二（示例）", "医院", "", "也许"],
+    ], sheet="采购单位")
+    d = HERE / "suppliers"
+    table(d / "valid.xlsx", ["*生产经营主体", "联系人", "备注"], [
+        ["湟源县示例农牧业开发有限公司（示例）", "示例联系人", ""],
+    ], sheet="供应商")
+    table(d / "errors.xlsx", ["*生产经营主体", "联系人", "备注"], [
+        ["湟源县人民医院", "", ""],
+        ["不存在的合作社（示例）", "", ""],
+    ], sheet="供应商")
+    d = HERE / "products"
+    table(d / "valid.xlsx", ["*供应商", "*产品名称", "*产品类别", "*计量单位", "消费帮扶产品认定编号", "认定有效期至"], [
+        ["青海湟源日月山醋业有限责任公司", "湟源老陈醋礼盒（示例）", "调味品", "盒", "", ""],
+        ["湟源县示例青稞种植专业合作社（示例）", "青稞挂面（示例）", "粮油", "袋", "示例认定-2022-0301", D(2023, 12, 31)],
+    ], sheet="产品")
+    table(d / "errors.xlsx", ["*供应商", "*产品名称", "*产品类别", "*计量单位", "消费帮扶产品认定编号", "认定有效期至"], [
+        ["青海湟源日月山醋业有限责任公司", "示例错误产品（示例）", "饮料", "瓶", "", ""],
+        ["青海湟源日月山醋业有限责任公司", "示例错误产品二（示例）", "调味品", "瓶", "", D(2023, 12, 31)],
+    ], sheet="产品")
+
+
+# ------------------------------------------------------------ donations
+DONATION_HEADER = ["*捐赠日期", "*捐赠方", "*捐赠方类型", "统一社会信用代码", "*捐赠形式", "*金额（元）", "捐赠物资",
+                   "*用途", "*受赠单位", "捐赠票据号", "备注"]
+
+
+def donations():
+    d = HERE / "donations"
+    table(d / "valid.xlsx", DONATION_HEADER, [
+        [D(2022, 6, 26), "南京示例商会（示例）", "行业协会", "", "捐款", 200000, "", "助学（示例）", "湟源县教育局",
+         "样例捐赠-001", ""],
+        [D(2022, 9, 1), "南京示例食品有限公司（示例）", "企业", "", "捐物（折款）", 50000, "米面油200份（示例）",
+         "慰问（示例）", "湟源县大华镇人民政府", "样例捐赠-002", ""],
+    ], sheet="社会帮扶捐赠")
+    table(d / "errors.xlsx", DONATION_HEADER, [
+        [D(2022, 6, 26), "南京示例商会（示例）", "行业协会", "91320116MA1XXXXXX1", "捐款", 1000, "", "助学（示例）",
+         "湟源县教育局", "样例捐赠-E1", ""],
+        [D(2022, 6, 26), "示例个人（示例）", "个人", "", "捐物", 1000, "", "助学（示例）", "湟源县教育局", "样例捐赠-E2", ""],
+    ], sheet="社会帮扶捐赠")
+
+
+# ---------------------------------------------------------- enterprises
+ENTERPRISE_HEADER = ["*企业", "*投资项目", "企业来源地", "来源地（补充）", "*所属行业", "签约日期", "落地日期", "投产日期",
+                     "协议投资额（元）", "实际到位投资（元）", "入驻园区", "带动就业（人）", "其中脱贫劳动力（人）", "备注"]
+
+
+def enterprises():
+    d = HERE / "enterprises"
+    table(d / "valid.xlsx", ENTERPRISE_HEADER, [
+        ["湟源县示例农牧业开发有限公司（示例）", "示例冷链仓储项目（示例）", "湟源县", "", "商贸物流", D(2022, 3, 1),
+         D(2022, 6, 1), "", 5000000, 2000000, "", 30, 12, ""],
+    ], sheet="招商引资")
+    table(d / "errors.xlsx", ENTERPRISE_HEADER, [
+        ["湟源县人民医院", "示例错误项目一（示例）", "", "", "其他", "", "", "", 0, 0, "", 0, 0, ""],
+        ["湟源县示例农牧业开发有限公司（示例）", "示例错误项目二（示例）", "", "", "其他", D(2022, 6, 1), D(2022, 3, 1),
+         "", 0, 0, "", 5, 8, ""],
+    ], sheet="招商引资")
+
+
+# -------------------------------------------------------------- hostile
+def hostile():
+    d = HERE / "hostile"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "not_xlsx.xlsx").write_text("年度,资金类型,文号,到位日期,金额\n2022,财政援助资金,样例1号,2022-06-26,100\n",
+                                     encoding="utf-8")
+    (d / "old_format.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    with zipfile.ZipFile(d / "word.xlsx", "w") as zf:
+        zf.writestr("[Content_Types].xml",
+                    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+                    'officedocument.wordprocessingml.document.main+xml"/></Types>')
+        zf.writestr("word/document.xml", "<w:document/>")
+    with zipfile.ZipFile(d / "plain_zip.xlsx", "w") as zf:
+        zf.writestr("readme.txt", "not a workbook")
+    # A valid workbook carrying a 64 MB part of zeros that compresses to ~64 KB.
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("资金到位")
+    ws.write_row(0, 0, ["年度", "资金类型", "文号", "到位日期", "金额"])
+    ws.write_row(1, 0, [2022, "财政援助资金", "样例Z1号", "2022-06-26", 100])
+    wb.close()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
+            zipfile.ZipFile(d / "zip_bomb.xlsx", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for info in src.infolist():
+            zf.writestr(info, src.read(info))
+        zf.writestr("xl/media/image1.png", b"\0" * (64 * 1024 * 1024))
+    # A macro workbook: same parts, the macro content type.
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(d / "macro.xlsx", "w") as zf:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+            zf.writestr(info, data)
+    rows = [[2022, "财政援助资金", "", f"样例R{i}号", D(2022, 6, 26), 100, ""] for i in range(1, 301)]
+    table(d / "many_rows.xlsx", FUNDS_HEADER, rows, sheet="资金到位")
+    table(d / "wide.xlsx", FUNDS_HEADER + [f"附加列{i}" for i in range(1, 30)],
+          [[2022, "财政援助资金", "", "样例W1号", D(2022, 6, 26), 100, ""]], sheet="资金到位")
+    table(d / "long_cell.xlsx", FUNDS_HEADER, [
+        [2022, "财政援助资金", "", "样例L1号", D(2022, 6, 26), 100, "长" * 6000],
+    ], sheet="资金到位")
+
+
+def main():
+    funds()
+    projects()
+    disbursements()
+    sales()
+    reference()
+    donations()
+    enterprises()
+    hostile()
+    print(f"samples written under {HERE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

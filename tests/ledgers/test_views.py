@@ -1,0 +1,114 @@
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.checklist import page_checklist
+from xiezuo.funds.models import FundReceipt
+from xiezuo.ledgers.models import HeaderMapping, ImportJob
+
+
+def upload(client, county, samples, relative, ledger="funds", mode="append", name=None):
+    path = samples / relative
+    f = SimpleUploadedFile(name or path.name, path.read_bytes())
+    return client.post(reverse("ledger_upload", args=[county.pk, ledger]), {"file": f, "mode": mode})
+
+
+def test_index_checklist(county):
+    r = page_checklist(reverse("ledger_index", args=[county.pk]))
+    text = r.content.decode()
+    assert "资金到位台账" in text and "项目台账" in text and "上传并预览" in text
+
+
+def test_read_only_sees_no_upload_form(county, client_for):
+    text = client_for("lingdao").get(reverse("ledger_index", args=[county.pk])).content.decode()
+    assert "资金到位台账" in text and "上传并预览" not in text
+
+
+def test_template_and_export_checklist(county):
+    for name in ("ledger_template", "ledger_export"):
+        r = page_checklist(reverse(name, args=[county.pk, "projects"]))
+        body = b"".join(r.streaming_content)
+        assert body[:4] == b"PK\x03\x04"
+        assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_upload_checklist(county):
+    url = reverse("ledger_upload", args=[county.pk, "funds"])
+    r = page_checklist(url, write=True, data={"mode": "append"})
+    assert r.status_code == 302 and not ImportJob.objects.exists()
+
+
+def test_upload_preview_confirm(county, client_for, samples):
+    c = client_for("huangyuan")
+    r = upload(c, county, samples, "funds/valid.xlsx")
+    job = ImportJob.objects.get()
+    assert r["Location"] == reverse("ledger_job", args=[job.pk])
+    assert (job.status, job.result["added"], job.user.username) == ("previewed", 3, "huangyuan")
+    assert not FundReceipt.objects.filter(doc_number__startswith="样例").exists()
+    page = c.get(r["Location"]).content.decode()
+    assert "确认导入（新增3条，更新0条）" in page and "样例〔2022〕1号" in page
+    # Another pairing's user cannot see or confirm it; a leader cannot confirm.
+    assert client_for("outsider").get(r["Location"]).status_code == 404
+    assert client_for("lingdao").post(reverse("ledger_job_confirm", args=[job.pk])).status_code == 403
+    r = c.post(reverse("ledger_job_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done" and FundReceipt.objects.filter(doc_number__startswith="样例").count() == 3
+    assert "已导入：新增3条，更新0条。" in c.get(r["Location"]).content.decode()
+    c.post(reverse("ledger_job_confirm", args=[job.pk]))
+    assert FundReceipt.objects.filter(doc_number__startswith="样例").count() == 3
+
+
+def test_errors_shown_and_no_confirm(county, client_for, samples):
+    c = client_for("liuhe")
+    r = upload(c, county, samples, "funds/errors.xlsx")
+    page = c.get(r["Location"]).content.decode()
+    assert "不是有效的选项，应为：财政援助资金、社会帮扶资金、结对帮扶资金、捐物折款" in page
+    assert "与第5行重复（到位日期、资金类型、文号相同）" in page and 'id="confirm"' not in page
+    job = ImportJob.objects.get()
+    c.post(reverse("ledger_job_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "previewed" and not FundReceipt.objects.filter(doc_number__startswith="样例").exists()
+
+
+def test_hostile_upload_refused(county, client_for, samples):
+    c = client_for("liuhe")
+    r = upload(c, county, samples, "hostile/not_xlsx.xlsx", name="资金台账.xlsx")
+    page = c.get(r["Location"]).content.decode()
+    assert "文件“资金台账.xlsx”不是Excel工作簿（.xlsx），无法导入。" in page and 'id="confirm"' not in page
+
+
+def test_unknown_header_mapped_in_preview(county, client_for, tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "own.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["年度", "资金类型", "文号", "到位日期", "援助款（万元）"])
+    ws.write_row(1, 0, [2022, "财政援助资金", "样例WEB1号", "2022-06-26", 12])
+    wb.close()
+    c = client_for("liuhe")
+    r = c.post(reverse("ledger_upload", args=[county.pk, "funds"]),
+               {"file": SimpleUploadedFile("own.xlsx", path.read_bytes()), "mode": "append"})
+    job = ImportJob.objects.get()
+    page = c.get(r["Location"]).content.decode()
+    assert "缺少必填列“金额”" in page and 'id="mapping"' in page and "援助款（万元）" in page
+    c.post(reverse("ledger_job_map", args=[job.pk]), {"h0": "amount"})
+    job.refresh_from_db()
+    assert job.result["added"] == 1 and job.result["error_count"] == 0
+    assert HeaderMapping.objects.get(pairing=county, ledger="funds").header == "援助款"
+    c.post(reverse("ledger_job_confirm", args=[job.pk]))
+    assert FundReceipt.objects.get(doc_number="样例WEB1号").amount == 120000
+
+
+def test_progress_fragment_and_refresh(county, client_for, users):
+    job = ImportJob.objects.create(pairing=county, user=users["liuhe"], ledger="funds", filename="x.xlsx",
+                                   file="ledger-imports/x.xlsx", status="importing")
+    job.write_progress(2500, 10000, "importing")
+    c = client_for("liuhe")
+    url = reverse("ledger_job_progress", args=[job.pk])
+    text = c.get(url).content.decode()
+    assert "2500 / 10000" in text and 'hx-trigger="every 1s"' in text and "width: 25%" in text
+    assert client_for("outsider").get(url).status_code == 404
+    job.status = "done"
+    job.save()
+    r = c.get(url)
+    assert r["HX-Refresh"] == "true"

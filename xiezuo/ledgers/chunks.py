@@ -1,0 +1,162 @@
+"""Read a big worksheet in slices, so memory stays bounded.
+
+calamine reads a whole worksheet into memory before the first row comes out
+(twice over while it builds its range): a million-row ledger needs about
+750 MB that way. For big sheets we stream the worksheet's XML out of the zip
+ourselves, cut it at row boundaries into slices of a few tens of megabytes,
+wrap each slice in a small in-memory workbook (the original parts, the sheet
+replaced by the slice, stored without compression) and let calamine read the
+slices one after another. Rows keep their `r="…"` numbers, so row numbers
+and cached formula values are exactly what calamine would give for the whole
+sheet; nothing is evaluated.
+"""
+
+import io
+import posixpath
+import re
+import zipfile
+from xml.etree import ElementTree
+
+import python_calamine
+
+from .safety import LedgerFileError
+
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+               b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+READ_BLOCK = 4 * 1024 * 1024
+
+
+def sheet_parts(zf):
+    """Return {sheet name: part name inside the zip} from workbook.xml and its rels."""
+    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.iter(f"{NS_PKG}Relationship"):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[rel.get("Id")] = target
+    parts = {}
+    for sheet in workbook.iter(f"{NS_MAIN}sheet"):
+        parts[sheet.get("name")] = targets.get(sheet.get(f"{NS_REL}id"))
+    return parts
+
+
+class ChunkedSheet:
+    """Rows of one worksheet, read slice by slice; same rows as calamine's iter_rows.
+
+    `start` is the sheet's first (row, column) like CalamineSheet.start;
+    rows are padded on the left so every slice lines up with the first.
+    """
+
+    def __init__(self, path, sheet_name, slice_bytes, max_columns=None):
+        self.max_columns = max_columns
+        self.path = path
+        self.sheet_name = sheet_name
+        self.slice_bytes = slice_bytes
+        self.zf = zipfile.ZipFile(path)
+        self.part = sheet_parts(self.zf)[sheet_name]
+        info = self.zf.getinfo(self.part)
+        self.xml_bytes = info.file_size
+        self._others = None
+        self.start = None
+        self.width = 0
+        self.dimension_rows = None  # from <dimension ref="A1:H1000001"/>, when the file has one
+
+    def close(self):
+        self.zf.close()
+
+    def _workbook(self, sheet_xml):
+        if self._others is None:
+            self._others = []
+            worksheets = set(sheet_parts(self.zf).values())
+            for info in self.zf.infolist():
+                if info.filename == self.part:
+                    continue
+                data = EMPTY_SHEET if info.filename in worksheets else self.zf.read(info)
+                self._others.append((info.filename, data))
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
+            for name, data in self._others:
+                out.writestr(name, data)
+            out.writestr(self.part, sheet_xml)
+        buf.seek(0)
+        return python_calamine.CalamineWorkbook.from_filelike(buf)
+
+    def _slices(self):
+        """Yield complete worksheet XML documents holding consecutive row ranges."""
+        with self.zf.open(self.part) as stream:
+            buf = b""
+            while b"<sheetData" not in buf:
+                block = stream.read(READ_BLOCK)
+                if not block:
+                    return
+                buf += block
+            head_end = buf.index(b"<sheetData")
+            close = buf.index(b">", head_end)
+            prefix = buf[:head_end]
+            m = re.search(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', prefix)
+            if m:
+                self.dimension_rows = int(m.group(1))
+            if buf[close - 1:close] == b"/":  # <sheetData/>: no rows at all
+                return
+            # Without the dimension calamine sizes each slice by its own rows.
+            prefix = re.sub(rb"<dimension[^>]*/>", b"", prefix) + b"<sheetData>"
+            buf = buf[close + 1:]
+            done = False
+            while not done:
+                while len(buf) < self.slice_bytes and b"</sheetData>" not in buf:
+                    block = stream.read(READ_BLOCK)
+                    if not block:
+                        break
+                    buf += block
+                end = buf.find(b"</sheetData>")
+                if end >= 0:
+                    body, buf, done = buf[:end], b"", True
+                else:
+                    cut = buf.rfind(b"</row>")
+                    if cut < 0:
+                        if len(buf) > 4 * self.slice_bytes:
+                            raise ValueError("row too large")
+                        continue
+                    cut += len(b"</row>")
+                    body, buf = buf[:cut], buf[cut:]
+                if body.strip():
+                    yield prefix + body + b"</sheetData></worksheet>"
+
+    def iter_rows(self):
+        """Yield every row from row 1 of the sheet (blank rows included, as
+        calamine's iter_rows does), as lists of cell values starting at the
+        sheet's first used column."""
+        next_row = 0
+        first_col = None
+        for xml in self._slices():
+            workbook = self._workbook(xml)
+            try:
+                sheet = workbook.get_sheet_by_name(self.sheet_name)
+                if sheet.start is None:
+                    continue
+                row0, col0 = sheet.start
+                self.width = max(self.width, sheet.width)
+                if self.max_columns and sheet.width > self.max_columns:
+                    raise LedgerFileError(f"工作表“{self.sheet_name}”有{sheet.width}列，超过上限{self.max_columns}列。")
+                if first_col is None:
+                    first_col = col0
+                    self.start = (row0, col0)
+                # to_python skips the empty area above the slice's first row
+                # (iter_rows would yield every blank row from row 1 again).
+                rows = sheet.to_python(skip_empty_area=True)
+            finally:
+                workbook.close()
+            pad = [""] * (col0 - first_col) if col0 > first_col else None
+            while next_row < row0:
+                next_row += 1
+                yield []
+            for cells in rows:
+                next_row += 1
+                if col0 < first_col:
+                    cells = cells[first_col - col0:]
+                yield pad + cells if pad else cells
+            del rows

@@ -1,0 +1,506 @@
+"""Column types of a ledger spec: how one Excel cell becomes a field value
+and how a field value goes back into a cell.
+
+Every `parse` returns the Python value for the model field or raises
+ValueError with a Chinese message saying what is wrong; the importer adds
+the sheet, row, column and value around it. `parse` is called with a
+non-empty cell only: empty cells become `empty` (or a "必填" error).
+"""
+
+import datetime
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from lib.dates import parse_date
+from lib.ids import normalize_id_number, normalize_uscc
+from lib.money import CENT, UNITS, parse_amount
+
+FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋（）【】［］：　", "0123456789.,-+()[][]: ")
+_UNIT_IN_HEADER = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+
+
+def clean_text(value):
+    """Return a cell as stripped text; Excel numbers that are whole read as ints."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def normalize_header(text):
+    """Return (key, unit) for a header as written: spaces dropped, full-width
+    brackets made ASCII, the required mark "*" removed, and a unit written in
+    brackets (金额（万元）) split off."""
+    text = clean_text(text).translate(FULLWIDTH)
+    text = re.sub(r"\s+", "", text).strip("*※")
+    unit = None
+    m = _UNIT_IN_HEADER.search(text)
+    if m:
+        inside = m.group(1)
+        if inside in UNITS or inside in ("人", "个", "天", "次", "人次", "家", "元/月", "年", "亩"):
+            # A unit is split off (and applied); other brackets are part of the name.
+            unit = inside
+            text = (text[:m.start()] + text[m.end():]).strip()
+    return text, unit
+
+
+class Column:
+    """One column of a ledger: field, Chinese header, accepted synonyms."""
+
+    kind = "文本"
+
+    def __init__(self, field, header, *, synonyms=(), required=False, help="", example="", max_length=None,
+                 unit=None, default=None, readonly=False):
+        self.field = field
+        self.readonly = readonly  # exported for reference, never imported
+        self.default = default  # the value of an empty cell, when not the type's own
+        self.header = header
+        self.synonyms = tuple(synonyms)
+        self.required = required
+        self.help = help
+        self.example = example
+        self.max_length = max_length
+        self.unit = unit  # the unit written in the exported header, e.g. 元
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.field} {self.header}>"
+
+    @property
+    def attname(self):
+        """Return the model attribute the parsed value goes to."""
+        return self.field
+
+    @property
+    def title(self):
+        """Return the header as written in templates and exports."""
+        return f"{self.header}（{self.unit}）" if self.unit else self.header
+
+    def names(self):
+        """Return every normalised header name that maps to this column."""
+        return {normalize_header(n)[0] for n in (self.header, *self.synonyms)}
+
+    def prepare(self, ctx):
+        """Load lookups once per import (FK maps); ctx holds the pairing."""
+
+    def empty(self):
+        return "" if self.default is None else self.default
+
+    def parse(self, value, unit=None):
+        text = clean_text(value)
+        if self.max_length and len(text) > self.max_length:
+            raise ValueError(f"内容过长：最多{self.max_length}个字，实际{len(text)}个字")
+        return text
+
+    def export(self, value):
+        """Return the cell value for a stored field value."""
+        return "" if value is None else value
+
+    def fast(self, unit=None):
+        """Return parse(raw) for one sheet: the common cell types take a short
+        path, anything else goes through `parse` (which also words the errors)."""
+        parse = self.parse
+        return lambda raw: parse(raw, unit)
+
+    def describe(self):
+        """Return what the instructions sheet says about the accepted values."""
+        return self.kind
+
+
+class Text(Column):
+    def fast(self, unit=None):
+        limit, slow = self.max_length, self.parse
+
+        def parse(raw):
+            if raw.__class__ is str:
+                text = raw.strip()
+                if not limit or len(text) <= limit:
+                    return text
+            return slow(raw, unit)
+
+        return parse
+
+
+class Amount(Column):
+    """Money in yuan; a unit in the header (金额（万元）) applies to bare numbers."""
+
+    kind = "金额"
+
+    def __init__(self, *args, positive=False, **kwargs):
+        kwargs.setdefault("unit", "元")
+        super().__init__(*args, **kwargs)
+        self.positive = positive
+
+    def empty(self):
+        return self.default
+
+    def parse(self, value, unit=None):
+        amount = parse_amount(value, unit or "元")
+        if self.positive and amount <= 0:
+            raise ValueError("金额应大于0")
+        if amount < 0:
+            raise ValueError("金额不能为负数")
+        if abs(amount) >= Decimal("1e14"):
+            raise ValueError("金额过大")
+        return amount
+
+    def fast(self, unit=None):
+        factor, slow, positive = UNITS.get(unit or "元", Decimal(1)), self.parse, self.positive
+        top = Decimal("1e14")
+
+        def parse(raw):
+            if raw.__class__ is float:
+                amount = (Decimal(repr(raw)) * factor).quantize(CENT, ROUND_HALF_UP)
+                if (amount > 0 if positive else amount >= 0) and amount < top:
+                    return amount
+            return slow(raw, unit)
+
+        return parse
+
+    def export(self, value):
+        # A float holds any amount below 1e13 yuan with its cents exactly, and
+        # parse_amount reads it back through repr, so the round trip is exact.
+        return "" if value is None else float(value)
+
+    def describe(self):
+        return "金额，单位见表头（元/万元/亿元），也可写4,300万元、1.68亿、肆仟叁佰万元整"
+
+
+class Date(Column):
+    kind = "日期"
+
+    def empty(self):
+        return self.default
+
+    def parse(self, value, unit=None):
+        day = parse_date(value)
+        if not (1990 <= day.year <= 2100):
+            raise ValueError(f"日期“{value}”不在合理范围内")
+        return day
+
+    def fast(self, unit=None):
+        slow, date = self.parse, datetime.date
+
+        def parse(raw):
+            if raw.__class__ is date and 1990 <= raw.year <= 2100:
+                return raw
+            return slow(raw, unit)
+
+        return parse
+
+    def describe(self):
+        return "日期，如2022年6月26日、2022-06-26、2022/6/26、2022.6.26"
+
+
+class Int(Column):
+    kind = "整数"
+
+    def __init__(self, *args, minimum=0, maximum=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def empty(self):
+        return self.default
+
+    def parse(self, value, unit=None):
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError(f"应为整数，实际为“{value}”")
+            number = int(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            text = clean_text(value).translate(FULLWIDTH).replace(",", "")
+            text = re.sub(r"(年|人次|人|个|家|次|天)$", "", text)
+            m = re.fullmatch(r"[+-]?\d+(\.0+)?", text)
+            if m is None:
+                raise ValueError(f"应为整数，实际为“{value}”")
+            number = int(float(text))
+        if self.minimum is not None and number < self.minimum:
+            raise ValueError(f"不能小于{self.minimum}")
+        if self.maximum is not None and number > self.maximum:
+            raise ValueError(f"不能大于{self.maximum}")
+        return number
+
+    def fast(self, unit=None):
+        slow, low, high = self.parse, self.minimum, self.maximum
+
+        def parse(raw):
+            if raw.__class__ is float and raw.is_integer():
+                number = int(raw)
+                if (low is None or number >= low) and (high is None or number <= high):
+                    return number
+            return slow(raw, unit)
+
+        return parse
+
+    def describe(self):
+        return "整数"
+
+
+class Year(Int):
+    kind = "年度"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, minimum=2000, maximum=2100, **kwargs)
+
+    def parse(self, value, unit=None):
+        try:
+            return super().parse(value, unit)
+        except ValueError:
+            raise ValueError("年度应为2000至2100之间的四位数字，如2022") from None
+
+    def describe(self):
+        return "年度，四位数字，如2022"
+
+
+class Choice(Column):
+    """A code-list column: the label (资金类型 财政援助资金) or the code is accepted."""
+
+    kind = "选项"
+
+    def __init__(self, field, header, choices, *, aliases=None, **kwargs):
+        super().__init__(field, header, **kwargs)
+        self.choices = list(choices)
+        self._map = {}
+        for code, label in self.choices:
+            self._map[self._key(label)] = code
+            self._map[self._key(code)] = code
+        for alias, code in (aliases or {}).items():
+            self._map[self._key(alias)] = code
+        self._labels = dict(self.choices)
+        # Cells as typed most of the time: the label itself, or the code.
+        self._exact = {**{label: code for code, label in self.choices}, **{code: code for code, _ in self.choices}}
+
+    @staticmethod
+    def _key(text):
+        return re.sub(r"\s+", "", clean_text(text).translate(FULLWIDTH)).lower()
+
+    def labels(self):
+        return [label for _, label in self.choices]
+
+    def parse(self, value, unit=None):
+        code = self._map.get(self._key(value))
+        if code is None:
+            raise ValueError(f"不是有效的选项，应为：{'、'.join(self.labels())}")
+        return code
+
+    def export(self, value):
+        return self._labels.get(value, value or "")
+
+    def fast(self, unit=None):
+        exact, slow = self._exact, self.parse
+
+        def parse(raw):
+            code = exact.get(raw)
+            return slow(raw, unit) if code is None else code
+
+        return parse
+
+    def describe(self):
+        return "下拉选项：" + "、".join(self.labels())
+
+
+class MultiChoice(Choice):
+    """Several codes of one list separated by 、，, ; stored comma-separated."""
+
+    def parse(self, value, unit=None):
+        parts = [p for p in re.split(r"[、,，;；/\s]+", clean_text(value)) if p]
+        codes = []
+        for part in parts:
+            code = self._map.get(self._key(part))
+            if code is None:
+                raise ValueError(f"“{part}”不是有效的选项，应为：{'、'.join(self.labels())}（可多选，以顿号分隔）")
+            if code not in codes:
+                codes.append(code)
+        return ",".join(codes)
+
+    def export(self, value):
+        return "、".join(self._labels.get(c, c) for c in (value or "").split(",") if c)
+
+    def describe(self):
+        return "可多选，以顿号分隔：" + "、".join(self.labels())
+
+
+class Lookup(Column):
+    """A foreign key found by name or code among the rows `queryset(ctx)` allows.
+
+    The map is loaded once per import, so a million rows cost one query.
+    """
+
+    kind = "名称"
+
+    def __init__(self, field, header, *, queryset, keys=("name",), label="name", what="记录", qualifier=None,
+                 **kwargs):
+        super().__init__(field, header, **kwargs)
+        self.queryset = queryset
+        self.keys = keys
+        self.label = label
+        self.what = what
+        # When two rows share a label (two 大华镇人民政府 in different
+        # regions), "label（qualifier）" tells them apart, both ways.
+        self.qualifier = qualifier
+        self._map = None
+        self._labels = None
+        self.ambiguous = set()
+
+    def prepare(self, ctx):
+        self._map, self._labels, self._exact = {}, {}, {}
+        extra = [k for k in (*self.keys, self.qualifier) if k and k != self.label]
+        rows = list(self.queryset(ctx).values("pk", self.label, *dict.fromkeys(extra)))
+        seen = {}
+        for row in rows:
+            for key in self.keys:
+                if row.get(key):
+                    seen.setdefault((key, row[key]), set()).add(row["pk"])
+        self.ambiguous = {value for (key, value), pks in seen.items() if len(pks) > 1}
+        for row in rows:
+            label = row[self.label]
+            for key in self.keys:
+                value = row.get(key)
+                if value and value not in self.ambiguous:
+                    self._map.setdefault(Choice._key(value), row["pk"])
+                    self._exact.setdefault(value, row["pk"])
+            if self.qualifier and row.get(self.qualifier):
+                full = f"{label}（{row[self.qualifier]}）"
+                self._map.setdefault(Choice._key(full), row["pk"])
+                self._exact.setdefault(full, row["pk"])
+                if label in self.ambiguous:
+                    label = full
+            self._labels[row["pk"]] = label
+
+    def fast(self, unit=None):
+        exact, slow = self._exact, self.parse
+
+        def parse(raw):
+            pk = exact.get(raw)
+            return slow(raw, unit) if pk is None else pk
+
+        return parse
+
+    def empty(self):
+        return self.default
+
+    @property
+    def attname(self):
+        return self.field + "_id"
+
+    def parse(self, value, unit=None):
+        pk = self._map.get(Choice._key(value))
+        if pk is None:
+            name = clean_text(value)
+            if name in self.ambiguous:
+                hint = f"“{name}（所在区划）”" if self.qualifier else "代码"
+                raise ValueError(f"有多个{self.what}名为“{name}”，请写成{hint}")
+            raise ValueError(f"找不到{self.what}“{name}”，请先在系统中登记或检查名称")
+        return pk
+
+    def export(self, value):
+        if value is None:
+            return ""
+        if self._labels is not None and value in self._labels:
+            return self._labels[value]
+        return str(value)
+
+    def options(self):
+        return sorted(set(self._labels.values())) if self._labels else []
+
+    def describe(self):
+        return f"{self.what}名称" + ("或代码" if len(self.keys) > 1 else "") + "，须已在系统中登记"
+
+
+class USCC(Column):
+    kind = "统一社会信用代码"
+
+    def parse(self, value, unit=None):
+        return normalize_uscc(value)
+
+    def describe(self):
+        return "18位统一社会信用代码（校验位检查）"
+
+
+class IDNumber(Column):
+    kind = "身份证号"
+
+    def parse(self, value, unit=None):
+        return normalize_id_number(clean_text(value))
+
+    def describe(self):
+        return "18位公民身份号码（校验位检查），请以文本格式填写"
+
+
+class Number(Column):
+    """A decimal quantity (数量 12.5) with a fixed number of places."""
+
+    kind = "数量"
+
+    def __init__(self, *args, places=2, positive=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quantum = Decimal(1).scaleb(-places)
+        self.positive = positive
+
+    def empty(self):
+        return self.default
+
+    def parse(self, value, unit=None):
+        if isinstance(value, float):
+            text = repr(value)
+        else:
+            text = clean_text(value).translate(FULLWIDTH).replace(",", "")
+            text = re.sub(r"[^\d.+-]+$", "", text)  # a trailing unit: 12.5斤
+        try:
+            number = Decimal(text).quantize(self.quantum, ROUND_HALF_UP)
+        except ArithmeticError:
+            raise ValueError(f"应为数字，实际为“{value}”") from None
+        if not number.is_finite() or abs(number) >= Decimal("1e11"):
+            raise ValueError(f"数值“{value}”不在合理范围内")
+        if self.positive and number <= 0:
+            raise ValueError("应大于0")
+        return number
+
+    def fast(self, unit=None):
+        quantum, slow, positive = self.quantum, self.parse, self.positive
+
+        def parse(raw):
+            if raw.__class__ is float:
+                number = Decimal(repr(raw)).quantize(quantum, ROUND_HALF_UP)
+                if (number > 0 or not positive) and abs(number) < 1e11:
+                    return number
+            return slow(raw, unit)
+
+        return parse
+
+    def export(self, value):
+        return "" if value is None else float(value)
+
+    def describe(self):
+        return "数字" + ("，应大于0" if self.positive else "")
+
+
+class Bool(Column):
+    """是/否 (also 1/0, Y/N, √)."""
+
+    kind = "是否"
+    YES = {"是", "1", "y", "yes", "true", "√", "✓", "对"}
+    NO = {"否", "0", "n", "no", "false", "×", "x", "不是"}
+
+    def empty(self):
+        return False if self.default is None else self.default
+
+    def parse(self, value, unit=None):
+        text = clean_text(value).strip().lower()
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError("应填写“是”或“否”")
+
+    def export(self, value):
+        return "是" if value else "否"
+
+    def describe(self):
+        return "填写“是”或“否”"

@@ -1,0 +1,33 @@
+from django import forms
+from django.conf import settings
+
+from xiezuo.front.forms import BootstrapMixin
+
+from .models import ImportJob
+
+
+class UploadForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label="Excel文件（.xlsx）")
+    mode = forms.ChoiceField(label="导入方式", choices=ImportJob.MODES, initial="append")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = getattr(settings, "XIEZUO_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+        if upload.size > limit:
+            raise forms.ValidationError(f"文件过大：{upload.size // 1024 // 1024} MB，上限为{limit // 1024 // 1024} MB")
+        return upload
+
+
+class MappingForm(BootstrapMixin, forms.Form):
+    """One select per unknown header: which field it holds, or ignore it."""
+
+    def __init__(self, *args, spec, headers, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "（不导入）"), ("-", "忽略此列，以后不再询问")]
+        choices += [(c.field, c.title) for c in spec.columns]
+        self.headers = list(dict.fromkeys(headers))
+        for i, header in enumerate(self.headers):
+            self.fields[f"h{i}"] = forms.ChoiceField(label=header, choices=choices, required=False)
+
+    def mapping(self):
+        return {h: self.cleaned_data[f"h{i}"] for i, h in enumerate(self.headers) if self.cleaned_data.get(f"h{i}")}

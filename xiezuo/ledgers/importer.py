@@ -1,0 +1,480 @@
+"""The import pipeline: check the file, find the header, parse and validate
+rows in batches, then write everything in one transaction or nothing.
+
+    check_xlsx → open with calamine → per sheet: find the header row →
+    map headers to columns (synonyms, remembered mappings, --map) → for each
+    row: skip blank / 合计 / template example rows, parse every cell, check the
+    natural key, the model's rules → batch: insert new rows (one audit event
+    per batch listing the ids), update changed rows (one audit event each).
+
+The same function previews (commit=False: nothing is written) and imports
+(commit=True). Errors are collected, never raised one at a time, so the user
+sees all of them at once; any error rolls the whole import back.
+"""
+
+import hashlib
+import itertools
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+import python_calamine
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from xiezuo.audit.context import acting_as, current_actor
+
+from .bulk import record_batch
+from .chunks import ChunkedSheet, sheet_parts
+from .columns import clean_text, normalize_header
+from .safety import LedgerFileError, check_xlsx, limits
+
+HEADER_SCAN_ROWS = 30
+SKIP_SHEETS = {"填写说明", "说明", "代码表", "instructions"}
+ALWAYS_IGNORED = {"序号", "行号", "no", "no."}
+TOTAL_ROW = re.compile(r"^(合计|小计|总计|累计|本页合计|总合计)[:：]?$")
+IGNORE = "-"  # a mapping to this field ignores the column
+
+
+@dataclass
+class Problem:
+    sheet: str
+    row: int | None
+    column: str
+    value: object
+    message: str
+
+    def __str__(self):
+        if not self.sheet:
+            return self.message
+        where = f"工作表“{self.sheet}”"
+        if self.row:
+            where += f"第{self.row}行"
+        if self.column:
+            where += f"“{self.column}”列"
+        text = clean_text(self.value)
+        if len(text) > 50:
+            text = text[:50] + "…"
+        value = f"（值为“{text}”）" if text else ("（值为空）" if self.row else "")
+        return f"{where}{value}：{self.message}"
+
+    def as_dict(self):
+        return {"sheet": self.sheet, "row": self.row, "column": self.column,
+                "value": clean_text(self.value)[:200], "message": self.message, "text": str(self)}
+
+
+@dataclass
+class Result:
+    ledger: str
+    mode: str
+    committed: bool = False
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    total_rows: int = 0
+    errors: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+    unknown_headers: list = field(default_factory=list)
+    sample_add: list = field(default_factory=list)
+    sample_update: list = field(default_factory=list)
+    created_ids: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    def as_dict(self):
+        return {
+            "ledger": self.ledger, "mode": self.mode, "committed": self.committed, "added": self.added,
+            "updated": self.updated, "unchanged": self.unchanged, "skipped": self.skipped,
+            "total_rows": self.total_rows, "errors": [e.as_dict() for e in self.errors],
+            "notices": self.notices, "unknown_headers": self.unknown_headers,
+            "sample_add": self.sample_add, "sample_update": self.sample_update,
+        }
+
+
+class _Rollback(Exception):
+    pass
+
+
+def file_digest(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class SheetLayout:
+    name: str
+    header_row: int  # 1-based, as Excel shows it
+    columns: list  # (index, Column, unit, header as written)
+    unknown: list  # (index, header as written)
+    example: list = field(default_factory=list)  # (index, text) of the template's example row
+
+
+def _match_columns(spec, cells, mapping):
+    """Return (matched columns, unknown headers, duplicates) for one header row."""
+    by_name = {}
+    for col in spec.columns:
+        for name in col.names():
+            by_name.setdefault(name, col)
+    fields = {c.field: c for c in spec.columns}
+    fields.update({c.attname: c for c in spec.columns})
+    matched, unknown, used, dupes = [], [], set(), []
+    for idx, cell in enumerate(cells):
+        written = clean_text(cell)
+        if not written:
+            continue
+        key, unit = normalize_header(written)
+        if key.lower() in ALWAYS_IGNORED:
+            continue
+        target = mapping.get(key)
+        if target == IGNORE:
+            continue
+        col = fields.get(target) if target else by_name.get(key)
+        if col is None and key.endswith(("元", "万元")):
+            # 金额万元 written without brackets.
+            for suffix in ("万元", "元"):
+                if key.endswith(suffix) and key[: -len(suffix)] in by_name:
+                    col, unit = by_name[key[: -len(suffix)]], suffix
+                    break
+        if col is None:
+            unknown.append((idx, written))
+        elif col.field in used:
+            dupes.append(written)
+        else:
+            used.add(col.field)
+            # Errors name the column as written, without the required mark.
+            matched.append((idx, col, unit, written.lstrip("*※ ")))
+    return matched, unknown, dupes
+
+
+def find_layout(spec, sheet_name, rows, mapping):
+    """Pick the header row among the first rows: the one naming most columns."""
+    best = None
+    for offset, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+        matched, unknown, dupes = _match_columns(spec, cells, mapping)
+        if best is None or len(matched) > len(best[1]):
+            best = (offset, matched, unknown, dupes)
+    if best is None or len(best[1]) < min(2, len(spec.columns)):
+        return None, []
+    offset, matched, unknown, dupes = best
+    layout = SheetLayout(sheet_name, offset + 1, matched, unknown)
+    example = [(idx, clean_text(col.example)) for idx, col, _, _ in matched if clean_text(col.example)]
+    # Only an example marked as such (示例) can be mistaken for nothing real;
+    # the longest text first tells a real row apart at once.
+    if any("示例" in text for _, text in example):
+        layout.example = sorted(example, key=lambda pair: -len(pair[1]))
+    return layout, dupes
+
+
+def _is_example(cells, layout):
+    """Tell whether a row is the template's example row left in place."""
+    width = len(cells)
+    idx, text = layout.example[0]
+    raw = cells[idx] if idx < width else ""
+    if raw.__class__ is str and raw.strip() != text:
+        return False
+    return all(idx < width and clean_text(cells[idx]) == text for idx, text in layout.example)
+
+
+def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, filename=None, progress=None,
+               sample_size=20):
+    """Preview (commit=False) or import (commit=True) one file; return a Result.
+
+    Both run inside one transaction; a preview, or an import with any error,
+    rolls it back, so nothing is ever half-written.
+    The audit events name `ctx.user` (keeping the request's address when the
+    caller already acts as that user)."""
+    actor = current_actor()
+    user = ctx.user
+    if user is not None and actor.user_id != user.pk:
+        with acting_as(user, ip=actor.ip):
+            return run_import(spec, ctx, path, mode=mode, commit=commit, mapping=mapping, filename=filename,
+                              progress=progress, sample_size=sample_size)
+    filename = filename or Path(path).name
+    result = Result(ledger=spec.name, mode=mode)
+    try:
+        check_xlsx(path, filename)
+    except LedgerFileError as e:
+        result.errors.append(Problem("", None, "", "", str(e)))
+        return result
+    # A preview runs the very same writes and rolls them back: what it shows
+    # (rows added and updated, the model's and the ledgers' own rules, such
+    # as funds allocated above receipts) is exactly what confirming does.
+    try:
+        with transaction.atomic():
+            _run(spec, ctx, path, mode, True, mapping or {}, filename, progress, sample_size, result)
+            if result.errors or not commit:
+                raise _Rollback
+            result.committed = True
+    except _Rollback:
+        result.committed = False
+        result.created_ids = []
+    except LedgerFileError as e:
+        result.errors.append(Problem("", None, "", "", str(e)))
+        result.committed = False
+    return result
+
+
+def _open(path, filename):
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # noqa: BLE001  calamine raises several error types for broken parts
+        raise LedgerFileError(f"文件“{filename}”无法读取：{type(e).__name__}，请在Excel中打开后另存为.xlsx再导入。") from None
+
+
+def _sheet_sizes(path):
+    """Return {sheet name: (part name, uncompressed bytes)}."""
+    with zipfile.ZipFile(path) as zf:
+        try:
+            parts = sheet_parts(zf)
+        except (KeyError, ElementTree.ParseError):
+            return {}
+        sizes = {info.filename: info.file_size for info in zf.infolist()}
+    return {name: (part, sizes.get(part, 0)) for name, part in parts.items()}
+
+
+def _sheet_rows(workbook, path, name, parts, lim, opened):
+    """Return (rows from row 1, number of rows) of a sheet; big sheets are
+    read in slices (see chunks.py) so memory stays bounded."""
+    part, size = parts.get(name, (None, 0))
+    if part and size > lim.slice_above_bytes:
+        chunked = ChunkedSheet(path, name, lim.slice_bytes, max_columns=lim.max_columns)
+        opened.append(chunked)
+        rows = chunked.iter_rows()
+        first = next(rows, None)  # reads the first slice: the dimension is known after it
+        height = chunked.dimension_rows or 0
+        if height > lim.max_rows:
+            raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
+        return itertools.chain([first] if first is not None else [], rows), height
+    sheet = workbook.get_sheet_by_name(name)
+    height = sheet.end[0] + 1 if sheet.end else 0
+    if height > lim.max_rows:
+        raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
+    if sheet.width > lim.max_columns:
+        raise LedgerFileError(f"工作表“{name}”有{sheet.width}列，超过上限{lim.max_columns}列。")
+    return sheet.iter_rows(), height
+
+
+def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size, result):
+    lim = limits()
+    workbook = _open(path, filename)
+    spec.prepare(ctx)
+    digest = file_digest(path) if commit else ""
+    attnames_all = [c.attname for c in spec.columns]
+    existing = spec.existing(ctx, attnames_all if mode == "update" else None)
+    seen = {}
+    inserter = spec.inserter(ctx) if commit else None
+    parts = _sheet_sizes(path)
+    opened = []
+    state = {"pending": [], "pending_rows": [], "done": 0, "touched": set()}
+    ctx.extra["filename"] = filename
+    spec.begin(ctx)
+    sheets = [m for m in workbook.sheets_metadata
+              if str(m.visible).endswith("Visible") and m.name.strip() not in SKIP_SHEETS]
+    layouts = 0
+    try:
+        for meta in sheets:
+            rows, height = _sheet_rows(workbook, path, meta.name, parts, lim, opened)
+            head = []
+            for cells in rows:
+                head.append(cells)
+                if len(head) >= HEADER_SCAN_ROWS:
+                    break
+            layout, dupes = find_layout(spec, meta.name, head, mapping)
+            if layout is None:
+                if any(any(clean_text(c) for c in r) for r in head):
+                    result.notices.append(f"工作表“{meta.name}”中未找到{spec.title}的表头，已跳过。")
+                continue
+            layouts += 1
+            for d in dupes:
+                result.notices.append(f"工作表“{meta.name}”的“{d}”列与另一列对应同一字段，已忽略。")
+            for idx, written in layout.unknown:
+                result.unknown_headers.append(written)
+            present = {col.field for _, col, _, _ in layout.columns}
+            missing = [c for c in spec.columns if c.required and c.field not in present]
+            for col in missing:
+                names = "、".join(dict.fromkeys([col.header, *col.synonyms]))
+                result.errors.append(Problem(meta.name, None, "", "",
+                                             f"缺少必填列“{col.header}”（可用的表头：{names}）"))
+            if missing:
+                continue
+            if mode == "update" and not all(k in {c.attname for _, c, _, _ in layout.columns} for k in spec.key):
+                names = "、".join(c.header for c in spec.key_columns())
+                result.errors.append(Problem(meta.name, None, "", "",
+                                             f"按关键字更新需要以下列：{names}"))
+                continue
+            body_offset = layout.header_row  # rows of `head` after the header
+            total = height - body_offset
+            result.total_rows += max(total, 0)
+            rownum = layout.header_row
+            body = itertools.chain(head[body_offset:], rows)
+            del head
+            handle = _SheetRows(spec, ctx, mode, commit, layout, lim, existing, seen, result, state,
+                                sample_size).handle
+            for cells in body:
+                rownum += 1
+                if rownum > lim.max_rows:
+                    raise LedgerFileError(f"工作表“{meta.name}”超过{lim.max_rows}行的上限，请拆分后导入。")
+                handle(cells, rownum)
+                if len(state["pending"]) >= spec.batch_size:
+                    _flush(spec, ctx, commit, inserter, state, result, filename, digest)
+                state["done"] += 1
+                if progress and state["done"] % 2000 == 0:
+                    progress(state["done"], result.total_rows)
+        _flush(spec, ctx, commit, inserter, state, result, filename, digest)
+        if not result.errors:
+            for message in spec.finish(ctx, state["touched"]) or ():
+                result.notices.append(message)
+    except ValidationError as e:
+        for messages in e.message_dict.values() if hasattr(e, "error_dict") else [e.messages]:
+            for message in messages:
+                result.errors.append(Problem("", None, "", "", message))
+    finally:
+        workbook.close()
+        for chunked in opened:
+            chunked.close()
+    if layouts == 0 and not result.errors:
+        columns = "、".join(c.header for c in spec.columns if c.required)
+        result.errors.append(Problem("", None, "", "",
+                                     f"文件中没有找到{spec.title}的表头行（应包含：{columns}），请使用模板中的表头。"))
+    if progress:
+        progress(state["done"], result.total_rows)
+
+
+class _SheetRows:
+    """Turn the rows of one sheet into values, with everything per-sheet
+    worked out once: the hot loop of a million-row import."""
+
+    def __init__(self, spec, ctx, mode, commit, layout, lim, existing, seen, result, state, sample_size):
+        self.spec, self.ctx, self.mode, self.commit = spec, ctx, mode, commit
+        self.layout, self.existing, self.seen, self.result, self.state = layout, existing, seen, result, state
+        self.sample_size = sample_size
+        self.max_chars = lim.max_cell_chars
+        self.parsers = [(idx, col.attname, col.fast(unit), col.required, col.empty(), written)
+                        for idx, col, unit, written in layout.columns if not col.readonly]
+        self.indexes = [idx for idx, _, _, _ in layout.columns]
+        self.headers = {col.attname: written for _, col, _, written in layout.columns}
+        self.key = spec.key
+        self.check = spec.checker(ctx)
+        self.track = spec.track
+
+    def handle(self, cells, rownum):
+        width = len(cells)
+        for v in cells[:4]:
+            if v.__class__ is str and "计" in v and TOTAL_ROW.match(re.sub(r"\s+", "", v)):
+                return
+        layout = self.layout
+        if layout.example and rownum == layout.header_row + 1 and _is_example(cells, layout):
+            self.result.notices.append(f"工作表“{layout.name}”第{rownum}行是模板示例行，已跳过。")
+            return
+        values, problems, filled = {}, None, 0
+        for idx, attname, parse, required, empty, written in self.parsers:
+            raw = cells[idx] if idx < width else ""
+            if raw == "" or (raw.__class__ is str and (not raw or raw.isspace())):
+                if required:
+                    problems = problems or []
+                    problems.append(Problem(layout.name, rownum, written, "", "必填，不能为空"))
+                values[attname] = empty
+                continue
+            filled += 1
+            if raw.__class__ is str and len(raw) > self.max_chars:
+                problems = problems or []
+                problems.append(Problem(layout.name, rownum, written, raw[:20],
+                                        f"单元格内容过长：{len(raw)}个字，上限{self.max_chars}个字"))
+                continue
+            try:
+                values[attname] = parse(raw)
+            except ValueError as e:
+                problems = problems or []
+                problems.append(Problem(layout.name, rownum, written, raw, str(e)))
+        if not filled:
+            return  # a blank row
+        result = self.result
+        if problems:
+            result.errors.extend(problems)
+            return
+        key = tuple([values[k] for k in self.key])
+        # Only the key's hash is kept: a million keys would otherwise hold
+        # every key string alive. Two different keys share a 64-bit hash
+        # with odds of about 1 in 10^7 for a million rows.
+        digest = hash(key)
+        seen = self.seen
+        if digest in seen:
+            self._duplicate(key, rownum, seen[digest])
+            return
+        seen[digest] = rownum
+        current = self.existing.get(digest)
+        if current is not None and self.mode == "append":
+            result.skipped += 1
+            return
+        changes = values
+        if current is not None:
+            changes = {k: v for k, v in values.items() if current.get(k) != v}
+            if not changes:
+                result.unchanged += 1
+                return
+        failed = self.check(values, current)
+        if failed:
+            for attname, message in failed.items():
+                column = (self.headers.get(attname) or self.headers.get(attname + "_id")
+                          or self.spec.verbose(attname))
+                col = self.spec.column(attname)
+                value = values.get(attname, values.get(attname + "_id", ""))
+                result.errors.append(Problem(layout.name, rownum, column, col.export(value) if col else value,
+                                             message))
+            return
+        if self.track:
+            self.state["touched"].add(tuple([values.get(k, current and current.get(k)) for k in self.track]))
+        if current is None:
+            result.added += 1
+            if len(result.sample_add) < self.sample_size:
+                result.sample_add.append({"row": rownum, "cells": [
+                    clean_text(cells[i] if i < width else "") for i in self.indexes]})
+            self.state["pending"].append(values)
+            self.state["pending_rows"].append(rownum)
+        else:
+            self._update(key, rownum, current, changes)
+
+    def _duplicate(self, key, rownum, first):
+        spec = self.spec
+        names = "、".join(self.headers.get(k, k) for k in self.key)
+        shown = "、".join(clean_text(spec.column(k).export(v)) for k, v in zip(self.key, key))
+        self.result.errors.append(Problem(self.layout.name, rownum, names, shown, f"与第{first}行重复（{names}相同）"))
+
+    def _update(self, key, rownum, current, changes):
+        spec, result = self.spec, self.result
+        result.updated += 1
+        if len(result.sample_update) < self.sample_size:
+            def shown(k, v):
+                return clean_text(spec.column(k).export(v))
+
+            result.sample_update.append({
+                "row": rownum, "key": "、".join(shown(k, v) for k, v in zip(self.key, key)),
+                "changes": [[self.headers.get(k, k), shown(k, current.get(k)), shown(k, v)]
+                            for k, v in changes.items()]})
+        if self.commit and not result.errors:
+            try:
+                spec.update(self.ctx, current["pk"], changes)
+            except ValidationError as e:
+                for attname, messages in e.message_dict.items():
+                    column = self.headers.get(attname) or self.spec.verbose(attname)
+                    for message in messages:
+                        result.errors.append(Problem(self.layout.name, rownum, column, "", message))
+
+
+def _flush(spec, ctx, commit, inserter, state, result, filename, digest):
+    pending, rows = state["pending"], state["pending_rows"]
+    if commit and pending and not result.errors:
+        ids = spec.insert(ctx, inserter, pending)
+        if not spec.audits_batches:
+            record_batch(spec.model, ids, pairing_id=ctx.pairing.pk, ledger=spec.title, filename=filename,
+                         digest=digest, first_row=rows[0], last_row=rows[-1])
+        result.created_ids.extend(ids)
+    state["pending"], state["pending_rows"] = [], []

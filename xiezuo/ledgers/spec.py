@@ -1,0 +1,185 @@
+"""The declarative description of a ledger, and the registry of ledgers.
+
+A spec says which model a ledger fills, its columns (Chinese header,
+synonyms, required flag, parser), its natural key for update mode, how a row
+becomes a model row and how existing rows are exported in the same layout.
+Specs live in `xiezuo/ledgers/specs/<name>.py`; `SPECS` maps the command-line
+name (funds, projects, …) to an instance.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models.base import ModelState
+
+from .bulk import FastInserter
+
+SPECS = {}
+
+
+def register(cls):
+    SPECS[cls.name] = cls()
+    return cls
+
+
+def get_spec(name):
+    from . import specs  # noqa: F401  registers every spec
+
+    return SPECS.get(name)
+
+
+def all_specs():
+    from . import specs  # noqa: F401
+
+    return SPECS
+
+
+@dataclass
+class Context:
+    """What one import or export runs against."""
+
+    pairing: object
+    user: object = None
+    extra: dict = field(default_factory=dict)
+
+
+class LedgerSpec:
+    name = ""  # command-line name
+    title = ""  # 资金到位台账
+    sheet = ""  # sheet name in templates and exports
+    model = None
+    columns = []
+    key = ()  # attnames of the natural key
+    key_note = ""  # how the natural key is explained to users
+    batch_size = 5000
+    import_perm = "write"
+    audits_batches = False  # True when `insert` records the batch's audit event itself  # the permission an import needs on the pairing
+    track = ()  # attnames whose values of written rows `finish` receives (e.g. the year)
+
+    def column(self, field_name):
+        for col in self.columns:
+            if field_name in (col.field, col.attname):
+                return col
+        return None
+
+    def key_columns(self):
+        return [self.column(k) for k in self.key]
+
+    def prepare(self, ctx):
+        """Load lookup maps once per import or export."""
+        for col in self.columns:
+            col.prepare(ctx)
+
+    def begin(self, ctx):
+        """Prepare the writes, inside the import's transaction (take locks)."""
+
+    def finish(self, ctx, touched):
+        """Check rules spanning rows after every write, inside the transaction.
+
+        `touched` holds the `track` values of the rows written. Raise
+        ValidationError to refuse the whole import; return notices to show.
+        """
+        return []
+
+    def queryset(self, ctx):
+        """Return the rows of this ledger that belong to the pairing."""
+        return self.model.objects.filter(pairing=ctx.pairing)
+
+    def defaults(self, ctx):
+        """Return field values every new row gets (the pairing)."""
+        return {"pairing_id": ctx.pairing.pk}
+
+    def key_of(self, values):
+        return tuple(values.get(k) for k in self.key)
+
+    def existing(self, ctx, attnames=None):
+        """Return {hash of natural key: stored row} of the pairing's rows.
+
+        With `attnames` (update mode) the stored row is a dict of those
+        values and its pk; without (append mode) only the pk, which keeps a
+        big ledger's memory small.
+        """
+        result = {}
+        key = self.key
+        if attnames is None:
+            for row in self.queryset(ctx).values_list("pk", *key).iterator(chunk_size=5000):
+                result[hash(row[1:])] = {"pk": row[0]}
+            return result
+        fields = sorted(set(attnames) | set(key))
+        for row in self.queryset(ctx).values("pk", *fields).iterator(chunk_size=5000):
+            result[hash(tuple([row[k] for k in key]))] = row
+        return result
+
+    def checker(self, ctx):
+        """Return check(values, current) → {field: message} of the model's own rules.
+
+        `current` is the stored row (a dict) when the row updates one. The
+        default runs the model's `clean()` on an instance made without
+        Model.__init__ (a tenth of the cost, and `clean` reads plain
+        attributes only), holding the field defaults, the stored values and
+        the row's values.
+        """
+        model = self.model
+        base = {f.attname: f.get_default() for f in model._meta.concrete_fields}
+        base.update(self.defaults(ctx))
+
+        def check(values, current=None):
+            instance = model.__new__(model)
+            data = instance.__dict__
+            data.update(base)
+            if current:
+                data.update(current)
+                data.pop("pk", None)
+            data.update(values)
+            instance._state = ModelState()
+            try:
+                instance.clean()
+            except ValidationError as e:
+                return {k: "；".join(v) for k, v in e.message_dict.items()}
+            return None
+
+        return check
+
+    def inserter(self, ctx):
+        return FastInserter(self.model)
+
+    def insert(self, ctx, inserter, rows):
+        """Insert a batch of new rows (dicts of attnames); return their ids."""
+        base = self.defaults(ctx)
+        return inserter.insert([{**base, **row} for row in rows])
+
+    def update(self, ctx, pk, changes):
+        """Apply changes to one stored row; the tracked model records the event."""
+        obj = self.model.objects.select_for_update().get(pk=pk)
+        for attname, value in changes.items():
+            setattr(obj, attname, value)
+        fields = list(changes)
+        if hasattr(obj, "version"):
+            obj.version += 1
+            fields.append("version")
+        if any(f.attname == "updated_at" for f in self.model._meta.concrete_fields):
+            fields.append("updated_at")
+        obj.save(update_fields=[self._field_name(a) for a in fields])
+        return obj
+
+    def _field_name(self, attname):
+        for f in self.model._meta.concrete_fields:
+            if f.attname == attname:
+                return f.name
+        return attname
+
+    def export_rows(self, ctx):
+        """Yield the exported cells of every stored row, in column order."""
+        attnames = [c.attname for c in self.columns]
+        for row in self.queryset(ctx).order_by("pk").values(*attnames).iterator(chunk_size=2000):
+            yield [col.export(row[col.attname]) for col in self.columns]
+
+    def example_row(self):
+        return [col.example for col in self.columns]
+
+    def verbose(self, attname):
+        """Return the Chinese name of a model field for messages."""
+        for f in self.model._meta.concrete_fields:
+            if attname in (f.name, f.attname):
+                return str(f.verbose_name)
+        return attname

@@ -1,0 +1,32 @@
+"""产品台账: products of the pairing's suppliers.
+
+Natural key: 供应商 + 产品名称.
+"""
+
+from xiezuo.consumption.models import Product
+
+from ..columns import Choice, Date, Lookup, Text
+from ..spec import LedgerSpec, register
+from .consumption_common import suppliers
+
+
+@register
+class ProductsSpec(LedgerSpec):
+    name = "products"
+    title = "产品台账"
+    sheet = "产品"
+    model = Product
+    key = ("supplier_id", "name")
+    key_note = "供应商 + 产品名称"
+    columns = [
+        Lookup("supplier", "供应商", queryset=suppliers, keys=("organisation__name", "organisation__uscc"),
+               label="organisation__name", what="供应商", synonyms=["生产企业", "供货单位"], required=True,
+               example="湟源县示例合作社（示例）"),
+        Text("name", "产品名称", synonyms=["产品", "商品名称", "品名"], required=True, max_length=100,
+             example="湟源陈醋（示例）"),
+        Choice("category", "产品类别", Product.CATEGORIES, synonyms=["类别", "品类"], required=True,
+               example="调味品"),
+        Text("unit", "计量单位", synonyms=["单位"], required=True, max_length=10, example="瓶"),
+        Text("certificate_no", "消费帮扶产品认定编号", synonyms=["认定编号", "认定号"], max_length=60),
+        Date("certified_until", "认定有效期至", synonyms=["有效期至", "认定有效期"]),
+    ]

@@ -1,0 +1,134 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+
+from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.audit.middleware import client_ip
+
+from . import jobs
+from .forms import MappingForm, UploadForm
+from .models import ImportJob
+from .services import remember_mapping
+from .spec import Context, all_specs, get_spec
+from .writing import write_ledger
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _spec(ledger):
+    spec = get_spec(ledger)
+    if spec is None:
+        raise Http404("没有这个台账")
+    return spec
+
+
+@login_required
+def ledger_index(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    recent = ImportJob.objects.filter(pairing=pairing).select_related("user")[:20]
+    ctx = {"pairing": pairing, "specs": all_specs().values(), "jobs": recent,
+           "can_write": scope_for(request.user).has(pairing, "write"), "form": UploadForm()}
+    return render(request, "ledgers/index.html", ctx)
+
+
+def _xlsx_response(spec, request, pairing, template):
+    import tempfile
+
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115  FileResponse closes it once sent
+    write_ledger(spec, Context(pairing=pairing, user=request.user), tmp, template=template)
+    tmp.seek(0)
+    name = f"{spec.title}{'模板' if template else '-' + str(pairing.pk)}.xlsx"
+    return FileResponse(tmp, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@login_required
+def ledger_template(request, pairing_id, ledger):
+    pairing = get_pairing(request.user, pairing_id)
+    return _xlsx_response(_spec(ledger), request, pairing, True)
+
+
+@login_required
+def ledger_export(request, pairing_id, ledger):
+    pairing = get_pairing(request.user, pairing_id)
+    return _xlsx_response(_spec(ledger), request, pairing, False)
+
+
+@login_required
+def ledger_upload(request, pairing_id, ledger):
+    spec = _spec(ledger)
+    pairing = get_pairing(request.user, pairing_id, spec.import_perm)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, "；".join(error))
+        return redirect("ledger_index", pairing.pk)
+    upload = form.cleaned_data["file"]
+    job = ImportJob.objects.create(pairing=pairing, user=request.user, ledger=spec.name,
+                                   mode=form.cleaned_data["mode"], filename=upload.name[:200], file=upload)
+    jobs.start(job, commit=False, ip=client_ip(request))
+    return redirect("ledger_job", job.pk)
+
+
+def _job(request, job_id, perm="read"):
+    """Fetch a job of a pairing the user may `perm`; the scope is checked before
+    the method, so other pairings' users learn nothing (404)."""
+    job = get_object_or_404(ImportJob.objects.select_related("pairing", "user"), pk=job_id)
+    get_pairing(request.user, job.pairing_id, perm)
+    return job
+
+
+@login_required
+def job_detail(request, importjob_id):
+    job = _job(request, importjob_id)
+    spec = _spec(job.ledger)
+    result = job.result or {}
+    form = MappingForm(spec=spec, headers=result.get("unknown_headers", []))
+    ctx = {"job": job, "spec": spec, "pairing": job.pairing, "result": result, "mapping_form": form,
+           "can_write": scope_for(request.user).has(job.pairing, spec.import_perm),
+           "can_confirm": job.status == ImportJob.PREVIEWED and not result.get("error_count")
+           and (result.get("added", 0) + result.get("updated", 0)) > 0}
+    return render(request, "ledgers/job.html", ctx)
+
+
+@login_required
+def job_progress(request, importjob_id):
+    job = _job(request, importjob_id)
+    if job.status not in (ImportJob.PREVIEWING, ImportJob.IMPORTING):
+        # Finished: htmx reloads the page, which then shows the result.
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "ledgers/progress.html", {"job": job, "progress": job.read_progress()})
+
+
+@login_required
+def job_map(request, importjob_id):
+    job = _job(request, importjob_id)
+    spec = _spec(job.ledger)
+    scope_for(request.user).require(job.pairing, spec.import_perm)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = MappingForm(request.POST, spec=spec, headers=(job.result or {}).get("unknown_headers", []))
+    if form.is_valid() and job.status == ImportJob.PREVIEWED:
+        ctx = Context(pairing=job.pairing, user=request.user)
+        remember_mapping(ctx, spec, form.mapping())
+        jobs.start(job, commit=False, ip=client_ip(request))
+        messages.success(request, "已保存表头对应关系，并重新检查了文件")
+    return redirect("ledger_job", job.pk)
+
+
+@login_required
+def job_confirm(request, importjob_id):
+    job = _job(request, importjob_id)
+    scope_for(request.user).require(job.pairing, _spec(job.ledger).import_perm)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    result = job.result or {}
+    if job.status != ImportJob.PREVIEWED or result.get("error_count"):
+        messages.error(request, "该文件尚未通过检查或已经导入，不能确认导入")
+        return redirect("ledger_job", job.pk)
+    jobs.start(job, commit=True, ip=client_ip(request))
+    return redirect("ledger_job", job.pk)
