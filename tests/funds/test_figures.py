@@ -46,13 +46,15 @@ def test_school_works_of_2019_and_2020_add_up_to_490_wan(county):
     g = compute(county, [2019, 2020], ["funds"])["funds"]
     assert g["fiscal_received"] == "4900000.00"
     assert g["projects_by_category"] == {"education": 2}
+    assert set(g["funds_by_category"]) == {"education"}
     assert f["fiscal_received"] == "2400000.00"
 
 
 def test_section_has_exactly_the_issue_keys_and_formats(county):
     f = funds(county, 2022)
     assert set(f) == {"received", "fiscal_received", "social_received", "allocated", "disbursed", "execution_rate",
-                      "projects", "categories", "projects_by_status", "projects_by_category", "started_rate",
+                      "projects", "categories", "projects_by_status", "projects_by_category", "funds_by_category",
+                      "started_rate",
                       "completed_rate", "beneficiaries"}
     disbursed, received = f["disbursed"], f["received"]
     assert disbursed.count(".") == 1 and len(disbursed.split(".")[1]) == 2

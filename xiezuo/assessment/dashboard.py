@@ -21,7 +21,7 @@ from .computations import lookup
 
 # chart key, title, figures path, first column label, value label, list pages to link, row filter parameter
 CHARTS = [
-    ("funds_by_category", "项目资金按类别", "funds.projects_by_category", "类别", "数值",
+    ("funds_by_category", "项目资金按类别", "funds.funds_by_category", "类别", "协作资金（元）",
      ["funds:project_list", "project_list", "funds_project_list"], "category"),
     ("projects_by_status", "项目按状态", "funds.projects_by_status", "状态", "项目数",
      ["funds:project_list", "project_list", "funds_project_list"], "status"),

@@ -37,7 +37,7 @@ def funds_section(pairing_ids, years):
     rows = list(projects.values("status", "category__code").annotate(n=Count("pk"), coop=Sum("coop_funds"))
                 .order_by())
     by_status = {code: 0 for code, _ in Project.STATUSES}
-    by_category, allocated = {}, Decimal("0")
+    by_category, funds_by_category, allocated = {}, {}, Decimal("0")
     counted = started = finished = 0
     for row in rows:
         by_status[row["status"]] += row["n"]
@@ -45,6 +45,8 @@ def funds_section(pairing_ids, years):
             counted += row["n"]
             allocated += row["coop"] or 0
             by_category[row["category__code"]] = by_category.get(row["category__code"], 0) + row["n"]
+            funds_by_category[row["category__code"]] = (
+                funds_by_category.get(row["category__code"], Decimal("0")) + (row["coop"] or 0))
             started += row["n"] if row["status"] in Project.STARTED else 0
             finished += row["n"] if row["status"] in Project.FINISHED else 0
     paid = Disbursement.objects.confirmed().filter(project__in=projects).aggregate(
@@ -68,6 +70,9 @@ def funds_section(pairing_ids, years):
         "categories": len(by_category),
         "projects_by_status": by_status,
         "projects_by_category": dict(sorted(by_category.items())),
+        # Cooperation funds per category: what the dashboard's "funds by
+        # category" chart draws (project counts alone hide the money).
+        "funds_by_category": {code: yuan_str(v) for code, v in sorted(funds_by_category.items())},
         "started_rate": rate(started, counted),
         "completed_rate": rate(finished, counted),
         "beneficiaries": beneficiaries,
