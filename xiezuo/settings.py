@@ -227,3 +227,8 @@ LOGGING = {
 # Identifiers of open data exports.
 XIEZUO_OCID_PREFIX = os.environ.get("XIEZUO_OCID_PREFIX", "ocds-xiezuo")
 XIEZUO_IATI_ORG_PREFIX = os.environ.get("XIEZUO_IATI_ORG_PREFIX", "CN-USCC")
+
+# Funds: allocations above the year's receipts are refused, unless the office
+# carries funds over from earlier years (then they are warned instead).
+XIEZUO_FUNDS_ALLOW_CARRYOVER = env_bool("XIEZUO_FUNDS_ALLOW_CARRYOVER", False)
+XIEZUO_FUNDS_MAX_ATTACHMENT_BYTES = int(os.environ.get("XIEZUO_FUNDS_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))

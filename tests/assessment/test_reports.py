@@ -1,0 +1,106 @@
+"""The 自评报告 (.docx after GB/T 9704) and the statistical tables (.xlsx),
+opened again and read."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from tests.checklist import login, page_checklist
+from xiezuo.assessment import workflow
+from xiezuo.pairings.models import Agreement, AgreementTarget
+
+from .conftest import add_receipts
+
+pytestmark = pytest.mark.django_db
+
+
+def east_asian(run):
+    fonts = run._element.rPr.find(qn("w:rFonts"))
+    return fonts.get(qn("w:eastAsia"))
+
+
+def prepared(county, users):
+    agreement = Agreement.objects.create(pairing=county, year=2031, title="测试协议")
+    AgreementTarget.objects.create(agreement=agreement, indicator="probe_funds", value=Decimal("200"), unit="万元")
+    add_receipts(county, 2031, ["1500000.00"])
+    evaluation = workflow.get_or_draft(county, 2031, users["huangyuan"])
+    evaluation.narratives["labour"] = "举办劳动技能培训班。\n第二段文字。"
+    evaluation.grade = "好"
+    evaluation.save()
+    return evaluation
+
+
+def test_docx_layout_follows_gbt_9704(county, probe_section, users, tmp_path):
+    prepared(county, users)
+    out = tmp_path / "report.docx"
+    call_command("self_evaluation", "--pairing", str(county.pk), "--year", "2031", "--out", str(out))
+    doc = Document(io.BytesIO(out.read_bytes()))
+    s = doc.sections[0]
+    # Word stores twips: compare to a tenth of a millimetre.
+    mm = [round(v.mm, 1) for v in (s.page_width, s.page_height, s.top_margin, s.bottom_margin, s.left_margin,
+                                   s.right_margin)]
+    assert mm == [210, 297, 37, 35, 28, 26]
+    title = doc.paragraphs[0]
+    assert title.text == "南京市六合区—西宁市湟源县2031年度东西部协作工作自评报告"
+    assert title.alignment == 1  # centred
+    assert east_asian(title.runs[0]) == "方正小标宋简体" and title.runs[0].font.size == Pt(22)
+    by_text = {p.text: p for p in doc.paragraphs}
+    h1 = by_text["一、主要指标完成情况"]
+    assert east_asian(h1.runs[0]) == "黑体" and h1.runs[0].font.size == Pt(16)
+    h2 = by_text["（四）劳务协作"]
+    assert east_asian(h2.runs[0]) == "楷体_GB2312" and h2.runs[0].font.size == Pt(16)
+    body = by_text["举办劳动技能培训班。"]
+    assert east_asian(body.runs[0]) == "仿宋_GB2312" and body.runs[0].font.size == Pt(16)
+    assert body.paragraph_format.line_spacing_rule == 4  # EXACTLY
+    assert Pt(28) <= body.paragraph_format.line_spacing <= Pt(29)
+    assert "第二段文字。" in by_text
+    assert "综合以上情况，2031年度东西部协作工作自评等次为：好。" in by_text
+    footer_xml = s.footer.paragraphs[0]._element.xml
+    assert "PAGE" in footer_xml and "fldChar" in footer_xml
+    assert s.footer.paragraphs[0].text.startswith("— ") and s.footer.paragraphs[0].text.endswith(" —")
+
+
+def test_docx_indicator_table_has_targets_and_actuals(county, probe_section, users):
+    prepared(county, users)
+    r = page_checklist(reverse("assessment:report_docx", args=[county.pk, 2031]))
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    doc = Document(io.BytesIO(r.content))
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["序号", "指标", "单位", "目标值", "完成值", "完成率"]
+    rows = {row.cells[1].text: [c.text for c in row.cells] for row in table.rows[1:]}
+    assert rows["探针资金"][2:] == ["万元", "200", "150", "75.00%"]
+    assert "财政援助资金" in rows
+    assert east_asian(table.rows[1].cells[1].paragraphs[0].runs[0]) == "仿宋_GB2312"
+
+
+def test_command_refuses_bad_arguments_in_chinese(county, tmp_path):
+    with pytest.raises(CommandError, match="输出文件应以 .docx 结尾"):
+        call_command("self_evaluation", "--pairing", str(county.pk), "--year", "2022", "--out", str(tmp_path / "a.pdf"))
+    with pytest.raises(CommandError, match="结对关系 999999 不存在"):
+        call_command("self_evaluation", "--pairing", "999999", "--year", "2022", "--out", str(tmp_path / "a.docx"))
+    assert not (tmp_path / "a.docx").exists()
+
+
+def test_xlsx_statistical_tables(county, probe_section, users):
+    prepared(county, users)
+    r = page_checklist(reverse("assessment:report_xlsx", args=[county.pk, 2031]))
+    book = openpyxl.load_workbook(io.BytesIO(r.content))
+    sheet = book["指标完成情况"]
+    assert sheet["A1"].value == "南京市六合区—西宁市湟源县2031年度东西部协作指标完成情况（金额单位：元）"
+    header = [c.value for c in sheet[3]]
+    assert header == ["指标代码", "指标名称", "单位", "目标值", "完成值", "完成率（%）"]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert rows["probe_funds"][3:] == (2000000.0, 1500000.0, 75.0)
+    assert "资金支出进度" in book.sheetnames and "消费帮扶按渠道" in book.sheetnames
+
+
+def test_report_for_a_year_without_a_self_evaluation_is_not_found(county):
+    r = login("huangyuan").get(reverse("assessment:report_docx", args=[county.pk, 2030]))
+    assert r.status_code == 404

@@ -1,0 +1,88 @@
+"""A project's life in the browser: the west office records the year's
+funds, creates a project, moves it through its life cycle and submits a
+disbursement; the east office confirms it."""
+
+import pytest
+
+from xiezuo.funds.models import Disbursement, Project
+from xiezuo.pairings.models import Pairing
+
+pytestmark = pytest.mark.browser
+
+
+def step(journey, to, label):
+    page = journey.page
+    page.select_option("#transition-form select[name=to]", label=to)
+    page.click("#transition-form button")
+    page.wait_for_load_state()
+    assert page.locator("#project-status").inner_text() == to, page.locator(".alert").all_inner_texts()
+    journey.shot(label)
+
+
+def test_project_life_cycle_and_two_step_disbursement(journey):
+    county = Pairing.objects.get(level="county")
+    page = journey.page
+    journey.login("huangyuan")
+
+    journey.go(f"/pairings/{county.pk}/funds/receipts/new/")
+    page.fill("#id_year", "2023")
+    page.select_option("#id_kind", label="财政援助资金")
+    page.fill("#id_date", "2023-03-01")
+    page.fill("#id_amount", "1000000")
+    page.fill("#id_doc_number", "六协〔2023〕1号")
+    journey.shot("receipt-form")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "六协〔2023〕1号" in page.content()
+    journey.shot("receipt-saved")
+
+    journey.go(f"/pairings/{county.pk}/projects/new/")
+    page.fill("#id_code", "JOURNEY-2023-1")
+    page.fill("#id_name", "浏览器测试项目（示例）")
+    page.fill("#id_year", "2023")
+    page.select_option("#id_category", label="乡村建设")
+    page.select_option("#id_township", label="湟源县大华镇")
+    page.fill("#id_coop_funds", "600000")
+    journey.shot("project-form")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("浏览器测试项目（示例）")
+    assert page.locator("#project-status").inner_text() == "储备"
+    journey.shot("project-created")
+
+    for to, label in (("立项", "approved"), ("招标采购", "procurement"), ("实施", "implementing")):
+        step(journey, to, label)
+
+    page.click("text=提交拨付")
+    page.fill("#id_date", "2023-05-01")
+    page.fill("#id_amount", "400000")
+    page.fill("#id_voucher_number", "HY-2023-0501")
+    page.fill("#id_purpose", "进度款")
+    journey.shot("disbursement-form")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    journey.shot("disbursement-submitted")
+    project = Project.objects.get(code="JOURNEY-2023-1")
+    d = Disbursement.objects.get(project=project)
+    assert d.status == "submitted"
+    # The west office cannot confirm its own submission: no button for it.
+    assert page.locator("table.disbursements button:has-text('确认')").count() == 0
+
+    page.click("nav button:has-text('退出')")
+    journey.login("liuhe")
+    journey.go(f"/projects/{project.pk}/")
+    journey.shot("east-sees-submission")
+    page.click("table.disbursements button:has-text('确认')")
+    page.wait_for_load_state()
+    journey.shot("east-confirmed")
+    d.refresh_from_db()
+    assert d.status == "confirmed" and d.decided_by.username == "liuhe" and d.submitted_by.username == "huangyuan"
+    assert "已确认拨付 40万元" in page.content()
+
+    # Finish the project as the west office.
+    page.click("nav button:has-text('退出')")
+    journey.login("huangyuan")
+    journey.go(f"/projects/{project.pk}/")
+    for to, label in (("完工", "completed"), ("验收", "accepted"), ("资产移交", "handed-over")):
+        step(journey, to, label)
+    assert page.locator("#status-history tbody tr").count() == 6

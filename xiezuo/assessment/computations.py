@@ -1,0 +1,135 @@
+"""Named computations: how an indicator's actual is read from the figures.
+
+An indicator names a computation by key. Most are a path into the figures
+dict (`funds.fiscal_received`); a few are small functions registered with
+`@computation`. A computation whose section is missing (its module is not
+installed yet) yields None — an unknown actual, never an error.
+
+Each computation has a kind: "amount" (yuan, Decimal), "count" (int) or
+"rate" (percent, Decimal). The kind decides how targets are converted
+(万元 targets become yuan) and how values are serialised.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Callable
+
+MANUAL = "manual"
+AMOUNT, COUNT, RATE = "amount", "count", "rate"
+
+
+@dataclass(frozen=True)
+class Computation:
+    key: str
+    label: str
+    kind: str
+    fn: Callable
+
+
+COMPUTATIONS = {}
+
+
+def lookup(figures, path):
+    """Return the value at a dotted path of the figures, or None when any
+    part is missing."""
+    node = figures
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def as_number(value, kind):
+    """Turn a figures value into Decimal (amounts, rates) or int (counts)."""
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return int(number) if kind == COUNT else number
+
+
+def path(key, label, kind, dotted=None):
+    """Register a computation that reads one path of the figures."""
+    dotted = dotted or key
+    COMPUTATIONS[key] = Computation(key, label, kind, lambda figures: as_number(lookup(figures, dotted), kind))
+
+
+def computation(key, label, kind):
+    """Register a function `(figures) -> number or None` as a computation."""
+
+    def register(fn):
+        COMPUTATIONS[key] = Computation(key, label, kind, fn)
+        return fn
+
+    return register
+
+
+def choices():
+    return [(MANUAL, "人工填报（附佐证材料）")] + [(c.key, f"{c.label}（{c.key}）") for c in COMPUTATIONS.values()]
+
+
+def evaluate(key, figures):
+    comp = COMPUTATIONS.get(key)
+    return None if comp is None else comp.fn(figures)
+
+
+def kind_of(key, unit=""):
+    comp = COMPUTATIONS.get(key)
+    if comp is not None:
+        return comp.kind
+    if unit in ("万元", "元", "亿元"):
+        return AMOUNT
+    return RATE if unit == "%" else COUNT
+
+
+path("funds.received", "到位资金合计", AMOUNT)
+path("funds.fiscal_received", "财政援助资金到位", AMOUNT)
+path("funds.social_received", "社会帮扶资金到位", AMOUNT)
+path("funds.allocated", "已安排项目的协作资金", AMOUNT)
+path("funds.disbursed", "已拨付资金", AMOUNT)
+path("funds.execution_rate", "资金支出进度", RATE)
+path("funds.projects", "项目个数", COUNT)
+path("funds.categories", "项目大类数", COUNT)
+path("funds.started_rate", "项目开工率", RATE)
+path("funds.completed_rate", "项目完工率", RATE)
+path("funds.beneficiaries.students", "受益在校学生", COUNT)
+path("funds.beneficiaries.children", "受益在园幼儿", COUNT)
+path("procurement.tenders", "招标采购项目数", COUNT)
+path("procurement.findings_open", "未处理的招投标预警", COUNT)
+path("consumption.total", "消费帮扶金额合计", AMOUNT)
+path("consumption.purchased", "直接采购西部农产品", AMOUNT)
+path("consumption.helped_sales", "帮助销售西部农产品", AMOUNT)
+path("labour.training_classes", "培训班期数", COUNT)
+path("labour.trainees", "培训人次", COUNT)
+path("labour.employed", "帮助农村劳动力就业人数", COUNT)
+path("labour.employed_poverty", "其中脱贫劳动力", COUNT)
+path("labour.employed_east", "到东部就业", COUNT)
+path("labour.employed_stable", "稳定就业", COUNT)
+path("talent.persons", "交流人才人数", COUNT)
+path("talent.person_times", "交流人才人次", COUNT)
+path("talent.sanzhi_person_times", "“三支”人才人次", COUNT)
+path("talent.cadres", "互派党政挂职干部", COUNT)
+path("talent.professionals", "专业技术人才", COUNT)
+path("industry.enterprises_landed", "引导落地企业", COUNT)
+path("industry.investment_arrived", "企业实际到位投资", AMOUNT)
+path("industry.parks", "共建产业园区", COUNT)
+path("industry.workshops", "帮扶车间", COUNT)
+path("industry.workshop_jobs", "帮扶车间吸纳就业", COUNT)
+path("industry.donations", "社会捐赠", AMOUNT)
+path("industry.village_pairs", "企业、社会组织结对帮扶村", COUNT)
+path("exchanges.leader_visits", "党政主要负责同志互访", COUNT)
+path("exchanges.joint_meetings", "联席会议", COUNT)
+path("exchanges.visits", "互访考察", COUNT)
+path("exchanges.agreed_items_done", "已完成合作事项", COUNT)
+
+
+@computation("labour_local", "省内及就地就近就业", COUNT)
+def labour_local(figures):
+    employed, east = (as_number(lookup(figures, p), COUNT) for p in ("labour.employed", "labour.employed_east"))
+    if employed is None or east is None:
+        return None
+    # Those not employed in the east found work in the province or the county.
+    return max(employed - east, 0)

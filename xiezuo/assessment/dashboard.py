@@ -1,0 +1,307 @@
+"""The JSON behind the dashboards: charts as tables, drill-down links.
+
+Every chart is built from the figures (one cached dict per pairing-year)
+as a table — columns and rows — that the page draws with ECharts and also
+prints as an HTML table. Sections of modules not installed yet give empty
+tables, never errors.
+"""
+
+from decimal import Decimal, InvalidOperation
+from importlib import import_module
+
+from django.apps import apps
+from django.db.models import Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.urls import NoReverseMatch, reverse
+
+from lib.money import yuan_str
+
+from . import services
+from .computations import lookup
+
+# chart key, title, figures path, first column label, value label, list pages to link, row filter parameter
+CHARTS = [
+    ("funds_by_category", "项目资金按类别", "funds.projects_by_category", "类别", "数值",
+     ["funds:project_list", "project_list", "funds_project_list"], "category"),
+    ("projects_by_status", "项目按状态", "funds.projects_by_status", "状态", "项目数",
+     ["funds:project_list", "project_list", "funds_project_list"], "status"),
+    ("consumption_by_channel", "消费帮扶按渠道", "consumption.by_channel", "渠道", "金额（元）",
+     ["consumption_sales", "consumption:sale_list", "sale_list"], "channel"),
+    ("consumption_by_month", "消费帮扶按月份", "consumption.by_month", "月份", "金额（元）",
+     ["consumption_sales", "consumption:sale_list", "sale_list"], None),
+    ("top_buyers", "采购金额前列的单位", "consumption.top_buyers", "采购单位", "金额（元）",
+     ["consumption_sales", "consumption:sale_list", "sale_list"], "buyer"),
+    ("top_products", "销售金额前列的产品", "consumption.top_products", "产品", "金额（元）",
+     ["consumption_sales", "consumption:sale_list", "sale_list"], "product"),
+    ("labour_by_destination", "就业按去向", "labour.by_destination", "就业去向", "人数",
+     ["labour_employment_list", "labour:employment_list", "employment_list"], "destination"),
+    ("labour_by_form", "就业按形式", "labour.by_form", "就业形式", "人数",
+     ["labour_employment_list", "labour:employment_list", "employment_list"], "form"),
+    ("talent_by_kind", "人才交流按类别", "talent.by_kind", "类别", "人次",
+     ["labour_talent_list", "labour:talent_list", "talent_list"], "kind"),
+    ("talent_by_direction", "人才交流按方向", "talent.by_direction", "方向", "人次",
+     ["labour_talent_list", "labour:talent_list", "talent_list"], "direction"),
+    ("procurement_findings", "招投标监督预警（按严重程度）", "procurement.findings", "严重程度", "条数",
+     ["procurement_findings", "procurement:finding_list", "finding_list"], "severity"),
+    ("procurement_by_method", "招标采购按方式", "procurement.by_method", "采购方式", "项目数",
+     ["procurement_tenders", "procurement:tender_list", "tender_list"], "method"),
+    ("beneficiaries", "项目受益对象", "funds.beneficiaries", "受益对象", "人数/个数",
+     ["funds:project_list", "project_list", "funds_project_list"], None),
+]
+
+# Figures sections and the list page behind each, for indicator cards.
+SECTION_PAGES = {
+    "funds": ["funds_overview", "funds:project_list", "project_list"],
+    "procurement": ["procurement_tenders", "procurement:tender_list", "tender_list"],
+    "consumption": ["consumption_sales", "consumption:sale_list", "sale_list"],
+    "labour": ["labour_employment_list", "labour:employment_list", "employment_list"],
+    "talent": ["labour_talent_list", "labour:talent_list", "talent_list"],
+    "industry": ["industry_investments_list", "industry:enterprise_list", "enterprise_list"],
+    "exchanges": ["industry_visits_list", "industry:visit_list", "visit_list"],
+}
+
+# Headline figures of the multi-year trend: (label, path, kind)
+TREND = [
+    ("到位资金（元）", "funds.received", "amount"),
+    ("已拨付（元）", "funds.disbursed", "amount"),
+    ("项目个数", "funds.projects", "count"),
+    ("消费帮扶（元）", "consumption.total", "amount"),
+    ("就业人数", "labour.employed", "count"),
+    ("培训人次", "labour.trainees", "count"),
+    ("人才交流人次", "talent.person_times", "count"),
+    ("落地企业", "industry.enterprises_landed", "count"),
+]
+
+
+def link(names, pairing_id, **params):
+    """Return the URL of the first list page that exists, with a query string."""
+    for name in names:
+        try:
+            url = reverse(name, args=[pairing_id])
+        except NoReverseMatch:
+            continue
+        query = "&".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
+        return f"{url}?{query}" if query else url
+    return None
+
+
+def _scalar(value):
+    if isinstance(value, dict):
+        for key in ("amount", "total", "count", "value", "projects", "n"):
+            if key in value:
+                return value[key]
+    return value
+
+
+def to_table(value, first_label, value_label):
+    """Turn a figures breakdown (a dict by key, a dict of dicts or a list of
+    dicts) into {"columns": [...], "rows": [[...]]}."""
+    if isinstance(value, dict):
+        if value and all(isinstance(v, dict) for v in value.values()):
+            inner = []
+            for v in value.values():
+                inner += [k for k in v if k not in inner]
+            return {"columns": [first_label, *inner],
+                    "rows": [[k, *[v.get(c) for c in inner]] for k, v in value.items()]}
+        return {"columns": [first_label, value_label], "rows": [[k, _scalar(v)] for k, v in value.items()]}
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        # A list of records: the label is the name (or month), the values
+        # are the amounts and counts; ids and codes only feed the links.
+        keys = []
+        for row in value:
+            keys += [k for k in row if k not in keys]
+        label = next((k for k in LABEL_KEYS if k in keys), keys[0])
+        values = [k for k in keys if k != label and k not in HIDDEN_KEYS and _numeric(value, k)]
+        return {"columns": [first_label, *[VALUE_NAMES.get(k, k) for k in values]],
+                "rows": [[row.get(label), *[row.get(k) for k in values]] for row in value],
+                "keys": [row.get("id", row.get(label)) for row in value]}
+    if isinstance(value, list):
+        return {"columns": [first_label, value_label], "rows": [list(r) for r in value if isinstance(r, (list, tuple))]}
+    return {"columns": [first_label, value_label], "rows": []}
+
+
+LABEL_KEYS = ("name", "label", "title", "month")
+HIDDEN_KEYS = {"id", "pk", "code", "kind"}
+VALUE_NAMES = {"amount": "金额（元）", "count": "笔数", "n": "数量", "total": "合计"}
+
+
+def _numeric(rows, key):
+    return all(isinstance(r.get(key), (int, float)) or _number(r.get(key)) is not None
+               for r in rows if r.get(key) is not None)
+
+
+def _number(value):
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def disbursement_progress(figures, pairing_ids, year):
+    """Return the 资金支出进度 table: month, disbursed in the month,
+    cumulative, cumulative share of the funds received."""
+    received = _number(lookup(figures, "funds.received"))
+    monthly = lookup(figures, "funds.disbursed_by_month")
+    by_month = {}
+    if isinstance(monthly, dict):
+        for k, v in monthly.items():
+            try:
+                by_month[int(str(k)[-2:])] = _number(_scalar(v)) or Decimal(0)
+            except ValueError:
+                continue
+    else:
+        by_month = _disbursements_by_month(pairing_ids, year)
+    if by_month is None:
+        return {"columns": ["月份", "当月拨付（元）", "累计拨付（元）", "支出进度（%）"], "rows": [], "available": False}
+    rows, running = [], Decimal(0)
+    # The months of the year, and later months while the year's projects
+    # are still paying out.
+    for n in range(1, max([12, *by_month]) + 1):
+        amount = by_month.get(n, Decimal(0))
+        running += amount
+        rate = services.completion(running, received) if received else None
+        label = f"{year + (n - 1) // 12}-{(n - 1) % 12 + 1:02d}"
+        rows.append([label, yuan_str(amount), yuan_str(running), services.serialise(rate, "rate")])
+    return {"columns": ["月份", "当月拨付（元）", "累计拨付（元）", "支出进度（%）"], "rows": rows, "available": True}
+
+
+def _disbursements_by_month(pairing_ids, year):
+    """Sum the confirmed disbursements of the year's projects by month of
+    payment, straight from the funds ledger (one query), or None while the
+    ledger has no disbursements. Like the funds figures, a year's
+    disbursements are those of its projects, so the last month's cumulative
+    share equals the year's execution rate."""
+    try:
+        model = apps.get_model("funds", "Disbursement")
+    except LookupError:
+        return None
+    fields = {f.name for f in model._meta.get_fields()}
+    qs = model.objects.filter(project__pairing_id__in=pairing_ids, project__year=year)
+    if "status" in fields:
+        qs = qs.filter(status="confirmed")
+    qs = qs.annotate(y=ExtractYear("date"), m=ExtractMonth("date")).values("y", "m").annotate(s=Sum("amount"))
+    return {(row["y"] - year) * 12 + row["m"]: row["s"] or Decimal(0) for row in qs.order_by("y", "m")}
+
+
+def alert_rows(pairing_ids, year):
+    """Return the health alerts of the year's projects (funds health rules),
+    a fixed number of queries; [] while the funds module has none."""
+    try:
+        from xiezuo.funds import health
+        from xiezuo.funds.models import Project
+    except ImportError:
+        return []
+    projects = Project.objects.filter(pairing_id__in=pairing_ids, year=year)
+    return [a.as_dict() for a in health.alerts(projects)]
+
+
+def health_alerts(figures, pairing_ids=None, year=None):
+    """Collect health alerts: the funds module's rules over the year's
+    projects, and any `alerts`/`health` list a section publishes."""
+    found = alert_rows(pairing_ids, year) if pairing_ids else []
+    for name, part in figures.items():
+        if not isinstance(part, dict):
+            continue
+        for key in ("alerts", "health", "health_alerts"):
+            value = part.get(key)
+            if isinstance(value, list):
+                found += [a if isinstance(a, dict) else {"message": str(a)} for a in value]
+            elif isinstance(value, dict):
+                found += [{"rule": k, "count": v} for k, v in value.items()]
+    return found
+
+
+def _choices(module, path):
+    """Return dict(choices) found at `path` ("Model.ATTR" or "ATTR") in a
+    module, or {} while that module is not installed."""
+    try:
+        target = import_module(module)
+        for part in path.split("."):
+            target = getattr(target, part)
+        return dict(target)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return {}
+
+
+def labellers():
+    """Return {chart key: function(keys) -> {key: (label, filter value)}}:
+    figures are keyed by codes, screens show names and lists filter by the
+    values their filters take."""
+
+    def categories(keys):
+        try:
+            model = apps.get_model("funds", "ProjectCategory")
+        except LookupError:
+            return {}
+        return {code: (name, pk) for code, name, pk in model.objects.filter(code__in=keys).values_list("code", "name", "pk")}
+
+    def static(module, path):
+        return lambda keys: {k: (v, k) for k, v in _choices(module, path).items()}
+
+    return {
+        "funds_by_category": categories,
+        "projects_by_status": static("xiezuo.funds.models", "Project.STATUSES"),
+        "beneficiaries": static("xiezuo.funds.models", "ProjectBeneficiary.KINDS"),
+        "labour_by_destination": static("xiezuo.labour.models", "Employment.DESTINATIONS"),
+        "labour_by_form": static("xiezuo.labour.models", "Employment.FORMS"),
+        "talent_by_kind": static("xiezuo.labour.models", "TalentExchange.KINDS"),
+        "talent_by_direction": static("xiezuo.labour.models", "TalentExchange.DIRECTIONS"),
+        "procurement_findings": static("xiezuo.procurement.models", "SEVERITIES"),
+        "procurement_by_method": static("xiezuo.procurement.models", "METHODS"),
+    }
+
+
+def build(pairing, year, pairing_ids, figures, indicator_rows, evaluation):
+    charts = {}
+    label_of = labellers()
+    for key, title, dotted, first, value_label, pages, param in CHARTS:
+        table = to_table(lookup(figures, dotted), first, value_label)
+        labels = label_of[key]([row[0] for row in table["rows"]]) if key in label_of and table["rows"] else {}
+        keys = table.pop("keys", None) or [row[0] for row in table["rows"]]
+        for row in table["rows"]:
+            row[0] = labels.get(row[0], (row[0],))[0]
+        base = link(pages, pairing.pk, year=year)
+        if param and base:
+            table["row_links"] = [link(pages, pairing.pk, year=year, **{param: labels.get(k, (k, k))[1]})
+                                  for k in keys]
+        charts[key] = {"title": title, "source": dotted, "link": base, **table}
+    items = [(label, lookup(figures, f"exchanges.{key}")) for label, key in (
+        ("商定合作事项", "agreed_items"), ("已完成", "agreed_items_done"), ("逾期未完成", "agreed_items_overdue"))]
+    charts["agreed_items"] = {
+        "title": "合作事项推进", "source": "exchanges.agreed_items",
+        "link": link(["industry_items_list", "industry:item_list"], pairing.pk, year=year),
+        "columns": ["合作事项", "项数"], "rows": [[label, n] for label, n in items if n is not None]}
+    progress = disbursement_progress(figures, pairing_ids, year)
+    charts["disbursement_progress"] = {"title": "资金支出进度", "source": "funds.disbursed",
+                                       "link": link(SECTION_PAGES["funds"], pairing.pk, year=year), **progress}
+    for row in indicator_rows:
+        section = row["computation"].split(".")[0]
+        row["link"] = link(SECTION_PAGES.get(section, []), pairing.pk, year=year)
+    return {
+        "pairing": {"id": pairing.pk, "name": str(pairing)},
+        "year": year,
+        "status": evaluation.status if evaluation else None,
+        "locked": bool(evaluation and evaluation.is_locked),
+        "sections": sorted(k for k in figures if k not in ("pairing_id", "years")),
+        "indicators": indicator_rows,
+        "charts": charts,
+        "alerts": health_alerts(figures, pairing_ids, year),
+        "figures": figures,
+    }
+
+
+def trends(pairing, years, by_year):
+    """Return the headline figures per year as a table."""
+    columns = ["年度", *[label for label, _, _ in TREND]]
+    rows = []
+    for year in years:
+        f = by_year[(pairing.pk, year)]
+        rows.append([str(year), *[services.serialise(_number(lookup(f, p)) if lookup(f, p) is not None else None, k)
+                                  for _, p, k in TREND]])
+    return {"title": "历年趋势", "columns": columns, "rows": rows}
+
+
+def headline(figures):
+    """Return the trend's headline figures of one figures dict."""
+    return {path: services.serialise(_number(lookup(figures, path)) if lookup(figures, path) is not None else None, kind)
+            for _, path, kind in TREND}

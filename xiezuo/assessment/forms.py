@@ -1,0 +1,52 @@
+from django import forms
+
+from xiezuo.front.forms import VersionedForm
+
+from . import computations
+from .models import Indicator, ManualActual, SelfEvaluation
+from .narrative import WORK_AREAS
+
+
+class IndicatorForm(VersionedForm):
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "unit", "side", "computation", "disaggregations", "description", "order", "active"]
+        widgets = {"disaggregations": forms.Textarea(attrs={"rows": 4}), "description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["computation"] = forms.ChoiceField(label="取数方式", choices=computations.choices(),
+                                                       widget=forms.Select(attrs={"class": "form-select"}))
+        if self.instance.pk:
+            # Agreements refer to indicators by code: renaming one would orphan their targets.
+            self.fields["code"].disabled = True
+
+
+class ManualActualForm(VersionedForm):
+    class Meta:
+        model = ManualActual
+        fields = ["indicator", "value", "evidence", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = Indicator.objects.active().filter(computation=computations.MANUAL)
+
+
+class NarrativeForm(VersionedForm):
+    """One text area per work area, stored in `narratives`."""
+
+    class Meta:
+        model = SelfEvaluation
+        fields = ["title", "grade"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, title in WORK_AREAS:
+            self.fields[f"area_{code}"] = forms.CharField(
+                label=title, required=False, initial=self.instance.narratives.get(code, ""),
+                widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
+
+    def save(self, commit=True):
+        self.instance.narratives = {code: self.cleaned_data.get(f"area_{code}", "").strip() for code, _ in WORK_AREAS}
+        return super().save(commit)

@@ -1,0 +1,190 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.front.forms import save_or_conflict
+from xiezuo.pairings.models import Region
+
+from . import reports, services, workflow
+from .forms import IndicatorForm, ManualActualForm, NarrativeForm
+from .models import Indicator, ManualActual, SelfEvaluation
+from .narrative import WORK_AREAS
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def year_param(request, pairing=None):
+    """Return ?year=, else the latest agreement year, else this year."""
+    raw = request.GET.get("year")
+    if raw:
+        try:
+            year = int(raw)
+        except ValueError:
+            raise Http404("年度应为四位数字") from None
+        if not 2000 <= year <= 2100:
+            raise Http404("年度应在2000至2100之间")
+        return year
+    latest = pairing.agreements.aggregate(y=Max("year"))["y"] if pairing else None
+    return latest or services.today().year
+
+
+def is_admin(user):
+    scope = scope_for(user)
+    return scope.is_global or scope.has_any("admin")
+
+
+@login_required
+def dashboard(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    year = year_param(request, pairing)
+    ctx = {"pairing": pairing, "year": year, "years": range(year - 4, year + 2), "first_year": year - 4,
+           "can_write": scope_for(request.user).has(pairing, "write")}
+    return render(request, "assessment/dashboard.html", ctx)
+
+
+@login_required
+def rollup_page(request):
+    scope = scope_for(request.user)
+    region = get_object_or_404(Region, pk=request.GET["region"]) if request.GET.get("region") else None
+    year = year_param(request)
+    counties = services.county_pairs_within(region, scope)
+    if not counties:
+        raise Http404("该区域内没有您可查看的县级结对")
+    total, per_county, rows = services.rollup(counties, year)
+    regions = Region.objects.filter(level__in=["province", "city"]).order_by("path")
+    ctx = {"region": region, "year": year, "rows": rows, "per_county": per_county, "total": total,
+           "regions": regions, "counties": counties}
+    return render(request, "assessment/rollup.html", ctx)
+
+
+@login_required
+def self_evaluation_years(request, pairing_id):
+    pairing = get_pairing(request.user, pairing_id)
+    evaluations = SelfEvaluation.objects.filter(pairing=pairing)
+    years = sorted(set(pairing.agreements.values_list("year", flat=True)) | {e.year for e in evaluations}, reverse=True)
+    by_year = {e.year: e for e in evaluations}
+    ctx = {"pairing": pairing, "rows": [(y, by_year.get(y)) for y in years]}
+    return render(request, "assessment/self_evaluation_list.html", ctx)
+
+
+@login_required
+def self_evaluation(request, pairing_id, year):
+    pairing = get_pairing(request.user, pairing_id)
+    scope = scope_for(request.user)
+    evaluation = SelfEvaluation.objects.filter(pairing=pairing, year=year).first()
+    if evaluation is None:
+        ctx = {"pairing": pairing, "year": year, "can_draft": scope.has(pairing, "west")}
+        return render(request, "assessment/self_evaluation_missing.html", ctx)
+    form = NarrativeForm(request.POST or None, instance=evaluation)
+    if request.method == "POST":
+        workflow.require_editable(evaluation, request.user)
+        if form.is_valid():
+            with transaction.atomic():
+                saved = save_or_conflict(form)
+                if saved and saved.is_locked:
+                    workflow.admin_event(saved, "修改自评文字")
+            if saved:
+                messages.success(request, "已保存自评内容")
+                return redirect("assessment:self_evaluation", pairing.pk, year)
+    ctx = {"pairing": pairing, "year": year, "evaluation": evaluation, "form": form, "areas": WORK_AREAS,
+           "can_edit": _can_edit(evaluation, request.user),
+           "can_west": scope.has(pairing, "west"), "can_east": scope.has(pairing, "east"),
+           "can_admin": scope.has(pairing, "admin")}
+    return render(request, "assessment/self_evaluation.html", ctx)
+
+
+def _can_edit(evaluation, user):
+    try:
+        workflow.require_editable(evaluation, user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+ACTIONS = {"draft": None, "refresh": workflow.refresh_snapshot, "submit": workflow.submit,
+           "confirm": workflow.confirm, "return": workflow.send_back, "reopen": workflow.reopen}
+DONE = {"draft": "已根据台账数据起草自评", "refresh": "已重新生成数据快照", "submit": "已提交东部确认",
+        "confirm": "已确认，本年度自评已锁定", "return": "已退回西部修改", "reopen": "已解除锁定"}
+
+
+@login_required
+def self_evaluation_action(request, pairing_id, year, action):
+    # Scope first, so that a foreign pairing is a 404 whatever the method.
+    pairing = get_pairing(request.user, pairing_id, "west" if action in ("draft", "refresh", "submit") else "read")
+    if request.method != "POST":
+        return redirect("assessment:self_evaluation", pairing.pk, year)
+    if action == "draft":
+        workflow.get_or_draft(pairing, year, request.user)
+    else:
+        evaluation = get_object_or_404(SelfEvaluation, pairing=pairing, year=year)
+        try:
+            ACTIONS[action](evaluation, request.user)
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+            return redirect("assessment:self_evaluation", pairing.pk, year)
+    messages.success(request, DONE[action])
+    return redirect("assessment:self_evaluation", pairing.pk, year)
+
+
+@login_required
+def report_docx(request, pairing_id, year):
+    pairing = get_pairing(request.user, pairing_id)
+    evaluation = SelfEvaluation.objects.filter(pairing=pairing, year=year).first()
+    if evaluation is None:
+        raise Http404("本年度尚未起草自评，请先在“年度自评”页面起草")
+    response = HttpResponse(reports.self_evaluation_docx(evaluation), content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="self-evaluation-{pairing.pk}-{year}.docx"'
+    return response
+
+
+@login_required
+def report_xlsx(request, pairing_id, year):
+    pairing = get_pairing(request.user, pairing_id)
+    response = HttpResponse(reports.statistics_xlsx(pairing, year), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="statistics-{pairing.pk}-{year}.xlsx"'
+    return response
+
+
+@login_required
+def manual_actuals(request, pairing_id, year):
+    pairing = get_pairing(request.user, pairing_id)
+    scope = scope_for(request.user)
+    locked = workflow.is_locked(pairing.pk, year)
+    instance = None
+    if request.GET.get("edit"):
+        instance = get_object_or_404(ManualActual, pk=request.GET["edit"], pairing=pairing)
+    form = ManualActualForm(request.POST or None, request.FILES or None, instance=instance)
+    if request.method == "POST":
+        scope.require(pairing, "admin" if locked else "write")
+        form.instance.pairing, form.instance.year = pairing, year
+        if form.is_valid() and save_or_conflict(form):
+            messages.success(request, "已保存填报值")
+            return redirect("assessment:manual_actuals", pairing.pk, year)
+    ctx = {"pairing": pairing, "year": year, "form": form, "locked": locked,
+           "rows": ManualActual.objects.filter(pairing=pairing, year=year).select_related("indicator"),
+           "can_write": scope.has(pairing, "admin" if locked else "write")}
+    return render(request, "assessment/manual_actuals.html", ctx)
+
+
+@login_required
+def indicator_list(request):
+    ctx = {"indicators": Indicator.objects.all(), "can_admin": is_admin(request.user)}
+    return render(request, "assessment/indicator_list.html", ctx)
+
+
+@login_required
+def indicator_edit(request, indicator_id=None):
+    if not is_admin(request.user):
+        raise PermissionDenied("只有管理员可以修改考核指标")
+    indicator = get_object_or_404(Indicator, pk=indicator_id) if indicator_id else None
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form):
+        messages.success(request, "已保存考核指标")
+        return redirect("assessment:indicator_list")
+    return render(request, "assessment/indicator_form.html", {"form": form, "indicator": indicator})
