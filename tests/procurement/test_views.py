@@ -317,3 +317,15 @@ def test_deletes_answer_get_with_405_only_inside_scope(tender):
         assert login("outsider").get(url).status_code == 404
         assert login("liuhe").get(url).status_code == 405
     assert Tender.objects.filter(pk=tender.pk).exists() and tender.bids.count() == 2
+
+
+def test_audit_trail_keeps_bidder_phones_masked():
+    from xiezuo.audit.models import AuditEvent
+    from xiezuo.procurement.models import Bid
+
+    bid = Bid.objects.exclude(contact_phone="").first()
+    bid.contact_phone = "13912345678"
+    bid.save()
+    event = AuditEvent.objects.filter(model="procurement.Bid", object_id=str(bid.pk)).first()
+    assert event.after["contact_phone"] == "139****5678"
+    assert "13912345678" not in str(event.before) + str(event.after)

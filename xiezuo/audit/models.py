@@ -51,15 +51,20 @@ def jsonable(value):
 def snapshot(instance):
     """Return the stored field values of a model instance as JSON data.
 
-    Fields listed in the model's `audit_exclude` are left out; encrypted
-    personal data is kept as ciphertext only, never as plain text.
+    Fields listed in the model's `audit_exclude` are left out, and those in
+    `audit_masks` (field name → masking function) are kept masked: the trail
+    shows that a phone number changed without holding the number.
     """
     exclude = set(getattr(instance, "audit_exclude", ()))
+    masks = getattr(instance, "audit_masks", {})
     data = {}
     for field in instance._meta.concrete_fields:
         if field.name in exclude or field.attname in exclude:
             continue
-        data[field.attname] = jsonable(getattr(instance, field.attname))
+        value = getattr(instance, field.attname)
+        if field.name in masks and value:
+            value = masks[field.name](value)
+        data[field.attname] = jsonable(value)
     return data
 
 

@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 
-from lib.ids import normalize_uscc
+from lib.ids import mask_phone, normalize_uscc
 from xiezuo.audit.tracking import tracked
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -233,6 +233,10 @@ class Bid(models.Model):
     valid = models.BooleanField("有效投标", default=True)
     disqualification_reason = models.CharField("否决理由", max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    # The contact phone is often a person's mobile: the audit trail records
+    # that it changed, masked, never the number itself.
+    audit_masks = {"contact_phone": mask_phone}
 
     class Meta:
         ordering = ["price", "pk"]
