@@ -89,7 +89,6 @@ def insert(cursor, model, columns, rows, batch=100_000):
 
 def generate(n):
     """Fill the tables of the modules that are installed; return what was made."""
-    from django.apps import apps
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -161,7 +160,6 @@ def generate(n):
         made["pairings"] = len(pairings)
         # Ledger rows belong to county and township pairs.
         all_pairings = [row[0] for row in pairings if row[3] != "province"]
-        subtree = None
 
         # Agreements with targets for every county pair and year.
         agreements, targets, aid = [], [], 1
@@ -393,7 +391,6 @@ def run():
 
     from bench.common import machine
     from xiezuo.accounts.models import APIToken, User
-    from xiezuo.assessment.services import subtree_ids
     from xiezuo.pairings.models import Pairing
 
     n, scale = sizes()

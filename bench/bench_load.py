@@ -125,7 +125,7 @@ class Worker(threading.Thread):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         i = 0
         p = self.pairing_id
-        reads = [f"/api/v1/pairings/", f"/api/v1/pairings/{p}", f"/api/v1/pairings/{p}/agreements",
+        reads = ["/api/v1/pairings/", f"/api/v1/pairings/{p}", f"/api/v1/pairings/{p}/agreements",
                  f"/api/v1/pairings/{p}/figures?year=2022", f"/api/v1/pairings/{p}/figures?from=2021&to=2022",
                  "/api/v1/organisations/"]
         while time.time() < self.stop_at and self.budget.acquire(blocking=False):

@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import timezone
 from lxml import etree
 

@@ -13,7 +13,6 @@ import hashlib
 import json
 import uuid
 
-from django.conf import settings
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone

@@ -10,7 +10,7 @@ from xiezuo.api_helpers import etag_of, loaded_version_from
 from xiezuo.front.forms import save_versioned
 from xiezuo.figures import compute
 
-from .models import Agreement, AgreementTarget, Organisation, Pairing, Region
+from .models import Agreement, AgreementTarget, Organisation, Region
 from .schemas import AgreementIn, AgreementOut, OrganisationIn, OrganisationOut, PairingOut, RegionOut
 
 router = Router(tags=["结对与单位"])
