@@ -7,7 +7,7 @@ from decimal import Decimal
 import openpyxl
 
 from xiezuo.audit.models import AuditEvent
-from xiezuo.labour.models import Employment, Person
+from xiezuo.labour.models import Employment, Person, TalentExchange
 from xiezuo.ledgers.importer import run_import
 from xiezuo.ledgers.writing import write_ledger
 
@@ -105,3 +105,36 @@ def test_one_new_person_one_name_within_a_file(ctx_for, tmp_path):
         "工作表“就业”第3行“姓名”列（值为“吴示列（示例）”）：同一身份证号在本文件中已填写姓名“吴示例（示例）”，姓名不一致",
     ]
     assert (Person.objects.count(), AuditEvent.objects.count()) == n
+
+
+def test_talent_with_and_without_a_number(ctx_for, samples, county):
+    spec, ctx = ctx_for("talent")
+    result = run_import(spec, ctx, samples / "talent" / "valid.xlsx", commit=True)
+    assert [str(e) for e in result.errors] == [] and result.added == 2
+    doctor = TalentExchange.objects.get(person__in=Person.objects.with_id_number("630123197806153014", county))
+    assert (doctor.person.name, doctor.kind, doctor.direction, doctor.sending_unit.name, doctor.receiving_unit.name,
+            doctor.start, doctor.end, doctor.specialty) == (
+        "吴示例（示例）", "doctor", "e2w", "南京市六合区人民医院", "湟源县人民医院", datetime.date(2022, 3, 1),
+        datetime.date(2022, 8, 31), "医疗")
+    cadre = TalentExchange.objects.get(pairing=county, person__name="郑示例（示例）")
+    assert (cadre.person.id_number_hash, cadre.kind, cadre.receiving_unit.name, cadre.end) == (
+        None, "cadre", "西宁市湟源县人民政府", None)
+    # Importing again finds both people (by number, and by the name alone).
+    people = Person.objects.count()
+    again = run_import(spec, ctx, samples / "talent" / "valid.xlsx", mode="update", commit=True)
+    assert (again.added, again.updated, again.unchanged, Person.objects.count()) == (0, 0, 2, people)
+
+
+def test_talent_errors_and_nothing_written(ctx_for, samples):
+    spec, ctx = ctx_for("talent")
+    n = TalentExchange.objects.count(), Person.objects.count(), AuditEvent.objects.count()
+    result = run_import(spec, ctx, samples / "talent" / "errors.xlsx", commit=True)
+    assert [str(e) for e in result.errors] == [
+        "工作表“人才交流”第2行“接收单位”列（值为“湟源县教育局”）：接收单位不能与派出单位相同",
+        ("工作表“人才交流”第3行“派出单位”列（值为“示例不存在的学校（示例）”）：找不到单位“示例不存在的学校（示例）”，"
+         "请先在系统中登记或检查名称"),
+        "工作表“人才交流”第4行“类别”列（值为空）：必填，不能为空",
+        "工作表“人才交流”第5行“方向”列（值为“南北”）：不是有效的选项，应为：东→西、西→东",
+    ]
+    assert not result.committed
+    assert (TalentExchange.objects.count(), Person.objects.count(), AuditEvent.objects.count()) == n

@@ -82,6 +82,9 @@ class PersonIDNumber(Column):
         number = self._numbers.get(value)
         return number[:6] + "********" + number[-4:] if number else ""
 
+    def empty(self):
+        return None  # no number: stored as NULL, as the labour module does
+
     def shown(self, raw):
         text = clean_text(raw)
         return text[:6] + "********" + text[-4:] if len(text) > 10 else "*" * len(text)
@@ -109,7 +112,7 @@ class PeopleMixin:
                 if value is None:
                     return {attname: "号码已脱敏，有多名已登记人员与之相符且姓名不能区分；请填写完整的18位身份证号"}
                 values[attname] = value
-            if value not in col._people:
+            if value and value not in col._people:
                 # One new person, one name: two rows of the file must agree.
                 name = values.get("person__name")
                 first = new_names.setdefault(value, name)
@@ -180,7 +183,7 @@ class PeopleMixin:
         """Return the rows with person_id set and the person's columns removed."""
         out = []
         for values in rows:
-            row = {k: v for k, v in values.items() if k != self.id_column and k not in self.person_fields}
+            row = {k: v for k, v in values.items() if not k.startswith("person__")}
             row["person_id"] = self.person_id(ctx, values)
             out.append(row)
         return out
