@@ -32,6 +32,11 @@ def test_employment_creates_people_once(ctx_for, samples, county):
     for event in AuditEvent.objects.filter(seq__gt=seq):
         assert NUMBER not in str(event.before) + str(event.after) + event.summary
 
+    # The preview kept with an upload's job shows the numbers masked.
+    preview = run_import(spec, ctx, samples / "employment" / "valid.xlsx", mode="update")
+    assert preview.sample_add == [] and NUMBER not in str(result.sample_add)
+    assert result.sample_add[0]["cells"][:2] == ["张示例（示例）", "630123********1237"]
+
     again = run_import(spec, ctx, samples / "employment" / "valid.xlsx", commit=True)
     assert (again.added, again.skipped) == (0, 3) and Person.objects.with_id_number(NUMBER, county).count() == 1
 

@@ -359,7 +359,7 @@ class _SheetRows:
         self.max_chars = lim.max_cell_chars
         self.parsers = [(idx, col.attname, col.fast(unit), col.required, col.empty(), written, col.shown)
                         for idx, col, unit, written in layout.columns if not col.readonly]
-        self.indexes = [idx for idx, _, _, _ in layout.columns]
+        self.indexes = [(idx, col.shown) for idx, col, _, _ in layout.columns]
         self.headers = {col.attname: written for _, col, _, written in layout.columns}
         self.key = spec.key
         self.check = spec.checker(ctx)
@@ -444,8 +444,9 @@ class _SheetRows:
         if current is None:
             result.added += 1
             if len(result.sample_add) < self.sample_size:
+                # The preview is kept with the job: personal numbers masked.
                 result.sample_add.append({"row": rownum, "cells": [
-                    clean_text(cells[i] if i < width else "") for i in self.indexes]})
+                    shown(clean_text(cells[i] if i < width else "")) for i, shown in self.indexes]})
             self.state["pending"].append(values)
             self.state["pending_rows"].append(rownum)
         else:

@@ -87,6 +87,8 @@ class PersonIDNumber(Column):
 
     def shown(self, raw):
         text = clean_text(raw)
+        if not text or MASK in text:
+            return text
         return text[:6] + "********" + text[-4:] if len(text) > 10 else "*" * len(text)
 
     def describe(self):
