@@ -22,9 +22,13 @@ EDITS = {
     "products": ("计量单位", "箱", "unit", "箱"),
     "donations": ("用途", "改过的用途（示例）", "purpose", "改过的用途（示例）"),
     "enterprises": ("带动就业（人）", 40, "jobs", 40),
+    "visits": ("主要议题/内容", "改过的议题（示例）", "topics", "改过的议题（示例）"),
+    "agreed_items": ("西部责任单位", "湟源县教育局", "west_owner", "湟源县教育局"),
+    "employment": ("月收入（元）", 4800, "monthly_income", Decimal("4800.00")),
+    "talent": ("工作内容", "改过的工作内容（示例）", "note", "改过的工作内容（示例）"),
 }
 # Who imports each ledger (disbursements are the west office's to submit).
-IMPORTER = {"disbursements": "huangyuan"}
+IMPORTER = {"disbursements": "huangyuan", "employment": "huangyuan", "talent": "huangyuan"}
 
 
 def test_every_ledger_has_a_round_trip_case():

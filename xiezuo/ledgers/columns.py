@@ -96,6 +96,11 @@ class Column:
             raise ValueError(f"内容过长：最多{self.max_length}个字，实际{len(text)}个字")
         return text
 
+    def shown(self, raw):
+        """Return a refused cell as an error message shows it (personal
+        numbers are masked there: messages reach job records and screens)."""
+        return raw
+
     def export(self, value):
         """Return the cell value for a stored field value."""
         return "" if value is None else value

@@ -357,12 +357,13 @@ class _SheetRows:
         self.layout, self.existing, self.seen, self.result, self.state = layout, existing, seen, result, state
         self.sample_size = sample_size
         self.max_chars = lim.max_cell_chars
-        self.parsers = [(idx, col.attname, col.fast(unit), col.required, col.empty(), written)
+        self.parsers = [(idx, col.attname, col.fast(unit), col.required, col.empty(), written, col.shown)
                         for idx, col, unit, written in layout.columns if not col.readonly]
-        self.indexes = [idx for idx, _, _, _ in layout.columns]
+        self.indexes = [(idx, col.shown) for idx, col, _, _ in layout.columns]
         self.headers = {col.attname: written for _, col, _, written in layout.columns}
         self.key = spec.key
         self.check = spec.checker(ctx)
+        self.resolve = spec.resolver(ctx)
         self.track = spec.track
 
     def handle(self, cells, rownum):
@@ -375,7 +376,7 @@ class _SheetRows:
             self.result.notices.append(f"工作表“{layout.name}”第{rownum}行是模板示例行，已跳过。")
             return
         values, problems, filled = {}, None, 0
-        for idx, attname, parse, required, empty, written in self.parsers:
+        for idx, attname, parse, required, empty, written, shown in self.parsers:
             raw = cells[idx] if idx < width else ""
             if raw == "" or (raw.__class__ is str and (not raw or raw.isspace())):
                 if required:
@@ -393,13 +394,21 @@ class _SheetRows:
                 values[attname] = parse(raw)
             except ValueError as e:
                 problems = problems or []
-                problems.append(Problem(layout.name, rownum, written, raw, str(e)))
+                problems.append(Problem(layout.name, rownum, written, shown(raw), str(e)))
         if not filled:
             return  # a blank row
         result = self.result
         if problems:
             result.errors.extend(problems)
             return
+        if self.resolve is not None:
+            failed = self.resolve(values)
+            if failed:
+                for attname, message in failed.items():
+                    result.errors.append(Problem(layout.name, rownum, self.headers.get(attname, attname),
+                                                 clean_text(self.spec.column(attname).export(values.get(attname))),
+                                                 message))
+                return
         key = tuple([values[k] for k in self.key])
         # Only the key's hash is kept: a million keys would otherwise hold
         # every key string alive. Two different keys share a 64-bit hash
@@ -435,8 +444,9 @@ class _SheetRows:
         if current is None:
             result.added += 1
             if len(result.sample_add) < self.sample_size:
+                # The preview is kept with the job: personal numbers masked.
                 result.sample_add.append({"row": rownum, "cells": [
-                    clean_text(cells[i] if i < width else "") for i in self.indexes]})
+                    shown(clean_text(cells[i] if i < width else "")) for i, shown in self.indexes]})
             self.state["pending"].append(values)
             self.state["pending_rows"].append(rownum)
         else:

@@ -110,6 +110,15 @@ class LedgerSpec:
             result[hash(tuple([row[k] for k in key]))] = row
         return result
 
+    def resolver(self, ctx):
+        """Return resolve(values) → {attname: message} or None, or None for no step.
+
+        It runs on each parsed row before its natural key is taken, and may
+        complete the values from several cells (a masked 身份证号 is
+        resolved with the 姓名 of the same row).
+        """
+        return None
+
     def checker(self, ctx):
         """Return check(values, current) → {field: message} of the model's own rules.
 

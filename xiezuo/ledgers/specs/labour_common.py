@@ -1,0 +1,226 @@
+"""People in the labour ledgers, found by the keyed hash of their 身份证号.
+
+A ledger row names a person by 姓名 + 身份证号. The number is never kept in
+the clear beyond the import: the column parses it to the labour module's
+keyed hash (`Person.objects.with_id_number` uses the same), the plain number
+waits in the import's context only until a new person is created through
+`Person.set_id_number` (encrypted, masked, hashed) and saved (tracked: the
+audit event shows the masked number and the hash). Exports write the full
+number only for roles with the "pii" permission, masked otherwise, and every
+export records an `export_pii` event (as the labour roster download does).
+A masked number (630123********1237, as exported to roles without "pii")
+is accepted for a person already registered with that masked number.
+"""
+
+from django.core.exceptions import ValidationError
+
+from lib import pii
+from lib.ids import normalize_id_number
+from xiezuo.accounts.scope import scope_for
+from xiezuo.audit.context import acting_as, current_actor
+from xiezuo.audit.models import record
+from xiezuo.labour.models import Person
+
+from ..columns import Column, clean_text
+
+MASK = "*"
+
+
+def people(ctx):
+    return Person.objects.in_tree_of(ctx.pairing)
+
+
+class Masked(str):
+    """A masked 身份证号 shared by several registered people, until the row's name decides."""
+
+
+class PersonIDNumber(Column):
+    """身份证号 → the keyed hash of the person (the natural key's part)."""
+
+    kind = "身份证号"
+
+    def prepare(self, ctx):
+        rows = list(people(ctx).exclude(id_number_hash=None).values("id_number_hash", "id_number_masked", "name",
+                                                                        "household_type", "pk"))
+        self._people = {r["id_number_hash"]: r for r in rows}
+        masked = {}
+        for r in rows:
+            masked.setdefault((r["id_number_masked"]), []).append(r["id_number_hash"])
+        self._masked = masked
+        self._numbers = ctx.extra.setdefault("id_numbers", {})
+
+    def parse(self, value, unit=None):
+        text = clean_text(value).replace(" ", "").upper()
+        if MASK in text:
+            found = self._masked.get(text, [])
+            if len(found) == 1:
+                return found[0]
+            if not found:
+                raise ValueError("号码已脱敏，且找不到以此号码登记的人员；新人员请填写完整的18位身份证号")
+            return Masked(text)  # resolved with the row's 姓名 (PeopleMixin.resolver)
+        number = normalize_id_number(text)
+        digest = pii.search_hash(number, Person.PII_ID)
+        if digest not in self._people:
+            self._numbers[digest] = number
+        return digest
+
+    def fast(self, unit=None):
+        return lambda raw: self.parse(raw, unit)
+
+    def resolve(self, masked, name):
+        """Return the hash of the one person with this masked number and name, or None."""
+        found = [h for h in self._masked.get(str(masked), []) if self._people[h]["name"] == name]
+        return found[0] if len(found) == 1 else None
+
+    def export(self, value):
+        if isinstance(value, Masked):
+            return str(value)
+        # Messages (duplicates) show the masked number, never the hash or the number.
+        person = self._people.get(value)
+        if person:
+            return person["id_number_masked"]
+        number = self._numbers.get(value)
+        return number[:6] + "********" + number[-4:] if number else ""
+
+    def empty(self):
+        return None  # no number: stored as NULL, as the labour module does
+
+    def shown(self, raw):
+        text = clean_text(raw)
+        if not text or MASK in text:
+            return text
+        return text[:6] + "********" + text[-4:] if len(text) > 10 else "*" * len(text)
+
+    def describe(self):
+        return "18位公民身份号码（校验位检查），请以文本格式填写；已登记人员也可填写导出的脱敏号码"
+
+
+class PeopleMixin:
+    """Resolve, create and export the person of each row."""
+
+    id_column = "person__id_number_hash"
+    person_fields = {"person__name": "name", "person__household_type": "household_type"}
+
+    def resolver(self, ctx):
+        col = self.column(self.id_column)
+        attname = self.id_column
+
+        new_names = {}  # hash of a person not registered yet → the first name given
+
+        def resolve(values):
+            value = values.get(attname)
+            if isinstance(value, Masked):
+                value = col.resolve(value, values.get("person__name"))
+                if value is None:
+                    return {attname: "号码已脱敏，有多名已登记人员与之相符且姓名不能区分；请填写完整的18位身份证号"}
+                values[attname] = value
+            if value and value not in col._people:
+                # One new person, one name: two rows of the file must agree.
+                name = values.get("person__name")
+                first = new_names.setdefault(value, name)
+                if first != name:
+                    return {"person__name": f"同一身份证号在本文件中已填写姓名“{first}”，姓名不一致"}
+            return None
+
+        return resolve
+
+    def person_errors(self, values, current):
+        """Return {attname: message} where a row disagrees with its registered person."""
+        col = self.column(self.id_column)
+        person = col._people.get(values.get(self.id_column))
+        errors = {}
+        if person is None:
+            return errors
+        for attname, field in self.person_fields.items():
+            if attname not in values or values[attname] in ("", None):
+                continue
+            stored = person[field]
+            if field != "name" and not stored:
+                continue  # filled in when the person is written
+            if values[attname] != stored:
+                shown = self.column(attname).export(stored)
+                errors[attname] = f"与已登记人员（{person['id_number_masked']}）的{self.verbose_person(field)}“{shown}”不符，请在人员页面修改"
+        return errors
+
+    @staticmethod
+    def verbose_person(field):
+        return str(Person._meta.get_field(field).verbose_name)
+
+    def person_id(self, ctx, values):
+        """Return the pk of the row's person, creating (and auditing) a new one."""
+        col = self.column(self.id_column)
+        digest = values[self.id_column]
+        person = col._people.get(digest)
+        if person is not None:
+            if values.get("person__household_type") and not person["household_type"]:
+                obj = Person.objects.get(pk=person["pk"])
+                obj.household_type = values["person__household_type"]
+                obj.version += 1
+                obj.save(update_fields=["household_type", "version"])
+                person["household_type"] = obj.household_type
+            return person["pk"]
+        obj = Person(pairing=ctx.pairing, name=values["person__name"],
+                     household_type=values.get("person__household_type") or "")
+        obj.set_id_number(ctx.extra["id_numbers"].pop(digest))
+        try:
+            obj.full_clean(exclude=["tree_root"])
+        except ValidationError as e:
+            raise ValidationError({"person": "；".join(m for ms in e.message_dict.values() for m in ms)}) from None
+        obj.save()
+        col._people[digest] = {"pk": obj.pk, "name": obj.name, "household_type": obj.household_type,
+                               "id_number_masked": obj.id_number_masked, "id_number_hash": digest}
+        return obj.pk
+
+    def update_person(self, pk, changes):
+        """Fill a registered person's blank 户类型 from an updated row."""
+        household = changes.get("person__household_type")
+        if household:
+            person = self.model.objects.select_related("person").get(pk=pk).person
+            if not person.household_type:
+                person.household_type = household
+                person.version += 1
+                person.save(update_fields=["household_type", "version"])
+
+    def person_rows(self, ctx, rows):
+        """Return the rows with person_id set and the person's columns removed."""
+        out = []
+        for values in rows:
+            row = {k: v for k, v in values.items() if not k.startswith("person__")}
+            row["person_id"] = self.person_id(ctx, values)
+            out.append(row)
+        return out
+
+    def export_rows(self, ctx):
+        """Yield the rows with the number in full for "pii" roles, masked
+        otherwise, and record the export as an `export_pii` event."""
+        full = ctx.user is not None and scope_for(ctx.user).has(ctx.pairing, "pii")
+        qs = self.queryset(ctx).order_by("pk").select_related("person")
+        n = 0
+        for obj in qs.iterator(chunk_size=2000):
+            person = obj.person
+            number = person.reveal_id_number() if full and person.id_number_enc else person.id_number_masked
+            cells = []
+            for col in self.columns:
+                if col.attname == self.id_column:
+                    cells.append(number)
+                elif col.attname.startswith("person__"):
+                    cells.append(col.export(getattr(person, col.attname[len("person__"):])))
+                else:
+                    cells.append(col.export(getattr(obj, col.attname)))
+            n += 1
+            yield cells
+        self._record_export(ctx, n, full)
+
+    def _record_export(self, ctx, n, full):
+        summary = f"导出{self.title}（{n}行，{'含完整身份证号' if full else '号码已脱敏'}）"
+
+        def write():
+            record("export_pii", model=self.model._meta.label, pairing_id=ctx.pairing.pk, summary=summary,
+                   after={"ledger": self.name, "rows": n, "full_numbers": full})
+
+        actor = current_actor()
+        if ctx.user is not None and actor.user_id != ctx.user.pk:
+            with acting_as(ctx.user, ip=actor.ip):
+                write()
+        else:
+            write()
