@@ -11,6 +11,8 @@ SIGNATURES = {
     "jpeg": ("image/jpeg", lambda head, f: head.startswith(b"\xff\xd8\xff")),
     "png": ("image/png", lambda head, f: head.startswith(b"\x89PNG\r\n\x1a\n")),
     "pdf": ("application/pdf", lambda head, f: head.startswith(b"%PDF-")),
+    # Legacy Word (.doc) is an OLE compound file.
+    "doc": ("application/msword", lambda head, f: head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
              lambda head, f: _ooxml(head, f, "word/")),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

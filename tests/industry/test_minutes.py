@@ -44,20 +44,20 @@ def test_pdf_minutes_are_stored_and_downloaded_within_scope(meeting):
 
 def test_file_whose_content_is_not_its_type_is_refused(meeting):
     r = post_minutes(meeting, SimpleUploadedFile("纪要.pdf", b"MZ\x90\x00 not a pdf"))
-    assert "会议纪要文件内容与扩展名不符：不是有效的PDF文件" in r.content.decode()
+    assert "会议纪要：文件“纪要.pdf”的内容与扩展名.pdf不符" in r.content.decode()
     meeting.refresh_from_db()
     assert not meeting.minutes
 
 
 def test_other_extensions_are_refused(meeting):
     r = post_minutes(meeting, SimpleUploadedFile("纪要.exe", PDF))
-    assert "会议纪要文件类型“.exe”不允许" in r.content.decode()
+    assert "会议纪要：文件“纪要.exe”的类型不允许" in r.content.decode()
 
 
 def test_large_files_are_refused(meeting, settings):
     settings.XIEZUO_MAX_UPLOAD_BYTES = 1024 * 1024
     r = post_minutes(meeting, SimpleUploadedFile("纪要.pdf", PDF + b"0" * (1024 * 1024)))
-    assert "会议纪要文件过大" in r.content.decode() and "最大允许1MB" in r.content.decode()
+    assert "会议纪要：文件“纪要.pdf”大小为1.0MB，超过上限1MB" in r.content.decode()
     meeting.refresh_from_db()
     assert not meeting.minutes
 

@@ -11,7 +11,6 @@ Money is Decimal yuan with two places. Single-row rules live in `clean()`
 with Chinese messages naming the field.
 """
 
-import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from lib.dates import cn_date
 from lib.ids import normalize_uscc
+from lib.uploads import check_upload
 from xiezuo.audit.tracking import tracked
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -296,15 +296,7 @@ class Donation(models.Model):
 
 # --- Visits and meetings -----------------------------------------------------
 
-MINUTES_TYPES = {
-    # extension: (magic-byte prefixes, description)
-    ".pdf": ((b"%PDF-",), "PDF"),
-    ".docx": ((b"PK\x03\x04",), "Word"),
-    ".doc": ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",), "Word"),
-    ".jpg": ((b"\xff\xd8\xff",), "JPEG"),
-    ".jpeg": ((b"\xff\xd8\xff",), "JPEG"),
-    ".png": ((b"\x89PNG\r\n\x1a\n",), "PNG"),
-}
+MINUTES_TYPES = ("pdf", "doc", "docx", "jpg", "jpeg", "png")
 MINUTES_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -315,18 +307,10 @@ def validate_minutes(upload):
     be stored as "纪要.pdf" and later opened by a colleague.
     """
     limit = min(MINUTES_MAX_BYTES, getattr(settings, "XIEZUO_MAX_UPLOAD_BYTES", MINUTES_MAX_BYTES))
-    if upload.size > limit:
-        raise ValidationError(f"会议纪要文件过大：{upload.size / 1024 / 1024:.1f}MB，最大允许{limit // 1024 // 1024}MB")
-    ext = os.path.splitext(upload.name)[1].lower()
-    if ext not in MINUTES_TYPES:
-        raise ValidationError(f"会议纪要文件类型“{ext or '无扩展名'}”不允许，只接受PDF、Word（doc/docx）、JPG或PNG")
-    magics, label = MINUTES_TYPES[ext]
-    pos = upload.tell() if hasattr(upload, "tell") else 0
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(pos)
-    if not any(head.startswith(m) for m in magics):
-        raise ValidationError(f"会议纪要文件内容与扩展名不符：不是有效的{label}文件")
+    try:
+        check_upload(upload, MINUTES_TYPES, limit)
+    except ValueError as e:
+        raise ValidationError(f"会议纪要：{e}") from None
 
 
 class VisitQuerySet(LedgerQuerySet):
