@@ -141,3 +141,62 @@ def record_batch(model, ids, *, pairing_id, ledger, filename, digest, first_row,
         after={"ledger": ledger, "file": filename, "sha256": digest, "count": len(ids),
                "rows": [first_row, last_row], "ids": id_ranges(ids)},
     )
+
+
+class DeferredIndexes:
+    """Drop a table's secondary indexes during a big import on SQLite and
+    build them again before it commits.
+
+    Keeping five composite indexes up to date row by row costs SQLite about
+    35 µs a row at a million rows (random inserts into five B-trees larger
+    than its page cache), against 2 µs for the row itself and about 3.5 µs a
+    row to build the same indexes once, sorted, at the end. The drop happens
+    inside the import's transaction: in WAL mode readers keep seeing the
+    committed schema and rows until the commit, a failed or killed import
+    rolls the drop back with everything else, and the indexes are re-created
+    from the exact SQL SQLite stored for them.
+
+    Only for imports big against the table (`worth_it`): rebuilding an index
+    reads the whole table. Never on PostgreSQL, where DROP INDEX would lock
+    out every reader of the table until the import commits.
+    """
+
+    MIN_ROWS = 50_000
+
+    def __init__(self, model):
+        self.model = model
+        self.connection = connections[router.db_for_write(model)]
+        self.dropped = []  # (name, sql)
+        self.decided = False
+
+    def worth_it(self, expected_rows):
+        if self.connection.vendor != "sqlite" or expected_rows < self.MIN_ROWS:
+            return False
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {self.connection.ops.quote_name(self.model._meta.db_table)}")
+            stored = cursor.fetchone()[0]
+        return expected_rows * 2 >= stored
+
+    def consider(self, expected_rows):
+        """Drop the indexes the first time the import looks big enough."""
+        if self.decided:
+            return
+        self.decided = True
+        if not self.worth_it(expected_rows):
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                           "AND sql IS NOT NULL ORDER BY name", [self.model._meta.db_table])
+            self.dropped = [(name, sql) for name, sql in cursor.fetchall()
+                            if not sql.upper().startswith("CREATE UNIQUE")]  # unique ones keep guarding
+            for name, _ in self.dropped:
+                cursor.execute(f"DROP INDEX {self.connection.ops.quote_name(name)}")
+
+    def restore(self):
+        """Build the dropped indexes again (inside the same transaction)."""
+        if not self.dropped:
+            return
+        with self.connection.cursor() as cursor:
+            for _, sql in self.dropped:
+                cursor.execute(sql)
+        self.dropped = []

@@ -55,6 +55,10 @@ class LedgerSpec:
     import_perm = "write"
     audits_batches = False  # True when `insert` records the batch's audit event itself  # the permission an import needs on the pairing
     track = ()  # attnames whose values of written rows `finish` receives (e.g. the year)
+    defer_indexes = True  # a big import on SQLite rebuilds the table's indexes once (bulk.DeferredIndexes)
+    # insert_columns(ctx, {attname: values}, count) → ids: new rows given as
+    # columns (see `batch_checker`); None: they are inserted as dicts.
+    insert_columns = None
 
     def column(self, field_name):
         for col in self.columns:
@@ -148,6 +152,18 @@ class LedgerSpec:
             return None
 
         return check
+
+    def batch_checker(self, ctx):
+        """Return check(columns, count) → True when every row of a chunk
+        passes the model's rules, or None when the spec checks row by row.
+
+        `columns` maps attnames to the parsed values of a chunk of new rows
+        (a column a sheet leaves out is absent); the check may complete
+        derived values in place, as `checker` does per row. On False the
+        chunk is checked again row by row, which words the errors — so the
+        check only has to be sure, never to explain.
+        """
+        return None
 
     def inserter(self, ctx):
         return FastInserter(self.model)

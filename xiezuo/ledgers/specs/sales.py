@@ -11,13 +11,16 @@ model's own rules (quantity, price, amount within tolerance of
 quantity × price) — so the bulk call runs with validate=False.
 """
 
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import repeat
+from operator import mul, sub
 
 from django.db.models.base import ModelState
 
 from lib.money import CENT
-from xiezuo.consumption.models import Sale
-from xiezuo.consumption.services import bulk_create_sales
+from xiezuo.consumption.models import AMOUNT_TOLERANCE_YUAN, Sale, check_amount
+from xiezuo.consumption.services import bulk_create_sales, insert_sale_columns
+from xiezuo.consumption.totals import Deltas
 
 from ..columns import Amount, Choice, Date, Lookup, Number, Text
 from ..spec import LedgerSpec, register
@@ -86,6 +89,55 @@ class SalesSpec(LedgerSpec):
             return errors or None
 
         return check
+
+    def batch_checker(self, ctx):
+        supplier_of = self._product.supplier_of
+
+        def check(cols, count):
+            # The per-row `check` above, on whole columns; any doubt → False.
+            products = cols["product_id"]
+            derived = list(map(supplier_of.get, products))
+            suppliers = cols.get("supplier_id")
+            if suppliers is not None:
+                if None in suppliers:
+                    suppliers = [d if s is None else s for s, d in zip(suppliers, derived)]
+                if suppliers != derived:
+                    return False
+            cols["supplier_id"] = derived
+            quantity, price = cols["quantity"], cols["unit_price"]
+            expected = list(map(Decimal.quantize, map(mul, quantity, price), repeat(CENT), repeat(ROUND_HALF_UP)))
+            amounts = cols.get("amount")
+            if amounts is None:
+                amounts = expected
+            elif None in amounts:
+                amounts = [e if a is None else a for a, e in zip(amounts, expected)]
+            cols["amount"] = amounts
+            dates = cols["date"]
+            if min(quantity) <= 0 or min(price) < 0 or min(amounts) <= 0 \
+                    or min(dates).year < 2000 or max(dates).year > 2100:
+                return False
+            if max(map(abs, map(sub, amounts, expected))) > AMOUNT_TOLERANCE_YUAN:
+                # Beyond the absolute tolerance: the rate may still allow it.
+                if any(map(check_amount, quantity, price, amounts)):
+                    return False
+            return True
+
+        return check
+
+    def begin(self, ctx):
+        # The totals of every batch of the import, applied once in `finish`.
+        ctx.extra["sale_deltas"] = Deltas()
+
+    def insert_columns(self, ctx, columns, count):
+        # Like every ledger's batch event: the file's digest, not the rows'.
+        filename = ctx.extra.get("filename", "")
+        return insert_sale_columns(ctx.pairing.pk, columns, count, summary=f"导入{self.title}（{filename}）",
+                                   deltas=ctx.extra["sale_deltas"],
+                                   source={"file": filename, "file_sha256": ctx.extra.get("digest", "")})
+
+    def finish(self, ctx, touched):
+        ctx.extra["sale_deltas"].apply()
+        return []
 
     def insert(self, ctx, inserter, rows):
         # Instances made without Model.__init__ (field defaults, then the
