@@ -348,6 +348,49 @@ def talent():
     ], sheet="人才交流")
 
 
+# ------------------------------------------------------------- training
+TRAINING_HEADER = ["*培训班名称", "*开班日期", "*结业日期", "*培训天数", "培训类型", "工种", "培训地点", "举办单位",
+                   "资金来源项目", "*姓名", "*身份证号", "取得证书", "证书名称", "培训班备注"]
+HOUSEKEEPING = ["示例家政服务培训班（示例）", D(2022, 5, 9), D(2022, 5, 20), 10, "职业技能", "家政服务",
+                "湟源县职业技术学校（示例）", "湟源县东西部协作办公室", "HY-2021-06", "（示例）"]
+STARTUP = ["示例创业培训班（示例）", D(2022, 10, 10), D(2022, 10, 12), 3, "创业", "", "湟源县城关镇（示例）",
+           "南京市六合区东西部协作办公室", "", ""]
+# A class of the demo (第三期), its columns as stored: a new trainee joins it.
+DEMO_THIRD = ["东西部协作劳动技术培训班（第三期）", D(2022, 9, 5), D(2022, 9, 19), 15, "职业技能", "电工",
+              "湟源县大华工业园区（示例）", "湟源县东西部协作办公室", "", "班次与总人数据报道；工种、日期、地点和学员为示例。"]
+
+
+def trainee(klass, name, number, certificate="否", certificate_name=""):
+    return klass[:9] + [name, number, certificate, certificate_name, klass[9]]
+
+
+def training():
+    d = HERE / "training"
+    table(d / "valid.xlsx", TRAINING_HEADER, [
+        trainee(HOUSEKEEPING, "张示例（示例）", "630123199001011237", "是", "家政服务员证书（示例）"),
+        trainee(HOUSEKEEPING, "李示例（示例）", "630123198512032027"),
+        trainee(HOUSEKEEPING, "示例学员001", "630123197602020017", "是", "家政服务员证书（示例）"),  # registered
+        trainee(STARTUP, "张示例（示例）", "630123199001011237"),  # the same new person, a second class
+        trainee(STARTUP, "吴示例（示例）", "630123197806153014", "是", "创业培训合格证书（示例）"),
+        trainee(DEMO_THIRD, "李示例（示例）", "630123198512032027", "是", "电工培训合格证书（示例）"),
+    ], sheet="培训学员名册")
+    one = ["示例错误培训班一（示例）", D(2022, 5, 9), D(2022, 5, 13), 5, "职业技能", "电工", "湟源县职业技术学校（示例）",
+           "", "", ""]
+    backwards = ["示例错误培训班二（示例）", D(2022, 5, 9), D(2022, 5, 1), 3] + one[4:]
+    too_long = ["示例错误培训班三（示例）", D(2022, 5, 9), D(2022, 5, 10), 5] + one[4:]
+    elsewhere = one[:6] + ["湟源县城关镇（示例）"] + one[7:]
+    table(d / "errors.xlsx", TRAINING_HEADER, [
+        trainee(one, "王示例（示例）", "630123199001011230"),
+        trainee(backwards, "赵示例（示例）", "630123198806153019"),
+        trainee(too_long, "钱示例（示例）", "630123199502102022"),
+        trainee(one, "孙示例（示例）", "630123200001011013"),
+        trainee(elsewhere, "周示例（示例）", "630123199308084019"),
+        trainee(one, "孙示例（示例）", "630123200001011013"),
+        trainee(one, "", "630123199308084019"),
+        trainee(one, "吴示例（示例）", "630123197806153014", "否", "电工证（示例）"),
+    ], sheet="培训学员名册")
+
+
 # -------------------------------------------------------------- hostile
 def hostile():
     d = HERE / "hostile"
@@ -404,6 +447,7 @@ def main():
     agreed_items()
     employment()
     talent()
+    training()
     hostile()
     print(f"samples written under {HERE}")
     return 0

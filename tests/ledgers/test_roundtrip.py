@@ -26,9 +26,10 @@ EDITS = {
     "agreed_items": ("西部责任单位", "湟源县教育局", "west_owner", "湟源县教育局"),
     "employment": ("月收入（元）", 4800, "monthly_income", Decimal("4800.00")),
     "talent": ("工作内容", "改过的工作内容（示例）", "note", "改过的工作内容（示例）"),
+    "training": ("证书名称", "改过的证书名称（示例）", "certificate_name", "改过的证书名称（示例）"),
 }
 # Who imports each ledger (disbursements are the west office's to submit).
-IMPORTER = {"disbursements": "huangyuan", "employment": "huangyuan", "talent": "huangyuan"}
+IMPORTER = {"disbursements": "huangyuan", "employment": "huangyuan", "talent": "huangyuan", "training": "huangyuan"}
 
 
 def test_every_ledger_has_a_round_trip_case():

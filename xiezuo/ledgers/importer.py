@@ -298,6 +298,7 @@ def _sheet_rows(workbook, path, name, parts, lim, opened):
 def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size, result):
     lim = limits()
     workbook = _open(path, filename)
+    ctx.extra["mode"] = mode  # a spec's rules may depend on it (training: who decides a class's columns)
     spec.prepare(ctx)
     digest = file_digest(path) if commit else ""
     attnames_all = [c.attname for c in spec.columns]

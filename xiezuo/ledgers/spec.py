@@ -43,6 +43,34 @@ class Context:
     extra: dict = field(default_factory=dict)
 
 
+def model_checker(model, defaults):
+    """Return check(values, current) → {field: message} running `model.clean()`.
+
+    The instance is made without Model.__init__ (a tenth of the cost, and
+    `clean` reads plain attributes only) and holds the field defaults,
+    `defaults`, the stored values (`current`, a dict) and the row's values.
+    """
+    base = {f.attname: f.get_default() for f in model._meta.concrete_fields}
+    base.update(defaults)
+
+    def check(values, current=None):
+        instance = model.__new__(model)
+        data = instance.__dict__
+        data.update(base)
+        if current:
+            data.update(current)
+            data.pop("pk", None)
+        data.update(values)
+        instance._state = ModelState()
+        try:
+            instance.clean()
+        except ValidationError as e:
+            return {k: "；".join(v) for k, v in e.message_dict.items()}
+        return None
+
+    return check
+
+
 class LedgerSpec:
     name = ""  # command-line name
     title = ""  # 资金到位台账
@@ -127,31 +155,10 @@ class LedgerSpec:
         """Return check(values, current) → {field: message} of the model's own rules.
 
         `current` is the stored row (a dict) when the row updates one. The
-        default runs the model's `clean()` on an instance made without
-        Model.__init__ (a tenth of the cost, and `clean` reads plain
-        attributes only), holding the field defaults, the stored values and
-        the row's values.
+        default runs the model's `clean()` (`model_checker`) with the spec's
+        defaults.
         """
-        model = self.model
-        base = {f.attname: f.get_default() for f in model._meta.concrete_fields}
-        base.update(self.defaults(ctx))
-
-        def check(values, current=None):
-            instance = model.__new__(model)
-            data = instance.__dict__
-            data.update(base)
-            if current:
-                data.update(current)
-                data.pop("pk", None)
-            data.update(values)
-            instance._state = ModelState()
-            try:
-                instance.clean()
-            except ValidationError as e:
-                return {k: "；".join(v) for k, v in e.message_dict.items()}
-            return None
-
-        return check
+        return model_checker(self.model, self.defaults(ctx))
 
     def batch_checker(self, ctx):
         """Return check(columns, count) → True when every row of a chunk

@@ -194,19 +194,23 @@ class PeopleMixin:
         """Yield the rows with the number in full for "pii" roles, masked
         otherwise, and record the export as an `export_pii` event."""
         full = ctx.user is not None and scope_for(ctx.user).has(ctx.pairing, "pii")
-        qs = self.queryset(ctx).order_by("pk").select_related("person")
+        # A column "person__name" holds obj.person.name, "training_class__place" obj.training_class.place.
+        paths = [col.attname.split("__") for col in self.columns]
+        related = {path[0] for path in paths if len(path) > 1}
+        qs = self.queryset(ctx).order_by("pk").select_related(*related)
         n = 0
         for obj in qs.iterator(chunk_size=2000):
             person = obj.person
             number = person.reveal_id_number() if full and person.id_number_enc else person.id_number_masked
             cells = []
-            for col in self.columns:
+            for col, path in zip(self.columns, paths):
                 if col.attname == self.id_column:
                     cells.append(number)
-                elif col.attname.startswith("person__"):
-                    cells.append(col.export(getattr(person, col.attname[len("person__"):])))
-                else:
-                    cells.append(col.export(getattr(obj, col.attname)))
+                    continue
+                value = obj
+                for part in path:
+                    value = getattr(value, part)
+                cells.append(col.export(value))
             n += 1
             yield cells
         self._record_export(ctx, n, full)
