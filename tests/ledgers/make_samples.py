@@ -164,6 +164,64 @@ def disbursements():
           sheet="资金拨付")
 
 
+# -------------------------------------------------------------- tenders
+TENDERS_HEADER = ["*项目编号", "采购编号", "*采购事项名称", "*年度", "*采购品目类别", "*采购方式", "*估算金额（元）",
+                  "*招标人（采购人）", "代理机构", "公告发布日期", "招标文件发出日期", "投标截止日期", "开标日期",
+                  "评标报告提交日期", "候选人公示开始", "候选人公示结束", "中标通知日期", "中标供应商", "中标金额（元）",
+                  "合同编号", "合同金额（元）", "合同签订日期",
+                  "投标人", "统一社会信用代码", "法定代表人", "联系电话", "项目经理", "保证金转出账户", "投标报价（元）",
+                  "有效投标", "否决理由", "是否中标"]
+NO_BID = [""] * 10
+
+
+def tender(project, code, title, kind, method, value, buyer, **more):
+    """Return the process columns of a tenders row (dates and award as keywords)."""
+    names = ["agent", "notice", "docs", "deadline", "opening", "report", "pub_start", "pub_end", "award",
+             "supplier", "award_value", "contract_no", "contract_value", "signed"]
+    return [project, code, title, 2023, kind, method, value, buyer] + [more.get(n, "") for n in names]
+
+
+def tenders():
+    d = HERE / "tenders"
+    road = tender("HY-2022-10", "样例ZB-2023-001", "日月藏族乡乡村道路提升工程施工（示例）", "工程施工", "公开招标", 2800000,
+                  "湟源县乡村振兴局", agent="青海示例招标代理有限公司（示例）", notice=D(2023, 4, 3),
+                  docs=D(2023, 4, 3), deadline=D(2023, 4, 18), opening=D(2023, 4, 18), report=D(2023, 4, 20),
+                  pub_start=D(2023, 4, 21), pub_end=D(2023, 4, 24), award=D(2023, 4, 28),
+                  supplier="青海示例路桥建设有限公司（示例）", award_value=2650000, contract_no="样例HT-2023-001",
+                  contract_value=2650000, signed=D(2023, 5, 8))
+    table(d / "valid.xlsx", TENDERS_HEADER, [
+        # A process without bids yet: the bid columns stay empty.
+        tender("HY-2022-08", "", "陈醋灌装设备采购（示例）", "货物", "询价", 450000,
+               "湟源县示例农牧业开发有限公司（示例）", notice=D(2023, 6, 1)) + NO_BID,
+        road + ["青海示例路桥建设有限公司（示例）", "91630123MA7EYT001H", "王示例（示例）", "13907170001", "李示例（示例）",
+                "6222 0000 0000 7001", 2650000, "是", "", "是"],
+        road + ["西宁示例公路工程有限公司（示例）", "91630123MA7EYT002L", "赵示例（示例）", "0971-6123456", "钱示例（示例）",
+                "6222000000007002", 2710000, "是", "", "否"],
+        road + ["海东示例交通建设有限公司（示例）", "91630123MA7EYT003P", "孙示例（示例）", "13907170003", "周示例（示例）",
+                "6222000000007003", 2590000, "否", "投标保证金未按时到账（示例）", ""],
+    ], sheet="招标采购")
+
+    def bad(code, title, method="公开招标", project="HY-2022-10", **more):
+        return tender(project, code, title, "工程施工", method, 500000, "湟源县乡村振兴局", **more)
+
+    def bid(name, price=480000, uscc="", valid="是", reason="", won=""):
+        return [name, uscc, "", "", "", "", price, valid, reason, won]
+
+    table(d / "errors.xlsx", TENDERS_HEADER, [
+        bad("样例E-01", "错误示例一（示例）", project="HY-2099-99") + NO_BID,
+        bad("样例E-02", "错误示例二（示例）") + bid("示例投标人甲（示例）", uscc="91630123MA7EYT001A"),
+        bad("样例E-03", "错误示例三（示例）") + bid("示例投标人乙（示例）", price=-5),
+        bad("样例E-04", "错误示例四（示例）") + bid("示例投标人乙（示例）", price="abc"),
+        bad("样例E-05", "错误示例五（示例）") + bid("示例投标人丙（示例）"),
+        bad("样例E-05", "错误示例五（示例）", method="邀请招标") + bid("示例投标人丁（示例）"),
+        bad("样例E-05", "错误示例五（示例）") + bid("示例投标人丙（示例）", price=490000),
+        bad("样例E-06", "错误示例六（示例）", notice=D(2023, 5, 10), docs=D(2023, 5, 1)) + NO_BID,
+        bad("样例E-07", "错误示例七（示例）") + bid("示例投标人戊（示例）", valid="否"),
+        bad("样例E-08", "错误示例八（示例）") + bid("示例投标人己（示例）", valid="否", reason="未按要求签章（示例）",
+                                              won="是"),
+    ], sheet="招标采购")
+
+
 # ---------------------------------------------------------------- sales
 SALES_HEADER = ["*销售日期", "*采购单位", "供应商", "*产品", "*销售渠道", "*类型", "*数量", "*单价（元）", "金额（元）",
                 "凭证号", "备注"]
@@ -439,6 +497,7 @@ def main():
     funds()
     projects()
     disbursements()
+    tenders()
     sales()
     reference()
     donations()

@@ -16,6 +16,8 @@ EDITS = {
     "funds": ("金额（元）", 31000000, "amount", Decimal("31000000.00")),
     "projects": ("项目名称", "改名后的项目（示例）", "name", "改名后的项目（示例）"),
     "disbursements": ("用途", "改过的用途（示例）", "purpose", "改过的用途（示例）"),
+    # The sample's first row is a process without bids: its only row.
+    "tenders": ("代理机构", "改过的代理机构（示例）", "agent", "改过的代理机构（示例）"),
     "sales": ("备注", "改过的备注（示例）", "note", "改过的备注（示例）"),
     "buyers": ("单位类型", "国有企业", "kind", "soe"),
     "suppliers": ("联系人", "改过的联系人（示例）", "contact", "改过的联系人（示例）"),

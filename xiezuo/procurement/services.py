@@ -173,12 +173,31 @@ def batch():
         yield
         return
     pending = set()
+    with collecting(pending):
+        yield
+    _run(pending)
+
+
+@contextlib.contextmanager
+def collecting(pending):
+    """Gather into `pending` the processes that saves inside the block would
+    recompute, without recomputing them; the caller runs `recompute(pending)`
+    once when all its writes are done.
+
+    For writes spread over several calls that share one transaction but no
+    enclosing block (a ledger import writes rows as it reads them and has a
+    last step only when nothing went wrong): a `batch()` held open across
+    those calls would stay open whenever the last step is skipped. Inside a
+    `batch()` the batch gathers them as usual.
+    """
+    if _pending.get() is not None:
+        yield
+        return
     token = _pending.set(pending)
     try:
         yield
     finally:
         _pending.reset(token)
-    _run(pending)
 
 
 def tender_changed(tender, previous):
