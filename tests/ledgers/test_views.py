@@ -1,9 +1,15 @@
+import threading
+
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.checklist import page_checklist
+from xiezuo.audit.models import AuditEvent
+from xiezuo.consumption.models import Buyer
 from xiezuo.funds.models import FundReceipt
 from xiezuo.ledgers.models import HeaderMapping, ImportJob
+from xiezuo.ledgers.spec import Context, get_spec
 
 
 def upload(client, county, samples, relative, ledger="funds", mode="append", name=None):
@@ -112,3 +118,51 @@ def test_progress_fragment_and_refresh(county, client_for, users):
     job.save()
     r = c.get(url)
     assert r["HX-Refresh"] == "true"
+
+
+def _join_import_thread(job):
+    """Wait for the job's background thread (bounded: a hung import fails the test)."""
+    [thread] = [t for t in threading.enumerate() if t.name == f"ledger-import-{job.pk}"] or [None]
+    if thread is not None:
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+    job.refresh_from_db()
+
+
+def test_big_upload_runs_in_a_thread_with_progress(transactional_demo, county, client_for, samples, settings):
+    """Files over XIEZUO_LEDGER_BACKGROUND_BYTES are previewed and imported
+    in a thread with its own connection; the page polls the progress file."""
+    settings.XIEZUO_LEDGER_BACKGROUND_BYTES = 1
+    c = client_for("huangyuan")
+    before = set(threading.enumerate())
+    r = upload(c, county, samples, "funds/valid.xlsx")
+    job = ImportJob.objects.get()
+    assert r["Location"] == reverse("ledger_job", args=[job.pk])
+    started = [t for t in set(threading.enumerate()) - before if t.name == f"ledger-import-{job.pk}"]
+    _join_import_thread(job)
+    assert (job.status, job.result["added"], job.result["errors"]) == ("previewed", 3, [])
+    assert job.read_progress() == {"done": 3, "total": 3, "phase": "previewing"}
+    assert c.get(reverse("ledger_job_progress", args=[job.pk]))["HX-Refresh"] == "true"
+    assert not FundReceipt.objects.filter(doc_number__startswith="样例").exists()
+
+    c.post(reverse("ledger_job_confirm", args=[job.pk]))
+    _join_import_thread(job)
+    assert job.status == "done" and job.finished_at is not None
+    assert FundReceipt.objects.filter(doc_number__startswith="样例").count() == 3
+    event = AuditEvent.objects.filter(action="import").first()
+    assert event.actor_name == "huangyuan" and event.after["file"] == "valid.xlsx"
+    # The thread ran beside the request (not inside it) at least for the preview.
+    assert started, "the preview did not run in its own thread"
+
+
+def test_each_import_prepares_its_own_spec(county, foreign):
+    """Lookups loaded for one pairing's import are not seen by another's
+    running at the same time (two background threads of one process)."""
+    mine, theirs = get_spec("sales"), get_spec("sales")
+    assert mine is not theirs and mine.column("buyer") is not theirs.column("buyer")
+    mine.prepare(Context(pairing=county))
+    theirs.prepare(Context(pairing=foreign))
+    parse = mine.column("buyer").fast()
+    assert parse("六合区示例中学（示例）") == Buyer.objects.get(name="六合区示例中学（示例）").pk
+    with pytest.raises(ValueError, match="找不到采购单位“六合区示例中学（示例）”"):
+        theirs.column("buyer").fast()("六合区示例中学（示例）")

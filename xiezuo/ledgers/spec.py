@@ -7,6 +7,7 @@ Specs live in `xiezuo/ledgers/specs/<name>.py`; `SPECS` maps the command-line
 name (funds, projects, …) to an instance.
 """
 
+import copy
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -23,12 +24,16 @@ def register(cls):
 
 
 def get_spec(name):
+    """Return a spec of its own for one import or export (see `fresh`), or None."""
     from . import specs  # noqa: F401  registers every spec
 
-    return SPECS.get(name)
+    spec = SPECS.get(name)
+    return spec.fresh() if spec is not None else None
 
 
 def all_specs():
+    """Return {name: spec} of the registered ledgers, to list them; an import
+    or export takes its own copy through `get_spec`."""
     from . import specs  # noqa: F401
 
     return SPECS
@@ -87,6 +92,16 @@ class LedgerSpec:
     # insert_columns(ctx, {attname: values}, count) → ids: new rows given as
     # columns (see `batch_checker`); None: they are inserted as dicts.
     insert_columns = None
+
+    def fresh(self):
+        """Return a copy with copies of the columns.
+
+        `prepare` keeps an import's lookup maps on the spec and its columns;
+        two imports at once (background threads of one web process) must not
+        see each other's — each works on its own copy."""
+        clone = copy.copy(self)
+        clone.columns = [copy.copy(col) for col in self.columns]
+        return clone
 
     def column(self, field_name):
         for col in self.columns:

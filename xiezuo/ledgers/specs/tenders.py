@@ -501,15 +501,17 @@ class TendersSpec(LedgerSpec):
                   .values("pk", "tender_id", *[_field(a) for a in BID_ATTNAMES])):
             bids.setdefault(b["tender_id"], []).append(b)
         empty = [""] * len(BID_COLUMNS)
+        # This import's own columns (see LedgerSpec.fresh), whose lookups are prepared.
+        tender_columns, bid_columns = self.columns[:len(TENDER_COLUMNS)], self.columns[len(TENDER_COLUMNS):]
         for t in tenders.values("pk", "winning_bid_id", *TENDER_ATTNAMES).iterator(chunk_size=2000):
-            cells = [col.export(t[col.attname]) for col in TENDER_COLUMNS]
+            cells = [col.export(t[col.attname]) for col in tender_columns]
             if t["pk"] not in bids:
                 yield cells + empty
                 continue
             for b in bids[t["pk"]]:
                 row = {a: b[_field(a)] for a in BID_ATTNAMES}
                 row[WINNER] = t["winning_bid_id"] == b["pk"]
-                yield cells + [col.export(row[col.attname]) for col in BID_COLUMNS]
+                yield cells + [col.export(row[col.attname]) for col in bid_columns]
 
 
 def _clean(model, base, values, prefix):

@@ -88,7 +88,11 @@ class TrainingSpec(PeopleMixin, LedgerSpec):
              help="培训班的备注，同一培训班各行应一致"),
     ]
     # The class's columns other than its key: what the rows of one class must agree on.
-    class_columns = [c for c in columns if c.attname.startswith(CLASS) and c.attname not in (NAME, START)]
+
+    @property
+    def class_columns(self):
+        # From this import's own columns (see LedgerSpec.fresh): their lookups are prepared.
+        return [c for c in self.columns if c.attname.startswith(CLASS) and c.attname not in (NAME, START)]
 
     def queryset(self, ctx):
         return Trainee.objects.filter(training_class__pairing=ctx.pairing)

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xiezuo.audit.context import acting_as
 from xiezuo.ledgers.services import command_user, context_for
-from xiezuo.ledgers.spec import all_specs
+from xiezuo.ledgers.spec import all_specs, get_spec
 from xiezuo.ledgers.writing import write_ledger
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="act as this user (default: the system actor system-import)")
 
     def handle(self, *args, ledger, pairing, out, template, user, **options):
-        spec = all_specs()[ledger]
+        spec = get_spec(ledger)
         try:
             actor = command_user(user)
             ctx = context_for(actor, pairing, "read")

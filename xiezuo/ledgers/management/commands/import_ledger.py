@@ -12,7 +12,7 @@ from xiezuo.ledgers.services import (
     parse_map_option,
     remember_mapping,
 )
-from xiezuo.ledgers.spec import all_specs
+from xiezuo.ledgers.spec import all_specs, get_spec
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="act as this user (default: the system actor system-import)")
 
     def handle(self, *args, ledger, file, pairing, mode, dry_run, map, user, verbosity, **options):
-        spec = all_specs()[ledger]
+        spec = get_spec(ledger)
         try:
             actor = command_user(user)
             ctx = context_for(actor, pairing, spec.import_perm)
