@@ -1,5 +1,6 @@
 """Money as the offices write it: parsing and 万元 formatting, always Decimal."""
 
+import math
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -74,6 +75,8 @@ def parse_amount(value, unit="元"):
     if isinstance(value, (int, Decimal)):
         return quantize(Decimal(value) * factor)
     if isinstance(value, float):
+        if not math.isfinite(value):  # only a crafted file holds one
+            raise ValueError(f"金额“{value}”无法识别")
         # Excel stores numbers as binary floats; repr gives the shortest
         # decimal that reads back the same, which is what the user typed.
         return quantize(Decimal(repr(value)) * factor)

@@ -5,6 +5,7 @@ give exactly what the row-by-row path gives, and fall back to it for any
 row that needs a message."""
 
 import datetime
+import zipfile
 
 import pytest
 from django.db import connection
@@ -188,3 +189,27 @@ def test_a_failed_big_import_leaves_the_indexes(ctx_for, tmp_path, small_thresho
     assert Sale.objects.count() == count
     if before is not None:
         assert small_threshold == [len(before)] and sqlite_indexes() == before
+
+
+def test_numbers_that_are_not_numbers_are_refused(ctx_for, tmp_path):
+    """A crafted sheet can hold NaN and infinity as numeric cells (Excel never
+    writes them): refused with a message, never a crash."""
+    spec, ctx = ctx_for("sales")
+    path = write(tmp_path / "plain.xlsx", [sale_row(1, quantity=111.5, price=222.5, amount=333.5)])
+    with zipfile.ZipFile(path) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
+    parts[sheet] = (parts[sheet].replace(b"<v>111.5</v>", b"<v>NaN</v>").replace(b"<v>222.5</v>", b"<v>inf</v>")
+                    .replace(b"<v>333.5</v>", b"<v>-inf</v>"))
+    crafted = tmp_path / "crafted.xlsx"
+    with zipfile.ZipFile(crafted, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    count = Sale.objects.count()
+    result = run_import(spec, ctx, crafted, commit=True)
+    assert [str(e) for e in result.errors] == [
+        "工作表“消费帮扶销售”第2行“数量”列（值为“nan”）：数值“nan”不在合理范围内",
+        "工作表“消费帮扶销售”第2行“单价（元）”列（值为“inf”）：金额“inf”无法识别",
+        "工作表“消费帮扶销售”第2行“金额（元）”列（值为“-inf”）：金额“-inf”无法识别",
+    ]
+    assert Sale.objects.count() == count

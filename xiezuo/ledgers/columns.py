@@ -11,6 +11,7 @@ import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
+from math import isfinite
 from operator import mul
 
 from lib.dates import parse_date
@@ -186,7 +187,7 @@ class Amount(Column):
         top = Decimal("1e14")
 
         def parse(raw):
-            if raw.__class__ is float:
+            if raw.__class__ is float and isfinite(raw):
                 amount = (Decimal(repr(raw)) * factor).quantize(CENT, ROUND_HALF_UP)
                 if (amount > 0 if positive else amount >= 0) and amount < top:
                     return amount
@@ -197,19 +198,15 @@ class Amount(Column):
     def batch(self, unit=None):
         factor, positive, top = UNITS.get(unit or "元", Decimal(1)), self.positive, Decimal("1e14")
 
-        def convert(cells, types):
-            if types != {float}:
-                return None
-            numbers = map(Decimal, map(repr, cells))
+        def convert_new(numbers):
+            amounts = map(Decimal, map(repr, numbers))
             if factor != 1:
-                numbers = map(mul, numbers, repeat(factor))
-            amounts = list(map(Decimal.quantize, numbers, repeat(CENT), repeat(ROUND_HALF_UP)))
+                amounts = map(mul, amounts, repeat(factor))
+            amounts = list(map(Decimal.quantize, amounts, repeat(CENT), repeat(ROUND_HALF_UP)))
             low = min(amounts)
-            if (low <= 0 if positive else low < 0) or max(amounts) >= top:
-                return None
-            return amounts
+            return None if (low <= 0 if positive else low < 0) or max(amounts) >= top else amounts
 
-        return convert
+        return _memo_floats(convert_new)
 
     def export(self, value):
         # A float holds any amount below 1e13 yuan with its cents exactly, and
@@ -364,6 +361,41 @@ class Choice(Column):
 
     def describe(self):
         return "下拉选项：" + "、".join(self.labels())
+
+
+MEMO_SIZE = 50_000
+
+
+def _memo_floats(convert_new):
+    """Return a batch converter of float cells that converts each distinct
+    value once per import: prices and quantities repeat down a ledger, and
+    a Decimal made through repr costs ten dictionary lookups.
+
+    `convert_new(values)` converts values not seen before (or returns None
+    when one of them is refused); the memo only holds accepted values, is
+    emptied when it grows past MEMO_SIZE, and never holds a zero (0.0 and
+    -0.0 are one key but read as 0.00 and -0.00).
+    """
+    memo = {}
+
+    def convert(cells, types):
+        if types != {float}:
+            return None
+        fresh = set(cells).difference(memo)
+        if fresh:
+            if not all(map(isfinite, fresh)) or 0.0 in fresh:
+                return None  # not a number (a crafted file), or a zero: row by row
+            if len(memo) + len(fresh) > MEMO_SIZE:
+                memo.clear()
+                fresh = set(cells)
+            values = list(fresh)
+            converted = convert_new(values)
+            if converted is None:
+                return None
+            memo.update(zip(values, converted))
+        return list(map(memo.__getitem__, cells))
+
+    return convert
 
 
 def _exact_batch(exact):
@@ -540,7 +572,7 @@ class Number(Column):
         quantum, slow, positive = self.quantum, self.parse, self.positive
 
         def parse(raw):
-            if raw.__class__ is float:
+            if raw.__class__ is float and isfinite(raw):
                 number = Decimal(repr(raw)).quantize(quantum, ROUND_HALF_UP)
                 if (number > 0 or not positive) and abs(number) < 1e11:
                     return number
@@ -551,17 +583,14 @@ class Number(Column):
     def batch(self, unit=None):
         quantum, positive = self.quantum, self.positive
 
-        def convert(cells, types):
-            if types != {float}:
-                return None
-            numbers = list(map(Decimal.quantize, map(Decimal, map(repr, cells)), repeat(quantum),
+        def convert_new(values):
+            numbers = list(map(Decimal.quantize, map(Decimal, map(repr, values)), repeat(quantum),
                                repeat(ROUND_HALF_UP)))
-            low = min(numbers)
-            if (low <= 0 if positive else False) or max(map(abs, numbers)) >= 1e11:
+            if (min(numbers) <= 0 if positive else False) or max(map(abs, numbers)) >= 1e11:
                 return None
             return numbers
 
-        return convert
+        return _memo_floats(convert_new)
 
     def export(self, value):
         return "" if value is None else float(value)
