@@ -51,6 +51,20 @@ def counts(db):
         return tuple(v for q in QUERIES for v in conn.execute(q).fetchone())
 
 
+def indexes(db):
+    """The sale table's index definitions (a big import on SQLite drops and
+    rebuilds them inside its transaction: a kill must leave them)."""
+    if isinstance(db, str):
+        import psycopg
+
+        with psycopg.connect(db) as conn:
+            return sorted(conn.execute("SELECT indexname, indexdef FROM pg_indexes "
+                                       "WHERE tablename = 'consumption_sale'").fetchall())
+    with sqlite3.connect(db) as conn:
+        return sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                   "AND tbl_name = 'consumption_sale'").fetchall())
+
+
 @pytest.fixture
 def crash_db(tmp_path):
     """A database of its own: a file on SQLite, a fresh database on PostgreSQL
@@ -94,7 +108,8 @@ def test_killed_import_leaves_nothing_and_can_be_run_again(tmp_path, crash_db):
     ref = json.loads(manage(env, "shell", "-v0", "-c", SHELL).stdout.strip().splitlines()[-1])
     ledger = tmp_path / "sales.xlsx"
     make_ledger(ledger, ref)
-    before = counts(db)
+    before, defined = counts(db), indexes(db)
+    assert len(defined) >= 5
 
     # Start the import and kill it once it has gone well into the rows.
     proc = subprocess.Popen([sys.executable, "manage.py", "import_ledger", "sales", str(ledger),
@@ -115,6 +130,7 @@ def test_killed_import_leaves_nothing_and_can_be_run_again(tmp_path, crash_db):
     assert proc.returncode == -signal.SIGKILL
 
     assert counts(db) == before, "a killed import left rows, totals or audit events behind"
+    assert indexes(db) == defined
     assert manage(env, "audit_verify").returncode == 0
     check = manage(env, "recompute_consumption_totals", "--check")
     assert check.returncode == 0, check.stdout + check.stderr
@@ -124,5 +140,6 @@ def test_killed_import_leaves_nothing_and_can_be_run_again(tmp_path, crash_db):
     after = counts(db)
     assert after[0] == before[0] + ROWS
     assert after[2] - before[2] == ROWS * 1000  # 10 yuan = 1000 fen a row
+    assert indexes(db) == defined
     assert manage(env, "audit_verify").returncode == 0
     assert manage(env, "recompute_consumption_totals", "--check").returncode == 0

@@ -2,6 +2,7 @@
 messages for broken ones, and that nothing is written when anything is wrong."""
 
 import datetime
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -295,3 +296,24 @@ def test_same_name_in_two_regions_needs_the_region(ctx_for, county, tmp_path):
     wb.close()
     result = run_import(spec, ctx, path2, commit=True)
     assert messages(result) == [] and Project.objects.get(code="YL-A-2").implementing_unit.region.name == "大华镇"
+
+
+def test_truncated_sheet_is_refused_when_sliced(ctx_for, samples, settings, tmp_path):
+    """A sheet whose XML stops inside a row (a damaged or crafted file) is
+    refused with a message, not read for ever."""
+    spec, ctx = ctx_for("funds")
+    with zipfile.ZipFile(samples / "funds" / "valid.xlsx") as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
+    xml = parts[sheet]
+    parts[sheet] = xml[:xml.rindex(b"<row ") + 20]  # cut inside the last row
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(damaged, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    settings.XIEZUO_LEDGER_LIMITS = SLICED
+    count = FundReceipt.objects.count()
+    result = run_import(spec, ctx, damaged, commit=True)
+    assert [str(e) for e in result.errors] == [
+        "工作表“资金到位”的内容不完整或单行过长（文件可能已损坏），请在Excel中打开后另存为.xlsx再导入。"]
+    assert FundReceipt.objects.count() == count
