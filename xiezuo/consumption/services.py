@@ -162,7 +162,9 @@ def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消�
     with transaction.atomic():
         dates = columns["date"]
         # Values as the database gets them (and the digest reads them).
-        text = {f: list(map(str, columns[f])) for f in ("date", "quantity", "unit_price", "amount")}
+        text = {f: list(map(str, columns[f])) for f in ("quantity", "unit_price", "amount")}
+        days = {day: day.isoformat() for day in set(dates)}  # a ledger repeats its dates
+        text["date"] = list(map(days.__getitem__, dates))
         vouchers = columns.get("voucher_no") or [""] * count
         years, months = list(map(attrgetter("year"), dates)), list(map(attrgetter("month"), dates))
         if connection.vendor == "sqlite":

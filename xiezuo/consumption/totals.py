@@ -14,8 +14,10 @@ creates its row without a race. Keys are applied in sorted order so two
 PostgreSQL writers lock rows in the same order and cannot deadlock.
 """
 
+import itertools
 from collections import Counter, defaultdict
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Count, F, Sum, Value
@@ -47,8 +49,30 @@ def fen_sum():
 class Deltas:
     ROW_FIELDS = ("pairing_id", "year", "month", "channel_id", "kind", "buyer_id", "product_id", "amount")
 
+    FINE_FIELDS = ROW_FIELDS[:-1]  # every field of the three tables' keys
+
     def __init__(self):
-        self.by_table = {model: defaultdict(lambda: [0, 0]) for model, _ in TABLES}
+        self._tables = {model: defaultdict(lambda: [0, 0]) for model, _ in TABLES}
+        # Rows added as columns, summed by their fine key until read (see add_columns).
+        self._fine, self._fen, self._n = {}, [], []
+
+    @property
+    def by_table(self):
+        """{table model: {key: [fen, count]}}."""
+        if self._fine:
+            self._roll_up()
+        return self._tables
+
+    def _roll_up(self):
+        tables = [(self._tables[model], itemgetter(*[self.FINE_FIELDS.index(f) for f in fields]))
+                  for model, fields in TABLES]
+        fen, n = self._fen, self._n
+        for key, slot in self._fine.items():
+            for table, project in tables:
+                cell = table[project(key)]
+                cell[0] += fen[slot]
+                cell[1] += n[slot]
+        self._fine, self._fen, self._n = {}, [], []
 
     def add(self, row, sign=1, fen=None):
         """Add one sale (a model instance or a dict of ROW_FIELDS) with sign ±1."""
@@ -60,23 +84,26 @@ class Deltas:
             cell[1] += sign
 
     def add_columns(self, columns, fens):
-        """Add many new sales given as columns ({ROW_FIELDS name: list of
-        values}, read once per table: lists, not iterators; `fens` the
-        amounts in integer fen): C loops (zip, Counter) but one dict update
-        per row and table."""
-        keys = [list(zip(*[columns[f] for f in fields])) for _, fields in TABLES]
-        sums = [{} for _ in TABLES]
-        (s1, s2, s3), (g1, g2, g3) = sums, [d.get for d in sums]
-        for k1, k2, k3, fen in zip(*keys, fens):  # one loop for the three tables
-            s1[k1] = g1(k1, 0) + fen
-            s2[k2] = g2(k2, 0) + fen
-            s3[k3] = g3(k3, 0) + fen
-        for (model, _), table_keys, table_sums in zip(TABLES, keys, sums):
-            table = self.by_table[model]
-            for key, n in Counter(table_keys).items():
-                cell = table[key]
-                cell[0] += table_sums[key]
-                cell[1] += n
+        """Add many new sales given as columns ({ROW_FIELDS name: values};
+        `fens` the amounts in integer fen).
+
+        The rows are summed by the finest key the three tables need
+        (pairing, year, month, channel, kind, buyer, product), across calls;
+        the tables' keys are summed from those when the deltas are read or
+        applied — a ledger repeats its buyers, products and months, so there
+        are far fewer fine keys than rows."""
+        # Number the fine keys once per import: each row's key is hashed
+        # once, in C, to the slot of its key (its first row's number), and
+        # the Python loop only adds integers into lists.
+        start = len(self._fen)
+        slots = list(map(self._fine.setdefault, zip(*[columns[f] for f in self.FINE_FIELDS]),
+                         itertools.count(start)))
+        self._fen.extend(itertools.repeat(0, len(slots)))
+        self._n.extend(itertools.repeat(0, len(slots)))
+        fen_of, n_of = self._fen, self._n
+        for slot, fen in zip(slots, fens):
+            fen_of[slot] += fen
+            n_of[slot] += 1
 
     @classmethod
     def from_queryset(cls, qs, sign):

@@ -109,7 +109,7 @@ class SalesSpec(LedgerSpec):
             amounts = cols.get("amount")
             if amounts is None:
                 amounts = expected
-            elif None in amounts:
+            elif type(None) in set(map(type, amounts)):  # `None in` would compare each Decimal with None
                 amounts = [e if a is None else a for a, e in zip(amounts, expected)]
             cols["amount"] = amounts
             dates = cols["date"]
