@@ -15,7 +15,7 @@ PostgreSQL writers lock rows in the same order and cannot deadlock.
 """
 
 import itertools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from decimal import Decimal
 from operator import itemgetter
 
