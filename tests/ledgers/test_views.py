@@ -8,6 +8,7 @@ from tests.checklist import page_checklist
 from xiezuo.audit.models import AuditEvent
 from xiezuo.consumption.models import Buyer
 from xiezuo.funds.models import FundReceipt
+from xiezuo.ledgers import jobs
 from xiezuo.ledgers.models import HeaderMapping, ImportJob
 from xiezuo.ledgers.spec import Context, get_spec
 
@@ -120,39 +121,47 @@ def test_progress_fragment_and_refresh(county, client_for, users):
     assert r["HX-Refresh"] == "true"
 
 
-def _join_import_thread(job):
-    """Wait for the job's background thread (bounded: a hung import fails the test)."""
-    [thread] = [t for t in threading.enumerate() if t.name == f"ledger-import-{job.pk}"] or [None]
-    if thread is not None:
-        thread.join(timeout=120)
-        assert not thread.is_alive()
-    job.refresh_from_db()
-
-
-def test_big_upload_runs_in_a_thread_with_progress(transactional_demo, county, client_for, samples, settings):
+def test_big_upload_runs_in_a_thread_with_progress(transactional_demo, county, client_for, samples, settings,
+                                                   monkeypatch):
     """Files over XIEZUO_LEDGER_BACKGROUND_BYTES are previewed and imported
     in a thread with its own connection; the page polls the progress file."""
     settings.XIEZUO_LEDGER_BACKGROUND_BYTES = 1
+    threads, finished = [], threading.Event()
+    original = jobs._in_thread
+
+    def spy(*args):
+        threads.append(threading.current_thread())
+        try:
+            original(*args)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(jobs, "_in_thread", spy)
+
+    def wait(job):
+        assert finished.wait(timeout=120), "the import thread did not finish"  # bounded: a hang fails
+        finished.clear()
+        job.refresh_from_db()
+
     c = client_for("huangyuan")
-    before = set(threading.enumerate())
     r = upload(c, county, samples, "funds/valid.xlsx")
     job = ImportJob.objects.get()
     assert r["Location"] == reverse("ledger_job", args=[job.pk])
-    started = [t for t in set(threading.enumerate()) - before if t.name == f"ledger-import-{job.pk}"]
-    _join_import_thread(job)
+    wait(job)
     assert (job.status, job.result["added"], job.result["errors"]) == ("previewed", 3, [])
     assert job.read_progress() == {"done": 3, "total": 3, "phase": "previewing"}
     assert c.get(reverse("ledger_job_progress", args=[job.pk]))["HX-Refresh"] == "true"
     assert not FundReceipt.objects.filter(doc_number__startswith="样例").exists()
 
     c.post(reverse("ledger_job_confirm", args=[job.pk]))
-    _join_import_thread(job)
+    wait(job)
     assert job.status == "done" and job.finished_at is not None
     assert FundReceipt.objects.filter(doc_number__startswith="样例").count() == 3
     event = AuditEvent.objects.filter(action="import").first()
     assert event.actor_name == "huangyuan" and event.after["file"] == "valid.xlsx"
-    # The thread ran beside the request (not inside it) at least for the preview.
-    assert started, "the preview did not run in its own thread"
+    # Both ran in threads of their own, named after the job, not in the request.
+    assert [t.name for t in threads] == [f"ledger-import-{job.pk}"] * 2
+    assert all(t is not threading.main_thread() for t in threads)
 
 
 def test_each_import_prepares_its_own_spec(county, foreign):

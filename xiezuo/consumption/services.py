@@ -193,17 +193,13 @@ def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消�
 
 
 def _insert_sqlite_columns(pairing_id, columns, count, text, vouchers, years, months):
-    """One executemany; the ids follow from last_insert_rowid (see _insert_sqlite)."""
+    """Insert the rows of the columns; return their ids."""
     rows = zip(itertools.repeat(pairing_id, count), text["date"], years, months, columns["buyer_id"],
                columns["supplier_id"], columns["product_id"], columns["channel_id"], columns["kind"],
                text["quantity"], text["unit_price"], text["amount"], vouchers, itertools.repeat("", count),
                columns.get("note") or itertools.repeat("", count), itertools.repeat(0, count),
                itertools.repeat(1, count))
-    with connection.cursor() as cursor:
-        cursor.executemany(_insert_sql(), list(rows))
-        cursor.execute("SELECT last_insert_rowid()")
-        last = cursor.fetchone()[0]
-    return range(last - count + 1, last + 1)
+    return _insert_rows(list(rows))
 
 
 INSERT_FIELDS = ("pairing_id", "date", "year", "month", "buyer_id", "supplier_id", "product_id", "channel_id", "kind",
@@ -218,11 +214,20 @@ def _db_value(value):
     return value
 
 
-def _insert_sql():
+def _insert_rows(rows):
+    """Insert parameter rows (INSERT_FIELDS order) with one executemany and
+    return their ids. Inside our transaction SQLite holds the database write
+    lock (IMMEDIATE transactions), so no other writer can interleave and the
+    AUTOINCREMENT ids are consecutive up to last_insert_rowid()."""
     q = connection.ops.quote_name
     columns = [Sale._meta.get_field(f.removesuffix("_id") if f.endswith("_id") else f).column for f in INSERT_FIELDS]
-    return (f"INSERT INTO {q(Sale._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})")
+    sql = (f"INSERT INTO {q(Sale._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        cursor.execute("SELECT last_insert_rowid()")
+        last = cursor.fetchone()[0]
+    return range(last - len(rows) + 1, last + 1)
 
 
 def _insert_sqlite(batch):
@@ -230,18 +235,11 @@ def _insert_sqlite(batch):
 
     Django's bulk_create on SQLite is held to 999 parameters per statement
     (about 60 sales), which makes a million-row import spend its time
-    compiling SQL. Inside our transaction SQLite holds the database write
-    lock (IMMEDIATE transactions), so no other writer can interleave and the
-    AUTOINCREMENT ids of the batch are consecutive up to last_insert_rowid()."""
-    sql = _insert_sql()
-    rows = [[_db_value(getattr(s, f) if f != "voucher" else (s.voucher.name or "")) for f in INSERT_FIELDS]
-            for s in batch]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-        cursor.execute("SELECT last_insert_rowid()")
-        last = cursor.fetchone()[0]
-    for offset, sale in enumerate(batch):
-        sale.pk = last - len(batch) + 1 + offset
+    compiling SQL."""
+    ids = _insert_rows([[_db_value(getattr(s, f) if f != "voucher" else (s.voucher.name or ""))
+                         for f in INSERT_FIELDS] for s in batch])
+    for pk, sale in zip(ids, batch):
+        sale.pk = pk
         sale._state.adding = False
         sale._state.db = connection.alias
 

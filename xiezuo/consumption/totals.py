@@ -49,7 +49,7 @@ def fen_sum():
 class Deltas:
     ROW_FIELDS = ("pairing_id", "year", "month", "channel_id", "kind", "buyer_id", "product_id", "amount")
 
-    FINE_FIELDS = ROW_FIELDS[:-1]  # every field of the three tables' keys
+    FINE_FIELDS = tuple(f for f in ROW_FIELDS if f != "amount")  # every field of the three tables' keys
 
     def __init__(self):
         self._tables = {model: defaultdict(lambda: [0, 0]) for model, _ in TABLES}
