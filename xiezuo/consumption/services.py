@@ -195,12 +195,10 @@ def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消�
 
 def _insert_sqlite_columns(pairing_id, columns, count, text, vouchers, years, months):
     """Insert the rows of the columns; return their ids."""
-    rows = zip(itertools.repeat(pairing_id, count), text["date"], years, months, columns["buyer_id"],
-               columns["supplier_id"], columns["product_id"], columns["channel_id"], columns["kind"],
-               text["quantity"], text["unit_price"], text["amount"], vouchers, itertools.repeat("", count),
-               columns.get("note") or itertools.repeat("", count), itertools.repeat(0, count),
-               itertools.repeat(1, count))
-    return _insert_rows(list(rows))
+    return _insert_columns([Same(pairing_id), text["date"], years, months, columns["buyer_id"],
+                            columns["supplier_id"], columns["product_id"], columns["channel_id"], columns["kind"],
+                            text["quantity"], text["unit_price"], text["amount"], vouchers, Same(""),
+                            columns.get("note") or Same(""), Same(0), Same(1)], count)
 
 
 INSERT_FIELDS = ("pairing_id", "date", "year", "month", "buyer_id", "supplier_id", "product_id", "channel_id", "kind",
@@ -215,37 +213,51 @@ def _db_value(value):
     return value
 
 
+class Same:
+    """A column with one value in every row."""
+
+    def __init__(self, value):
+        self.value = value
+
+
 ROWS_PER_INSERT = 500
 
 
-def _insert_rows(rows):
-    """Insert parameter rows (INSERT_FIELDS order) on SQLite and return
-    their ids. Rows go ROWS_PER_INSERT to one multi-row INSERT: each run of a
-    statement also costs its start-up, the AUTOINCREMENT counter's read and
-    write and the foreign-key bookkeeping, which one statement per row (as
-    executemany does) pays a million times. Inside our transaction SQLite
-    holds the database write lock (IMMEDIATE transactions), so no other
-    writer can interleave and the ids are consecutive up to
-    last_insert_rowid()."""
+def _insert_columns(values, count):
+    """Insert `count` rows given as columns on SQLite (INSERT_FIELDS order:
+    each a sequence of database values or a Same) and return their ids.
+
+    Rows go ROWS_PER_INSERT to one multi-row INSERT: each run of a statement
+    also costs its start-up, the AUTOINCREMENT counter's read and write and
+    the foreign-key bookkeeping, which one statement per row (as executemany
+    does) pays a million times. A statement's parameters are laid out by
+    slice assignment, column by column, with no tuple per row. Inside our
+    transaction SQLite holds the database write lock (IMMEDIATE
+    transactions), so no other writer can interleave and the ids are
+    consecutive up to last_insert_rowid()."""
     q = connection.ops.quote_name
     columns = [Sale._meta.get_field(f.removesuffix("_id") if f.endswith("_id") else f).column for f in INSERT_FIELDS]
+    width = len(columns)
     head = f"INSERT INTO {q(Sale._meta.db_table)} ({', '.join(q(c) for c in columns)}) VALUES "
-    one = f"({', '.join(['?'] * len(columns))})"
+    one = f"({', '.join(['?'] * width)})"
     connection.ensure_connection()
     # The statements are written with SQLite's own placeholders and run on
     # the driver's connection: Django would rewrite %s to ? in every
     # statement, a cost of the statement's length each time.
     db = connection.connection
-    per = max(1, min(ROWS_PER_INSERT, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)))
-    full = head + ", ".join([one] * per)
-    chain = itertools.chain.from_iterable
-    n = len(rows)
-    for start in range(0, n - n % per, per):
-        db.execute(full, list(chain(rows[start:start + per])))
-    if n % per:
-        db.execute(head + ", ".join([one] * (n % per)), list(chain(rows[n - n % per:])))
+    per = max(1, min(ROWS_PER_INSERT, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    same = {k for k, v in enumerate(values) if isinstance(v, Same)}
+    values = [[v.value] * per if k in same else v for k, v in enumerate(values)]
+    params, sql = None, None
+    for start in range(0, count, per):
+        size = min(per, count - start)
+        if params is None or size != len(params) // width:
+            params, sql = [None] * (size * width), head + ", ".join([one] * size)
+        for k, column in enumerate(values):
+            params[k::width] = column[:size] if k in same else column[start:start + size]
+        db.execute(sql, params)
     last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
-    return range(last - n + 1, last + 1)
+    return range(last - count + 1, last + 1)
 
 
 def _insert_sqlite(batch):
@@ -254,8 +266,9 @@ def _insert_sqlite(batch):
     Django's bulk_create on SQLite is held to 999 parameters per statement
     (about 60 sales), which makes a million-row import spend its time
     compiling SQL."""
-    ids = _insert_rows([[_db_value(getattr(s, f) if f != "voucher" else (s.voucher.name or ""))
-                         for f in INSERT_FIELDS] for s in batch])
+    rows = [[_db_value(getattr(s, f) if f != "voucher" else (s.voucher.name or "")) for f in INSERT_FIELDS]
+            for s in batch]
+    ids = _insert_columns([list(column) for column in zip(*rows)], len(rows))
     for pk, sale in zip(ids, batch):
         sale.pk = pk
         sale._state.adding = False
