@@ -317,3 +317,69 @@ def test_truncated_sheet_is_refused_when_sliced(ctx_for, samples, settings, tmp_
     assert [str(e) for e in result.errors] == [
         "工作表“资金到位”的内容不完整或单行过长（文件可能已损坏），请在Excel中打开后另存为.xlsx再导入。"]
     assert FundReceipt.objects.count() == count
+
+
+def damage(parts, sheet, how, path):
+    """Write `parts` as a workbook at `path` with the sheet part damaged `how`."""
+    xml = parts[sheet]
+    stored = how == "stored, a digit changed"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+        info = zf.getinfo(sheet)
+    data = bytearray(path.read_bytes())
+    if stored:
+        # The XML stays well-formed: only the checksum can tell.
+        at = data.index(xml) + xml.rindex(b"<v>") + 3
+        data[at] = ord("1") if data[at] != ord("1") else ord("2")
+    elif how == "deflated, bytes garbled":
+        # zipfile writes no extra field: the data follow the 30-byte header and the name.
+        start = info.header_offset + 30 + len(sheet.encode()) + info.compress_size // 2
+        data[start:start + 16] = b"\xff" * 16
+    else:  # the directory declares fewer bytes than the part inflates to
+        size, smaller = len(xml).to_bytes(4, "little"), (len(xml) - 100).to_bytes(4, "little")
+        entry = data.index(sheet.encode(), data.index(b"PK\x01\x02")) - 46  # its central directory entry
+        assert data[entry + 24:entry + 28] == size == data[info.header_offset + 22:info.header_offset + 26]
+        data[entry + 24:entry + 28] = data[info.header_offset + 22:info.header_offset + 26] = smaller
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["stored, a digit changed", "deflated, bytes garbled", "declared size too small"])
+def test_a_damaged_sheet_part_is_refused_when_sliced(ctx_for, samples, settings, tmp_path, how):
+    """The big-sheet reader inflates the part itself: a checksum that does
+    not match, deflate data that is not, or a part bigger than the directory
+    says is refused with a message and nothing is written."""
+    spec, ctx = ctx_for("funds")
+    with zipfile.ZipFile(samples / "funds" / "valid.xlsx") as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
+    damaged = tmp_path / "damaged.xlsx"
+    damage(parts, sheet, how, damaged)
+    settings.XIEZUO_LEDGER_LIMITS = SLICED
+    count = FundReceipt.objects.count()
+    result = run_import(spec, ctx, damaged, commit=True)
+    assert [str(e) for e in result.errors] == [
+        "工作表“资金到位”的数据已损坏（压缩数据校验失败），请在Excel中打开后另存为.xlsx再导入。"]
+    assert FundReceipt.objects.count() == count and not result.committed
+
+
+def test_a_part_bigger_than_declared_is_cut_off_at_its_declared_size(samples, tmp_path, monkeypatch):
+    """However well a part compresses, the reader never yields more bytes
+    than the directory declares (so memory is bounded by the size limits
+    checked before), and refuses the part when it goes on."""
+    from xiezuo.ledgers import chunks
+    from xiezuo.ledgers.safety import LedgerFileError
+
+    with zipfile.ZipFile(samples / "funds" / "valid.xlsx") as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
+    damaged = tmp_path / "damaged.xlsx"
+    damage(parts, sheet, "declared size too small", damaged)
+    monkeypatch.setattr(chunks, "READ_BLOCK", 64)
+    reader = chunks.ChunkedSheet(damaged, "资金到位", 300)
+    read = []
+    with pytest.raises(LedgerFileError, match="数据已损坏"):
+        for block in reader._part_blocks():
+            read.append(block)
+    reader.close()
+    assert sum(map(len, read)) <= len(parts[sheet]) - 100 and b"".join(read) == parts[sheet][:len(b"".join(read))]

@@ -15,11 +15,19 @@ import itertools
 import os
 import posixpath
 import re
+import struct
 import tempfile
 import zipfile
 from xml.etree import ElementTree
 
 import python_calamine
+
+try:
+    # ISA-L inflates and sums CRC-32 two to three times as fast as zlib: a
+    # million-row sheet is half a gigabyte of XML.
+    from isal import isal_zlib as inflating
+except ImportError:  # no wheel for the platform: the same API, slower
+    import zlib as inflating
 
 from .safety import LedgerFileError
 
@@ -29,6 +37,7 @@ NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
 READ_BLOCK = 4 * 1024 * 1024
+INPUT_BLOCK = 1024 * 1024
 
 
 def sheet_parts(zf):
@@ -98,12 +107,65 @@ class ChunkedSheet:
                     part.write(piece)
         return python_calamine.CalamineWorkbook.from_path(path)
 
+    def _part_blocks(self):
+        """Yield the worksheet part's XML in blocks of at most READ_BLOCK bytes.
+
+        Inflated here, with ISA-L, rather than by zipfile; checked the same
+        way: never more bytes than the directory declares (whatever the
+        compression ratio, a block is bounded), and the size and CRC-32 must
+        match at the end."""
+        info = self.zf.getinfo(self.part)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+            with self.zf.open(info) as stream:  # other methods (rare in .xlsx): zipfile reads them
+                while block := stream.read(READ_BLOCK):
+                    yield block
+            return
+        broken = LedgerFileError(f"工作表“{self.sheet_name}”的数据已损坏（压缩数据校验失败），"
+                                 "请在Excel中打开后另存为.xlsx再导入。")
+        deflated = info.compress_type == zipfile.ZIP_DEFLATED
+        inflate = inflating.decompressobj(-15) if deflated else None
+        with open(self.path, "rb") as fh:
+            fh.seek(info.header_offset)
+            head = fh.read(30)
+            if len(head) < 30 or head[:4] != b"PK\x03\x04":
+                raise broken
+            name_len, extra_len = struct.unpack("<HH", head[26:30])
+            fh.seek(info.header_offset + 30 + name_len + extra_len)
+            left, pending, size, crc = info.compress_size, b"", 0, 0
+            while True:
+                if not pending and left:
+                    pending = fh.read(min(left, INPUT_BLOCK))
+                    if not pending:
+                        raise broken  # the file ends before the part does
+                    left -= len(pending)
+                if deflated:
+                    try:
+                        block = inflate.decompress(pending, READ_BLOCK)
+                    except inflating.error:
+                        raise broken from None
+                    pending = inflate.unconsumed_tail
+                else:
+                    block, pending = pending, b""
+                if block:
+                    size += len(block)
+                    if size > info.file_size:
+                        raise broken
+                    crc = inflating.crc32(block, crc)
+                    yield block
+                elif not pending and not left:
+                    break  # input used up and nothing more comes out
+                if deflated and inflate.eof:
+                    break
+        if size != info.file_size or crc != info.CRC:
+            raise broken
+
     def _slices(self):
         """Yield complete worksheet XML documents holding consecutive row ranges."""
-        with self.zf.open(self.part) as stream:
+        blocks = self._part_blocks()
+        try:
             buf = b""
             while b"<sheetData" not in buf:
-                block = stream.read(READ_BLOCK)
+                block = next(blocks, b"")
                 if not block:
                     return
                 buf += block
@@ -128,7 +190,7 @@ class ChunkedSheet:
                 # file with a </row> after its sheetData is refused below as
                 # incomplete, once its rows have been read.)
                 while end < 0 and not eof and len(buf) < self.slice_bytes:
-                    block = stream.read(READ_BLOCK)
+                    block = next(blocks, b"")
                     if not block:
                         eof = True
                         break
@@ -136,6 +198,8 @@ class ChunkedSheet:
                     buf += block
                     end = buf.find(end_tag, max(seen, buf.rfind(row_end, seen)))
                 if end >= 0:
+                    for _ in blocks:  # what follows the rows: read, so the part's CRC is checked
+                        pass
                     if memoryview(buf)[:end].tobytes().strip():
                         yield [prefix, memoryview(buf)[:end], b"</sheetData></worksheet>"]
                     return
@@ -152,6 +216,8 @@ class ChunkedSheet:
                 view.release()  # the slice has been read: the buffer may shrink
                 del buf[:cut]
                 end = buf.find(end_tag)
+        finally:
+            blocks.close()
 
     def iter_rows(self):
         """Return an iterator over every row from row 1 of the sheet (blank
