@@ -163,7 +163,7 @@ def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消�
     with transaction.atomic():
         dates = columns["date"]
         # Values as the database gets them (and the digest reads them).
-        text = {f: list(map(str, columns[f])) for f in ("quantity", "unit_price", "amount")}
+        text = {f: _each(str, columns[f]) for f in ("quantity", "unit_price", "amount")}
         days = {day: day.isoformat() for day in set(dates)}  # a ledger repeats its dates
         text["date"] = list(map(days.__getitem__, dates))
         vouchers = columns.get("voucher_no") or [""] * count
@@ -191,6 +191,17 @@ def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消�
                after={"count": count, "amount_fen": sum(fens), "first_id": min(ids), "last_id": max(ids),
                       **source})
     return list(ids)
+
+
+def _each(fn, values):
+    """[fn(v) for v in values], with fn called once per distinct object when
+    the values repeat objects, as the importer's columns do (it converts each
+    distinct price and quantity once); otherwise the plain map."""
+    distinct = dict(zip(map(id, values), values))
+    if len(distinct) * 2 > len(values):
+        return list(map(fn, values))
+    done = {key: fn(value) for key, value in distinct.items()}
+    return list(map(done.__getitem__, map(id, values)))
 
 
 def _insert_sqlite_columns(pairing_id, columns, count, text, vouchers, years, months):
