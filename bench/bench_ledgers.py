@@ -335,7 +335,8 @@ def run_child(kind, ledger, path, db=None):
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err)
         # wait4 reaps this child and gives its own resource usage, whatever
-        # ran before it.
+        # ran before it; the exit code is handed to Popen, which would
+        # otherwise try to reap the child again.
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
