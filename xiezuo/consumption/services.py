@@ -272,7 +272,8 @@ def _insert_columns(values, count):
 
 
 def _insert_sqlite(batch):
-    """Insert a batch with one executemany and give the rows their ids.
+    """Insert a batch of Sale instances through `_insert_columns` and give
+    them their ids.
 
     Django's bulk_create on SQLite is held to 999 parameters per statement
     (about 60 sales), which makes a million-row import spend its time
