@@ -13,8 +13,8 @@ reported by its median run), then once
          so no instance-loader lookups, cached foreign-key widgets) on the
          same file.
 Peak memory of each is its subprocess's own max RSS (os.wait4 on that
-child); ours is held to the highest of its runs. Targets: ours ≥ 5x faster than django-import-export, ≤ 2.5x the bare
-parse, peak ≤ 500 MB. BENCH_LEDGER_ROWS=20000 gives a quick run;
+child); ours is held to the highest of its runs. Targets: ours ≥ 5x faster
+than django-import-export, ≤ 2.5x the bare parse, peak ≤ 500 MB. BENCH_LEDGER_ROWS=20000 gives a quick run;
 BENCH_LEDGER=funds benchmarks the fund-receipt ledger instead of sales.
 """
 

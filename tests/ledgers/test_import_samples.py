@@ -13,6 +13,8 @@ from xiezuo.funds.models import Disbursement, FundReceipt, Project
 from xiezuo.ledgers.importer import run_import
 from xiezuo.ledgers.writing import write_ledger
 
+from .parts import read_parts, write_parts
+
 D = datetime.date
 
 
@@ -302,15 +304,11 @@ def test_truncated_sheet_is_refused_when_sliced(ctx_for, samples, settings, tmp_
     """A sheet whose XML stops inside a row (a damaged or crafted file) is
     refused with a message, not read for ever."""
     spec, ctx = ctx_for("funds")
-    with zipfile.ZipFile(samples / "funds" / "valid.xlsx") as zf:
-        parts = {name: zf.read(name) for name in zf.namelist()}
-    sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
+    parts, sheet = read_parts(samples / "funds" / "valid.xlsx")
     xml = parts[sheet]
     parts[sheet] = xml[:xml.rindex(b"<row ") + 20]  # cut inside the last row
     damaged = tmp_path / "damaged.xlsx"
-    with zipfile.ZipFile(damaged, "w") as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    write_parts(parts, damaged)
     settings.XIEZUO_LEDGER_LIMITS = SLICED
     count = FundReceipt.objects.count()
     result = run_import(spec, ctx, damaged, commit=True)
@@ -323,10 +321,7 @@ def damage(parts, sheet, how, path):
     """Write `parts` as a workbook at `path` with the sheet part damaged `how`."""
     xml = parts[sheet]
     stored = how == "stored, a digit changed"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
-        info = zf.getinfo(sheet)
+    info = write_parts(parts, path, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)[sheet]
     data = bytearray(path.read_bytes())
     if stored:
         # The XML stays well-formed: only the checksum can tell.
@@ -350,9 +345,7 @@ def test_a_damaged_sheet_part_is_refused_when_sliced(ctx_for, samples, settings,
     not match, deflate data that is not, or a part bigger than the directory
     says is refused with a message and nothing is written."""
     spec, ctx = ctx_for("funds")
-    with zipfile.ZipFile(samples / "funds" / "valid.xlsx") as zf:
-        parts = {name: zf.read(name) for name in zf.namelist()}
-    sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
+    parts, sheet = read_parts(samples / "funds" / "valid.xlsx")
     damaged = tmp_path / "damaged.xlsx"
     damage(parts, sheet, how, damaged)
     settings.XIEZUO_LEDGER_LIMITS = SLICED
@@ -370,9 +363,7 @@ def test_a_part_bigger_than_declared_is_cut_off_at_its_declared_size(samples, tm
     from xiezuo.ledgers import chunks
     from xiezuo.ledgers.safety import LedgerFileError
 
-    with zipfile.ZipFile(samples / "funds" / "valid.xlsx") as zf:
-        parts = {name: zf.read(name) for name in zf.namelist()}
-    sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
+    parts, sheet = read_parts(samples / "funds" / "valid.xlsx")
     damaged = tmp_path / "damaged.xlsx"
     damage(parts, sheet, "declared size too small", damaged)
     monkeypatch.setattr(chunks, "READ_BLOCK", 64)

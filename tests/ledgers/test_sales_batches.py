@@ -5,7 +5,6 @@ give exactly what the row-by-row path gives, and fall back to it for any
 row that needs a message."""
 
 import datetime
-import zipfile
 
 import pytest
 from django.db import connection
@@ -17,6 +16,7 @@ from xiezuo.ledgers import bulk, importer
 from xiezuo.ledgers.importer import run_import
 
 from .make_samples import SALES_HEADER, table
+from .parts import read_parts, write_parts
 
 BUYERS = ["六合区示例中学（示例）", "南京个人消费者汇总（示例）"]
 # (supplier as written, product, channel); the supplier may be left blank.
@@ -196,15 +196,11 @@ def test_numbers_that_are_not_numbers_are_refused(ctx_for, tmp_path):
     writes them): refused with a message, never a crash."""
     spec, ctx = ctx_for("sales")
     path = write(tmp_path / "plain.xlsx", [sale_row(1, quantity=111.5, price=222.5, amount=333.5)])
-    with zipfile.ZipFile(path) as zf:
-        parts = {name: zf.read(name) for name in zf.namelist()}
-    sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
+    parts, sheet = read_parts(path)
     parts[sheet] = (parts[sheet].replace(b"<v>111.5</v>", b"<v>NaN</v>").replace(b"<v>222.5</v>", b"<v>inf</v>")
                     .replace(b"<v>333.5</v>", b"<v>-inf</v>"))
     crafted = tmp_path / "crafted.xlsx"
-    with zipfile.ZipFile(crafted, "w") as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    write_parts(parts, crafted)
     count = Sale.objects.count()
     result = run_import(spec, ctx, crafted, commit=True)
     assert [str(e) for e in result.errors] == [
