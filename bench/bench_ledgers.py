@@ -230,11 +230,12 @@ def child_ours(ledger, path, db):
     setup_django(db)
     pairing = fixture(ledger)
     from xiezuo.ledgers.importer import run_import
+    from xiezuo.ledgers.services import command_user
     from xiezuo.ledgers.spec import Context, get_spec
 
     spec = get_spec(ledger)
     t0, c0 = time.perf_counter(), time.process_time()
-    result = run_import(spec, Context(pairing=pairing), path, commit=True)
+    result = run_import(spec, Context(pairing=pairing, user=command_user()), path, commit=True)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     errors = [str(e) for e in result.errors[:5]]
     return {"seconds": seconds, "cpu": cpu, "rows": result.added, "errors": errors,

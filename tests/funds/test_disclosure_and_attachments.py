@@ -99,10 +99,11 @@ def test_documents_accept_real_office_files_only(settings, tmp_path, hospital_pr
 def test_only_the_own_unit_or_an_office_updates_progress(settings, tmp_path, county, hospital_project):
     settings.MEDIA_ROOT = tmp_path
     other = Project.objects.get(code="HY-2022-12")  # implemented by the labour bureau
-    assert upload(login("yiyuan"), other, "a.png", PNG).status_code == 403
+    # Another unit's project is not even visible to an implementing unit.
+    assert upload(login("yiyuan"), other, "a.png", PNG).status_code == 404
     assert upload(login("lingdao"), hospital_project, "a.png", PNG).status_code == 403
     url = reverse("project_progress", args=[hospital_project.pk])
-    assert login("yiyuan").get(reverse("project_progress", args=[other.pk])).status_code == 403
+    assert login("yiyuan").get(reverse("project_progress", args=[other.pk])).status_code == 404
     data = {"outputs-TOTAL_FORMS": "1", "outputs-INITIAL_FORMS": "0", "outputs-0-name": "监护设备",
             "outputs-0-quantity": "6", "outputs-0-unit": "台", "beneficiaries-TOTAL_FORMS": "1",
             "beneficiaries-INITIAL_FORMS": "0", "beneficiaries-0-kind": "patients", "beneficiaries-0-count": "1200"}

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.checklist import page_checklist
+from xiezuo.accounts.models import User
 from xiezuo.audit.models import AuditEvent
 from xiezuo.consumption.models import Buyer
 from xiezuo.funds.models import FundReceipt
@@ -169,8 +170,8 @@ def test_each_import_prepares_its_own_spec(county, foreign):
     running at the same time (two background threads of one process)."""
     mine, theirs = get_spec("sales"), get_spec("sales")
     assert mine is not theirs and mine.column("buyer") is not theirs.column("buyer")
-    mine.prepare(Context(pairing=county))
-    theirs.prepare(Context(pairing=foreign))
+    mine.prepare(Context(pairing=county, user=User.objects.get(username="admin")))
+    theirs.prepare(Context(pairing=foreign, user=User.objects.get(username="admin")))
     parse = mine.column("buyer").fast()
     assert parse("六合区示例中学（示例）") == Buyer.objects.get(name="六合区示例中学（示例）").pk
     with pytest.raises(ValueError, match="找不到采购单位“六合区示例中学（示例）”"):

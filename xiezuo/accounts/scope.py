@@ -8,16 +8,18 @@ province user sees every county pair of the province.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 
-from .models import ALL_PERMISSIONS, PERMISSIONS
+from .models import ALL_PERMISSIONS, PERMISSIONS, UNIT
 
 
 class Scope:
     def __init__(self, user):
         self.user = user
         self._perms = None  # pairing_id -> set of permissions
+        self._units = {}  # pairing_id -> organisations the user acts for as an implementing unit
+        self._unit_only = {}  # the same, for pairings the user reads only as an implementing unit
 
     @property
     def is_global(self):
@@ -39,7 +41,7 @@ class Scope:
                 perms[pid] = set(ALL_PERMISSIONS)
             self._perms = perms
             return perms
-        self._units = {}
+        units, full = {}, set()
         for m in u.memberships.select_related("pairing"):
             granted = PERMISSIONS[m.role]
             if m.role == "admin":
@@ -49,8 +51,16 @@ class Scope:
                 subtree = Pairing.objects.filter(path__startswith=m.pairing.path)
             for pid in subtree.values_list("pk", flat=True):
                 perms.setdefault(pid, set()).update(granted)
-                if m.organisation_id:
-                    self._units.setdefault(pid, set()).add(m.organisation_id)
+                if m.role == UNIT:
+                    units.setdefault(pid, set())
+                    if m.organisation_id:
+                        units[pid].add(m.organisation_id)
+                else:
+                    full.add(pid)
+        self._units = units
+        # Where an implementing-unit membership is all the user has, records
+        # are readable only when they hang off one of the unit's own projects.
+        self._unit_only = {pid: orgs for pid, orgs in units.items() if pid not in full}
         self._perms = perms
         return perms
 
@@ -73,7 +83,7 @@ class Scope:
         """Organisations an implementing-unit user acts for on this pairing."""
         self._load()
         pid = getattr(pairing, "pk", pairing)
-        return getattr(self, "_units", {}).get(pid, set())
+        return self._units.get(pid, set())
 
     def require(self, pairing, perm="read"):
         """Raise 404 when the pairing is invisible, 403 when visible but the
@@ -85,9 +95,69 @@ class Scope:
             raise PermissionDenied("您的角色无权执行此操作")
         return pairing
 
-    def filter(self, queryset, perm="read", field="pairing"):
-        """Narrow a domain queryset to rows of pairings the user may `perm`."""
-        return queryset.filter(**{f"{field}__in": self.pairing_ids(perm)})
+    def may_read(self, pairing_id, units=()):
+        """Tell whether a record of this pairing is readable; `units` are the
+        implementing units the record hangs off (its project's, …)."""
+        if "read" not in self._load().get(pairing_id, ()):
+            return False
+        orgs = self._unit_only.get(pairing_id)
+        return orgs is None or any(u in orgs for u in units if u is not None)
+
+    def get(self, queryset, pk, perm="read"):
+        """Fetch the record `pk` of a scoped model's queryset for `perm`.
+
+        The record's pairing (and units) are read through the model's
+        `scope_path` / `unit_path` in the same query. A record that does not
+        exist or that the user may not read answers 404, so records outside
+        the scope are not even confirmed to exist; a readable record without
+        `perm` answers 403.
+        """
+        model = queryset.model
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise Http404("记录不存在") from None
+        units = unit_paths(model)
+        marks = {"_scope_pairing": F(model.scope_path)}
+        marks.update({f"_scope_unit{i}": F(path) for i, path in enumerate(units)})
+        obj = queryset.filter(pk=pk).annotate(**marks).first()
+        if obj is None or not self.may_read(obj._scope_pairing,
+                                            [getattr(obj, f"_scope_unit{i}") for i in range(len(units))]):
+            raise Http404("记录不存在或无权访问")
+        if not self.has(obj._scope_pairing, perm):
+            raise PermissionDenied("您的角色无权执行此操作")
+        return obj
+
+    def filter(self, queryset, perm="read"):
+        """Narrow a scoped model's queryset to the records the user may `perm`.
+
+        Follows the model's `scope_path`; on pairings the user reads only as
+        an implementing unit, keeps the records hanging off the unit's own
+        projects (`unit_path`) and nothing of models without one.
+        """
+        model = queryset.model
+        path = getattr(model, "scope_path", "pairing")
+        perms = self._load()
+        full = [pid for pid, p in perms.items() if perm in p and pid not in self._unit_only]
+        q = Q(**{f"{path}__in": full})
+        by_orgs = {}
+        for pid, orgs in self._unit_only.items():
+            if perm in perms[pid] and orgs:
+                by_orgs.setdefault(frozenset(orgs), []).append(pid)
+        for unit in unit_paths(model):
+            for orgs, pids in by_orgs.items():
+                q |= Q(**{f"{path}__in": pids, f"{unit}__in": orgs})
+        return queryset.filter(q)
+
+    def usable(self, queryset, pairing, perm="read"):
+        """Narrow reference rows (buyers, suppliers, products) to those a
+        pairing may use: registered on it or on one of its ancestors, which
+        register them once for their sub-pairings. Nothing unless the user
+        may `perm` the pairing."""
+        pid = getattr(pairing, "pk", pairing)
+        if not self.has(pid, perm) or pid in self._unit_only:
+            return queryset.none()
+        return queryset.available_to(pairing)
 
     def region_q(self, field="region", perm="read"):
         """Q for rows whose region lies inside the regions of pairings the user
@@ -105,6 +175,12 @@ class Scope:
         for path in paths:
             q |= Q(**{lookup: path})
         return q
+
+
+def unit_paths(model):
+    """Return the lookups from a model to the implementing units it hangs off."""
+    paths = getattr(model, "unit_path", None) or ()
+    return (paths,) if isinstance(paths, str) else tuple(paths)
 
 
 def scope_for(user):

@@ -10,6 +10,7 @@ from django.db import models
 from xiezuo.audit.tracking import tracked
 
 from . import computations
+from xiezuo.pairings.owned import ScopedModel
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -103,7 +104,7 @@ def evidence_path(instance, filename):
     return f"assessment-evidence/{instance.pairing_id}/{instance.year}/{filename}"
 
 
-class ManualActual(models.Model):
+class ManualActual(ScopedModel):
     """A hand-entered actual for an indicator without a ledger behind it,
     with its evidence (佐证材料)."""
 
@@ -137,7 +138,7 @@ class SelfEvaluationQuerySet(models.QuerySet):
         return self.filter(status=SelfEvaluation.CONFIRMED)
 
 
-class SelfEvaluation(models.Model):
+class SelfEvaluation(ScopedModel):
     """The year's self-evaluation (自评): drafted by the west office with a
     snapshot of the figures and a narrative per work area, confirmed by the
     east office. A confirmed year is locked."""
@@ -181,7 +182,7 @@ class SelfEvaluation(models.Model):
         return self.status == self.CONFIRMED
 
 
-class FiguresCache(models.Model):
+class FiguresCache(ScopedModel):
     """Computed figures of one pairing (with its subtree) and year.
 
     Valid while no audit event of the subtree is newer than `audit_seq` and

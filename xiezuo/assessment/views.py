@@ -158,7 +158,7 @@ def manual_actuals(request, pairing_id, year):
     locked = workflow.is_locked(pairing.pk, year)
     instance = None
     if request.GET.get("edit"):
-        instance = get_object_or_404(ManualActual, pk=request.GET["edit"], pairing=pairing)
+        instance = scope.get(ManualActual.objects.filter(pairing=pairing), request.GET["edit"])
     form = ManualActualForm(request.POST or None, request.FILES or None, instance=instance)
     if request.method == "POST":
         scope.require(pairing, "admin" if locked else "write")

@@ -16,6 +16,7 @@ from xiezuo.front.forms import save_versioned
 from xiezuo.pairings.models import Organisation
 
 from . import listing
+from .forms import SupplierForm
 from .models import Buyer, Channel, Product, Sale, Supplier
 from .services import share832_report
 
@@ -111,7 +112,7 @@ def create_sale(request, pairing_id: int, data: SaleIn):
 @router.get(P + "/sales/{sale_id}", response=dict)
 def get_sale(request, pairing_id: int, sale_id: int, response: HttpResponse):
     pairing = get_pairing(request.user, pairing_id)
-    sale = get_object_or_404(Sale, pk=sale_id, pairing=pairing)
+    sale = scope_for(request.user).get(Sale.objects.filter(pairing=pairing), sale_id)
     response["ETag"] = etag_of(sale)
     return sale_out(sale)
 
@@ -120,7 +121,7 @@ def get_sale(request, pairing_id: int, sale_id: int, response: HttpResponse):
 def update_sale(request, pairing_id: int, sale_id: int, data: SaleIn, response: HttpResponse):
     """Change a sale; the If-Match header must carry the ETag it was read with."""
     pairing = get_pairing(request.user, pairing_id, "write")
-    sale = get_object_or_404(Sale, pk=sale_id, pairing=pairing)
+    sale = scope_for(request.user).get(Sale.objects.filter(pairing=pairing), sale_id, "write")
     loaded = loaded_version_from(request, sale)
     _fill(sale, data)
     try:
@@ -134,7 +135,7 @@ def update_sale(request, pairing_id: int, sale_id: int, data: SaleIn, response: 
 @router.delete(P + "/sales/{sale_id}", response={204: None})
 def delete_sale(request, pairing_id: int, sale_id: int):
     pairing = get_pairing(request.user, pairing_id, "write")
-    get_object_or_404(Sale, pk=sale_id, pairing=pairing).delete()
+    scope_for(request.user).get(Sale.objects.filter(pairing=pairing), sale_id, "write").delete()
     return Status(204, None)
 
 
@@ -149,10 +150,13 @@ def list_suppliers(request, pairing_id: int):
 @router.post(P + "/suppliers", response={201: dict})
 def create_supplier(request, pairing_id: int, data: SupplierIn):
     pairing = get_pairing(request.user, pairing_id, "write")
-    org = get_object_or_404(Organisation.objects.filter(scope_for(request.user).region_q()), pk=data.organisation)
-    supplier = Supplier(pairing=pairing, organisation=org, contact=data.contact, note=data.note)
-    supplier.full_clean()
-    supplier.save()
+    # The page's form, with the organisations the user may write: one set of rules for both doors.
+    writable = Organisation.objects.filter(scope_for(request.user).region_q(perm="write"))
+    form = SupplierForm(data.dict(), pairing=pairing, instance=Supplier(pairing=pairing), organisations=writable)
+    if not form.is_valid():
+        raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+    supplier = form.save()
+    org = supplier.organisation
     return Status(201, {"id": supplier.pk, "organisation": org.pk, "name": org.name})
 
 

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from lib.indexes import ListIndex
 from lib.money import CENT
 from xiezuo.audit.tracking import tracked
+from xiezuo.pairings.owned import PairingOwned, ScopedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -119,7 +120,7 @@ class Channel(models.Model):
         return cls.objects.filter(Q(pairing__isnull=True) | Q(pairing_id__in=lineage_ids(pairing)))
 
 
-class Supplier(models.Model):
+class Supplier(PairingOwned):
     """A western producer (企业, 合作社, 家庭农场) registered for a pairing.
 
     The producer itself is an `Organisation` (name, kind, region, 统一社会信用代码);
@@ -131,8 +132,6 @@ class Supplier(models.Model):
                                      on_delete=models.PROTECT, related_name="consumption_suppliers")
     contact = models.CharField("联系人", max_length=50, blank=True)
     note = models.CharField("备注", max_length=300, blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ForPairingQuerySet.as_manager()
 
@@ -160,7 +159,7 @@ class Supplier(models.Model):
             raise ValidationError({"organisation": f"“{org.name}”的注册地{org.region}不在本结对西部地区{west}之内，不能登记为消费帮扶供应商"})
 
 
-class Product(models.Model):
+class Product(PairingOwned):
     CATEGORIES = [
         ("grain", "粮油"),
         ("meat", "肉类"),
@@ -181,8 +180,6 @@ class Product(models.Model):
     unit = models.CharField("计量单位", max_length=10, help_text="如：斤、公斤、瓶、箱")
     certificate_no = models.CharField("消费帮扶产品认定编号", max_length=60, blank=True)
     certified_until = models.DateField("认定有效期至", null=True, blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ForPairingQuerySet.as_manager()
 
@@ -214,7 +211,7 @@ class Product(models.Model):
             raise ValidationError(errors)
 
 
-class Buyer(models.Model):
+class Buyer(PairingOwned):
     """An eastern buyer unit (or the summary of individual buyers)."""
 
     KINDS = [
@@ -234,8 +231,6 @@ class Buyer(models.Model):
                                      on_delete=models.PROTECT, related_name="+")
     is_budget_unit = models.BooleanField("预算单位", default=False,
                                          help_text="预算单位须预留不低于10%的食堂食材采购份额通过832平台采购")
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ForPairingQuerySet.as_manager()
 
@@ -256,8 +251,10 @@ class Buyer(models.Model):
             raise ValidationError({"is_budget_unit": f"{self.get_kind_display()}不是预算单位"})
 
 
-class CanteenBudget(models.Model):
+class CanteenBudget(ScopedModel):
     """A budget unit's canteen food (食堂食材) procurement budget for a year."""
+
+    scope_path = "buyer__pairing"
 
     buyer = models.ForeignKey(Buyer, verbose_name="采购单位", on_delete=models.CASCADE, related_name="budgets")
     year = models.PositiveSmallIntegerField("年度")
@@ -273,9 +270,6 @@ class CanteenBudget(models.Model):
     def __str__(self):
         return f"{self.buyer} {self.year}"
 
-    def audit_pairing_id(self):
-        return self.buyer.pairing_id
-
     def clean(self):
         errors = {}
         if self.amount is not None and self.amount <= 0:
@@ -286,7 +280,7 @@ class CanteenBudget(models.Model):
             raise ValidationError(errors)
 
 
-class ShareSetting(models.Model):
+class ShareSetting(ScopedModel):
     """The 832 reserved share line of a pairing (财库〔2021〕19号: 10%;
     15% encouraged from 2024). Editable because policy changes."""
 
@@ -366,7 +360,7 @@ class SaleQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
-class Sale(models.Model):
+class Sale(PairingOwned):
     PURCHASED, HELPED = "purchased", "helped"
     KINDS = [(PURCHASED, "直接采购"), (HELPED, "帮助销售")]
 
@@ -391,8 +385,6 @@ class Sale(models.Model):
     voucher_no = models.CharField("凭证号", max_length=60, blank=True)
     voucher = models.FileField("凭证附件", upload_to="consumption-vouchers/%Y/", blank=True)
     note = models.CharField("备注", max_length=300, blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = SaleQuerySet.as_manager()
 

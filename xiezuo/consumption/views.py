@@ -61,7 +61,7 @@ def sale_create(request, pairing_id):
 @login_required
 def sale_edit(request, pairing_id, sale_id):
     pairing = get_pairing(request.user, pairing_id, "write")
-    sale = get_object_or_404(Sale, pk=sale_id, pairing=pairing)
+    sale = scope_for(request.user).get(Sale.objects.filter(pairing=pairing), sale_id, "write")
     form = SaleForm(request.POST or None, request.FILES or None, pairing=pairing, instance=sale)
     return _save_page(request, pairing, form, "consumption/sale_form.html", "consumption_sales", sale=sale)
 
@@ -69,7 +69,8 @@ def sale_edit(request, pairing_id, sale_id):
 @login_required
 def sale_delete(request, pairing_id, sale_id):
     pairing = get_pairing(request.user, pairing_id, "write")
-    sale = get_object_or_404(Sale.objects.select_related("buyer", "product", "channel"), pk=sale_id, pairing=pairing)
+    sales = Sale.objects.filter(pairing=pairing).select_related("buyer", "product", "channel")
+    sale = scope_for(request.user).get(sales, sale_id, "write")
     if request.method == "POST":
         sale.delete()
         messages.success(request, f"已删除销售记录：{sale.date} {sale.product} {sale.amount}元")
@@ -103,7 +104,7 @@ def supplier_create(request, pairing_id):
 @login_required
 def supplier_edit(request, pairing_id, supplier_id):
     pairing = get_pairing(request.user, pairing_id, "write")
-    supplier = get_object_or_404(Supplier, pk=supplier_id, pairing=pairing)
+    supplier = scope_for(request.user).get(Supplier.objects.filter(pairing=pairing), supplier_id, "write")
     form = _supplier_form(request, pairing, supplier)
     return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_suppliers",
                       title=f"编辑供应商：{supplier}")
@@ -127,7 +128,7 @@ def product_create(request, pairing_id):
 @login_required
 def product_edit(request, pairing_id, product_id):
     pairing = get_pairing(request.user, pairing_id, "write")
-    product = get_object_or_404(Product, pk=product_id, pairing=pairing)
+    product = scope_for(request.user).get(Product.objects.filter(pairing=pairing), product_id, "write")
     form = ProductForm(request.POST or None, pairing=pairing, instance=product)
     return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_products",
                       title=f"编辑产品：{product}")
@@ -165,7 +166,7 @@ def buyer_create(request, pairing_id):
 @login_required
 def buyer_edit(request, pairing_id, buyer_id):
     pairing = get_pairing(request.user, pairing_id, "write")
-    buyer = get_object_or_404(Buyer, pk=buyer_id, pairing=pairing)
+    buyer = scope_for(request.user).get(Buyer.objects.filter(pairing=pairing), buyer_id, "write")
     return _buyer_page(request, pairing, buyer, f"编辑采购单位：{buyer}")
 
 

@@ -5,7 +5,6 @@ rule holds the same way whichever door a record comes in by."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.errors import HttpError
 
@@ -18,7 +17,7 @@ from .forms import ProjectForm, ReceiptForm
 from .models import Disbursement, FundReceipt, Project, ProjectCategory
 from .schemas import (DisbursementIn, DisbursementOut, ProjectDetailOut, ProjectIn, ProjectPage, ReceiptIn,
                       ReceiptOut, ReturnIn, TransitionIn)
-from .views import PER_PAGE, get_project
+from .views import PER_PAGE
 
 router = Router(tags=["资金与项目"])
 
@@ -116,17 +115,15 @@ def create_receipt(request, pairing_id: int, data: ReceiptIn):
 
 @router.get("/fund-receipts/{fund_receipt_id}", response=ReceiptOut)
 def get_receipt(request, fund_receipt_id: int, response: HttpResponse):
-    receipt = get_object_or_404(FundReceipt.objects.select_related("payer"), pk=fund_receipt_id)
-    scope_for(request.user).require(receipt.pairing_id)
+    receipt = scope_for(request.user).get(FundReceipt.objects.select_related("payer"), fund_receipt_id)
     response["ETag"] = etag_of(receipt)
     return receipt_out(receipt)
 
 
 @router.put("/fund-receipts/{fund_receipt_id}", response=ReceiptOut)
 def update_receipt(request, fund_receipt_id: int, data: ReceiptIn, response: HttpResponse):
-    receipt = get_object_or_404(FundReceipt, pk=fund_receipt_id)
-    pairing = get_pairing(request.user, receipt.pairing_id, "write")
-    saved = _save_receipt(request, pairing, receipt, data, loaded_version_from(request, receipt))
+    receipt = scope_for(request.user).get(FundReceipt.objects.select_related("pairing"), fund_receipt_id, "write")
+    saved = _save_receipt(request, receipt.pairing, receipt, data, loaded_version_from(request, receipt))
     response["ETag"] = etag_of(saved)
     return receipt_out(saved)
 
@@ -163,59 +160,52 @@ def _save_project(request, pairing, project, data, loaded=None):
 def create_project(request, pairing_id: int, data: ProjectIn):
     pairing = get_pairing(request.user, pairing_id, "write")
     project = _save_project(request, pairing, Project(pairing=pairing), data)
-    return Status(201, project_detail_out(get_project(request.user, project.pk), request.user))
+    return Status(201, project_detail_out(scope_for(request.user).get(Project.objects.for_detail(), project.pk), request.user))
 
 
 @router.get("/projects/{project_id}", response=ProjectDetailOut)
 def get_project_api(request, project_id: int, response: HttpResponse):
-    project = get_project(request.user, project_id)
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id)
     response["ETag"] = etag_of(project)
     return project_detail_out(project, request.user)
 
 
 @router.put("/projects/{project_id}", response=ProjectDetailOut)
 def update_project(request, project_id: int, data: ProjectIn, response: HttpResponse):
-    project = get_project(request.user, project_id, "write")
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id, "write")
     _save_project(request, project.pairing, project, data, loaded_version_from(request, project))
-    project = get_project(request.user, project_id)
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id)
     response["ETag"] = etag_of(project)
     return project_detail_out(project, request.user)
 
 
 @router.post("/projects/{project_id}/transitions", response=ProjectDetailOut)
 def transition(request, project_id: int, data: TransitionIn):
-    project = get_project(request.user, project_id)
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id)
     project.transition(request.user, data.to, data.date, data.reason)
-    return project_detail_out(get_project(request.user, project_id), request.user)
+    return project_detail_out(scope_for(request.user).get(Project.objects.for_detail(), project_id), request.user)
 
 
 # -- disbursements -----------------------------------------------------------
 
 @router.get("/projects/{project_id}/disbursements", response=list[DisbursementOut])
 def list_disbursements(request, project_id: int):
-    project = get_project(request.user, project_id)
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id)
     return [disbursement_out(d) for d in project.disbursements.select_related("project", "submitted_by", "decided_by")]
 
 
 @router.post("/projects/{project_id}/disbursements", response={201: DisbursementOut})
 def submit_disbursement(request, project_id: int, data: DisbursementIn):
-    project = get_project(request.user, project_id, "west")
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id, "west")
     d = Disbursement(project=project, date=data.date, amount=data.amount, voucher_number=data.voucher_number,
                      purpose=data.purpose)
     d.submit(request.user)
     return Status(201, disbursement_out(d))
 
 
-def _disbursement(request, disbursement_id, perm):
-    d = get_object_or_404(Disbursement.objects.select_related("project", "submitted_by", "decided_by"),
-                          pk=disbursement_id)
-    get_project(request.user, d.project_id, perm)
-    return d
-
-
 @router.get("/disbursements/{disbursement_id}", response=DisbursementOut)
 def get_disbursement(request, disbursement_id: int, response: HttpResponse):
-    d = _disbursement(request, disbursement_id, "read")
+    d = scope_for(request.user).get(Disbursement.objects.for_detail(), disbursement_id, "read")
     response["ETag"] = etag_of(d)
     return disbursement_out(d)
 
@@ -223,7 +213,7 @@ def get_disbursement(request, disbursement_id: int, response: HttpResponse):
 @router.put("/disbursements/{disbursement_id}", response=DisbursementOut)
 def resubmit_disbursement(request, disbursement_id: int, data: DisbursementIn, response: HttpResponse):
     """Change a submitted or returned disbursement and submit it again."""
-    d = _disbursement(request, disbursement_id, "west")
+    d = scope_for(request.user).get(Disbursement.objects.for_detail(), disbursement_id, "west")
     d.version = loaded_version_from(request, d)
     d.date, d.amount, d.voucher_number, d.purpose = data.date, data.amount, data.voucher_number, data.purpose
     save_or_409(lambda: d.submit(request.user))
@@ -233,17 +223,17 @@ def resubmit_disbursement(request, disbursement_id: int, data: DisbursementIn, r
 
 @router.post("/disbursements/{disbursement_id}/confirm", response=DisbursementOut)
 def confirm_disbursement(request, disbursement_id: int):
-    d = _disbursement(request, disbursement_id, "east")
+    d = scope_for(request.user).get(Disbursement.objects.for_detail(), disbursement_id, "east")
     with transaction.atomic():
         d.confirm(request.user)
-    return disbursement_out(_disbursement(request, disbursement_id, "read"))
+    return disbursement_out(scope_for(request.user).get(Disbursement.objects.for_detail(), disbursement_id, "read"))
 
 
 @router.post("/disbursements/{disbursement_id}/return", response=DisbursementOut)
 def return_disbursement(request, disbursement_id: int, data: ReturnIn):
-    d = _disbursement(request, disbursement_id, "east")
+    d = scope_for(request.user).get(Disbursement.objects.for_detail(), disbursement_id, "east")
     d.send_back(request.user, data.reason)
-    return disbursement_out(_disbursement(request, disbursement_id, "read"))
+    return disbursement_out(scope_for(request.user).get(Disbursement.objects.for_detail(), disbursement_id, "read"))
 
 
 # -- health ------------------------------------------------------------------

@@ -20,6 +20,7 @@ def wan(amount):
     """万元 exact to the fen, so a refusal over one fen does not read 100万元 > 100万元."""
     return _wan(amount, places=6)
 from xiezuo.audit.tracking import tracked
+from xiezuo.pairings.owned import PairingOwned, ScopedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -49,7 +50,7 @@ class FundReceiptQuerySet(models.QuerySet):
         return self.filter(year__in=years)
 
 
-class FundReceipt(models.Model):
+class FundReceipt(PairingOwned):
     FISCAL, SOCIAL, PAIRING, IN_KIND = "fiscal", "social", "pairing", "in_kind"
     KINDS = [
         (FISCAL, "财政援助资金"),
@@ -68,8 +69,6 @@ class FundReceipt(models.Model):
     date = models.DateField("到位日期")
     amount = models.DecimalField("金额（元）", **MONEY)
     note = models.CharField("备注", max_length=500, blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = FundReceiptQuerySet.as_manager()
 
@@ -114,6 +113,10 @@ class FundReceipt(models.Model):
 
 
 class ProjectQuerySet(models.QuerySet):
+    def for_detail(self):
+        """Return the projects with what a project page or answer shows beside them."""
+        return self.select_related("pairing", "category", "township", "village", "implementing_unit", "sub_pairing")
+
     def for_years(self, years):
         return self.filter(year__in=years)
 
@@ -159,7 +162,8 @@ class ProjectQuerySet(models.QuerySet):
         return self.order_by(*[("-" + f) if desc else f for f in fields])
 
 
-class Project(models.Model):
+class Project(PairingOwned):
+    unit_path = "implementing_unit"
     RESERVE, APPROVED, PROCUREMENT, IMPLEMENTING, COMPLETED, ACCEPTED, HANDED_OVER, TERMINATED = (
         "reserve", "approved", "procurement", "implementing", "completed", "accepted", "handed_over", "terminated")
     STATUSES = [
@@ -219,9 +223,7 @@ class Project(models.Model):
                                help_text="工资性/资产性/经营性，可多选，以逗号分隔的代码")
     linkage_note = models.TextField("联农带农说明", blank=True)
     description = models.TextField("建设内容", blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
     updated_at = models.DateTimeField("最近更新", auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -248,9 +250,6 @@ class Project(models.Model):
     def linkage_display(self):
         names = dict(self.LINKAGES)
         return "、".join(names.get(c, c) for c in self.linkage_codes())
-
-    def audit_pairing_id(self):
-        return self.pairing_id
 
     @property
     def place(self):
@@ -394,8 +393,11 @@ class Project(models.Model):
             raise ValidationError(errors)
 
 
-class ProjectBeneficiary(models.Model):
+class ProjectBeneficiary(ScopedModel):
     """Beneficiaries of one kind (脱贫人口, 在校学生 …) and their count."""
+
+    scope_path = "project__pairing"
+    unit_path = "project__implementing_unit"
 
     KINDS = [
         ("poverty", "脱贫人口"),
@@ -417,12 +419,12 @@ class ProjectBeneficiary(models.Model):
         constraints = [models.UniqueConstraint("project", "kind", name="beneficiary_unique_kind",
                                                violation_error_message="同一项目的受益对象类型不能重复")]
 
-    def audit_pairing_id(self):
-        return self.project.pairing_id
 
-
-class ProjectOutput(models.Model):
+class ProjectOutput(ScopedModel):
     """A physical output: 围墙 180 米."""
+
+    scope_path = "project__pairing"
+    unit_path = "project__implementing_unit"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outputs")
     name = models.CharField("产出内容", max_length=100)
@@ -433,12 +435,12 @@ class ProjectOutput(models.Model):
     def __str__(self):
         return f"{self.name} {format(self.quantity.normalize(), 'f')} {self.unit}"
 
-    def audit_pairing_id(self):
-        return self.project.pairing_id
 
-
-class ProjectStatusChange(models.Model):
+class ProjectStatusChange(ScopedModel):
     """One step of a project's life cycle: when, by whom and why."""
+
+    scope_path = "project__pairing"
+    unit_path = "project__implementing_unit"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField("原状态", max_length=12, choices=Project.STATUSES)
@@ -457,22 +459,25 @@ class ProjectStatusChange(models.Model):
     def __str__(self):
         return f"{self.project} {self.get_from_status_display()}→{self.get_to_status_display()}"
 
-    def audit_pairing_id(self):
-        return self.project.pairing_id
-
 
 class DisbursementQuerySet(models.QuerySet):
+    def for_detail(self):
+        return self.select_related("project", "submitted_by", "decided_by")
+
     def confirmed(self):
         return self.filter(status=Disbursement.CONFIRMED)
 
 
-class Disbursement(models.Model):
+class Disbursement(ScopedModel):
     """A payment out of a project's cooperation funds (拨付).
 
     The west office submits it, the east office confirms or returns it; the
     two steps are taken by two different users. Only confirmed disbursements
     count as disbursed.
     """
+
+    scope_path = "project__pairing"
+    unit_path = "project__implementing_unit"
 
     SUBMITTED, CONFIRMED, RETURNED = "submitted", "confirmed", "returned"
     STATUSES = [(SUBMITTED, "待确认"), (CONFIRMED, "已确认"), (RETURNED, "已退回")]
@@ -503,9 +508,6 @@ class Disbursement(models.Model):
 
     def __str__(self):
         return f"{self.project} 拨付{wan(self.amount)}"
-
-    def audit_pairing_id(self):
-        return self.project.pairing_id
 
     def clean(self):
         errors = {}
@@ -602,7 +604,9 @@ def attachment_path(instance, filename):
     return f"projects/{instance.project_id}/{timezone.now():%Y%m}/{filename}"
 
 
-class ProjectAttachment(models.Model):
+class ProjectAttachment(ScopedModel):
+    scope_path = "project__pairing"
+    unit_path = "project__implementing_unit"
     PHOTO, DOCUMENT = "photo", "document"
     KINDS = [(PHOTO, "照片"), (DOCUMENT, "文件")]
 
@@ -623,9 +627,6 @@ class ProjectAttachment(models.Model):
 
     def __str__(self):
         return self.title
-
-    def audit_pairing_id(self):
-        return self.project.pairing_id
 
 
 class HealthRule(models.Model):

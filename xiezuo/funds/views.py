@@ -21,14 +21,6 @@ from .models import Disbursement, FundReceipt, HealthRule, Project, ProjectAttac
 PER_PAGE = 25
 
 
-def get_project(user, project_id, perm="read"):
-    """Fetch a project the user may see (404 otherwise) and check `perm` on its pairing (403)."""
-    project = get_object_or_404(Project.objects.select_related(
-        "pairing", "category", "township", "village", "implementing_unit", "sub_pairing"), pk=project_id)
-    scope_for(user).require(project.pairing_id, perm)
-    return project
-
-
 def require_progress(user, project):
     if not project.can_update_progress(scope_for(user)):
         raise PermissionDenied("只有协作办或本项目的实施单位可以更新项目进展")
@@ -100,9 +92,8 @@ def receipt_create(request, pairing_id):
 
 @login_required
 def receipt_edit(request, fund_receipt_id):
-    receipt = get_object_or_404(FundReceipt, pk=fund_receipt_id)
-    pairing = get_pairing(request.user, receipt.pairing_id, "write")
-    return _receipt_page(request, pairing, receipt)
+    receipt = scope_for(request.user).get(FundReceipt.objects.select_related("pairing"), fund_receipt_id, "write")
+    return _receipt_page(request, receipt.pairing, receipt)
 
 
 # -- projects -----------------------------------------------------------------
@@ -127,7 +118,7 @@ def project_list(request, pairing_id):
 
 @login_required
 def project_detail(request, project_id):
-    project = get_project(request.user, project_id)
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id)
     scope = scope_for(request.user)
     ctx = {
         "project": project, "pairing": project.pairing,
@@ -165,14 +156,14 @@ def project_create(request, pairing_id):
 
 @login_required
 def project_edit(request, project_id):
-    project = get_project(request.user, project_id, "write")
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id, "write")
     return _project_page(request, project.pairing, project)
 
 
 @login_required
 def project_progress(request, project_id):
     """Let offices and the project's own implementing unit report outputs and beneficiaries."""
-    project = get_project(request.user, project_id)
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id)
     require_progress(request.user, project)
     outputs = OutputFormSet(request.POST or None, instance=project, prefix="outputs")
     beneficiaries = BeneficiaryFormSet(request.POST or None, instance=project, prefix="beneficiaries")
@@ -189,7 +180,7 @@ def project_progress(request, project_id):
 
 @login_required
 def project_transition(request, project_id):
-    project = get_project(request.user, project_id)
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id)
     if request.method != "POST":  # after the scope check, so foreign records answer 404
         return HttpResponseNotAllowed(["POST"])
     form = TransitionForm(request.POST)
@@ -211,7 +202,7 @@ def project_transition(request, project_id):
 
 @login_required
 def attachment_upload(request, project_id):
-    project = get_project(request.user, project_id)
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id)
     require_progress(request.user, project)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -230,8 +221,7 @@ def attachment_upload(request, project_id):
 
 @login_required
 def attachment_download(request, project_attachment_id):
-    attachment = get_object_or_404(ProjectAttachment.objects.select_related("project"), pk=project_attachment_id)
-    scope_for(request.user).require(attachment.project.pairing_id)
+    attachment = scope_for(request.user).get(ProjectAttachment.objects.all(), project_attachment_id)
     try:
         fh = attachment.file.open("rb")
     except FileNotFoundError:
@@ -244,8 +234,9 @@ def attachment_download(request, project_attachment_id):
 
 @login_required
 def attachment_delete(request, project_attachment_id):
-    attachment = get_object_or_404(ProjectAttachment.objects.select_related("project"), pk=project_attachment_id)
-    project = get_project(request.user, attachment.project_id)
+    attachment = scope_for(request.user).get(ProjectAttachment.objects.select_related("project"),
+                                             project_attachment_id)
+    project = attachment.project
     require_progress(request.user, project)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -262,8 +253,8 @@ def attachment_delete(request, project_attachment_id):
 def disbursement_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     scope = scope_for(request.user)
-    qs = scope.filter(Disbursement.objects.filter(project__pairing__path__startswith=pairing.path),
-                      field="project__pairing").select_related("project", "submitted_by", "decided_by")
+    qs = scope.filter(Disbursement.objects.filter(project__pairing__path__startswith=pairing.path)).select_related(
+        "project", "submitted_by", "decided_by")
     year, status = int_param(request, "year"), request.GET.get("status", "")
     if year:
         qs = qs.filter(project__year=year)
@@ -294,22 +285,21 @@ def _disbursement_page(request, project, disbursement):
 
 @login_required
 def disbursement_create(request, project_id):
-    project = get_project(request.user, project_id, "west")
+    project = scope_for(request.user).get(Project.objects.for_detail(), project_id, "west")
     return _disbursement_page(request, project, Disbursement(project=project, date=timezone.localdate()))
 
 
 @login_required
 def disbursement_edit(request, disbursement_id):
-    d = get_object_or_404(Disbursement, pk=disbursement_id)
-    project = get_project(request.user, d.project_id, "west")
+    d = scope_for(request.user).get(Disbursement.objects.select_related("project__pairing"), disbursement_id, "west")
+    project = d.project
     if d.status == Disbursement.CONFIRMED:
         raise PermissionDenied("已确认的拨付不能修改")
     return _disbursement_page(request, project, d)
 
 
 def _decide(request, disbursement_id, action):
-    d = get_object_or_404(Disbursement.objects.select_related("project"), pk=disbursement_id)
-    get_project(request.user, d.project_id, "east")
+    d = scope_for(request.user).get(Disbursement.objects.select_related("project"), disbursement_id, "east")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:

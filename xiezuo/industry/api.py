@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -109,8 +108,7 @@ def list_rows(request, ledger, pairing_id, year=None, q="", overdue=False):
 
 
 def get_row(request, ledger, record_id, response):
-    obj = get_object_or_404(ledger.model, pk=record_id)
-    get_pairing(request.user, obj.pairing_id)
+    obj = scope_for(request.user).get(ledger.model.objects.all(), record_id)
     response["ETag"] = etag_of(obj)
     return serialize(obj)
 
@@ -137,8 +135,8 @@ def create_row(request, ledger, pairing_id, data=Body(...)):
 
 
 def update_row(request, ledger, record_id, response, data=Body(...)):
-    obj = get_object_or_404(ledger.model, pk=record_id)
-    pairing = get_pairing(request.user, obj.pairing_id, "write")
+    obj = scope_for(request.user).get(ledger.model.objects.select_related("pairing"), record_id, "write")
+    pairing = obj.pairing
     loaded = loaded_version_from(request, obj)
     payload = {"pairing": obj.pairing_id, **data, "loaded_version": loaded}
     form = ledger.form(data=payload, instance=obj, pairing=pairing, user=request.user)
@@ -216,29 +214,24 @@ class NoteIn(Schema):
     date: datetime.date | None = None
 
 
-def _item(request, pk, perm):
-    item = get_object_or_404(AgreedItem, pk=pk)
-    get_pairing(request.user, item.pairing_id, perm)
-    return item
-
-
 @router.post("/industry/items/{agreeditem_id}/status", response=dict)
 def change_status(request, agreeditem_id: int, data: StatusIn):
     """Move an agreed item one step (未启动→推进中→已完成; 搁置 and reopening
     need `text`); the step is kept as a progress note."""
-    item = _item(request, agreeditem_id, "write")
+    item = scope_for(request.user).get(AgreedItem.objects.all(), agreeditem_id, "write")
     services.change_status(item, data.status, user=request.user, text=data.text)
     return serialize(item)
 
 
 @router.get("/industry/items/{agreeditem_id}/notes", response=list[dict])
 def list_notes(request, agreeditem_id: int):
-    return [note_out(n) for n in _item(request, agreeditem_id, "read").notes.select_related("author")]
+    item = scope_for(request.user).get(AgreedItem.objects.all(), agreeditem_id)
+    return [note_out(n) for n in item.notes.select_related("author")]
 
 
 @router.post("/industry/items/{agreeditem_id}/notes", response={201: dict})
 def add_note(request, agreeditem_id: int, data: NoteIn):
     """Append a dated progress note (notes cannot be changed or deleted)."""
-    item = _item(request, agreeditem_id, "write")
+    item = scope_for(request.user).get(AgreedItem.objects.all(), agreeditem_id, "write")
     note = services.add_note(item, data.text, date=data.date, user=request.user)
     return Status(201, note_out(note))

@@ -22,6 +22,7 @@ from lib.dates import cn_date
 from lib.ids import normalize_uscc
 from lib.uploads import check_upload
 from xiezuo.audit.tracking import tracked
+from xiezuo.pairings.owned import PairingOwned, ScopedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 ENTERPRISE_KINDS = ("enterprise", "soe", "coop", "farm")
@@ -41,7 +42,7 @@ class ParkQuerySet(LedgerQuerySet):
         return self.filter(since_year__lte=max(years))
 
 
-class Park(models.Model):
+class Park(PairingOwned):
     PLANNED, BUILDING, OPERATING = "planned", "building", "operating"
     STATUSES = [(PLANNED, "规划中"), (BUILDING, "建设中"), (OPERATING, "已投运")]
 
@@ -54,8 +55,6 @@ class Park(models.Model):
     status = models.CharField("建设状态", max_length=10, choices=STATUSES, default=PLANNED)
     area_mu = models.DecimalField("占地面积（亩）", max_digits=12, decimal_places=2, null=True, blank=True)
     note = models.TextField("简介", blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ParkQuerySet.as_manager()
 
@@ -87,7 +86,7 @@ class InvestmentQuerySet(LedgerQuerySet):
         return self.filter(landed_on__year__in=years)
 
 
-class Investment(models.Model):
+class Investment(PairingOwned):
     """One enterprise's investment project brought in through the cooperation
     (招商引资): signed, landed, in production, money agreed and arrived."""
 
@@ -122,8 +121,6 @@ class Investment(models.Model):
     jobs = models.PositiveIntegerField("带动就业（人）", default=0)
     jobs_poverty = models.PositiveIntegerField("其中脱贫劳动力（人）", default=0)
     note = models.TextField("备注", blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = InvestmentQuerySet.as_manager()
 
@@ -182,7 +179,7 @@ class WorkshopQuerySet(LedgerQuerySet):
         return self.filter(opened_on__year__lte=last).filter(Q(closed_on__isnull=True) | Q(closed_on__year__gte=first))
 
 
-class Workshop(models.Model):
+class Workshop(PairingOwned):
     pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
                                 related_name="workshops")
     name = models.CharField("车间名称", max_length=200)
@@ -198,8 +195,6 @@ class Workshop(models.Model):
     jobs = models.PositiveIntegerField("吸纳就业（人）", default=0)
     jobs_poverty = models.PositiveIntegerField("其中脱贫劳动力（人）", default=0)
     note = models.TextField("备注", blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = WorkshopQuerySet.as_manager()
 
@@ -235,7 +230,7 @@ class DonationQuerySet(LedgerQuerySet):
         return self.filter(date__year__in=years)
 
 
-class Donation(models.Model):
+class Donation(PairingOwned):
     CASH, IN_KIND = "cash", "in_kind"
     FORMS = [(CASH, "捐款"), (IN_KIND, "捐物（折款）")]
     DONOR_KINDS = [
@@ -259,8 +254,6 @@ class Donation(models.Model):
     receiver = models.CharField("受赠单位", max_length=200)
     receipt_number = models.CharField("捐赠票据号", max_length=100, blank=True)
     note = models.TextField("备注", blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = DonationQuerySet.as_manager()
 
@@ -318,7 +311,7 @@ class VisitQuerySet(LedgerQuerySet):
         return self.filter(start_on__year__in=years)
 
 
-class Visit(models.Model):
+class Visit(PairingOwned):
     LEADER, JOINT_MEETING, DEPARTMENT, INSPECTION = "leader_visit", "joint_meeting", "department", "inspection"
     KINDS = [
         (LEADER, "党政主要负责同志互访"),
@@ -342,8 +335,6 @@ class Visit(models.Model):
     # field validator: re-reading an already stored file on every edit would
     # fail when the storage is elsewhere.
     minutes = models.FileField("会议纪要", upload_to="industry-minutes/%Y/", blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = VisitQuerySet.as_manager()
 
@@ -368,8 +359,10 @@ class Visit(models.Model):
             raise ValidationError({"end_on": "结束日期不能早于开始日期"})
 
 
-class VisitOfficial(models.Model):
+class VisitOfficial(ScopedModel):
     """A leading official of a visit: who led the delegation, who received it."""
+
+    scope_path = "visit__pairing"
 
     SIDES = [("east", "东部"), ("west", "西部")]
     ROLES = [("lead", "带队"), ("host", "接待/会见"), ("member", "参加")]
@@ -387,9 +380,6 @@ class VisitOfficial(models.Model):
     def __str__(self):
         return f"{self.post} {self.name}"
 
-    def audit_pairing_id(self):
-        return self.visit.pairing_id
-
 
 # --- Agreed items ------------------------------------------------------------
 
@@ -404,7 +394,7 @@ class AgreedItemQuerySet(LedgerQuerySet):
         return self.filter(deadline__lt=today).exclude(status__in=AgreedItem.NEVER_OVERDUE)
 
 
-class AgreedItem(models.Model):
+class AgreedItem(PairingOwned):
     NOT_STARTED, IN_PROGRESS, DONE, SHELVED = "not_started", "in_progress", "done", "shelved"
     STATUSES = [(NOT_STARTED, "未启动"), (IN_PROGRESS, "推进中"), (DONE, "已完成"), (SHELVED, "搁置")]
     NEVER_OVERDUE = (DONE, SHELVED)
@@ -432,8 +422,6 @@ class AgreedItem(models.Model):
     deadline = models.DateField("完成时限", null=True, blank=True)
     status = models.CharField("状态", max_length=12, choices=STATUSES, default=NOT_STARTED, editable=False)
     done_on = models.DateField("完成日期", null=True, blank=True, editable=False)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = AgreedItemQuerySet.as_manager()
 
@@ -477,10 +465,12 @@ class AgreedItem(models.Model):
             raise ValidationError(errors)
 
 
-class ProgressNote(models.Model):
+class ProgressNote(ScopedModel):
     """A dated note on an agreed item. Notes are append-only: a wrong note is
     corrected by a later one, so the history an auditor reads is the history
     that happened."""
+
+    scope_path = "item__pairing"
 
     item = models.ForeignKey(AgreedItem, verbose_name="合作事项", on_delete=models.PROTECT, related_name="notes")
     date = models.DateField("日期")
@@ -499,9 +489,6 @@ class ProgressNote(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.text[:40]}"
-
-    def audit_pairing_id(self):
-        return self.item.pairing_id
 
     def clean(self):
         errors = {}

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,13 +34,6 @@ def _year(request, pairing):
     this_year = timezone.localdate().year
     latest = AgreedItem.objects.within(pairing).filter(year__lte=this_year).aggregate(y=Max("year"))["y"]
     return latest or this_year
-
-
-def _scoped_object(request, model, pk, perm="read"):
-    """Fetch a row and check the user's permission on its pairing (404/403)."""
-    obj = get_object_or_404(model, pk=pk)
-    pairing = get_pairing(request.user, obj.pairing_id, perm)
-    return obj, pairing
 
 
 @login_required
@@ -75,7 +68,8 @@ def ledger_list(request, pairing_id, slug):
 @login_required
 def ledger_detail(request, slug, **ids):
     ledger = _ledger(slug)
-    obj, pairing = _scoped_object(request, ledger.model, ids[ledger.id_param])
+    obj = scope_for(request.user).get(ledger.model.objects.select_related("pairing"), ids[ledger.id_param])
+    pairing = obj.pairing
     ctx = {"obj": obj, "pairing": pairing, "ledger": ledger, "fields": detail_fields(ledger, obj),
            "can_write": scope_for(request.user).has(pairing, "write"), "today": timezone.localdate()}
     if slug == "items":
@@ -114,13 +108,14 @@ def ledger_create(request, pairing_id, slug):
 @login_required
 def ledger_edit(request, slug, **ids):
     ledger = _ledger(slug)
-    obj, pairing = _scoped_object(request, ledger.model, ids[ledger.id_param], "write")
+    obj = scope_for(request.user).get(ledger.model.objects.select_related("pairing"), ids[ledger.id_param], "write")
+    pairing = obj.pairing
     return _edit_page(request, ledger, pairing, obj)
 
 
 @login_required
 def visit_minutes(request, visit_id):
-    visit, _ = _scoped_object(request, Visit, visit_id)
+    visit = scope_for(request.user).get(Visit.objects.select_related("pairing"), visit_id)
     if not visit.minutes:
         raise Http404("没有会议纪要附件")
     return FileResponse(visit.minutes.open("rb"), as_attachment=True, filename=visit.minutes.name.rsplit("/", 1)[-1])
@@ -144,7 +139,8 @@ def board(request, pairing_id):
 def item_status(request, agreeditem_id):
     # Scope first, method second: another pairing's user learns nothing, not
     # even that the address takes POST.
-    item, pairing = _scoped_object(request, AgreedItem, agreeditem_id, "write")
+    item = scope_for(request.user).get(AgreedItem.objects.select_related("pairing"), agreeditem_id, "write")
+    pairing = item.pairing
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = StatusForm(request.POST)
@@ -173,7 +169,7 @@ def item_status(request, agreeditem_id):
 
 @login_required
 def item_note(request, agreeditem_id):
-    item, _ = _scoped_object(request, AgreedItem, agreeditem_id, "write")
+    item = scope_for(request.user).get(AgreedItem.objects.select_related("pairing"), agreeditem_id, "write")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = NoteForm(request.POST)

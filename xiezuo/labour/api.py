@@ -273,6 +273,10 @@ def _pick(queryset, pk, field):
     return obj
 
 
+def _classes():
+    return services.with_roster_counts(TrainingClass.objects.select_related("pairing"))
+
+
 def _orgs(request):
     return Organisation.objects.filter(scope_for(request.user).region_q())
 
@@ -296,12 +300,6 @@ def _save_version(instance, loaded, response):
         raise HttpError(409, e.messages[0]) from None
     response["ETag"] = etag_of(instance)
     return instance
-
-
-def _person(request, person_id, perm="read"):
-    person = get_object_or_404(Person.objects.select_related("township", "village"), pk=person_id)
-    get_pairing(request.user, person.pairing_id, perm)
-    return person
 
 
 # --- people --------------------------------------------------------------------
@@ -351,7 +349,7 @@ def create_person(request, pairing_id: int, data: PersonIn):
 @router.put("/people/{person_id}", response=PersonOut)
 @as_caller
 def update_person(request, person_id: int, data: PersonIn, response: HttpResponse):
-    person = _person(request, person_id, "write")
+    person = scope_for(request.user).get(Person.objects.select_related("township", "village"), person_id, "write")
     loaded = loaded_version_from(request, person)
     _fill_person(request, person, data, keep_blank_numbers=True)
     return person_out(_save_version(person, loaded, response))
@@ -370,7 +368,7 @@ def lookup_person(request, pairing_id: int, data: LookupIn):
 
 @router.get("/people/{person_id}", response=PersonDetailOut)
 def get_person(request, person_id: int, response: HttpResponse):
-    person = _person(request, person_id)
+    person = scope_for(request.user).get(Person.objects.select_related("township", "village"), person_id)
     response["ETag"] = etag_of(person)
     records = services.person_records(person, scope_for(request.user))
     data = person_out(person)
@@ -386,7 +384,7 @@ def get_person(request, person_id: int, response: HttpResponse):
 @router.post("/people/{person_id}/reveal", response=PiiOut)
 @as_caller
 def reveal_person(request, person_id: int):
-    person = _person(request, person_id, "pii")
+    person = scope_for(request.user).get(Person.objects.select_related("township", "village"), person_id, "pii")
     revealed = services.reveal(person)
     return {"id": person.pk, "name": person.name, **revealed}
 
@@ -402,15 +400,9 @@ def list_classes(request, pairing_id: int, year: int | None = None):
     return [class_out(c) for c in qs]
 
 
-def _class(request, training_class_id, perm="read"):
-    tc = get_object_or_404(services.with_roster_counts(TrainingClass.objects.all()), pk=training_class_id)
-    pairing = get_pairing(request.user, tc.pairing_id, perm)
-    return tc, pairing
-
-
 @router.get("/classes/{training_class_id}", response=ClassDetailOut)
 def get_class(request, training_class_id: int, response: HttpResponse):
-    tc, _ = _class(request, training_class_id)
+    tc = scope_for(request.user).get(_classes(), training_class_id)
     response["ETag"] = etag_of(tc)
     return class_out(tc, tc.trainees.select_related("person"))
 
@@ -431,7 +423,7 @@ def create_class(request, pairing_id: int, data: ClassIn):
 @router.put("/classes/{training_class_id}", response=ClassOut)
 @as_caller
 def update_class(request, training_class_id: int, data: ClassIn, response: HttpResponse):
-    tc, _ = _class(request, training_class_id, "write")
+    tc = scope_for(request.user).get(_classes(), training_class_id, "write")
     loaded = loaded_version_from(request, tc)
     for field, value in data.model_dump(exclude={"organiser", "project"}).items():
         setattr(tc, field, value)
@@ -443,8 +435,7 @@ def update_class(request, training_class_id: int, data: ClassIn, response: HttpR
 @router.delete("/trainees/{trainee_id}", response={204: None})
 @as_caller
 def remove_trainee(request, trainee_id: int):
-    trainee = get_object_or_404(Trainee.objects.select_related("training_class"), pk=trainee_id)
-    get_pairing(request.user, trainee.training_class.pairing_id, "write")
+    trainee = scope_for(request.user).get(Trainee.objects.all(), trainee_id, "write")
     trainee.delete()
     return Status(204, None)
 
@@ -452,7 +443,8 @@ def remove_trainee(request, trainee_id: int):
 @router.post("/classes/{training_class_id}/trainees", response={201: TraineeOut})
 @as_caller
 def add_trainee(request, training_class_id: int, data: TraineeIn):
-    tc, pairing = _class(request, training_class_id, "write")
+    tc = scope_for(request.user).get(_classes(), training_class_id, "write")
+    pairing = tc.pairing
     trainee = Trainee(training_class=tc, person=_pick(_people(request, pairing), data.person, "person"),
                       certificate=data.certificate, certificate_name=data.certificate_name)
     _save(trainee)
@@ -476,8 +468,7 @@ def list_employments(request, pairing_id: int, year: int | None = None, destinat
 
 @router.get("/employments/{employment_id}", response=EmploymentOut)
 def get_employment(request, employment_id: int, response: HttpResponse):
-    job = get_object_or_404(Employment.objects.select_related("person"), pk=employment_id)
-    get_pairing(request.user, job.pairing_id)
+    job = scope_for(request.user).get(Employment.objects.select_related("person"), employment_id)
     response["ETag"] = etag_of(job)
     return employment_out(job)
 
@@ -494,8 +485,8 @@ def create_employment(request, pairing_id: int, data: EmploymentIn):
 @router.put("/employments/{employment_id}", response=EmploymentOut)
 @as_caller
 def update_employment(request, employment_id: int, data: EmploymentIn, response: HttpResponse):
-    job = get_object_or_404(Employment.objects.select_related("pairing"), pk=employment_id)
-    pairing = get_pairing(request.user, job.pairing_id, "write")
+    job = scope_for(request.user).get(Employment.objects.select_related("pairing"), employment_id, "write")
+    pairing = job.pairing
     loaded = loaded_version_from(request, job)
     for field, value in data.model_dump(exclude={"person"}).items():
         setattr(job, field, value)
@@ -522,8 +513,7 @@ def list_exchanges(request, pairing_id: int, year: int | None = None, kind: str 
 
 @router.get("/exchanges/{talent_exchange_id}", response=ExchangeOut)
 def get_exchange(request, talent_exchange_id: int, response: HttpResponse):
-    row = get_object_or_404(TalentExchange.objects.select_related("person"), pk=talent_exchange_id)
-    get_pairing(request.user, row.pairing_id)
+    row = scope_for(request.user).get(TalentExchange.objects.select_related("person"), talent_exchange_id)
     response["ETag"] = etag_of(row)
     return exchange_out(row)
 
@@ -552,8 +542,8 @@ def create_exchange(request, pairing_id: int, data: ExchangeIn):
 @router.put("/exchanges/{talent_exchange_id}", response=ExchangeOut)
 @as_caller
 def update_exchange(request, talent_exchange_id: int, data: ExchangeIn, response: HttpResponse):
-    row = get_object_or_404(TalentExchange.objects.all(), pk=talent_exchange_id)
-    pairing = get_pairing(request.user, row.pairing_id, "write")
+    row = scope_for(request.user).get(TalentExchange.objects.select_related("pairing"), talent_exchange_id, "write")
+    pairing = row.pairing
     loaded = loaded_version_from(request, row)
     orgs = _orgs(request)
     for field, value in data.model_dump(exclude={"person", "person_name", "sending_unit", "receiving_unit"}).items():

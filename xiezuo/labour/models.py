@@ -17,6 +17,7 @@ from django.utils import timezone
 from lib import pii
 from lib.ids import id_birth_date, id_gender, mask_id_number, mask_phone, normalize_id_number
 from xiezuo.audit.tracking import tracked
+from xiezuo.pairings.owned import PairingOwned, ScopedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -94,7 +95,7 @@ class PersonQuerySet(models.QuerySet):
         return self.in_tree_of(pairing).filter(id_number_hash=digest)
 
 
-class Person(models.Model):
+class Person(PairingOwned):
     """A trainee, worker or exchanged staff member.
 
     Rural labourers have a 身份证号 (validated, unique within a pairing tree);
@@ -131,7 +132,6 @@ class Person(models.Model):
                              help_text="挂职干部、专业技术人才的所在单位")
     note = models.CharField("备注", max_length=300, blank=True)
     is_demo = models.BooleanField("示例/测试数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PersonQuerySet.as_manager()
     # The ciphertext is left out of the audit trail; the keyed hash and the
@@ -227,9 +227,6 @@ class Person(models.Model):
             self.tree_root_id = tree_root_id(self.pairing)
         super().save(*args, **kwargs)
 
-    def audit_pairing_id(self):
-        return self.pairing_id
-
 
 def _same_tree(pairing, other_pairing):
     return tree_root_id(pairing) == tree_root_id(other_pairing)
@@ -240,7 +237,7 @@ class TrainingClassQuerySet(models.QuerySet):
         return self.filter(start__year__in=list(years))
 
 
-class TrainingClass(models.Model):
+class TrainingClass(PairingOwned):
     SKILL, STARTUP, BRAND, OTHER = "skill", "startup", "brand", "other"
     KINDS = [(SKILL, "职业技能"), (STARTUP, "创业"), (BRAND, "劳务品牌"), ("leader", "致富带头人"), (OTHER, "其他")]
 
@@ -258,8 +255,6 @@ class TrainingClass(models.Model):
     project = models.ForeignKey("funds.Project", verbose_name="资金来源项目", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="training_classes")
     note = models.CharField("备注", max_length=500, blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = TrainingClassQuerySet.as_manager()
 
@@ -287,8 +282,10 @@ class TrainingClass(models.Model):
             raise ValidationError(errors)
 
 
-class Trainee(models.Model):
+class Trainee(ScopedModel):
     """One person on one class's roster (one 人次)."""
+
+    scope_path = "training_class__pairing"
 
     training_class = models.ForeignKey(TrainingClass, verbose_name="培训班", on_delete=models.CASCADE,
                                        related_name="trainees")
@@ -316,9 +313,6 @@ class Trainee(models.Model):
                                                                           self.person.pairing):
             raise ValidationError({"person": "该人员不属于本结对"})
 
-    def audit_pairing_id(self):
-        return self.training_class.pairing_id
-
 
 class EmploymentQuerySet(models.QuerySet):
     def overlapping(self, first, last):
@@ -329,7 +323,7 @@ class EmploymentQuerySet(models.QuerySet):
         return self.overlapping(datetime.date(min(years), 1, 1), datetime.date(max(years), 12, 31))
 
 
-class Employment(models.Model):
+class Employment(PairingOwned):
     EAST, PROVINCE, LOCAL = "east", "province", "local"
     DESTINATIONS = [(EAST, "到东部/江苏"), (PROVINCE, "省内其他地区"), (LOCAL, "县内就地就近")]
     FORMS = [
@@ -351,8 +345,6 @@ class Employment(models.Model):
     end = models.DateField("结束日期", null=True, blank=True, help_text="仍在岗的留空")
     monthly_income = models.DecimalField("月收入（元）", null=True, blank=True, **MONEY)
     note = models.CharField("备注", max_length=500, blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = EmploymentQuerySet.as_manager()
 
@@ -389,8 +381,11 @@ class TalentExchangeQuerySet(models.QuerySet):
         return self.filter(kind__in=TalentExchange.SANZHI)
 
 
-class TalentExchange(models.Model):
+class TalentExchange(PairingOwned):
     """One person's one stay (one 人次) in the other side."""
+
+    # A hospital or school sees the experts posted to it and the staff it sent.
+    unit_path = ("receiving_unit", "sending_unit")
 
     CADRE, TEACHER, DOCTOR, AGRI, OTHER = "cadre", "teacher", "doctor", "agri", "other"
     KINDS = [
@@ -420,8 +415,6 @@ class TalentExchange(models.Model):
     post = models.CharField("挂职/工作岗位", max_length=200, blank=True)
     specialty = models.CharField("专业方向", max_length=50, blank=True, help_text="如行政管理、医疗、护理")
     note = models.CharField("工作内容", max_length=500, blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = TalentExchangeQuerySet.as_manager()
 

@@ -35,6 +35,14 @@ from .forms import (
 from .models import Employment, LabourSettings, Person, TalentExchange, Trainee, TrainingClass, months_in_year
 
 
+# What a record's page shows beside it, fetched with the scope check's query.
+PERSON = ("pairing", "township", "village", "unit")
+CLASS = ("pairing", "organiser", "project")
+TRAINEE = ("training_class__pairing", "person")
+JOB = ("pairing", "person")
+EXCHANGE = ("pairing", "person", "sending_unit", "receiving_unit")
+
+
 def _in_subtree(request, pairing, model):
     """Rows of a pairing's subtree that the user may read."""
     qs = model.objects.filter(pairing__path__startswith=pairing.path)
@@ -139,14 +147,10 @@ def person_create(request, pairing_id):
     return _form_page(request, form, "登记人员", pairing, ("labour_person_list", pairing.pk))
 
 
-def _person(request, person_id, perm="read"):
-    person = get_object_or_404(Person.objects.select_related("township", "village", "unit"), pk=person_id)
-    return person, get_pairing(request.user, person.pairing_id, perm)
-
-
 @login_required
 def person_detail(request, person_id):
-    person, pairing = _person(request, person_id)
+    person = scope_for(request.user).get(Person.objects.select_related(*PERSON), person_id)
+    pairing = person.pairing
     scope = scope_for(request.user)
     ctx = {"person": person, "pairing": pairing, "can_write": scope.has(pairing, "write"),
            "can_pii": scope.has(pairing, "pii"), **services.person_records(person, scope)}
@@ -156,7 +160,8 @@ def person_detail(request, person_id):
 @sensitive_post_parameters("id_number", "phone")
 @login_required
 def person_edit(request, person_id):
-    person, pairing = _person(request, person_id, "write")
+    person = scope_for(request.user).get(Person.objects.select_related(*PERSON), person_id, "write")
+    pairing = person.pairing
     form = PersonForm(request.POST or None, instance=person, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
         messages.success(request, "已保存")
@@ -170,7 +175,8 @@ def person_reveal(request, person_id):
     """Show the full 身份证号 and phone to a role with the "pii" permission and
     record a view_pii event. htmx swaps in the fragment; without JavaScript the
     whole page comes back with the numbers shown."""
-    person, pairing = _person(request, person_id, "pii")
+    person = scope_for(request.user).get(Person.objects.select_related(*PERSON), person_id, "pii")
+    pairing = person.pairing
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     revealed = services.reveal(person)
@@ -213,14 +219,10 @@ def class_create(request, pairing_id):
     return _form_page(request, form, "新增培训班", pairing, ("labour_class_list", pairing.pk))
 
 
-def _class(request, training_class_id, perm="read"):
-    tc = get_object_or_404(TrainingClass.objects.select_related("organiser", "project"), pk=training_class_id)
-    return tc, get_pairing(request.user, tc.pairing_id, perm)
-
-
 @login_required
 def class_detail(request, training_class_id):
-    tc, pairing = _class(request, training_class_id)
+    tc = scope_for(request.user).get(TrainingClass.objects.select_related(*CLASS), training_class_id)
+    pairing = tc.pairing
     scope = scope_for(request.user)
     can_write = scope.has(pairing, "write")
     add_form = TraineeForm(instance=Trainee(training_class=tc), scope=scope) if can_write else None
@@ -231,7 +233,8 @@ def class_detail(request, training_class_id):
 
 @login_required
 def class_edit(request, training_class_id):
-    tc, pairing = _class(request, training_class_id, "write")
+    tc = scope_for(request.user).get(TrainingClass.objects.select_related(*CLASS), training_class_id, "write")
+    pairing = tc.pairing
     form = TrainingClassForm(request.POST or None, instance=tc, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
         messages.success(request, "已保存")
@@ -241,7 +244,8 @@ def class_edit(request, training_class_id):
 
 @login_required
 def trainee_add(request, training_class_id):
-    tc, pairing = _class(request, training_class_id, "write")
+    tc = scope_for(request.user).get(TrainingClass.objects.select_related(*CLASS), training_class_id, "write")
+    pairing = tc.pairing
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = TraineeForm(request.POST, instance=Trainee(training_class=tc), scope=scope_for(request.user))
@@ -251,14 +255,10 @@ def trainee_add(request, training_class_id):
     return _form_page(request, form, f"加入培训班名单：{tc}", pairing, ("labour_class_detail", tc.pk))
 
 
-def _trainee(request, trainee_id, perm):
-    trainee = get_object_or_404(Trainee.objects.select_related("training_class", "person"), pk=trainee_id)
-    return trainee, get_pairing(request.user, trainee.training_class.pairing_id, perm)
-
-
 @login_required
 def trainee_edit(request, trainee_id):
-    trainee, pairing = _trainee(request, trainee_id, "write")
+    trainee = scope_for(request.user).get(Trainee.objects.select_related(*TRAINEE), trainee_id, "write")
+    pairing = trainee.training_class.pairing
     form = TraineeForm(request.POST or None, instance=trainee, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
         messages.success(request, "已保存")
@@ -269,7 +269,7 @@ def trainee_edit(request, trainee_id):
 
 @login_required
 def trainee_remove(request, trainee_id):
-    trainee, _ = _trainee(request, trainee_id, "write")
+    trainee = scope_for(request.user).get(Trainee.objects.select_related(*TRAINEE), trainee_id, "write")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     training_class_id = trainee.training_class_id
@@ -283,7 +283,8 @@ def trainee_remove(request, trainee_id):
 def roster_export(request, training_class_id):
     """Download the roster as CSV. Full numbers only for the "pii" role;
     every download is an export_pii event (names are personal data too)."""
-    tc, pairing = _class(request, training_class_id)
+    tc = scope_for(request.user).get(TrainingClass.objects.select_related(*CLASS), training_class_id)
+    pairing = tc.pairing
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     full = scope_for(request.user).has(pairing, "pii")
@@ -323,14 +324,10 @@ def employment_create(request, pairing_id):
     return _form_page(request, form, "登记就业", pairing, ("labour_employment_list", pairing.pk))
 
 
-def _job(request, employment_id, perm="read"):
-    job = get_object_or_404(Employment.objects.select_related("person"), pk=employment_id)
-    return job, get_pairing(request.user, job.pairing_id, perm)
-
-
 @login_required
 def employment_detail(request, employment_id):
-    job, pairing = _job(request, employment_id)
+    job = scope_for(request.user).get(Employment.objects.select_related(*JOB), employment_id)
+    pairing = job.pairing
     settings = LabourSettings.current()
     today = timezone.localdate()
     years = range(job.start.year, (job.end or today).year + 1)
@@ -342,7 +339,8 @@ def employment_detail(request, employment_id):
 
 @login_required
 def employment_edit(request, employment_id):
-    job, pairing = _job(request, employment_id, "write")
+    job = scope_for(request.user).get(Employment.objects.select_related(*JOB), employment_id, "write")
+    pairing = job.pairing
     form = EmploymentForm(request.POST or None, instance=job, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
         messages.success(request, "已保存")
@@ -400,15 +398,10 @@ def talent_create(request, pairing_id):
     return _form_page(request, form, "登记人才交流", pairing, ("labour_talent_list", pairing.pk))
 
 
-def _exchange(request, talent_exchange_id, perm="read"):
-    row = get_object_or_404(TalentExchange.objects.select_related("person", "sending_unit", "receiving_unit"),
-                            pk=talent_exchange_id)
-    return row, get_pairing(request.user, row.pairing_id, perm)
-
-
 @login_required
 def talent_detail(request, talent_exchange_id):
-    row, pairing = _exchange(request, talent_exchange_id)
+    row = scope_for(request.user).get(TalentExchange.objects.select_related(*EXCHANGE), talent_exchange_id)
+    pairing = row.pairing
     settings = LabourSettings.current()
     ctx = {"row": row, "pairing": pairing, "months": row.months(), "long_term_months": settings.long_term_months,
            "long_term": row.is_long_term(settings.long_term_months),
@@ -418,7 +411,8 @@ def talent_detail(request, talent_exchange_id):
 
 @login_required
 def talent_edit(request, talent_exchange_id):
-    row, pairing = _exchange(request, talent_exchange_id, "write")
+    row = scope_for(request.user).get(TalentExchange.objects.select_related(*EXCHANGE), talent_exchange_id, "write")
+    pairing = row.pairing
     form = TalentExchangeForm(request.POST or None, instance=row, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
         messages.success(request, "已保存")

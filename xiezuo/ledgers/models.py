@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from xiezuo.audit.tracking import tracked
+from xiezuo.pairings.owned import ScopedModel
 
 
 class HeaderMappingQuerySet(models.QuerySet):
@@ -13,7 +14,7 @@ class HeaderMappingQuerySet(models.QuerySet):
         return dict(self.filter(pairing=pairing, ledger=ledger).values_list("header", "field"))
 
 
-class HeaderMapping(models.Model):
+class HeaderMapping(ScopedModel):
     """A header the system did not know, mapped by a user to a field of a ledger.
 
     Remembered per pairing: the office's own file layout is recognised the
@@ -37,7 +38,7 @@ class HeaderMapping(models.Model):
         return f"{self.ledger}: {self.header} → {self.field}"
 
 
-class ImportJob(models.Model):
+class ImportJob(ScopedModel):
     """One upload: previewed, then confirmed (or abandoned).
 
     The file stays under MEDIA_ROOT/ledger-imports/ until the job is done.

@@ -9,9 +9,12 @@ name (funds, projects, …) to an instance.
 
 import copy
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db.models.base import ModelState
+
+from xiezuo.accounts.scope import scope_for
 
 from .bulk import FastInserter
 
@@ -41,11 +44,20 @@ def all_specs():
 
 @dataclass
 class Context:
-    """What one import or export runs against."""
+    """What one import or export runs against, and as whom.
+
+    Every lookup an import or export makes (people, projects, enterprises,
+    suppliers, products, buyers, organisations) goes through `scope`, the
+    acting user's: a file can name only what its uploader may read.
+    """
 
     pairing: object
-    user: object = None
+    user: object
     extra: dict = field(default_factory=dict)
+
+    @cached_property
+    def scope(self):
+        return scope_for(self.user)
 
 
 def model_checker(model, defaults):
@@ -129,8 +141,8 @@ class LedgerSpec:
         return []
 
     def queryset(self, ctx):
-        """Return the rows of this ledger that belong to the pairing."""
-        return self.model.objects.filter(pairing=ctx.pairing)
+        """Return the rows of this ledger that belong to the pairing, as the user may read them."""
+        return ctx.scope.filter(self.model.objects.filter(pairing=ctx.pairing))
 
     def defaults(self, ctx):
         """Return field values every new row gets (the pairing)."""

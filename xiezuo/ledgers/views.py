@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.middleware import client_ip
@@ -72,17 +72,9 @@ def ledger_upload(request, pairing_id, ledger):
     return redirect("ledger_job", job.pk)
 
 
-def _job(request, job_id, perm="read"):
-    """Fetch a job of a pairing the user may `perm`; the scope is checked before
-    the method, so other pairings' users learn nothing (404)."""
-    job = get_object_or_404(ImportJob.objects.select_related("pairing", "user"), pk=job_id)
-    get_pairing(request.user, job.pairing_id, perm)
-    return job
-
-
 @login_required
 def job_detail(request, importjob_id):
-    job = _job(request, importjob_id)
+    job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
     spec = _spec(job.ledger)
     result = job.result or {}
     form = MappingForm(spec=spec, headers=result.get("unknown_headers", []))
@@ -95,7 +87,7 @@ def job_detail(request, importjob_id):
 
 @login_required
 def job_progress(request, importjob_id):
-    job = _job(request, importjob_id)
+    job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
     if job.status not in (ImportJob.PREVIEWING, ImportJob.IMPORTING):
         # Finished: htmx reloads the page, which then shows the result.
         response = HttpResponse("")
@@ -106,7 +98,7 @@ def job_progress(request, importjob_id):
 
 @login_required
 def job_map(request, importjob_id):
-    job = _job(request, importjob_id)
+    job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
     spec = _spec(job.ledger)
     scope_for(request.user).require(job.pairing, spec.import_perm)
     if request.method != "POST":
@@ -122,7 +114,7 @@ def job_map(request, importjob_id):
 
 @login_required
 def job_confirm(request, importjob_id):
-    job = _job(request, importjob_id)
+    job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
     scope_for(request.user).require(job.pairing, _spec(job.ledger).import_perm)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])

@@ -133,8 +133,7 @@ def create_agreement(request, pairing_id: int, data: AgreementIn):
 
 @router.get("/agreements/{agreement_id}", response=AgreementOut)
 def get_agreement(request, agreement_id: int):
-    agreement = get_object_or_404(Agreement.objects.prefetch_related("targets"), pk=agreement_id)
-    scope_for(request.user).require(agreement.pairing_id)
+    agreement = scope_for(request.user).get(Agreement.objects.prefetch_related("targets"), agreement_id)
     return agreement_out(agreement)
 
 

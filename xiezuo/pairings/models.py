@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 
 from lib.ids import normalize_uscc
 from xiezuo.audit.tracking import tracked
+from .owned import ScopedModel
 
 
 class TreeQuerySet(models.QuerySet):
@@ -236,7 +237,7 @@ class Pairing(PathTree):
         return Pairing.objects.filter(path__startswith=self.path)
 
 
-class PairingDocument(models.Model):
+class PairingDocument(ScopedModel):
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField("文件名称", max_length=200)
     doc_number = models.CharField("文号", max_length=100, blank=True)
@@ -250,7 +251,7 @@ class PairingDocument(models.Model):
         return self.title
 
 
-class Agreement(models.Model):
+class Agreement(ScopedModel):
     pairing = models.ForeignKey(Pairing, verbose_name="结对关系", on_delete=models.CASCADE, related_name="agreements")
     year = models.PositiveSmallIntegerField("年度")
     title = models.CharField("协议名称", max_length=200)
@@ -276,7 +277,8 @@ class Agreement(models.Model):
             raise ValidationError({"year": "年度应在2000至2100之间"})
 
 
-class AgreementTarget(models.Model):
+class AgreementTarget(ScopedModel):
+    scope_path = "agreement__pairing"
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="targets")
     indicator = models.CharField("指标代码", max_length=50)
     value = models.DecimalField("目标值", max_digits=18, decimal_places=2)
@@ -291,9 +293,6 @@ class AgreementTarget(models.Model):
 
     def __str__(self):
         return f"{self.indicator}={self.value}"
-
-    def audit_pairing_id(self):
-        return self.agreement.pairing_id
 
 
 for _model in (Organisation, Pairing, PairingDocument, Agreement, AgreementTarget):

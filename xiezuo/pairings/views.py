@@ -102,9 +102,8 @@ def agreement_create(request, pairing_id):
 
 @login_required
 def agreement_edit(request, agreement_id):
-    agreement = get_object_or_404(Agreement, pk=agreement_id)
-    pairing = get_pairing(request.user, agreement.pairing_id, "write")
-    return _agreement_page(request, pairing, agreement)
+    agreement = scope_for(request.user).get(Agreement.objects.select_related("pairing"), agreement_id, "write")
+    return _agreement_page(request, agreement.pairing, agreement)
 
 
 @login_required

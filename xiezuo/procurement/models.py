@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 
 from lib.ids import mask_phone, normalize_uscc
 from xiezuo.audit.tracking import tracked
+from xiezuo.pairings.owned import ScopedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -66,8 +67,10 @@ class TenderQuerySet(models.QuerySet):
         )
 
 
-class Tender(models.Model):
+class Tender(ScopedModel):
     """One procurement process (招标采购事项) of a project."""
+
+    unit_path = "project__implementing_unit"
 
     DATE_FIELDS = [
         ("notice_date", "公告发布"),
@@ -219,8 +222,11 @@ class Tender(models.Model):
         return result
 
 
-class Bid(models.Model):
+class Bid(ScopedModel):
     """A bid as submitted, with the bidder's particulars written in it."""
+
+    scope_path = "tender__pairing"
+    unit_path = "tender__project__implementing_unit"
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="bids")
     supplier_name = models.CharField("投标人", max_length=200)
@@ -249,9 +255,6 @@ class Bid(models.Model):
     @property
     def supplier_key(self):
         return self.supplier_uscc or self.supplier_name.strip()
-
-    def audit_pairing_id(self):
-        return self.tender.pairing_id
 
     def clean(self):
         errors = {}
@@ -296,8 +299,11 @@ class Bid(models.Model):
         return result
 
 
-class Amendment(models.Model):
+class Amendment(ScopedModel):
     """A contract change (补充合同/变更) and the value it adds or removes."""
+
+    scope_path = "tender__pairing"
+    unit_path = "tender__project__implementing_unit"
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="amendments")
     date = models.DateField("变更日期")
@@ -308,9 +314,6 @@ class Amendment(models.Model):
         ordering = ["date", "pk"]
         verbose_name = "合同变更"
         verbose_name_plural = "合同变更"
-
-    def audit_pairing_id(self):
-        return self.tender.pairing_id
 
     def clean(self):
         if self.value_change == 0:
@@ -331,7 +334,9 @@ class Amendment(models.Model):
         return result
 
 
-class TenderDocument(models.Model):
+class TenderDocument(ScopedModel):
+    scope_path = "tender__pairing"
+    unit_path = "tender__project__implementing_unit"
     KINDS = [
         ("tenderNotice", "招标（采购）公告"),
         ("biddingDocuments", "招标（采购）文件"),
@@ -355,9 +360,6 @@ class TenderDocument(models.Model):
 
     def __str__(self):
         return self.title
-
-    def audit_pairing_id(self):
-        return self.tender.pairing_id
 
     def clean(self):
         limit = settings.XIEZUO_MAX_UPLOAD_BYTES
@@ -470,8 +472,10 @@ class FindingQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
-class Finding(models.Model):
+class Finding(ScopedModel):
     """A red flag raised by a rule on one process."""
+
+    unit_path = "tender__project__implementing_unit"
 
     OPEN, CONFIRMED, EXPLAINED = "open", "confirmed", "explained"
     REVIEW = [(OPEN, "待复核"), (CONFIRMED, "确认问题"), (EXPLAINED, "已作说明")]

@@ -21,16 +21,8 @@ from .models import SEVERITIES, Amendment, Bid, Finding, RuleSet, RuleSetting, R
 from .rules import RULES
 
 
-def _tender(user, tender_id, perm="read"):
-    tender = get_object_or_404(Tender.objects.select_related("pairing", "project", "buyer"), pk=tender_id)
-    scope_for(user).require(tender.pairing_id, perm)
-    return tender
-
-
-def _child(model, user, pk, perm="write"):
-    obj = get_object_or_404(model.objects.select_related("tender"), pk=pk)
-    scope_for(user).require(obj.tender.pairing_id, perm)
-    return obj
+# What a tender's page shows beside it, fetched with the scope check's query.
+TENDER = ("pairing", "project", "buyer")
 
 
 def _year(request):
@@ -85,13 +77,13 @@ def tender_create(request, pairing_id):
 
 @login_required
 def tender_edit(request, tender_id):
-    tender = _tender(request.user, tender_id, "write")
+    tender = scope_for(request.user).get(Tender.objects.select_related(*TENDER), tender_id, "write")
     return _tender_page(request, tender.pairing, tender)
 
 
 @login_required
 def tender_detail(request, tender_id):
-    tender = _tender(request.user, tender_id)
+    tender = scope_for(request.user).get(Tender.objects.select_related(*TENDER), tender_id)
     scope = scope_for(request.user)
     bids = list(tender.bids.all())
     for b in bids:
@@ -105,7 +97,7 @@ def tender_detail(request, tender_id):
 
 @login_required
 def tender_delete(request, tender_id):
-    tender = _tender(request.user, tender_id, "write")
+    tender = scope_for(request.user).get(Tender.objects.select_related(*TENDER), tender_id, "write")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     pairing_id = tender.pairing_id
@@ -128,19 +120,19 @@ def _bid_page(request, tender, bid):
 
 @login_required
 def bid_create(request, tender_id):
-    tender = _tender(request.user, tender_id, "write")
+    tender = scope_for(request.user).get(Tender.objects.select_related(*TENDER), tender_id, "write")
     return _bid_page(request, tender, Bid(tender=tender))
 
 
 @login_required
 def bid_edit(request, bid_id):
-    bid = _child(Bid, request.user, bid_id)
+    bid = scope_for(request.user).get(Bid.objects.select_related("tender"), bid_id, "write")
     return _bid_page(request, bid.tender, bid)
 
 
 def _delete_child(request, model, pk):
     # Scope first, method second: a foreign record is 404 whatever the method.
-    obj = _child(model, request.user, pk)
+    obj = scope_for(request.user).get(model.objects.select_related("tender"), pk, "write")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     with transaction.atomic():
@@ -166,7 +158,7 @@ def document_delete(request, tenderdocument_id):
 
 @login_required
 def amendment_create(request, tender_id):
-    tender = _tender(request.user, tender_id, "write")
+    tender = scope_for(request.user).get(Tender.objects.select_related(*TENDER), tender_id, "write")
     form = AmendmentForm(request.POST or None, instance=Amendment(tender=tender))
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -177,7 +169,7 @@ def amendment_create(request, tender_id):
 
 @login_required
 def document_create(request, tender_id):
-    tender = _tender(request.user, tender_id, "write")
+    tender = scope_for(request.user).get(Tender.objects.select_related(*TENDER), tender_id, "write")
     form = DocumentForm(request.POST or None, request.FILES or None, instance=TenderDocument(tender=tender))
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -189,7 +181,7 @@ def document_create(request, tender_id):
 
 @login_required
 def document_download(request, tenderdocument_id):
-    doc = _child(TenderDocument, request.user, tenderdocument_id, "read")
+    doc = scope_for(request.user).get(TenderDocument.objects.select_related("tender"), tenderdocument_id, "read")
     return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.file.name.rsplit("/", 1)[-1])
 
 
@@ -213,8 +205,7 @@ def finding_list(request, pairing_id):
 
 @login_required
 def finding_review(request, finding_id):
-    finding = get_object_or_404(Finding.objects.select_related("tender"), pk=finding_id)
-    scope_for(request.user).require(finding.pairing_id, "audit")
+    finding = scope_for(request.user).get(Finding.objects.select_related("tender"), finding_id, "audit")
     form = ReviewForm(request.POST or None, instance=finding)
     if request.method == "POST" and form.is_valid():
         form.instance.reviewed_by, form.instance.reviewed_at = request.user, timezone.now()

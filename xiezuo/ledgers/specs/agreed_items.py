@@ -17,7 +17,7 @@ from ..spec import LedgerSpec, register
 
 
 def visits(ctx):
-    return Visit.objects.filter(pairing=ctx.pairing)
+    return ctx.scope.filter(Visit.objects.filter(pairing=ctx.pairing))
 
 
 @register

@@ -13,7 +13,7 @@ def region_q(ctx, field="region"):
 
 
 def organisations(ctx):
-    return Organisation.objects.filter(region_q(ctx))
+    return Organisation.objects.filter(ctx.scope.region_q(), region_q(ctx))
 
 
 def west_regions(level):

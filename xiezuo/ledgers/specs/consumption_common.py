@@ -7,11 +7,11 @@ from ..columns import Choice, Lookup, clean_text
 
 
 def buyers(ctx):
-    return Buyer.objects.available_to(ctx.pairing)
+    return ctx.scope.usable(Buyer.objects.all(), ctx.pairing)
 
 
 def suppliers(ctx):
-    return Supplier.objects.available_to(ctx.pairing)
+    return ctx.scope.usable(Supplier.objects.all(), ctx.pairing)
 
 
 def channels(ctx):
@@ -22,7 +22,7 @@ class ProductLookup(Lookup):
     """A product by name, or "供应商/产品" when two suppliers sell one name."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, queryset=lambda ctx: Product.objects.available_to(ctx.pairing), what="产品",
+        super().__init__(*args, queryset=lambda ctx: ctx.scope.usable(Product.objects.all(), ctx.pairing), what="产品",
                          **kwargs)
 
     def prepare(self, ctx):

@@ -18,7 +18,7 @@ from ..spec import LedgerSpec, register
 
 
 def projects(ctx):
-    return Project.objects.filter(pairing=ctx.pairing)
+    return ctx.scope.filter(Project.objects.filter(pairing=ctx.pairing))
 
 
 @register
@@ -44,7 +44,7 @@ class DisbursementsSpec(LedgerSpec):
     ]
 
     def queryset(self, ctx):
-        return Disbursement.objects.filter(project__pairing=ctx.pairing)
+        return ctx.scope.filter(Disbursement.objects.filter(project__pairing=ctx.pairing))
 
     def defaults(self, ctx):
         user = ctx.user

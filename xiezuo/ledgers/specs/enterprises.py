@@ -13,13 +13,14 @@ from ..spec import LedgerSpec, register
 
 
 def enterprises(ctx):
-    # Investors come from anywhere: matched by name or 统一社会信用代码 among
-    # registered enterprises.
-    return Organisation.objects.filter(kind__in=ENTERPRISE_KINDS)
+    # Investors are matched by name or 统一社会信用代码 among the registered
+    # enterprises the user may see (the regions of their pairings), as the
+    # API's lookup by code does; one registered elsewhere is not confirmed.
+    return Organisation.objects.filter(ctx.scope.region_q(), kind__in=ENTERPRISE_KINDS)
 
 
 def parks(ctx):
-    return Park.objects.filter(pairing=ctx.pairing)
+    return ctx.scope.filter(Park.objects.filter(pairing=ctx.pairing))
 
 
 def regions(ctx):

@@ -27,7 +27,8 @@ MASK = "*"
 
 
 def people(ctx):
-    return Person.objects.in_tree_of(ctx.pairing)
+    """Return the people of the pairing's tree that the acting user may read."""
+    return ctx.scope.filter(Person.objects.in_tree_of(ctx.pairing))
 
 
 class Masked(str):
@@ -43,6 +44,11 @@ class PersonIDNumber(Column):
         rows = list(people(ctx).exclude(id_number_hash=None).values("id_number_hash", "id_number_masked", "name",
                                                                         "household_type", "pk"))
         self._people = {r["id_number_hash"]: r for r in rows}
+        # A person is one record per tree. One registered by a pairing the
+        # user may not read can be neither shown nor linked nor registered
+        # again: such a number is refused, naming nothing about the person.
+        self._hidden = set(Person.objects.in_tree_of(ctx.pairing).exclude(id_number_hash=None)
+                           .exclude(pk__in=people(ctx).values("pk")).values_list("id_number_hash", flat=True))
         masked = {}
         for r in rows:
             masked.setdefault((r["id_number_masked"]), []).append(r["id_number_hash"])
@@ -60,6 +66,8 @@ class PersonIDNumber(Column):
             return Masked(text)  # resolved with the row's 姓名 (PeopleMixin.resolver)
         number = normalize_id_number(text)
         digest = pii.search_hash(number, Person.PII_ID)
+        if digest in self._hidden:
+            raise ValueError("此身份证号的人员已由本协作关系中的其他结对登记，您无权查看或引用；请联系登记该人员的协作办")
         if digest not in self._people:
             self._numbers[digest] = number
         return digest

@@ -13,7 +13,8 @@ from ..spec import LedgerSpec, register
 
 
 def west_organisations(ctx):
-    return Organisation.objects.filter(region__path__startswith=ctx.pairing.west_region.path)
+    return Organisation.objects.filter(ctx.scope.region_q(perm="write"),
+                                       region__path__startswith=ctx.pairing.west_region.path)
 
 
 @register

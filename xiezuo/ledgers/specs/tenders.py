@@ -84,7 +84,7 @@ AMBIGUOUS = object()
 
 
 def projects(ctx):
-    return Project.objects.filter(pairing=ctx.pairing)
+    return ctx.scope.filter(Project.objects.filter(pairing=ctx.pairing))
 
 
 class MaskedPhone(str):
@@ -221,7 +221,7 @@ class _Registered:
         self.by_group = {}  # _group → process values, or AMBIGUOUS
         self.coded = {}  # (title, year) → 采购编号 of a registered process that has one
         self.bids = {}  # (tender pk, 投标人) → the stored row of that bid
-        tenders = Tender.objects.filter(pairing=ctx.pairing).order_by("pk")
+        tenders = ctx.scope.filter(Tender.objects.filter(pairing=ctx.pairing)).order_by("pk")
         for t in tenders.values("pk", "winning_bid_id", *TENDER_ATTNAMES):
             self.tenders[t["pk"]] = t
             group = _group(t)
@@ -229,7 +229,7 @@ class _Registered:
             if t["code"]:
                 self.coded.setdefault((t["title"], t["year"]), t["code"])
             self._add(t, None)
-        bids = Bid.objects.filter(tender__pairing=ctx.pairing).order_by("pk")
+        bids = ctx.scope.filter(Bid.objects.filter(tender__pairing=ctx.pairing)).order_by("pk")
         for b in bids.values("pk", "tender_id", *[_field(a) for a in BID_ATTNAMES]):
             self._add(self.tenders[b["tender_id"]], b)
 
@@ -272,7 +272,7 @@ class TendersSpec(LedgerSpec):
     def queryset(self, ctx):
         # One row per ledger row: each process once per bid (joined), or
         # once when it has no bid yet — exactly the rows `export_rows` writes.
-        return Tender.objects.filter(pairing=ctx.pairing).alias(ledger_bid=F("bids__id"))
+        return ctx.scope.filter(Tender.objects.filter(pairing=ctx.pairing)).alias(ledger_bid=F("bids__id"))
 
     def prepare(self, ctx):
         super().prepare(ctx)
@@ -495,9 +495,9 @@ class TendersSpec(LedgerSpec):
     # ------------------------------------------------------------ export
 
     def export_rows(self, ctx):
-        tenders = Tender.objects.filter(pairing=ctx.pairing).order_by("pk")
+        tenders = ctx.scope.filter(Tender.objects.filter(pairing=ctx.pairing)).order_by("pk")
         bids = {}
-        for b in (Bid.objects.filter(tender__pairing=ctx.pairing).order_by("tender_id", "pk")
+        for b in (ctx.scope.filter(Bid.objects.filter(tender__pairing=ctx.pairing)).order_by("tender_id", "pk")
                   .values("pk", "tender_id", *[_field(a) for a in BID_ATTNAMES])):
             bids.setdefault(b["tender_id"], []).append(b)
         empty = [""] * len(BID_COLUMNS)

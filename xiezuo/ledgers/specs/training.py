@@ -45,7 +45,7 @@ NAME, START = CLASS + "name", CLASS + "start"
 def tree_projects(ctx):
     """Projects a class may be funded by: those of the pairing's tree (the model's rule)."""
     root = ctx.pairing.path.strip("/").split("/")[0]
-    return Project.objects.filter(pairing__path__startswith=f"/{root}/")
+    return ctx.scope.filter(Project.objects.filter(pairing__path__startswith=f"/{root}/"))
 
 
 @register
@@ -95,7 +95,7 @@ class TrainingSpec(PeopleMixin, LedgerSpec):
         return [c for c in self.columns if c.attname.startswith(CLASS) and c.attname not in (NAME, START)]
 
     def queryset(self, ctx):
-        return Trainee.objects.filter(training_class__pairing=ctx.pairing)
+        return ctx.scope.filter(Trainee.objects.filter(training_class__pairing=ctx.pairing))
 
     def defaults(self, ctx):
         return {}  # a trainee belongs to the pairing through its class
@@ -104,7 +104,8 @@ class TrainingSpec(PeopleMixin, LedgerSpec):
         super().prepare(ctx)
         fields = [c.attname[len(CLASS):] for c in self.class_columns]
         stored = {}
-        for row in TrainingClass.objects.filter(pairing=ctx.pairing).values("pk", "name", "start", *fields):
+        classes = ctx.scope.filter(TrainingClass.objects.filter(pairing=ctx.pairing))
+        for row in classes.values("pk", "name", "start", *fields):
             stored.setdefault((row["name"], row["start"]), []).append(
                 {CLASS + f: row[f] for f in fields} | {"pk": row["pk"]})
         # (name, start) → the stored classes; the class columns the file gave
