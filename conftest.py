@@ -30,6 +30,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
         other_pairing()
+        sibling_user()
         # Kept to restore after transactional tests, whose flush also wipes
         # what migrations seeded (categories, channels, rule sets, …).
         _SNAPSHOT["db"] = connection.creation.serialize_db_to_string()
@@ -48,6 +49,30 @@ def other_pairing():
         user.save()
     Membership.objects.get_or_create(user=user, pairing=pairing, role="east")
     return pairing
+
+
+SIBLING_PAIR = ("程桥街道", "和平乡")
+
+
+def sibling_user():
+    """A west-office user of one township pair under the demo county pair:
+    the "sibling" of every other pairing of the same tree, who must reach
+    none of their records (and, being below it, none of the county pair's)."""
+    pairing = Pairing.objects.get(level="township", east_region__name=SIBLING_PAIR[0],
+                                  west_region__name=SIBLING_PAIR[1])
+    user, created = User.objects.get_or_create(username="sibling", defaults={"display_name": "兄弟结对用户"})
+    if created:
+        user.set_password("xiezuo-demo-2022")
+        user.save()
+    Membership.objects.get_or_create(user=user, pairing=pairing, role="west")
+    return pairing
+
+
+@pytest.fixture
+def sibling(db):
+    """The township pair of the "sibling" user."""
+    return Pairing.objects.get(level="township", east_region__name=SIBLING_PAIR[0],
+                               west_region__name=SIBLING_PAIR[1])
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -77,7 +102,8 @@ def _user(name):
 @pytest.fixture
 def users(db):
     """The permission checklist's cast."""
-    return {name: _user(name) for name in ("admin", "liuhe", "huangyuan", "yiyuan", "lingdao", "shenji", "outsider")}
+    return {name: _user(name) for name in ("admin", "liuhe", "huangyuan", "yiyuan", "lingdao", "shenji", "outsider",
+                                           "sibling")}
 
 
 @pytest.fixture

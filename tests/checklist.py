@@ -1,6 +1,7 @@
 """The permission checklist every view and endpoint is tested against:
-a user in scope allowed, a user of another pairing refused, a read-only role
-unable to write, anonymous redirected (pages) or 401 (API)."""
+a user in scope allowed, a user of another pairing refused — of another tree
+(`outsider`) and of a sibling township pair of the same tree (`sibling`) —,
+a read-only role unable to write, anonymous redirected (pages) or 401 (API)."""
 
 from django.test import Client
 
@@ -21,14 +22,22 @@ def token_client(username):
     return c
 
 
-def page_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsider", write=False, data=None):
+def strangers(outsider, sibling):
+    """Return the users who must not reach the record: the sibling is checked
+    wherever the outsider is, unless a test names its own."""
+    return (outsider, ("sibling" if outsider else None) if sibling is ... else sibling)
+
+
+def page_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsider", sibling=..., write=False,
+                   data=None):
     """Assert the checklist for a page; return the allowed user's response."""
     method = "post" if write else "get"
     anon = getattr(Client(), method)(url, data or {})
     assert anon.status_code == 302 and "/login/" in anon["Location"], (url, anon.status_code)
-    if outsider:
-        r = getattr(login(outsider), method)(url, data or {})
-        assert r.status_code == 404, (url, "outsider", r.status_code)
+    for stranger in strangers(outsider, sibling):
+        if stranger:
+            r = getattr(login(stranger), method)(url, data or {})
+            assert r.status_code == 404, (url, stranger, r.status_code)
     if read_only:
         r = getattr(login(read_only), method)(url, data or {})
         if write:
@@ -40,7 +49,8 @@ def page_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsi
     return r
 
 
-def api_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsider", method="get", json=None):
+def api_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsider", sibling=..., method="get",
+                  json=None):
     """Assert the checklist for an endpoint; return the allowed user's response."""
     def call(c):
         fn = getattr(c, method)
@@ -49,9 +59,10 @@ def api_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsid
         return fn(url)
 
     assert call(Client()).status_code == 401, url
-    if outsider:
-        r = call(token_client(outsider))
-        assert r.status_code == 404, (url, "outsider", r.status_code, r.content[:200])
+    for stranger in strangers(outsider, sibling):
+        if stranger:
+            r = call(token_client(stranger))
+            assert r.status_code == 404, (url, stranger, r.status_code, r.content[:200])
     if read_only:
         r = call(token_client(read_only))
         expected = 200 if method == "get" else 403

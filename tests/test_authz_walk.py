@@ -2,8 +2,10 @@
 
 For every page and endpoint, with ids of records that belong to the demo
 county pair, it checks: anonymous users are sent to the login page (401 on
-the API); a user of another pairing gets 404/403 for every record and never
-sees the county's data on a list; no role ever gets a server error; and the
+the API); a user of another pairing — of another tree, and of a sibling
+township pair in the same tree — gets 404/403 for every record and never
+sees the county's data on a list; a user of the parent pairing reaches the
+records of its child pairings; no role ever gets a server error; and the
 read-only roles (leader, auditor) change nothing with any POST — measured by
 the audit trail, which every change to domain data extends.
 New modules are covered as soon as their URLs exist: a URL parameter the walk
@@ -32,6 +34,8 @@ PUBLIC_PREFIXES = ("public/", "disclosure/", "gongshi/")
 FIXED = {"year": 2022, "ledger": "funds", "fmt": "xlsx", "format": "xlsx", "section": "funds", "level": "county"}
 ALIASES = {"org": "organisation", "tender": "tender", "person": "person"}
 ROLES = ["liuhe", "huangyuan", "yiyuan", "lingdao", "shenji", "admin"]
+# Users who must reach no record of the county pair or of its other sub-pairings.
+STRANGERS = ["outsider", "sibling"]
 
 
 def walk(resolver=None, prefix=""):
@@ -56,12 +60,21 @@ def find_model(param):
     return found[0] if len(found) == 1 else None
 
 
-def county_record(model, county):
-    ids = list(Pairing.objects.filter(path__startswith=county.path).values_list("pk", flat=True))
+def sibling_ids():
+    own = Pairing.objects.get(memberships__user__username="sibling")
+    return set(Pairing.objects.filter(path__startswith=own.path).values_list("pk", flat=True))
+
+
+def county_record(model, county, children_only=False):
+    """Return a record of the county's tree (outside the sibling user's own
+    pair), or of its child pairings only."""
+    ids = set(Pairing.objects.filter(path__startswith=county.path).values_list("pk", flat=True)) - sibling_ids()
+    if children_only:
+        ids.discard(county.pk)
     fields = {f.name for f in model._meta.get_fields()}
     qs = model._default_manager.all()
     if model is Pairing:
-        return county
+        return county if not children_only else Pairing.objects.filter(pk__in=ids).order_by("pk").first()
     if "pairing" in fields:
         qs = qs.filter(pairing__in=ids)
     elif model._meta.model_name == "organisation":
@@ -75,7 +88,7 @@ def county_record(model, county):
     return qs.order_by("pk").first()
 
 
-def fill(route, county):
+def fill(route, county, children_only=False):
     """Return the URL with every parameter filled, or raise naming the gap."""
     params = re.findall(r"<(?:\w+:)?(\w+)>", route)
     url = route
@@ -86,7 +99,7 @@ def fill(route, county):
             model = find_model(param)
             if model is None:
                 raise LookupError(f"the walk cannot fill <{param}> in {route}")
-            record = county_record(model, county)
+            record = county_record(model, county, children_only)
             if record is None:
                 return None  # no demo record of that kind yet: nothing to leak
             value = record.pk
@@ -120,19 +133,20 @@ def test_every_page_is_scoped(county):
             continue
         anon = login(None).get(url)
         assert anon.status_code == 302 and "/login/" in anon["Location"], (url, anon.status_code)
-        r = login("outsider").get(url)
-        assert r.status_code < 500, (url, r.status_code)
-        if has_record:
-            # 405: a POST-only view answers GET the same for every record.
-            assert r.status_code in (403, 404, 405), (url, "outsider reached a county record", r.status_code)
-            before = AuditEvent.objects.count()
-            r = login("outsider").post(url, {"name": "x", "status": "completed", "amount": "1"})
-            assert r.status_code in (403, 404, 405), (url, "outsider posted to a county record", r.status_code)
-            assert AuditEvent.objects.count() == before, (url, "outsider changed county data")
-        elif r.status_code == 200:
-            html = r.content.decode()
-            leaked = [m for m in markers(county) if m in html]
-            assert not leaked, (url, "outsider sees", leaked)
+        for stranger in STRANGERS:
+            r = login(stranger).get(url)
+            assert r.status_code < 500, (url, r.status_code)
+            if has_record:
+                # 405: a POST-only view answers GET the same for every record.
+                assert r.status_code in (403, 404, 405), (url, stranger, "reached a county record", r.status_code)
+                before = AuditEvent.objects.count()
+                r = login(stranger).post(url, {"name": "x", "status": "completed", "amount": "1"})
+                assert r.status_code in (403, 404, 405), (url, stranger, "posted to a county record", r.status_code)
+                assert AuditEvent.objects.count() == before, (url, stranger, "changed county data")
+            elif r.status_code == 200:
+                html = r.content.decode()
+                leaked = [m for m in markers(county) if m in html]
+                assert not leaked, (url, stranger, "sees", leaked)
         for role in ROLES:
             assert login(role).get(url).status_code < 500, (url, role)
         checked += 1
@@ -162,23 +176,50 @@ def api_routes(county):
 
 def test_every_api_route_is_scoped(county):
     routes = list(api_routes(county))
-    clients = {role: token_client(role) for role in [None, "outsider", *ROLES]}
+    clients = {role: token_client(role) for role in [None, *STRANGERS, *ROLES]}
     assert len(routes) >= 8
     for method, url, has_record in routes:
         query = "?year=2022" if method == "get" else ""
         call = lambda c: getattr(c, method)(url + query, {} if method == "get" else "{}",  # noqa: E731
                                             **({} if method == "get" else {"content_type": "application/json"}))
         assert call(clients[None]).status_code == 401, (method, url)
-        r = call(clients["outsider"])
-        assert r.status_code < 500, (method, url, r.status_code)
-        if has_record:
-            assert r.status_code in (403, 404, 422), (method, url, "outsider reached a county record", r.status_code)
-        elif r.status_code == 200:
-            leaked = [m for m in markers(county) if m in r.content.decode()]
-            assert not leaked, (method, url, leaked)
+        for stranger in STRANGERS:
+            before = AuditEvent.objects.count()
+            r = call(clients[stranger])
+            assert r.status_code < 500, (method, url, r.status_code)
+            if has_record:
+                assert r.status_code in (403, 404, 422), (method, url, stranger, "reached a county record",
+                                                          r.status_code)
+            elif r.status_code == 200:
+                leaked = [m for m in markers(county) if m in r.content.decode()]
+                assert not leaked, (method, url, stranger, leaked)
+            assert AuditEvent.objects.count() == before, (method, url, stranger, "changed county data")
         for role in ROLES:
             before = AuditEvent.objects.count()
             r = call(clients[role])
             assert r.status_code < 500, (method, url, role, r.status_code)
             if role in ("lingdao", "shenji"):
                 assert AuditEvent.objects.count() == before, (method, url, role, "a read-only role changed data")
+
+
+def test_the_parent_pairing_reaches_the_records_of_its_child_pairings(county):
+    """A county-pair user reads what its township, school and hospital pairs
+    record: a scope check that compares pairings for equality instead of
+    following the tree would answer 404 here."""
+    checked = 0
+    for route, name in walk():
+        if route.startswith(SKIP_PREFIXES) or name in PUBLIC_NAMES or "<" not in route:
+            continue
+        url = fill(route, county, children_only=True)
+        if url is None or is_public(url):
+            continue
+        r = login("huangyuan").get(url)
+        if r.status_code == 404:
+            # Data the page needs may not exist for the child (a year's report):
+            # then the administrator finds nothing either.
+            assert login("admin").get(url).status_code == 404, (url, "parent pairing refused")
+            continue
+        # 405: POST-only; 403: a step only the east office may take.
+        assert r.status_code in (200, 302, 403, 405), (url, "parent pairing refused", r.status_code)
+        checked += r.status_code == 200
+    assert checked >= 5

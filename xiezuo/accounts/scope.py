@@ -159,14 +159,15 @@ class Scope:
             return queryset.none()
         return queryset.available_to(pairing)
 
-    def region_q(self, field="region", perm="read"):
+    def region_q(self, field="region", perm="read", lookup=None):
         """Q for rows whose region lies inside the regions of pairings the user
-        may `perm`; `field=None` filters Region itself."""
+        may `perm`; `field=None` filters Region itself; `lookup` names the
+        path lookup outright (an audit event's `region_path__startswith`)."""
         from xiezuo.pairings.models import Pairing
 
         if self.is_global:
             return Q()
-        lookup = f"{field}__path__startswith" if field else "path__startswith"
+        lookup = lookup or (f"{field}__path__startswith" if field else "path__startswith")
         paths = set()
         for p in Pairing.objects.filter(pk__in=self.pairing_ids(perm)).select_related("east_region", "west_region"):
             paths.add(p.east_region.path)

@@ -21,6 +21,9 @@ class IndicatorQuerySet(models.QuerySet):
 class Indicator(models.Model):
     """One line of the assessment catalogue (考核指标)."""
 
+    # Changes are national settings: every auditor reads them (audit.views).
+    audit_national = True
+
     EAST, WEST, BOTH = "east", "west", "both"
     SIDES = [(EAST, "东部"), (WEST, "西部"), (BOTH, "双方")]
 

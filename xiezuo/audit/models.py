@@ -100,6 +100,9 @@ class AuditEvent(models.Model):
     model = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64, blank=True)
     pairing_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # For events of no pairing (organisations, regions): where the record
+    # lies, so that auditors read them by region as they read organisations.
+    region_path = models.CharField(max_length=255, blank=True, default="")
     summary = models.CharField(max_length=500, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
@@ -130,6 +133,8 @@ class AuditEvent(models.Model):
             "before": self.before,
             "after": self.after,
             "prev_hash": self.prev_hash,
+            # Hashed only when set, so events written before the field existed keep their hashes.
+            **({"region_path": self.region_path} if self.region_path else {}),
         }
 
     def compute_hash(self):
@@ -154,7 +159,7 @@ def _now_ms():
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def record(action, *, model="", object_id="", pairing_id=None, summary="", before=None, after=None):
+def record(action, *, model="", object_id="", pairing_id=None, summary="", before=None, after=None, region_path=""):
     """Append one event to the chain, inside the caller's transaction."""
     actor = current_actor()
     with transaction.atomic():
@@ -169,6 +174,7 @@ def record(action, *, model="", object_id="", pairing_id=None, summary="", befor
             model=model,
             object_id=str(object_id or ""),
             pairing_id=pairing_id,
+            region_path=region_path if pairing_id is None else "",
             summary=summary[:500],
             before=jsonable(before),
             after=jsonable(after),
@@ -182,15 +188,27 @@ def record(action, *, model="", object_id="", pairing_id=None, summary="", befor
 
 
 def record_for(instance, action, before=None, after=None, summary=""):
+    pairing_id = audit_pairing_id(instance)
     return record(
         action,
         model=instance._meta.label,
         object_id=instance.pk,
-        pairing_id=audit_pairing_id(instance),
+        pairing_id=pairing_id,
+        region_path=audit_region_path(instance) if pairing_id is None else "",
         summary=summary or str(instance)[:500],
         before=before,
         after=after,
     )
+
+
+def audit_region_path(instance):
+    """Return the region path an event of no pairing is filed under: the
+    record's own (`audit_region_path()`), its region's, or "" (national)."""
+    getter = getattr(instance, "audit_region_path", None)
+    if callable(getter):
+        return getter() or ""
+    region = getattr(instance, "region", None) if hasattr(instance, "region_id") else None
+    return getattr(region, "path", "") or ""
 
 
 def audit_pairing_id(instance):

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -11,14 +12,27 @@ from .models import AuditEvent
 
 
 def visible_events(user):
-    """Events of pairings the user may audit, plus reference-data events
-    (organisations, accounts) that belong to no pairing."""
+    """Return the events of pairings the user may audit; of the events that
+    belong to no pairing, those filed under a region (organisations,
+    regions) inside the regions of those pairings, and national settings
+    (the indicator catalogue, categories, health rules, national rule sets),
+    which every auditor reads. Accounts' and other unfiled events stay with
+    administrators."""
     scope = scope_for(user)
     if not (scope.is_global or scope.has_any("audit")):
         raise PermissionDenied("只有审计/纪检和管理员可以查看审计日志")
     if scope.is_global:
         return AuditEvent.objects.all()
-    return AuditEvent.objects.filter(Q(pairing_id__in=scope.pairing_ids("audit")) | Q(pairing_id__isnull=True))
+    unfiled = Q(pairing_id__isnull=True)
+    return AuditEvent.objects.filter(
+        Q(pairing_id__in=scope.pairing_ids("audit"))
+        | (unfiled & scope.region_q(field=None, perm="audit", lookup="region_path__startswith"))
+        | (unfiled & Q(region_path="", model__in=national_models())))
+
+
+def national_models():
+    """Return the labels of models whose changes are national settings (`audit_national`)."""
+    return [m._meta.label for m in apps.get_models() if getattr(m, "audit_national", False)]
 
 
 @login_required

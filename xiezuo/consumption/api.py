@@ -75,7 +75,8 @@ def list_sales(request, pairing_id: int, cursor: str = "", before: str = "", lim
     f, errors = listing.parse_filters(request.GET)
     if errors:
         raise HttpError(422, "；".join(errors))
-    page = listing.sales_page(pairing.pk, f, cursor or None, max(1, min(limit, 500)), before=before or None)
+    page = listing.sales_page(pairing.pk, f, cursor or None, max(1, min(limit, 500)), before=before or None,
+                              scope=scope_for(request.user))
     return {
         "items": [sale_out(s) for s in page["rows"]],
         "next_cursor": page["next_cursor"],
@@ -85,15 +86,15 @@ def list_sales(request, pairing_id: int, cursor: str = "", before: str = "", lim
     }
 
 
-def _fill(sale, data):
+def _fill(request, sale, data):
     for field in ("date", "kind", "quantity", "unit_price", "amount", "voucher_no", "note"):
         setattr(sale, field, getattr(data, field))
     # Ids from the client are looked up among what this pairing may use, so
     # a foreign id is refused as invalid rather than linked.
-    pairing = sale.pairing
-    sale.buyer = get_object_or_404(Buyer.objects.available_to(pairing), pk=data.buyer)
-    sale.product = get_object_or_404(Product.objects.available_to(pairing), pk=data.product)
-    sale.supplier = (get_object_or_404(Supplier.objects.available_to(pairing), pk=data.supplier)
+    pairing, scope = sale.pairing, scope_for(request.user)
+    sale.buyer = get_object_or_404(scope.usable(Buyer.objects.all(), pairing), pk=data.buyer)
+    sale.product = get_object_or_404(scope.usable(Product.objects.all(), pairing), pk=data.product)
+    sale.supplier = (get_object_or_404(scope.usable(Supplier.objects.all(), pairing), pk=data.supplier)
                      if data.supplier else sale.product.supplier)
     sale.channel = get_object_or_404(Channel.usable_by(pairing), pk=data.channel)
     sale.set_derived()
@@ -104,7 +105,7 @@ def _fill(sale, data):
 def create_sale(request, pairing_id: int, data: SaleIn):
     pairing = get_pairing(request.user, pairing_id, "write")
     sale = Sale(pairing=pairing)
-    _fill(sale, data)
+    _fill(request, sale, data)
     sale.save()
     return Status(201, sale_out(sale))
 
@@ -123,7 +124,7 @@ def update_sale(request, pairing_id: int, sale_id: int, data: SaleIn, response: 
     pairing = get_pairing(request.user, pairing_id, "write")
     sale = scope_for(request.user).get(Sale.objects.filter(pairing=pairing), sale_id, "write")
     loaded = loaded_version_from(request, sale)
-    _fill(sale, data)
+    _fill(request, sale, data)
     try:
         save_versioned(sale, loaded)
     except ValidationError as e:
@@ -144,7 +145,7 @@ def list_suppliers(request, pairing_id: int):
     pairing = get_pairing(request.user, pairing_id)
     return [{"id": s.pk, "pairing": s.pairing_id, "organisation": s.organisation_id, "name": s.organisation.name,
              "kind": s.organisation.kind, "region": str(s.organisation.region), "uscc": s.organisation.uscc}
-            for s in Supplier.objects.available_to(pairing).select_related("organisation__region")]
+            for s in scope_for(request.user).usable(Supplier.objects.select_related("organisation__region"), pairing)]
 
 
 @router.post(P + "/suppliers", response={201: dict})
@@ -166,13 +167,13 @@ def list_products(request, pairing_id: int):
     return [{"id": p.pk, "pairing": p.pairing_id, "name": p.name, "category": p.category, "unit": p.unit,
              "supplier": p.supplier_id, "certificate_no": p.certificate_no,
              "certified_until": p.certified_until.isoformat() if p.certified_until else None}
-            for p in Product.objects.available_to(pairing)]
+            for p in scope_for(request.user).usable(Product.objects.all(), pairing)]
 
 
 @router.post(P + "/products", response={201: dict})
 def create_product(request, pairing_id: int, data: ProductIn):
     pairing = get_pairing(request.user, pairing_id, "write")
-    supplier = get_object_or_404(Supplier.objects.available_to(pairing), pk=data.supplier)
+    supplier = get_object_or_404(scope_for(request.user).usable(Supplier.objects.all(), pairing), pk=data.supplier)
     product = Product(pairing=pairing, supplier=supplier, name=data.name, category=data.category, unit=data.unit,
                       certificate_no=data.certificate_no, certified_until=data.certified_until)
     product.full_clean()
@@ -184,7 +185,7 @@ def create_product(request, pairing_id: int, data: ProductIn):
 def list_buyers(request, pairing_id: int):
     pairing = get_pairing(request.user, pairing_id)
     return [{"id": b.pk, "pairing": b.pairing_id, "name": b.name, "kind": b.kind,
-             "is_budget_unit": b.is_budget_unit} for b in Buyer.objects.available_to(pairing)]
+             "is_budget_unit": b.is_budget_unit} for b in scope_for(request.user).usable(Buyer.objects.all(), pairing)]
 
 
 @router.post(P + "/buyers", response={201: dict})

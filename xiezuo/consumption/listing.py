@@ -52,8 +52,11 @@ def make_cursor(sale):
     return f"{sale.date.isoformat()}.{sale.pk}"
 
 
-def filtered(pairing_id, f):
+def filtered(pairing_id, f, scope=None):
+    """Return the pairing's sales matching the filters, narrowed to `scope`."""
     qs = Sale.objects.filter(pairing_id=pairing_id)
+    if scope is not None:
+        qs = scope.filter(qs)
     if f.get("date_from"):
         qs = qs.filter(date__gte=f["date_from"])
     if f.get("date_to"):
@@ -66,11 +69,11 @@ def filtered(pairing_id, f):
     return qs
 
 
-def sales_page(pairing_id, f, cursor=None, limit=PAGE_SIZE, before=None):
+def sales_page(pairing_id, f, cursor=None, limit=PAGE_SIZE, before=None, scope=None):
     """Return one keyset page: rows, the cursors of the next and previous
     pages (or None) and the totals row. `cursor` pages forward (rows after
     it), `before` backward (rows before it)."""
-    qs = filtered(pairing_id, f).select_related("buyer", "product", "supplier__organisation", "channel")
+    qs = filtered(pairing_id, f, scope).select_related("buyer", "product", "supplier__organisation", "channel")
     back = parse_cursor(before) if before else None
     if back:
         rows = qs.keyset_before(back, limit + 1)

@@ -38,12 +38,13 @@ def _save_page(request, pairing, form, template, done, **extra):
 def sale_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     f, errors = listing.parse_filters(request.GET)
+    scope = scope_for(request.user)
     page = listing.sales_page(pairing.pk, {} if errors else f, request.GET.get("cursor"),
-                              before=request.GET.get("before"))
+                              before=request.GET.get("before"), scope=scope)
     choices = {
-        "channels": Channel.usable_by(pairing), "buyers": Buyer.objects.available_to(pairing),
-        "products": Product.objects.available_to(pairing),
-        "suppliers": Supplier.objects.available_to(pairing).select_related("organisation"),
+        "channels": Channel.usable_by(pairing), "buyers": scope.usable(Buyer.objects.all(), pairing),
+        "products": scope.usable(Product.objects.all(), pairing),
+        "suppliers": scope.usable(Supplier.objects.all(), pairing).select_related("organisation"),
     }
     subtree = pairing.subtree().exclude(pk=pairing.pk)
     return render(request, "consumption/sale_list.html", _ctx(
@@ -83,8 +84,8 @@ def sale_delete(request, pairing_id, sale_id):
 @login_required
 def supplier_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
-    suppliers = (Supplier.objects.available_to(pairing).select_related("organisation__region", "pairing")
-                 .annotate(n_products=Count("products")))
+    suppliers = Supplier.objects.select_related("organisation__region", "pairing").annotate(n_products=Count("products"))
+    suppliers = scope_for(request.user).usable(suppliers, pairing)
     return render(request, "consumption/supplier_list.html", _ctx(request, pairing, suppliers=suppliers))
 
 
@@ -113,7 +114,7 @@ def supplier_edit(request, pairing_id, supplier_id):
 @login_required
 def product_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
-    products = Product.objects.available_to(pairing).select_related("supplier__organisation")
+    products = scope_for(request.user).usable(Product.objects.all(), pairing).select_related("supplier__organisation")
     return render(request, "consumption/product_list.html",
                   _ctx(request, pairing, products=products, today=datetime.date.today()))
 
@@ -137,7 +138,7 @@ def product_edit(request, pairing_id, product_id):
 @login_required
 def buyer_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
-    buyers = Buyer.objects.available_to(pairing).prefetch_related("budgets")
+    buyers = scope_for(request.user).usable(Buyer.objects.all(), pairing).prefetch_related("budgets")
     return render(request, "consumption/buyer_list.html", _ctx(request, pairing, buyers=buyers))
 
 

@@ -28,6 +28,9 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 class ProjectCategory(models.Model):
     """An editable code list of project categories (大类)."""
 
+    # Changes are national settings: every auditor reads them (audit.views).
+    audit_national = True
+
     code = models.CharField("代码", max_length=30, unique=True)
     name = models.CharField("名称", max_length=50, unique=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
@@ -631,6 +634,9 @@ class ProjectAttachment(ScopedModel):
 
 class HealthRule(models.Model):
     """Parameters of one project health rule, editable by an administrator."""
+
+    # Changes are national settings: every auditor reads them (audit.views).
+    audit_national = True
 
     NO_DISBURSEMENT, OVERDUE, STALE, AFTER_ACCEPTANCE = (
         "no_disbursement", "overdue_finish", "no_update", "disbursed_after_acceptance")

@@ -52,6 +52,9 @@ def months_in_year(jobs, year, today=None):
 class LabourSettings(models.Model):
     """The editable thresholds of the module (one row, edited by administrators)."""
 
+    # Changes are national settings: every auditor reads them (audit.views).
+    audit_national = True
+
     stable_months = models.PositiveSmallIntegerField(
         "稳定就业月数", default=6, help_text="一年内务工达到该月数（按自然月计）即计为稳定就业")
     long_term_months = models.PositiveSmallIntegerField(

@@ -93,6 +93,9 @@ class Region(PathTree):
             return self.parent.name + self.name
         return self.name
 
+    def audit_region_path(self):
+        return self.path
+
 
 class Organisation(models.Model):
     KINDS = [

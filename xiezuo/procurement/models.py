@@ -374,6 +374,9 @@ class TenderDocument(ScopedModel):
 class RuleSet(models.Model):
     """The national default set (no pairing) or a county set layered on it."""
 
+    # Changes are national settings: every auditor reads them (audit.views).
+    audit_national = True
+
     pairing = models.ForeignKey("pairings.Pairing", verbose_name="适用结对", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="rule_sets",
                                 help_text="留空为全国默认规则；县级规则集适用于该结对及其下级结对")
@@ -410,6 +413,9 @@ class RuleSetVersion(models.Model):
     """A dated edition of a rule set; a process is judged by the edition in
     force on its start date."""
 
+    # Changes are national settings: every auditor reads them (audit.views).
+    audit_national = True
+
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="versions")
     effective_from = models.DateField("生效日期")
     note = models.CharField("说明", max_length=300, blank=True)
@@ -437,6 +443,9 @@ class RuleSetVersion(models.Model):
 class RuleSetting(models.Model):
     """One rule's parameters in one version. In a county version a row
     overrides the national setting of that rule; absent rows inherit."""
+
+    # Changes are national settings: every auditor reads them (audit.views).
+    audit_national = True
 
     rule_version = models.ForeignKey(RuleSetVersion, on_delete=models.CASCADE, related_name="settings")
     rule_code = models.CharField("规则代码", max_length=40)
