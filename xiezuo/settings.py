@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "xiezuo.accounts.middleware.PasswordChangeRequiredMiddleware",
     "xiezuo.audit.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -135,8 +136,16 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# The password policy (等保2.0 identity checks): at least 10 characters from
+# at least three of lower/upper/digit/other, not like the user's own names,
+# not a common password. Django's messages come in Chinese from its own
+# translation, ours (length included: Django 5.2 lacks its Chinese) from
+# locale/.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "xiezuo.accounts.validators.LengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "xiezuo.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "email")}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
