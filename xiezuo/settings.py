@@ -167,6 +167,14 @@ AXES_VERBOSE = False
 # county office after one colleague's typos, so the lock is per account.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Addresses of our own reverse proxies (IPs or CIDRs, comma-separated). Only
+# a request arriving from one of them may name the client's address in
+# X-Real-IP / X-Forwarded-For for the audit trail; anyone else could forge
+# those headers. Empty: the trail records REMOTE_ADDR.
+XIEZUO_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("XIEZUO_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+
 # Sessions end after two idle hours and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = True
