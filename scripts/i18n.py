@@ -25,6 +25,18 @@ def load_glossary():
     return pairs
 
 
+def unfuzz(text):
+    """Blank the translation of every fuzzy entry.
+
+    msgmerge guesses a new message's translation from a similar old one
+    ("结对" got "My pairings"); a guess is not a translation, so the entry
+    is filled from the glossary like a new one, or reported missing.
+    """
+    entry = re.compile(r'#, fuzzy(?:, (.*))?\n(?:#\| .*\n)*(msgid "(?:[^"\\]|\\.)*"\n)msgstr "(?:[^"\\]|\\.)*"\n')
+    # Other flags (python-format) stay on the entry.
+    return entry.sub(lambda m: (f"#, {m.group(1)}\n" if m.group(1) else "") + m.group(2) + 'msgstr ""\n', text)
+
+
 def fill(text, glossary):
     missing = []
 
@@ -45,9 +57,10 @@ def fill(text, glossary):
 
 def main():
     manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "makemessages", "-l", "en", "--no-location", "--no-obsolete",
+    # --no-wrap: a wrapped message spans lines, which fill() cannot match.
+    subprocess.run([*manage, "makemessages", "-l", "en", "--no-location", "--no-obsolete", "--no-wrap",
                     "-i", ".venv/*", "-i", "node_modules/*", "-i", "var/*", "-i", "bench/*"], check=True, cwd=ROOT)
-    text, missing = fill(PO.read_text(), load_glossary())
+    text, missing = fill(unfuzz(PO.read_text()), load_glossary())
     PO.write_text(text)
     subprocess.run([*manage, "compilemessages", "-l", "en", "-i", ".venv", "-i", "node_modules"], check=True, cwd=ROOT)
     for m in missing:

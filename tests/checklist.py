@@ -29,8 +29,12 @@ def strangers(outsider, sibling):
 
 
 def page_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsider", sibling=..., write=False,
-                   data=None):
-    """Assert the checklist for a page; return the allowed user's response."""
+                   data=None, refuse_read_only=False):
+    """Assert the checklist for a page; return the allowed user's response.
+
+    `refuse_read_only` is for pages that even reading needs more than
+    "read" for (the account pages): the read-only role gets 403 on GET too.
+    """
     method = "post" if write else "get"
     anon = getattr(Client(), method)(url, data or {})
     assert anon.status_code == 302 and "/login/" in anon["Location"], (url, anon.status_code)
@@ -40,7 +44,7 @@ def page_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsi
             assert r.status_code == 404, (url, stranger, r.status_code)
     if read_only:
         r = getattr(login(read_only), method)(url, data or {})
-        if write:
+        if write or refuse_read_only:
             assert r.status_code == 403, (url, "read-only", r.status_code)
         else:
             assert r.status_code == 200, (url, "read-only", r.status_code)

@@ -18,6 +18,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from xiezuo.accounts.models import APIToken, User
 from xiezuo.api import api
 from xiezuo.audit.models import AuditEvent
 from xiezuo.pairings.models import Pairing
@@ -36,6 +37,14 @@ ALIASES = {"org": "organisation", "tender": "tender", "person": "person"}
 ROLES = ["liuhe", "huangyuan", "yiyuan", "lingdao", "shenji", "admin"]
 # Users who must reach no record of the county pair or of its other sub-pairings.
 STRANGERS = ["outsider", "sibling"]
+# Accounts belong to the county through their roles on it.
+THROUGH_ROLES = {"user": "memberships__pairing__in", "apitoken": "user__memberships__pairing__in"}
+
+
+@pytest.fixture(autouse=True)
+def county_token(db):
+    """A token of a county user, so the token pages are walked too."""
+    APIToken.issue(User.objects.get(username="yiyuan"), name="walk")
 
 
 def walk(resolver=None, prefix=""):
@@ -52,7 +61,7 @@ def find_model(param):
     base = param[:-3] if param.endswith("_id") else param
     base = ALIASES.get(base, base).replace("_", "")
     ours = [m for m in apps.get_models()
-            if m.__module__.startswith("xiezuo.") and m._meta.app_label not in {"accounts", "audit"}]
+            if m.__module__.startswith("xiezuo.") and m._meta.app_label != "audit"]
     exact = [m for m in ours if m._meta.model_name == base]
     # "receipt_id" means FundReceipt when no model is called just Receipt.
     suffix = [m for m in ours if m._meta.model_name.endswith(base)]
@@ -75,7 +84,9 @@ def county_record(model, county, children_only=False):
     qs = model._default_manager.all()
     if model is Pairing:
         return county if not children_only else Pairing.objects.filter(pk__in=ids).order_by("pk").first()
-    if "pairing" in fields:
+    if model._meta.model_name in THROUGH_ROLES:
+        qs = qs.filter(**{THROUGH_ROLES[model._meta.model_name]: ids}).distinct()
+    elif "pairing" in fields:
         qs = qs.filter(pairing__in=ids)
     elif model._meta.model_name == "organisation":
         qs = qs.filter(name="湟源县人民医院")

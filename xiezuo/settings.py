@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "xiezuo.accounts.middleware.PasswordChangeRequiredMiddleware",
     "xiezuo.audit.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -135,8 +136,16 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# The password policy (等保2.0 identity checks): at least 10 characters from
+# at least three of lower/upper/digit/other, not like the user's own names,
+# not a common password. Django's messages come in Chinese from its own
+# translation, ours (length included: Django 5.2 lacks its Chinese) from
+# locale/.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "xiezuo.accounts.validators.LengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "xiezuo.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "email")}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
@@ -157,6 +166,14 @@ AXES_VERBOSE = False
 # Offices sit behind one NAT address: locking by IP would lock out a whole
 # county office after one colleague's typos, so the lock is per account.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Addresses of our own reverse proxies (IPs or CIDRs, comma-separated). Only
+# a request arriving from one of them may name the client's address in
+# X-Real-IP / X-Forwarded-For for the audit trail; anyone else could forge
+# those headers. Empty: the trail records REMOTE_ADDR.
+XIEZUO_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("XIEZUO_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 
 # Sessions end after two idle hours and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 3600)))

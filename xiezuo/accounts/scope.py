@@ -95,6 +95,60 @@ class Scope:
             raise PermissionDenied("您的角色无权执行此操作")
         return pairing
 
+    def may_grant(self, pairing, role):
+        """Whether the user may give (or take away) `role` on `pairing`.
+
+        Managing members needs "members" on the pairing, and the role may
+        carry no permission the manager lacks there, so no office can hand
+        out powers it does not hold: an east office cannot make a west
+        office (the other half of every two-step approval) or an auditor,
+        and only administrators make administrators. "unit" is covered by
+        "write", which edits all the projects a unit edits only some of.
+        """
+        have = set(self._load().get(getattr(pairing, "pk", pairing), ()))
+        if "members" not in have:
+            return False
+        if "write" in have:
+            have.add("unit")
+        return PERMISSIONS[role] <= have
+
+    def grantable_roles(self, pairing):
+        return [role for role in PERMISSIONS if self.may_grant(pairing, role)]
+
+    def may_manage_accounts(self):
+        """Whether the user manages the accounts of anyone (a menu question)."""
+        return self.is_global or self.has_any("members")
+
+    def accounts(self, perm="members"):
+        """Users with a role on a pairing where the caller may `perm`;
+        administrators reach every user."""
+        from .models import User
+
+        if self.is_global or self.has_any("admin"):
+            return User.objects.all()
+        return User.objects.filter(memberships__pairing__in=self.pairing_ids(perm)).distinct()
+
+    def require_account(self, account):
+        """Raise 404 for an account the caller cannot see, 403 for one the
+        caller sees but may not manage; return the account.
+
+        Like `require`: an account with a role on a pairing the caller reads
+        is visible. Resetting its password or issuing it a token hands over
+        everything it may do, so managing it needs the right to grant every
+        role it holds; an account with no role, or a superuser, is managed
+        by administrators only.
+        """
+        if self.is_global:
+            return account
+        if not self.accounts("read").filter(pk=account.pk).exists():
+            raise Http404("账户不存在或无权访问")
+        roles = [(m.pairing_id, m.role) for m in account.memberships.all()]
+        if account.is_superuser or not (roles or self.has_any("admin")):
+            raise PermissionDenied("该账户只能由管理员管理")
+        if not all(self.may_grant(pid, role) for pid, role in roles):
+            raise PermissionDenied("该账户在您管辖范围外另有角色，或其角色超出您的权限，请由管理员办理")
+        return account
+
     def may_read(self, pairing_id, units=()):
         """Tell whether a record of this pairing is readable; `units` are the
         implementing units the record hangs off (its project's, …)."""

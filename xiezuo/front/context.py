@@ -1,5 +1,12 @@
+from xiezuo.accounts.scope import scope_for
+
 from .modules import module_links
 
 
 def nav(request):
-    return {"module_links": module_links()}
+    user = getattr(request, "user", None)
+    # A callable: the template asks only on pages with a signed-in user.
+    return {
+        "module_links": module_links(),
+        "can_manage_accounts": lambda: bool(user and user.is_authenticated and scope_for(user).may_manage_accounts()),
+    }

@@ -25,6 +25,7 @@ def pairing_detail(request, pairing_id):
         "documents": pairing.documents.all(),
         "ancestors": [a for a in pairing.ancestors() if scope.has(a)],
         "can_write": scope.has(pairing, "write"),
+        "can_manage_members": scope.has(pairing, "members"),
     }
     return render(request, "pairings/pairing_detail.html", ctx)
 
