@@ -4,7 +4,7 @@ from django import forms
 
 from lib.ids import mask_phone
 from lib.money import parse_amount, yuan_str
-from xiezuo.front.forms import BootstrapMixin, VersionedForm
+from xiezuo.front.forms import BootstrapMixin, VersionedForm, checked_upload
 
 from .models import SEVERITIES, Amendment, Bid, Finding, RuleSet, RuleSetVersion, Tender, TenderDocument
 
@@ -112,6 +112,10 @@ class DocumentForm(BootstrapMixin, forms.ModelForm):
         model = TenderDocument
         fields = ["kind", "title", "date", "file"]
         widgets = {"date": forms.DateInput()}
+
+    def clean_file(self):
+        # The one upload check: real type, size, photos without metadata.
+        return checked_upload(self.cleaned_data.get("file"))
 
 
 class ReviewForm(VersionedForm):
