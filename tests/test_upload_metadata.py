@@ -5,7 +5,6 @@ number in the EXIF tags never reaches the disk."""
 import io
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import ExifTags, Image
