@@ -85,10 +85,15 @@ def make_id_number(first17):
 
 
 def mask_id_number(number):
-    """Show region code and last four: 630123********1234."""
+    """Show the first four and the last four characters: 6301**********1234.
+
+    Why not the region code and the birth date: see "What is shown" in
+    `lib.pii`. Masking an already masked number gives the same text, so old
+    masked values can be passed through again.
+    """
     if not number:
         return ""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 def mask_phone(phone):

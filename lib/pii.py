@@ -10,6 +10,30 @@ Both keys come from the one secret `settings.PII_KEY` through HKDF with
 distinct `info` strings: knowing the search-hash key does not help decrypt,
 and the hash of one purpose ("id_number") cannot be matched against another
 ("phone").
+
+What is shown
+-------------
+A masked 身份证号 must not be rebuildable from what is shown beside it. The
+number is region (6 digits) + birth date (8) + sequence (3) + check
+character (GB 11643). The old mask 630123********1234 hid exactly the birth
+date, and the birth date stood next to it: together with the check
+character that leaves one or two candidates. So:
+
+- The number is masked as the first four and the last four characters
+  (6301**********1234, `lib.ids.mask_id_number`): the county digits and the
+  whole birth date are hidden.
+- Nobody sees a birth date on a page, in an API answer, an export, an
+  import preview or the audit trail. What is shown instead is the decade of
+  birth ("1990年代", `birth_decade`). A decade, not an age band such as
+  "30–39岁": an age band is computed against today and moves on the
+  birthday, so whoever looks every day learns the exact date when it
+  changes; the decade never moves. A decade with the county assumed known
+  (the township is shown) and the last four characters still leaves about
+  3,650 dates, of which roughly one in eleven match the check character:
+  over 300 candidates.
+- The full number (and with it the birth date) is seen only through the
+  reveal path, for roles with the "pii" permission, and every reveal is an
+  audit event.
 """
 
 import base64
@@ -88,6 +112,24 @@ def search_hash(value, purpose):
     _, search_key = _keys(_secret())
     message = purpose.encode() + b"\0" + value.encode()
     return hmac.new(search_key, message, hashlib.sha256).hexdigest()
+
+
+def birth_decade(value):
+    """Return the decade of a birth date as shown to everyone ("1990年代"), or "".
+
+    Takes a date, an ISO date string (older audit snapshots hold birth dates
+    that way, and the trail is re-masked when shown) or an already shown
+    decade, which comes back unchanged.
+    """
+    if not value:
+        return ""
+    text = value if isinstance(value, str) else value.isoformat()
+    if text.endswith("年代"):
+        return text
+    year = text[:4]
+    if not year.isdigit():
+        return ""
+    return f"{int(year) // 10 * 10}年代"
 
 
 _PHONE_FULLWIDTH = str.maketrans("０１２３４５６７８９－（）＋", "0123456789-()+")

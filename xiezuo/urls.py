@@ -1,8 +1,6 @@
 from importlib import import_module
 
 from django.apps import apps
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -33,7 +31,7 @@ urlpatterns = [
     *_module_urls(),
     path("", include("xiezuo.front.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, not even under DEBUG: uploaded files leave only through
+# views that check the owning record's pairing (xiezuo.front.downloads).
 
 handler500 = "xiezuo.front.errors.server_error"

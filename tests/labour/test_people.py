@@ -49,7 +49,7 @@ def test_lowercase_x_accepted_and_gender_and_birth_derived(county):
     assert r.status_code == 302
     person = Person.objects.get(name="测试人员", pairing=county)
     assert person.reveal_id_number() == RAW_ID_X  # stored upper-case
-    assert person.id_number_masked == "630123********203X"
+    assert person.id_number_masked == "6301**********203X"
     # Derived from the number, whatever was typed: 1988-05-05, sequence digit 3 is odd.
     assert person.birth_date == datetime.date(1988, 5, 5) and person.gender == "男"
 
@@ -62,7 +62,7 @@ def test_person_create_checklist_and_audit_event_without_plain_number(county):
     assert r["Location"] == reverse("labour_person_detail", args=[person.pk])
     assert person.phone_masked == "139****3456" and person.village.name == "河南村"
     event = AuditEvent.objects.get(model="labour.Person", object_id=str(person.pk), action="create")
-    assert event.after["id_number_masked"] == "630123********1237"
+    assert event.after["id_number_masked"] == "6301**********1237"
     assert "id_number_enc" not in event.after and RAW_ID not in str(event.after)
 
 
@@ -79,7 +79,7 @@ def test_duplicate_id_number_refused_naming_the_existing_person(county, person_f
     existing = person_factory(county, name="张示例", id_number=RAW_ID)
     r = post_person(county, id_number=RAW_ID.lower())
     html = r.content.decode()
-    assert "身份证号与已登记人员“张示例”（630123********1237" in html
+    assert "身份证号与已登记人员“张示例”（6301**********1237" in html
     assert RAW_ID not in html.replace(f'value="{RAW_ID.lower()}"', "")
     assert Person.objects.filter(id_number_hash=existing.id_number_hash).count() == 1
 
@@ -107,7 +107,7 @@ def test_edit_keeps_number_when_left_empty_and_never_prefills_it(county, person_
     url = reverse("labour_person_edit", args=[person.pk])
     r = page_checklist(url, read_only=None, allowed="huangyuan")
     html = r.content.decode()
-    assert "已登记：630123********1237。留空表示不修改。" in html and RAW_ID not in html and RAW_PHONE not in html
+    assert "已登记：6301**********1237。留空表示不修改。" in html and RAW_ID not in html and RAW_PHONE not in html
     data = {"name": "张示例改", "household_type": "general", "id_number": "", "phone": "",
             "loaded_version": person.version}
     page_checklist(url, write=True, data=data)
@@ -120,7 +120,7 @@ def test_person_list_filters_and_masks(county, person_factory):
     person_factory(county, name="张示例", id_number=RAW_ID, household_type="poverty")
     url = reverse("labour_person_list", args=[county.pk])
     html = page_checklist(url + "?q=张示例").content.decode()
-    assert "张示例" in html and "630123********1237" in html and RAW_ID not in html
+    assert "张示例" in html and "6301**********1237" in html and RAW_ID not in html
     assert "示例学员001" not in html
     html = login("liuhe").get(url + "?household=monitored").content.decode()
     assert "张示例" not in html and "示例学员004" in html and "示例学员005" not in html
@@ -165,11 +165,11 @@ def test_reveal_shows_number_to_west_office_and_records_view_pii(county, person_
     assert events.count() - before == 2
     event = events.first()
     assert event.actor_name == "huangyuan" and event.pairing_id == county.pk
-    assert event.summary == "查看完整个人信息：张示例（身份证号、联系电话）"
+    assert event.summary == "查看完整个人信息：张示例（身份证号、联系电话、出生日期）"
     assert RAW_ID not in str(event.payload())
     # The auditor finds it on the audit trail page.
     html = login("shenji").get(reverse("audit_list") + "?action=view_pii").content.decode()
-    assert "查看完整个人信息：张示例（身份证号、联系电话）" in html and RAW_ID not in html
+    assert "查看完整个人信息：张示例（身份证号、联系电话、出生日期）" in html and RAW_ID not in html
 
 
 def test_reveal_refused_to_roles_without_pii_and_nothing_recorded(county, person_factory):

@@ -26,7 +26,7 @@ from ..checklist import login, token_client
 from .conftest import RAW_ID, RAW_PHONE
 
 pytestmark = pytest.mark.django_db
-MASKED_ID = "630123********1237"
+MASKED_ID = "6301**********1237"
 WITHOUT_PII = ("liuhe", "lingdao", "shenji", "yiyuan")
 
 
@@ -180,7 +180,7 @@ def test_roster_export_masks_for_east_office_and_records_export_pii(county, demo
     r = page_checklist(url)
     rows = read_csv(r)
     assert rows[0][:4] == ["序号", "姓名", "性别", "身份证号"] and len(rows) == 51
-    assert rows[1][1] == "示例学员001" and rows[1][3] == demo_id_number(1)[:6] + "********" + demo_id_number(1)[-4:]
+    assert rows[1][1] == "示例学员001" and rows[1][3] == demo_id_number(1)[:4] + "**********" + demo_id_number(1)[-4:]
     assert demo_id_number(1).encode() not in r.content
     assert "attachment" in r["Content-Disposition"] and "no-store" in r["Cache-Control"]
     event = AuditEvent.objects.filter(action="export_pii", actor_name="liuhe").first()

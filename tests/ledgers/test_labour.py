@@ -21,7 +21,7 @@ def test_employment_creates_people_once(ctx_for, samples, county):
     assert [str(e) for e in result.errors] == [] and result.added == 3
     zhang = Person.objects.with_id_number(NUMBER, county).get()
     assert (zhang.name, zhang.household_type, zhang.id_number_masked, zhang.reveal_id_number(), zhang.gender) == (
-        "张示例（示例）", "poverty", "630123********1237", NUMBER, "男")
+        "张示例（示例）", "poverty", "6301**********1237", NUMBER, "男")
     jobs = list(Employment.objects.filter(person=zhang).order_by("start").values_list(
         "destination", "form", "start", "end", "monthly_income"))
     assert jobs == [("east", "enterprise", datetime.date(2022, 3, 1), datetime.date(2022, 8, 31), Decimal("4500.00")),
@@ -35,7 +35,7 @@ def test_employment_creates_people_once(ctx_for, samples, county):
     # The preview kept with an upload's job shows the numbers masked.
     preview = run_import(spec, ctx, samples / "employment" / "valid.xlsx", mode="update")
     assert preview.sample_add == [] and NUMBER not in str(result.sample_add)
-    assert result.sample_add[0]["cells"][:2] == ["张示例（示例）", "630123********1237"]
+    assert result.sample_add[0]["cells"][:2] == ["张示例（示例）", "6301**********1237"]
 
     again = run_import(spec, ctx, samples / "employment" / "valid.xlsx", commit=True)
     assert (again.added, again.skipped) == (0, 3) and Person.objects.with_id_number(NUMBER, county).count() == 1
@@ -46,9 +46,9 @@ def test_employment_errors_and_nothing_written(ctx_for, samples):
     n = Employment.objects.count(), Person.objects.count(), AuditEvent.objects.count()
     result = run_import(spec, ctx, samples / "employment" / "errors.xlsx", commit=True)
     assert [str(e) for e in result.errors] == [
-        "工作表“就业”第2行“身份证号”列（值为“630123********1230”）：身份证号校验位错误：应为“7”，实际为“0”",
+        "工作表“就业”第2行“身份证号”列（值为“6301**********1230”）：身份证号校验位错误：应为“7”，实际为“0”",
         "工作表“就业”第3行“结束日期”列（值为“2022-02-01”）：结束日期不能早于开始日期",
-        "工作表“就业”第4行“身份证号”列（值为“630123********9999”）：号码已脱敏，且找不到以此号码登记的人员；"
+        "工作表“就业”第4行“身份证号”列（值为“6301**********9999”）：号码已脱敏，且找不到以此号码登记的人员；"
         "新人员请填写完整的18位身份证号",
         "工作表“就业”第5行“就业去向”列（值为空）：必填，不能为空",
     ]
@@ -69,7 +69,7 @@ def test_employment_name_must_agree_with_the_registered_person(ctx_for, samples,
     n = AuditEvent.objects.count()
     result = run_import(spec, ctx, out, mode="update", commit=True)
     assert [str(e) for e in result.errors] == [
-        f"工作表“就业”第{row[0].row}行“姓名”列（值为“改名（示例）”）：与已登记人员（630123********1237）的姓名“张示例（示例）”不符，"
+        f"工作表“就业”第{row[0].row}行“姓名”列（值为“改名（示例）”）：与已登记人员（6301**********1237）的姓名“张示例（示例）”不符，"
         "请在人员页面修改",
     ]
     assert AuditEvent.objects.count() == n
@@ -78,7 +78,7 @@ def test_employment_name_must_agree_with_the_registered_person(ctx_for, samples,
 def test_employment_export_masks_numbers_without_pii(ctx_for, samples, tmp_path):
     spec, ctx = ctx_for("employment", "huangyuan")
     run_import(spec, ctx, samples / "employment" / "valid.xlsx", commit=True)
-    for user, shown, full in [("liuhe", "630123********1237", False), ("huangyuan", NUMBER, True)]:
+    for user, shown, full in [("liuhe", "6301**********1237", False), ("huangyuan", NUMBER, True)]:
         spec, ctx = ctx_for("employment", user)
         seq = AuditEvent.objects.first().seq
         out = tmp_path / f"{user}.xlsx"

@@ -88,7 +88,7 @@ def test_add_bid_recomputes_findings(tender):
 
 
 def test_bid_form_validates_and_keeps_the_phone_unless_retyped(tender):
-    b = tender.bids.get(contact_phone="13987654321")
+    b = tender.bids.get(contact_phone_hash=Bid.phone_hash("13987654321"))
     url = reverse("procurement_bid_edit", args=[b.pk])
     r = login("liuhe").get(url)
     html = r.content.decode()
@@ -323,9 +323,11 @@ def test_audit_trail_keeps_bidder_phones_masked():
     from xiezuo.audit.models import AuditEvent
     from xiezuo.procurement.models import Bid
 
-    bid = Bid.objects.exclude(contact_phone="").first()
+    bid = Bid.objects.exclude(contact_phone_enc="").first()
     bid.contact_phone = "13912345678"
     bid.save()
     event = AuditEvent.objects.filter(model="procurement.Bid", object_id=str(bid.pk)).first()
-    assert event.after["contact_phone"] == "139****5678"
+    assert event.after["contact_phone_masked"] == "139****5678"
+    assert event.after["contact_phone_hash"] == Bid.phone_hash("13912345678")
+    assert "contact_phone_enc" not in event.after
     assert "13912345678" not in str(event.before) + str(event.after)

@@ -172,7 +172,7 @@ class Scope:
         except (TypeError, ValueError):
             raise Http404("记录不存在") from None
         units = unit_paths(model)
-        marks = {"_scope_pairing": F(model.scope_path)}
+        marks = {"_scope_pairing": F(getattr(model, "scope_path", "pairing"))}
         marks.update({f"_scope_unit{i}": F(path) for i, path in enumerate(units)})
         obj = queryset.filter(pk=pk).annotate(**marks).first()
         if obj is None or not self.may_read(obj._scope_pairing,

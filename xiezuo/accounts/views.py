@@ -55,9 +55,8 @@ def member_add(request, pairing_id):
 @login_required
 @require_POST
 def membership_delete(request, membership_id):
-    member = get_object_or_404(Membership.objects.select_related("user", "pairing"), pk=membership_id)
     scope = scope_for(request.user)
-    scope.require(member.pairing_id, "members")
+    member = scope.get(Membership.objects.select_related("user", "pairing"), membership_id, "members")
     if not scope.may_grant(member.pairing_id, member.role):
         raise PermissionDenied("您无权取消此角色")
     if member.user_id == request.user.pk:

@@ -1,6 +1,6 @@
 from django import forms
 
-from xiezuo.front.forms import VersionedForm
+from xiezuo.front.forms import VersionedForm, checked_upload
 
 from . import computations
 from .models import Indicator, ManualActual, SelfEvaluation
@@ -27,6 +27,10 @@ class ManualActualForm(VersionedForm):
         model = ManualActual
         fields = ["indicator", "value", "evidence", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_evidence(self):
+        # The one upload check: real type, size, photos without metadata.
+        return checked_upload(self.cleaned_data.get("evidence"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("assessment/pairings/<int:pairing_id>/report/<int:year>.docx", views.report_docx, name="report_docx"),
     path("assessment/pairings/<int:pairing_id>/report/<int:year>.xlsx", views.report_xlsx, name="report_xlsx"),
     path("assessment/pairings/<int:pairing_id>/manual/<int:year>/", views.manual_actuals, name="manual_actuals"),
+    path("assessment/manual-actuals/<int:manual_actual_id>/evidence/", views.manual_actual_evidence,
+         name="manual_actual_evidence"),
     path("assessment/rollup/", views.rollup_page, name="rollup"),
     path("assessment/indicators/", views.indicator_list, name="indicator_list"),
     path("assessment/indicators/new/", views.indicator_edit, name="indicator_create"),

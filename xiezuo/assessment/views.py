@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
 from xiezuo.pairings.models import Region
 
@@ -188,3 +189,10 @@ def indicator_edit(request, indicator_id=None):
         messages.success(request, "已保存考核指标")
         return redirect("assessment:indicator_list")
     return render(request, "assessment/indicator_form.html", {"form": form, "indicator": indicator})
+
+
+@login_required
+def manual_actual_evidence(request, manual_actual_id):
+    """The evidence (佐证材料) of a hand-entered actual, for readers of its pairing."""
+    actual = scope_for(request.user).get(ManualActual.objects.all(), manual_actual_id)
+    return file_download(actual.evidence)

@@ -142,9 +142,37 @@ class AuditEvent(models.Model):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def changed_fields(self):
+        """Return (field, before, after) of the fields that changed, as shown.
+
+        Values of the model's `audit_masks` fields are masked again on the
+        way out. The stored events cannot be rewritten (the chain would
+        break), so this is what keeps an event written before a mask was
+        added or tightened from showing more than a new one; every mask
+        gives back an already masked value unchanged.
+        """
         before, after = self.before or {}, self.after or {}
+        masks = masks_of(self.model)
         keys = sorted(set(before) | set(after))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        shown = []
+        for k in keys:
+            b, a = before.get(k), after.get(k)
+            if b == a:
+                continue
+            if k in masks:
+                b, a = (masks[k](v) if v else v for v in (b, a))
+            shown.append((k, b, a))
+        return shown
+
+
+def masks_of(label):
+    """Return the `audit_masks` of a model given as "app.Model" ({} for none)."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return {}
+    return getattr(model, "audit_masks", {})
 
 
 def _now_ms():

@@ -1,6 +1,6 @@
 from django import forms
 
-from xiezuo.front.forms import BootstrapMixin, VersionedForm
+from xiezuo.front.forms import BootstrapMixin, VersionedForm, checked_upload
 from xiezuo.pairings.models import Organisation
 
 from .models import SUPPLIER_KINDS, Buyer, CanteenBudget, Channel, Product, Sale, ShareSetting, Supplier
@@ -74,6 +74,10 @@ class SaleForm(PairingForm):
         fields = ["date", "buyer", "product", "supplier", "channel", "kind", "quantity", "unit_price", "amount",
                   "voucher_no", "voucher", "note"]
         widgets = {"date": forms.DateInput()}
+
+    def clean_voucher(self):
+        # The one upload check: real type, size, photos without metadata.
+        return checked_upload(self.cleaned_data.get("voucher"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ urlpatterns = [
     path(P + "sales/", views.sale_list, name="consumption_sales"),
     path(P + "sales/new/", views.sale_create, name="consumption_sale_create"),
     path(P + "sales/<int:sale_id>/edit/", views.sale_edit, name="consumption_sale_edit"),
+    path("consumption/sales/<int:sale_id>/voucher/", views.sale_voucher, name="consumption_sale_voucher"),
     path(P + "sales/<int:sale_id>/delete/", views.sale_delete, name="consumption_sale_delete"),
     path(P + "suppliers/", views.supplier_list, name="consumption_suppliers"),
     path(P + "suppliers/new/", views.supplier_create, name="consumption_supplier_create"),

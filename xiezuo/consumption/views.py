@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from lib.money import quantize
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
 from xiezuo.pairings.models import Organisation
 
@@ -225,3 +226,10 @@ def share832_setting(request, pairing_id):
     form = ShareSettingForm(request.POST or None, instance=ShareSetting.for_pairing(pairing))
     return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_share832",
                       title="832预留份额比例")
+
+
+@login_required
+def sale_voucher(request, sale_id):
+    """The voucher attached to a sale, for readers of the sale's pairing."""
+    sale = scope_for(request.user).get(Sale.objects.only("pk", "pairing_id", "voucher"), sale_id)
+    return file_download(sale.voucher)

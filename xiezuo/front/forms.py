@@ -1,8 +1,25 @@
 """Form helpers shared by every module."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+
+from lib.uploads import DOCUMENT_TYPES, check_upload
+
+def checked_upload(f, allowed=DOCUMENT_TYPES, max_bytes=None):
+    """Return a newly uploaded file after `lib.uploads.check_upload` (type by
+    content, size, images re-encoded without metadata), or raise a form
+    error. A file already stored (an edit that keeps it) is returned as is."""
+    if not isinstance(f, UploadedFile):
+        return f
+    try:
+        check_upload(f, allowed, max_bytes or settings.XIEZUO_MAX_UPLOAD_BYTES)
+    except ValueError as e:
+        raise ValidationError(str(e)) from None
+    return f
+
 
 CONFLICT = "此记录已被他人修改（您打开后又有人保存过），为避免覆盖，本次未保存。请刷新页面查看最新内容后重新修改。"
 

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.models import record
 from xiezuo.figures import compute
+from xiezuo.front.downloads import file_download
 from xiezuo.pairings.models import Pairing
 
 from . import health
@@ -222,14 +223,7 @@ def attachment_upload(request, project_id):
 @login_required
 def attachment_download(request, project_attachment_id):
     attachment = scope_for(request.user).get(ProjectAttachment.objects.all(), project_attachment_id)
-    try:
-        fh = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("附件文件不存在") from None
-    response = FileResponse(fh, content_type=attachment.content_type,
-                            as_attachment=attachment.kind != ProjectAttachment.PHOTO,
-                            filename=attachment.file.name.rsplit("/", 1)[-1])
-    return response
+    return file_download(attachment.file)
 
 
 @login_required

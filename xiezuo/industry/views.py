@@ -3,13 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.figures import compute
+from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
 
 from . import services
@@ -118,7 +119,7 @@ def visit_minutes(request, visit_id):
     visit = scope_for(request.user).get(Visit.objects.select_related("pairing"), visit_id)
     if not visit.minutes:
         raise Http404("没有会议纪要附件")
-    return FileResponse(visit.minutes.open("rb"), as_attachment=True, filename=visit.minutes.name.rsplit("/", 1)[-1])
+    return file_download(visit.minutes)
 
 
 def _board_context(request, pairing, year):

@@ -46,7 +46,9 @@ class PersonOut(Schema):
     id_number_masked: str
     phone_masked: str
     gender: str
-    birth_date: date | None
+    # The decade ("1990年代"), never the date: next to the masked number the
+    # date would give the number back (lib.pii, "What is shown").
+    birth_decade: str
     household_type: str
     household_type_display: str
     township: str | None
@@ -77,6 +79,7 @@ class PiiOut(Schema):
     name: str
     id_number: str
     phone: str
+    birth_date: date | None
 
 
 class TraineeOut(Schema):
@@ -203,7 +206,7 @@ class SettingsOut(Schema):
 def person_out(p):
     return {
         "id": p.pk, "pairing": p.pairing_id, "name": p.name, "id_number_masked": p.id_number_masked,
-        "phone_masked": p.phone_masked, "gender": p.gender, "birth_date": p.birth_date,
+        "phone_masked": p.phone_masked, "gender": p.gender, "birth_decade": p.birth_decade,
         "household_type": p.household_type, "household_type_display": p.get_household_type_display(),
         "township": p.township.name if p.township_id else None, "village": p.village.name if p.village_id else None,
         "unit": p.unit_id, "is_demo": p.is_demo,
@@ -317,7 +320,11 @@ def list_people(request, pairing_id: int, q: str = "", household_type: str = "")
 
 def _fill_person(request, person, data, keep_blank_numbers=False):
     """Set a person's fields from the body; raise 422 naming each bad field."""
-    person.name, person.gender, person.birth_date = data.name, data.gender, data.birth_date
+    person.name, person.gender = data.name, data.gender
+    if not person.id_number_enc:
+        # With a number the birth date comes from it (set_id_number); a PUT
+        # that leaves the number alone must not clear or contradict it.
+        person.birth_date = data.birth_date
     person.household_type, person.note = data.household_type, data.note
     person.township = _pick(Region.objects.filter(level="township"), data.township, "township")
     person.village = _pick(Region.objects.filter(level="village"), data.village, "village")

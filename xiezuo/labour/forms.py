@@ -54,6 +54,14 @@ class PersonForm(VersionedForm):
             self.fields["id_number"].help_text = "18位，最后一位可为X；党政干部、专业技术人才可不填"
         if self.instance.phone_masked:
             self.fields["phone"].help_text = f"已登记：{self.instance.phone_masked}。留空表示不修改。"
+        if self.instance.id_number_enc:
+            # The number decides the birth date; a field beside it would
+            # show the date that the mask hides (lib.pii, "What is shown").
+            del self.fields["birth_date"]
+        elif self.instance.birth_date:
+            # Never prefilled, like the numbers: an editor sees the decade only.
+            self.initial["birth_date"] = None
+            self.fields["birth_date"].help_text = f"已登记：{self.instance.birth_decade}。留空表示不修改。"
 
     def clean(self):
         data = super().clean()
@@ -71,6 +79,8 @@ class PersonForm(VersionedForm):
                 message = person.duplicate_message(self.scope)
                 if message:
                     self.add_error("id_number", message)
+        if "birth_date" in self.fields and not data.get("birth_date"):
+            data["birth_date"] = person.birth_date  # left empty: keep the registered one
         raw_phone = (data.get("phone") or "").strip()
         if raw_phone:
             try:

@@ -140,6 +140,11 @@ class Person(PairingOwned):
     # The ciphertext is left out of the audit trail; the keyed hash and the
     # masked value show that (and when) a number changed without showing it.
     audit_exclude = ("id_number_enc", "phone_enc")
+    # The birth date is kept as its decade: next to the masked number a full
+    # date would let an auditor rebuild the number (see lib.pii, "What is
+    # shown"). The masked number is masked again so that events written
+    # with the older, longer prefix are shown with today's rule too.
+    audit_masks = {"birth_date": pii.birth_decade, "id_number_masked": mask_id_number}
 
     class Meta:
         ordering = ["name", "pk"]
@@ -153,6 +158,11 @@ class Person(PairingOwned):
 
     def __str__(self):
         return self.name
+
+    @property
+    def birth_decade(self):
+        """The decade of birth ("1990年代"): what every page shows instead of the date."""
+        return pii.birth_decade(self.birth_date)
 
     def label(self):
         """Return the name with the masked number, for choices and lists."""

@@ -15,16 +15,18 @@ from .models import Employment, TalentExchange, Trainee
 
 
 def reveal(person):
-    """Return the plain 身份证号 and phone and record a view_pii event.
+    """Return the plain 身份证号, phone and birth date and record a view_pii event.
 
     The event names the person and which fields were shown, never the values.
     """
-    revealed = {"id_number": person.reveal_id_number(), "phone": person.reveal_phone()}
-    shown = [label for key, label in (("id_number", "身份证号"), ("phone", "联系电话")) if revealed[key]]
+    revealed = {"id_number": person.reveal_id_number(), "phone": person.reveal_phone(),
+                "birth_date": person.birth_date}
+    labels = (("id_number", "身份证号"), ("phone", "联系电话"), ("birth_date", "出生日期"))
+    shown = [label for key, label in labels if revealed[key]]
     if shown:
         record("view_pii", model="labour.Person", object_id=person.pk, pairing_id=person.pairing_id,
                summary=f"查看完整个人信息：{person.name}（{'、'.join(shown)}）",
-               after={"fields": [k for k in ("id_number", "phone") if revealed[k]]})
+               after={"fields": [key for key, _ in labels if revealed[key]]})
     return revealed
 
 

@@ -1,7 +1,7 @@
 """Pages of labour cooperation and talent exchange.
 
 Every view reaches records through the pairing scope: records of a pairing's
-subtree for lists, `get_pairing(user, record.pairing_id, perm)` for one
+subtree for lists (`Scope.filter`), `Scope.get(queryset, pk, perm)` for one
 record (invisible → 404, read-only → 403). Views that accept one method
 check it after the scope, so a foreign record answers 404 whatever the
 method.

@@ -15,7 +15,7 @@ from math import isfinite
 from operator import mul
 
 from lib.dates import parse_date
-from lib.ids import normalize_id_number, normalize_uscc
+from lib.ids import mask_id_number, normalize_id_number, normalize_uscc
 from lib.money import CENT, UNITS, parse_amount
 
 FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋（）【】［］：　", "0123456789.,-+()[][]: ")
@@ -534,6 +534,12 @@ class IDNumber(Column):
 
     def parse(self, value, unit=None):
         return normalize_id_number(clean_text(value))
+
+    def shown(self, raw):
+        # Previews and error messages are kept with the import job and shown
+        # to everyone who may read the pairing: never the whole number.
+        text = clean_text(raw)
+        return mask_id_number(text) if len(text) > 8 else "*" * len(text)
 
     def describe(self):
         return "18位公民身份号码（校验位检查），请以文本格式填写"

@@ -6,7 +6,8 @@ page shows the result at once. Files of XIEZUO_LEDGER_BACKGROUND_BYTES or more
 process, and the page polls the job's progress (htmx, once a second). The
 thread opens its own database connection and closes it at the end. If the
 process dies mid-import the transaction rolls back and the job stays
-"导入中": the page then offers to run it again (nothing was written).
+"导入中": the page then offers to run it again (nothing was written), until
+the retention period abandons it (`ledgers.retention`).
 """
 
 import logging
@@ -80,4 +81,7 @@ def execute(job, commit, ip=None):
     else:
         job.status = ImportJob.PREVIEWED if result is not None else ImportJob.FAILED
     job.save(update_fields=["result", "status", "finished_at"])
+    if job.ended:
+        # The upload holds personal data in the clear: it goes with the job's end (ledgers.retention).
+        job.discard_upload()
     return result

@@ -38,18 +38,32 @@ class HeaderMapping(ScopedModel):
         return f"{self.ledger}: {self.header} → {self.field}"
 
 
+class ImportJobQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.exclude(status__in=ImportJob.ENDED)
+
+    def stale(self, before):
+        """Jobs that were never finished and were started before `before`:
+        previews nobody confirmed, and imports a crash left behind."""
+        return self.unfinished().filter(created_at__lt=before)
+
+
 class ImportJob(ScopedModel):
     """One upload: previewed, then confirmed (or abandoned).
 
-    The file stays under MEDIA_ROOT/ledger-imports/ until the job is done.
+    The file stays under MEDIA_ROOT/ledger-imports/ only while the job may
+    still need it and is deleted when the job ends (see `ledgers.retention`).
     Progress while a background import runs is written to a small file beside
     it (see `progress_path`): the import's own transaction must not hold the
     progress, or nobody could see it before the end.
     """
 
-    PREVIEWING, PREVIEWED, IMPORTING, DONE, FAILED = "previewing", "previewed", "importing", "done", "failed"
+    PREVIEWING, PREVIEWED, IMPORTING, DONE, FAILED, ABANDONED = (
+        "previewing", "previewed", "importing", "done", "failed", "abandoned")
     STATUSES = [(PREVIEWING, "检查中"), (PREVIEWED, "待确认"), (IMPORTING, "导入中"), (DONE, "已导入"),
-                (FAILED, "失败")]
+                (FAILED, "失败"), (ABANDONED, "已放弃")]
+    # A job in one of these states never reads its file again.
+    ENDED = (DONE, FAILED, ABANDONED)
     MODES = [("append", "追加（已有记录跳过）"), ("update", "按关键字更新（已有记录更新）")]
 
     pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="+")
@@ -63,6 +77,8 @@ class ImportJob(ScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ImportJobQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "导入任务"
@@ -70,6 +86,26 @@ class ImportJob(ScopedModel):
 
     def __str__(self):
         return f"{self.ledger} {self.filename}"
+
+    @property
+    def ended(self):
+        return self.status in self.ENDED
+
+    def discard_upload(self):
+        """Delete the uploaded file (it holds names and 身份证号 in the clear)
+        and the progress file. Called whenever the job ends; safe to repeat."""
+        if self.file:
+            self.file.delete(save=False)  # also clears the field
+            type(self).objects.filter(pk=self.pk).update(file="")
+        self.progress_path.unlink(missing_ok=True)
+
+    def abandon(self):
+        """End a job that will not be confirmed: its file goes at once."""
+        from django.utils import timezone
+
+        self.status, self.finished_at = self.ABANDONED, timezone.now()
+        self.save(update_fields=["status", "finished_at"])
+        self.discard_upload()
 
     @property
     def progress_path(self):

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.middleware import client_ip
 
-from . import jobs
+from . import jobs, retention
 from .forms import MappingForm, UploadForm
 from .models import ImportJob
 from .services import remember_mapping
@@ -66,6 +66,7 @@ def ledger_upload(request, pairing_id, ledger):
             messages.error(request, "；".join(error))
         return redirect("ledger_index", pairing.pk)
     upload = form.cleaned_data["file"]
+    retention.purge()  # every new upload first clears what earlier ones left
     job = ImportJob.objects.create(pairing=pairing, user=request.user, ledger=spec.name,
                                    mode=form.cleaned_data["mode"], filename=upload.name[:200], file=upload)
     jobs.start(job, commit=False, ip=client_ip(request))
@@ -124,3 +125,16 @@ def job_confirm(request, importjob_id):
         return redirect("ledger_job", job.pk)
     jobs.start(job, commit=True, ip=client_ip(request))
     return redirect("ledger_job", job.pk)
+
+
+@login_required
+def job_abandon(request, importjob_id):
+    """放弃: end a job that will not be confirmed and delete its file now."""
+    job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
+    scope_for(request.user).require(job.pairing, _spec(job.ledger).import_perm)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not job.ended and job.status != ImportJob.IMPORTING:
+        job.abandon()
+        messages.success(request, "已放弃本次导入，上传的文件已删除")
+    return redirect("ledger_index", job.pairing_id)

@@ -5,10 +5,11 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
 
 from .forms import AgreementForm, OrganisationForm, PairingForm, TargetFormSet
-from .models import Agreement, Organisation, Pairing, Region
+from .models import Agreement, Organisation, Pairing, PairingDocument, Region
 
 
 @login_required
@@ -153,3 +154,10 @@ def organisation_edit(request, org_id):
             messages.success(request, "已保存")
             return redirect("organisation_list")
     return render(request, "pairings/organisation_form.html", {"form": form, "organisation": org})
+
+
+@login_required
+def pairing_document_file(request, pairing_document_id):
+    """The signed file of an agreement document, for readers of its pairing."""
+    doc = scope_for(request.user).get(PairingDocument.objects.all(), pairing_document_id)
+    return file_download(doc.file)

@@ -1,10 +1,10 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 
-from lib.ids import mask_phone
 from lib.money import parse_amount, yuan_str
-from xiezuo.front.forms import BootstrapMixin, VersionedForm
+from xiezuo.front.forms import BootstrapMixin, VersionedForm, checked_upload
 
 from .models import SEVERITIES, Amendment, Bid, Finding, RuleSet, RuleSetVersion, Tender, TenderDocument
 
@@ -79,6 +79,10 @@ class TenderForm(VersionedForm):
 
 class BidForm(VersionedForm):
     price = AmountField(label="投标报价")
+    # Not a model field: the number is encrypted onto the instance in
+    # clean_contact_phone and never put back into the form.
+    contact_phone = forms.CharField(label="联系电话", max_length=30, required=False,
+                                    widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
     class Meta:
         model = Bid
@@ -89,13 +93,17 @@ class BidForm(VersionedForm):
         super().__init__(*args, **kwargs)
         # A contact's phone number is personal data: an editor sees it masked
         # and retypes it only to change it.
-        self.stored_phone = self.instance.contact_phone if self.instance.pk else ""
-        if self.stored_phone:
-            self.initial["contact_phone"] = ""
-            self.fields["contact_phone"].help_text = f"已登记 {mask_phone(self.stored_phone)}，留空则保持不变"
+        if self.instance.contact_phone_masked:
+            self.fields["contact_phone"].help_text = f"已登记 {self.instance.contact_phone_masked}，留空则保持不变"
 
     def clean_contact_phone(self):
-        return self.cleaned_data["contact_phone"].strip() or self.stored_phone
+        raw = self.cleaned_data["contact_phone"].strip()
+        if raw:
+            try:
+                self.instance.set_contact_phone(raw)
+            except ValueError as e:
+                raise ValidationError(str(e)) from None
+        return raw
 
 
 class AmendmentForm(BootstrapMixin, forms.ModelForm):
@@ -112,6 +120,10 @@ class DocumentForm(BootstrapMixin, forms.ModelForm):
         model = TenderDocument
         fields = ["kind", "title", "date", "file"]
         widgets = {"date": forms.DateInput()}
+
+    def clean_file(self):
+        # The one upload check: real type, size, photos without metadata.
+        return checked_upload(self.cleaned_data.get("file"))
 
 
 class ReviewForm(VersionedForm):

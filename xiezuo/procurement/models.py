@@ -3,7 +3,10 @@
 A `Tender` is one procurement process of a project (OCDS: one contracting
 process, one ocid). Bids keep the bidder's particulars as written in the bid
 (统一社会信用代码, legal representative, contact phone, bond account, project
-manager), because the red-flag rules compare exactly those.
+manager), because the red-flag rules compare exactly those. The contact
+phone is often a person's mobile: it is stored encrypted with a keyed hash
+(compared by the collusion rule) and a masked copy (shown), like people's
+phones in the labour module (`lib.pii`).
 
 Rule sets are data: a national set (no pairing) and county sets (a pairing)
 layered on it, each with dated versions whose settings hold every rule's
@@ -20,6 +23,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 
+from lib import pii
 from lib.ids import mask_phone, normalize_uscc
 from xiezuo.audit.tracking import tracked
 from xiezuo.pairings.owned import ScopedModel
@@ -232,7 +236,9 @@ class Bid(ScopedModel):
     supplier_name = models.CharField("投标人", max_length=200)
     supplier_uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     legal_rep = models.CharField("法定代表人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    contact_phone_enc = models.TextField(blank=True, editable=False)
+    contact_phone_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    contact_phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
     bond_account = models.CharField("投标保证金转出账户", max_length=40, blank=True)
     project_manager = models.CharField("项目经理（负责人）", max_length=50, blank=True)
     price = models.DecimalField("投标报价（元）", **MONEY)
@@ -240,9 +246,12 @@ class Bid(ScopedModel):
     disqualification_reason = models.CharField("否决理由", max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    # The contact phone is often a person's mobile: the audit trail records
-    # that it changed, masked, never the number itself.
-    audit_masks = {"contact_phone": mask_phone}
+    PII_PHONE = "bid_contact_phone"
+    # The audit trail shows the masked number and the keyed hash: that the
+    # phone changed, never the number. Events written before the phone was
+    # encrypted hold it (masked) under "contact_phone", re-masked when shown.
+    audit_exclude = ("contact_phone_enc",)
+    audit_masks = {"contact_phone": mask_phone, "contact_phone_masked": mask_phone}
 
     class Meta:
         ordering = ["price", "pk"]
@@ -256,6 +265,37 @@ class Bid(ScopedModel):
     def supplier_key(self):
         return self.supplier_uscc or self.supplier_name.strip()
 
+    # --- contact phone (personal data) -----------------------------------------
+    @property
+    def contact_phone(self):
+        """The plain number, decrypted. For comparing and re-importing; pages
+        and exports show `contact_phone_masked`."""
+        return pii.decrypt(self.contact_phone_enc, self.PII_PHONE)
+
+    @contact_phone.setter
+    def contact_phone(self, raw):
+        self.set_contact_phone(raw)
+
+    @classmethod
+    def phone_hash(cls, raw):
+        """The keyed hash a number is found by (raises ValueError when invalid)."""
+        return pii.search_hash(pii.normalize_phone(raw), cls.PII_PHONE)
+
+    def set_contact_phone(self, raw):
+        """Validate (`lib.pii.normalize_phone`), encrypt, index and mask a
+        phone; an empty value clears it. Raises ValueError with a Chinese
+        message. The same number again leaves the stored ciphertext alone."""
+        if not str(raw or "").strip():
+            self.contact_phone_enc, self.contact_phone_hash, self.contact_phone_masked = "", None, ""
+            return
+        phone = pii.normalize_phone(raw)
+        digest = pii.search_hash(phone, self.PII_PHONE)
+        if digest == self.contact_phone_hash and self.contact_phone_enc:
+            return
+        self.contact_phone_enc = pii.encrypt(phone, self.PII_PHONE)
+        self.contact_phone_hash = digest
+        self.contact_phone_masked = mask_phone(phone)
+
     def clean(self):
         errors = {}
         if self.supplier_uscc:
@@ -263,10 +303,6 @@ class Bid(ScopedModel):
                 self.supplier_uscc = normalize_uscc(self.supplier_uscc)
             except ValueError as e:
                 errors["supplier_uscc"] = str(e)
-        phone = self.contact_phone.replace(" ", "").replace("-", "")
-        if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
-            errors["contact_phone"] = "联系电话应为7至15位数字"
-        self.contact_phone = phone
         self.bond_account = self.bond_account.replace(" ", "")
         if self.price is not None and self.price <= 0:
             errors["price"] = "投标报价应大于0"

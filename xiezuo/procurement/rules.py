@@ -15,7 +15,6 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from lib.ids import mask_phone
 from lib.money import wan, yuan_str
 
 from .models import (CONSULTANCY, GOODS, HIGH, LOW, MEDIUM, NEGOTIATION, NON_COMPETITIVE, OPEN, RFQ,
@@ -145,7 +144,7 @@ def few_bidders(t, params, ctx):
 def _shared(bids, attr):
     groups = {}
     for b in bids:
-        value = getattr(b, attr).strip()
+        value = (getattr(b, attr) or "").strip()
         if value:
             groups.setdefault(value, []).append(b)
     return {v: g for v, g in groups.items() if len(g) > 1}
@@ -170,6 +169,9 @@ def same_legal_rep(t, params, ctx):
 
 COLLUSION_FIELDS = {"contact_phone": "联系电话", "bond_account": "投标保证金转出账户",
                     "project_manager": "项目经理"}
+# Phones are stored encrypted: two bids share a number when they share its
+# keyed hash, and the finding (text, figures and key) never holds the number.
+COMPARED_BY = {"contact_phone": "contact_phone_hash"}
 
 
 @rule("DEEMED_COLLUSION", "视为串通投标的情形",
@@ -186,9 +188,9 @@ def deemed_collusion(t, params, ctx):
     for attr, label in COLLUSION_FIELDS.items():
         if not params.get(switches[attr]):
             continue
-        for value, group in _shared(bids, attr).items():
+        for value, group in _shared(bids, COMPARED_BY.get(attr, attr)).items():
             # Phone numbers are a contact's personal data: findings show them masked.
-            shown = mask_phone(value) if attr == "contact_phone" else value
+            shown = group[0].contact_phone_masked if attr == "contact_phone" else value
             names = "、".join(b.supplier_name for b in group)
             hits.append(Hit(f"投标人{names}的{label}相同（{shown}）。",
                             {"field": attr, "field_name": label, "value": shown,

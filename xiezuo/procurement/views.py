@@ -3,12 +3,12 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from lib.ids import mask_phone
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
 from xiezuo.funds.models import Project
 from xiezuo.pairings.models import Organisation
@@ -86,8 +86,6 @@ def tender_detail(request, tender_id):
     tender = scope_for(request.user).get(Tender.objects.select_related(*TENDER), tender_id)
     scope = scope_for(request.user)
     bids = list(tender.bids.all())
-    for b in bids:
-        b.phone_masked = mask_phone(b.contact_phone)
     ctx = {"tender": tender, "pairing": tender.pairing, "bids": bids, "timeline": tender.timeline(),
            "amendments": tender.amendments.all(), "documents": tender.documents.all(),
            "findings": tender.findings.order_by("-active", "rule_code"),
@@ -182,7 +180,7 @@ def document_create(request, tender_id):
 @login_required
 def document_download(request, tenderdocument_id):
     doc = scope_for(request.user).get(TenderDocument.objects.select_related("tender"), tenderdocument_id, "read")
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.file.name.rsplit("/", 1)[-1])
+    return file_download(doc.file)
 
 
 @login_required

@@ -8,14 +8,14 @@ waits in the import's context only until a new person is created through
 audit event shows the masked number and the hash). Exports write the full
 number only for roles with the "pii" permission, masked otherwise, and every
 export records an `export_pii` event (as the labour roster download does).
-A masked number (630123********1237, as exported to roles without "pii")
+A masked number (6301**********1237, as exported to roles without "pii")
 is accepted for a person already registered with that masked number.
 """
 
 from django.core.exceptions import ValidationError
 
 from lib import pii
-from lib.ids import normalize_id_number
+from lib.ids import mask_id_number, normalize_id_number
 from xiezuo.accounts.scope import scope_for
 from xiezuo.audit.context import acting_as, current_actor
 from xiezuo.audit.models import record
@@ -58,6 +58,9 @@ class PersonIDNumber(Column):
     def parse(self, value, unit=None):
         text = clean_text(value).replace(" ", "").upper()
         if MASK in text:
+            # An export made under the older mask (630123********1237) still
+            # names its person: masked again, it reads as today's mask.
+            text = mask_id_number(text) if len(text) == 18 else text
             found = self._masked.get(text, [])
             if len(found) == 1:
                 return found[0]
@@ -88,16 +91,18 @@ class PersonIDNumber(Column):
         if person:
             return person["id_number_masked"]
         number = self._numbers.get(value)
-        return number[:6] + "********" + number[-4:] if number else ""
+        return mask_id_number(number)
 
     def empty(self):
         return None  # no number: stored as NULL, as the labour module does
 
     def shown(self, raw):
         text = clean_text(raw)
-        if not text or MASK in text:
+        if not text:
             return text
-        return text[:6] + "********" + text[-4:] if len(text) > 10 else "*" * len(text)
+        if MASK in text:
+            return mask_id_number(text) if len(text) == 18 else text
+        return mask_id_number(text) if len(text) > 8 else "*" * len(text)
 
     def describe(self):
         return "18位公民身份号码（校验位检查），请以文本格式填写；已登记人员也可填写导出的脱敏号码"

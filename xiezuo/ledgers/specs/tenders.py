@@ -37,9 +37,12 @@ which skips `finish`). `Tender.clean`,
 `Bid.clean` and the winning-bid rule (a disqualified bid cannot win) are
 checked on every new or changed row and become row errors.
 
-联系电话 is exported masked (`lib.ids.mask_phone`, as on every procurement
-page). A masked number sent back stands for the number registered for that
-bid; a new bid, or a changed number, needs the full number.
+联系电话 is exported masked (the bid's stored masked copy, as on every
+procurement page; the export never decrypts). A masked number sent back
+stands for the number registered for that bid; a new bid, or a changed
+number, needs the full number, which is checked and normalised by
+`lib.pii.normalize_phone` (the one phone rule, shared with the labour module)
+and stored encrypted by `Bid.set_contact_phone`.
 
 `queryset(ctx)` is the pairing's processes with their bids joined: one row
 per ledger row, as exported.
@@ -49,6 +52,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.db.models.base import ModelState
 
+from lib import pii
 from lib.ids import make_uscc, mask_phone
 from xiezuo.funds.models import Project
 from xiezuo.procurement import services
@@ -101,7 +105,7 @@ def _masked(text):
 
 
 class Phone(Column):
-    """联系电话: spaces and dashes dropped (as `Bid.clean` does); masked on the way out."""
+    """联系电话: normalised by `lib.pii.normalize_phone`; masked on the way out."""
 
     kind = "联系电话"
 
@@ -109,7 +113,7 @@ class Phone(Column):
         text = _compact(value)
         if MASK in text:
             return MaskedPhone(text)
-        return super().parse(text, unit)
+        return pii.normalize_phone(text) if text else ""
 
     def fast(self, unit=None):
         return lambda raw: self.parse(raw, unit)
@@ -124,7 +128,7 @@ class Phone(Column):
         return text if MASK in text else _masked(text)
 
     def describe(self):
-        return "7至15位数字；导出时已脱敏，原样导回表示号码不变，更改或新登记请填写完整号码"
+        return "11位手机号码或带区号的固定电话；导出时已脱敏，原样导回表示号码不变，更改或新登记请填写完整号码"
 
 
 class Account(Text):
@@ -206,6 +210,17 @@ def _field(attname):
     return attname[len(BID):]
 
 
+def _bid_values(bids, plain):
+    """Yield the bids' stored ledger values as dicts (one query). The phone
+    is decrypted when `plain` (an import compares it with the file) and
+    otherwise the stored masked copy, as a MaskedPhone (an export)."""
+    fields = [_field(a) for a in BID_ATTNAMES if a != PHONE]
+    for b in bids.values("pk", "tender_id", *fields, "contact_phone_enc", "contact_phone_masked"):
+        enc, masked = b.pop("contact_phone_enc"), b.pop("contact_phone_masked")
+        b["contact_phone"] = pii.decrypt(enc, Bid.PII_PHONE) if plain else MaskedPhone(masked)
+        yield b
+
+
 def _group(values):
     """Return what identifies the row's process in the file and among registered ones."""
     code = values.get("code")
@@ -230,7 +245,7 @@ class _Registered:
                 self.coded.setdefault((t["title"], t["year"]), t["code"])
             self._add(t, None)
         bids = ctx.scope.filter(Bid.objects.filter(tender__pairing=ctx.pairing)).order_by("pk")
-        for b in bids.values("pk", "tender_id", *[_field(a) for a in BID_ATTNAMES]):
+        for b in _bid_values(bids, plain=True):
             self._add(self.tenders[b["tender_id"]], b)
 
     def _add(self, t, b):
@@ -497,8 +512,8 @@ class TendersSpec(LedgerSpec):
     def export_rows(self, ctx):
         tenders = ctx.scope.filter(Tender.objects.filter(pairing=ctx.pairing)).order_by("pk")
         bids = {}
-        for b in (ctx.scope.filter(Bid.objects.filter(tender__pairing=ctx.pairing)).order_by("tender_id", "pk")
-                  .values("pk", "tender_id", *[_field(a) for a in BID_ATTNAMES])):
+        bids = ctx.scope.filter(Bid.objects.filter(tender__pairing=ctx.pairing)).order_by("tender_id", "pk")
+        for b in _bid_values(bids, plain=False):
             bids.setdefault(b["tender_id"], []).append(b)
         empty = [""] * len(BID_COLUMNS)
         # This import's own columns (see LedgerSpec.fresh), whose lookups are prepared.

@@ -1,0 +1,31 @@
+"""Stored files leave only through views that checked who asks.
+
+Uploaded files (vouchers, evidence, tender documents, attachments, minutes)
+are never served from a public /media/ URL: each has a view that fetches the
+owning record through the scoping helper first, then hands the file over
+with this function.
+"""
+
+import mimetypes
+
+from django.http import FileResponse, Http404
+
+
+def file_download(field_file):
+    """Return a stored file as a download (404 when there is none).
+
+    Always `Content-Disposition: attachment` and `X-Content-Type-Options:
+    nosniff`: an uploaded file is never rendered by the browser as a page of
+    this site, whatever its name or content claims.
+    """
+    if not field_file:
+        raise Http404("没有附件")
+    try:
+        fh = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("附件文件不存在") from None
+    filename = field_file.name.rsplit("/", 1)[-1]
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    response = FileResponse(fh, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
