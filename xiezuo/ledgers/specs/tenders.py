@@ -512,8 +512,8 @@ class TendersSpec(LedgerSpec):
     def export_rows(self, ctx):
         tenders = ctx.scope.filter(Tender.objects.filter(pairing=ctx.pairing)).order_by("pk")
         bids = {}
-        bids = ctx.scope.filter(Bid.objects.filter(tender__pairing=ctx.pairing)).order_by("tender_id", "pk")
-        for b in _bid_values(bids, plain=False):
+        stored = ctx.scope.filter(Bid.objects.filter(tender__pairing=ctx.pairing)).order_by("tender_id", "pk")
+        for b in _bid_values(stored, plain=False):
             bids.setdefault(b["tender_id"], []).append(b)
         empty = [""] * len(BID_COLUMNS)
         # This import's own columns (see LedgerSpec.fresh), whose lookups are prepared.
