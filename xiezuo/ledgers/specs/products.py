@@ -30,3 +30,28 @@ class ProductsSpec(LedgerSpec):
         Text("certificate_no", "消费帮扶产品认定编号", synonyms=["认定编号", "认定号"], max_length=60),
         Date("certified_until", "认定有效期至", synonyms=["有效期至", "认定有效期"]),
     ]
+
+    def prepare(self, ctx):
+        super().prepare(ctx)
+        # A product name is unique per supplier across pairings, and a
+        # supplier may be registered on an ancestor for every sub-pairing:
+        # names already taken by a product this import cannot update are
+        # refused in words (never naming who registered it) instead of
+        # failing on the database's constraint.
+        usable = ctx.scope.usable(Product.objects.all(), ctx.pairing).values("pk")
+        suppliers = self.column("supplier").queryset(ctx).values("pk")
+        self._taken = set(Product.objects.filter(supplier__in=suppliers).exclude(pk__in=self.queryset(ctx).values("pk"))
+                          .values_list("supplier_id", "name"))
+        self._usable = set(Product.objects.filter(pk__in=usable).values_list("supplier_id", "name"))
+
+    def checker(self, ctx):
+        check = super().checker(ctx)
+
+        def taken(values, current=None):
+            if current is None and (values.get("supplier_id"), values.get("name")) in self._taken:
+                usable = (values.get("supplier_id"), values.get("name")) in self._usable
+                return {"name": "上级结对已登记该供应商的同名产品，可直接使用，无需重复登记" if usable
+                        else "该供应商的同名产品已由其他结对登记，请更换产品名称或联系县级协作办"}
+            return check(values, current)
+
+        return taken
