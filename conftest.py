@@ -43,12 +43,17 @@ def other_pairing():
         level="township", east_region=Region.objects.get(name="大厂街道"),
         west_region=Region.objects.get(name="申中乡"), parent=None,
     )
-    user, created = User.objects.get_or_create(username="outsider", defaults={"display_name": "外部结对用户"})
+    member("outsider", "外部结对用户", pairing, "east")
+    return pairing
+
+
+def member(username, display_name, pairing, role):
+    """Make (once) a user with the demo password and a role on `pairing`."""
+    user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
     if created:
         user.set_password("xiezuo-demo-2022")
         user.save()
-    Membership.objects.get_or_create(user=user, pairing=pairing, role="east")
-    return pairing
+    Membership.objects.get_or_create(user=user, pairing=pairing, role=role)
 
 
 SIBLING_PAIR = ("程桥街道", "和平乡")
@@ -60,11 +65,7 @@ def sibling_user():
     none of their records (and, being below it, none of the county pair's)."""
     pairing = Pairing.objects.get(level="township", east_region__name=SIBLING_PAIR[0],
                                   west_region__name=SIBLING_PAIR[1])
-    user, created = User.objects.get_or_create(username="sibling", defaults={"display_name": "兄弟结对用户"})
-    if created:
-        user.set_password("xiezuo-demo-2022")
-        user.save()
-    Membership.objects.get_or_create(user=user, pairing=pairing, role="west")
+    member("sibling", "兄弟结对用户", pairing, "west")
     return pairing
 
 
