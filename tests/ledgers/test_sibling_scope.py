@@ -7,7 +7,10 @@ file carrying another pairing's natural keys or 身份证号 links nothing to
 them, changes none of their rows and names none of their people.
 """
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 
 from xiezuo.audit.models import AuditEvent
 from xiezuo.labour.models import Employment, Person
@@ -96,3 +99,17 @@ def test_another_pairings_ledger_imported_by_the_sibling_touches_nothing_of_it(l
     if ledger == "products":
         # A name taken by a product the county registered for its sub-pairings is refused in words.
         assert "上级结对已登记该供应商的同名产品" in text and not result.committed
+
+
+def test_the_command_runs_with_the_named_users_scope(samples, township_a, sibling, users):
+    """`import_ledger --user` looks things up as that user, not as the system actor."""
+    stored = Person(pairing=township_a, name="王兄弟（示例）")
+    stored.set_id_number(NUMBER)
+    stored.full_clean()
+    stored.save()
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_ledger", "employment", str(samples / "employment" / "valid.xlsx"),
+                     "--pairing", str(sibling.pk), "--user", "sibling", stdout=io.StringIO(), stderr=err)
+    assert "其他结对登记" in err.getvalue() and "王兄弟" not in err.getvalue()
+    assert not Employment.objects.filter(person=stored).exists()
