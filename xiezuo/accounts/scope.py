@@ -1,10 +1,14 @@
 """The one place that decides who may read and change what.
 
-Every view and API endpoint asks `scope_for(user)` for the pairings it may
-touch and calls `require` before acting. Domain querysets are narrowed with
-`Scope.filter`. A membership on a pairing applies to the whole subtree below
-it, so a county-pair user sees the township and school pairs too, and a
-province user sees every county pair of the province.
+Every view, API endpoint and ledger import asks `scope_for(user)`: one
+record is fetched with `Scope.get(queryset, pk, perm)`, lists are narrowed
+with `Scope.filter(queryset, perm)` — both follow the model's declared path
+to its pairing (`xiezuo/pairings/owned.py`) — and pages of a pairing call
+`get_pairing`/`require`. A membership on a pairing applies to the whole
+subtree below it, so a county-pair user sees the township and school pairs
+too, and a province user sees every county pair of the province; a sibling
+pair's user sees none of them. An implementing unit reads only the records
+of its own projects (the model's `unit_path`).
 """
 
 from django.core.exceptions import PermissionDenied
