@@ -9,15 +9,27 @@ import os
 
 import pytest
 from django.core.management import call_command
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from xiezuo.accounts.models import Membership, User
 from xiezuo.pairings.models import Pairing, Region
 
 
+# Property tests draw the same inputs on every CI run (derandomized, so a
+# failure there is reproduced by running the suite again), and keep their
+# example database under var/, out of the repository.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile("dev", database=DirectoryBasedExampleDatabase(
+    os.path.join(os.path.dirname(__file__), "var", "hypothesis")))
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
 def pytest_report_header(config):
     from django.conf import settings
 
-    return f"database: {settings.DATABASES['default']['ENGINE']}"
+    return [f"database: {settings.DATABASES['default']['ENGINE']}",
+            f"hypothesis: {'derandomized (CI)' if os.environ.get('CI') else 'random, examples kept in var/'}"]
 
 
 _SNAPSHOT = {}
