@@ -168,13 +168,14 @@ AXES_VERBOSE = False
 # county office after one colleague's typos, so the lock is per account.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Uploaded ledger files (they may hold personal data) of a job left
+# unfinished are deleted after this many hours (xiezuo/ledgers/retention.py).
+XIEZUO_UPLOAD_RETENTION_HOURS = float(os.environ.get("XIEZUO_UPLOAD_RETENTION_HOURS", "24"))
+
 # Addresses of our own reverse proxies (IPs or CIDRs, comma-separated). Only
 # a request arriving from one of them may name the client's address in
 # X-Real-IP / X-Forwarded-For for the audit trail; anyone else could forge
 # those headers. Empty: the trail records REMOTE_ADDR.
-# Uploaded ledger files (they may hold personal data) of a job left
-# unfinished are deleted after this many hours (xiezuo/ledgers/retention.py).
-XIEZUO_UPLOAD_RETENTION_HOURS = float(os.environ.get("XIEZUO_UPLOAD_RETENTION_HOURS", "24"))
 XIEZUO_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("XIEZUO_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
