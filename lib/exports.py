@@ -178,6 +178,8 @@ class Sheet:
         elif isinstance(value, (int, float, Decimal)) and math.isfinite(value):
             ws.write_number(row, col, float(value), style)
         elif isinstance(value, datetime.datetime):
+            # Excel has no time zones: callers pass local times, and a zone
+            # left on the value is dropped rather than refused.
             ws.write_datetime(row, col, value.replace(tzinfo=None), book.date_style(style))
         elif isinstance(value, datetime.date):
             ws.write_datetime(row, col, datetime.datetime.combine(value, datetime.time()), book.date_style(style))
