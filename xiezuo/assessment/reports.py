@@ -2,9 +2,9 @@
 and the statistical tables as an Excel workbook."""
 
 import io
+import math
 from decimal import Decimal
 
-import xlsxwriter
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from lib.dates import cn_date
+from lib.exports import Book
 
 from . import dashboard as dash
 from . import services
@@ -156,17 +157,17 @@ def self_evaluation_docx(evaluation):
 
 
 def _cell(value):
-    """Excel numbers for numbers, text otherwise."""
+    """Excel numbers for numbers (the figures carry amounts and rates as
+    decimal strings), text otherwise; "NaN" or "Infinity" stay text."""
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
         return value
     try:
-        return float(Decimal(str(value)))
-    except ArithmeticError:
+        number = float(Decimal(str(value)))
+    except (ArithmeticError, ValueError):
         return str(value)
-    except ValueError:
-        return str(value)
+    return number if math.isfinite(number) else str(value)
 
 
 def _sheet_name(title, used):
@@ -185,36 +186,38 @@ def statistics_xlsx(pairing, year):
     rows, evaluation = services.indicators_for_figures(pairing, year, figures)
     data = dash.build(pairing, year, ids[pairing.pk], figures, rows, evaluation)
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-    money = book.add_format({"num_format": "#,##0.00", "border": 1})
-    plain = book.add_format({"border": 1})
-    title = book.add_format({"bold": True, "font_size": 14})
+    # Buyer, product and organisation names in these tables are typed by
+    # users: the one export writer keeps them text, never formulas or links.
+    book = Book(buf, in_memory=True)
+    head = book.style(bold=True, bg_color="#DDEBF7", border=1, text_wrap=True)
+    money = book.style(num_format="#,##0.00", border=1)
+    plain = book.style(border=1)
+    title = book.style(bold=True, font_size=14)
     used = set()
 
-    sheet = book.add_worksheet(_sheet_name("指标完成情况", used))
-    sheet.write(0, 0, f"{pairing}{year}年度东西部协作指标完成情况（金额单位：元）", title)
+    sheet = book.sheet(_sheet_name("指标完成情况", used))
+    sheet.cell(0, 0, f"{pairing}{year}年度东西部协作指标完成情况（金额单位：元）", title)
     columns = ["指标代码", "指标名称", "单位", "目标值", "完成值", "完成率（%）"]
-    sheet.write_row(2, 0, columns, head)
+    sheet.row(2, 0, columns, head)
     for r, row in enumerate(rows, 3):
-        sheet.write_row(r, 0, [row["code"], row["name"], row["unit"]], plain)
+        sheet.row(r, 0, [row["code"], row["name"], row["unit"]], plain)
         for c, key in enumerate(("target", "actual", "completion"), 3):
             value = _cell(row[key])
-            sheet.write(r, c, value if value is not None else "—", money if isinstance(value, float) else plain)
+            sheet.cell(r, c, value if value is not None else "—", money if isinstance(value, float) else plain)
     sheet.set_column(0, 0, 14)
     sheet.set_column(1, 1, 40)
     sheet.set_column(3, 5, 16)
 
     for chart in data["charts"].values():
-        sheet = book.add_worksheet(_sheet_name(chart["title"], used))
-        sheet.write(0, 0, f"{pairing}{year}年度 {chart['title']}", title)
-        sheet.write_row(2, 0, chart["columns"], head)
+        sheet = book.sheet(_sheet_name(chart["title"], used))
+        sheet.cell(0, 0, f"{pairing}{year}年度 {chart['title']}", title)
+        sheet.row(2, 0, chart["columns"], head)
         for r, row in enumerate(chart["rows"], 3):
             for c, value in enumerate(row):
                 value = _cell(value) if c else value
-                sheet.write(r, c, value, money if isinstance(value, float) else plain)
+                sheet.cell(r, c, value, money if isinstance(value, float) else plain)
         if not chart["rows"]:
-            sheet.write(3, 0, "暂无数据")
+            sheet.cell(3, 0, "暂无数据")
         sheet.set_column(0, len(chart["columns"]), 18)
     book.close()
     return buf.getvalue()

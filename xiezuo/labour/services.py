@@ -1,14 +1,13 @@
 """Work that spans models or leaves the system: revealing and exporting
 personal data (both audited), a person's records, roster summaries."""
 
-import csv
-import io
 from urllib.parse import quote
 
 from django.db.models import Count, Q
 from django.http import HttpResponse
 
 from lib.dates import cn_date
+from lib.exports import csv_text
 from xiezuo.audit.models import record
 
 from .models import Employment, TalentExchange, Trainee
@@ -65,16 +64,14 @@ def roster_rows(tc, full):
 
 def roster_csv_response(tc, full):
     """Return the roster of a class as a CSV download (UTF-8 with BOM so Excel
-    reads the Chinese) and record an export_pii event."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(ROSTER_HEADER)
+    reads the Chinese) and record an export_pii event. Names are typed by
+    users, so the CSV goes through the one export writer, which keeps a name
+    such as "=HYPERLINK(…)" from becoming a formula beside full ID numbers."""
     rows = list(roster_rows(tc, full))
-    writer.writerows(rows)
     record("export_pii", model="labour.TrainingClass", object_id=tc.pk, pairing_id=tc.pairing_id,
            summary=f"导出培训班名单：{tc.name}（{len(rows)}人，{'含完整身份证号和电话' if full else '号码已脱敏'}）",
            after={"rows": len(rows), "full_numbers": full})
-    response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_text(ROSTER_HEADER, rows), content_type="text/csv; charset=utf-8")
     filename = f"{tc.name}-名单-{cn_date(tc.start)}.csv"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["Cache-Control"] = "no-store"

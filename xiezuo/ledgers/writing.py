@@ -1,86 +1,52 @@
 """Templates and exports: the same layout both ways, so export → edit →
 import is a round trip.
 
-Every text cell is written with `write_string` (never parsed as a formula),
-and text starting with = + - @ (or a tab / carriage return) also gets Excel's
-quote prefix, so that editing the cell in Excel keeps it text instead of
-turning it into a live formula (formula injection).
+Cells are written through the project's one spreadsheet writer
+(`lib.exports`): text is never parsed as a formula, text that looks like one
+also gets Excel's quote prefix, and text cells carry the text number format,
+so that editing a cell in Excel keeps it text (formula injection).
 """
 
-import datetime
-from decimal import Decimal
-
-import xlsxwriter
+from lib.exports import MAX_ROW, Book, column_name
 
 from .columns import Amount, Bool, Choice, Date, Lookup, MultiChoice
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-MAX_ROW = 1_048_575
 CODES_SHEET = "代码表"
 HELP_SHEET = "填写说明"
-
-
-class SheetWriter:
-    def __init__(self, workbook):
-        self.wb = workbook
-        self.text = workbook.add_format({"num_format": "@"})
-        self.quoted = workbook.add_format({"num_format": "@", "quote_prefix": True})
-        self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        self.money = workbook.add_format({"num_format": "#,##0.00"})
-
-    def cell(self, ws, row, col, value, column=None):
-        if value is None or value == "":
-            return
-        if isinstance(value, datetime.date):
-            ws.write_datetime(row, col, datetime.datetime.combine(value, datetime.time()), self.date)
-        elif isinstance(value, bool):
-            ws.write_boolean(row, col, value)
-        elif isinstance(value, (int, float, Decimal)):
-            ws.write_number(row, col, float(value), self.money if isinstance(column, Amount) else None)
-        else:
-            text = str(value)
-            ws.write_string(row, col, text, self.quoted if text.startswith(DANGEROUS) else self.text)
-
-
-def _open(out):
-    return xlsxwriter.Workbook(out, {
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        "default_date_format": "yyyy-mm-dd", "in_memory": False,
-    })
 
 
 def write_ledger(spec, ctx, out, *, template=False):
     """Write a template (header + example row) or an export (header + every
     stored row) of one ledger to `out` (a path or a binary file object)."""
     spec.prepare(ctx)
-    wb = _open(out)
-    writer = SheetWriter(wb)
-    ws = wb.add_worksheet(spec.sheet)
-    header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
-    required = wb.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "font_color": "#C00000",
-                              "text_wrap": True, "valign": "vcenter"})
-    readonly = wb.add_format({"bold": True, "bg_color": "#EDEDED", "border": 1, "font_color": "#808080",
-                              "text_wrap": True, "valign": "vcenter"})
-    example = wb.add_format({"italic": True, "font_color": "#808080"})
+    wb = Book(out, text_format=True)
+    money = wb.style(num_format="#,##0.00")
+    ws = wb.sheet(spec.sheet)
+    header = wb.style(**{"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
+    required = wb.style(**{"bold": True, "bg_color": "#FCE4D6", "border": 1, "font_color": "#C00000",
+                           "text_wrap": True, "valign": "vcenter"})
+    readonly = wb.style(**{"bold": True, "bg_color": "#EDEDED", "border": 1, "font_color": "#808080",
+                           "text_wrap": True, "valign": "vcenter"})
+    example = wb.style(italic=True, font_color="#808080")
     ws.set_row(0, 30)
     for i, col in enumerate(spec.columns):
         style = readonly if col.readonly else required if col.required else header
-        ws.write_string(0, i, ("*" if col.required else "") + col.title, style)
+        ws.cell(0, i, ("*" if col.required else "") + col.title, style)
         ws.set_column(i, i, max(12, min(40, len(col.title) * 2 + 4)))
         if isinstance(col, Date):
-            ws.set_column(i, i, 14, writer.date)
+            ws.set_column(i, i, 14, wb.date)
     ws.freeze_panes(1, 0)
     n = 0
     if template:
         for i, (col, value) in enumerate(zip(spec.columns, spec.example_row())):
             if value not in ("", None):
-                ws.write(1, i, value, example) if not isinstance(value, str) else ws.write_string(1, i, value, example)
+                ws.cell(1, i, value, example)
         ws.write_comment(1, 0, "示例行：导入时会自动跳过，可删除或覆盖。")
         n = 1
     else:
         for n, cells in enumerate(spec.export_rows(ctx), start=1):
             for i, (col, value) in enumerate(zip(spec.columns, cells)):
-                writer.cell(ws, n, i, value, col)
+                ws.cell(n, i, value, money if isinstance(col, Amount) else None)
     _validations(wb, ws, spec)
     _instructions(wb, spec)
     wb.close()
@@ -100,12 +66,12 @@ def _validations(wb, ws, spec):
             lists.append((i, col, col.options()))
     if not lists:
         return
-    codes = wb.add_worksheet(CODES_SHEET)
+    codes = wb.sheet(CODES_SHEET)
     for j, (i, col, options) in enumerate(lists):
-        codes.write_string(0, j, col.header)
+        codes.cell(0, j, col.header)
         for k, option in enumerate(options, start=1):
-            codes.write_string(k, j, str(option))
-        letter = xlsxwriter.utility.xl_col_to_name(j)
+            codes.cell(k, j, str(option))
+        letter = column_name(j)
         strict = isinstance(col, (Choice, Bool))
         ws.data_validation(1, i, MAX_ROW, i, {
             "validate": "list",
@@ -119,9 +85,9 @@ def _validations(wb, ws, spec):
 
 
 def _instructions(wb, spec):
-    ws = wb.add_worksheet(HELP_SHEET)
-    bold = wb.add_format({"bold": True})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    ws = wb.sheet(HELP_SHEET)
+    bold = wb.style(bold=True)
+    wrap = wb.style(text_wrap=True, valign="top")
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 8)
     ws.set_column(2, 2, 50)
@@ -135,13 +101,13 @@ def _instructions(wb, spec):
         "5. 同一文件重复导入不会重复新增记录。导入前系统会先预览，确认后一次性写入；有任何错误则不写入。",
     ]
     for r, line in enumerate(lines):
-        ws.write_string(r, 0, line, bold if r == 0 else None)
+        ws.cell(r, 0, line, bold if r == 0 else None)
     top = len(lines) + 1
     for c, title in enumerate(["列名", "必填", "填写要求", "可接受的表头"]):
-        ws.write_string(top, c, title, bold)
+        ws.cell(top, c, title, bold)
     for r, col in enumerate(spec.columns, start=top + 1):
-        ws.write_string(r, 0, col.title)
-        ws.write_string(r, 1, "是" if col.required else "否")
+        ws.cell(r, 0, col.title)
+        ws.cell(r, 1, "是" if col.required else "否")
         text = "仅供查看，导入时忽略" if col.readonly else col.describe() + (f"；{col.help}" if col.help else "")
-        ws.write_string(r, 2, text, wrap)
-        ws.write_string(r, 3, "、".join(dict.fromkeys([col.header, *col.synonyms])), wrap)
+        ws.cell(r, 2, text, wrap)
+        ws.cell(r, 3, "、".join(dict.fromkeys([col.header, *col.synonyms])), wrap)
