@@ -32,18 +32,41 @@ def background_bytes():
     return getattr(settings, "XIEZUO_LEDGER_BACKGROUND_BYTES", 512 * 1024)
 
 
-def start(job, commit, ip=None):
-    """Preview (commit=False) or import (commit=True) the job's file."""
-    job.status = ImportJob.IMPORTING if commit else ImportJob.PREVIEWING
-    job.save(update_fields=["status"])
+def claim(job, expect, status):
+    """Move the job from `expect` to `status` in one conditional UPDATE.
+
+    Two requests confirming one job at the same moment both read 待确认; only
+    one UPDATE finds the row still in that state, so only one import starts.
+    Returns False (and reloads the job) when another request moved it first.
+    """
+    moved = ImportJob.objects.filter(pk=job.pk, status=expect).update(status=status)
+    if not moved:
+        job.refresh_from_db()
+        return False
+    job.status = status
+    return True
+
+
+def start(job, commit, ip=None, expect=None):
+    """Preview (commit=False) or import (commit=True) the job's file.
+
+    With `expect`, the job must still be in that state (see `claim`);
+    returns False, having started nothing, when it no longer is."""
+    status = ImportJob.IMPORTING if commit else ImportJob.PREVIEWING
+    if expect is not None:
+        if not claim(job, expect, status):
+            return False
+    else:
+        job.status = status
+        job.save(update_fields=["status"])
     job.write_progress(0, 0, job.status)
     if job.file.size >= background_bytes():
         thread = threading.Thread(target=_in_thread, args=(job.pk, commit, ip), daemon=True,
                                   name=f"ledger-import-{job.pk}")
         thread.start()
-        return thread
+        return True
     execute(job, commit, ip)
-    return None
+    return True
 
 
 def _in_thread(job_id, commit, ip):

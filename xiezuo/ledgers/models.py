@@ -1,6 +1,9 @@
 """Remembered header mappings and import jobs of the web UI."""
 
+import contextlib
 import json
+import os
+import tempfile
 
 from django.conf import settings
 from django.db import models
@@ -114,9 +117,18 @@ class ImportJob(ScopedModel):
     def write_progress(self, done, total, phase):
         path = self.progress_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"done": done, "total": total, "phase": phase}))
-        tmp.replace(path)
+        # Each write gets a temporary file of its own: two runs of one job (a
+        # request and a worker, or a re-run beside a run presumed dead) once
+        # shared "job-N.tmp", and one's rename found the other's file gone.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"job-{self.pk}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(json.dumps({"done": done, "total": total, "phase": phase}))
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     def read_progress(self):
         try:

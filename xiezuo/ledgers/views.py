@@ -108,8 +108,10 @@ def job_map(request, importjob_id):
     if form.is_valid() and job.status == ImportJob.PREVIEWED:
         ctx = Context(pairing=job.pairing, user=request.user)
         remember_mapping(ctx, spec, form.mapping())
-        jobs.start(job, commit=False, ip=client_ip(request))
-        messages.success(request, "已保存表头对应关系，并重新检查了文件")
+        if jobs.start(job, commit=False, ip=client_ip(request), expect=ImportJob.PREVIEWED):
+            messages.success(request, "已保存表头对应关系，并重新检查了文件")
+        else:
+            messages.error(request, "该文件已在导入或检查中，已保存表头对应关系，但未重新检查")
     return redirect("ledger_job", job.pk)
 
 
@@ -121,10 +123,23 @@ def job_confirm(request, importjob_id):
         return HttpResponseNotAllowed(["POST"])
     result = job.result or {}
     if job.status != ImportJob.PREVIEWED or result.get("error_count"):
-        messages.error(request, "该文件尚未通过检查或已经导入，不能确认导入")
+        messages.error(request, _refusal(job))
         return redirect("ledger_job", job.pk)
-    jobs.start(job, commit=True, ip=client_ip(request))
+    # The check above read the job without a lock; the start below moves it
+    # out of 待确认 only if nobody else did in between (a double click, two
+    # users on one job), so the file is imported once.
+    if not jobs.start(job, commit=True, ip=client_ip(request), expect=ImportJob.PREVIEWED):
+        messages.error(request, _refusal(job))
     return redirect("ledger_job", job.pk)
+
+
+def _refusal(job):
+    """Say why a job cannot be confirmed (now)."""
+    if job.status == ImportJob.IMPORTING:
+        return "该文件正在导入（已有人确认），不能重复确认导入"
+    if job.status == ImportJob.DONE:
+        return "该文件已经导入，不能重复确认导入"
+    return "该文件尚未通过检查或已经导入，不能确认导入"
 
 
 @login_required
