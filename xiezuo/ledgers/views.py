@@ -89,8 +89,9 @@ def job_detail(request, importjob_id):
 @login_required
 def job_progress(request, importjob_id):
     job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
-    if job.status not in (ImportJob.PREVIEWING, ImportJob.IMPORTING):
-        # Finished: htmx reloads the page, which then shows the result.
+    if not job.running or job.interrupted:
+        # Finished, or its worker died: htmx reloads the page, which then
+        # shows the result, or 已中断 with the 重新导入 button.
         response = HttpResponse("")
         response["HX-Refresh"] = "true"
         return response
@@ -140,6 +141,20 @@ def _refusal(job):
     if job.status == ImportJob.DONE:
         return "该文件已经导入，不能重复确认导入"
     return "该文件尚未通过检查或已经导入，不能确认导入"
+
+
+@login_required
+def job_rerun(request, importjob_id):
+    """重新导入: queue again a job whose worker died (ImportJob.interrupted)."""
+    job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
+    scope_for(request.user).require(job.pairing, _spec(job.ledger).import_perm)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if jobs.rerun(job, ip=client_ip(request)):
+        messages.success(request, "已重新开始：上次运行中断，未写入任何记录")
+    else:
+        messages.error(request, "该任务仍在运行或已经结束，不能重新导入")
+    return redirect("ledger_job", job.pk)
 
 
 @login_required
