@@ -42,9 +42,13 @@ migrate: setup
 demo: migrate
 	DEBUG=1 $(PY) manage.py load_demo
 
+# The job queue's worker runs beside the web server, as on a server (a
+# SQLite queue file in var/, no Redis); it stops when runserver does.
 run: demo
-	@echo "Xiezuo: http://127.0.0.1:8000"
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Xiezuo: http://127.0.0.1:8000 (job queue worker: var/worker.log)"
+	DEBUG=1 $(PY) manage.py run_huey --workers 1 --worker-type process >var/worker.log 2>&1 & \
+	  worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup-dev
 	$(PY) -m pytest

@@ -183,3 +183,43 @@ def transactional_demo(transactional_db):
         ContentType.objects.all().delete()
         ContentType.objects.clear_cache()
         connection.creation.deserialize_db_from_string(_SNAPSHOT["db"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _queue_runs_in_the_caller():
+    """Tasks put on the job queue run at once inside the caller (huey's
+    immediate mode, in memory): a unit test needs no worker. The tests of
+    the queue itself run a real consumer (`queue_worker`, and one in a
+    process of its own in tests/ledgers/test_queue.py)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
+@pytest.fixture
+def queue_worker(tmp_path):
+    """A real consumer on a SQLite queue file, with one worker thread in this
+    process (so it shares the test's database): tasks are stored, taken by
+    the worker and run on its own connection, as a worker process does."""
+    import signal
+
+    from huey.contrib.djhuey import HUEY
+
+    kwargs = dict(HUEY.storage_kwargs)
+    HUEY.storage_kwargs["filename"] = str(tmp_path / "queue.sqlite3")
+    HUEY.immediate = False  # builds the SQLite storage from storage_kwargs
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=False, check_worker_health=False,
+                                    initial_delay=0.05, max_delay=0.2)
+    consumer.start()
+    try:
+        yield consumer
+    finally:
+        consumer.stop(graceful=True)
+        for s, handler in handlers.items():
+            signal.signal(s, handler)
+        HUEY.storage.close()
+        HUEY.storage_kwargs.clear()
+        HUEY.storage_kwargs.update(kwargs)
+        HUEY.immediate = True

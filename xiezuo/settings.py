@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XIEZUO_VAR_DIR", BASE_DIR / "var"))
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "xiezuo.ledgers",
     "xiezuo.assessment",
     "xiezuo.front",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +133,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (big ledger previews and imports) runs on a job queue
+# (huey), in worker processes of its own (`manage.py run_huey`), never in the
+# web process: a restart of the web server does not kill an import, and a
+# worker that dies is seen as dead by its job's heartbeat
+# (xiezuo/ledgers/jobs.py). With no XIEZUO_QUEUE_URL the queue is a SQLite
+# file beside the database, so a laptop needs no server; a province server
+# sets XIEZUO_QUEUE_URL=redis://… . XIEZUO_QUEUE_IMMEDIATE=1 runs every task
+# inside the caller instead (one process, no worker: only for tests and
+# debugging).
+XIEZUO_QUEUE_URL = os.environ.get("XIEZUO_QUEUE_URL", "")
+HUEY = {
+    "name": os.environ.get("XIEZUO_QUEUE_NAME", "xiezuo"),
+    "immediate": env_bool("XIEZUO_QUEUE_IMMEDIATE", False),  # djhuey would follow DEBUG otherwise
+    "results": False,  # a job keeps its own result on ImportJob
+    "consumer": {"workers": int(os.environ.get("XIEZUO_QUEUE_WORKERS", "2")), "worker_type": "process"},
+}
+if XIEZUO_QUEUE_URL.startswith(("redis://", "rediss://", "unix://")):
+    HUEY.update(huey_class="huey.RedisHuey", url=XIEZUO_QUEUE_URL)
+elif XIEZUO_QUEUE_URL:
+    raise ImproperlyConfigured("XIEZUO_QUEUE_URL must be a redis:// URL, or empty for the SQLite queue file")
+else:
+    HUEY.update(huey_class="huey.SqliteHuey",
+                filename=os.environ.get("XIEZUO_QUEUE_FILE", str(VAR_DIR / "queue.sqlite3")))
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

@@ -1,4 +1,5 @@
 import threading
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -122,47 +123,53 @@ def test_progress_fragment_and_refresh(county, client_for, users):
     assert r["HX-Refresh"] == "true"
 
 
-def test_big_upload_runs_in_a_thread_with_progress(transactional_demo, county, client_for, samples, settings,
-                                                   monkeypatch):
-    """Files over XIEZUO_LEDGER_BACKGROUND_BYTES are previewed and imported
-    in a thread with its own connection; the page polls the progress file."""
-    settings.XIEZUO_LEDGER_BACKGROUND_BYTES = 1
-    threads, finished = [], threading.Event()
-    original = jobs._in_thread
-
-    def spy(*args):
-        threads.append(threading.current_thread())
-        try:
-            original(*args)
-        finally:
-            finished.set()
-
-    monkeypatch.setattr(jobs, "_in_thread", spy)
-
-    def wait(job):
-        assert finished.wait(timeout=120), "the import thread did not finish"  # bounded: a hang fails
-        finished.clear()
+def wait_for(job, timeout=120):
+    """Wait until the job's run ends (its own state leaves 检查中/导入中),
+    polling the database; bounded, so a hang fails instead of blocking."""
+    deadline = time.monotonic() + timeout
+    while True:
         job.refresh_from_db()
+        if not job.running:
+            return job
+        assert time.monotonic() < deadline, f"the job is still {job.status} after {timeout}s"
+        time.sleep(0.05)
+
+
+def test_big_upload_runs_on_the_queue_with_progress(transactional_demo, county, client_for, samples, settings,
+                                                   monkeypatch, queue_worker):
+    """Files over XIEZUO_LEDGER_BACKGROUND_BYTES are previewed and imported
+    by a worker of the job queue, not in the request; the page polls the
+    progress file."""
+    settings.XIEZUO_LEDGER_BACKGROUND_BYTES = 1
+    threads = []
+    original = jobs.execute
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "execute", spy)
 
     c = client_for("huangyuan")
     r = upload(c, county, samples, "funds/valid.xlsx")
     job = ImportJob.objects.get()
     assert r["Location"] == reverse("ledger_job", args=[job.pk])
-    wait(job)
+    wait_for(job)
     assert (job.status, job.result["added"], job.result["errors"]) == ("previewed", 3, [])
-    assert job.read_progress() == {"done": 3, "total": 3, "phase": "previewing"}
+    progress = job.read_progress()
+    assert (progress["done"], progress["total"], progress["phase"]) == (3, 3, "previewing")
     assert c.get(reverse("ledger_job_progress", args=[job.pk]))["HX-Refresh"] == "true"
     assert not FundReceipt.objects.filter(doc_number__startswith="样例").exists()
 
     c.post(reverse("ledger_job_confirm", args=[job.pk]))
-    wait(job)
-    assert job.status == "done" and job.finished_at is not None
+    wait_for(job)
+    assert job.status == "done" and job.finished_at is not None and job.attempt == 2
     assert FundReceipt.objects.filter(doc_number__startswith="样例").count() == 3
     event = AuditEvent.objects.filter(action="import").first()
     assert event.actor_name == "huangyuan" and event.after["file"] == "valid.xlsx"
-    # Both ran in threads of their own, named after the job, not in the request.
-    assert [t.name for t in threads] == [f"ledger-import-{job.pk}"] * 2
-    assert all(t is not threading.main_thread() for t in threads)
+    # Both ran in the queue's worker, not in the request's thread.
+    assert len(threads) == 2 and all(t is not threading.main_thread() for t in threads)
+    assert all(t.name != threading.main_thread().name for t in threads)
 
 
 def test_each_import_prepares_its_own_spec(county, foreign):

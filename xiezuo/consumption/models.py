@@ -404,6 +404,17 @@ class Sale(PairingOwned):
             ListIndex(fields=["supplier", "date", "id"], name="sale_supplier_date"),
             ListIndex(fields=["channel", "pairing", "date", "id"], name="sale_channel_date"),
         ]
+        # The sales ledger's natural key, held by the database so that no
+        # race (two imports of one file at once) can store a sale twice.
+        # Only sales with a 凭证号: two sales of one product to one buyer on
+        # one day without a voucher are ordinary (typed on the form, or a
+        # shop's daily lines), so an empty voucher cannot tell them apart;
+        # imports of such rows are kept apart by the importer's ledger lock.
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "date", "buyer", "product", "channel", "voucher_no"],
+                                    condition=~Q(voucher_no=""), name="sale_unique_natural_key",
+                                    violation_error_message="已有相同日期、采购单位、产品、销售渠道和凭证号的销售记录"),
+        ]
 
     def __str__(self):
         return f"{self.date} {self.product_id and self.product} {self.amount}元"

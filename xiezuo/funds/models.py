@@ -80,6 +80,13 @@ class FundReceipt(PairingOwned):
         verbose_name = "资金到位"
         verbose_name_plural = "资金到位"
         indexes = [models.Index(fields=["pairing", "year"])]
+        # The funds ledger's natural key where a 文号 is given (an empty one cannot tell
+        # two receipts of one day apart; imports of those are kept apart by the
+        # importer's ledger lock).
+        constraints = [models.UniqueConstraint(fields=["pairing", "date", "kind", "doc_number"],
+                                               condition=~Q(doc_number=""),
+                                               name="fund_receipt_unique_natural_key",
+                                               violation_error_message="已有相同到位日期、资金类型和文号的资金到位记录")]
 
     def __str__(self):
         return f"{self.year}年{self.get_kind_display()} {self.doc_number}".strip()

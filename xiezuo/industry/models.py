@@ -262,6 +262,11 @@ class Donation(PairingOwned):
         verbose_name = "社会帮扶捐赠"
         verbose_name_plural = "社会帮扶捐赠"
         indexes = [models.Index(fields=["pairing", "date"])]
+        # The donations ledger's natural key where a 票据号 is given (see funds.FundReceipt).
+        constraints = [models.UniqueConstraint(fields=["pairing", "date", "donor_name", "receipt_number"],
+                                               condition=~Q(receipt_number=""),
+                                               name="donation_unique_natural_key",
+                                               violation_error_message="已有相同捐赠日期、捐赠方和票据号的捐赠记录")]
 
     def __str__(self):
         return f"{self.donor_name} {self.get_form_display()}"

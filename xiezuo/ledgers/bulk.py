@@ -187,8 +187,12 @@ class DeferredIndexes:
         with self.connection.cursor() as cursor:
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
                            "AND sql IS NOT NULL ORDER BY name", [self.model._meta.db_table])
-            self.dropped = [(name, sql) for name, sql in cursor.fetchall()
-                            if not sql.upper().startswith("CREATE UNIQUE")]  # unique ones keep guarding
+            # Unique indexes (a ledger's natural key) go too: re-creating one
+            # at the end checks every row, inside the same write-locked
+            # transaction, so a duplicate still fails the import before it
+            # commits — at the cost of one sorted build, not a B-tree insert
+            # per row.
+            self.dropped = cursor.fetchall()
             for name, _ in self.dropped:
                 cursor.execute(f"DROP INDEX {self.connection.ops.quote_name(name)}")
 
@@ -198,5 +202,5 @@ class DeferredIndexes:
             return
         with self.connection.cursor() as cursor:
             for _, sql in self.dropped:
-                cursor.execute(sql)
+                cursor.execute(sql)  # a duplicate raises IntegrityError: the import rolls back
         self.dropped = []

@@ -24,7 +24,7 @@ from xml.etree import ElementTree
 
 import python_calamine
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connections, router, transaction
 
 from xiezuo.audit.context import acting_as, current_actor
 
@@ -242,6 +242,7 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
     # as funds allocated above receipts) is exactly what confirming does.
     try:
         with transaction.atomic(), _no_cycle_collection():
+            lock_ledger(spec, ctx)
             _run(spec, ctx, path, mode, True, mapping or {}, filename, progress, sample_size, result)
             if result.errors or not commit:
                 raise _Rollback
@@ -252,7 +253,40 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
     except LedgerFileError as e:
         result.errors.append(Problem("", None, "", "", str(e)))
         result.committed = False
+    except IntegrityError:
+        # The database's unique natural keys caught a row the checks above
+        # let through (they read under the ledger lock, so only a writer
+        # outside the importer can cause this): nothing was written.
+        result.errors.append(Problem("", None, "", "", DUPLICATE_MESSAGE))
+        result.committed = False
     return result
+
+
+DUPLICATE_MESSAGE = "导入的记录与已有记录重复（关键字相同），可能有人同时导入了同一文件；未写入任何记录，请重新上传预览。"
+
+
+def ledger_lock_id(spec, ctx):
+    """Return the 64-bit signed number naming the lock of one pairing's ledger."""
+    digest = hashlib.sha256(f"xiezuo-ledger:{spec.name}:{ctx.pairing.pk}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def lock_ledger(spec, ctx):
+    """Hold one pairing's ledger for the rest of the import's transaction.
+
+    Two imports of one file at the same moment would both read the stored
+    keys before either wrote, both find every row new, and store each row
+    twice. The lock makes the second wait until the first commits, so its
+    read of the stored keys (after this call) sees the first one's rows.
+    On PostgreSQL that is a transaction-level advisory lock, released by
+    the commit or rollback. On SQLite the transaction is IMMEDIATE
+    (settings): BEGIN already took the database's write lock, so the keys
+    are read by the only writer and there is nothing more to take.
+    """
+    connection = connections[router.db_for_write(spec.model)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ledger_lock_id(spec, ctx)])
 
 
 def _open(path, filename):

@@ -1,13 +1,20 @@
-"""Running an import job of the web UI, in the request or in a thread.
+"""Running an import job of the web UI: in the request, or on the job queue.
 
 Small files are checked and imported inside the request: simplest, and the
 page shows the result at once. Files of XIEZUO_LEDGER_BACKGROUND_BYTES or more
-(default 512 KB, about 10,000 rows) run in a daemon thread of the web
-process, and the page polls the job's progress (htmx, once a second). The
-thread opens its own database connection and closes it at the end. If the
-process dies mid-import the transaction rolls back and the job stays
-"导入中": the page then offers to run it again (nothing was written), until
-the retention period abandons it (`ledgers.retention`).
+(default 512 KB, about 10,000 rows) go to the job queue (huey, see
+settings.HUEY and `tasks.py`) and run in a worker process, while the page
+polls the job's progress (htmx, once a second).
+
+Every run of a job has a number (`ImportJob.attempt`) and beats while it
+works: a thread of the run rewrites the job's progress file every few
+seconds. If the worker dies (killed, out of memory, the machine restarted)
+the beats stop, and once they are older than the lease the job is shown as
+已中断 with a 重新导入 button (`rerun`), which gives the job a new number and
+queues it again. The import is one transaction, so the dead run wrote
+nothing; a run that was only slow and wakes up later finds its number gone
+and leaves the job's outcome alone, and its rows, if it committed, are
+found by the new run as stored rows (the ledger lock orders the two).
 """
 
 import logging
@@ -15,12 +22,13 @@ import threading
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.db.models import F
 from django.utils import timezone
 
 from xiezuo.audit.context import acting_as
 
 from .importer import run_import
-from .models import ImportJob
+from .models import ImportJob, lease_seconds
 from .services import mapping_for
 from .spec import Context, get_spec
 
@@ -32,40 +40,123 @@ def background_bytes():
     return getattr(settings, "XIEZUO_LEDGER_BACKGROUND_BYTES", 512 * 1024)
 
 
-def start(job, commit, ip=None):
-    """Preview (commit=False) or import (commit=True) the job's file."""
-    job.status = ImportJob.IMPORTING if commit else ImportJob.PREVIEWING
-    job.save(update_fields=["status"])
+def claim(job, expect, status):
+    """Move the job from `expect` to `status` in one conditional UPDATE, and
+    give it a new run number.
+
+    Two requests confirming one job at the same moment both read 待确认; only
+    one UPDATE finds the row still in that state, so only one import starts.
+    Returns False (and reloads the job) when another request moved it first.
+    """
+    moved = ImportJob.objects.filter(pk=job.pk, status=expect, attempt=job.attempt).update(
+        status=status, attempt=F("attempt") + 1)
+    job.refresh_from_db()
+    return bool(moved)
+
+
+def start(job, commit, ip=None, expect=None):
+    """Preview (commit=False) or import (commit=True) the job's file.
+
+    With `expect`, the job must still be in that state (see `claim`);
+    returns False, having started nothing, when it no longer is."""
+    status = ImportJob.IMPORTING if commit else ImportJob.PREVIEWING
+    if not claim(job, job.status if expect is None else expect, status):
+        return False
+    _dispatch(job, commit, ip)
+    return True
+
+
+def rerun(job, ip=None):
+    """重新导入: run again a job whose run died (see ImportJob.interrupted).
+
+    The job keeps its state (导入中 or 检查中) and gets a new run number in
+    one conditional UPDATE, so two users pressing the button at once queue
+    one run. Returns False when the job is not (or no longer) interrupted."""
+    if not job.interrupted:
+        return False
+    moved = ImportJob.objects.filter(pk=job.pk, status=job.status, attempt=job.attempt).update(
+        attempt=F("attempt") + 1)
+    job.refresh_from_db()
+    if not moved:
+        return False
+    logger.warning("ledger job %s: run %s presumed dead, queued run %s", job.pk, job.attempt - 1, job.attempt)
+    _dispatch(job, job.status == ImportJob.IMPORTING, ip)
+    return True
+
+
+def _dispatch(job, commit, ip):
+    # The first beat: the job counts as alive from now until a worker picks
+    # it up; a queue with no worker running shows as 已中断 after the lease.
     job.write_progress(0, 0, job.status)
     if job.file.size >= background_bytes():
-        thread = threading.Thread(target=_in_thread, args=(job.pk, commit, ip), daemon=True,
-                                  name=f"ledger-import-{job.pk}")
-        thread.start()
-        return thread
-    execute(job, commit, ip)
-    return None
+        from .tasks import run_job
+
+        run_job(job.pk, job.attempt, commit, ip)
+    else:
+        execute(job, commit, ip)
 
 
-def _in_thread(job_id, commit, ip):
-    close_old_connections()
+def run_queued(job_id, attempt, commit, ip):
+    """The worker's side of a queued job: run it if it is still this run's."""
+    # A worker reuses its connection across tasks: drop it when the database
+    # closed it. Not inside a transaction (the queue's immediate mode in a
+    # test), where closing would end the caller's transaction.
+    own = not connection.in_atomic_block
+    if own:
+        close_old_connections()
     try:
-        execute(ImportJob.objects.select_related("pairing", "user").get(pk=job_id), commit, ip)
+        job = ImportJob.objects.select_related("pairing", "user").filter(pk=job_id).first()
+        if job is None or job.attempt != attempt or not job.running:
+            # Abandoned, finished, or re-run since it was queued: not ours any more.
+            logger.info("ledger job %s: run %s is no longer current, skipped", job_id, attempt)
+            return None
+        return execute(job, commit, ip)
     finally:
-        connection.close()
+        if own:
+            connection.close()
+
+
+class _Heartbeat:
+    """Rewrite the job's progress file every few seconds from a thread of
+    the run, so a page (in another process) can tell a live run from a dead
+    one. The file, not the database: the import's transaction holds
+    SQLite's write lock until it ends, and its own writes are invisible to
+    others until then."""
+
+    def __init__(self, job):
+        self.job, self.state, self.lock = job, (0, 0, job.status), threading.Lock()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"ledger-heartbeat-{job.pk}")
+
+    def progress(self, done, total):
+        with self.lock:
+            self.state = (done, total, self.job.status)
+            self.job.write_progress(*self.state)
+
+    def _beat(self):
+        every = max(lease_seconds() / 8, 0.05)
+        while not self.stopped.wait(every):
+            with self.lock:
+                self.job.write_progress(*self.state)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join()
 
 
 def execute(job, commit, ip=None):
     spec = get_spec(job.ledger)
     ctx = Context(pairing=job.pairing, user=job.user)
-    phase = job.status
+    attempt = job.attempt
 
-    def progress(done, total):
-        job.write_progress(done, total, phase)
-
-    with acting_as(job.user, ip=ip):
+    with acting_as(job.user, ip=ip), _Heartbeat(job) as beat:
         try:
             result = run_import(spec, ctx, job.file.path, mode=job.mode, commit=commit,
-                                mapping=mapping_for(ctx, spec), filename=job.filename, progress=progress)
+                                mapping=mapping_for(ctx, spec), filename=job.filename, progress=beat.progress)
             data = result.as_dict()
         except Exception as e:  # a crash must not leave the page polling forever
             logger.exception("ledger import job %s failed", job.pk)
@@ -80,7 +171,13 @@ def execute(job, commit, ip=None):
         job.finished_at = timezone.now()
     else:
         job.status = ImportJob.PREVIEWED if result is not None else ImportJob.FAILED
-    job.save(update_fields=["result", "status", "finished_at"])
+    # Only the current run records its outcome (see `rerun`).
+    written = ImportJob.objects.filter(pk=job.pk, attempt=attempt).update(
+        result=job.result, status=job.status, finished_at=job.finished_at)
+    if not written:
+        logger.warning("ledger job %s: run %s finished after it was replaced; outcome not recorded", job.pk, attempt)
+        job.refresh_from_db()
+        return result
     if job.ended:
         # The upload holds personal data in the clear: it goes with the job's end (ledgers.retention).
         job.discard_upload()

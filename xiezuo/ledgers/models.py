@@ -1,6 +1,10 @@
 """Remembered header mappings and import jobs of the web UI."""
 
+import contextlib
 import json
+import os
+import tempfile
+import time
 
 from django.conf import settings
 from django.db import models
@@ -36,6 +40,13 @@ class HeaderMapping(ScopedModel):
 
     def __str__(self):
         return f"{self.ledger}: {self.header} → {self.field}"
+
+
+def lease_seconds():
+    """How long a running job may go without a heartbeat before it is taken
+    for dead (XIEZUO_JOB_LEASE_SECONDS, two minutes by default: a heartbeat
+    comes every few seconds, so this is many missed beats, not a slow one)."""
+    return float(getattr(settings, "XIEZUO_JOB_LEASE_SECONDS", 120))
 
 
 class ImportJobQuerySet(models.QuerySet):
@@ -76,6 +87,11 @@ class ImportJob(ScopedModel):
     result = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Every run of the job (the first, and each 重新导入 after its worker
+    # died) gets the next number; a run writes its outcome only while the
+    # job still carries its number, so a run presumed dead that wakes up
+    # later cannot overwrite the outcome of the run that replaced it.
+    attempt = models.PositiveIntegerField("运行次数", default=0)
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -90,6 +106,27 @@ class ImportJob(ScopedModel):
     @property
     def ended(self):
         return self.status in self.ENDED
+
+    @property
+    def running(self):
+        return self.status in (self.PREVIEWING, self.IMPORTING)
+
+    @property
+    def last_beat(self):
+        """When the run last showed it was alive (Unix time): its heartbeat
+        in the progress file, else the upload's time."""
+        beat = self.read_progress().get("beat")
+        return beat if beat is not None else self.created_at.timestamp()
+
+    @property
+    def interrupted(self):
+        """A run whose worker stopped beating for longer than the lease:
+        the worker process died (or no worker is running), and since the
+        import is one transaction, nothing of it was written (已中断)."""
+        return self.running and time.time() - self.last_beat > lease_seconds()
+
+    def get_status_display(self):
+        return "已中断" if self.interrupted else dict(self.STATUSES).get(self.status, self.status)
 
     def discard_upload(self):
         """Delete the uploaded file (it holds names and 身份证号 in the clear)
@@ -114,15 +151,25 @@ class ImportJob(ScopedModel):
     def write_progress(self, done, total, phase):
         path = self.progress_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"done": done, "total": total, "phase": phase}))
-        tmp.replace(path)
+        # Each write gets a temporary file of its own: two runs of one job (a
+        # request and a worker, or a re-run beside a run presumed dead) once
+        # shared "job-N.tmp", and one's rename found the other's file gone.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"job-{self.pk}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(json.dumps({"done": done, "total": total, "phase": phase, "beat": time.time(),
+                                     "attempt": self.attempt}))
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     def read_progress(self):
         try:
             return json.loads(self.progress_path.read_text())
         except (OSError, ValueError):
-            return {"done": 0, "total": 0, "phase": self.status}
+            return {"done": 0, "total": 0, "phase": self.status, "beat": None}
 
     @property
     def percent(self):

@@ -89,8 +89,9 @@ def job_detail(request, importjob_id):
 @login_required
 def job_progress(request, importjob_id):
     job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
-    if job.status not in (ImportJob.PREVIEWING, ImportJob.IMPORTING):
-        # Finished: htmx reloads the page, which then shows the result.
+    if not job.running or job.interrupted:
+        # Finished, or its worker died: htmx reloads the page, which then
+        # shows the result, or 已中断 with the 重新导入 button.
         response = HttpResponse("")
         response["HX-Refresh"] = "true"
         return response
@@ -108,8 +109,10 @@ def job_map(request, importjob_id):
     if form.is_valid() and job.status == ImportJob.PREVIEWED:
         ctx = Context(pairing=job.pairing, user=request.user)
         remember_mapping(ctx, spec, form.mapping())
-        jobs.start(job, commit=False, ip=client_ip(request))
-        messages.success(request, "已保存表头对应关系，并重新检查了文件")
+        if jobs.start(job, commit=False, ip=client_ip(request), expect=ImportJob.PREVIEWED):
+            messages.success(request, "已保存表头对应关系，并重新检查了文件")
+        else:
+            messages.error(request, "该文件已在导入或检查中，已保存表头对应关系，但未重新检查")
     return redirect("ledger_job", job.pk)
 
 
@@ -121,9 +124,36 @@ def job_confirm(request, importjob_id):
         return HttpResponseNotAllowed(["POST"])
     result = job.result or {}
     if job.status != ImportJob.PREVIEWED or result.get("error_count"):
-        messages.error(request, "该文件尚未通过检查或已经导入，不能确认导入")
+        messages.error(request, _refusal(job))
         return redirect("ledger_job", job.pk)
-    jobs.start(job, commit=True, ip=client_ip(request))
+    # The check above read the job without a lock; the start below moves it
+    # out of 待确认 only if nobody else did in between (a double click, two
+    # users on one job), so the file is imported once.
+    if not jobs.start(job, commit=True, ip=client_ip(request), expect=ImportJob.PREVIEWED):
+        messages.error(request, _refusal(job))
+    return redirect("ledger_job", job.pk)
+
+
+def _refusal(job):
+    """Say why a job cannot be confirmed (now)."""
+    if job.status == ImportJob.IMPORTING:
+        return "该文件正在导入（已有人确认），不能重复确认导入"
+    if job.status == ImportJob.DONE:
+        return "该文件已经导入，不能重复确认导入"
+    return "该文件尚未通过检查或已经导入，不能确认导入"
+
+
+@login_required
+def job_rerun(request, importjob_id):
+    """重新导入: queue again a job whose worker died (ImportJob.interrupted)."""
+    job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
+    scope_for(request.user).require(job.pairing, _spec(job.ledger).import_perm)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if jobs.rerun(job, ip=client_ip(request)):
+        messages.success(request, "已重新开始：上次运行中断，未写入任何记录")
+    else:
+        messages.error(request, "该任务仍在运行或已经结束，不能重新导入")
     return redirect("ledger_job", job.pk)
 
 

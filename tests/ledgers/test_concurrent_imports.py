@@ -1,0 +1,180 @@
+"""Imports run twice at once: one job confirmed twice, one file imported by
+two users at the same moment. Each row must be stored once and the
+maintained totals counted once (docs/RELIABILITY.md, "Concurrent imports and
+the job queue")."""
+
+import datetime
+import json
+import threading
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.db.models import Sum
+from django.test import Client
+from django.urls import reverse
+
+from xiezuo.accounts.models import User
+from xiezuo.consumption.models import Sale, SaleTotal
+from xiezuo.ledgers import jobs
+from xiezuo.ledgers.importer import run_import
+from xiezuo.ledgers.models import ImportJob
+from xiezuo.ledgers.spec import Context, get_spec
+
+from .test_sales_batches import sale_row, write
+from .test_views import upload
+
+ROWS = 3000
+
+
+def sales_file(path, voucher=True):
+    """A 3,000-row sales ledger; without vouchers every row has its own day,
+    so the natural keys differ by date alone (the constraint, which needs a
+    voucher, cannot help: only the importer's lock keeps the rows once)."""
+    if voucher:
+        rows = [sale_row(i) for i in range(ROWS)]
+    else:
+        rows = [sale_row(i, voucher="", date=datetime.date(2023, 1, 1) + datetime.timedelta(days=i))
+                for i in range(ROWS)]
+    return write(path, rows)
+
+
+def totals(pairing):
+    got = SaleTotal.objects.filter(pairing=pairing).aggregate(n=Sum("n"), fen=Sum("amount_fen"))
+    return got["n"] or 0, got["fen"] or 0
+
+
+def messages_of(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_a_job_confirmed_twice_imports_once(county, client_for, samples):
+    c = client_for("huangyuan")
+    upload(c, county, samples, "funds/valid.xlsx")
+    job = ImportJob.objects.get()
+    stale = ImportJob.objects.get(pk=job.pk)  # a second request that read the job before the first confirmed
+    assert jobs.start(job, commit=True, expect=ImportJob.PREVIEWED) is True
+    assert jobs.start(stale, commit=True, expect=ImportJob.PREVIEWED) is False
+    assert stale.status == ImportJob.DONE
+    from xiezuo.funds.models import FundReceipt
+
+    assert FundReceipt.objects.filter(doc_number__startswith="样例").count() == 3
+    r = c.post(reverse("ledger_job_confirm", args=[job.pk]))
+    assert messages_of(r) == ["该文件已经导入，不能重复确认导入"]
+    assert FundReceipt.objects.filter(doc_number__startswith="样例").count() == 3
+
+
+def test_confirm_while_importing_is_refused_in_words(county, client_for, samples):
+    c = client_for("huangyuan")
+    upload(c, county, samples, "funds/valid.xlsx")
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.IMPORTING)
+    r = c.post(reverse("ledger_job_confirm", args=[job.pk]), follow=True)
+    assert "该文件正在导入（已有人确认），不能重复确认导入" in r.content.decode()
+    from xiezuo.funds.models import FundReceipt
+
+    assert not FundReceipt.objects.filter(doc_number__startswith="样例").exists()
+
+
+def test_two_runs_of_a_job_write_progress_without_sharing_a_file(county, users, settings, tmp_path):
+    """Each progress write has a temporary file of its own (a shared one once
+    gave an HTTP 500 when two runs of one job replaced it at once)."""
+    job = ImportJob.objects.create(pairing=county, user=users["liuhe"], ledger="funds", filename="x.xlsx",
+                                   file="ledger-imports/x.xlsx", status=ImportJob.IMPORTING)
+    errors = []
+
+    def writer(phase):
+        try:
+            for i in range(300):
+                job.write_progress(i, 300, phase)
+        except Exception as e:  # noqa: BLE001 - handed to the test thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(p,)) for p in ("importing", "previewing")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert json.loads(job.progress_path.read_text())["done"] == 299
+    assert not list(job.progress_path.parent.glob("*.tmp"))
+
+
+def _concurrently(*calls):
+    """Run each call in its own thread with its own connection, started
+    together; return their results (or raise the first error)."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), []
+
+    def run(k, fn):
+        try:
+            barrier.wait(timeout=30)
+            results[k] = fn()
+        except Exception as e:  # noqa: BLE001 - handed to the test thread
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(k, fn)) for k, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert not any(t.is_alive() for t in threads), "an import hung"
+    assert not errors, errors
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("voucher", [True, False], ids=["with-vouchers", "without-vouchers"])
+def test_same_sales_file_imported_twice_at_once_stores_each_row_once(transactional_demo, postgres_only, county,
+                                                                     tmp_path, voucher):
+    path = sales_file(tmp_path / "sales.xlsx", voucher)
+    before_rows, before_totals = Sale.objects.filter(pairing=county).count(), totals(county)
+    users = [User.objects.get(username=name) for name in ("huangyuan", "liuhe")]
+
+    def importer(user):
+        return lambda: run_import(get_spec("sales"), Context(pairing=county, user=user), path, commit=True)
+
+    first, second = _concurrently(*(importer(u) for u in users))
+    assert sorted([first.added, second.added]) == [0, ROWS], (first.as_dict(), second.as_dict())
+    assert sorted([first.skipped, second.skipped]) == [0, ROWS]
+    assert first.committed and second.committed and not first.errors and not second.errors
+    stored = Sale.objects.filter(pairing=county)
+    assert stored.count() - before_rows == ROWS
+    keys = stored.values_list("date", "buyer_id", "product_id", "channel_id", "voucher_no")
+    assert len(set(keys)) == len(keys)
+    n, fen = totals(county)
+    added_fen = sum(int(a * 100) for a in stored.exclude(pk__in=[]).filter(
+        pk__in=first.created_ids or second.created_ids).values_list("amount", flat=True))
+    assert (n - before_totals[0], fen - before_totals[1]) == (ROWS, added_fen)
+
+
+@pytest.mark.postgres
+def test_one_job_confirmed_by_two_requests_at_once_imports_once(transactional_demo, postgres_only, county,
+                                                                 tmp_path):
+    path = sales_file(tmp_path / "sales.xlsx")
+    user = User.objects.get(username="huangyuan")
+    c = Client()
+    c.force_login(user)
+    with open(path, "rb") as fh:
+        c.post(reverse("ledger_upload", args=[county.pk, "sales"]), {"file": fh, "mode": "append"})
+    job = ImportJob.objects.get()
+    assert (job.status, job.result["added"]) == (ImportJob.PREVIEWED, ROWS), job.result
+    before_rows, before_totals = Sale.objects.filter(pairing=county).count(), totals(county)
+
+    def confirm():
+        client = Client()
+        client.force_login(user)
+        r = client.post(reverse("ledger_job_confirm", args=[job.pk]))
+        return r.status_code, messages_of(r)
+
+    outcomes = _concurrently(confirm, confirm)
+    assert sorted(code for code, _ in outcomes) == [302, 302]
+    refused = [m for _, m in outcomes if m]
+    assert len(refused) == 1 and refused[0][0] in ("该文件正在导入（已有人确认），不能重复确认导入",
+                                                   "该文件已经导入，不能重复确认导入"), outcomes
+    job.refresh_from_db()
+    assert job.status == ImportJob.DONE
+    assert Sale.objects.filter(pairing=county).count() - before_rows == ROWS
+    assert totals(county)[0] - before_totals[0] == ROWS
