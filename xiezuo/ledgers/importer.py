@@ -29,9 +29,9 @@ from django.db import transaction
 from xiezuo.audit.context import acting_as, current_actor
 
 from .bulk import DeferredIndexes, record_batch
-from .chunks import ChunkedSheet, sheet_parts
+from .chunks import ChunkedSheet, part_blocks, sheet_parts
 from .columns import clean_text, normalize_header
-from .safety import LedgerFileError, check_xlsx, limits
+from .safety import LedgerFileError, check_xlsx, limits, scan_sheet
 
 HEADER_SCAN_ROWS = 30
 CHUNK_ROWS = 2000  # rows read, parsed and checked together
@@ -274,25 +274,36 @@ def _sheet_sizes(path):
 
 
 def _sheet_rows(workbook, path, name, parts, lim, opened):
-    """Return (rows from row 1, number of rows) of a sheet; big sheets are
-    read in slices (see chunks.py) so memory stays bounded."""
+    """Return (rows from row 1, number of rows) of a sheet.
+
+    calamine is handed nothing whose references have not been checked: a
+    small sheet is scanned as a stream first (`safety.scan_sheet`) and read
+    whole only when its dense range is within `max_cells`; big sheets, and
+    small sparse ones, are read in slices (see chunks.py), each checked and
+    cut to fit before calamine reads it."""
     part, size = parts.get(name, (None, 0))
-    if part and size > lim.slice_above_bytes:
-        chunked = ChunkedSheet(path, name, lim.slice_bytes, max_columns=lim.max_columns)
-        opened.append(chunked)
-        rows = chunked.iter_rows()
-        first = next(rows, None)  # reads the first slice: the dimension is known after it
-        height = chunked.dimension_rows or 0
-        if height > lim.max_rows:
-            raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
-        return itertools.chain([first] if first is not None else [], rows), height
-    sheet = workbook.get_sheet_by_name(name)
-    height = sheet.end[0] + 1 if sheet.end else 0
+    if part is None:
+        raise LedgerFileError(f"工作表“{name}”在文件中找不到对应的数据，文件可能已损坏，请在Excel中打开后另存为.xlsx再导入。")
+    if size <= lim.slice_above_bytes:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(part)
+        scan = scan_sheet(part_blocks(path, info, name), name, lim)
+        if scan.cells <= lim.max_cells:
+            sheet = workbook.get_sheet_by_name(name)
+            height = sheet.end[0] + 1 if sheet.end else 0
+            if height > lim.max_rows:
+                raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
+            if sheet.width > lim.max_columns:
+                raise LedgerFileError(f"工作表“{name}”有{sheet.width}列，超过上限{lim.max_columns}列。")
+            return sheet.iter_rows(), height
+    chunked = ChunkedSheet(path, name, lim.slice_bytes, max_columns=lim.max_columns, lim=lim)
+    opened.append(chunked)
+    rows = chunked.iter_rows()
+    first = next(rows, None)  # reads the first slice: the dimension is known after it
+    height = chunked.dimension_rows or 0
     if height > lim.max_rows:
         raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
-    if sheet.width > lim.max_columns:
-        raise LedgerFileError(f"工作表“{name}”有{sheet.width}列，超过上限{lim.max_columns}列。")
-    return sheet.iter_rows(), height
+    return itertools.chain([first] if first is not None else [], rows), height
 
 
 def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size, result):
