@@ -84,6 +84,7 @@ class Result:
     sample_add: list = field(default_factory=list)
     sample_update: list = field(default_factory=list)
     created_ids: list = field(default_factory=list)
+    refused: bool = False  # the file as a whole was refused: no mapping or mode can import it
 
     @property
     def ok(self):
@@ -95,7 +96,7 @@ class Result:
             "updated": self.updated, "unchanged": self.unchanged, "skipped": self.skipped,
             "total_rows": self.total_rows, "errors": [e.as_dict() for e in self.errors],
             "notices": self.notices, "unknown_headers": self.unknown_headers,
-            "sample_add": self.sample_add, "sample_update": self.sample_update,
+            "sample_add": self.sample_add, "sample_update": self.sample_update, "refused": self.refused,
         }
 
 
@@ -236,6 +237,7 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
         check_xlsx(path, filename)
     except LedgerFileError as e:
         result.errors.append(Problem("", None, "", "", str(e)))
+        result.refused = True
         return result
     # A preview runs the very same writes and rolls them back: what it shows
     # (rows added and updated, the model's and the ledgers' own rules, such
@@ -252,6 +254,7 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
     except LedgerFileError as e:
         result.errors.append(Problem("", None, "", "", str(e)))
         result.committed = False
+        result.refused = True
     return result
 
 

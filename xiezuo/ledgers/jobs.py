@@ -79,7 +79,11 @@ def execute(job, commit, ip=None):
         job.status = ImportJob.DONE if result is not None and result.committed else ImportJob.FAILED
         job.finished_at = timezone.now()
     else:
-        job.status = ImportJob.PREVIEWED if result is not None else ImportJob.FAILED
+        # A file refused as a whole (hostile, damaged, beyond the limits)
+        # cannot be imported by any mapping or mode: the job ends there.
+        job.status = ImportJob.PREVIEWED if result is not None and not result.refused else ImportJob.FAILED
+        if job.status == ImportJob.FAILED:
+            job.finished_at = timezone.now()
     job.save(update_fields=["result", "status", "finished_at"])
     if job.ended:
         # The upload holds personal data in the clear: it goes with the job's end (ledgers.retention).
