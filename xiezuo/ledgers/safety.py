@@ -156,7 +156,7 @@ EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 # tag-by-tag scan below, which is slower but reads every form.
 _FAST_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _FAST_CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{0,6})"')
-_FAST_ROWS = re.compile(rb'<row r="([1-9][0-9]{0,6})"')
+_TWO_LETTERS = re.compile(rb'<c r="[A-Z][A-Z]')
 _TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension|col)(?=[\s/>])([^>]*)>')
 _ATTR = re.compile(rb'(?:^|\s)(r|ref|min|max)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
@@ -201,6 +201,9 @@ class SheetScan:
         self.row = 0  # the current row, for cells and rows without a reference
         self.column = 0
         self.dimension = None  # a declared dimension outside the limits
+        digits = len(str(self.max_rows))
+        self._long_rows = re.compile(rb'<row r="([1-9][0-9]{%d,})"' % digits)
+        self._limit_rows = re.compile(rb'<row r="([1-9][0-9]{%d})"' % (digits - 1))
 
     def finish(self):
         """Refuse the sheet if its declared dimension broke the limits."""
@@ -297,37 +300,49 @@ class SheetScan:
         return extent
 
     def _fast(self, data, start, end):
-        """Check a fragment whose tags all have the common form; return False
-        (having refused nothing) when some tag has another form."""
+        """Check a fragment whose cell tags all have the common form; return
+        False (having refused nothing) when some tag has another form, or
+        when a reference breaks a limit (the exact scan then names the first
+        one). Each step is one pass in C over the fragment: per cell, only
+        the row number is taken out as an object."""
         cells = data.count(b'<c r="', start, end)
-        if data.count(b"<c", start, end) != cells or data.find(b":c", start, end) >= 0 \
-                or data.find(b":row", start, end) >= 0:
+        if data.count(b"<c", start, end) != cells or data.find(b":c", start, end) >= 0:
             return False
-        rows = _FAST_ROWS.findall(data, start, end)
-        if data.count(b"<row", start, end) != len(rows):
-            return False
-        cell_rows = _FAST_CELL_ROWS.findall(data, start, end)
-        if len(cell_rows) != cells:
-            return False  # a reference outside the common form: the exact scan words it
-        if rows:
-            longest = max(map(len, rows))
-            self._row(int(max(r for r in rows if len(r) == longest)))
-            self.row = int(rows[-1])
+        # Rows: only a row number with as many digits as the limit, or more,
+        # needs a closer look. (In this form every cell names its own place,
+        # so a row's number moves no cell.)
+        far = self._long_rows.findall(data, start, end) or self._limit_rows.findall(data, start, end)
+        if far:
+            # The message gives how far down the sheet goes: the largest row.
+            longest = max(map(len, far))
+            self._row(int(max(r for r in far if len(r) == longest)))
+        last = data.rfind(b'<row r="', start, end)
+        if last >= 0:
+            digits = data[last + 8:data.find(b'"', last + 8, end)]
+            if digits.isdigit():
+                self.row = int(digits)
         if not cells:
             return True
-        columns = set(_FAST_COLUMNS.findall(data, start, end))
-        # Names and numbers of one length compare as their values do.
-        widest, narrowest = max(map(len, columns)), min(map(len, columns))
-        right = column_number(max(c for c in columns if len(c) == widest))
-        left = column_number(min(c for c in columns if len(c) == narrowest))
-        longest, shortest = max(map(len, cell_rows)), min(map(len, cell_rows))
-        if longest == shortest:
+        cell_rows = _FAST_CELL_ROWS.findall(data, start, end)
+        if len(cell_rows) != cells:
+            return False
+        lengths = set(map(len, cell_rows))
+        if len(lengths) == 1:
             top, bottom = int(min(cell_rows)), int(max(cell_rows))
+        else:  # numbers of one length compare as their values do
+            top = int(min(r for r in cell_rows if len(r) == min(lengths)))
+            bottom = int(max(r for r in cell_rows if len(r) == max(lengths)))
+        if _TWO_LETTERS.search(data, start, end) is None:
+            # Single-letter columns only: A to Z bounds the width, which is
+            # all the extent is used for; no need to collect the names.
+            left, right = 1, 26
         else:
-            top = int(min(r for r in cell_rows if len(r) == shortest))
-            bottom = int(max(r for r in cell_rows if len(r) == longest))
+            columns = set(_FAST_COLUMNS.findall(data, start, end))
+            widest, narrowest = max(map(len, columns)), min(map(len, columns))
+            right = column_number(max(c for c in columns if len(c) == widest))
+            left = column_number(min(c for c in columns if len(c) == narrowest))
         if bottom > self.max_rows or right > self.max_columns:
-            return False  # the exact scan names the first offending cell
+            return False
         self._extend(top, bottom, left, right)
         return True
 
