@@ -7,6 +7,8 @@ Each file is made here, part by part; each is refused with its message and
 nothing written, or — when it is within the limits — imported. The peak
 memory of reading each one is measured in a child process."""
 
+import zipfile
+
 import pytest
 from django.core.files.base import ContentFile
 
@@ -199,5 +201,26 @@ def test_a_prefixed_cell_is_held_to_the_limits(ctx_for, tmp_path):
     spec, ctx = ctx_for("funds")
     path = write_workbook(tmp_path / "f.xlsx", ledger_rows() +
                           f'<x:row xmlns:x="{MAIN}" r="9"><x:c r="XFD9"><x:v>1</x:v></x:c></x:row>')
+    assert messages(run_import(spec, ctx, path, commit=False)) == [
+        f"工作表“资金到位”的单元格XFD9超出允许范围{ALLOWED}，请删除多余内容或拆分后导入。"]
+
+
+def test_a_prefixed_sheet_is_held_to_the_limits(ctx_for, tmp_path):
+    """calamine reads <x:sheetData> and <x:c> by their local names: so does the scan."""
+    spec, ctx = ctx_for("funds")
+    rows = ledger_rows().replace("<row", "<x:row").replace("</row>", "</x:row>")
+    rows = rows.replace("<c ", "<x:c ").replace("</c>", "</x:c>")
+    rows += '<x:row r="9"><x:c r="XFD9"><x:v>1</x:v></x:c></x:row>'
+    path = write_workbook(tmp_path / "f.xlsx", rows)
+    with zipfile.ZipFile(path) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = sheet.replace(f'<worksheet xmlns="{MAIN}">', f'<x:worksheet xmlns:x="{MAIN}">')
+    sheet = sheet.replace("<sheetData>", "<x:sheetData>").replace("</sheetData></worksheet>",
+                                                                  "</x:sheetData></x:worksheet>")
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
     assert messages(run_import(spec, ctx, path, commit=False)) == [
         f"工作表“资金到位”的单元格XFD9超出允许范围{ALLOWED}，请删除多余内容或拆分后导入。"]

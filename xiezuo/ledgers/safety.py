@@ -156,7 +156,8 @@ EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 # tag-by-tag scan below, which is slower but reads every form.
 _FAST_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _FAST_CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{0,6})"')
-_TWO_LETTERS = re.compile(rb'<c r="[A-Z][A-Z]')
+_SHEET_DATA = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sheetData(?=[\s/>])')
+_NARROW_CELL_ROWS = re.compile(rb'<c r="[A-Z]([1-9][0-9]{0,6})"')
 _TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension|col)(?=[\s/>])([^>]*)>')
 _ATTR = re.compile(rb'(?:^|\s)(r|ref|min|max)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
@@ -305,8 +306,8 @@ class SheetScan:
         when a reference breaks a limit (the exact scan then names the first
         one). Each step is one pass in C over the fragment: per cell, only
         the row number is taken out as an object."""
-        cells = data.count(b'<c r="', start, end)
-        if data.count(b"<c", start, end) != cells or data.find(b":c", start, end) >= 0:
+        cells = data.count(b"<c", start, end)  # every tag starting so, cells or not
+        if data.find(b":c", start, end) >= 0:
             return False
         # Rows: only a row number with as many digits as the limit, or more,
         # needs a closer look. (In this form every cell names its own place,
@@ -323,16 +324,22 @@ class SheetScan:
                 self.row = int(digits)
         if not cells:
             return True
-        cell_rows = _FAST_CELL_ROWS.findall(data, start, end)
-        if len(cell_rows) != cells:
-            return False
+        # Most ledgers stop before column Z: one pass takes the row numbers
+        # of single-letter cells, and when that is every tag starting with
+        # "<c", every cell has the common form and A to Z bounds the width.
+        cell_rows = _NARROW_CELL_ROWS.findall(data, start, end)
+        narrow = len(cell_rows) == cells
+        if not narrow:
+            cell_rows = _FAST_CELL_ROWS.findall(data, start, end)
+            if len(cell_rows) != cells:
+                return False
         lengths = set(map(len, cell_rows))
         if len(lengths) == 1:
             top, bottom = int(min(cell_rows)), int(max(cell_rows))
         else:  # numbers of one length compare as their values do
             top = int(min(r for r in cell_rows if len(r) == min(lengths)))
             bottom = int(max(r for r in cell_rows if len(r) == max(lengths)))
-        if _TWO_LETTERS.search(data, start, end) is None:
+        if narrow:
             # Single-letter columns only: A to Z bounds the width, which is
             # all the extent is used for; no need to collect the names.
             left, right = 1, 26
@@ -400,10 +407,13 @@ def scan_sheet(blocks, sheet_name, lim, carry_limit=1024 * 1024):
             raise LedgerFileError(f"工作表“{sheet_name}”的内容异常（单个标记过长），文件可能已损坏，"
                                   "请在Excel中另存为.xlsx后再导入。")
         if in_head:
-            at = piece.find(b"<sheetData")
-            if at < 0:
+            # calamine matches tags by their local name: <x:sheetData> holds
+            # rows as well as <sheetData> does.
+            found = _SHEET_DATA.search(piece)
+            if found is None:
                 scan.head(piece)
                 continue
+            at = found.start()
             scan.head(piece[:at])
             piece, in_head = piece[at:], False
         end = piece.find(b"</sheetData")
