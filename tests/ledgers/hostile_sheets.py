@@ -133,12 +133,13 @@ from django.conf import settings
 settings.XIEZUO_LEDGER_LIMITS = json.loads(sys.argv[2])
 from xiezuo.ledgers import importer
 from xiezuo.ledgers.safety import LedgerFileError, check_xlsx, limits
-path, lim, rows, opened = sys.argv[1], limits(), 0, []
+path, lim, rows, opened, workbook = sys.argv[1], limits(), 0, [], None
 try:
     check_xlsx(path, "f.xlsx")
-    workbook = importer._open(path, "f.xlsx")
+    opened_book = importer._open(path, "f.xlsx")
+    workbook = importer._Workbook(path, "f.xlsx", opened_book)
     parts = importer._sheet_sizes(path)
-    for meta in workbook.sheets_metadata:
+    for meta in opened_book.sheets_metadata:
         sheet_rows, _ = importer._sheet_rows(workbook, path, meta.name, parts, lim, opened)
         for cells in sheet_rows:
             rows += 1
@@ -146,6 +147,8 @@ try:
 except LedgerFileError as e:
     print(json.dumps({"refused": str(e)}))
 finally:
+    if workbook is not None:
+        workbook.close()
     for chunked in opened:
         chunked.close()
 """

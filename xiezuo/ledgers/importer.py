@@ -276,6 +276,28 @@ def _sheet_sizes(path):
     return {name: (part, sizes.get(part, 0)) for name, part in parts.items()}
 
 
+class _Workbook:
+    """calamine's workbook of the upload, for the sheets read whole.
+
+    calamine holds every shared string while a workbook is open. A sheet read
+    in slices has the slice workbook hold them, so this one is closed first
+    (and opened again if a later sheet is read whole): the strings are never
+    held twice."""
+
+    def __init__(self, path, filename, book):
+        self.path, self.filename, self.book = path, filename, book
+
+    def sheet(self, name):
+        if self.book is None:
+            self.book = _open(self.path, self.filename)
+        return self.book.get_sheet_by_name(name)
+
+    def close(self):
+        if self.book is not None:
+            self.book.close()
+            self.book = None
+
+
 def _sheet_rows(workbook, path, name, parts, lim, opened):
     """Return (rows from row 1, number of rows) of a sheet.
 
@@ -292,13 +314,14 @@ def _sheet_rows(workbook, path, name, parts, lim, opened):
             info = zf.getinfo(part)
         scan = scan_sheet(part_blocks(path, info, name), name, lim)
         if scan.cells <= lim.max_cells:
-            sheet = workbook.get_sheet_by_name(name)
+            sheet = workbook.sheet(name)
             height = sheet.end[0] + 1 if sheet.end else 0
             if height > lim.max_rows:
                 raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
             if sheet.width > lim.max_columns:
                 raise LedgerFileError(f"工作表“{name}”有{sheet.width}列，超过上限{lim.max_columns}列。")
             return sheet.iter_rows(), height
+    workbook.close()
     chunked = ChunkedSheet(path, name, lim.slice_bytes, max_columns=lim.max_columns, lim=lim)
     opened.append(chunked)
     rows = chunked.iter_rows()
@@ -327,6 +350,7 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
     spec.begin(ctx)
     sheets = [m for m in workbook.sheets_metadata
               if str(m.visible).endswith("Visible") and m.name.strip() not in SKIP_SHEETS]
+    workbook = _Workbook(path, filename, workbook)
     layouts = 0
     try:
         for meta in sheets:

@@ -146,7 +146,7 @@ def _check_shared_strings(path, name, infos, lim):
 # therefore be handed to it before its references have been checked here, by
 # a scan that reads the XML as a stream and keeps only a few numbers.
 
-EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+EXCEL_COLUMNS = 16_384  # XFD, the last column of Excel's grid
 
 # The common form of a cell and a row, as Excel, WPS, LibreOffice, openpyxl
 # and xlsxwriter write them: the reference is the first attribute. Fragments
@@ -244,10 +244,6 @@ class SheetScan:
         if self.top is None:
             return 0
         return (self.bottom - self.top + 1) * (self.right - self.left + 1)
-
-    @property
-    def width(self):
-        return 0 if self.top is None else self.right - self.left + 1
 
     # -- reading
     def head(self, data):
