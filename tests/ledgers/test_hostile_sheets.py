@@ -224,3 +224,11 @@ def test_a_prefixed_sheet_is_held_to_the_limits(ctx_for, tmp_path):
             zf.writestr(name, data)
     assert messages(run_import(spec, ctx, path, commit=False)) == [
         f"工作表“资金到位”的单元格XFD9超出允许范围{ALLOWED}，请删除多余内容或拆分后导入。"]
+
+
+def test_a_shared_strings_count_hidden_past_the_first_kilobytes_is_refused(ctx_for, tmp_path):
+    spec, ctx = ctx_for("funds")
+    shared = f'<?xml version="1.0"?><!--{" " * 8000}--><sst xmlns="{MAIN}" uniqueCount="4000000000"/>'
+    path = write_workbook(tmp_path / "f.xlsx", ledger_rows(), shared=shared)
+    assert messages(run_import(spec, ctx, path, commit=False)) == [
+        "文件“f.xlsx”的共享字符串表结构异常，文件可能已损坏或被篡改，请在Excel中另存为.xlsx后再导入。"]

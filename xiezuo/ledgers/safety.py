@@ -127,7 +127,14 @@ def _check_shared_strings(path, name, infos, lim):
         start = head.find(b"<sst")
         if start < 0:
             start = head.find(b":sst")
-        tag = head[start:head.find(b">", start) + 1] if start >= 0 else b""
+        close = head.find(b">", start) if start >= 0 else -1
+        if head.strip() and close < 0:
+            # Every spreadsheet writes the root tag within its first hundred
+            # bytes; one pushed further (padding, a comment) would hide its
+            # declared count from this check, but not from calamine.
+            raise LedgerFileError(f"文件“{name}”的共享字符串表结构异常，文件可能已损坏或被篡改，"
+                                  "请在Excel中另存为.xlsx后再导入。")
+        tag = head[start:close + 1]
         for key, value in sorted(_COUNTS.findall(tag), reverse=True):  # uniqueCount first: it is what calamine reserves
             bound = lim.max_shared_strings if key == b"uniqueCount" else lim.max_rows * lim.max_columns
             if not value.strip().isdigit() or _number(value.strip()) > bound:
