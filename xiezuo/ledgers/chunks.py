@@ -24,9 +24,10 @@ the zip directory and the first 4 KB of the shared strings part while the
 file is checked; one inflated block (4 MB) and a carried tail while a sheet
 is scanned; calamine's shared strings, at most 64 MB of XML and 2,000,000
 declared strings, held by one workbook at a time (the importer closes the
-upload's own before a sheet is read in slices); one slice of XML (16 MB, up to four times that for a
-single long row); and the dense range calamine builds for one read, at most
-`max_cells` (2,000,000) cells, about 64 MB and twice that while it is built.
+upload's own before a sheet is read in slices); one slice of XML (16 MB, up
+to four times that for a single long row); and the dense range calamine
+builds for one read, at most `max_cells` (2,000,000) cells, about 64 MB and
+twice that while it is built.
 The importer's own state (a 64-bit hash per key read, one chunk of rows, one
 batch of rows to insert) comes on top. The peaks measured per hostile file
 are in docs/RELIABILITY.md.
