@@ -9,12 +9,35 @@ replaced by the slice, stored without compression) and let calamine read the
 slices one after another. Rows keep their `r="…"` numbers, so row numbers
 and cached formula values are exactly what calamine would give for the whole
 sheet; nothing is evaluated.
+
+Before calamine reads a slice, the slice's cell and row references are
+checked against the limits (`safety.SheetScan`), and a slice whose dense
+range (first to last used cell) would exceed `max_cells` is cut again at a
+row boundary until it fits: calamine never builds a range bigger than that,
+however sparse the sheet. The parts other than the sheet (shared strings,
+styles, the workbook) are copied once per import into the slice workbook,
+streamed from the upload; each slice then only replaces the sheet's entry at
+the end of that file and writes a new zip directory after it.
+
+What one import holds, whatever the file claims (limits in safety.Limits):
+the zip directory and the first 4 KB of the shared strings part while the
+file is checked; one inflated block (4 MB) and a carried tail while a sheet
+is scanned; calamine's shared strings, at most 64 MB of XML and 2,000,000
+declared strings, held by one workbook at a time (the importer closes the
+upload's own before a sheet is read in slices); one slice of XML (16 MB, up
+to four times that for a single long row); and the dense range calamine
+builds for one read, at most `max_cells` (2,000,000) cells, about 64 MB and
+twice that while it is built.
+The importer's own state (a 64-bit hash per key read, one chunk of rows, one
+batch of rows to insert) comes on top. The peaks measured per hostile file
+are in docs/RELIABILITY.md.
 """
 
 import itertools
 import os
 import posixpath
 import re
+import shutil
 import struct
 import tempfile
 import zipfile
@@ -29,7 +52,7 @@ try:
 except ImportError:  # no wheel for the platform: the same API, slower
     import zlib as inflating
 
-from .safety import LedgerFileError
+from .safety import LedgerFileError, SheetScan, column_name, limits
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -37,6 +60,8 @@ NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
 READ_BLOCK = 4 * 1024 * 1024
+HEAD_BYTES = 16 * 1024 * 1024
+BLANK_ROW = []  # never changed: rows are only read
 INPUT_BLOCK = 1024 * 1024
 
 
@@ -55,6 +80,124 @@ def sheet_parts(zf):
     return parts
 
 
+def part_blocks(path, info, sheet_name):
+    """Yield a worksheet part's XML in blocks of at most READ_BLOCK bytes.
+
+    Inflated here, with ISA-L, rather than by zipfile; checked the same
+    way: never more bytes than the directory declares (whatever the
+    compression ratio, a block is bounded), and the size and CRC-32 must
+    match at the end."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+        with zipfile.ZipFile(path) as zf, zf.open(info) as stream:  # other methods (rare in .xlsx): zipfile reads them
+            while block := stream.read(READ_BLOCK):
+                yield block
+        return
+    broken = LedgerFileError(f"工作表“{sheet_name}”的数据已损坏（压缩数据校验失败），"
+                             "请在Excel中打开后另存为.xlsx再导入。")
+    deflated = info.compress_type == zipfile.ZIP_DEFLATED
+    inflate = inflating.decompressobj(-15) if deflated else None
+    with open(path, "rb") as fh:
+        fh.seek(info.header_offset)
+        head = fh.read(30)
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            raise broken
+        name_len, extra_len = struct.unpack("<HH", head[26:30])
+        fh.seek(info.header_offset + 30 + name_len + extra_len)
+        left, pending, size, crc = info.compress_size, b"", 0, 0
+        while True:
+            if not pending and left:
+                pending = fh.read(min(left, INPUT_BLOCK))
+                if not pending:
+                    raise broken  # the file ends before the part does
+                left -= len(pending)
+            if deflated:
+                try:
+                    block = inflate.decompress(pending, READ_BLOCK)
+                except inflating.error:
+                    raise broken from None
+                pending = inflate.unconsumed_tail
+            else:
+                block, pending = pending, b""
+            if block:
+                size += len(block)
+                if size > info.file_size:
+                    raise broken
+                crc = inflating.crc32(block, crc)
+                yield block
+            elif not pending and not left:
+                break  # input used up and nothing more comes out
+            if deflated and inflate.eof:
+                break
+    if size != info.file_size or crc != info.CRC:
+        raise broken
+
+
+class _SliceBook:
+    """The workbook file the slices of one sheet are read from.
+
+    Every part but the sheet (shared strings, styles, the workbook, the other
+    sheets replaced by empty ones) is copied into it once, streamed from the
+    upload, stored without compression. For each slice the sheet's entry is
+    written after them, in place of the previous slice's, followed by a new
+    zip directory: a slice costs its own bytes, whatever the size of the
+    shared strings."""
+
+    LOCAL = struct.Struct("<4s2B4HL2L2H")
+    CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+    END = struct.Struct("<4s4H2LH")
+    DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01: slices need no real date
+
+    def __init__(self, zf, part, directory):
+        self.part = part
+        self.path = os.path.join(directory, "slice.xlsx")
+        worksheets = set(sheet_parts(zf).values())
+        with zipfile.ZipFile(self.path, "w", zipfile.ZIP_STORED) as out:
+            for info in zf.infolist():
+                if info.filename == part or info.is_dir():
+                    continue
+                if info.filename in worksheets:
+                    out.writestr(info.filename, EMPTY_SHEET)
+                    continue
+                with zf.open(info) as src, out.open(info.filename, "w") as dst:
+                    shutil.copyfileobj(src, dst, INPUT_BLOCK)
+            entries = out.infolist()
+        self.entries, self.end = [], 0
+        with open(self.path, "rb") as fh:
+            for info in entries:
+                fh.seek(info.header_offset + 26)
+                name_len, extra_len = struct.unpack("<HH", fh.read(4))
+                self.end = max(self.end, info.header_offset + 30 + name_len + extra_len + info.compress_size)
+                self.entries.append((info.filename.encode("utf-8"), info.flag_bits, info.CRC,
+                                     info.compress_size, info.file_size, info.header_offset))
+
+    def write(self, pieces):
+        """Make the file a workbook whose sheet is the concatenated `pieces`."""
+        crc, size = 0, 0
+        for piece in pieces:
+            crc = inflating.crc32(piece, crc)
+            size += len(piece)
+        name = self.part.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800
+        entries = [*self.entries, (name, flags, crc, size, size, self.end)]
+        with open(self.path, "r+b") as fh:
+            fh.seek(self.end)
+            fh.write(self.LOCAL.pack(b"PK\x03\x04", 20, 0, flags, 0, 0, self.DOS_DATE, crc, size, size,
+                                     len(name), 0))
+            fh.write(name)
+            for piece in pieces:
+                fh.write(piece)
+            directory = fh.tell()
+            for entry_name, entry_flags, entry_crc, packed, unpacked, offset in entries:
+                fh.write(self.CENTRAL.pack(b"PK\x01\x02", 20, 3, 20, 0, entry_flags, 0, 0, self.DOS_DATE,
+                                           entry_crc, packed, unpacked, len(entry_name), 0, 0, 0, 0,
+                                           0o600 << 16, offset))
+                fh.write(entry_name)
+            after = fh.tell()
+            fh.write(self.END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), after - directory,
+                                   directory, 0))
+            fh.truncate()
+
+
 class ChunkedSheet:
     """Rows of one worksheet, read slice by slice; same rows as calamine's iter_rows.
 
@@ -62,8 +205,11 @@ class ChunkedSheet:
     rows are padded on the left so every slice lines up with the first.
     """
 
-    def __init__(self, path, sheet_name, slice_bytes, max_columns=None):
+    def __init__(self, path, sheet_name, slice_bytes, max_columns=None, lim=None):
+        self.lim = lim or limits()
         self.max_columns = max_columns
+        self.max_cells = self.lim.max_cells
+        self.scan = SheetScan(sheet_name, self.lim)
         self.path = path
         self.sheet_name = sheet_name
         self.slice_bytes = slice_bytes
@@ -71,7 +217,7 @@ class ChunkedSheet:
         self.part = sheet_parts(self.zf)[sheet_name]
         info = self.zf.getinfo(self.part)
         self.xml_bytes = info.file_size
-        self._others = None
+        self._book = None
         self.start = None
         self.width = 0
         self.dimension_rows = None  # from <dimension ref="A1:H1000001"/>, when the file has one
@@ -84,80 +230,18 @@ class ChunkedSheet:
             self._tmpdir = None
 
     def _workbook(self, sheet_xml):
-        if self._others is None:
-            self._others = []
-            worksheets = set(sheet_parts(self.zf).values())
-            for info in self.zf.infolist():
-                if info.filename == self.part:
-                    continue
-                data = EMPTY_SHEET if info.filename in worksheets else self.zf.read(info)
-                self._others.append((info.filename, data))
-        # Each slice workbook is a file of its own (private, removed on close):
-        # calamine reads a path without a Python call per block, a file-like
-        # object with one (about 30 ms per 16 MB slice).
-        if self._tmpdir is None:
+        # The slice workbook is a file (private, removed on close): calamine
+        # reads a path without a Python call per block, a file-like object
+        # with one (about 30 ms per 16 MB slice).
+        if self._book is None:
             self._tmpdir = tempfile.TemporaryDirectory(prefix="xiezuo-slices-")
-        path = os.path.join(self._tmpdir.name, "slice.xlsx")
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as out:
-            for name, data in self._others:
-                out.writestr(name, data)
-            # The slice's pieces are written one after another: no joined copy.
-            with out.open(self.part, "w") as part:
-                for piece in sheet_xml:
-                    part.write(piece)
-        return python_calamine.CalamineWorkbook.from_path(path)
+            self._book = _SliceBook(self.zf, self.part, self._tmpdir.name)
+        self._book.write(sheet_xml)
+        return python_calamine.CalamineWorkbook.from_path(self._book.path)
 
     def _part_blocks(self):
-        """Yield the worksheet part's XML in blocks of at most READ_BLOCK bytes.
-
-        Inflated here, with ISA-L, rather than by zipfile; checked the same
-        way: never more bytes than the directory declares (whatever the
-        compression ratio, a block is bounded), and the size and CRC-32 must
-        match at the end."""
-        info = self.zf.getinfo(self.part)
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
-            with self.zf.open(info) as stream:  # other methods (rare in .xlsx): zipfile reads them
-                while block := stream.read(READ_BLOCK):
-                    yield block
-            return
-        broken = LedgerFileError(f"工作表“{self.sheet_name}”的数据已损坏（压缩数据校验失败），"
-                                 "请在Excel中打开后另存为.xlsx再导入。")
-        deflated = info.compress_type == zipfile.ZIP_DEFLATED
-        inflate = inflating.decompressobj(-15) if deflated else None
-        with open(self.path, "rb") as fh:
-            fh.seek(info.header_offset)
-            head = fh.read(30)
-            if len(head) < 30 or head[:4] != b"PK\x03\x04":
-                raise broken
-            name_len, extra_len = struct.unpack("<HH", head[26:30])
-            fh.seek(info.header_offset + 30 + name_len + extra_len)
-            left, pending, size, crc = info.compress_size, b"", 0, 0
-            while True:
-                if not pending and left:
-                    pending = fh.read(min(left, INPUT_BLOCK))
-                    if not pending:
-                        raise broken  # the file ends before the part does
-                    left -= len(pending)
-                if deflated:
-                    try:
-                        block = inflate.decompress(pending, READ_BLOCK)
-                    except inflating.error:
-                        raise broken from None
-                    pending = inflate.unconsumed_tail
-                else:
-                    block, pending = pending, b""
-                if block:
-                    size += len(block)
-                    if size > info.file_size:
-                        raise broken
-                    crc = inflating.crc32(block, crc)
-                    yield block
-                elif not pending and not left:
-                    break  # input used up and nothing more comes out
-                if deflated and inflate.eof:
-                    break
-        if size != info.file_size or crc != info.CRC:
-            raise broken
+        """Yield the worksheet part's XML in blocks of at most READ_BLOCK bytes."""
+        return part_blocks(self.path, self.zf.getinfo(self.part), self.sheet_name)
 
     def _slices(self):
         """Yield complete worksheet XML documents holding consecutive row ranges."""
@@ -169,9 +253,13 @@ class ChunkedSheet:
                 if not block:
                     return
                 buf += block
+                if len(buf) > HEAD_BYTES:  # what comes before the rows is a few kilobytes
+                    raise LedgerFileError(f"工作表“{self.sheet_name}”的内容异常（找不到数据区），文件可能已损坏，"
+                                          "请在Excel中打开后另存为.xlsx再导入。")
             head_end = buf.index(b"<sheetData")
             close = buf.index(b">", head_end)
             prefix = buf[:head_end]
+            self.scan.head(prefix)  # the declared dimension and column spans
             m = re.search(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', prefix)
             if m:
                 self.dimension_rows = int(m.group(1))
@@ -201,7 +289,8 @@ class ChunkedSheet:
                     for _ in blocks:  # what follows the rows: read, so the part's CRC is checked
                         pass
                     if memoryview(buf)[:end].tobytes().strip():
-                        yield [prefix, memoryview(buf)[:end], b"</sheetData></worksheet>"]
+                        yield from self._fitting(prefix, buf, 0, end)
+                    self.scan.finish()
                     return
                 cut = buf.rfind(row_end)
                 if cut < 0:
@@ -211,13 +300,43 @@ class ChunkedSheet:
                     self.slice_bytes *= 2  # one row longer than a slice: take a bigger one
                     continue
                 cut += len(row_end)
-                view = memoryview(buf)[:cut]
-                yield [prefix, view, b"</sheetData></worksheet>"]
-                view.release()  # the slice has been read: the buffer may shrink
-                del buf[:cut]
+                yield from self._fitting(prefix, buf, 0, cut)
+                del buf[:cut]  # the slice has been read
                 end = buf.find(end_tag)
         finally:
             blocks.close()
+
+    def _fitting(self, prefix, buf, start, end):
+        """Yield the rows buf[start:end] as slice documents, each checked
+        against the limits and with a dense range of at most `max_cells`.
+
+        A run of rows whose first and last used cells lie too far apart (a
+        sparse sheet) is cut in two at a row boundary and each half tried
+        again; a single row cannot be cut, so one whose cells alone span too
+        much (its cells name rows other than its own) is refused."""
+        row = self.scan.row
+        extent = self.scan.feed(buf, start, end)
+        if extent is None or (extent[1] - extent[0] + 1) * (extent[3] - extent[2] + 1) <= self.max_cells:
+            view = memoryview(buf)[start:end]
+            try:
+                yield [prefix, view, b"</sheetData></worksheet>"]
+            finally:
+                view.release()  # the slice has been read: the buffer may shrink
+            return
+        middle = (start + end) // 2
+        cut = buf.rfind(b"</row>", start, middle)
+        if cut < 0:
+            cut = buf.find(b"</row>", middle, end)
+        cut = cut + len(b"</row>") if cut >= 0 else end
+        if cut >= end:
+            top, bottom, left, right = extent
+            raise LedgerFileError(
+                f"工作表“{self.sheet_name}”第{self.scan.row}行的单元格引用分散在{top}至{bottom}行、"
+                f"{column_name(left)}至{column_name(right)}列，与所在行不符，文件可能已损坏，"
+                "请在Excel中打开后另存为.xlsx再导入。")
+        self.scan.row = row
+        yield from self._fitting(prefix, buf, start, cut)
+        yield from self._fitting(prefix, buf, cut, end)
 
     def iter_rows(self):
         """Return an iterator over every row from row 1 of the sheet (blank
@@ -251,7 +370,9 @@ class ChunkedSheet:
                 workbook.close()
             pad = [""] * (col0 - first_col) if col0 > first_col else None
             if next_row < row0:
-                yield [[] for _ in range(row0 - next_row)]
+                # The blank rows between two slices all share one empty list:
+                # a sparse sheet may leave a million of them.
+                yield itertools.repeat(BLANK_ROW, row0 - next_row)
             next_row = row0 + len(rows)
             if col0 < first_col:
                 rows = [cells[first_col - col0:] for cells in rows]

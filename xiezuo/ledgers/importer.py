@@ -29,9 +29,9 @@ from django.db import IntegrityError, connections, router, transaction
 from xiezuo.audit.context import acting_as, current_actor
 
 from .bulk import DeferredIndexes, record_batch
-from .chunks import ChunkedSheet, sheet_parts
+from .chunks import ChunkedSheet, part_blocks, sheet_parts
 from .columns import clean_text, normalize_header
-from .safety import LedgerFileError, check_xlsx, limits
+from .safety import LedgerFileError, check_xlsx, limits, scan_sheet
 
 HEADER_SCAN_ROWS = 30
 CHUNK_ROWS = 2000  # rows read, parsed and checked together
@@ -84,6 +84,7 @@ class Result:
     sample_add: list = field(default_factory=list)
     sample_update: list = field(default_factory=list)
     created_ids: list = field(default_factory=list)
+    refused: bool = False  # the file as a whole was refused: no mapping or mode can import it
 
     @property
     def ok(self):
@@ -95,7 +96,7 @@ class Result:
             "updated": self.updated, "unchanged": self.unchanged, "skipped": self.skipped,
             "total_rows": self.total_rows, "errors": [e.as_dict() for e in self.errors],
             "notices": self.notices, "unknown_headers": self.unknown_headers,
-            "sample_add": self.sample_add, "sample_update": self.sample_update,
+            "sample_add": self.sample_add, "sample_update": self.sample_update, "refused": self.refused,
         }
 
 
@@ -236,6 +237,7 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
         check_xlsx(path, filename)
     except LedgerFileError as e:
         result.errors.append(Problem("", None, "", "", str(e)))
+        result.refused = True
         return result
     # A preview runs the very same writes and rolls them back: what it shows
     # (rows added and updated, the model's and the ledgers' own rules, such
@@ -253,6 +255,7 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
     except LedgerFileError as e:
         result.errors.append(Problem("", None, "", "", str(e)))
         result.committed = False
+        result.refused = True
     except IntegrityError:
         # The database's unique natural keys caught a row the checks above
         # let through (they read under the ledger lock, so only a writer
@@ -307,26 +310,60 @@ def _sheet_sizes(path):
     return {name: (part, sizes.get(part, 0)) for name, part in parts.items()}
 
 
+class _Workbook:
+    """calamine's workbook of the upload, for the sheets read whole.
+
+    calamine holds every shared string while a workbook is open. A sheet read
+    in slices has the slice workbook hold them, so this one is closed first
+    (and opened again if a later sheet is read whole): the strings are never
+    held twice."""
+
+    def __init__(self, path, filename, book):
+        self.path, self.filename, self.book = path, filename, book
+
+    def sheet(self, name):
+        if self.book is None:
+            self.book = _open(self.path, self.filename)
+        return self.book.get_sheet_by_name(name)
+
+    def close(self):
+        if self.book is not None:
+            self.book.close()
+            self.book = None
+
+
 def _sheet_rows(workbook, path, name, parts, lim, opened):
-    """Return (rows from row 1, number of rows) of a sheet; big sheets are
-    read in slices (see chunks.py) so memory stays bounded."""
+    """Return (rows from row 1, number of rows) of a sheet.
+
+    calamine is handed nothing whose references have not been checked: a
+    small sheet is scanned as a stream first (`safety.scan_sheet`) and read
+    whole only when its dense range is within `max_cells`; big sheets, and
+    small sparse ones, are read in slices (see chunks.py), each checked and
+    cut to fit before calamine reads it."""
     part, size = parts.get(name, (None, 0))
-    if part and size > lim.slice_above_bytes:
-        chunked = ChunkedSheet(path, name, lim.slice_bytes, max_columns=lim.max_columns)
-        opened.append(chunked)
-        rows = chunked.iter_rows()
-        first = next(rows, None)  # reads the first slice: the dimension is known after it
-        height = chunked.dimension_rows or 0
-        if height > lim.max_rows:
-            raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
-        return itertools.chain([first] if first is not None else [], rows), height
-    sheet = workbook.get_sheet_by_name(name)
-    height = sheet.end[0] + 1 if sheet.end else 0
+    if part is None:
+        raise LedgerFileError(f"工作表“{name}”在文件中找不到对应的数据，文件可能已损坏，请在Excel中打开后另存为.xlsx再导入。")
+    if size <= lim.slice_above_bytes:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(part)
+        scan = scan_sheet(part_blocks(path, info, name), name, lim)
+        if scan.cells <= lim.max_cells:
+            sheet = workbook.sheet(name)
+            height = sheet.end[0] + 1 if sheet.end else 0
+            if height > lim.max_rows:
+                raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
+            if sheet.width > lim.max_columns:
+                raise LedgerFileError(f"工作表“{name}”有{sheet.width}列，超过上限{lim.max_columns}列。")
+            return sheet.iter_rows(), height
+    workbook.close()
+    chunked = ChunkedSheet(path, name, lim.slice_bytes, max_columns=lim.max_columns, lim=lim)
+    opened.append(chunked)
+    rows = chunked.iter_rows()
+    first = next(rows, None)  # reads the first slice: the dimension is known after it
+    height = chunked.dimension_rows or 0
     if height > lim.max_rows:
         raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
-    if sheet.width > lim.max_columns:
-        raise LedgerFileError(f"工作表“{name}”有{sheet.width}列，超过上限{lim.max_columns}列。")
-    return sheet.iter_rows(), height
+    return itertools.chain([first] if first is not None else [], rows), height
 
 
 def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size, result):
@@ -347,6 +384,7 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
     spec.begin(ctx)
     sheets = [m for m in workbook.sheets_metadata
               if str(m.visible).endswith("Visible") and m.name.strip() not in SKIP_SHEETS]
+    workbook = _Workbook(path, filename, workbook)
     layouts = 0
     try:
         for meta in sheets:

@@ -170,7 +170,11 @@ def execute(job, commit, ip=None):
         job.status = ImportJob.DONE if result is not None and result.committed else ImportJob.FAILED
         job.finished_at = timezone.now()
     else:
-        job.status = ImportJob.PREVIEWED if result is not None else ImportJob.FAILED
+        # A file refused as a whole (hostile, damaged, beyond the limits)
+        # cannot be imported by any mapping or mode: the job ends there.
+        job.status = ImportJob.PREVIEWED if result is not None and not result.refused else ImportJob.FAILED
+        if job.status == ImportJob.FAILED:
+            job.finished_at = timezone.now()
     # Only the current run records its outcome (see `rerun`).
     written = ImportJob.objects.filter(pk=job.pk, attempt=attempt).update(
         result=job.result, status=job.status, finished_at=job.finished_at)

@@ -9,6 +9,7 @@ Only then is the file handed to calamine, which reads cached cell values and
 never evaluates a formula.
 """
 
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -30,6 +31,16 @@ class Limits:
     max_cell_chars: int = 5000
     slice_above_bytes: int = 32 * 1024 * 1024  # sheets with more XML than this are read in slices
     slice_bytes: int = 16 * 1024 * 1024
+    # The dense range calamine builds for one read (a whole small sheet or one
+    # slice of a big one), from its first to its last used cell: at 32 bytes
+    # a cell, and twice that while it is built, 2,000,000 cells are at most
+    # about 130 MB. A sheet within the row and column limits whose range is
+    # bigger (a sparse sheet: A1 and GR1000000) is read in slices cut to fit.
+    max_cells: int = 2_000_000
+    # calamine holds every shared string in memory for the whole read and
+    # reserves room for the declared count up front.
+    max_shared_strings_bytes: int = 64 * 1024 * 1024
+    max_shared_strings: int = 2_000_000
 
 
 def limits():
@@ -87,3 +98,339 @@ def check_xlsx(path, name=None):
                 f"文件“{name}”中的工作表过大（解压后{_mb(info.file_size)}，上限{_mb(lim.max_sheet_bytes)}），请拆分后导入。")
     if total > lim.max_unzipped_bytes:
         raise LedgerFileError(f"文件“{name}”解压后过大（{_mb(total)}，上限{_mb(lim.max_unzipped_bytes)}），请拆分后导入。")
+    _check_shared_strings(path, name, infos, lim)
+
+
+_COUNTS = re.compile(rb'\s(count|uniqueCount)\s*=\s*["\']([^"\']*)["\']')
+
+
+def _check_shared_strings(path, name, infos, lim):
+    """Refuse a shared strings part calamine could not hold within bounds.
+
+    calamine reads the whole part into memory when the workbook is opened,
+    and reserves room for as many strings as the part's `uniqueCount`
+    declares before it reads one (a declared four billion is a 96 GB request
+    and an abort). So the part's size is bounded, and its declared counts are
+    read from its first few kilobytes (inflated no further) and bounded too."""
+    for info in infos:
+        if not info.filename.lower().endswith("sharedstrings.xml"):
+            continue
+        if info.file_size > lim.max_shared_strings_bytes:
+            raise LedgerFileError(
+                f"文件“{name}”的共享字符串表过大（解压后{_mb(info.file_size)}，上限{_mb(lim.max_shared_strings_bytes)}），"
+                "请拆分后导入，或删除工作簿中不需要的工作表和内容后另存再导入。")
+        try:
+            with zipfile.ZipFile(path) as zf, zf.open(info) as stream:
+                head = stream.read(4096)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+            raise LedgerFileError(f"文件“{name}”已损坏或不是Excel工作簿（.xlsx），无法打开。") from None
+        start = head.find(b"<sst")
+        if start < 0:
+            start = head.find(b":sst")
+        close = head.find(b">", start) if start >= 0 else -1
+        if head.strip() and close < 0:
+            # Every spreadsheet writes the root tag within its first hundred
+            # bytes; one pushed further (padding, a comment) would hide its
+            # declared count from this check, but not from calamine.
+            raise LedgerFileError(f"文件“{name}”的共享字符串表结构异常，文件可能已损坏或被篡改，"
+                                  "请在Excel中另存为.xlsx后再导入。")
+        tag = head[start:close + 1]
+        for key, value in sorted(_COUNTS.findall(tag), reverse=True):  # uniqueCount first: it is what calamine reserves
+            bound = lim.max_shared_strings if key == b"uniqueCount" else lim.max_rows * lim.max_columns
+            if not value.strip().isdigit() or _number(value.strip()) > bound:
+                shown = value.decode("ascii", "replace")[:20]
+                raise LedgerFileError(
+                    f"文件“{name}”的共享字符串表声明了{shown}个字符串，超过上限{bound}个，文件可能已损坏或被篡改，"
+                    "请在Excel中另存为.xlsx后再导入。")
+
+
+# ------------------------------------------------------------ what a sheet claims
+#
+# calamine sizes its memory by the cell references a sheet holds: it builds a
+# dense range from the first to the last used cell, so a two-cell sheet with
+# A1 and XFD1048576 makes it ask for 17 billion cells and the process aborts
+# (an allocation failure in Rust cannot be caught). Nothing calamine reads may
+# therefore be handed to it before its references have been checked here, by
+# a scan that reads the XML as a stream and keeps only a few numbers.
+
+EXCEL_COLUMNS = 16_384  # XFD, the last column of Excel's grid
+
+# The common form of a cell and a row, as Excel, WPS, LibreOffice, openpyxl
+# and xlsxwriter write them: the reference is the first attribute. Fragments
+# in which every cell and row tag has this form are checked with a few C-speed
+# passes; anything else (another attribute order, a namespace prefix, a cell
+# without a reference, rich text in an inline string) goes through the exact
+# tag-by-tag scan below, which is slower but reads every form.
+_FAST_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_FAST_CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{0,6})"')
+_SHEET_DATA = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sheetData(?=[\s/>])')
+_NARROW_CELL_ROWS = re.compile(rb'<c r="[A-Z]([1-9][0-9]{0,6})"')
+_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension|col)(?=[\s/>])([^>]*)>')
+_ATTR = re.compile(rb'(?:^|\s)(r|ref|min|max)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+
+
+def column_name(number):
+    """Return Excel's name of a 1-based column number (1 → A, 200 → GR)."""
+    name = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def column_number(name):
+    """Return the 1-based number of a column name (str or ASCII bytes)."""
+    number = 0
+    for code in name.encode("ascii") if isinstance(name, str) else name:
+        number = number * 26 + code - 64
+    return number
+
+
+def _number(digits):
+    """The value of a run of ASCII digits (bytes); longer runs are larger."""
+    return int(digits) if len(digits) < 19 else 10 ** 18
+
+
+class SheetScan:
+    """Check one sheet's claims against the limits while its XML streams by.
+
+    `feed` takes consecutive pieces of the sheet's XML that end between tags
+    (the sliced reader cuts after a `</row>`; `scan_sheet` cuts before the
+    last `<`) and raises LedgerFileError at the first reference outside the
+    limits. It keeps only the extent seen so far (first and last row and
+    column of any cell), so a caller can bound the dense range calamine will
+    build before it builds it."""
+
+    def __init__(self, sheet_name, lim):
+        self.name = sheet_name
+        self.max_rows, self.max_columns = lim.max_rows, lim.max_columns
+        self.top = self.bottom = self.left = self.right = None
+        self.row = 0  # the current row, for cells and rows without a reference
+        self.column = 0
+        self.dimension = None  # a declared dimension outside the limits
+        digits = len(str(self.max_rows))
+        self._long_rows = re.compile(rb'<row r="([1-9][0-9]{%d,})"' % digits)
+        self._limit_rows = re.compile(rb'<row r="([1-9][0-9]{%d})"' % (digits - 1))
+
+    def finish(self):
+        """Refuse the sheet if its declared dimension broke the limits."""
+        if self.dimension is not None:
+            raise LedgerFileError(f"工作表“{self.name}”声明的范围{self.dimension}超出允许范围{self._allowed()}，"
+                                  "请删除多余内容或拆分后导入。")
+
+    # -- refusing
+    def _allowed(self):
+        return f"（最多{self.max_columns}列、{self.max_rows}行）"
+
+    def _refuse_cell(self, ref):
+        raise LedgerFileError(f"工作表“{self.name}”的单元格{ref}超出允许范围{self._allowed()}，请删除多余内容或拆分后导入。")
+
+    def _cell(self, row, column, ref=None):
+        if row > self.max_rows or column > self.max_columns:
+            self._refuse_cell(ref or f"{column_name(min(column, EXCEL_COLUMNS * 10))}{row}")
+        self._extend(row, row, column, column)
+
+    def _row(self, row):
+        if row > self.max_rows:
+            # A row number is how far down the sheet goes: the wording the
+            # row limit has always had.
+            raise LedgerFileError(f"工作表“{self.name}”有{row}行，超过上限{self.max_rows}行，请拆分后导入。")
+        self.row, self.column = row, 0
+
+    def _extend(self, top, bottom, left, right):
+        if self.top is None:
+            self.top, self.bottom, self.left, self.right = top, bottom, left, right
+        else:
+            self.top, self.bottom = min(self.top, top), max(self.bottom, bottom)
+            self.left, self.right = min(self.left, left), max(self.right, right)
+
+    @property
+    def cells(self):
+        """Cells of the dense range from the first to the last used cell."""
+        if self.top is None:
+            return 0
+        return (self.bottom - self.top + 1) * (self.right - self.left + 1)
+
+    # -- reading
+    def head(self, data):
+        """Check what comes before <sheetData>: the declared dimension and the
+        column spans. A dimension is what the sheet says of itself (calamine
+        may size memory by it), so one outside the limits is refused even when
+        no cell is there. Column spans allocate nothing, and Excel, WPS and
+        LibreOffice all write spans to the grid's end to format or hide the
+        columns on the right, so only a span outside Excel's own grid (a file
+        no spreadsheet wrote) is refused."""
+        for kind, attrs in _TAG.findall(data):
+            values = {k: a or b for k, a, b in _ATTR.findall(attrs)}
+            if kind == b"dimension" and values.get(b"ref"):
+                self._dimension(values[b"ref"].decode("ascii", "replace"))
+            elif kind == b"col":
+                for key in (b"min", b"max"):
+                    value = values.get(key, b"1")
+                    if not value.isdigit() or not 1 <= _number(value) <= EXCEL_COLUMNS:
+                        raise LedgerFileError(
+                            f"工作表“{self.name}”的列设置（第{value.decode('ascii', 'replace')[:20]}列）"
+                            f"超出Excel的范围（最多{EXCEL_COLUMNS}列），文件可能已损坏，请在Excel中另存为.xlsx后再导入。")
+
+    def _dimension(self, ref):
+        ends = ref.split(":")
+        for end in ends:
+            m = _REF.fullmatch(end.strip())
+            if not m:
+                return  # not a reference calamine would use
+            row, column = int(m.group(2)), column_number(m.group(1))
+            if (row > self.max_rows or column > self.max_columns) and self.dimension is None:
+                # Refused by `finish`: a cell beyond the limits, if there is
+                # one, is named instead, since that is what the user can find.
+                self.dimension = ref[:40]
+
+    def feed(self, data, start=0, end=None):
+        """Check the rows in data[start:end] (bytes or bytearray); return
+        their extent (top, bottom, left, right), or None when they hold no
+        cell."""
+        end = len(data) if end is None else end
+        saved = self.top, self.bottom, self.left, self.right
+        self.top = None
+        try:
+            if not self._fast(data, start, end):
+                self.top = None
+                self._exact(data, start, end)
+            extent = None if self.top is None else (self.top, self.bottom, self.left, self.right)
+        finally:
+            self.top, self.bottom, self.left, self.right = saved
+        if extent:
+            self._extend(*extent)
+        return extent
+
+    def _fast(self, data, start, end):
+        """Check a fragment whose cell tags all have the common form; return
+        False (having refused nothing) when some tag has another form, or
+        when a reference breaks a limit (the exact scan then names the first
+        one). Each step is one pass in C over the fragment: per cell, only
+        the row number is taken out as an object."""
+        cells = data.count(b"<c", start, end)  # every tag starting so, cells or not
+        if data.find(b":c", start, end) >= 0:
+            return False
+        # Rows: only a row number with as many digits as the limit, or more,
+        # needs a closer look. (In this form every cell names its own place,
+        # so a row's number moves no cell.)
+        far = self._long_rows.findall(data, start, end) or self._limit_rows.findall(data, start, end)
+        if far:
+            # The message gives how far down the sheet goes: the largest row.
+            longest = max(map(len, far))
+            self._row(int(max(r for r in far if len(r) == longest)))
+        last = data.rfind(b'<row r="', start, end)
+        if last >= 0:
+            digits = data[last + 8:data.find(b'"', last + 8, end)]
+            if digits.isdigit():
+                self.row = int(digits)
+        if not cells:
+            return True
+        # Most ledgers stop before column Z: one pass takes the row numbers
+        # of single-letter cells, and when that is every tag starting with
+        # "<c", every cell has the common form and A to Z bounds the width.
+        cell_rows = _NARROW_CELL_ROWS.findall(data, start, end)
+        narrow = len(cell_rows) == cells
+        if not narrow:
+            cell_rows = _FAST_CELL_ROWS.findall(data, start, end)
+            if len(cell_rows) != cells:
+                return False
+        lengths = set(map(len, cell_rows))
+        if len(lengths) == 1:
+            top, bottom = int(min(cell_rows)), int(max(cell_rows))
+        else:  # numbers of one length compare as their values do
+            top = int(min(r for r in cell_rows if len(r) == min(lengths)))
+            bottom = int(max(r for r in cell_rows if len(r) == max(lengths)))
+        if narrow:
+            # Single-letter columns only: A to Z bounds the width, which is
+            # all the extent is used for; no need to collect the names.
+            left, right = 1, 26
+        else:
+            columns = set(_FAST_COLUMNS.findall(data, start, end))
+            widest, narrowest = max(map(len, columns)), min(map(len, columns))
+            right = column_number(max(c for c in columns if len(c) == widest))
+            left = column_number(min(c for c in columns if len(c) == narrowest))
+        if bottom > self.max_rows or right > self.max_columns:
+            return False
+        self._extend(top, bottom, left, right)
+        return True
+
+    def _exact(self, data, start, end):
+        """Read every cell and row tag in order, as calamine does: a cell
+        without a reference follows the one before it, a row without one
+        follows the row before it."""
+        for kind, attrs in _TAG.findall(data, start, end):
+            if kind not in (b"c", b"row"):
+                continue
+            ref = None
+            for key, a, b in _ATTR.findall(attrs):
+                if key == b"r":
+                    ref = (a or b).strip()
+            if kind == b"row":
+                if ref is None:
+                    self._row(self.row + 1)
+                elif ref.isdigit() and ref != b"0":
+                    self._row(_number(ref))
+                else:
+                    raise LedgerFileError(f"工作表“{self.name}”的行号“{ref.decode('ascii', 'replace')[:20]}”无效，"
+                                          "文件可能已损坏，请在Excel中另存为.xlsx后再导入。")
+                continue
+            if ref is None:
+                self._cell(max(self.row, 1), self.column + 1)
+                self.column += 1
+                continue
+            text = ref.decode("ascii", "replace")
+            m = re.fullmatch(r"([A-Za-z]+)([0-9]+)", text)
+            if not m or m.group(2).startswith("0"):
+                raise LedgerFileError(f"工作表“{self.name}”的单元格引用“{text[:20]}”无效，"
+                                      "文件可能已损坏，请在Excel中另存为.xlsx后再导入。")
+            letters = m.group(1).upper()
+            column = column_number(letters) if len(letters) <= 4 else 10 ** 9
+            row = _number(m.group(2).encode())
+            self._cell(row, column, ref=(letters + m.group(2))[:24])
+            self.column = column
+
+
+def scan_sheet(blocks, sheet_name, lim, carry_limit=1024 * 1024):
+    """Scan a whole sheet streamed as `blocks` of XML; return its SheetScan.
+
+    Memory stays at a block and a carried tail: each block is cut before its
+    last `<`, and the tail goes in front of the next block."""
+    scan = SheetScan(sheet_name, lim)
+    pending = b""
+    in_head = True
+    for block in blocks:
+        data = pending + block if pending else block
+        cut = data.rfind(b"<")
+        if cut < 0:
+            cut = len(data)
+        piece, pending = data[:cut], data[cut:]
+        if len(pending) > carry_limit:
+            raise LedgerFileError(f"工作表“{sheet_name}”的内容异常（单个标记过长），文件可能已损坏，"
+                                  "请在Excel中另存为.xlsx后再导入。")
+        if in_head:
+            # calamine matches tags by their local name: <x:sheetData> holds
+            # rows as well as <sheetData> does.
+            found = _SHEET_DATA.search(piece)
+            if found is None:
+                scan.head(piece)
+                continue
+            at = found.start()
+            scan.head(piece[:at])
+            piece, in_head = piece[at:], False
+        end = piece.find(b"</sheetData")
+        if end >= 0:
+            scan.feed(piece[:end])
+            pending = b""
+            for _ in blocks:  # read to the end all the same: the part's size and CRC-32 are checked there
+                pass
+            break
+        scan.feed(piece)
+    if pending:
+        if in_head:
+            scan.head(pending)
+        else:
+            scan.feed(pending)
+    scan.finish()
+    return scan
