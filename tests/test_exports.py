@@ -84,7 +84,8 @@ def test_a_sheet_takes_values_only_through_cell(tmp_path):
 # No module but lib/exports.py may write a spreadsheet or CSV itself: every
 # other way of writing a cell could write a user's text raw.
 RAW_WRITERS = re.compile(
-    r"\bimport xlsxwriter\b|\bfrom xlsxwriter\b|\bcsv\.(writer|DictWriter)\b|\bopenpyxl\b|\bodf\b|\bxlwt\b"
+    r"\bimport xlsxwriter\b|\bfrom xlsxwriter\b|\bcsv\.(writer|DictWriter)\b|\bimport openpyxl\b|\bfrom openpyxl\b"
+    r"|\bimport odf\b|\bfrom odf\b|\bxlwt\b"
     r"|\.(add_worksheet|write_string|write_row|write_column|write_number|write_formula|write_url|write_rich_string"
     r"|writerow|writerows)\(")
 

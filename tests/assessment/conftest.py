@@ -1,6 +1,7 @@
 """Fixtures of the assessment tests."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -37,11 +38,15 @@ def probe_section(db):
     computations.COMPUTATIONS.pop("probe.receipts", None)
 
 
+_DOC_NUMBERS = itertools.count(1)
+
+
 def add_receipts(pairing, year, amounts):
-    """Save fund receipts through the ORM (each an audit event)."""
+    """Save fund receipts through the ORM (each an audit event), each under a
+    document number of its own (the natural key is date + kind + 文号)."""
     for n, amount in enumerate(amounts):
         FundReceipt.objects.create(pairing=pairing, year=year, kind="fiscal", date=datetime.date(year, 3, 1 + n % 27),
-                                   amount=Decimal(amount), doc_number=f"测试〔{year}〕{n}号")
+                                   amount=Decimal(amount), doc_number=f"测试〔{year}〕{next(_DOC_NUMBERS)}号")
 
 
 def add_projects(pairing, year, n, coop="100000.00"):
