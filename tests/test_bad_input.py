@@ -125,3 +125,75 @@ def test_tab_and_newlines_stay_allowed(county):
     # Multi-line text (notes, purposes) carries them: the guard lets them pass.
     r = login("huangyuan").get(f"/pairings/{county.pk}/labour/people/?q=a%09b%0D%0Ac")
     assert r.status_code == 200
+
+
+# -- versions required -------------------------------------------------------
+
+VERSION_MISSING = "缺少所读取的版本号"
+
+
+def _west_org(county):
+    return Organisation.objects.filter(region__path__startswith=county.west_region.path).first()
+
+
+@pytest.mark.parametrize("version", [None, ""])
+def test_an_edit_without_the_version_read_is_refused(version, county):
+    org = _west_org(county)
+    before = (org.name, org.version, AuditEvent.objects.count())
+    data = {"name": "改过的名称", "kind": org.kind, "region": org.region_id}
+    if version is not None:
+        data["loaded_version"] = version
+    r = login("huangyuan").post(f"/organisations/{org.pk}/edit/", data)
+    assert r.status_code == 200 and VERSION_MISSING in r.content.decode()
+    org.refresh_from_db()
+    assert (org.name, org.version, AuditEvent.objects.count()) == before
+
+
+def test_the_same_edit_with_its_version_is_saved(county):
+    org = _west_org(county)
+    r = login("huangyuan").post(f"/organisations/{org.pk}/edit/", {
+        "name": "改过的名称", "kind": org.kind, "region": org.region_id, "loaded_version": org.version})
+    assert r.status_code == 302
+    org.refresh_from_db()
+    assert org.name == "改过的名称"
+
+
+def test_a_new_record_needs_no_version(county):
+    r = login("huangyuan").post("/organisations/new/", {
+        "name": "新建单位（示例）", "kind": "enterprise", "region": county.west_region_id})
+    assert r.status_code == 302
+    assert Organisation.objects.filter(name="新建单位（示例）").exists()
+
+
+def test_a_disbursement_edit_without_its_version_is_refused(county):
+    from xiezuo.funds.models import Disbursement
+
+    d = Disbursement.objects.filter(project__pairing=county).exclude(status=Disbursement.CONFIRMED).first()
+    before = (d.amount, d.version)
+    r = login("huangyuan").post(f"/disbursements/{d.pk}/edit/", {
+        "date": d.date.isoformat(), "amount": "1.00", "voucher_number": d.voucher_number, "purpose": d.purpose})
+    assert r.status_code == 200 and VERSION_MISSING in r.content.decode()
+    d.refresh_from_db()
+    assert (d.amount, d.version) == before
+
+
+def test_api_put_without_if_match_is_428(county):
+    org = _west_org(county)
+    r = token_client("huangyuan").put(f"/api/v1/organisations/{org.pk}", json.dumps(
+        {"name": "改过的名称", "kind": org.kind, "region": org.region_id}), content_type="application/json")
+    assert r.status_code == 428 and "If-Match" in r.json()["detail"]
+    org.refresh_from_db()
+    assert org.name != "改过的名称"
+
+
+def test_save_versioned_refuses_a_missing_version(county):
+    from django.core.exceptions import ValidationError
+
+    from xiezuo.front.forms import save_versioned
+
+    org = _west_org(county)
+    org.name = "改过的名称"
+    with pytest.raises(ValidationError):
+        save_versioned(org, None)
+    org.refresh_from_db()
+    assert org.name != "改过的名称"
