@@ -22,6 +22,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from lib.money import yuan_str
+from xiezuo.api_types import choices, year_query
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_helpers import etag_of, loaded_version_from
 from xiezuo.audit.context import acting_as
@@ -203,6 +204,10 @@ class SettingsOut(Schema):
 
 # --- serialisers ---------------------------------------------------------------
 
+# The filter declared with its choices, so the schema lists them.
+HouseholdType = choices(Person, "household_type", blank=True)
+
+
 def person_out(p):
     return {
         "id": p.pk, "pairing": p.pairing_id, "name": p.name, "id_number_masked": p.id_number_masked,
@@ -308,7 +313,7 @@ def _save_version(instance, loaded, response):
 # --- people --------------------------------------------------------------------
 
 @router.get("/pairings/{pairing_id}/people", response=list[PersonOut])
-def list_people(request, pairing_id: int, q: str = "", household_type: str = ""):
+def list_people(request, pairing_id: int, q: str = "", household_type: HouseholdType = ""):
     pairing = get_pairing(request.user, pairing_id)
     qs = _subtree(request, pairing, Person).select_related("township", "village")
     if q:
@@ -399,7 +404,7 @@ def reveal_person(request, person_id: int):
 # --- training classes --------------------------------------------------------------
 
 @router.get("/pairings/{pairing_id}/classes", response=list[ClassOut])
-def list_classes(request, pairing_id: int, year: int | None = None):
+def list_classes(request, pairing_id: int, year: int | None = year_query()):
     pairing = get_pairing(request.user, pairing_id)
     qs = services.with_roster_counts(_subtree(request, pairing, TrainingClass))
     if year:
@@ -463,7 +468,7 @@ def add_trainee(request, training_class_id: int, data: TraineeIn):
 # --- employment ----------------------------------------------------------------
 
 @router.get("/pairings/{pairing_id}/employments", response=list[EmploymentOut])
-def list_employments(request, pairing_id: int, year: int | None = None, destination: str = ""):
+def list_employments(request, pairing_id: int, year: int | None = year_query(), destination: str = ""):
     pairing = get_pairing(request.user, pairing_id)
     qs = _subtree(request, pairing, Employment).select_related("person")
     if year:
@@ -504,7 +509,7 @@ def update_employment(request, employment_id: int, data: EmploymentIn, response:
 # --- talent exchange ---------------------------------------------------------------
 
 @router.get("/pairings/{pairing_id}/exchanges", response=list[ExchangeOut])
-def list_exchanges(request, pairing_id: int, year: int | None = None, kind: str = "", direction: str = ""):
+def list_exchanges(request, pairing_id: int, year: int | None = year_query(), kind: str = "", direction: str = ""):
     pairing = get_pairing(request.user, pairing_id)
     qs = _subtree(request, pairing, TalentExchange).select_related("person")
     if year:
