@@ -10,6 +10,8 @@ raise: pytest reports SUBFAILED and exits non-zero). The number of cases run
 is written at the end of the module; docs/RELIABILITY.md keeps the figures.
 """
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -24,17 +26,21 @@ from xiezuo.accounts.models import APIToken, User
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 
-MAX_EXAMPLES = 25
+# A deeper run for a release: XIEZUO_FUZZ_EXAMPLES=200 make test.
+MAX_EXAMPLES = int(os.environ.get("XIEZUO_FUZZ_EXAMPLES", 25))
 CASES = {"run": 0, "operations": set()}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def report_cases(request):
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and CASES["run"]:
-        reporter.write_line(f"schemathesis: {CASES['run']} cases over {len(CASES['operations'])} operations, "
-                            f"max_examples={MAX_EXAMPLES}, derandomized")
+    if CASES["run"]:
+        # Past pytest's capture, so the figure shows in every run's output.
+        capture = request.config.pluginmanager.getplugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            request.config.get_terminal_writer().line(
+                f"\nschemathesis: {CASES['run']} cases over {len(CASES['operations'])} operations, "
+                f"max_examples={MAX_EXAMPLES}, derandomized")
 
 
 @pytest.fixture
