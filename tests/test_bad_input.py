@@ -103,20 +103,19 @@ def test_nul_in_a_page_form_is_refused_and_nothing_saved(county):
 def test_control_characters_in_an_api_body_are_refused(char, county):
     client = token_client("huangyuan")
     before = AuditEvent.objects.count()
-    r = client.post(
-        f"/api/v1/pairings/{county.pk}/suppliers", json.dumps({"name": f"供应商{char}", "kind": "enterprise"}),
-        content_type="application/json")
+    r = client.post(f"/api/v1/pairings/{county.pk}/consumption/suppliers",
+                    json.dumps({"contact": f"联系人{char}", "organisation": 1}), content_type="application/json")
     assert r.status_code == 400, r.content
     body = r.json()
-    assert REFUSED in body["detail"] and "name" in body["detail"]
+    assert REFUSED in body["detail"] and "“contact”" in body["detail"]
     assert AuditEvent.objects.count() == before
 
 
 def test_nul_in_an_api_query_and_a_nested_body_is_refused(county):
     c = token_client("huangyuan")
-    r = c.get(f"/api/v1/pairings/{county.pk}/people?q=%00")
+    r = c.get(f"/api/v1/labour/pairings/{county.pk}/people?q=%00")
     assert r.status_code == 400 and "“q”" in r.json()["detail"]
-    r = c.post(f"/api/v1/pairings/{county.pk}/people", json.dumps({"officials": [{"name": "\x00"}]}),
+    r = c.post(f"/api/v1/labour/pairings/{county.pk}/people", json.dumps({"officials": [{"name": "\x00"}]}),
                content_type="application/json")
     assert r.status_code == 400 and "officials[0].name" in r.json()["detail"]
 
@@ -197,3 +196,9 @@ def test_save_versioned_refuses_a_missing_version(county):
         save_versioned(org, None)
     org.refresh_from_db()
     assert org.name != "改过的名称"
+
+
+def test_nul_in_an_api_body_sent_as_plain_text_is_refused_too(county):
+    r = token_client("huangyuan").post(f"/api/v1/pairings/{county.pk}/consumption/suppliers",
+                                       json.dumps({"contact": "\x00"}), content_type="text/plain")
+    assert r.status_code == 400 and "“contact”" in r.json()["detail"]

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.errors import HttpError
 
+from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_types import year_query
 from xiezuo.front.params import MAX_ID
-from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.pairings.api import years_from_params
 from xiezuo.pairings.models import Region
 

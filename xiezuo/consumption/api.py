@@ -10,9 +10,9 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from lib.money import yuan_str
-from xiezuo.api_types import choices, limit_query, year_query
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.api_types import choices, limit_query, year_query
 from xiezuo.front.forms import save_versioned
 from xiezuo.pairings.models import Organisation
 

@@ -134,7 +134,11 @@ class BadInputMiddleware:
                     if ch:
                         return (name, ch)
         content_type = request.content_type or ""
-        if content_type == "application/json" or content_type.endswith("+json"):
+        form = content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+        # The API reads a body as JSON whatever its declared type, so every
+        # API body that is not a form is looked into as JSON too.
+        if content_type == "application/json" or content_type.endswith("+json") or (
+                request.path.startswith("/api/") and not form and request.method in ("POST", "PUT", "PATCH")):
             import json
 
             try:

@@ -9,10 +9,10 @@ from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from lib.money import yuan_str
-from xiezuo.api_types import choices, page_query, year_query
-from xiezuo.front.params import MAX_ID
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.api_types import choices, page_query, year_query
+from xiezuo.front.params import MAX_ID
 
 from . import health
 from .forms import ProjectForm, ReceiptForm

@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.errors import HttpError
 
-from xiezuo.api_types import year_query
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_helpers import etag_of, loaded_version_from
-from xiezuo.front.forms import save_versioned
+from xiezuo.api_types import year_query
 from xiezuo.figures import compute
+from xiezuo.front.forms import save_versioned
 
 from .models import Agreement, AgreementTarget, Organisation, Region
 from .schemas import AgreementIn, AgreementOut, OrganisationIn, OrganisationOut, PairingOut, RegionOut
