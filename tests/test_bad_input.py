@@ -202,3 +202,14 @@ def test_nul_in_an_api_body_sent_as_plain_text_is_refused_too(county):
     r = token_client("huangyuan").post(f"/api/v1/pairings/{county.pk}/consumption/suppliers",
                                        json.dumps({"contact": "\x00"}), content_type="text/plain")
     assert r.status_code == 400 and "“contact”" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("query,words", [
+    ("fund-receipts?kind=zz", "参数“kind”应为以下值之一"),
+    ("fund-receipts?year=10045865", "年度应在2000至2100之间"),
+    ("projects?page=0", "参数“page”不能小于1"),
+    ("projects?township=abc", "参数“township”应为整数"),
+])
+def test_api_parameters_outside_the_schema_are_422_in_chinese(query, words, county):
+    r = token_client("huangyuan").get(f"/api/v1/pairings/{county.pk}/{query}")
+    assert r.status_code == 422 and words in r.json()["detail"], r.content.decode()

@@ -9,11 +9,16 @@ and read from the models' own choices, so the schema and the validation are
 one and cannot drift apart.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Query
+from pydantic import Field
 
 from xiezuo.front.params import FIRST_YEAR, LAST_YEAR
+
+
+# A year in a body: the same range as the pages and the query parameters.
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, description=f"年度（{FIRST_YEAR}–{LAST_YEAR}）")]
 
 
 def choices(model, field, blank=False):

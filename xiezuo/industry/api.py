@@ -20,7 +20,7 @@ from lib.ids import normalize_uscc
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_helpers import etag_of, loaded_version_from
-from xiezuo.api_types import year_query
+from xiezuo.api_types import choices, year_query
 from xiezuo.pairings.models import Organisation
 
 from . import services
@@ -206,7 +206,7 @@ for _ledger in LEDGERS.values():
 
 
 class StatusIn(Schema):
-    status: str
+    status: choices(AgreedItem, "status")
     text: str = ""
 
 

@@ -62,9 +62,9 @@ class PersonIn(Schema):
     name: str
     id_number: str = ""
     phone: str = ""
-    gender: str = ""
+    gender: choices(Person, "gender", blank=True) = ""
     birth_date: date | None = None
-    household_type: str = ""
+    household_type: choices(Person, "household_type", blank=True) = ""
     township: int | None = None
     village: int | None = None
     unit: int | None = None
@@ -122,7 +122,7 @@ class ClassDetailOut(ClassOut):
 class ClassIn(Schema):
     name: str
     trade: str = ""
-    kind: str = TrainingClass.SKILL
+    kind: choices(TrainingClass, "kind") = TrainingClass.SKILL
     start: date
     end: date
     days: int
@@ -149,8 +149,8 @@ class EmploymentOut(Schema):
 
 class EmploymentIn(Schema):
     person: int
-    destination: str
-    form: str
+    destination: choices(Employment, "destination")
+    form: choices(Employment, "form")
     employer: str = ""
     place: str = ""
     start: date
@@ -179,8 +179,8 @@ class ExchangeOut(Schema):
 class ExchangeIn(Schema):
     person: int | None = None
     person_name: str = ""
-    kind: str
-    direction: str
+    kind: choices(TalentExchange, "kind")
+    direction: choices(TalentExchange, "direction")
     sending_unit: int
     receiving_unit: int
     batch: str = ""
