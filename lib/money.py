@@ -18,7 +18,12 @@ _NUMERIC = re.compile(r"^([+-]?\d+(?:\.\d+)?)(亿元|万元|亿|万|元)?$")
 
 
 def quantize(value):
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        # Decimal keeps 28 significant digits: an amount like 1e300 cannot
+        # be held to the cent, and no ledger column could store it anyway.
+        raise ValueError(f"金额“{value}”过大，无法识别") from None
 
 
 def _cn_integer(text):

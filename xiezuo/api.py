@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, SessionAuth
 
 from xiezuo.accounts.models import APIToken
@@ -102,6 +103,45 @@ def invalid(request, exc):
     else:
         errors = {"__all__": [str(m) for m in exc.messages]}
     return api.create_response(request, {"detail": "数据校验失败", "errors": errors}, status=422)
+
+
+YEAR_PARAMS = {"year", "from", "to"}
+
+
+def _chinese(error):
+    """One pydantic error of a request, in Chinese."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body", "data")]
+    name = ".".join(loc) or "请求"
+    if loc and loc[-1] in YEAR_PARAMS and kind in ("greater_than_equal", "less_than_equal"):
+        return name, "年度应在2000至2100之间"
+    text = {
+        "missing": "为必填项",
+        "int_parsing": "应为整数",
+        "int_from_float": "应为整数",
+        "greater_than_equal": f"不能小于{ctx.get('ge')}",
+        "less_than_equal": f"不能大于{ctx.get('le')}",
+        "literal_error": f"应为以下值之一：{ctx.get('expected', '')}",
+        "enum": f"应为以下值之一：{ctx.get('expected', '')}",
+        "decimal_parsing": "应为数字",
+        "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+        "date_parsing": "应为日期（YYYY-MM-DD）",
+        "string_type": "应为文本",
+        "bool_parsing": "应为 true 或 false",
+    }.get(kind, "格式不正确")
+    return name, f"参数“{name}”{text}"
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request, exc):
+    """Parameters or a body that do not fit the schema: 422 with the reasons
+    in Chinese (pydantic words them in English), each naming its parameter."""
+    errors = {}
+    for error in exc.errors:
+        name, message = _chinese(error)
+        errors.setdefault(name, []).append(message)
+    detail = "；".join(dict.fromkeys(m for messages in errors.values() for m in messages))
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
 def _mount_module_routers():

@@ -168,7 +168,7 @@ def test_supplier_product_buyer_channel_pages(county, refs):
     assert r.status_code == 302
     supplier = Supplier.objects.get(organisation=org)
     page_checklist(url("consumption_supplier_edit", county, supplier.pk), write=True,
-                   data={"organisation": org.pk, "contact": "示例联系人"})
+                   data={"organisation": org.pk, "contact": "示例联系人", "loaded_version": supplier.version})
     supplier.refresh_from_db()
     assert supplier.contact == "示例联系人"
 
@@ -178,7 +178,8 @@ def test_supplier_product_buyer_channel_pages(county, refs):
     product = Product.objects.get(name="树莓")
     assert product.certified_until == datetime.date(2024, 12, 31)
     page_checklist(url("consumption_product_edit", county, product.pk), write=True,
-                   data={"name": "树莓（冻果）", "supplier": supplier.pk, "category": "fruit", "unit": "公斤"})
+                   data={"name": "树莓（冻果）", "supplier": supplier.pk, "category": "fruit", "unit": "公斤",
+                         "loaded_version": product.version})
     assert Product.objects.get(pk=product.pk).name == "树莓（冻果）"
 
     data = {"name": "测试机关（示例）", "kind": "gov", "is_budget_unit": "on", "budgets-TOTAL_FORMS": 1,
@@ -197,7 +198,8 @@ def test_supplier_product_buyer_channel_pages(county, refs):
     channel = Channel.objects.get(code="lh_counter")
     assert channel.pairing_id == county.pk
     page_checklist(url("consumption_channel_edit", county, channel.pk), write=True,
-                   data={"name": "六合区示例专柜（示例）", "code": "lh_counter", "kind": "counter", "order": 5})
+                   data={"name": "六合区示例专柜（示例）", "code": "lh_counter", "kind": "counter", "order": 5,
+                         "loaded_version": channel.version})
     assert Channel.objects.get(pk=channel.pk).active is False
 
 
@@ -205,7 +207,8 @@ def test_shared_channels_only_by_administrators(county):
     shared = Channel.objects.get(pairing=None, code="fair")
     edit = url("consumption_channel_edit", county, shared.pk)
     assert login("liuhe").get(edit).status_code == 403
-    r = login("admin").post(edit, {"name": "展销会", "code": "fair", "kind": "fair", "order": 70, "active": "on"})
+    r = login("admin").post(edit, {"name": "展销会", "code": "fair", "kind": "fair", "order": 70, "active": "on",
+                               "loaded_version": shared.version})
     assert r.status_code == 302
 
 

@@ -70,7 +70,8 @@ def test_demo_share_report_2022_has_one_unit_below(county):
 
 def test_editing_the_line(county):
     url = reverse("consumption_share832_setting", args=[county.pk])
-    r = page_checklist(url, write=True, data={"line": "12", "encouraged": "15"})
+    version = ShareSetting.for_pairing(county).version
+    r = page_checklist(url, write=True, data={"line": "12", "encouraged": "15", "loaded_version": version})
     assert r.status_code == 302
     assert ShareSetting.objects.get(pairing=county).line == Decimal("12.00")
     r = login("liuhe").post(url, {"line": "12", "encouraged": "10", "loaded_version": 2})

@@ -209,3 +209,34 @@ def test_numbers_that_are_not_numbers_are_refused(ctx_for, tmp_path):
         "工作表“消费帮扶销售”第2行“金额（元）”列（值为“-inf”）：金额“-inf”无法识别",
     ]
     assert Sale.objects.count() == count
+
+
+def test_a_sales_file_without_the_optional_voucher_column_imports(ctx_for, tmp_path):
+    """凭证号 is optional: a ledger without that column once raised KeyError
+    (the natural key names it); its rows import with an empty voucher."""
+    spec, ctx = ctx_for("sales")
+    at = SALES_HEADER.index("凭证号")
+    header = SALES_HEADER[:at] + SALES_HEADER[at + 1:]
+    rows = [sale_row(i, note="无凭证号（示例）") for i in range(3)]
+    rows = [r[:at] + r[at + 1:] for r in rows]
+    path = tmp_path / "no-voucher.xlsx"
+    table(path, header, rows, sheet="消费帮扶销售")
+    count = Sale.objects.count()
+    result = run_import(spec, ctx, path, commit=True)
+    assert not result.errors, [str(e) for e in result.errors]
+    assert Sale.objects.count() == count + 3
+    assert set(Sale.objects.filter(note="无凭证号（示例）").values_list("voucher_no", flat=True)) == {""}
+
+
+@pytest.mark.parametrize("column,value", [("amount", 1e300), ("price", 1e300), ("amount", -1e300), ("quantity", 1e300)])
+def test_an_absurd_number_is_refused_naming_the_cell(ctx_for, tmp_path, column, value):
+    """A numeric cell of 1e300 once raised InvalidOperation (no column holds
+    it): refused with a Chinese message naming sheet, row and column."""
+    spec, ctx = ctx_for("sales")
+    path = write(tmp_path / "huge.xlsx", [sale_row(1, **{column: value})])
+    count = Sale.objects.count()
+    result = run_import(spec, ctx, path, commit=True)
+    messages = [str(e) for e in result.errors]
+    assert len(messages) == 1 and messages[0].startswith("工作表“消费帮扶销售”第2行“"), messages
+    assert any(name in messages[0] for name in ("金额", "单价", "数量"))
+    assert Sale.objects.count() == count

@@ -9,6 +9,8 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.api_types import year_query
+from xiezuo.front.params import MAX_ID
 from xiezuo.pairings.api import years_from_params
 from xiezuo.pairings.models import Region
 
@@ -37,7 +39,7 @@ def catalogue(request):
 
 
 @router.get("/pairings/{pairing_id}/indicators", response=dict)
-def indicators(request, pairing_id: int, year: int):
+def indicators(request, pairing_id: int, year: int = year_query(...)):
     pairing = get_pairing(request.user, pairing_id)
     year = _year(year)
     rows, evaluation = services.indicators_for(pairing, year)
@@ -46,7 +48,7 @@ def indicators(request, pairing_id: int, year: int):
 
 
 @router.get("/pairings/{pairing_id}/dashboard", response=dict)
-def dashboard(request, pairing_id: int, year: int):
+def dashboard(request, pairing_id: int, year: int = year_query(...)):
     pairing = get_pairing(request.user, pairing_id)
     year = _year(year)
     ids = services.subtree_ids([pairing])
@@ -63,7 +65,7 @@ def dashboard(request, pairing_id: int, year: int):
 
 
 @router.get("/pairings/{pairing_id}/trends", response=dict)
-def trends(request, pairing_id: int, from_year: int = Query(..., alias="from"), to: int = ...):
+def trends(request, pairing_id: int, from_year: int = year_query(..., alias="from"), to: int = year_query(...)):
     pairing = get_pairing(request.user, pairing_id)
     years = years_from_params(None, from_year, to)
     if len(years) > 15:
@@ -73,7 +75,7 @@ def trends(request, pairing_id: int, from_year: int = Query(..., alias="from"), 
 
 
 @router.get("/assessment/rollup", response=dict)
-def rollup(request, year: int, region: int | None = None):
+def rollup(request, year: int = year_query(...), region: int | None = Query(None, ge=1, le=MAX_ID)):
     """Add up the county pairs within a region (all of them without one)."""
     year = _year(year)
     area = get_object_or_404(Region, pk=region) if region else None
@@ -90,7 +92,7 @@ def rollup(request, year: int, region: int | None = None):
 
 @router.get("/pairings/{pairing_id}/iati", response=dict, openapi_extra={
     "responses": {200: {"description": "IATI 2.03 activities XML", "content": {"application/xml": {}}}}})
-def iati_export(request, pairing_id: int, year: int):
+def iati_export(request, pairing_id: int, year: int = year_query(...)):
     pairing = get_pairing(request.user, pairing_id)
     year = _year(year)
     response = HttpResponse(iati.activities_xml(pairing, year), content_type="application/xml; charset=utf-8")

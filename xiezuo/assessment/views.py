@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
+from xiezuo.front.params import id_param_or_404
 from xiezuo.pairings.models import Region
 
 from . import reports, services, workflow
@@ -52,7 +53,8 @@ def dashboard(request, pairing_id):
 @login_required
 def rollup_page(request):
     scope = scope_for(request.user)
-    region = get_object_or_404(Region, pk=request.GET["region"]) if request.GET.get("region") else None
+    region_id = id_param_or_404(request, "region")
+    region = get_object_or_404(Region, pk=region_id) if region_id else None
     year = year_param(request)
     counties = services.county_pairs_within(region, scope)
     if not counties:
@@ -159,7 +161,7 @@ def manual_actuals(request, pairing_id, year):
     locked = workflow.is_locked(pairing.pk, year)
     instance = None
     if request.GET.get("edit"):
-        instance = scope.get(ManualActual.objects.filter(pairing=pairing), request.GET["edit"])
+        instance = scope.get(ManualActual.objects.filter(pairing=pairing), id_param_or_404(request, "edit"))
     form = ManualActualForm(request.POST or None, request.FILES or None, instance=instance)
     if request.method == "POST":
         scope.require(pairing, "admin" if locked else "write")

@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.api_types import choices, limit_query, year_query
 from xiezuo.front.forms import save_versioned
 from xiezuo.pairings.models import Organisation
 
@@ -30,7 +31,7 @@ class SaleIn(Schema):
     product: int
     supplier: int | None = None
     channel: int
-    kind: str
+    kind: choices(Sale, "kind")
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal | None = None
@@ -47,7 +48,7 @@ class SupplierIn(Schema):
 class ProductIn(Schema):
     name: str
     supplier: int
-    category: str
+    category: choices(Product, "category")
     unit: str
     certificate_no: str = ""
     certified_until: datetime.date | None = None
@@ -55,7 +56,7 @@ class ProductIn(Schema):
 
 class BuyerIn(Schema):
     name: str
-    kind: str
+    kind: choices(Buyer, "kind")
     is_budget_unit: bool = False
 
 
@@ -70,7 +71,8 @@ def sale_out(s):
 
 
 @router.get(P + "/sales", response=dict)
-def list_sales(request, pairing_id: int, cursor: str = "", before: str = "", limit: int = listing.PAGE_SIZE):
+def list_sales(request, pairing_id: int, cursor: str = "", before: str = "",
+               limit: int = limit_query(listing.PAGE_SIZE)):
     pairing = get_pairing(request.user, pairing_id)
     f, errors = listing.parse_filters(request.GET)
     if errors:
@@ -205,7 +207,7 @@ def list_channels(request, pairing_id: int):
 
 
 @router.get(P + "/share832", response=dict)
-def share832(request, pairing_id: int, year: int):
+def share832(request, pairing_id: int, year: int = year_query(...)):
     pairing = get_pairing(request.user, pairing_id)
     if not 2000 <= year <= 2100:
         raise HttpError(422, "年度应在2000至2100之间")

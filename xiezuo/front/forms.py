@@ -22,6 +22,7 @@ def checked_upload(f, allowed=DOCUMENT_TYPES, max_bytes=None):
 
 
 CONFLICT = "此记录已被他人修改（您打开后又有人保存过），为避免覆盖，本次未保存。请刷新页面查看最新内容后重新修改。"
+VERSION_MISSING = "修改缺少所读取的版本号，无法确认没有覆盖他人的修改，本次未保存。请刷新页面后重新修改。"
 
 
 def save_versioned(instance, loaded_version, save=None):
@@ -29,12 +30,16 @@ def save_versioned(instance, loaded_version, save=None):
 
     The row is locked for the check, so of two concurrent savers exactly one
     wins and the other gets ValidationError(code="conflict"); `save` may do
-    the writing (a form's save with its related rows).
+    the writing (a form's save with its related rows). A missing version is
+    refused too: an edit that does not say what it read cannot be checked,
+    and treating it as "no check" let any client overwrite silently.
     """
+    if loaded_version is None:
+        raise ValidationError(VERSION_MISSING, code="conflict")
     with transaction.atomic():
         current = type(instance).objects.select_for_update().filter(pk=instance.pk).values_list(
             "version", flat=True).first()
-        if current is None or (loaded_version is not None and loaded_version != current):
+        if current is None or loaded_version != current:
             raise ValidationError(CONFLICT, code="conflict")
         instance.version = current + 1
         (save or instance.save)()
@@ -73,6 +78,15 @@ class VersionedForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        # An edit must carry the version it was made from; a new record has
+        # none to carry. Refused here, before anything is saved, so the user
+        # sees the message on the form.
+        if self.instance.pk and cleaned.get("loaded_version") is None and "loaded_version" not in self.errors:
+            self.add_error(None, ValidationError(VERSION_MISSING, code="version_missing"))
+        return cleaned
 
     def validate_unique(self):
         # Django skips constraints that involve fields not on the form (the

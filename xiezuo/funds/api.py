@@ -5,12 +5,14 @@ rule holds the same way whichever door a record comes in by."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.api_types import choices, page_query, year_query
+from xiezuo.front.params import MAX_ID
 
 from . import health
 from .forms import ProjectForm, ReceiptForm
@@ -20,6 +22,11 @@ from .schemas import (DisbursementIn, DisbursementOut, ProjectDetailOut, Project
 from .views import PER_PAGE
 
 router = Router(tags=["资金与项目"])
+
+
+# Filters declared with their choices, so the schema lists them.
+ReceiptKind = choices(FundReceipt, "kind", blank=True)
+ProjectStatus = choices(Project, "status", blank=True)
 
 
 def form_errors(form):
@@ -89,7 +96,8 @@ def form_data(data, loaded=None, **extra):
 # -- receipts ----------------------------------------------------------------
 
 @router.get("/pairings/{pairing_id}/fund-receipts", response=list[ReceiptOut])
-def list_receipts(request, pairing_id: int, year: int | None = None, kind: str = ""):
+def list_receipts(request, pairing_id: int, year: int | None = year_query(),
+                  kind: ReceiptKind = ""):
     pairing = get_pairing(request.user, pairing_id)
     qs = scope_for(request.user).filter(FundReceipt.objects.filter(pairing__path__startswith=pairing.path))
     if year:
@@ -131,8 +139,10 @@ def update_receipt(request, fund_receipt_id: int, data: ReceiptIn, response: Htt
 # -- projects ----------------------------------------------------------------
 
 @router.get("/pairings/{pairing_id}/projects", response=ProjectPage)
-def list_projects(request, pairing_id: int, year: int | None = None, category: str = "", status: str = "",
-                  township: int | None = None, q: str = "", sort: str = "", page: int = 1):
+def list_projects(request, pairing_id: int, year: int | None = year_query(), category: str = "",
+                  status: ProjectStatus = "",
+                  township: int | None = Query(None, ge=1, le=MAX_ID), q: str = "", sort: str = "",
+                  page: int = page_query()):
     pairing = get_pairing(request.user, pairing_id)
     qs = (scope_for(request.user).filter(Project.objects.in_subtree(pairing))
           .filter_by(year, category, status, township, q).sorted_by(sort)

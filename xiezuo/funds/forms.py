@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from lib.uploads import DOCUMENT_TYPES, PHOTO_TYPES, check_upload
-from xiezuo.front.forms import BootstrapMixin, VersionedForm, save_or_conflict
+from xiezuo.front.forms import VERSION_MISSING, BootstrapMixin, VersionedForm, save_or_conflict
 from xiezuo.pairings.models import Organisation, Region
 
 from .models import (Disbursement, FundReceipt, HealthRule, Project, ProjectAttachment, ProjectBeneficiary,
@@ -111,6 +111,12 @@ class DisbursementForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("loaded_version") is None and "loaded_version" not in self.errors:
+            self.add_error(None, ValidationError(VERSION_MISSING, code="version_missing"))
+        return cleaned
 
 
 class ReturnForm(BootstrapMixin, forms.Form):

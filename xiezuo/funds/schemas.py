@@ -3,6 +3,13 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from xiezuo.api_types import Year, choices
+
+from .models import FundReceipt, Project
+
+# Declared with the model's choices, so the OpenAPI schema lists them.
+ProjectStatus = choices(Project, "status")
+
 
 class ReceiptOut(Schema):
     id: int
@@ -22,8 +29,8 @@ class ReceiptOut(Schema):
 
 class ReceiptIn(Schema):
     pairing: int | None = None
-    year: int
-    kind: str
+    year: Year
+    kind: choices(FundReceipt, "kind")
     payer: int | None = None
     doc_number: str = ""
     date: datetime.date
@@ -92,7 +99,7 @@ class ProjectPage(Schema):
 class ProjectIn(Schema):
     code: str
     name: str
-    year: int
+    year: Year
     category: str
     township: int | None = None
     village: int | None = None
@@ -110,7 +117,7 @@ class ProjectIn(Schema):
 
 
 class TransitionIn(Schema):
-    to: str
+    to: ProjectStatus
     date: datetime.date | None = None
     reason: str = ""
 

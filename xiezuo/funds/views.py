@@ -12,6 +12,7 @@ from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.models import record
 from xiezuo.figures import compute
 from xiezuo.front.downloads import file_download
+from xiezuo.front.params import id_param, year_param
 from xiezuo.pairings.models import Pairing
 
 from . import health
@@ -28,8 +29,11 @@ def require_progress(user, project):
 
 
 def int_param(request, name):
-    value = request.GET.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    # Bounded: a year of 10045865 or an id past the database's integers
+    # must read as "no filter", not reach the query.
+    if name == "year":
+        return year_param(request)
+    return id_param(request, name)
 
 
 def page_of(request, qs):
@@ -104,8 +108,9 @@ def project_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     scope = scope_for(request.user)
     f = {k: request.GET.get(k, "").strip() for k in ("year", "category", "status", "township", "q", "sort")}
-    for k in ("year", "category", "township"):
-        f[k] = f[k] if f[k].isdigit() else ""
+    f["year"] = str(year_param(request) or "")
+    for k in ("category", "township"):
+        f[k] = str(id_param(request, k) or "")
     qs = scope.filter(Project.objects.in_subtree(pairing)).filter_by(
         f["year"], f["category"], f["status"], f["township"], f["q"]).sorted_by(f["sort"])
     qs = qs.select_related("category", "township", "implementing_unit")
@@ -264,7 +269,9 @@ def _disbursement_page(request, project, disbursement):
     form = DisbursementForm(request.POST or None, instance=disbursement)
     if request.method == "POST" and form.is_valid():
         d = form.save(commit=False)
-        if form.cleaned_data.get("loaded_version"):
+        if disbursement.pk:
+            # The edit is checked against the version read; the submit
+            # below refuses it when the row has moved on.
             d.version = form.cleaned_data["loaded_version"]
         try:
             d.submit(request.user)

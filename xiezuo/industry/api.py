@@ -20,6 +20,7 @@ from lib.ids import normalize_uscc
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.api_types import choices, year_query
 from xiezuo.pairings.models import Organisation
 
 from . import services
@@ -97,7 +98,7 @@ def _enterprise_by_code(user, code):
     return org.pk
 
 
-def list_rows(request, ledger, pairing_id, year=None, q="", overdue=False):
+def list_rows(request, ledger, pairing_id, year=year_query(), q="", overdue=False):
     pairing = get_pairing(request.user, pairing_id)
     qs = scope_for(request.user).filter(ledger.model.objects.within(pairing)).select_related(
         *ledger.related).prefetch_related(*ledger.prefetch)
@@ -205,7 +206,7 @@ for _ledger in LEDGERS.values():
 
 
 class StatusIn(Schema):
-    status: str
+    status: choices(AgreedItem, "status")
     text: str = ""
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.dates import cn_date
 from lib.money import wan
+from xiezuo.front.params import FIRST_YEAR, LAST_YEAR, int_or_none
 
 from . import forms
 from .models import AgreedItem, Donation, Investment, Park, Visit, Workshop
@@ -62,9 +63,10 @@ class Ledger:
             value = params.get(name, "")
             if value:
                 queryset = queryset.filter(**{name: value})
-        year = params.get("year", "")
-        if year.isdigit() and self.year:
-            queryset = self.year(queryset, int(year))
+        # Only a sane year filters: 10045865 would make the year's dates fail.
+        year = int_or_none(str(params.get("year", "")), FIRST_YEAR, LAST_YEAR)
+        if year and self.year:
+            queryset = self.year(queryset, year)
         return queryset
 
     def choice_filters(self, params):

@@ -24,6 +24,7 @@ from ninja.errors import HttpError
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.api_types import choices, year_query
 from xiezuo.audit.context import acting_as
 from xiezuo.audit.middleware import client_ip
 from xiezuo.front.forms import save_versioned
@@ -61,9 +62,9 @@ class PersonIn(Schema):
     name: str
     id_number: str = ""
     phone: str = ""
-    gender: str = ""
+    gender: choices(Person, "gender", blank=True) = ""
     birth_date: date | None = None
-    household_type: str = ""
+    household_type: choices(Person, "household_type", blank=True) = ""
     township: int | None = None
     village: int | None = None
     unit: int | None = None
@@ -121,7 +122,7 @@ class ClassDetailOut(ClassOut):
 class ClassIn(Schema):
     name: str
     trade: str = ""
-    kind: str = TrainingClass.SKILL
+    kind: choices(TrainingClass, "kind") = TrainingClass.SKILL
     start: date
     end: date
     days: int
@@ -148,8 +149,8 @@ class EmploymentOut(Schema):
 
 class EmploymentIn(Schema):
     person: int
-    destination: str
-    form: str
+    destination: choices(Employment, "destination")
+    form: choices(Employment, "form")
     employer: str = ""
     place: str = ""
     start: date
@@ -178,8 +179,8 @@ class ExchangeOut(Schema):
 class ExchangeIn(Schema):
     person: int | None = None
     person_name: str = ""
-    kind: str
-    direction: str
+    kind: choices(TalentExchange, "kind")
+    direction: choices(TalentExchange, "direction")
     sending_unit: int
     receiving_unit: int
     batch: str = ""
@@ -202,6 +203,10 @@ class SettingsOut(Schema):
 
 
 # --- serialisers ---------------------------------------------------------------
+
+# The filter declared with its choices, so the schema lists them.
+HouseholdType = choices(Person, "household_type", blank=True)
+
 
 def person_out(p):
     return {
@@ -308,7 +313,7 @@ def _save_version(instance, loaded, response):
 # --- people --------------------------------------------------------------------
 
 @router.get("/pairings/{pairing_id}/people", response=list[PersonOut])
-def list_people(request, pairing_id: int, q: str = "", household_type: str = ""):
+def list_people(request, pairing_id: int, q: str = "", household_type: HouseholdType = ""):
     pairing = get_pairing(request.user, pairing_id)
     qs = _subtree(request, pairing, Person).select_related("township", "village")
     if q:
@@ -399,7 +404,7 @@ def reveal_person(request, person_id: int):
 # --- training classes --------------------------------------------------------------
 
 @router.get("/pairings/{pairing_id}/classes", response=list[ClassOut])
-def list_classes(request, pairing_id: int, year: int | None = None):
+def list_classes(request, pairing_id: int, year: int | None = year_query()):
     pairing = get_pairing(request.user, pairing_id)
     qs = services.with_roster_counts(_subtree(request, pairing, TrainingClass))
     if year:
@@ -463,7 +468,7 @@ def add_trainee(request, training_class_id: int, data: TraineeIn):
 # --- employment ----------------------------------------------------------------
 
 @router.get("/pairings/{pairing_id}/employments", response=list[EmploymentOut])
-def list_employments(request, pairing_id: int, year: int | None = None, destination: str = ""):
+def list_employments(request, pairing_id: int, year: int | None = year_query(), destination: str = ""):
     pairing = get_pairing(request.user, pairing_id)
     qs = _subtree(request, pairing, Employment).select_related("person")
     if year:
@@ -504,7 +509,7 @@ def update_employment(request, employment_id: int, data: EmploymentIn, response:
 # --- talent exchange ---------------------------------------------------------------
 
 @router.get("/pairings/{pairing_id}/exchanges", response=list[ExchangeOut])
-def list_exchanges(request, pairing_id: int, year: int | None = None, kind: str = "", direction: str = ""):
+def list_exchanges(request, pairing_id: int, year: int | None = year_query(), kind: str = "", direction: str = ""):
     pairing = get_pairing(request.user, pairing_id)
     qs = _subtree(request, pairing, TalentExchange).select_related("person")
     if year:

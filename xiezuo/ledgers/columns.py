@@ -20,6 +20,10 @@ from lib.money import CENT, UNITS, parse_amount
 
 FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋（）【】［］：　", "0123456789.,-+()[][]: ")
 _UNIT_IN_HEADER = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+# Floats beyond this skip the quick conversions: Decimal.quantize of 1e300
+# raises InvalidOperation, and the ordinary parse refuses them in words.
+# Well above every column's own limit, well inside Decimal's 28 digits.
+FLOAT_TOP = 1e15
 
 
 def clean_text(value):
@@ -187,7 +191,9 @@ class Amount(Column):
         top = Decimal("1e14")
 
         def parse(raw):
-            if raw.__class__ is float and isfinite(raw):
+            # Only plausible floats take the quick way: quantizing 1e300
+            # raises InvalidOperation; the slow parse words the refusal.
+            if raw.__class__ is float and isfinite(raw) and -FLOAT_TOP < raw < FLOAT_TOP:
                 amount = (Decimal(repr(raw)) * factor).quantize(CENT, ROUND_HALF_UP)
                 if (amount > 0 if positive else amount >= 0) and amount < top:
                     return amount
@@ -199,6 +205,8 @@ class Amount(Column):
         factor, positive, top = UNITS.get(unit or "元", Decimal(1)), self.positive, Decimal("1e14")
 
         def convert_new(numbers):
+            if max(map(abs, numbers)) >= FLOAT_TOP:
+                return None  # row by row, where the cell is named
             amounts = map(Decimal, map(repr, numbers))
             if factor != 1:
                 amounts = map(mul, amounts, repeat(factor))
@@ -578,7 +586,7 @@ class Number(Column):
         quantum, slow, positive = self.quantum, self.parse, self.positive
 
         def parse(raw):
-            if raw.__class__ is float and isfinite(raw):
+            if raw.__class__ is float and isfinite(raw) and -FLOAT_TOP < raw < FLOAT_TOP:
                 number = Decimal(repr(raw)).quantize(quantum, ROUND_HALF_UP)
                 if (number > 0 or not positive) and abs(number) < 1e11:
                     return number
@@ -590,6 +598,8 @@ class Number(Column):
         quantum, positive = self.quantum, self.positive
 
         def convert_new(values):
+            if max(map(abs, values)) >= FLOAT_TOP:
+                return None  # row by row, where the cell is named
             numbers = list(map(Decimal.quantize, map(Decimal, map(repr, values)), repeat(quantum),
                                repeat(ROUND_HALF_UP)))
             if (min(numbers) <= 0 if positive else False) or max(map(abs, numbers)) >= 1e11:

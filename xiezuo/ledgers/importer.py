@@ -472,6 +472,11 @@ class _SheetRows:
         self.indexes = [(idx, col.shown) for idx, col, _, _ in layout.columns]
         self.headers = {col.attname: written for _, col, _, written in layout.columns}
         self.key = spec.key
+        # An optional column of the natural key (凭证号) may be left out of
+        # the sheet altogether: its rows then have the column's empty value,
+        # as if every cell were blank, instead of no value at all (KeyError).
+        present = {col.attname for _, col, _, _ in layout.columns}
+        self.absent_key = {k: spec.column(k).empty() for k in spec.key if k not in present}
         self.check = spec.checker(ctx)
         self.resolve = spec.resolver(ctx)
         self.track = spec.track
@@ -544,6 +549,8 @@ class _SheetRows:
             if parsed is None:
                 return False
             values[attname] = parsed
+        for k, empty in self.absent_key.items():
+            values[k] = [empty] * n
         if any(k not in values for k in self.key):
             return False
         hashes = list(map(hash, zip(*[values[k] for k in self.key])))
@@ -609,6 +616,8 @@ class _SheetRows:
                                                  clean_text(self.spec.column(attname).export(values.get(attname))),
                                                  message))
                 return
+        if self.absent_key:
+            values.update(self.absent_key)
         key = tuple([values[k] for k in self.key])
         # Only the key's hash is kept: a million keys would otherwise hold
         # every key string alive. Two different keys share a 64-bit hash

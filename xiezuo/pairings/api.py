@@ -2,13 +2,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Status
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_helpers import etag_of, loaded_version_from
-from xiezuo.front.forms import save_versioned
+from xiezuo.api_types import year_query
 from xiezuo.figures import compute
+from xiezuo.front.forms import save_versioned
 
 from .models import Agreement, AgreementTarget, Organisation, Region
 from .schemas import AgreementIn, AgreementOut, OrganisationIn, OrganisationOut, PairingOut, RegionOut
@@ -153,7 +154,7 @@ def years_from_params(year, from_year, to_year):
 
 
 @router.get("/pairings/{pairing_id}/figures", response=dict)
-def figures(request, pairing_id: int, year: int | None = None,
-            from_year: int | None = Query(None, alias="from"), to: int | None = None):
+def figures(request, pairing_id: int, year: int | None = year_query(),
+            from_year: int | None = year_query(alias="from"), to: int | None = year_query()):
     pairing = get_pairing(request.user, pairing_id)
     return compute(pairing, years_from_params(year, from_year, to))

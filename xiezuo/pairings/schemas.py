@@ -3,6 +3,10 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from xiezuo.api_types import Year, choices
+
+from .models import Organisation
+
 
 class RegionOut(Schema):
     id: int
@@ -23,7 +27,7 @@ class OrganisationOut(Schema):
 
 class OrganisationIn(Schema):
     name: str
-    kind: str
+    kind: choices(Organisation, "kind")
     region: int
     uscc: str | None = None
     legal_rep: str = ""
@@ -65,7 +69,7 @@ class AgreementOut(Schema):
 
 
 class AgreementIn(Schema):
-    year: int
+    year: Year
     title: str
     signed_on: date | None = None
     doc_number: str = ""
