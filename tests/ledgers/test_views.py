@@ -80,9 +80,12 @@ def test_errors_shown_and_no_confirm(county, client_for, samples):
 
 def test_hostile_upload_refused(county, client_for, samples):
     c = client_for("liuhe")
+    jobs = ImportJob.objects.count()
     r = upload(c, county, samples, "hostile/not_xlsx.xlsx", name="资金台账.xlsx")
+    # The one upload check refuses it on the form: no job, nothing kept.
     page = c.get(r["Location"]).content.decode()
-    assert "文件“资金台账.xlsx”不是Excel工作簿（.xlsx），无法导入。" in page and 'id="confirm"' not in page
+    assert "文件“资金台账.xlsx”的内容与扩展名.xlsx不符" in page
+    assert ImportJob.objects.count() == jobs
 
 
 def test_unknown_header_mapped_in_preview(county, client_for, tmp_path):

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from lib.uploads import DOCUMENT_TYPES, check_upload
 
+
 def checked_upload(f, allowed=DOCUMENT_TYPES, max_bytes=None):
     """Return a newly uploaded file after `lib.uploads.check_upload` (type by
     content, size, images re-encoded without metadata), or raise a form

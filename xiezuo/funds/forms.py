@@ -128,18 +128,19 @@ class AttachmentForm(BootstrapMixin, forms.ModelForm):
         model = ProjectAttachment
         fields = ["kind", "title", "file"]
 
-    def clean(self):
-        data = super().clean()
-        f = data.get("file")
+    def clean_file(self):
+        # The one upload check, with the types of the kind chosen (cleaned
+        # before the file: it comes first in the form).
+        f = self.cleaned_data.get("file")
         if f is not None:
-            allowed = PHOTO_TYPES if data.get("kind") == ProjectAttachment.PHOTO else DOCUMENT_TYPES
+            allowed = PHOTO_TYPES if self.cleaned_data.get("kind") == ProjectAttachment.PHOTO else DOCUMENT_TYPES
             limit = getattr(settings, "XIEZUO_FUNDS_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
             try:
                 self.instance.content_type = check_upload(f, allowed, limit)
-                self.instance.size = f.size
             except ValueError as e:
-                self.add_error("file", str(e))
-        return data
+                raise forms.ValidationError(str(e)) from None
+            self.instance.size = f.size
+        return f
 
 
 class HealthRuleForm(BootstrapMixin, forms.ModelForm):

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from xiezuo.front.forms import BootstrapMixin
+from xiezuo.front.forms import BootstrapMixin, checked_upload
 
 from .models import ImportJob
 
@@ -11,11 +11,10 @@ class UploadForm(BootstrapMixin, forms.Form):
     mode = forms.ChoiceField(label="导入方式", choices=ImportJob.MODES, initial="append")
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
+        # The one upload check (an .xlsx by its content, within the size
+        # limit); the importer then checks the workbook's parts themselves.
         limit = getattr(settings, "XIEZUO_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
-        if upload.size > limit:
-            raise forms.ValidationError(f"文件过大：{upload.size // 1024 // 1024} MB，上限为{limit // 1024 // 1024} MB")
-        return upload
+        return checked_upload(self.cleaned_data["file"], ("xlsx",), limit)
 
 
 class MappingForm(BootstrapMixin, forms.Form):
