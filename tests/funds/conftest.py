@@ -2,6 +2,7 @@
 with its own receipt, so tests of the invariants start from known sums."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -50,6 +51,12 @@ def hospital_project(county, receipt):
                        unit=Organisation.objects.get(name="湟源县人民医院"))
 
 
+# Each helper disbursement has a voucher of its own: the natural key (project,
+# date, 凭证号) is unique, and the tests mean distinct payments.
+VOUCHERS = itertools.count(1)
+
+
 def submitted(project, amount, by="huangyuan", date=datetime.date(2023, 5, 1)):
-    d = Disbursement(project=project, date=date, amount=Decimal(amount), voucher_number="V1", purpose="进度款")
+    d = Disbursement(project=project, date=date, amount=Decimal(amount), voucher_number=f"V{next(VOUCHERS)}",
+                     purpose="进度款")
     return d.submit(user(by))

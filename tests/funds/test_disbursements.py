@@ -105,7 +105,7 @@ def test_pages_submit_confirm_and_return(project):
     r = login("liuhe").post(confirm, {"next": "https://evil.example/"})
     assert r["Location"] == reverse("project_detail", args=[project.pk])
     # over the funds: the form shows the message and saves nothing
-    r = login("huangyuan").post(url, {**data, "amount": "480000.01"})
+    r = login("huangyuan").post(url, {**data, "voucher_number": "HY-10", "amount": "480000.01"})
     assert r.status_code == 200 and "超过项目协作资金60万元" in r.content.decode()
     assert project.disbursements.count() == 1
 

@@ -2,6 +2,7 @@
 and the demo pairing's 2022 figures through the API."""
 
 import datetime
+import itertools
 import re
 from decimal import Decimal
 
@@ -24,8 +25,13 @@ def figures(pairing, *years):
     return compute(pairing, list(years), sections=["industry", "exchanges"])
 
 
+# Every helper row is a project of its own: enterprise + project name is the
+# ledger's natural key, unique within a pairing.
+SERIAL = itertools.count(1)
+
+
 def invest(pairing, firm, landed, arrived, jobs=0, poverty=0):
-    return Investment.objects.create(pairing=pairing, enterprise=firm, project_name="测试", industry="other",
+    return Investment.objects.create(pairing=pairing, enterprise=firm, project_name=f"测试{next(SERIAL)}", industry="other",
                                      landed_on=landed, arrived_amount=Decimal(arrived), agreed_amount=Decimal(arrived),
                                      jobs=jobs, jobs_poverty=poverty)
 
@@ -143,7 +149,7 @@ def test_agreed_items_done_and_overdue_against_today(tree):
     root, child = tree["root"], tree["child"]
 
     def item(pairing, year, deadline):
-        return AgreedItem.objects.create(pairing=pairing, year=year, title="事项", east_owner="甲", west_owner="乙",
+        return AgreedItem.objects.create(pairing=pairing, year=year, title=f"事项{next(SERIAL)}", east_owner="甲", west_owner="乙",
                                          deadline=deadline)
 
     late = item(root, 2022, D(2022, 12, 31))

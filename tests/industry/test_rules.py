@@ -1,6 +1,7 @@
 """Single-row rules and the agreed items' status and notes."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -22,8 +23,12 @@ def errors_of(obj):
     return e.value.message_dict
 
 
+# Each helper item has a title of its own (year + title is the natural key).
+SERIAL = itertools.count(1)
+
+
 def make_item(pairing, **kw):
-    fields = {"pairing": pairing, "year": 2022, "title": "测试合作事项", "east_owner": "六合区商务局",
+    fields = {"pairing": pairing, "year": 2022, "title": f"测试合作事项{next(SERIAL)}", "east_owner": "六合区商务局",
               "west_owner": "湟源县商务局", "deadline": DEADLINE, **kw}
     item = AgreedItem(**fields)
     item.full_clean()

@@ -515,6 +515,15 @@ class Disbursement(ScopedModel):
         verbose_name = "资金拨付"
         verbose_name_plural = "资金拨付"
         indexes = [models.Index(fields=["project", "status"])]
+        # The disbursements ledger's natural key where a 凭证号 is given. Without
+        # one, two payments of one project on one day are ordinary (two
+        # instalments typed on the form before the voucher is booked), so only
+        # the importer's ledger lock keeps those apart. A returned disbursement
+        # keeps its row and is resubmitted, never entered again.
+        constraints = [models.UniqueConstraint(fields=["project", "date", "voucher_number"],
+                                               condition=~Q(voucher_number=""),
+                                               name="disbursement_unique_natural_key",
+                                               violation_error_message="该项目已有相同拨付日期和凭证号的拨付记录")]
 
     def __str__(self):
         return f"{self.project} 拨付{wan(self.amount)}"

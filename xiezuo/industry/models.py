@@ -129,6 +129,11 @@ class Investment(PairingOwned):
         verbose_name = "招商引资"
         verbose_name_plural = "招商引资"
         indexes = [models.Index(fields=["pairing", "landed_on"])]
+        # The enterprises ledger's natural key: one enterprise's one investment
+        # project is one row; a second phase is a project of its own name.
+        constraints = [models.UniqueConstraint(fields=["pairing", "enterprise", "project_name"],
+                                               name="investment_unique_natural_key",
+                                               violation_error_message="本结对已登记该企业的同名投资项目")]
 
     def __str__(self):
         return f"{self.enterprise}：{self.project_name}" if self.enterprise_id else self.project_name
@@ -348,6 +353,12 @@ class Visit(PairingOwned):
         verbose_name = "互访与会议"
         verbose_name_plural = "互访与会议"
         indexes = [models.Index(fields=["pairing", "start_on"])]
+        # The visits ledger's natural key: two visits of one name starting on
+        # one day cannot be told apart (agreed items name their source meeting
+        # by title and start date), so the second is a duplicate.
+        constraints = [models.UniqueConstraint(fields=["pairing", "start_on", "title"],
+                                               name="visit_unique_natural_key",
+                                               violation_error_message="本结对已有同一开始日期、同名的互访或会议")]
 
     def __str__(self):
         return f"{self.title}（{cn_date(self.start_on)}）" if self.start_on else self.title
@@ -435,6 +446,12 @@ class AgreedItem(PairingOwned):
         verbose_name = "合作事项"
         verbose_name_plural = "合作事项"
         indexes = [models.Index(fields=["pairing", "year", "status"])]
+        # The agreed items ledger's natural key. The year is always stored
+        # (save() takes it from the source when left blank), so the key has no
+        # optional part.
+        constraints = [models.UniqueConstraint(fields=["pairing", "year", "title"],
+                                               name="agreed_item_unique_natural_key",
+                                               violation_error_message="本结对本年度已有同名的合作事项")]
 
     def __str__(self):
         return self.title

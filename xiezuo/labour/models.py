@@ -366,6 +366,12 @@ class Employment(PairingOwned):
         verbose_name = "就业"
         verbose_name_plural = "就业"
         indexes = [models.Index(fields=["pairing", "start"])]
+        # The employment ledger's natural key: one person's job starting on one
+        # day. The person is unique within a pairing tree, so the key needs no
+        # pairing.
+        constraints = [models.UniqueConstraint(fields=["person", "start"],
+                                               name="employment_unique_natural_key",
+                                               violation_error_message="该人员已有同一开始日期的就业记录")]
 
     def __str__(self):
         return f"{self.person} · {self.employer or self.get_form_display()}"
@@ -436,6 +442,12 @@ class TalentExchange(PairingOwned):
         verbose_name = "人才交流"
         verbose_name_plural = "人才交流"
         indexes = [models.Index(fields=["pairing", "start"])]
+        # The talent ledger's natural key: one person's one stay of one kind
+        # starting on one day. The ledger finds the person by 身份证号 or name;
+        # either way the row points at one person, which the key uses.
+        constraints = [models.UniqueConstraint(fields=["person", "kind", "start"],
+                                               name="talent_exchange_unique_natural_key",
+                                               violation_error_message="该人员已有同一类别、同一开始日期的人才交流记录")]
 
     def __str__(self):
         return f"{self.person} · {self.get_kind_display()} · {self.get_direction_display()}"

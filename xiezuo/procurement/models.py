@@ -131,6 +131,14 @@ class Tender(ScopedModel):
         verbose_name = "招标采购事项"
         verbose_name_plural = "招标采购事项"
         indexes = [models.Index(fields=["pairing", "year"]), models.Index(fields=["buyer", "year"])]
+        # The tenders ledger finds a process by its 采购编号 when given, so that
+        # number is unique within the pairing. Without one a process is found by
+        # name and year, and the ledger already tells apart (and refuses to
+        # guess among) several such processes a form may have entered, so those
+        # are left to the importer's ledger lock.
+        constraints = [models.UniqueConstraint(fields=["pairing", "code"], condition=~Q(code=""),
+                                               name="tender_unique_code",
+                                               violation_error_message="本结对已有相同采购编号的采购事项")]
 
     def __str__(self):
         return self.title
