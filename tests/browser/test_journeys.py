@@ -17,6 +17,9 @@ def test_login_shows_the_pairing_tree_in_chinese(journey):
     assert "南京市六合区—西宁市湟源县" in rows.first.inner_text()
     journey.shot("home")
     page.click("text=南京市六合区—西宁市湟源县")
+    # Wait for the pairing's page itself: under load the count could be read
+    # before the navigation finished (no sleeping, the page's own element).
+    page.wait_for_selector("#pairing-tree li")
     assert page.locator("#pairing-tree li").count() == 8
     journey.shot("pairing")
 
