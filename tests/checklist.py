@@ -54,13 +54,14 @@ def page_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsi
 
 
 def api_checklist(url, *, allowed="liuhe", read_only="lingdao", outsider="outsider", sibling=..., method="get",
-                  json=None):
-    """Assert the checklist for an endpoint; return the allowed user's response."""
+                  json=None, headers=None):
+    """Assert the checklist for an endpoint; return the allowed user's response.
+    `headers` go with every call (the If-Match of a state change)."""
     def call(c):
         fn = getattr(c, method)
         if json is not None:
-            return fn(url, json, content_type="application/json")
-        return fn(url)
+            return fn(url, json, content_type="application/json", headers=headers)
+        return fn(url, headers=headers)
 
     assert call(Client()).status_code == 401, url
     for stranger in strangers(outsider, sibling):

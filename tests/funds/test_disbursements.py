@@ -98,11 +98,12 @@ def test_pages_submit_confirm_and_return(project):
     d = project.disbursements.get()
     confirm = reverse("disbursement_confirm", args=[d.pk])
     assert login("huangyuan").post(confirm).status_code == 403
-    r = login("liuhe").post(confirm, {"next": reverse("disbursement_list", args=[project.pairing_id])})
+    r = login("liuhe").post(confirm, {"next": reverse("disbursement_list", args=[project.pairing_id]),
+                                      "loaded_version": d.version})
     assert r.status_code == 302 and r["Location"].endswith(f"/pairings/{project.pairing_id}/disbursements/")
     d.refresh_from_db()
     assert d.status == "confirmed"
-    r = login("liuhe").post(confirm, {"next": "https://evil.example/"})
+    r = login("liuhe").post(confirm, {"next": "https://evil.example/", "loaded_version": d.version})
     assert r["Location"] == reverse("project_detail", args=[project.pk])
     # over the funds: the form shows the message and saves nothing
     r = login("huangyuan").post(url, {**data, "voucher_number": "HY-10", "amount": "480000.01"})
@@ -118,13 +119,14 @@ def test_api_submit_confirm_return(project):
     assert r.status_code == 201 and r.json()["status"] == "submitted" and r.json()["amount"] == "100000.00"
     pk = r.json()["id"]
     assert token_client("huangyuan").post(f"/api/v1/disbursements/{pk}/confirm").status_code == 403
-    r = token_client("liuhe").post(f"/api/v1/disbursements/{pk}/return", {"reason": "金额有误"},
-                                   content_type="application/json")
+    east = token_client("liuhe")
+    r = east.post(f"/api/v1/disbursements/{pk}/return", {"reason": "金额有误"}, content_type="application/json",
+                  HTTP_IF_MATCH=east.get(f"/api/v1/disbursements/{pk}")["ETag"])
     assert r.status_code == 200 and r.json()["status"] == "returned"
     west = token_client("huangyuan")
     etag = west.get(f"/api/v1/disbursements/{pk}")["ETag"]
     r = west.put(f"/api/v1/disbursements/{pk}", {**body, "amount": "90000"}, content_type="application/json",
                  HTTP_IF_MATCH=etag)
     assert r.status_code == 200 and r.json()["status"] == "submitted"
-    r = token_client("liuhe").post(f"/api/v1/disbursements/{pk}/confirm")
+    r = east.post(f"/api/v1/disbursements/{pk}/confirm", HTTP_IF_MATCH=east.get(f"/api/v1/disbursements/{pk}")["ETag"])
     assert r.status_code == 200 and r.json()["status"] == "confirmed" and r.json()["decided_by"] == "六合区协作办"

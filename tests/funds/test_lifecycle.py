@@ -101,21 +101,24 @@ def test_a_stale_page_cannot_step_twice(county, receipt, project):
 
 def test_transition_page_and_api(county, receipt, project):
     url = reverse("project_transition", args=[project.pk])
-    r = login("lingdao").post(url, {"to": "completed", "date": "2023-06-01"})
+    version = project.version
+    r = login("lingdao").post(url, {"to": "completed", "date": "2023-06-01", "loaded_version": version})
     assert r.status_code == 403
-    r = login("huangyuan").post(url, {"to": "accepted", "date": "2023-06-01"}, follow=True)
+    r = login("huangyuan").post(url, {"to": "accepted", "date": "2023-06-01", "loaded_version": version}, follow=True)
     assert "项目当前为“实施”，不能变更为“验收”" in r.content.decode()
-    r = login("huangyuan").post(url, {"to": "completed", "date": "2023-06-01"})
+    r = login("huangyuan").post(url, {"to": "completed", "date": "2023-06-01", "loaded_version": version})
     assert r.status_code == 302
     project.refresh_from_db()
     assert project.status == "completed"
     api = f"/api/v1/projects/{project.pk}/transitions"
-    r = token_client("liuhe").post(api, {"to": "accepted", "date": "2023-06-02"}, content_type="application/json")
+    etag = token_client("huangyuan").get(f"/api/v1/projects/{project.pk}")["ETag"]
+    r = token_client("liuhe").post(api, {"to": "accepted", "date": "2023-06-02"}, content_type="application/json",
+                                   HTTP_IF_MATCH=etag)
     assert r.status_code == 403
     r = token_client("huangyuan").post(api, {"to": "handed_over", "date": "2023-06-02"},
-                                       content_type="application/json")
+                                       content_type="application/json", HTTP_IF_MATCH=etag)
     assert r.status_code == 422 and "不能变更为" in r.json()["errors"]["status"][0]
     r = token_client("huangyuan").post(api, {"to": "accepted", "date": "2023-06-02"},
-                                       content_type="application/json")
+                                       content_type="application/json", HTTP_IF_MATCH=etag)
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     assert r.json()["status_changes"][-1]["user"] == "湟源县协作办"

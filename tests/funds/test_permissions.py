@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from xiezuo.api_helpers import etag_of
 from xiezuo.funds.models import Disbursement, FundReceipt, Project
 
 from ..checklist import api_checklist, login, page_checklist, token_client
@@ -50,7 +51,8 @@ def test_progress_page(demo):
 
 def test_transition_page(demo):
     url = reverse("project_transition", args=[demo["project"].pk])
-    r = page_checklist(url, allowed="huangyuan", write=True, data={"to": "completed", "date": "2023-07-01"})
+    r = page_checklist(url, allowed="huangyuan", write=True, data={"to": "completed", "date": "2023-07-01",
+                                                                      "loaded_version": demo["project"].version})
     assert r.status_code == 302
     demo["project"].refresh_from_db()
     assert demo["project"].status == "completed"
@@ -64,10 +66,11 @@ def test_disbursement_pages(demo):
     r = page_checklist(reverse("disbursement_edit", args=[d.pk]), allowed="huangyuan", write=True,
                        data={"date": d.date, "amount": d.amount, "purpose": "修改用途", "loaded_version": d.version})
     assert r.status_code == 302 and Disbursement.objects.get(pk=d.pk).purpose == "修改用途"
-    r = page_checklist(reverse("disbursement_return", args=[d.pk]), write=True, data={"reason": "请补充凭证"})
+    r = page_checklist(reverse("disbursement_return", args=[d.pk]), write=True, data={"reason": "请补充凭证", "loaded_version": Disbursement.objects.get(pk=d.pk).version})
     assert r.status_code == 302 and Disbursement.objects.get(pk=d.pk).status == "returned"
-    Disbursement.objects.get(pk=d.pk).submit(user("huangyuan"))
-    r = page_checklist(reverse("disbursement_confirm", args=[d.pk]), write=True)
+    resubmitted = Disbursement.objects.get(pk=d.pk).submit(user("huangyuan"))
+    r = page_checklist(reverse("disbursement_confirm", args=[d.pk]), write=True,
+                       data={"loaded_version": resubmitted.version})
     assert r.status_code == 302 and Disbursement.objects.get(pk=d.pk).status == "confirmed"
 
 
@@ -123,15 +126,17 @@ def test_write_endpoints(demo):
     url = f"/api/v1/projects/{r.json()['id']}"
     assert put_with_etag(url, {**project, "name": "改名（示例）"}).json()["name"] == "改名（示例）"
     r = api_checklist(f"/api/v1/projects/{p.pk}/transitions", allowed="huangyuan", method="post",
-                      json={"to": "completed", "date": "2023-07-01"})
+                      json={"to": "completed", "date": "2023-07-01"}, headers={"If-Match": etag_of(Project.objects.get(pk=p.pk))})
     assert r.status_code == 200 and r.json()["status"] == "completed"
     r = api_checklist(f"/api/v1/projects/{p.pk}/disbursements", allowed="huangyuan", method="post",
                       json={"date": "2023-07-02", "amount": "1", "purpose": "尾款"})
     assert r.status_code == 201
-    r = api_checklist(f"/api/v1/disbursements/{d.pk}/return", method="post", json={"reason": "缺凭证"})
+    r = api_checklist(f"/api/v1/disbursements/{d.pk}/return", method="post", json={"reason": "缺凭证"},
+                      headers={"If-Match": etag_of(Disbursement.objects.get(pk=d.pk))})
     assert r.status_code == 200 and r.json()["status"] == "returned"
     r = put_with_etag(f"/api/v1/disbursements/{d.pk}", {"date": "2022-06-01", "amount": "1000", "purpose": "进度款"},
                       allowed="huangyuan")
     assert r.json()["status"] == "submitted" and r.json()["amount"] == "1000.00"
-    r = api_checklist(f"/api/v1/disbursements/{d.pk}/confirm", method="post")
+    r = api_checklist(f"/api/v1/disbursements/{d.pk}/confirm", method="post",
+                      headers={"If-Match": etag_of(Disbursement.objects.get(pk=d.pk))})
     assert r.status_code == 200 and r.json()["status"] == "confirmed"

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from tests.checklist import api_checklist, token_client
+from xiezuo.api_helpers import etag_of
 from xiezuo.audit.models import AuditEvent
 from xiezuo.industry.ledgers import LEDGERS
 from xiezuo.industry.models import AgreedItem, Investment, Visit
@@ -127,10 +128,12 @@ def test_update_needs_if_match_and_refuses_stale_versions(county):
 
 def test_status_change_and_notes(county):
     item = AgreedItem.objects.get(pairing=county, title="新能源开发合作")
-    r = api_checklist(f"/api/v1/industry/items/{item.pk}/status", method="post", json={"status": "in_progress"})
+    r = api_checklist(f"/api/v1/industry/items/{item.pk}/status", method="post", json={"status": "in_progress"},
+                      headers={"If-Match": etag_of(item)})
     assert r.status_code == 200 and r.json()["status"] == "in_progress"
+    item.refresh_from_db()
     r = token_client("liuhe").post(f"/api/v1/industry/items/{item.pk}/status", {"status": "not_started"},
-                                   content_type="application/json")
+                                   content_type="application/json", HTTP_IF_MATCH=etag_of(item))
     assert r.status_code == 422 and r.json()["errors"]["status"] == ["事项当前为“推进中”，不能直接改为“未启动”"]
     with time_machine.travel("2023-05-01 10:00 +0800", tick=False):
         r = api_checklist(f"/api/v1/industry/items/{item.pk}/notes", method="post",

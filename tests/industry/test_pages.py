@@ -195,19 +195,19 @@ def test_board_columns_and_overdue_highlight(county):
 def test_board_pushes_an_item_forward_with_htmx(county):
     item = AgreedItem.objects.get(pairing=county, title="全域文化旅游合作")
     url = reverse("industry_item_status", args=[item.pk])
-    r = page_checklist(url, write=True, data={"status": "in_progress", "next": "board"})
+    r = page_checklist(url, write=True, data={"status": "in_progress", "next": "board", "loaded_version": item.version})
     assert r.status_code == 302 and "year=2022" in r["Location"]
     item.refresh_from_db()
     assert item.status == "in_progress" and item.notes.last().status_to == "in_progress"
-    r = login("huangyuan").post(url, {"status": "done"}, HTTP_HX_REQUEST="true")
+    r = login("huangyuan").post(url, {"status": "done", "loaded_version": item.version}, HTTP_HX_REQUEST="true")
     html = r.content.decode()
     assert r.status_code == 200 and html.startswith('<div id="board"') and "<html" not in html
     done_column = html.split('data-status="done"')[1].split('data-status="shelved"')[0]
     assert "全域文化旅游合作" in done_column
     # Shelving from the board without a reason is refused, in place.
     other = AgreedItem.objects.get(pairing=county, title="新能源开发合作")
-    r = login("huangyuan").post(reverse("industry_item_status", args=[other.pk]), {"status": "shelved"},
-                                HTTP_HX_REQUEST="true")
+    r = login("huangyuan").post(reverse("industry_item_status", args=[other.pk]),
+                                {"status": "shelved", "loaded_version": other.version}, HTTP_HX_REQUEST="true")
     assert "由“未启动”改为“搁置”须填写原因" in r.content.decode()
     other.refresh_from_db()
     assert other.status == "not_started"

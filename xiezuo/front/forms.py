@@ -47,6 +47,41 @@ def save_versioned(instance, loaded_version, save=None):
     return instance
 
 
+STALE_ACTION = "此记录已被他人修改（您打开页面后又有人保存过），本次操作未执行。请刷新后重试。"
+ACTION_VERSION_MISSING = "操作缺少所读取的版本号，无法确认您看到的是最新内容，本次操作未执行。请刷新后重试。"
+
+
+# The default of the model methods' `loaded_version`: the version of the
+# instance the method is called on, i.e. what the caller itself read. Pages
+# and the API pass the version the person saw instead.
+AS_READ = object()
+
+
+def check_version(current, loaded_version, read=None):
+    """Refuse a state change made from a screen that is no longer current.
+
+    Called by the model methods under the row lock they already hold, with
+    `current` the locked row: the version the person looked at must still be
+    the row's, or the action (a confirmation of an amount someone has since
+    changed, say) would apply to something they never saw. A missing version
+    is refused as well, for the same reason as in `save_versioned`.
+    `read` is the caller's instance, whose version AS_READ stands for.
+    """
+    if loaded_version is AS_READ:
+        loaded_version = read.version
+    if loaded_version is None:
+        raise ValidationError(ACTION_VERSION_MISSING, code="conflict")
+    if loaded_version != current.version:
+        raise ValidationError(STALE_ACTION, code="conflict")
+
+
+def loaded_version_of(data):
+    """The `loaded_version` a page's form posted, or None when it is missing,
+    empty or not a whole number (all refused alike by `check_version`)."""
+    value = (data.get("loaded_version") or "").strip()
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 class BootstrapMixin:
     """Give widgets Bootstrap classes so every form looks the same."""
 

@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
-from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.api_helpers import IF_MATCH, etag_of, loaded_version_from, state_change
 from xiezuo.api_types import choices, page_query, year_query
 from xiezuo.front.params import MAX_ID
 
@@ -189,10 +189,12 @@ def update_project(request, project_id: int, data: ProjectIn, response: HttpResp
     return project_detail_out(project, request.user)
 
 
-@router.post("/projects/{project_id}/transitions", response=ProjectDetailOut)
+@router.post("/projects/{project_id}/transitions", response=ProjectDetailOut, openapi_extra=IF_MATCH,
+             description="须带 If-Match（读取项目时的 ETag）；项目已被他人修改则 412。")
 def transition(request, project_id: int, data: TransitionIn):
     project = scope_for(request.user).get(Project.objects.for_detail(), project_id)
-    project.transition(request.user, data.to, data.date, data.reason)
+    state_change(request, project,
+                 lambda loaded: project.transition(request.user, data.to, data.date, data.reason, loaded_version=loaded))
     return project_detail_out(scope_for(request.user).get(Project.objects.for_detail(), project_id), request.user)
 
 
@@ -231,18 +233,20 @@ def resubmit_disbursement(request, disbursement_id: int, data: DisbursementIn, r
     return disbursement_out(d)
 
 
-@router.post("/disbursements/{disbursement_id}/confirm", response=DisbursementOut)
+@router.post("/disbursements/{disbursement_id}/confirm", response=DisbursementOut, openapi_extra=IF_MATCH,
+             description="须带 If-Match（读取拨付时的 ETag）：确认的是读取时的金额；其后被修改则 412。")
 def confirm_disbursement(request, disbursement_id: int):
     d = scope_for(request.user).get(Disbursement.objects.for_detail(), disbursement_id, "east")
     with transaction.atomic():
-        d.confirm(request.user)
+        state_change(request, d, lambda loaded: d.confirm(request.user, loaded_version=loaded))
     return disbursement_out(scope_for(request.user).get(Disbursement.objects.for_detail(), disbursement_id, "read"))
 
 
-@router.post("/disbursements/{disbursement_id}/return", response=DisbursementOut)
+@router.post("/disbursements/{disbursement_id}/return", response=DisbursementOut, openapi_extra=IF_MATCH,
+             description="须带 If-Match（读取拨付时的 ETag）；其后被修改则 412。")
 def return_disbursement(request, disbursement_id: int, data: ReturnIn):
     d = scope_for(request.user).get(Disbursement.objects.for_detail(), disbursement_id, "east")
-    d.send_back(request.user, data.reason)
+    state_change(request, d, lambda loaded: d.send_back(request.user, data.reason, loaded_version=loaded))
     return disbursement_out(scope_for(request.user).get(Disbursement.objects.for_detail(), disbursement_id, "read"))
 
 

@@ -20,6 +20,7 @@ def wan(amount):
     """万元 exact to the fen, so a refusal over one fen does not read 100万元 > 100万元."""
     return _wan(amount, places=6)
 from xiezuo.audit.tracking import tracked
+from xiezuo.front.forms import AS_READ, check_version
 from xiezuo.pairings.owned import PairingOwned, ScopedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -305,11 +306,14 @@ class Project(PairingOwned):
 
     # -- life cycle ----------------------------------------------------------
 
-    def transition(self, user, to, date=None, reason=""):
+    def transition(self, user, to, date=None, reason="", loaded_version=AS_READ):
         """Move the project one step along its life cycle and log who and when.
 
-        Raises ValidationError (illegal step, bad date, missing reason),
-        PermissionDenied (role may not take this step) or Http404.
+        `loaded_version` is the version the person acting looked at (pages
+        and the API pass it); the step is refused if the project has changed
+        since. Raises ValidationError (illegal step, bad date, missing reason,
+        stale or missing version: code "conflict"), PermissionDenied (role
+        may not take this step) or Http404.
         """
         from xiezuo.accounts.scope import scope_for
 
@@ -323,6 +327,7 @@ class Project(PairingOwned):
             lock_pairings({current.pairing_id})
             if current.status != self.status:
                 raise ValidationError(f"项目状态已被他人改为“{labels[current.status]}”，请刷新后再操作")
+            check_version(current, loaded_version, self)
             if to not in labels:
                 raise ValidationError({"status": f"状态“{to}”无效"})
             if to not in current.next_steps():
@@ -577,7 +582,7 @@ class Disbursement(ScopedModel):
             record_workflow(self, "提交拨付")
         return self
 
-    def _decide(self, user, perm):
+    def _decide(self, user, perm, loaded_version):
         from xiezuo.accounts.scope import scope_for
 
         scope_for(user).require(self.project.pairing_id, perm)
@@ -585,15 +590,19 @@ class Disbursement(ScopedModel):
         current = Disbursement.objects.select_for_update().get(pk=self.pk)
         if current.status != self.SUBMITTED:
             raise ValidationError(f"该拨付当前为“{current.get_status_display()}”，不能再确认或退回")
+        # Still submitted is not enough: the west office may have changed the
+        # amount and submitted again since the page was opened.
+        check_version(current, loaded_version, self)
         if current.submitted_by_id and current.submitted_by_id == user.pk:
             raise ValidationError("提交与确认须由两名不同的人员完成：您提交的拨付不能由您本人确认或退回")
         return project, current
 
-    def confirm(self, user):
-        """Confirm as the east office; the project's row lock makes the funds
-        check hold against concurrent confirmations."""
+    def confirm(self, user, loaded_version=AS_READ):
+        """Confirm as the east office the version `loaded_version` that was
+        shown; the project's row lock makes the funds check hold against
+        concurrent confirmations."""
         with transaction.atomic():
-            project, current = self._decide(user, "east")
+            project, current = self._decide(user, "east", loaded_version)
             current._check_project_accepts(project)
             current.status, current.decided_by, current.decided_at = self.CONFIRMED, user, timezone.now()
             current.version += 1
@@ -602,13 +611,14 @@ class Disbursement(ScopedModel):
         self.__dict__.update({k: getattr(current, k) for k in ("status", "decided_by_id", "decided_at", "version")})
         return self
 
-    def send_back(self, user, reason):
-        """Return to the west office with a reason, as the east office."""
+    def send_back(self, user, reason, loaded_version=AS_READ):
+        """Return to the west office with a reason, as the east office, the
+        version `loaded_version` that was shown."""
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError({"return_reason": "退回须填写原因"})
         with transaction.atomic():
-            _, current = self._decide(user, "east")
+            _, current = self._decide(user, "east", loaded_version)
             current.status, current.decided_by, current.decided_at = self.RETURNED, user, timezone.now()
             current.return_reason = reason[:500]
             current.version += 1

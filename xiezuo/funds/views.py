@@ -12,6 +12,7 @@ from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.models import record
 from xiezuo.figures import compute
 from xiezuo.front.downloads import file_download
+from xiezuo.front.forms import loaded_version_of
 from xiezuo.front.params import id_param, year_param
 from xiezuo.pairings.models import Pairing
 
@@ -197,7 +198,7 @@ def project_transition(request, project_id):
         raise PermissionDenied("您的角色无权执行此状态变更")
     try:
         project.transition(request.user, form.cleaned_data["to"], form.cleaned_data["date"],
-                           form.cleaned_data["reason"])
+                           form.cleaned_data["reason"], loaded_version=loaded_version_of(request.POST))
         messages.success(request, f"项目状态已变更为“{project.get_status_display()}”")
     except ValidationError as e:
         messages.error(request, "；".join(e.messages))
@@ -317,7 +318,7 @@ def _decide(request, disbursement_id, action):
 @login_required
 def disbursement_confirm(request, disbursement_id):
     def confirm(d):
-        d.confirm(request.user)
+        d.confirm(request.user, loaded_version=loaded_version_of(request.POST))
         messages.success(request, f"已确认拨付：{d}")
     return _decide(request, disbursement_id, confirm)
 
@@ -325,7 +326,7 @@ def disbursement_confirm(request, disbursement_id):
 @login_required
 def disbursement_return(request, disbursement_id):
     def send_back(d):
-        d.send_back(request.user, request.POST.get("reason", ""))
+        d.send_back(request.user, request.POST.get("reason", ""), loaded_version=loaded_version_of(request.POST))
         messages.success(request, f"已退回拨付：{d}")
     return _decide(request, disbursement_id, send_back)
 

@@ -19,7 +19,7 @@ from ninja.errors import HttpError
 from lib.ids import normalize_uscc
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
-from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.api_helpers import IF_MATCH, etag_of, loaded_version_from, state_change
 from xiezuo.api_types import choices, year_query
 from xiezuo.pairings.models import Organisation
 
@@ -215,12 +215,14 @@ class NoteIn(Schema):
     date: datetime.date | None = None
 
 
-@router.post("/industry/items/{agreeditem_id}/status", response=dict)
+@router.post("/industry/items/{agreeditem_id}/status", response=dict, openapi_extra=IF_MATCH)
 def change_status(request, agreeditem_id: int, data: StatusIn):
     """Move an agreed item one step (未启动→推进中→已完成; 搁置 and reopening
-    need `text`); the step is kept as a progress note."""
+    need `text`); the step is kept as a progress note. Needs If-Match with
+    the ETag of the item read (412 if someone changed it since)."""
     item = scope_for(request.user).get(AgreedItem.objects.all(), agreeditem_id, "write")
-    services.change_status(item, data.status, user=request.user, text=data.text)
+    state_change(request, item, lambda loaded: services.change_status(
+        item, data.status, user=request.user, text=data.text, loaded_version=loaded))
     return serialize(item)
 
 

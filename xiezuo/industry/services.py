@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from xiezuo.front.forms import AS_READ, check_version
+
 from .models import AgreedItem, ProgressNote
 
 
@@ -17,12 +19,14 @@ def add_note(item, text, *, date=None, user=None, status_from="", status_to=""):
     return note
 
 
-def change_status(item, new_status, *, user=None, text="", date=None):
+def change_status(item, new_status, *, user=None, text="", date=None, loaded_version=AS_READ):
     """Move an item one step on the board and record the step as a note.
 
     The row is locked so two offices pressing buttons at once cannot skip a
     step; a step that is not allowed from the current status, or a shelving
     without a reason, is refused with a Chinese message and nothing changes.
+    So is a step taken from a stale screen: `loaded_version` is the version
+    the person looked at (pages and the API pass it).
     """
     labels = dict(AgreedItem.STATUSES)
     if new_status not in labels:
@@ -30,6 +34,7 @@ def change_status(item, new_status, *, user=None, text="", date=None):
     with transaction.atomic():
         locked = AgreedItem.objects.select_for_update().get(pk=item.pk)
         old = locked.status
+        check_version(locked, loaded_version, item)
         if new_status not in AgreedItem.TRANSITIONS.get(old, ()):
             raise ValidationError({"status": f"事项当前为“{labels[old]}”，不能直接改为“{labels[new_status]}”"})
         text = (text or "").strip()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.figures import compute
 from xiezuo.front.downloads import file_download
-from xiezuo.front.forms import save_or_conflict
+from xiezuo.front.forms import loaded_version_of, save_or_conflict
 
 from . import services
 from .figures import VILLAGE_PAIR_LEVELS
@@ -150,9 +150,10 @@ def item_status(request, agreeditem_id):
         error = "状态无效"
     else:
         try:
-            services.change_status(item, form.cleaned_data["status"], user=request.user, text=form.cleaned_data["text"])
+            services.change_status(item, form.cleaned_data["status"], user=request.user, text=form.cleaned_data["text"],
+                                   loaded_version=loaded_version_of(request.POST))
         except ValidationError as e:
-            error = "；".join(m for msgs in e.message_dict.values() for m in msgs)
+            error = "；".join(e.messages)
     if request.headers.get("HX-Request"):
         # The board swaps itself in place; a refusal shows above the columns.
         ctx = _board_context(request, pairing, item.year)
