@@ -98,11 +98,19 @@ def job_progress(request, importjob_id):
     return render(request, "ledgers/progress.html", {"job": job, "progress": job.read_progress()})
 
 
+def _importable_job(request, importjob_id):
+    """Fetch a job through the scope (404 outside it), then check the
+    ledger's own import permission (403): which one depends on the job."""
+    scope = scope_for(request.user)
+    job = scope.get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
+    scope.require(job.pairing, _spec(job.ledger).import_perm)
+    return job
+
+
 @login_required
 def job_map(request, importjob_id):
-    job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
+    job = _importable_job(request, importjob_id)
     spec = _spec(job.ledger)
-    scope_for(request.user).require(job.pairing, spec.import_perm)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = MappingForm(request.POST, spec=spec, headers=(job.result or {}).get("unknown_headers", []))
@@ -118,8 +126,7 @@ def job_map(request, importjob_id):
 
 @login_required
 def job_confirm(request, importjob_id):
-    job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
-    scope_for(request.user).require(job.pairing, _spec(job.ledger).import_perm)
+    job = _importable_job(request, importjob_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     result = job.result or {}
@@ -146,8 +153,7 @@ def _refusal(job):
 @login_required
 def job_rerun(request, importjob_id):
     """重新导入: queue again a job whose worker died (ImportJob.interrupted)."""
-    job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
-    scope_for(request.user).require(job.pairing, _spec(job.ledger).import_perm)
+    job = _importable_job(request, importjob_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if jobs.rerun(job, ip=client_ip(request)):
@@ -160,8 +166,7 @@ def job_rerun(request, importjob_id):
 @login_required
 def job_abandon(request, importjob_id):
     """放弃: end a job that will not be confirmed and delete its file now."""
-    job = scope_for(request.user).get(ImportJob.objects.select_related("pairing", "user"), importjob_id)
-    scope_for(request.user).require(job.pairing, _spec(job.ledger).import_perm)
+    job = _importable_job(request, importjob_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not job.ended and job.status != ImportJob.IMPORTING:
