@@ -7,13 +7,8 @@ import csv
 import hashlib
 import io
 import logging
-import os
-import subprocess
-import sys
-import textwrap
 
 import pytest
-from django.conf import settings
 from django.db import connection, models
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -23,6 +18,7 @@ from xiezuo.labour.demo import demo_id_number
 from xiezuo.labour.models import Employment, LabourSettings, Person, TalentExchange, Trainee, TrainingClass
 
 from ..checklist import login, token_client
+from ..file_database import run_on_file_database
 from .conftest import RAW_ID, RAW_PHONE
 
 pytestmark = pytest.mark.django_db
@@ -48,10 +44,7 @@ def enter_person_as_east_office(county, demo_class):
 def test_sqlite_database_file_never_holds_a_plain_number(tmp_path):
     """Run migrate, the demo and the real page flows in a separate process on
     a file database, then read the bytes of the file (and its WAL) on disk."""
-    script = textwrap.dedent(f"""
-        import os, django
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
-        django.setup()
+    data, output = run_on_file_database(f"""
         from django.core.management import call_command
         from django.db import connection
         call_command("migrate", verbosity=0)
@@ -78,22 +71,14 @@ def test_sqlite_database_file_never_holds_a_plain_number(tmp_path):
         assert "{demo_id_number(1)}" in west.get(f"/labour/classes/{{tc.pk}}/roster.csv").content.decode("utf-8-sig")
         connection.close()
         print("done")
-    """)
-    env = {**os.environ, "XIEZUO_VAR_DIR": str(tmp_path), "SECURE_SSL_REDIRECT": "0", "DEBUG": "0",
-           "XIEZUO_PII_KEY": "file-test-key-" + "k" * 40}
-    env.pop("DATABASE_URL", None)
-    run = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True,
-                         text=True, timeout=300)
-    assert run.returncode == 0 and "done" in run.stdout, run.stdout + run.stderr
-    files = sorted(tmp_path.glob("xiezuo.sqlite3*"))
-    data = b"".join(f.read_bytes() for f in files)
+    """, tmp_path, "file-test-key-" + "k" * 40)
     # The check reads real data: names and masked numbers are there.
     assert "文件测试人员".encode() in data and "示例学员150".encode() in data and MASKED_ID.encode() in data
     for raw in [RAW_ID, RAW_PHONE, *(demo_id_number(i) for i in range(1, 151))]:
         assert raw.encode() not in data, raw
     assert hashlib.sha256(RAW_ID.encode()).hexdigest().encode() not in data
     # Nor did the process print them.
-    assert RAW_ID not in run.stdout + run.stderr
+    assert RAW_ID not in output
 
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)

@@ -2,19 +2,15 @@
 by a keyed hash, shown masked, checked by the one phone rule
 (`lib.pii.normalize_phone`); the migration encrypts what was stored in clear."""
 
-import os
-import subprocess
-import sys
-import textwrap
-
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
 from lib import pii
 from xiezuo.labour.models import Person
 from xiezuo.procurement.models import Bid, Finding
+
+from ..file_database import run_on_file_database
 
 from ..checklist import login
 from .conftest import bid, wan
@@ -78,10 +74,8 @@ def test_the_migration_encrypts_stored_phones_and_rekeys_findings(tmp_path):
     """On a file database in a separate process: the demo migrated back to
     before the change, two bids given plain phones and a finding keyed the old
     way, migrated on; then the bytes of the file are read."""
-    script = textwrap.dedent("""
-        import hashlib, os, django
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
-        django.setup()
+    data, _ = run_on_file_database("""
+        import hashlib
         from django.core.management import call_command
         from django.db import connection
         call_command("migrate", verbosity=0)
@@ -116,12 +110,5 @@ def test_the_migration_encrypts_stored_phones_and_rekeys_findings(tmp_path):
             c.execute("VACUUM")
         connection.close()
         print("done")
-    """)
-    env = {**os.environ, "XIEZUO_VAR_DIR": str(tmp_path), "SECURE_SSL_REDIRECT": "0", "DEBUG": "0",
-           "XIEZUO_PII_KEY": "migration-test-key-" + "k" * 40}
-    env.pop("DATABASE_URL", None)
-    run = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True,
-                         text=True, timeout=300)
-    assert run.returncode == 0 and "done" in run.stdout, run.stdout + run.stderr
-    data = b"".join(f.read_bytes() for f in sorted(tmp_path.glob("xiezuo.sqlite3*")))
+    """, tmp_path, "migration-test-key-" + "k" * 40)
     assert b"13912340000" not in data and b"6123456" not in data
