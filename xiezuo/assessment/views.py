@@ -10,6 +10,7 @@ from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
 from xiezuo.front.params import id_param_or_404
+from xiezuo.front.params import year_param as year_given  # this module has its own year_param with a default
 from xiezuo.pairings.models import Region
 
 from . import reports, services, workflow
@@ -23,14 +24,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def year_param(request, pairing=None):
     """Return ?year=, else the latest agreement year, else this year."""
-    raw = request.GET.get("year")
-    if raw:
-        try:
-            year = int(raw)
-        except ValueError:
-            raise Http404("年度应为四位数字") from None
-        if not 2000 <= year <= 2100:
-            raise Http404("年度应在2000至2100之间")
+    if request.GET.get("year"):
+        year = year_given(request)
+        if year is None:
+            raise Http404("年度应为2000至2100之间的四位数字")
         return year
     latest = pairing.agreements.aggregate(y=Max("year"))["y"] if pairing else None
     return latest or services.today().year

@@ -12,6 +12,7 @@ from lib.money import quantize
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
+from xiezuo.front.params import year_param
 from xiezuo.pairings.models import Organisation
 
 from . import listing
@@ -207,8 +208,7 @@ def channel_edit(request, pairing_id, channel_id):
 # 832 reserved share -------------------------------------------------------------
 
 def _year(request):
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else datetime.date.today().year
+    return year_param(request) or datetime.date.today().year
 
 
 @login_required

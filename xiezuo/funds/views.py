@@ -29,14 +29,6 @@ def require_progress(user, project):
         raise PermissionDenied("只有协作办或本项目的实施单位可以更新项目进展")
 
 
-def int_param(request, name):
-    # Bounded: a year of 10045865 or an id past the database's integers
-    # must read as "no filter", not reach the query.
-    if name == "year":
-        return year_param(request)
-    return id_param(request, name)
-
-
 def page_of(request, qs):
     return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
 
@@ -51,7 +43,7 @@ def years_of(pairing):
 def funds_overview(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     years = years_of(pairing)
-    year = int_param(request, "year") or (years[0] if years else timezone.localdate().year)
+    year = year_param(request) or (years[0] if years else timezone.localdate().year)
     projects = scope_for(request.user).filter(Project.objects.in_subtree(pairing))
     figures = compute(pairing, [year], ["funds"])["funds"]
     names = dict(ProjectCategory.objects.values_list("code", "name"))
@@ -70,7 +62,7 @@ def receipt_list(request, pairing_id):
     scope = scope_for(request.user)
     qs = scope.filter(FundReceipt.objects.filter(pairing__path__startswith=pairing.path)).select_related(
         "pairing", "payer")
-    year, kind = int_param(request, "year"), request.GET.get("kind", "")
+    year, kind = year_param(request), request.GET.get("kind", "")
     if year:
         qs = qs.filter(year=year)
     if kind:
@@ -255,7 +247,7 @@ def disbursement_list(request, pairing_id):
     scope = scope_for(request.user)
     qs = scope.filter(Disbursement.objects.filter(project__pairing__path__startswith=pairing.path)).select_related(
         "project", "submitted_by", "decided_by")
-    year, status = int_param(request, "year"), request.GET.get("status", "")
+    year, status = year_param(request), request.GET.get("status", "")
     if year:
         qs = qs.filter(project__year=year)
     if status:
@@ -378,7 +370,7 @@ def disclosure(request, pairing_id):
     public = pairing.subtree().filter(disclosure_enabled=True)
     years = sorted(set(Project.objects.filter(pairing__in=public).counted().values_list("year", flat=True)) |
                    set(FundReceipt.objects.filter(pairing__in=public).values_list("year", flat=True)), reverse=True)
-    year = int_param(request, "year") or (years[0] if years else None)
+    year = year_param(request) or (years[0] if years else None)
     projects = (Project.objects.filter(pairing__in=public, year=year).counted()
                 .select_related("category", "township", "village", "implementing_unit").order_by("code"))
     receipts = FundReceipt.objects.filter(pairing__in=public, year=year).select_related("payer", "pairing")

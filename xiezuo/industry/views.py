@@ -12,6 +12,7 @@ from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.figures import compute
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of, save_or_conflict
+from xiezuo.front.params import year_param
 
 from . import services
 from .figures import VILLAGE_PAIR_LEVELS
@@ -29,9 +30,9 @@ def _ledger(slug):
 def _year(request, pairing):
     """Return the year asked for, else the latest year with agreed items (up
     to this year), so the demo and a quiet January still show data."""
-    value = request.GET.get("year", "")
-    if value.isdigit() and 2000 <= int(value) <= 2100:
-        return int(value)
+    year = year_param(request)
+    if year:
+        return year
     this_year = timezone.localdate().year
     latest = AgreedItem.objects.within(pairing).filter(year__lte=this_year).aggregate(y=Max("year"))["y"]
     return latest or this_year

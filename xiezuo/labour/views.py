@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.figures import compute
 from xiezuo.front.forms import save_or_conflict
+from xiezuo.front.params import year_param
 from xiezuo.pairings.models import Organisation
 
 from . import services
@@ -49,14 +50,6 @@ def _in_subtree(request, pairing, model):
     return scope_for(request.user).filter(qs)
 
 
-def _year(request, name="year"):
-    try:
-        value = int(request.GET.get(name, ""))
-    except ValueError:
-        return None
-    return value if 2000 <= value <= 2100 else None
-
-
 def _form_page(request, form, title, pairing, back):
     return render(request, "labour/form.html", {"form": form, "title": title, "pairing": pairing, "back": back})
 
@@ -67,7 +60,7 @@ def _form_page(request, form, title, pairing, back):
 def overview(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     this_year = timezone.localdate().year
-    first, last = _year(request, "from") or this_year, _year(request, "to") or this_year
+    first, last = year_param(request, "from") or this_year, year_param(request, "to") or this_year
     if first > last:
         first, last = last, first
     figures = compute(pairing, range(first, last + 1), sections=["labour", "talent"])
@@ -194,7 +187,7 @@ def person_reveal(request, person_id):
 def class_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     classes = services.with_roster_counts(_in_subtree(request, pairing, TrainingClass)).select_related("organiser")
-    f = {"year": _year(request), "kind": request.GET.get("kind", ""), "q": request.GET.get("q", "").strip()}
+    f = {"year": year_param(request), "kind": request.GET.get("kind", ""), "q": request.GET.get("q", "").strip()}
     if f["year"]:
         classes = classes.started_in([f["year"]])
     if f["kind"]:
@@ -297,7 +290,7 @@ def roster_export(request, training_class_id):
 def employment_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     jobs = _in_subtree(request, pairing, Employment).select_related("person")
-    f = {"year": _year(request), **{k: request.GET.get(k, "") for k in ("destination", "form", "ongoing")}}
+    f = {"year": year_param(request), **{k: request.GET.get(k, "") for k in ("destination", "form", "ongoing")}}
     if f["year"]:
         jobs = jobs.in_years([f["year"]])
     if f["destination"]:
@@ -354,7 +347,7 @@ def employment_edit(request, employment_id):
 def talent_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     rows = _in_subtree(request, pairing, TalentExchange).select_related("person", "sending_unit", "receiving_unit")
-    f = {"year": _year(request), **{k: request.GET.get(k, "").strip() for k in ("kind", "direction", "batch")}}
+    f = {"year": year_param(request), **{k: request.GET.get(k, "").strip() for k in ("kind", "direction", "batch")}}
     if f["year"]:
         rows = rows.started_in([f["year"]])
     if f["kind"] == "sanzhi":

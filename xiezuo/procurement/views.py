@@ -10,6 +10,7 @@ from django.utils import timezone
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
+from xiezuo.front.params import year_param
 from xiezuo.funds.models import Project
 from xiezuo.pairings.models import Organisation
 
@@ -25,13 +26,6 @@ from .rules import RULES
 TENDER = ("pairing", "project", "buyer")
 
 
-def _year(request):
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        return None
-
-
 def _subtree(request, pairing, queryset):
     return scope_for(request.user).filter(queryset.filter(pairing__path__startswith=pairing.path))
 
@@ -41,7 +35,7 @@ def tender_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     tenders = _subtree(request, pairing, Tender.objects.all())
     years = sorted(set(tenders.values_list("year", flat=True)), reverse=True)
-    year = _year(request)
+    year = year_param(request)
     if year:
         tenders = tenders.filter(year=year)
     ctx = {"pairing": pairing, "year": year, "years": years,
@@ -187,7 +181,7 @@ def document_download(request, tenderdocument_id):
 def finding_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     findings = _subtree(request, pairing, Finding.objects.filter(active=True)).select_related("tender", "reviewed_by")
-    year, rule, severity, status = _year(request), request.GET.get("rule", ""), request.GET.get("severity", ""), \
+    year, rule, severity, status = year_param(request), request.GET.get("rule", ""), request.GET.get("severity", ""), \
         request.GET.get("status", "")
     findings = findings.filter(tender__year=year) if year else findings
     findings = findings.filter(rule_code=rule) if rule else findings
