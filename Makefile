@@ -25,15 +25,19 @@ setup: $(VENV)/.runtime node_modules/.installed
 
 setup-dev: setup $(VENV)/.dev browser
 
-# Real-browser tests drive Debian's Chromium with a CJK font; install them
-# when missing and we may (root on Debian). Elsewhere the browser tests say
-# what is missing.
+# Real-browser tests drive Debian's Chromium with a CJK font, and the ledger
+# tests make office files with headless LibreOffice (as an office's own
+# suite writes them); install them when missing and we may (root on Debian).
+# Elsewhere the tests that need them fail saying what is missing.
+OS_PACKAGES := chromium fonts-noto-cjk libreoffice-calc libreoffice-writer-nogui poppler-utils
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null \
+	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
-	    || echo "warning: could not install chromium/fonts-noto-cjk"; \
-	  else echo "note: install Debian's chromium and fonts-noto-cjk for the browser tests"; fi; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      $(OS_PACKAGES) >/dev/null) \
+	    || echo "warning: could not install $(OS_PACKAGES)"; \
+	  else echo "note: install Debian's $(OS_PACKAGES) for the browser and office-file tests"; fi; \
 	fi
 
 migrate: setup
