@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from xiezuo.funds.models import Disbursement
 from xiezuo.industry.models import AgreedItem, Investment, Visit
 from xiezuo.labour.models import Employment, TalentExchange
-from xiezuo.procurement.models import Tender
+from xiezuo.procurement.models import Bid, Tender
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ CASES = [
     (Employment, {}, "该人员已有同一开始日期的就业记录"),
     (TalentExchange, {}, "该人员已有同一类别、同一开始日期的人才交流记录"),
     (Tender, {"code__gt": ""}, "本结对已有相同采购编号的采购事项"),
+    (Bid, {}, "该投标人已对本采购事项投标"),
 ]
 
 

@@ -87,6 +87,17 @@ def test_add_bid_recomputes_findings(tender):
     assert "FEW_BIDDERS" not in codes(tender)
 
 
+def test_a_second_bid_of_one_bidder_is_refused_on_the_form(tender):
+    # One bid per bidder and process (the ledger's key of a bid, held by a
+    # unique constraint): the form says so instead of reaching the database.
+    existing = tender.bids.order_by("pk").first()
+    n = tender.bids.count()
+    data = {"supplier_name": existing.supplier_name, "price": "300万", "valid": "on"}
+    r = login("liuhe").post(reverse("procurement_bid_create", args=[tender.pk]), data)
+    assert r.status_code == 200 and "该投标人已对本采购事项投标" in r.content.decode()
+    assert tender.bids.count() == n
+
+
 def test_bid_form_validates_and_keeps_the_phone_unless_retyped(tender):
     b = tender.bids.get(contact_phone_hash=Bid.phone_hash("13987654321"))
     url = reverse("procurement_bid_edit", args=[b.pk])

@@ -133,9 +133,9 @@ class Tender(ScopedModel):
         indexes = [models.Index(fields=["pairing", "year"]), models.Index(fields=["buyer", "year"])]
         # The tenders ledger finds a process by its 采购编号 when given, so that
         # number is unique within the pairing. Without one a process is found by
-        # name and year, and the ledger already tells apart (and refuses to
-        # guess among) several such processes a form may have entered, so those
-        # are left to the importer's ledger lock.
+        # name and year; two such processes are ordinary (small purchases not
+        # yet numbered) and the ledger refuses to guess among them, so that
+        # key is held by the importer's ledger lock, not by a constraint.
         constraints = [models.UniqueConstraint(fields=["pairing", "code"], condition=~Q(code=""),
                                                name="tender_unique_code",
                                                violation_error_message="本结对已有相同采购编号的采购事项")]
@@ -265,6 +265,11 @@ class Bid(ScopedModel):
         ordering = ["price", "pk"]
         verbose_name = "投标"
         verbose_name_plural = "投标"
+        # A bidder submits one bid per process (招标投标法 bids are one per
+        # bidder; a revised bid replaces the first): the ledger's key of a bid
+        # is its process + 投标人, held by the database too.
+        constraints = [models.UniqueConstraint(fields=["tender", "supplier_name"], name="bid_unique_supplier",
+                                               violation_error_message="该投标人已对本采购事项投标")]
 
     def __str__(self):
         return self.supplier_name
