@@ -14,8 +14,12 @@ from .conftest import add_receipts
 pytestmark = pytest.mark.django_db
 
 
-def act(user, county, year, action):
-    return login(user).post(reverse(f"assessment:self_evaluation_{action}", args=[county.pk, year]))
+def act(user, county, year, action, version="current", client=None):
+    """Press a step's button as the page shows it: with the version read."""
+    if version == "current":
+        version = SelfEvaluation.objects.filter(pairing=county, year=year).values_list("version", flat=True).first()
+    data = {} if version is None else {"loaded_version": version}
+    return (client or login(user)).post(reverse(f"assessment:self_evaluation_{action}", args=[county.pk, year]), data)
 
 
 def narrative_data(evaluation, **areas):
@@ -71,8 +75,8 @@ def test_west_drafts_east_confirms_and_the_year_locks(county, probe_section):
 
 def test_administrator_change_after_lock_leaves_an_audit_event(county, probe_section, users):
     evaluation = workflow.get_or_draft(county, 2031, users["huangyuan"])
-    workflow.submit(evaluation, users["huangyuan"])
-    workflow.confirm(evaluation, users["liuhe"])
+    evaluation.submit(users["huangyuan"])
+    evaluation.confirm(users["liuhe"])
     before = AuditEvent.objects.filter(action="admin", model="assessment.SelfEvaluation").count()
     url = reverse("assessment:self_evaluation", args=[county.pk, 2031])
     r = login("admin").post(url, narrative_data(evaluation, talent="管理员更正的文字"))
@@ -90,15 +94,15 @@ def test_administrator_change_after_lock_leaves_an_audit_event(county, probe_sec
 
 def test_east_sends_back_and_confirmer_differs_from_submitter(county, probe_section, users):
     evaluation = workflow.get_or_draft(county, 2031, users["huangyuan"])
-    workflow.submit(evaluation, users["huangyuan"])
+    evaluation.submit(users["huangyuan"])
     assert act("liuhe", county, 2031, "return").status_code == 302
     assert SelfEvaluation.objects.get(pk=evaluation.pk).status == "draft"
     evaluation.refresh_from_db()
-    workflow.submit(evaluation, users["admin"])
+    evaluation.submit(users["admin"])
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="确认人不能与提交人为同一用户"):
-        workflow.confirm(evaluation, users["admin"])
+        evaluation.confirm(users["admin"])
 
 
 def test_concurrent_narrative_edits_do_not_overwrite(county, probe_section, users):
@@ -128,3 +132,43 @@ def test_self_evaluation_pages_permission_checklist(county):
     assert "年度东西部协作工作自评报告" in html and "财政援助资金" in html
     page_checklist(reverse("assessment:self_evaluation_submit", args=[county.pk, 2022]),
                    allowed="huangyuan", write=True)
+
+
+def test_a_step_from_a_stale_or_versionless_page_is_refused(county, probe_section, users):
+    # The east office loads the submitted text, the west office changes it
+    # meanwhile (sent back, edited, submitted again): confirming the page
+    # first loaded would lock a text nobody on the east side has read.
+    evaluation = workflow.get_or_draft(county, 2031, users["huangyuan"])
+    evaluation.submit(users["huangyuan"])
+    seen = evaluation.version
+    evaluation.send_back(users["liuhe"])
+    evaluation.submit(users["huangyuan"])
+    east = login("liuhe")
+    r = act("liuhe", county, 2031, "confirm", version=seen, client=east)
+    assert r.status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.status == "submitted" and evaluation.version == seen + 2
+    page = east.get(r["Location"]).content.decode()
+    assert "此记录已被他人修改" in page
+    r = act("liuhe", county, 2031, "confirm", version=None, client=east)
+    assert "操作缺少所读取的版本号" in east.get(r["Location"]).content.decode()
+    assert SelfEvaluation.objects.get(pk=evaluation.pk).status == "submitted"
+    # The page's own button carries the version it shows, and works.
+    page = login("liuhe").get(reverse("assessment:self_evaluation", args=[county.pk, 2031])).content.decode()
+    assert f'name="loaded_version" value="{evaluation.version}"' in page
+    assert act("liuhe", county, 2031, "confirm").status_code == 302
+    assert SelfEvaluation.objects.get(pk=evaluation.pk).is_locked
+
+
+def test_confirm_and_send_back_at_once_take_exactly_one_step(county, probe_section, users):
+    from django.core.exceptions import ValidationError
+
+    evaluation = workflow.get_or_draft(county, 2031, users["huangyuan"])
+    evaluation.submit(users["huangyuan"])
+    first, second = (SelfEvaluation.objects.get(pk=evaluation.pk) for _ in range(2))
+    first.confirm(users["liuhe"])
+    # The second person acted on the same page: refused, nothing changed.
+    with pytest.raises(ValidationError, match="此记录已被他人修改"):
+        second.send_back(users["liuhe"])
+    evaluation.refresh_from_db()
+    assert evaluation.status == "confirmed"

@@ -6,8 +6,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from xiezuo.audit.tracking import tracked
+from xiezuo.front.forms import AS_READ
 
 from . import computations
 from xiezuo.pairings.owned import ScopedModel
@@ -183,6 +185,108 @@ class SelfEvaluation(ScopedModel):
     @property
     def is_locked(self):
         return self.status == self.CONFIRMED
+
+    # -- life cycle: draft (west) → submitted → confirmed (east), locked ------
+    # Each step is taken on the row locked for update and only if the version
+    # the person acted on is still the row's (`check_version`): of two people
+    # pressing 确认 and 退回 at once exactly one step happens, and nobody
+    # confirms a text someone changed after their page was loaded.
+
+    def require_editable(self, user, perm="west"):
+        """Raise unless the user may change the evaluation now: the west office
+        while it is a draft; an administrator at any time (also after the lock)."""
+        from django.core.exceptions import PermissionDenied
+
+        from xiezuo.accounts.scope import scope_for
+
+        scope = scope_for(user)
+        if scope.has(self.pairing_id, "admin"):
+            return "admin"
+        if self.is_locked:
+            raise PermissionDenied("本年度自评已由东部确认并锁定，修改须由管理员进行")
+        if self.status != self.DRAFT and perm == "west":
+            raise PermissionDenied("自评已提交东部确认，如需修改请先由东部退回")
+        if not scope.has(self.pairing_id, perm):
+            raise PermissionDenied("您的角色无权执行此操作")
+        return perm
+
+    def admin_event(self, what):
+        # The tracked model already records before/after; this event names the
+        # administrator's change of a locked year explicitly for auditors.
+        if self.is_locked:
+            from xiezuo.audit.models import record_for
+
+            record_for(self, "admin", summary=f"管理员修改已锁定的{self.year}年度自评：{what}")
+
+    def _step(self, user, loaded_version, change):
+        """Apply `change(current)` to the locked row, bump its version, save."""
+        from django.db import transaction
+
+        from xiezuo.front.forms import check_version
+
+        with transaction.atomic():
+            current = SelfEvaluation.objects.select_for_update().get(pk=self.pk)
+            check_version(current, loaded_version, self)
+            change(current)
+            current.version += 1
+            current.save()
+        self.__dict__.update({f.attname: getattr(current, f.attname) for f in self._meta.concrete_fields})
+        return self
+
+    def refresh_snapshot(self, user, loaded_version=AS_READ):
+        from .workflow import snapshot_of
+
+        def change(current):
+            current.require_editable(user)
+            current.snapshot, current.snapshot_at = snapshot_of(current.pairing, current.year), timezone.now()
+            current.admin_event("重新生成数据快照")
+
+        return self._step(user, loaded_version, change)
+
+    def submit(self, user, loaded_version=AS_READ):
+        def change(current):
+            if current.status != self.DRAFT:
+                raise ValidationError("只有起草中的自评可以提交")
+            current.require_editable(user)
+            current.status, current.submitted_at, current.drafted_by = self.SUBMITTED, timezone.now(), user
+
+        return self._step(user, loaded_version, change)
+
+    def confirm(self, user, loaded_version=AS_READ):
+        def change(current):
+            _require(user, current, "east")
+            if current.status != self.SUBMITTED:
+                raise ValidationError("只有西部已提交的自评可以确认")
+            if current.drafted_by_id == user.pk:
+                raise ValidationError("确认人不能与提交人为同一用户")
+            current.status, current.confirmed_by, current.confirmed_at = self.CONFIRMED, user, timezone.now()
+
+        return self._step(user, loaded_version, change)
+
+    def send_back(self, user, loaded_version=AS_READ):
+        def change(current):
+            _require(user, current, "east")
+            if current.status != self.SUBMITTED:
+                raise ValidationError("只有待确认的自评可以退回")
+            current.status = self.DRAFT
+
+        return self._step(user, loaded_version, change)
+
+    def reopen(self, user, loaded_version=AS_READ):
+        def change(current):
+            _require(user, current, "admin")
+            if not current.is_locked:
+                raise ValidationError("该自评未锁定，无需解锁")
+            current.admin_event("解除锁定，退回起草")
+            current.status, current.confirmed_by, current.confirmed_at = self.DRAFT, None, None
+
+        return self._step(user, loaded_version, change)
+
+
+def _require(user, evaluation, perm):
+    from xiezuo.accounts.scope import scope_for
+
+    scope_for(user).require(evaluation.pairing_id, perm)
 
 
 class FiguresCache(ScopedModel):

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
-from xiezuo.front.forms import save_or_conflict
+from xiezuo.front.forms import loaded_version_of, save_or_conflict
 from xiezuo.front.params import id_param_or_404
 from xiezuo.front.params import year_param as year_given  # this module has its own year_param with a default
 from xiezuo.pairings.models import Region
@@ -83,12 +83,12 @@ def self_evaluation(request, pairing_id, year):
         return render(request, "assessment/self_evaluation_missing.html", ctx)
     form = NarrativeForm(request.POST or None, instance=evaluation)
     if request.method == "POST":
-        workflow.require_editable(evaluation, request.user)
+        evaluation.require_editable(request.user)
         if form.is_valid():
             with transaction.atomic():
                 saved = save_or_conflict(form)
                 if saved and saved.is_locked:
-                    workflow.admin_event(saved, "修改自评文字")
+                    saved.admin_event("修改自评文字")
             if saved:
                 messages.success(request, "已保存自评内容")
                 return redirect("assessment:self_evaluation", pairing.pk, year)
@@ -101,14 +101,15 @@ def self_evaluation(request, pairing_id, year):
 
 def _can_edit(evaluation, user):
     try:
-        workflow.require_editable(evaluation, user)
+        evaluation.require_editable(user)
     except PermissionDenied:
         return False
     return True
 
 
-ACTIONS = {"draft": None, "refresh": workflow.refresh_snapshot, "submit": workflow.submit,
-           "confirm": workflow.confirm, "return": workflow.send_back, "reopen": workflow.reopen}
+# The self-evaluation's steps (SelfEvaluation methods, under its row lock).
+ACTIONS = {"refresh": "refresh_snapshot", "submit": "submit", "confirm": "confirm", "return": "send_back",
+           "reopen": "reopen"}
 DONE = {"draft": "已根据台账数据起草自评", "refresh": "已重新生成数据快照", "submit": "已提交东部确认",
         "confirm": "已确认，本年度自评已锁定", "return": "已退回西部修改", "reopen": "已解除锁定"}
 
@@ -124,7 +125,7 @@ def self_evaluation_action(request, pairing_id, year, action):
     else:
         evaluation = get_object_or_404(SelfEvaluation, pairing=pairing, year=year)
         try:
-            ACTIONS[action](evaluation, request.user)
+            getattr(evaluation, ACTIONS[action])(request.user, loaded_version=loaded_version_of(request.POST))
         except ValidationError as e:
             messages.error(request, "；".join(e.messages))
             return redirect("assessment:self_evaluation", pairing.pk, year)
