@@ -85,6 +85,10 @@ class Result:
     sample_update: list = field(default_factory=list)
     created_ids: list = field(default_factory=list)
     refused: bool = False  # the file as a whole was refused: no mapping or mode can import it
+    # A digest of the stored rows the file met (their ids, and in update mode
+    # their values and versions): the state of the ledger the result was
+    # worked out against. A confirm must meet the same state as its preview.
+    basis: str = ""
 
     @property
     def ok(self):
@@ -97,6 +101,7 @@ class Result:
             "total_rows": self.total_rows, "errors": [e.as_dict() for e in self.errors],
             "notices": self.notices, "unknown_headers": self.unknown_headers,
             "sample_add": self.sample_add, "sample_update": self.sample_update, "refused": self.refused,
+            "basis": self.basis,
         }
 
 
@@ -218,11 +223,16 @@ def _batch_converter(col, unit):
 
 
 def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, filename=None, progress=None,
-               sample_size=20):
+               sample_size=20, expect_basis=None):
     """Preview (commit=False) or import (commit=True) one file; return a Result.
 
     Both run inside one transaction; a preview, or an import with any error,
     rolls it back, so nothing is ever half-written.
+    `expect_basis` is the preview's `Result.basis`: an import confirming a
+    preview is refused, whole, when a row the preview compared or skipped has
+    been changed, added or removed by someone else since (a form's edit
+    between the preview and the confirm would otherwise be overwritten by a
+    change the person confirming never saw).
     The audit events name `ctx.user` (keeping the request's address when the
     caller already acts as that user)."""
     actor = current_actor()
@@ -230,7 +240,7 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
     if user is not None and actor.user_id != user.pk:
         with acting_as(user, ip=actor.ip):
             return run_import(spec, ctx, path, mode=mode, commit=commit, mapping=mapping, filename=filename,
-                              progress=progress, sample_size=sample_size)
+                              progress=progress, sample_size=sample_size, expect_basis=expect_basis)
     filename = filename or Path(path).name
     result = Result(ledger=spec.name, mode=mode)
     try:
@@ -246,6 +256,8 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
         with transaction.atomic(), _no_cycle_collection():
             lock_ledger(spec, ctx)
             _run(spec, ctx, path, mode, True, mapping or {}, filename, progress, sample_size, result)
+            if commit and expect_basis is not None and result.basis != expect_basis and not result.errors:
+                result.errors.append(Problem("", None, "", "", STALE_PREVIEW_MESSAGE))
             if result.errors or not commit:
                 raise _Rollback
             result.committed = True
@@ -265,6 +277,8 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
     return result
 
 
+STALE_PREVIEW_MESSAGE = ("自预览以来，本台账中与文件对应的记录已被他人修改、新增或删除，预览的结果已不再准确；"
+                         "未写入任何记录，请重新预览后再确认。")
 DUPLICATE_MESSAGE = "导入的记录与已有记录重复（关键字相同），可能有人同时导入了同一文件；未写入任何记录，请重新上传预览。"
 
 
@@ -379,6 +393,7 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
     parts = _sheet_sizes(path)
     opened = []
     state = {"pending": [], "pending_rows": [], "pending_cols": [], "queued": 0, "done": 0, "touched": set(),
+             "basis": hashlib.sha256(),
              "deferred": DeferredIndexes(spec.model) if commit and spec.defer_indexes else None}
     ctx.extra["filename"], ctx.extra["digest"] = filename, digest
     spec.begin(ctx)
@@ -437,6 +452,7 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
                 if progress:
                     progress(state["done"], result.total_rows)
         _flush(spec, ctx, commit, inserter, state, result, filename, digest)
+        result.basis = state["basis"].hexdigest()
         if state["deferred"] is not None and not result.errors:
             state["deferred"].restore()
         if not result.errors:
@@ -629,6 +645,8 @@ class _SheetRows:
             return
         seen[digest] = rownum
         current = self.existing.get(digest)
+        if current is not None:
+            self.state["basis"].update(repr(sorted(current.items())).encode())
         if current is not None and self.mode == "append":
             result.skipped += 1
             return

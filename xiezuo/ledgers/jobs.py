@@ -153,10 +153,13 @@ def execute(job, commit, ip=None):
     ctx = Context(pairing=job.pairing, user=job.user)
     attempt = job.attempt
 
+    # A confirm imports what its preview showed, or nothing (`run_import`).
+    expect = (job.result or {}).get("basis") if commit else None
     with acting_as(job.user, ip=ip), _Heartbeat(job) as beat:
         try:
             result = run_import(spec, ctx, job.file.path, mode=job.mode, commit=commit,
-                                mapping=mapping_for(ctx, spec), filename=job.filename, progress=beat.progress)
+                                mapping=mapping_for(ctx, spec), filename=job.filename, progress=beat.progress,
+                                expect_basis=expect)
             data = result.as_dict()
         except Exception as e:  # a crash must not leave the page polling forever
             logger.exception("ledger import job %s failed", job.pk)

@@ -165,6 +165,10 @@ class LedgerSpec:
                 result[hash(row[1:])] = {"pk": row[0]}
             return result
         fields = sorted(set(attnames) | set(key))
+        if any(f.attname == "version" for f in self.model._meta.concrete_fields):
+            # Not compared, but part of the preview's basis (importer.Result.basis):
+            # an edit of a column the sheet leaves out changes it too.
+            fields.append("version")
         for row in self.queryset(ctx).values("pk", *fields).iterator(chunk_size=5000):
             result[hash(tuple([row[k] for k in key]))] = row
         return result
