@@ -32,7 +32,7 @@ SKIP_PREFIXES = ("django-admin/", "i18n/", "api/", "static/", "media/")
 PUBLIC_NAMES = {"login", "logout"}
 PUBLIC_PREFIXES = ("public/", "disclosure/", "gongshi/")
 # Values for parameters that are not record ids.
-FIXED = {"year": 2022, "ledger": "funds", "fmt": "xlsx", "format": "xlsx", "section": "funds", "level": "county"}
+FIXED = {"year": 2022, "ledger": "funds", "kind": "ledger", "fmt": "xlsx", "format": "xlsx", "section": "funds", "level": "county"}
 ALIASES = {"org": "organisation", "tender": "tender", "person": "person"}
 ROLES = ["liuhe", "huangyuan", "yiyuan", "lingdao", "shenji", "admin"]
 # Users who must reach no record of the county pair or of its other sub-pairings.
@@ -45,6 +45,15 @@ THROUGH_ROLES = {"user": "memberships__pairing__in", "apitoken": "user__membersh
 def county_token(db):
     """A token of a county user, so the token pages are walked too."""
     APIToken.issue(User.objects.get(username="yiyuan"), name="walk")
+
+
+@pytest.fixture(autouse=True)
+def county_download(county, settings, tmp_path):
+    """A county user's download, so the download pages are walked too."""
+    from xiezuo.downloads import services
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    services.start(county, User.objects.get(username="liuhe"), "ledger", ledger="funds")
 
 
 def walk(resolver=None, prefix=""):

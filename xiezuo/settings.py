@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "xiezuo.industry",
     "xiezuo.ledgers",
     "xiezuo.assessment",
+    "xiezuo.downloads",
     "xiezuo.front",
     "huey.contrib.djhuey",
 ]

@@ -133,6 +133,30 @@ def _changed_since_by_seq(seq, ids):
         return dict(cur.fetchall())
 
 
+def default_year(pairing):
+    """The year a dashboard opens on: the latest agreement year, else this year."""
+    from django.db.models import Max
+
+    return pairing.agreements.aggregate(y=Max("year"))["y"] or today().year
+
+
+def warm(pairing_id):
+    """Recompute, after a change, the figures a change of this pairing made
+    stale: of the pairing and every pairing above it (whose roll-ups count
+    it), for the years whose figures were being looked at (cached) and the
+    year the dashboard opens on. Run on the job queue after an import
+    (`tasks.warm_figures`), so the next person opening a dashboard gets it
+    from the cache instead of waiting for the sums."""
+    pairing = Pairing.objects.filter(pk=pairing_id).first()
+    if pairing is None:
+        return {}
+    pairings = [*pairing.ancestors(), pairing]
+    ids = [p.pk for p in pairings]
+    years = set(FiguresCache.objects.filter(pairing_id__in=ids).values_list("year", flat=True))
+    years.add(default_year(pairing))
+    return cache_entries(subtree_ids(pairings), sorted(years))
+
+
 def figures_for(pairing, year):
     return figures_by_year(subtree_ids([pairing]), [year])[(pairing.pk, year)]
 

@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.downloads.services import report_is_small
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of, save_or_conflict
 from xiezuo.front.params import id_param_or_404
@@ -29,8 +30,7 @@ def year_param(request, pairing=None):
         if year is None:
             raise Http404("年度应为2000至2100之间的四位数字")
         return year
-    latest = pairing.agreements.aggregate(y=Max("year"))["y"] if pairing else None
-    return latest or services.today().year
+    return services.default_year(pairing) if pairing else services.today().year
 
 
 def is_admin(user):
@@ -133,9 +133,20 @@ def self_evaluation_action(request, pairing_id, year, action):
     return redirect("assessment:self_evaluation", pairing.pk, year)
 
 
+def _report_too_big(request, pairing, year):
+    """A report over many pairings (a province's) is made on the job queue
+    (the page's buttons, `downloads`), not inside a direct link."""
+    if report_is_small(pairing):
+        return None
+    messages.info(request, "该结对下的下级结对较多，报告汇总量较大，请点击页面上的下载按钮在后台生成。")
+    return redirect(reverse("assessment:dashboard", args=[pairing.pk]) + f"?year={year}")
+
+
 @login_required
 def report_docx(request, pairing_id, year):
     pairing = get_pairing(request.user, pairing_id)
+    if too_big := _report_too_big(request, pairing, year):
+        return too_big
     evaluation = SelfEvaluation.objects.filter(pairing=pairing, year=year).first()
     if evaluation is None:
         raise Http404("本年度尚未起草自评，请先在“年度自评”页面起草")
@@ -147,6 +158,8 @@ def report_docx(request, pairing_id, year):
 @login_required
 def report_xlsx(request, pairing_id, year):
     pairing = get_pairing(request.user, pairing_id)
+    if too_big := _report_too_big(request, pairing, year):
+        return too_big
     response = HttpResponse(reports.statistics_xlsx(pairing, year), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="statistics-{pairing.pk}-{year}.xlsx"'
     return response

@@ -18,17 +18,17 @@ found by the new run as stored rows (the ledger lock orders the two).
 """
 
 import logging
-import threading
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import F
 from django.utils import timezone
 
+from lib.heartbeat import Heartbeat
 from xiezuo.audit.context import acting_as
 
 from .importer import run_import
-from .models import ImportJob, lease_seconds
+from .models import ImportJob
 from .services import mapping_for
 from .spec import Context, get_spec
 
@@ -116,38 +116,6 @@ def run_queued(job_id, attempt, commit, ip):
             connection.close()
 
 
-class _Heartbeat:
-    """Rewrite the job's progress file every few seconds from a thread of
-    the run, so a page (in another process) can tell a live run from a dead
-    one. The file, not the database: the import's transaction holds
-    SQLite's write lock until it ends, and its own writes are invisible to
-    others until then."""
-
-    def __init__(self, job):
-        self.job, self.state, self.lock = job, (0, 0, job.status), threading.Lock()
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"ledger-heartbeat-{job.pk}")
-
-    def progress(self, done, total):
-        with self.lock:
-            self.state = (done, total, self.job.status)
-            self.job.write_progress(*self.state)
-
-    def _beat(self):
-        every = max(lease_seconds() / 8, 0.05)
-        while not self.stopped.wait(every):
-            with self.lock:
-                self.job.write_progress(*self.state)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stopped.set()
-        self.thread.join()
-
-
 def execute(job, commit, ip=None):
     spec = get_spec(job.ledger)
     ctx = Context(pairing=job.pairing, user=job.user)
@@ -155,7 +123,7 @@ def execute(job, commit, ip=None):
 
     # A confirm imports what its preview showed, or nothing (`run_import`).
     expect = (job.result or {}).get("basis") if commit else None
-    with acting_as(job.user, ip=ip), _Heartbeat(job) as beat:
+    with acting_as(job.user, ip=ip), Heartbeat(job) as beat:
         try:
             result = run_import(spec, ctx, job.file.path, mode=job.mode, commit=commit,
                                 mapping=mapping_for(ctx, spec), filename=job.filename, progress=beat.progress,
@@ -188,4 +156,10 @@ def execute(job, commit, ip=None):
     if job.ended:
         # The upload holds personal data in the clear: it goes with the job's end (ledgers.retention).
         job.discard_upload()
+    if job.status == ImportJob.DONE:
+        # The dashboards above this pairing are stale now: their figures are
+        # summed again by a worker, not by the next person who opens one.
+        from xiezuo.assessment.tasks import warm_figures
+
+        warm_figures(job.pairing_id)
     return result

@@ -1,14 +1,10 @@
 """Remembered header mappings and import jobs of the web UI."""
 
-import contextlib
-import json
-import os
-import tempfile
-import time
 
 from django.conf import settings
 from django.db import models
 
+from lib.heartbeat import ProgressFile
 from xiezuo.audit.tracking import tracked
 from xiezuo.pairings.owned import ScopedModel
 
@@ -42,13 +38,6 @@ class HeaderMapping(ScopedModel):
         return f"{self.ledger}: {self.header} → {self.field}"
 
 
-def lease_seconds():
-    """How long a running job may go without a heartbeat before it is taken
-    for dead (XIEZUO_JOB_LEASE_SECONDS, two minutes by default: a heartbeat
-    comes every few seconds, so this is many missed beats, not a slow one)."""
-    return float(getattr(settings, "XIEZUO_JOB_LEASE_SECONDS", 120))
-
-
 class ImportJobQuerySet(models.QuerySet):
     def unfinished(self):
         return self.exclude(status__in=ImportJob.ENDED)
@@ -59,7 +48,7 @@ class ImportJobQuerySet(models.QuerySet):
         return self.unfinished().filter(created_at__lt=before)
 
 
-class ImportJob(ScopedModel):
+class ImportJob(ProgressFile, ScopedModel):
     """One upload: previewed, then confirmed (or abandoned).
 
     The file stays under MEDIA_ROOT/ledger-imports/ only while the job may
@@ -111,20 +100,6 @@ class ImportJob(ScopedModel):
     def running(self):
         return self.status in (self.PREVIEWING, self.IMPORTING)
 
-    @property
-    def last_beat(self):
-        """When the run last showed it was alive (Unix time): its heartbeat
-        in the progress file, else the upload's time."""
-        beat = self.read_progress().get("beat")
-        return beat if beat is not None else self.created_at.timestamp()
-
-    @property
-    def interrupted(self):
-        """A run whose worker stopped beating for longer than the lease:
-        the worker process died (or no worker is running), and since the
-        import is one transaction, nothing of it was written (已中断)."""
-        return self.running and time.time() - self.last_beat > lease_seconds()
-
     def get_status_display(self):
         return "已中断" if self.interrupted else dict(self.STATUSES).get(self.status, self.status)
 
@@ -147,29 +122,6 @@ class ImportJob(ScopedModel):
     @property
     def progress_path(self):
         return settings.MEDIA_ROOT / "ledger-imports" / f"job-{self.pk}.progress"
-
-    def write_progress(self, done, total, phase):
-        path = self.progress_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Each write gets a temporary file of its own: two runs of one job (a
-        # request and a worker, or a re-run beside a run presumed dead) once
-        # shared "job-N.tmp", and one's rename found the other's file gone.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"job-{self.pk}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(json.dumps({"done": done, "total": total, "phase": phase, "beat": time.time(),
-                                     "attempt": self.attempt}))
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-
-    def read_progress(self):
-        try:
-            return json.loads(self.progress_path.read_text())
-        except (OSError, ValueError):
-            return {"done": 0, "total": 0, "phase": self.status, "beat": None}
 
     @property
     def percent(self):

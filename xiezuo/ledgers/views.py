@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.middleware import client_ip
+from xiezuo.downloads.services import inline_rows
 
 from . import jobs, retention
 from .forms import MappingForm, UploadForm
@@ -50,8 +51,16 @@ def ledger_template(request, pairing_id, ledger):
 
 @login_required
 def ledger_export(request, pairing_id, ledger):
+    """A ledger's export as a direct link, while it is small enough to be
+    written inside the request; a bigger one is made on the job queue (the
+    导出 button, `downloads`)."""
     pairing = get_pairing(request.user, pairing_id)
-    return _xlsx_response(_spec(ledger), request, pairing, False)
+    spec = _spec(ledger)
+    rows = spec.queryset(Context(pairing=pairing, user=request.user)).count()
+    if rows > inline_rows():
+        messages.info(request, f"{spec.title}共{rows}行，文件较大，请点击“导出”在后台生成后下载。")
+        return redirect("ledger_index", pairing.pk)
+    return _xlsx_response(spec, request, pairing, False)
 
 
 @login_required

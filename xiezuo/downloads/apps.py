@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DownloadsConfig(AppConfig):
+    name = "xiezuo.downloads"
+    verbose_name = "下载文件"
