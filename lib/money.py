@@ -29,8 +29,10 @@ Chinese numerals, read by position
     20160; one 零, or several, stand for any run of empty positions). A gap
     without 零 is refused (一千二十, 一万二十: missing 零 is the usual way a
     number is misread), except where the payment rules let it be left out:
-    when the gap ends at a 千 position (十万七千 = 107000, 一百万三千 =
-    1003000). A 零 with no gap around it is refused (一千零二百), and so are
+    when the gap ends at the 千 position of the group right below
+    (十万七千 = 107000, 一百万三千 = 1003000, 十亿三千万). Our judgement: a
+    whole empty group still needs its 零 (一亿三千 is refused: it may be a
+    shortened 一亿三千万). A 零 with no gap around it is refused (一千零二百), and so are
     a leading or trailing 零 (零五, 一千零). Digits written one after another
     have no position (二二, 一千二三): refused.
     Source for 零 and 整: 中国人民银行《支付结算办法》附件《正确填写票据和结算凭证
@@ -263,7 +265,10 @@ def _integer(text, at_end):
             if event.exp >= previous.exp:
                 raise _Unreadable(f"“{piece}”的数位重复或顺序颠倒")
             gap = previous.exp - event.exp > 1
-            if gap and not zero and event.exp % 4 != 3:
+            # The payment rules let the 零 go when the 万 position is empty and
+            # the 千 below it is not (十万七千); a whole empty group still needs
+            # it (一亿三千 may be a shortened 一亿三千万).
+            if gap and not zero and not (event.exp % 4 == 3 and previous.exp // 4 == event.exp // 4 + 1):
                 raise _Unreadable(f"“{piece}”中间缺少“零”，无法确定“{text[event.start:event.end]}”的位数")
             if zero and not gap:
                 raise _Unreadable(f"“{piece}”中的“零”前后没有空位，无法确定其意思")
