@@ -100,9 +100,8 @@ class Result:
             "ledger": self.ledger, "mode": self.mode, "committed": self.committed, "added": self.added,
             "updated": self.updated, "unchanged": self.unchanged, "skipped": self.skipped,
             "total_rows": self.total_rows, "errors": [e.as_dict() for e in self.errors],
-            "notices": self.notices, "unknown_headers": self.unknown_headers,
-            "sample_add": self.sample_add, "sample_headers": self.sample_headers,
-            "sample_update": self.sample_update, "refused": self.refused,
+            "notices": self.notices, "unknown_headers": self.unknown_headers, "sample_headers": self.sample_headers,
+            "sample_add": self.sample_add, "sample_update": self.sample_update, "refused": self.refused,
         }
 
 
