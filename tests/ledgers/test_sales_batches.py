@@ -240,3 +240,22 @@ def test_an_absurd_number_is_refused_naming_the_cell(ctx_for, tmp_path, column, 
     assert len(messages) == 1 and messages[0].startswith("工作表“消费帮扶销售”第2行“"), messages
     assert any(name in messages[0] for name in ("金额", "单价", "数量"))
     assert Sale.objects.count() == count
+
+
+def test_the_column_path_previews_the_stored_values(ctx_for, tmp_path, count_paths):
+    """A chunk taken as columns shows, like the row path, the headers and each
+    converted cell beside the value it will be stored as, in 元 whatever the
+    header's unit; a blank amount shows the quantity × price it gets."""
+    spec, ctx = ctx_for("sales")
+    header = [h.replace("金额（元）", "金额（万元）") for h in SALES_HEADER]
+    path = tmp_path / "wan.xlsx"
+    table(path, header, [sale_row(1, quantity=100, price=12.8, amount=0.128),
+                         sale_row(2, quantity=3, price=2.5, amount="")], sheet="消费帮扶销售")
+    result = run_import(spec, ctx, path)
+    assert [str(e) for e in result.errors] == [] and result.added == 2
+    assert [ok for *_, ok in count_paths] == [True]  # the chunk went as columns
+    assert result.sample_headers == [{"sheet": "消费帮扶销售", "headers": [h.lstrip("*") for h in header]}]
+    first, second = (r["cells"] for r in result.sample_add)
+    assert first[0] == "2023-01-02 → 2023年1月2日"
+    assert first[6:9] == ["100", "12.8 → 12.80元", "0.128 → 1,280.00元"]
+    assert second[6:9] == ["3", "2.5 → 2.50元", "（空） → 7.50元"]

@@ -14,9 +14,9 @@ from itertools import repeat
 from math import isfinite
 from operator import mul
 
-from lib.dates import parse_date
+from lib.dates import cn_date, parse_date
 from lib.ids import mask_id_number, normalize_id_number, normalize_uscc
-from lib.money import CENT, UNITS, parse_amount
+from lib.money import CENT, UNITS, numeral_end, parse_amount, parse_number, yuan
 
 FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋（）【】［］：　", "0123456789.,-+()[][]: ")
 _UNIT_IN_HEADER = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
@@ -24,6 +24,10 @@ _UNIT_IN_HEADER = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 # raises InvalidOperation, and the ordinary parse refuses them in words.
 # Well above every column's own limit, well inside Decimal's 28 digits.
 FLOAT_TOP = 1e15
+# The largest whole number an integer column can store (Django's
+# IntegerField on every database): a column without its own maximum refuses
+# more with a message instead of failing at the insert.
+INT_TOP = 2_147_483_647
 
 
 def clean_text(value):
@@ -111,6 +115,24 @@ class Column:
     def export(self, value):
         """Return the cell value for a stored field value."""
         return "" if value is None else value
+
+    def display(self, value):
+        """Return a stored value as the import preview shows it."""
+        return clean_text(self.export(value))
+
+    def preview(self, raw, value):
+        """Return a cell as the import preview shows it: the cell's text and,
+        when it reads differently, the value as it will be stored beside it
+        ("一千二 → 12,000,000.00元"); a blank cell filled by a rule shows the
+        value it gets. Both sides go through `shown`, so personal numbers
+        stay masked."""
+        text = self.shown(clean_text(raw))
+        if not text and value == self.empty():
+            return ""
+        stored = self.shown(self.display(value))
+        if stored == text:
+            return text
+        return f"{text or '（空）'} → {stored}"
 
     def fast(self, unit=None):
         """Return parse(raw) for one sheet: the common cell types take a short
@@ -221,8 +243,11 @@ class Amount(Column):
         # parse_amount reads it back through repr, so the round trip is exact.
         return "" if value is None else float(value)
 
+    def display(self, value):
+        return "" if value is None else yuan(value)
+
     def describe(self):
-        return "金额，单位见表头（元/万元/亿元），也可写4,300万元、1.68亿、肆仟叁佰万元整"
+        return "金额，单位见表头（元/万元/亿元），也可写4,300万元、1.68亿、一千二百、肆仟叁佰万元整"
 
 
 class Date(Column):
@@ -255,6 +280,9 @@ class Date(Column):
 
         return convert
 
+    def display(self, value):
+        return cn_date(value) if isinstance(value, datetime.date) else clean_text(value)
+
     def describe(self):
         return "日期，如2022年6月26日、2022-06-26、2022/6/26、2022.6.26"
 
@@ -277,25 +305,27 @@ class Int(Column):
         elif isinstance(value, int) and not isinstance(value, bool):
             number = value
         else:
-            text = clean_text(value).translate(FULLWIDTH).replace(",", "")
+            text = clean_text(value).translate(FULLWIDTH)
             text = re.sub(r"(年|人次|人|个|家|次|天)$", "", text)
-            m = re.fullmatch(r"[+-]?\d+(\.0+)?", text)
-            if m is None:
+            # 1,200, 一千二, 1.2万: lib.money reads them exactly or says why not.
+            exact = parse_number(text)
+            if not exact.is_finite() or exact != exact.to_integral_value():
                 raise ValueError(f"应为整数，实际为“{value}”")
-            number = int(float(text))
+            number = int(exact)
         if self.minimum is not None and number < self.minimum:
             raise ValueError(f"不能小于{self.minimum}")
-        if self.maximum is not None and number > self.maximum:
-            raise ValueError(f"不能大于{self.maximum}")
+        top = INT_TOP if self.maximum is None else self.maximum
+        if number > top:
+            raise ValueError(f"不能大于{top}")
         return number
 
     def fast(self, unit=None):
-        slow, low, high = self.parse, self.minimum, self.maximum
+        slow, low, high = self.parse, self.minimum, INT_TOP if self.maximum is None else self.maximum
 
         def parse(raw):
             if raw.__class__ is float and raw.is_integer():
                 number = int(raw)
-                if (low is None or number >= low) and (high is None or number <= high):
+                if (low is None or number >= low) and number <= high:
                     return number
             return slow(raw, unit)
 
@@ -568,16 +598,16 @@ class Number(Column):
 
     def parse(self, value, unit=None):
         if isinstance(value, float):
-            text = repr(value)
+            number = Decimal(repr(value))
         else:
-            text = clean_text(value).translate(FULLWIDTH).replace(",", "")
-            text = re.sub(r"[^\d.+-]+$", "", text)  # a trailing unit: 12.5斤
-        try:
-            number = Decimal(text).quantize(self.quantum, ROUND_HALF_UP)
-        except ArithmeticError:
-            raise ValueError(f"应为数字，实际为“{value}”") from None
+            text = clean_text(value).translate(FULLWIDTH)
+            text = text[:numeral_end(text)]  # a trailing measure word: 12.5斤, 一千二百件
+            if not text:
+                raise ValueError(f"应为数字，实际为“{value}”")
+            number = parse_number(text)  # 1,200, 一千二, 1.2万: exactly, or refused saying why
         if not number.is_finite() or abs(number) >= Decimal("1e11"):
             raise ValueError(f"数值“{value}”不在合理范围内")
+        number = number.quantize(self.quantum, ROUND_HALF_UP)
         if self.positive and number <= 0:
             raise ValueError("应大于0")
         return number
@@ -610,6 +640,9 @@ class Number(Column):
 
     def export(self, value):
         return "" if value is None else float(value)
+
+    def display(self, value):
+        return "" if value is None else format(value.normalize(), "f")
 
     def describe(self):
         return "数字" + ("，应大于0" if self.positive else "")

@@ -81,7 +81,12 @@ class Result:
     errors: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     unknown_headers: list = field(default_factory=list)
+    # The first rows to add, as the preview shows them: {"sheet", "row",
+    # "cells"}, each cell its text and the value it will be stored as
+    # (`Column.preview`); the headers of each sheet they come from are in
+    # `sample_headers` ({"sheet", "headers"}).
     sample_add: list = field(default_factory=list)
+    sample_headers: list = field(default_factory=list)
     sample_update: list = field(default_factory=list)
     created_ids: list = field(default_factory=list)
     refused: bool = False  # the file as a whole was refused: no mapping or mode can import it
@@ -99,7 +104,7 @@ class Result:
             "ledger": self.ledger, "mode": self.mode, "committed": self.committed, "added": self.added,
             "updated": self.updated, "unchanged": self.unchanged, "skipped": self.skipped,
             "total_rows": self.total_rows, "errors": [e.as_dict() for e in self.errors],
-            "notices": self.notices, "unknown_headers": self.unknown_headers,
+            "notices": self.notices, "unknown_headers": self.unknown_headers, "sample_headers": self.sample_headers,
             "sample_add": self.sample_add, "sample_update": self.sample_update, "refused": self.refused,
             "basis": self.basis,
         }
@@ -485,7 +490,8 @@ class _SheetRows:
         self.max_chars = lim.max_cell_chars
         self.parsers = [(idx, col.attname, col.fast(unit), col.required, col.empty(), written, col.shown)
                         for idx, col, unit, written in layout.columns if not col.readonly]
-        self.indexes = [(idx, col.shown) for idx, col, _, _ in layout.columns]
+        # The preview's columns: readonly ones are never parsed, so they show their text only.
+        self.shown_columns = [(idx, col, None if col.readonly else col.attname) for idx, col, _, _ in layout.columns]
         self.headers = {col.attname: written for _, col, _, written in layout.columns}
         self.key = spec.key
         # An optional column of the natural key (凭证号) may be left out of
@@ -580,9 +586,8 @@ class _SheetRows:
         self.seen.update(zip(hashes, range(first, first + n)))
         result.added += n
         for offset in range(min(n, max(self.sample_size - len(result.sample_add), 0))):
-            cells = chunk[offset]
-            result.sample_add.append({"row": first + offset, "cells": [
-                shown(clean_text(cells[i] if i < width else "")) for i, shown in self.indexes]})
+            self._sample(chunk[offset], first + offset, {attname: values[attname][offset]
+                                                         for _, _, attname in self.shown_columns if attname in values})
         if self.track:
             state["touched"].update(zip(*[values.get(k) or [None] * n for k in self.track]))
         state["pending_cols"].append((values, n, first))
@@ -671,14 +676,28 @@ class _SheetRows:
         if current is None:
             result.added += 1
             if len(result.sample_add) < self.sample_size:
-                # The preview is kept with the job: personal numbers masked.
-                result.sample_add.append({"row": rownum, "cells": [
-                    shown(clean_text(cells[i] if i < width else "")) for i, shown in self.indexes]})
+                self._sample(cells, rownum, values)
             self.state["pending"].append(values)
             self.state["pending_rows"].append(rownum)
             self.state["queued"] += 1
         else:
             self._update(key, rownum, current, changes)
+
+    def _sample(self, cells, rownum, values):
+        """Add a row to the preview: each cell's text and the value it will
+        be stored as (kept with the job: personal numbers masked)."""
+        result, layout, width = self.result, self.layout, len(cells)
+        if not any(block["sheet"] == layout.name for block in result.sample_headers):
+            result.sample_headers.append({"sheet": layout.name,
+                                          "headers": [written for _, _, _, written in layout.columns]})
+        shown = []
+        for idx, col, attname in self.shown_columns:
+            raw = cells[idx] if idx < width else ""
+            if attname is None or attname not in values:
+                shown.append(col.shown(clean_text(raw)))
+            else:
+                shown.append(col.preview(raw, values[attname]))
+        result.sample_add.append({"sheet": layout.name, "row": rownum, "cells": shown})
 
     def _duplicate(self, key, rownum, first):
         spec = self.spec
