@@ -38,19 +38,24 @@ def unfuzz(text):
 
 
 def fill(text, glossary):
+    """Set each message's English from the glossary, which wins over what the
+    .po holds (an earlier fuzzy guess kept there gave 退回 "Log out"); a
+    message the glossary lacks keeps a translation written in the .po, and
+    is reported when it has none."""
     missing = []
 
     def repl(m):
-        msgid = m.group(1)
+        msgid, current = m.group(1), m.group(2)
         if msgid == "":
             return m.group(0)
         en = glossary.get(msgid.replace('\\"', '"'))
         if en is None:
-            missing.append(msgid)
+            if current == "":
+                missing.append(msgid)
             return m.group(0)
         return f'msgid "{msgid}"\nmsgstr "{en.replace(chr(34), chr(92) + chr(34))}"'
 
-    text = re.sub(r'msgid "((?:[^"\\]|\\.)*)"\nmsgstr ""(?!\n")', repl, text)
+    text = re.sub(r'msgid "((?:[^"\\]|\\.)*)"\nmsgstr "((?:[^"\\]|\\.)*)"(?!\n")', repl, text)
     text = text.replace("#, fuzzy\n", "")
     return text, missing
 
