@@ -162,7 +162,7 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "xiezuo.accounts.hashers.Argon2Hasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 # The password policy (等保2.0 identity checks): at least 10 characters from

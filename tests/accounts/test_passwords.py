@@ -115,3 +115,25 @@ def test_no_open_redirect_after_the_change():
     r = c.post(reverse("password_change"), {"old_password": DEMO_PASSWORD, "new_password1": GOOD_PASSWORD,
                                             "new_password2": GOOD_PASSWORD, "next": "https://evil.example/"})
     assert r.status_code == 302 and r["Location"] == reverse("home")
+
+
+def test_passwords_are_hashed_at_the_documented_argon2_cost():
+    u = user("yiyuan")
+    u.set_password(GOOD_PASSWORD)
+    u.save()
+    # Argon2id, 46 MiB, one pass, one lane (xiezuo.accounts.hashers).
+    assert u.password.startswith("argon2$argon2id$v=19$m=47104,t=1,p=1$")
+    assert u.check_password(GOOD_PASSWORD) and not u.check_password(GOOD_PASSWORD + "x")
+
+
+def test_a_hash_at_the_old_cost_still_logs_in_and_is_rehashed():
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    u = user("yiyuan")
+    old = Argon2PasswordHasher().encode(GOOD_PASSWORD, Argon2PasswordHasher().salt())
+    assert "m=102400,t=2,p=8" in old  # Django's own cost, as stored before
+    User.objects.filter(pk=u.pk).update(password=old)
+    c = Client()
+    assert c.post(reverse("login"), {"username": "yiyuan", "password": GOOD_PASSWORD}).status_code == 302
+    u.refresh_from_db()
+    assert "m=47104,t=1,p=1" in u.password and u.check_password(GOOD_PASSWORD)
