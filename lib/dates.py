@@ -35,7 +35,13 @@ def parse_date(value):
 
 
 def cn_date(value):
-    """Format as 2022年6月26日."""
+    """Format as 2022年6月26日; a moment (an aware datetime, stored in UTC)
+    is dated in the offices' time zone (settings.TIME_ZONE, Asia/Shanghai):
+    a report made at 03:29 on 5 December is dated 12月5日, not 12月4日."""
     if not value:
         return ""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        from django.utils import timezone
+
+        value = timezone.localtime(value)
     return f"{value.year}年{value.month}月{value.day}日"

@@ -144,6 +144,12 @@ class TestDates:
     def test_cn_date(self):
         assert cn_date(datetime.date(2022, 6, 26)) == "2022年6月26日"
 
+    def test_cn_date_of_a_moment_is_the_offices_date(self):
+        # 19:29 UTC on 4 December is 03:29 on 5 December in Xining and Nanjing.
+        moment = datetime.datetime(2026, 12, 4, 19, 29, tzinfo=datetime.timezone.utc)
+        assert cn_date(moment) == "2026年12月5日"
+        assert cn_date(moment.replace(hour=15, minute=59)) == "2026年12月4日"
+
     @given(st.dates(min_value=datetime.date(1900, 3, 1), max_value=datetime.date(2100, 12, 31)))
     def test_every_written_form_round_trips(self, d):
         for text in (cn_date(d), f"{d.year}.{d.month}.{d.day}", d.isoformat(), (d - datetime.date(1899, 12, 30)).days):
