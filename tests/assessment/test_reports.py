@@ -48,11 +48,16 @@ def test_docx_layout_follows_gbt_9704(county, probe_section, users, tmp_path):
                                    s.right_margin)]
     assert mm == [210, 297, 37, 35, 28, 26]
     title = doc.paragraphs[0]
-    assert title.text == "南京市六合区—西宁市湟源县2031年度东西部协作工作自评报告"
+    # Broken between words (GB/T 9704-2012 7.5), never inside 东西部.
+    assert title.text == "南京市六合区—西宁市湟源县\n2031年度东西部协作工作自评报告"
     assert title.alignment == 1  # centred
     assert east_asian(title.runs[0]) == "方正小标宋简体" and title.runs[0].font.size == Pt(22)
     by_text = {p.text: p for p in doc.paragraphs}
     h1 = by_text["一、主要指标完成情况"]
+    # Word's heading styles, so the navigation pane lists the sections.
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"] == [
+        "一、主要指标完成情况", "二、工作开展情况", "三、自评结论"]
+    assert by_text["（四）劳务协作"].style.name == "Heading 2"
     assert east_asian(h1.runs[0]) == "黑体" and h1.runs[0].font.size == Pt(16)
     h2 = by_text["（四）劳务协作"]
     assert east_asian(h2.runs[0]) == "楷体_GB2312" and h2.runs[0].font.size == Pt(16)
@@ -62,9 +67,19 @@ def test_docx_layout_follows_gbt_9704(county, probe_section, users, tmp_path):
     assert Pt(28) <= body.paragraph_format.line_spacing <= Pt(29)
     assert "第二段文字。" in by_text
     assert "综合以上情况，2031年度东西部协作工作自评等次为：好。" in by_text
-    footer_xml = s.footer.paragraphs[0]._element.xml
-    assert "PAGE" in footer_xml and "fldChar" in footer_xml
-    assert s.footer.paragraphs[0].text.startswith("— ") and s.footer.paragraphs[0].text.endswith(" —")
+    # Odd pages number on the right, even pages on the left, one character in.
+    assert doc.settings.odd_and_even_pages_header_footer
+    for footer, align in ((s.footer, 2), (s.even_page_footer, 0)):
+        p = footer.paragraphs[0]
+        assert "PAGE" in p._element.xml and "fldChar" in p._element.xml
+        assert p.text.startswith("— ") and p.text.endswith(" —") and p.alignment == align
+    # 发文机关署名 and 成文日期 close the report, right-aligned, the date two
+    # characters right of the name's first character.
+    name, date = doc.paragraphs[-2], doc.paragraphs[-1]
+    assert name.text == "西宁市湟源县东西部协作工作领导小组办公室" and name.alignment == 2
+    assert date.text.startswith("20") and date.text.endswith("日") and date.alignment == 2
+    assert round(name.paragraph_format.right_indent.pt) == 32
+    assert round(date.paragraph_format.right_indent.pt) == 16 * (2 + len(name.text) - 2 - len(date.text))
 
 
 def test_docx_indicator_table_has_targets_and_actuals(county, probe_section, users):
@@ -76,6 +91,9 @@ def test_docx_indicator_table_has_targets_and_actuals(county, probe_section, use
     assert [c.text for c in table.rows[0].cells] == ["序号", "指标", "单位", "目标值", "完成值", "完成率"]
     rows = {row.cells[1].text: [c.text for c in row.cells] for row in table.rows[1:]}
     assert rows["探针资金"][2:] == ["万元", "200", "150", "75.00%"]
+    # The header row repeats on each page; no row is split across pages.
+    assert 'w:tblHeader w:val="true"' in table.rows[0]._tr.xml
+    assert all('w:cantSplit w:val="true"' in row._tr.xml for row in table.rows[1:])
     assert "财政援助资金" in rows
     assert east_asian(table.rows[1].cells[1].paragraphs[0].runs[0]) == "仿宋_GB2312"
 
@@ -104,3 +122,45 @@ def test_xlsx_statistical_tables(county, probe_section, users):
 def test_report_for_a_year_without_a_self_evaluation_is_not_found(county):
     r = login("huangyuan").get(reverse("assessment:report_docx", args=[county.pk, 2030]))
     assert r.status_code == 404
+
+
+def test_docx_renders_as_gbt_9704_pages_in_libreoffice(county, probe_section, users, tmp_path):
+    """The .docx as an office opens it: rendered to PDF by LibreOffice, its
+    pages read back with poppler: the title on whole words, the table's
+    header on the page it continues to, odd page numbers right, even left."""
+    import re
+    import shutil
+    import subprocess
+
+    from xiezuo.assessment.reports import self_evaluation_docx
+
+    missing = [tool for tool in ("soffice", "pdftotext") if shutil.which(tool) is None]
+    assert not missing, f"install Debian's libreoffice-writer-nogui and poppler-utils (missing: {missing})"
+    evaluation = prepared(county, users)
+    many = [{**evaluation.snapshot["indicators"][0], "name": f"测试指标{n:02d}（用于跨页）"} for n in range(60)]
+    evaluation.snapshot = {**evaluation.snapshot, "indicators": many}
+    docx = tmp_path / "report.docx"
+    docx.write_bytes(self_evaluation_docx(evaluation))
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(docx)], check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "report.pdf"
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.S)
+    assert len(pages) >= 3
+    words = [[(float(x0), float(y0), w) for x0, y0, w in
+              re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', body)]
+             for _, _, body in pages]
+    width, height = float(pages[0][0]), float(pages[0][1])
+    for number, page in enumerate(words, 1):
+        footer = [(x, w) for x, y, w in page if y > height * 0.88 and w == str(number)]
+        assert footer, f"no page number {number} at the foot of page {number}"
+        x = footer[0][0]
+        assert (x > width / 2) if number % 2 else (x < width / 2), (number, x)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout.split("\f")
+    assert "2031年度东西部协作工作自评报告" in text[0].replace(" ", "")
+    continued = [n for n, page in enumerate(text) if "测试指标" in page]
+    assert len(continued) >= 2  # the table runs over pages …
+    assert all("序号" in text[n] for n in continued)  # … with its header on each

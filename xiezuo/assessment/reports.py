@@ -3,15 +3,17 @@ and the statistical tables as an Excel workbook."""
 
 import io
 import math
+import re
 from decimal import Decimal
 
+from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 from lib.dates import cn_date
 from lib.exports import Book
@@ -58,15 +60,56 @@ def paragraph(doc, text, font, size, align=None, indent=True, bold=False):
     return p
 
 
-def page_number_footer(section):
-    """Put "— 1 —" in the footer: a PAGE field between two em dashes,
-    4号 宋体 as GB/T 9704 asks."""
-    footer = section.footer
-    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(p.add_run("— "), PAGE_NUMBER_FONT, SIZE_4)
-    run = p.add_run()
-    set_font(run, PAGE_NUMBER_FONT, SIZE_4)
+def heading(doc, text, level):
+    """A heading in Word's own heading style (标题 1/2), so the navigation
+    pane and a table of contents find it, in the GB/T 9704 type of its level:
+    黑体 for the first level, 楷体 for the second, 3号, black, no spacing."""
+    font = H1_FONT if level == 1 else H2_FONT
+    style = doc.styles[f"Heading {level}"]
+    style.font.name, style.font.size, style.font.bold, style.font.italic = font, SIZE_3, False, False
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    p = doc.add_paragraph(style=style)
+    fmt = p.paragraph_format
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.first_line_indent = Pt(32)
+    fmt.keep_with_next = True
+    set_font(p.add_run(text), font, SIZE_3)
+    return p
+
+
+# GB/T 9704-2012 7.5: the title is broken between words, never inside one
+# (东西部 must not be split), in lines of at most this many 2号 characters
+# (the 156 mm type area holds 20), as evenly as the words allow.
+TITLE_CHARS = 20
+_TITLE_BREAKS = re.compile(r"(?<=[—、，])|(?<=年度)|(?<=[省市州盟区县旗乡镇村])(?=[^省市州盟区县旗乡镇村年度])"
+                           r"|(?=东西部)|(?=工作自评)|(?=自评报告)")
+
+
+def title_lines(title, width=TITLE_CHARS):
+    """Split a title at word boundaries into the fewest lines of at most
+    `width` characters, the longest line as short as possible."""
+    if len(title) <= width:
+        return [title]
+    cuts = sorted({0, len(title), *(m.start() for m in _TITLE_BREAKS.finditer(title))})
+    best = {0: (0, 0, None)}  # position → (lines, longest line, previous position)
+    for end in cuts[1:]:
+        options = [(best[start][0] + 1, max(best[start][1], end - start), start)
+                   for start in cuts if start < end and start in best and end - start <= width]
+        if options:
+            best[end] = min(options)
+    if len(title) not in best:  # a word longer than a line: break it where it must
+        return [title[i:i + width] for i in range(0, len(title), width)]
+    lines, end = [], len(title)
+    while end:
+        start = best[end][2]
+        lines.append(title[start:end])
+        end = start
+    return lines[::-1]
+
+
+def _page_field(run):
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
         if kind:
             el = OxmlElement("w:fldChar")
@@ -79,7 +122,24 @@ def page_number_footer(section):
             el = OxmlElement("w:t")
             el.text = text
         run._element.append(el)
-    set_font(p.add_run(" —"), PAGE_NUMBER_FONT, SIZE_4)
+
+
+def page_number_footer(section, doc):
+    """Put "— 1 —" in the footer: a PAGE field between two em dashes, 4号
+    宋体; GB/T 9704-2012 7.5: odd pages' numbers right, even pages' left,
+    each one character (4号) in from the edge of the type area."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    for footer, align, side in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right_indent"),
+                                (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left_indent")):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        p.alignment = align
+        setattr(p.paragraph_format, side, SIZE_4)
+        set_font(p.add_run("— "), PAGE_NUMBER_FONT, SIZE_4)
+        run = p.add_run()
+        set_font(run, PAGE_NUMBER_FONT, SIZE_4)
+        _page_field(run)
+        set_font(p.add_run(" —"), PAGE_NUMBER_FONT, SIZE_4)
 
 
 def indicator_table(doc, rows):
@@ -87,19 +147,66 @@ def indicator_table(doc, rows):
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
     for cell, text in zip(table.rows[0].cells, headers):
         set_font(cell.paragraphs[0].add_run(text), H1_FONT, SIZE_SMALL_4)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _row_flag(table.rows[0], "w:tblHeader")  # the header row again on every page the table runs to
     for n, row in enumerate(rows, 1):
         unit = row["unit"]
         values = [str(n), row["name"], unit, _plain(row["target_display"], unit), _plain(row["actual_display"], unit),
                   f"{row['completion']}%" if row["completion"] is not None else "—"]
-        cells = table.add_row().cells
+        row_ = table.add_row()
+        _row_flag(row_, "w:cantSplit")  # a row is kept whole on one page
+        cells = row_.cells
         for i, (cell, text) in enumerate(zip(cells, values)):
             set_font(cell.paragraphs[0].add_run(text), BODY_FONT, SIZE_SMALL_4)
             if i != 1:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # The type area's 156 mm, most of it for the indicator's name (Word
+    # otherwise gives every column a sixth and wraps names a character a line).
+    for column, width in zip(table.columns, COLUMN_MM):
+        column.width = Mm(width)  # the grid, which LibreOffice reads
+    for row in table.rows:
+        for cell, width in zip(row.cells, COLUMN_MM):
+            cell.width = Mm(width)  # each cell, which Word reads
     return table
+
+
+COLUMN_MM = (15, 55, 14, 22, 24, 26)
+
+
+def _row_flag(row, tag):
+    pr = row._tr.get_or_add_trPr()
+    flag = OxmlElement(tag)
+    flag.set(qn("w:val"), "true")
+    pr.append(flag)
+
+
+def issuer(evaluation):
+    """发文机关署名 of the report: the west party's organisation when the
+    pairing names one, else its cooperation office (our judgement: offices
+    sign these reports as the 东西部协作工作领导小组办公室 of their county; the
+    .docx stays editable where an office signs otherwise)."""
+    pairing = evaluation.pairing
+    if pairing.west_org_id:
+        return pairing.west_org.name
+    return f"{pairing.west_name}东西部协作工作领导小组办公室"
+
+
+def signature(doc, name, date_text):
+    """发文机关署名 and 成文日期 (GB/T 9704-2012 7.3.5.2): one blank line after
+    the text; the name right-aligned two characters in; the date on the next
+    line starting two characters right of the name's first character, or,
+    when the date is the longer, the date two characters in and the name
+    moved in to match."""
+    char = SIZE_3
+    name_in = 2 + max(0, len(date_text) + 2 - len(name))
+    date_in = name_in + len(name) - 2 - len(date_text)
+    paragraph(doc, "", BODY_FONT, SIZE_3, indent=False)
+    for text, chars_in in ((name, name_in), (date_text, date_in)):
+        p = paragraph(doc, text, BODY_FONT, SIZE_3, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+        p.paragraph_format.right_indent = Pt(char.pt * chars_in)
 
 
 def _plain(display, unit):
@@ -118,38 +225,41 @@ def self_evaluation_docx(evaluation):
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = BODY_FONT, SIZE_3
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    page_number_footer(section)
+    page_number_footer(section, doc)
 
     pairing, year = evaluation.pairing, evaluation.year
     snapshot = evaluation.snapshot or {}
     rows = snapshot.get("indicators") or []
-    paragraph(doc, str(evaluation), TITLE_FONT, SIZE_2, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    title = paragraph(doc, "", TITLE_FONT, SIZE_2, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    title.runs[0].text = "\n".join(title_lines(str(evaluation)))  # python-docx writes \n as a line break
     paragraph(doc, "", BODY_FONT, SIZE_3, indent=False)
     paragraph(doc, (f"根据{year}年度东西部协作协议确定的目标任务，现将{pairing}{year}年度东西部协作工作"
                     f"自评情况报告如下（数据截至{cn_date(evaluation.snapshot_at) or '—'}）。"), BODY_FONT, SIZE_3)
 
-    paragraph(doc, "一、主要指标完成情况", H1_FONT, SIZE_3)
+    heading(doc, "一、主要指标完成情况", 1)
     met = [r for r in rows if r.get("completion") is not None and Decimal(r["completion"]) >= 100]
     with_target = [r for r in rows if r.get("target") is not None]
     paragraph(doc, f"协议确定的{len(with_target)}项指标中，已完成{len(met)}项。各项指标目标与完成情况见下表。",
               BODY_FONT, SIZE_3)
     indicator_table(doc, rows)
 
-    paragraph(doc, "二、工作开展情况", H1_FONT, SIZE_3)
+    heading(doc, "二、工作开展情况", 1)
     for n, (code, title) in enumerate(WORK_AREAS):
-        paragraph(doc, f"（{CN_NUMBERS[n]}）{title}", H2_FONT, SIZE_3)
+        heading(doc, f"（{CN_NUMBERS[n]}）{title}", 2)
         text = (evaluation.narratives or {}).get(code, "").strip() or NO_DATA
         for para in text.splitlines():
             if para.strip():
                 paragraph(doc, para.strip(), BODY_FONT, SIZE_3)
 
-    paragraph(doc, "三、自评结论", H1_FONT, SIZE_3)
+    heading(doc, "三、自评结论", 1)
     grade = evaluation.grade or "（待定）"
     paragraph(doc, f"综合以上情况，{year}年度东西部协作工作自评等次为：{grade}。", BODY_FONT, SIZE_3)
     status = evaluation.get_status_display()
     if evaluation.is_locked and evaluation.confirmed_at:
         status += f"，东部确认日期：{cn_date(evaluation.confirmed_at)}"
     paragraph(doc, f"（状态：{status}）", BODY_FONT, SIZE_3)
+    # 成文日期: the confirmation's date once confirmed, else the snapshot's.
+    signature(doc, issuer(evaluation), cn_date(evaluation.confirmed_at or evaluation.snapshot_at or timezone.now()))
 
     buf = io.BytesIO()
     doc.save(buf)
