@@ -156,7 +156,8 @@ def execute(job, commit, ip=None):
     with acting_as(job.user, ip=ip), _Heartbeat(job) as beat:
         try:
             result = run_import(spec, ctx, job.file.path, mode=job.mode, commit=commit,
-                                mapping=mapping_for(ctx, spec), filename=job.filename, progress=beat.progress)
+                                mapping=mapping_for(ctx, spec), filename=job.filename, progress=beat.progress,
+                                sheets=job.sheets)
             data = result.as_dict()
         except Exception as e:  # a crash must not leave the page polling forever
             logger.exception("ledger import job %s failed", job.pk)
