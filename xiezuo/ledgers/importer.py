@@ -476,6 +476,7 @@ class _Body:
         self.layout, self.scan, self.result = layout, sheet.scan, result
         self.first_column, self.sliced = sheet.first_column, sheet.sliced
         self.hidden, self.hidden_count = [], 0
+        self.errors_before = len(result.errors)  # where this sheet's errors begin
         self.fills, self.active, self.next = [] if sheet.sliced else self._plan(), [], 0
 
     def _plan(self):
@@ -493,8 +494,9 @@ class _Body:
             ref = f"{column_name(c1)}{r1}:{column_name(c2)}{r2}"
             refusal = None
             if len(covered) > 1:
-                names = "、".join(f"“{imported[idx]}”" for idx in covered)
-                refusal = (names, f"合并单元格{ref}横跨{names}等多列，无法确定数值属于哪一列，请取消合并后分别填写再导入")
+                names = [imported[idx] for idx in covered]
+                shown = "、".join(f"“{n}”" for n in names)
+                refusal = ("、".join(names), f"合并单元格{ref}横跨{shown}等多列，无法确定数值属于哪一列，请取消合并后分别填写再导入")
             fills.append([r1, r2, covered[0], source, refusal, None, ref])
         return fills
 
@@ -533,6 +535,7 @@ class _Body:
                 value = fill[5] = top[source] if 0 <= source < len(top) else ""
                 if refusal is not None:
                     self.result.errors.append(Problem(self.layout.name, r1, refusal[0], value, refusal[1]))
+                    chunk[r1 - first] = []  # the row is refused as a whole: nothing more said of it
                     continue
             if refusal is None:
                 for row in range(max(r1, first), min(r2, last) + 1):
@@ -555,10 +558,13 @@ class _Body:
             more = f"等{self.hidden_count}行" if self.hidden_count > len(self.hidden) else ""
             self.result.notices.append(f"工作表“{name}”第{rows}行{more}为隐藏行，已忽略。")
         if self.sliced:
-            for r1, *_, ref in self._plan()[:LISTED_ROWS]:
-                self.result.errors.append(Problem(
-                    name, r1, "", "", f"合并单元格{ref}位于数据区，而工作表较大、按分段读取，无法把合并的内容填入"
-                    "每一行，请取消合并并在每一行填写后再导入"))
+            # Said before the sheet's other errors, which the empty cells
+            # of the ranges caused.
+            headers = {idx: written for idx, _, _, written in self.layout.columns}
+            for r1, _, target, *_, ref in reversed(self._plan()[:LISTED_ROWS]):
+                self.result.errors.insert(self.errors_before, Problem(
+                    name, None, headers[target], "", f"第{r1}行起的合并单元格{ref}位于数据区，而工作表较大、按分段读取，"
+                    "无法把合并的内容填入每一行，请取消合并并在每一行填写后再导入"))
 
 
 def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size, result, source=None,

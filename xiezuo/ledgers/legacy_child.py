@@ -115,9 +115,12 @@ def _ole_stream(data, names):
     return None
 
 
-def xls_layout(path):
+def xls_layout(path, max_cells):
     """Return [(sheet name, hidden rows, hidden columns)] in the workbook's
-    sheet order, read from the BIFF8 records (0-based rows and columns)."""
+    sheet order, read from the BIFF8 records (0-based rows and columns).
+
+    calamine sizes a sheet by its DIMENSIONS record before reading a cell:
+    a sheet declaring more than `max_cells` is refused here first."""
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         try:
             stream = _ole_stream(mm, ("Workbook", "Book", "WORKBOOK", "BOOK"))
@@ -149,6 +152,12 @@ def xls_layout(path):
             at += 4 + size
             if kind == 0x000A:
                 break
+            if kind == 0x0200 and size >= 12:  # DIMENSIONS: first row, last row + 1, first column, last column + 1
+                top, bottom, left, right = struct.unpack_from("<IIHH", body)
+                if bottom > top and right > left and (bottom - top) * (right - left) > max_cells:
+                    raise Refused(f"工作表“{name}”声明的范围{column_name(left + 1)}{top + 1}:{column_name(right)}{bottom}"
+                                  f"过大（{(bottom - top) * (right - left)}个单元格，上限{max_cells}个），"
+                                  "请删除多余内容，在Excel或WPS中另存为.xlsx后导入。")
             if kind == 0x0208 and size >= 16:  # ROW: fDyZero (0x20) is a hidden row
                 if struct.unpack_from("<H", body, 12)[0] & 0x20:
                     rows.add(struct.unpack_from("<H", body)[0])
@@ -190,7 +199,7 @@ def ods_layout(path, max_rows, max_columns, max_cells):
 
     def extend(sheet, top, bottom, left, right):
         if bottom >= max_rows or right >= max_columns:
-            row, column = min(bottom, max_rows * 10) + 1, min(right, max_columns * 10) + 1
+            row, column = min(bottom, 10 ** 9) + 1, min(right, 10 ** 7) + 1
             raise Refused(f"工作表“{sheet['name']}”的单元格{column_name(column)}{row}超出允许范围"
                           f"（最多{max_columns}列、{max_rows}行），请删除多余内容或拆分后导入。")
         e = sheet["extent"]
@@ -367,7 +376,7 @@ def main(argv):
         if kind == "ods":
             layout = ods_layout(source, int(max_rows), int(max_columns), int(max_cells))
         else:
-            layout = xls_layout(source)
+            layout = xls_layout(source, int(max_cells))
         try:
             write_xlsx(source, kind, target, layout)
         except Exception as e:
