@@ -29,10 +29,17 @@ SIGNATURES = {
              lambda head, f: _ooxml(head, f, "word/")),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              lambda head, f: _ooxml(head, f, "xl/")),
+    # Excel 97-2003 and WPS 表格 are OLE compound files too; what they hold
+    # is the ledger importer's to check (xiezuo/ledgers/legacy.py).
+    "xls": ("application/vnd.ms-excel", lambda head, f: head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")),
+    "et": ("application/vnd.ms-excel", lambda head, f: head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", lambda head, f: _ods(head, f)),
 }
 PHOTO_TYPES = ("jpg", "jpeg", "png")
 IMAGE_FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
 DOCUMENT_TYPES = ("pdf", "docx", "xlsx", "jpg", "jpeg", "png")
+SPREADSHEET_TYPES = ("xlsx", "xls", "et", "ods")  # what the ledger import reads
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def _ooxml(head, f, folder):
@@ -47,6 +54,21 @@ def _ooxml(head, f, folder):
     finally:
         f.seek(0)
     return "[Content_Types].xml" in names and any(n.startswith(folder) for n in names)
+
+
+def _ods(head, f):
+    """An OpenDocument spreadsheet: a zip whose `mimetype` entry says so."""
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        f.seek(0)
+        with zipfile.ZipFile(f) as z:
+            info = z.getinfo("mimetype")
+            return info.file_size <= 100 and z.read(info).strip() == ODS_MIMETYPE
+    except (KeyError, zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError):
+        return False
+    finally:
+        f.seek(0)
 
 
 def check_upload(f, allowed, max_bytes):

@@ -132,17 +132,20 @@ django.setup()
 from django.conf import settings
 settings.XIEZUO_LEDGER_LIMITS = json.loads(sys.argv[2])
 from xiezuo.ledgers import importer
+from xiezuo.ledgers.legacy import as_xlsx
 from xiezuo.ledgers.safety import LedgerFileError, check_xlsx, limits
-path, lim, rows, opened, workbook = sys.argv[1], limits(), 0, [], None
+source, lim, rows, opened, workbook = sys.argv[1], limits(), 0, [], None
+name = "f" + source[source.rfind("."):]
 try:
-    check_xlsx(path, "f.xlsx")
-    opened_book = importer._open(path, "f.xlsx")
-    workbook = importer._Workbook(path, "f.xlsx", opened_book)
-    parts = importer._sheet_sizes(path)
-    for meta in opened_book.sheets_metadata:
-        sheet_rows, _ = importer._sheet_rows(workbook, path, meta.name, parts, lim, opened)
-        for cells in sheet_rows:
-            rows += 1
+    with as_xlsx(source, name) as path:  # an .xls or .ods: its conversion, in a grandchild
+        check_xlsx(path, name)
+        opened_book = importer._open(path, name)
+        workbook = importer._Workbook(path, name, opened_book)
+        parts = importer._sheet_sizes(path)
+        for meta in opened_book.sheets_metadata:
+            sheet = importer._sheet_rows(workbook, path, meta.name, parts, lim, opened)
+            for cells in sheet.rows:
+                rows += 1
     print(json.dumps({"rows": rows}))
 except LedgerFileError as e:
     print(json.dumps({"refused": str(e)}))

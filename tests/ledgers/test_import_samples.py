@@ -155,7 +155,8 @@ def test_missing_required_column(ctx_for, samples, ledger, expected):
 
 HOSTILE = {
     "not_xlsx.xlsx": "文件“not_xlsx.xlsx”不是Excel工作簿（.xlsx），无法导入。请使用系统提供的模板或在Excel中另存为.xlsx。",
-    "old_format.xlsx": "文件“old_format.xlsx”是旧版Excel（.xls）或加密的工作簿，请在Excel中“另存为”Excel工作簿（.xlsx）后再导入。",
+    "old_format.xlsx": "文件“old_format.xlsx”是旧版Excel（.xls）文件，但无法读取（文件已损坏、已加密，或内容超出可处理的范围），"
+                       "请在Excel或WPS中另存为.xlsx后再导入。",
     "word.xlsx": "文件“word.xlsx”不是Excel工作簿（.xlsx）（可能是Word、PowerPoint或其他压缩文件）。",
     "plain_zip.xlsx": "文件“plain_zip.xlsx”不是Excel工作簿（.xlsx）：缺少[Content_Types].xml。",
     "macro.xlsx": "文件“macro.xlsx”是启用宏的工作簿（.xlsm），为安全起见不予导入，请另存为.xlsx。",

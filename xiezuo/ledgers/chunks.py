@@ -286,8 +286,9 @@ class ChunkedSheet:
                     buf += block
                     end = buf.find(end_tag, max(seen, buf.rfind(row_end, seen)))
                 if end >= 0:
-                    for _ in blocks:  # what follows the rows: read, so the part's CRC is checked
-                        pass
+                    # What follows the rows (the merged ranges) is read to the
+                    # end, so the part's CRC is checked too.
+                    self.scan.read_tail(buf[end:], blocks)
                     if memoryview(buf)[:end].tobytes().strip():
                         yield from self._fitting(prefix, buf, 0, end)
                     self.scan.finish()

@@ -43,6 +43,22 @@ def clean_text(value):
     return str(value).strip()
 
 
+# Units written in a header's brackets (金额（万元）) or in a units row under
+# the header: money (lib.money.UNITS, applied by Amount), counts, weights,
+# areas and prices (which the other column types accept and ignore).
+UNIT_WORDS = frozenset(UNITS) | {
+    "人", "个", "天", "次", "人次", "家", "户", "年", "月", "亩", "元/月", "吨", "斤", "公斤", "千克", "克",
+    "元/斤", "元/公斤", "元/千克", "元/吨", "元/个", "件", "箱", "袋", "份", "平方米", "米", "%"}
+
+
+def unit_word(value):
+    """Return the unit a cell of a units row holds (万元, （万元）, 人), or None."""
+    text = re.sub(r"\s+", "", clean_text(value).translate(FULLWIDTH))
+    if len(text) > 2 and text[0] in "([" and text[-1] in ")]":
+        text = text[1:-1]
+    return text if text in UNIT_WORDS else None
+
+
 def normalize_header(text):
     """Return (key, unit) for a header as written: spaces dropped, full-width
     brackets made ASCII, the required mark "*" removed, and a unit written in
@@ -53,7 +69,7 @@ def normalize_header(text):
     m = _UNIT_IN_HEADER.search(text)
     if m:
         inside = m.group(1)
-        if inside in UNITS or inside in ("人", "个", "天", "次", "人次", "家", "元/月", "年", "亩"):
+        if inside in UNIT_WORDS:
             # A unit is split off (and applied); other brackets are part of the name.
             unit = inside
             text = (text[:m.start()] + text[m.end():]).strip()

@@ -1,11 +1,14 @@
 """The import pipeline: check the file, find the header, parse and validate
 rows in batches, then write everything in one transaction or nothing.
 
-    check_xlsx → open with calamine → per sheet: find the header row →
-    map headers to columns (synonyms, remembered mappings, --map) → for each
-    row: skip blank / 合计 / template example rows, parse every cell, check the
-    natural key, the model's rules → batch: insert new rows (one audit event
-    per batch listing the ids), update changed rows (one audit event each).
+    an .xls/.et/.ods written out as .xlsx in a bounded child (legacy.py) →
+    check_xlsx → open with calamine → per chosen sheet: find the header row
+    (and a unit line above it, a units row under it) → map headers to
+    columns (synonyms, remembered mappings, --map) → for each row: skip
+    hidden, blank / 合计 / template example rows, fill merged cells down,
+    parse every cell, check the natural key, the model's rules → batch:
+    insert new rows (one audit event per batch listing the ids), update
+    changed rows (one audit event each).
 
 The same function previews (commit=False: nothing is written) and imports
 (commit=True). Errors are collected, never raised one at a time, so the user
@@ -30,8 +33,11 @@ from xiezuo.audit.context import acting_as, current_actor
 
 from .bulk import DeferredIndexes, record_batch
 from .chunks import ChunkedSheet, part_blocks, sheet_parts
-from .columns import clean_text, normalize_header
-from .safety import LedgerFileError, check_xlsx, limits, scan_sheet
+from lib.money import UNITS
+
+from .columns import Amount, clean_text, normalize_header, unit_word
+from .legacy import as_xlsx
+from .safety import LedgerFileError, check_xlsx, column_name, limits, scan_sheet
 
 HEADER_SCAN_ROWS = 30
 CHUNK_ROWS = 2000  # rows read, parsed and checked together
@@ -39,6 +45,10 @@ SKIP_SHEETS = {"填写说明", "说明", "代码表", "instructions"}
 ALWAYS_IGNORED = {"序号", "行号", "no", "no."}
 TOTAL_ROW = re.compile(r"^(合计|小计|总计|累计|本页合计|总合计)[:：]?$")
 IGNORE = "-"  # a mapping to this field ignores the column
+# A line above the header giving the unit of the sheet's amounts: 金额单位：万元,
+# 单位：万元, （单位：万元）, often in a merged title cell. Not 填报单位：….
+UNIT_LINE = re.compile(r"(?:^|[(（\[【\s，,；;：:])(?:金额)?单位\s*[:：]\s*(亿元|万元|元)(?=$|[)）\]】\s，,；;。])")
+LISTED_ROWS = 20  # hidden rows named in a notice
 
 
 @dataclass
@@ -88,6 +98,7 @@ class Result:
     sample_add: list = field(default_factory=list)
     sample_headers: list = field(default_factory=list)
     sample_update: list = field(default_factory=list)
+    sheets: list = field(default_factory=list)  # every sheet found: name, header row, rows, chosen or why not
     created_ids: list = field(default_factory=list)
     refused: bool = False  # the file as a whole was refused: no mapping or mode can import it
     # A digest of the stored rows the file met (their ids, and in update mode
@@ -106,7 +117,7 @@ class Result:
             "total_rows": self.total_rows, "errors": [e.as_dict() for e in self.errors],
             "notices": self.notices, "unknown_headers": self.unknown_headers, "sample_headers": self.sample_headers,
             "sample_add": self.sample_add, "sample_update": self.sample_update, "refused": self.refused,
-            "basis": self.basis,
+            "basis": self.basis, "sheets": self.sheets,
         }
 
 
@@ -129,6 +140,11 @@ class SheetLayout:
     columns: list  # (index, Column, unit, header as written)
     unknown: list  # (index, header as written)
     example: list = field(default_factory=list)  # (index, text) of the template's example row
+    data_row: int = 0  # the first row of data: after the header, or after its units row
+    notes: list = field(default_factory=list)  # notices: units applied or contradicted
+
+    def __post_init__(self):
+        self.data_row = self.data_row or self.header_row + 1
 
 
 def _match_columns(spec, cells, mapping):
@@ -168,10 +184,16 @@ def _match_columns(spec, cells, mapping):
     return matched, unknown, dupes
 
 
-def find_layout(spec, sheet_name, rows, mapping):
-    """Pick the header row among the first rows: the one naming most columns."""
+def find_layout(spec, sheet_name, rows, mapping, hidden_columns=()):
+    """Pick the header row among the first rows: the one naming most columns.
+
+    Hidden columns (indexes into the rows) take no part: they are neither
+    matched nor unknown. Hidden rows are to be blanked by the caller."""
+    rows = rows[:HEADER_SCAN_ROWS]
+    if hidden_columns:
+        rows = [[("" if i in hidden_columns else c) for i, c in enumerate(cells)] for cells in rows]
     best = None
-    for offset, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+    for offset, cells in enumerate(rows):
         matched, unknown, dupes = _match_columns(spec, cells, mapping)
         if best is None or len(matched) > len(best[1]):
             best = (offset, matched, unknown, dupes)
@@ -179,12 +201,61 @@ def find_layout(spec, sheet_name, rows, mapping):
         return None, []
     offset, matched, unknown, dupes = best
     layout = SheetLayout(sheet_name, offset + 1, matched, unknown)
+    _units(layout, rows, offset)
     example = [(idx, clean_text(col.example)) for idx, col, _, _ in matched if clean_text(col.example)]
     # Only an example marked as such (示例) can be mistaken for nothing real;
     # the longest text first tells a real row apart at once.
     if any("示例" in text for _, text in example):
         layout.example = sorted(example, key=lambda pair: -len(pair[1]))
     return layout, dupes
+
+
+def _units(layout, rows, offset):
+    """Give the columns without a unit of their own the unit the sheet states.
+
+    A units row right under the header (万元, 元, 人, 吨 under the columns
+    they apply to, nothing else in it) gives each column its unit and is no
+    data. A line above the header (金额单位：万元) gives its unit to every
+    amount column left without one — not to a unit price (单价), which is
+    per piece: offices put 单位：万元 over sales whose prices are in yuan. A
+    unit in the header itself (金额（元）) wins over both, a units row over
+    the line; a contradiction is told in a notice."""
+    line = None
+    for cells in reversed(rows[:offset]):  # the line nearest the header
+        for cell in cells:
+            if cell.__class__ is str and "单位" in cell:
+                m = UNIT_LINE.search(cell.strip())
+                if m:
+                    line = m.group(1)
+                    break
+        if line:
+            break
+    below = rows[offset + 1] if offset + 1 < len(rows) else []
+    units = {i: unit_word(c) for i, c in enumerate(below) if clean_text(c)}
+    if not (units and all(units.values())):
+        units = {}
+    else:
+        layout.data_row += 1
+        layout.notes.append(f"工作表“{layout.name}”第{offset + 2}行是表头下的单位行，按各列单位计，不作为数据导入。")
+    columns, applied = [], []
+    for idx, col, unit, written in layout.columns:
+        from_row = units.get(idx)
+        from_line = line if isinstance(col, Amount) and "单价" not in col.header else None
+        if unit is None:
+            unit = from_row or from_line
+            if unit is not None and from_row is None:
+                applied.append(written)
+        else:
+            for other, where in ((from_row, "单位行"), (from_line, "表头上方")):
+                if other in UNITS and unit in UNITS and UNITS[other] != UNITS[unit]:
+                    layout.notes.append(f"工作表“{layout.name}”“{written}”列的表头注明单位为{unit}，与{where}的"
+                                        f"{other}不同，按表头的{unit}计。")
+                    break
+        columns.append((idx, col, unit, written))
+    layout.columns = columns
+    if applied:
+        names = "、".join(f"“{w}”" for w in applied)
+        layout.notes.append(f"工作表“{layout.name}”表头上方注明金额单位为{line}：{names}列的数字按{line}计。")
 
 
 def _is_example(cells, layout):
@@ -228,7 +299,7 @@ def _batch_converter(col, unit):
 
 
 def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, filename=None, progress=None,
-               sample_size=20, expect_basis=None):
+               sample_size=20, expect_basis=None, sheets=None):
     """Preview (commit=False) or import (commit=True) one file; return a Result.
 
     Both run inside one transaction; a preview, or an import with any error,
@@ -238,6 +309,8 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
     been changed, added or removed by someone else since (a form's edit
     between the preview and the confirm would otherwise be overwritten by a
     change the person confirming never saw).
+    `sheets`: the names of the sheets to import (None: every visible sheet
+    whose header is found); the others are listed in `Result.sheets` only.
     The audit events name `ctx.user` (keeping the request's address when the
     caller already acts as that user)."""
     actor = current_actor()
@@ -245,40 +318,45 @@ def run_import(spec, ctx, path, *, mode="append", commit=False, mapping=None, fi
     if user is not None and actor.user_id != user.pk:
         with acting_as(user, ip=actor.ip):
             return run_import(spec, ctx, path, mode=mode, commit=commit, mapping=mapping, filename=filename,
-                              progress=progress, sample_size=sample_size, expect_basis=expect_basis)
+                              progress=progress, sample_size=sample_size, expect_basis=expect_basis,
+                              sheets=sheets)
     filename = filename or Path(path).name
     result = Result(ledger=spec.name, mode=mode)
     try:
-        check_xlsx(path, filename)
+        # An .xls/.et/.ods is written out as an .xlsx first (in a bounded
+        # child process, before any lock is taken), which then takes every
+        # check an uploaded .xlsx takes.
+        with as_xlsx(path, filename) as readable:
+            check_xlsx(readable, filename)
+            # A preview runs the very same writes and rolls them back: what it
+            # shows (rows added and updated, the model's and the ledgers' own
+            # rules, such as funds allocated above receipts) is exactly what
+            # confirming does.
+            try:
+                with transaction.atomic(), _no_cycle_collection():
+                    lock_ledger(spec, ctx)
+                    _run(spec, ctx, readable, mode, True, mapping or {}, filename, progress, sample_size, result,
+                         source=path, chosen=None if sheets is None else set(sheets))
+                    if commit and expect_basis is not None and result.basis != expect_basis and not result.errors:
+                        result.errors.append(Problem("", None, "", "", STALE_PREVIEW_MESSAGE))
+                    if result.errors or not commit:
+                        raise _Rollback
+                    result.committed = True
+            except _Rollback:
+                result.committed = False
+                result.created_ids = []
+            except IntegrityError:
+                # The database's unique natural keys caught a row the checks
+                # above let through (they read under the ledger lock, so only
+                # a writer outside the importer can cause this): nothing was
+                # written.
+                result.errors.append(Problem("", None, "", "", DUPLICATE_MESSAGE))
+                result.committed = False
     except LedgerFileError as e:
         result.errors.append(Problem("", None, "", "", str(e)))
-        result.refused = True
-        return result
-    # A preview runs the very same writes and rolls them back: what it shows
-    # (rows added and updated, the model's and the ledgers' own rules, such
-    # as funds allocated above receipts) is exactly what confirming does.
-    try:
-        with transaction.atomic(), _no_cycle_collection():
-            lock_ledger(spec, ctx)
-            _run(spec, ctx, path, mode, True, mapping or {}, filename, progress, sample_size, result)
-            if commit and expect_basis is not None and result.basis != expect_basis and not result.errors:
-                result.errors.append(Problem("", None, "", "", STALE_PREVIEW_MESSAGE))
-            if result.errors or not commit:
-                raise _Rollback
-            result.committed = True
-    except _Rollback:
         result.committed = False
         result.created_ids = []
-    except LedgerFileError as e:
-        result.errors.append(Problem("", None, "", "", str(e)))
-        result.committed = False
         result.refused = True
-    except IntegrityError:
-        # The database's unique natural keys caught a row the checks above
-        # let through (they read under the ledger lock, so only a writer
-        # outside the importer can cause this): nothing was written.
-        result.errors.append(Problem("", None, "", "", DUPLICATE_MESSAGE))
-        result.committed = False
     return result
 
 
@@ -351,8 +429,19 @@ class _Workbook:
             self.book = None
 
 
+@dataclass
+class _Sheet:
+    """A sheet's rows and what the scan found beside them."""
+
+    rows: object  # iterator of rows from row 1, each a list from the first used column
+    height: int  # rows, as far as known
+    scan: object  # safety.SheetScan: hidden rows and columns, merged ranges
+    first_column: int  # 0-based column of each row's first cell
+    sliced: bool  # read in slices of a big sheet: merged ranges known only after the rows
+
+
 def _sheet_rows(workbook, path, name, parts, lim, opened):
-    """Return (rows from row 1, number of rows) of a sheet.
+    """Return a _Sheet.
 
     calamine is handed nothing whose references have not been checked: a
     small sheet is scanned as a stream first (`safety.scan_sheet`) and read
@@ -362,6 +451,7 @@ def _sheet_rows(workbook, path, name, parts, lim, opened):
     part, size = parts.get(name, (None, 0))
     if part is None:
         raise LedgerFileError(f"工作表“{name}”在文件中找不到对应的数据，文件可能已损坏，请在Excel中打开后另存为.xlsx再导入。")
+    scan = None
     if size <= lim.slice_above_bytes:
         with zipfile.ZipFile(path) as zf:
             info = zf.getinfo(part)
@@ -373,7 +463,7 @@ def _sheet_rows(workbook, path, name, parts, lim, opened):
                 raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
             if sheet.width > lim.max_columns:
                 raise LedgerFileError(f"工作表“{name}”有{sheet.width}列，超过上限{lim.max_columns}列。")
-            return sheet.iter_rows(), height
+            return _Sheet(sheet.iter_rows(), height, scan, sheet.start[1] if sheet.start else 0, False)
     workbook.close()
     chunked = ChunkedSheet(path, name, lim.slice_bytes, max_columns=lim.max_columns, lim=lim)
     opened.append(chunked)
@@ -382,15 +472,127 @@ def _sheet_rows(workbook, path, name, parts, lim, opened):
     height = chunked.dimension_rows or 0
     if height > lim.max_rows:
         raise LedgerFileError(f"工作表“{name}”有{height}行，超过上限{lim.max_rows}行，请拆分后导入。")
-    return itertools.chain([first] if first is not None else [], rows), height
+    # A small sparse sheet was scanned whole above: its merged ranges are known.
+    return _Sheet(itertools.chain([first] if first is not None else [], rows), height, scan or chunked.scan,
+                  chunked.start[1] if chunked.start else 0, scan is None)
 
 
-def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size, result):
+class _Body:
+    """What the sheet's XML says beside its cells, applied to the rows of
+    data a chunk at a time before they are parsed: hidden rows are left
+    out, and merged ranges inside the data filled.
+
+    calamine gives a merged range's value in its top-left cell only. A range
+    starting at or below the first data row over one imported column (a
+    buyer merged down A3:A7, or across that column and columns not
+    imported) puts that value in each of its cells of the column. One across
+    two or more imported columns is refused, naming the range: which column
+    the value belongs to cannot be told. Ranges above the data (titles, the
+    header) are left as they are. A chunk without a hidden row or a range
+    (every chunk of most files) is passed on untouched."""
+
+    def __init__(self, layout, sheet, result):
+        self.layout, self.scan, self.result = layout, sheet.scan, result
+        self.first_column, self.sliced = sheet.first_column, sheet.sliced
+        self.hidden, self.hidden_count = [], 0
+        self.errors_before = len(result.errors)  # where this sheet's errors begin
+        self.fills, self.active, self.next = [] if sheet.sliced else self._plan(), [], 0
+
+    def _plan(self):
+        """Return [first row, last row, target index, source index, refusal, value, range] per range to fill."""
+        layout, col0 = self.layout, self.first_column
+        imported = {idx: written for idx, col, _, written in layout.columns if not col.readonly}
+        fills = []
+        for r1, c1, r2, c2 in sorted(self.scan.merges):
+            if r1 < layout.data_row:
+                continue
+            covered = [idx for idx in sorted(imported) if c1 <= idx + col0 + 1 <= c2]
+            source = c1 - 1 - col0
+            if not covered or (r1 == r2 and covered == [source]):
+                continue
+            ref = f"{column_name(c1)}{r1}:{column_name(c2)}{r2}"
+            refusal = None
+            if len(covered) > 1:
+                names = [imported[idx] for idx in covered]
+                shown = "、".join(f"“{n}”" for n in names)
+                refusal = ("、".join(names), f"合并单元格{ref}横跨{shown}等多列，无法确定数值属于哪一列，请取消合并后分别填写再导入")
+            fills.append([r1, r2, covered[0], source, refusal, None, ref])
+        return fills
+
+    def parts(self, chunk, first):
+        """Return [(rows, number of the first)] of the chunk to parse."""
+        last = first + len(chunk) - 1
+        if self.next < len(self.fills) or self.active:
+            self._fill(chunk, first, last)
+        hidden = self.scan.hidden_between(first, last)
+        if not hidden:
+            return [(chunk, first)]
+        out, start = [], first
+        for row in hidden:
+            cells = chunk[row - first]
+            if any(c != "" and (c.__class__ is not str or c.strip()) for c in cells):
+                self.hidden_count += 1
+                if len(self.hidden) < LISTED_ROWS:
+                    self.hidden.append(row)
+            if row > start:
+                out.append((chunk[start - first:row - first], start))
+            start = row + 1
+        if start <= last:
+            out.append((chunk[start - first:], start))
+        return out
+
+    def _fill(self, chunk, first, last):
+        fills = self.fills
+        while self.next < len(fills) and fills[self.next][0] <= last:
+            self.active.append(fills[self.next])
+            self.next += 1
+        keep = []
+        for fill in self.active:
+            r1, r2, target, source, refusal, value, _ = fill
+            if first <= r1 <= last:
+                top = chunk[r1 - first]
+                value = fill[5] = top[source] if 0 <= source < len(top) else ""
+                if refusal is not None:
+                    self.result.errors.append(Problem(self.layout.name, r1, refusal[0], value, refusal[1]))
+                    chunk[r1 - first] = []  # the row is refused as a whole: nothing more said of it
+                    continue
+            if refusal is None:
+                for row in range(max(r1, first), min(r2, last) + 1):
+                    cells = chunk[row - first]
+                    if target >= len(cells) or cells[target] != value:
+                        cells = list(cells)  # rows may share one list (blank rows of a slice)
+                        cells.extend([""] * (target + 1 - len(cells)))
+                        cells[target] = value
+                        chunk[row - first] = cells
+            if r2 > last:
+                keep.append(fill)
+        self.active = keep
+
+    def finish(self):
+        """Tell what was left out; refuse merged data of a sheet read in
+        slices, whose ranges came only after its rows."""
+        name = self.layout.name
+        if self.hidden:
+            rows = "、".join(map(str, self.hidden))
+            more = f"等{self.hidden_count}行" if self.hidden_count > len(self.hidden) else ""
+            self.result.notices.append(f"工作表“{name}”第{rows}行{more}为隐藏行，已忽略。")
+        if self.sliced:
+            # Said before the sheet's other errors, which the empty cells
+            # of the ranges caused.
+            headers = {idx: written for idx, _, _, written in self.layout.columns}
+            for r1, _, target, *_, ref in reversed(self._plan()[:LISTED_ROWS]):
+                self.result.errors.insert(self.errors_before, Problem(
+                    name, None, headers[target], "", f"第{r1}行起的合并单元格{ref}位于数据区，而工作表较大、按分段读取，"
+                    "无法把合并的内容填入每一行，请取消合并并在每一行填写后再导入"))
+
+
+def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size, result, source=None,
+         chosen=None):
     lim = limits()
     workbook = _open(path, filename)
     ctx.extra["mode"] = mode  # a spec's rules may depend on it (training: who decides a class's columns)
     spec.prepare(ctx)
-    digest = file_digest(path) if commit else ""
+    digest = file_digest(source or path) if commit else ""
     attnames_all = [c.attname for c in spec.columns]
     existing = spec.existing(ctx, attnames_all if mode == "update" else None)
     seen = {}
@@ -402,24 +604,50 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
              "deferred": DeferredIndexes(spec.model) if commit and spec.defer_indexes else None}
     ctx.extra["filename"], ctx.extra["digest"] = filename, digest
     spec.begin(ctx)
-    sheets = [m for m in workbook.sheets_metadata
-              if str(m.visible).endswith("Visible") and m.name.strip() not in SKIP_SHEETS]
+    sheets = []
+    for m in workbook.sheets_metadata:
+        if m.name.strip() in SKIP_SHEETS:
+            continue  # the template's 填写说明 and hidden 代码表
+        if str(m.visible).endswith(".Visible"):
+            sheets.append(m)
+        else:
+            result.sheets.append({"name": m.name, "hidden": True})
+            result.notices.append(f"工作表“{m.name}”是隐藏的工作表，已跳过。")
     workbook = _Workbook(path, filename, workbook)
     layouts = 0
     try:
         for meta in sheets:
-            rows, height = _sheet_rows(workbook, path, meta.name, parts, lim, opened)
+            sheet = _sheet_rows(workbook, path, meta.name, parts, lim, opened)
+            rows, scan, col0 = sheet.rows, sheet.scan, sheet.first_column
             head = []
             for cells in rows:
                 head.append(cells)
                 if len(head) >= HEADER_SCAN_ROWS:
                     break
-            layout, dupes = find_layout(spec, meta.name, head, mapping)
+            # Hidden rows and columns take no part in finding the header.
+            hidden_head = set(scan.hidden_between(1, len(head))) if head else set()
+            hidden_columns = {c - 1 - col0 for c in scan.hidden_columns if c - 1 - col0 >= 0}
+            view = [[] if n in hidden_head else cells for n, cells in enumerate(head, start=1)]
+            layout, dupes = find_layout(spec, meta.name, view, mapping, hidden_columns)
+            entry = {"name": meta.name, "header_row": None, "rows": 0, "chosen": False}
+            result.sheets.append(entry)
             if layout is None:
                 if any(any(clean_text(c) for c in r) for r in head):
                     result.notices.append(f"工作表“{meta.name}”中未找到{spec.title}的表头，已跳过。")
                 continue
+            entry.update(header_row=layout.header_row, rows=max(sheet.height - layout.data_row + 1, 0),
+                         columns=[written for _, _, _, written in layout.columns])
+            if chosen is not None and meta.name not in chosen:
+                result.notices.append(f"工作表“{meta.name}”未选择，未导入。")
+                continue
+            entry["chosen"] = True
             layouts += 1
+            result.notices.extend(layout.notes)
+            header = head[layout.header_row - 1]
+            names = [clean_text(header[i]) for i in sorted(hidden_columns) if i < len(header) and clean_text(header[i])]
+            if names:
+                shown = "、".join(f"“{n}”" for n in names)
+                result.notices.append(f"工作表“{meta.name}”的隐藏列{shown}已忽略。")
             for d in dupes:
                 result.notices.append(f"工作表“{meta.name}”的“{d}”列与另一列对应同一字段，已忽略。")
             for idx, written in layout.unknown:
@@ -437,25 +665,28 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
                 result.errors.append(Problem(meta.name, None, "", "",
                                              f"按关键字更新需要以下列：{names}"))
                 continue
-            body_offset = layout.header_row  # rows of `head` after the header
-            total = height - body_offset
+            body_offset = layout.data_row - 1  # rows of `head` before the data
+            total = sheet.height - body_offset
             result.total_rows += max(total, 0)
-            rownum = layout.header_row
+            rownum = body_offset
             body = itertools.chain(head[body_offset:], rows)
-            del head
+            del head, view
             handle = _SheetRows(spec, ctx, mode, commit, layout, lim, existing, seen, result, state,
                                 sample_size).handle_chunk
+            extras = _Body(layout, sheet, result)
             while chunk := list(itertools.islice(body, CHUNK_ROWS)):
                 first = rownum + 1
                 rownum += len(chunk)
                 if rownum > lim.max_rows:
                     raise LedgerFileError(f"工作表“{meta.name}”超过{lim.max_rows}行的上限，请拆分后导入。")
-                handle(chunk, first)
+                for part, start in extras.parts(chunk, first):
+                    handle(part, start)
                 if state["queued"] >= spec.batch_size:
                     _flush(spec, ctx, commit, inserter, state, result, filename, digest)
                 state["done"] += len(chunk)
                 if progress:
                     progress(state["done"], result.total_rows)
+            extras.finish()
         _flush(spec, ctx, commit, inserter, state, result, filename, digest)
         result.basis = state["basis"].hexdigest()
         if state["deferred"] is not None and not result.errors:
@@ -471,6 +702,8 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
         workbook.close()
         for chunked in opened:
             chunked.close()
+    if layouts == 0 and not result.errors and chosen is not None and any(s.get("header_row") for s in result.sheets):
+        result.errors.append(Problem("", None, "", "", "没有选择要导入的工作表，请至少勾选一个工作表。"))
     if layouts == 0 and not result.errors:
         columns = "、".join(c.header for c in spec.columns if c.required)
         result.errors.append(Problem("", None, "", "",
@@ -520,7 +753,7 @@ class _SheetRows:
         """Take a chunk of rows (the first numbered `first`): as columns when
         every row surely passes, else row by row (which words every error)."""
         layout = self.layout
-        if layout.example and first == layout.header_row + 1 and chunk and _is_example(chunk[0], layout):
+        if layout.example and first == layout.data_row and chunk and _is_example(chunk[0], layout):
             self.handle(chunk[0], first)  # the template's example row: a notice
             chunk, first = chunk[1:], first + 1
         if not chunk:
@@ -600,7 +833,7 @@ class _SheetRows:
             if v.__class__ is str and "计" in v and TOTAL_ROW.match(re.sub(r"\s+", "", v)):
                 return
         layout = self.layout
-        if layout.example and rownum == layout.header_row + 1 and _is_example(cells, layout):
+        if layout.example and rownum == layout.data_row and _is_example(cells, layout):
             self.result.notices.append(f"工作表“{layout.name}”第{rownum}行是模板示例行，已跳过。")
             return
         values, problems, filled = {}, None, 0

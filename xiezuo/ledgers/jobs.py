@@ -127,7 +127,7 @@ def execute(job, commit, ip=None):
         try:
             result = run_import(spec, ctx, job.file.path, mode=job.mode, commit=commit,
                                 mapping=mapping_for(ctx, spec), filename=job.filename, progress=beat.progress,
-                                expect_basis=expect)
+                                expect_basis=expect, sheets=job.sheets)
             data = result.as_dict()
         except Exception as e:  # a crash must not leave the page polling forever
             logger.exception("ledger import job %s failed", job.pk)

@@ -81,6 +81,9 @@ class ImportJob(ProgressFile, ScopedModel):
     # job still carries its number, so a run presumed dead that wakes up
     # later cannot overwrite the outcome of the run that replaced it.
     attempt = models.PositiveIntegerField("运行次数", default=0)
+    # The names of the sheets to import, chosen on the preview; null: every
+    # sheet whose header the importer finds.
+    sheets = models.JSONField("所选工作表", null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 

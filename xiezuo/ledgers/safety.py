@@ -9,6 +9,7 @@ Only then is the file handed to calamine, which reads cached cell values and
 never evaluates a formula.
 """
 
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -41,6 +42,16 @@ class Limits:
     # reserves room for the declared count up front.
     max_shared_strings_bytes: int = 64 * 1024 * 1024
     max_shared_strings: int = 2_000_000
+    # Merged ranges are kept while a sheet is read (four numbers each).
+    max_merged_ranges: int = 100_000
+    # An .xls, .et or .ods is read by calamine in a child process held to
+    # this much address space and time, and written out as an .xlsx that
+    # then takes the checks above (see legacy.py).
+    legacy_memory_bytes: int = 480 * 1024 * 1024
+    legacy_seconds: int = 300
+    # calamine holds every sheet of an .ods at once: the used ranges of all
+    # its sheets together (repeats counted) are bounded before it reads them.
+    legacy_max_cells: int = 4_000_000
 
 
 def limits():
@@ -56,16 +67,22 @@ def _mb(n):
     return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
-def check_xlsx(path, name=None):
-    """Raise LedgerFileError when the file at `path` is not a safe .xlsx."""
-    lim = limits()
-    name = name or str(path)
+def check_size(path, name, lim):
+    """Refuse a file over the size limit; return its first 8 bytes."""
     with open(path, "rb") as fh:
         head = fh.read(8)
         fh.seek(0, 2)
         size = fh.tell()
     if size > lim.max_file_bytes:
         raise LedgerFileError(f"文件“{name}”过大：{_mb(size)}，上限为{_mb(lim.max_file_bytes)}。请按年度拆分后分别导入。")
+    return head
+
+
+def check_xlsx(path, name=None):
+    """Raise LedgerFileError when the file at `path` is not a safe .xlsx."""
+    lim = limits()
+    name = name or str(path)
+    head = check_size(path, name, lim)
     if head.startswith(OLE_MAGIC):
         raise LedgerFileError(f"文件“{name}”是旧版Excel（.xls）或加密的工作簿，请在Excel中“另存为”Excel工作簿（.xlsx）后再导入。")
     if not head.startswith(b"PK\x03\x04"):
@@ -86,6 +103,15 @@ def check_xlsx(path, name=None):
         raise LedgerFileError(f"文件“{name}”是启用宏的工作簿（.xlsm），为安全起见不予导入，请另存为.xlsx。")
     if XLSX_MAIN not in types:
         raise LedgerFileError(f"文件“{name}”不是Excel工作簿（.xlsx）（可能是Word、PowerPoint或其他压缩文件）。")
+    check_zip_sizes(name, infos, lim, sheets=("xl/worksheets/",))
+    _check_shared_strings(path, name, infos, lim)
+
+
+def check_zip_sizes(name, infos, lim, sheets):
+    """Refuse a zip whose directory declares a bomb: a part inflating more
+    than `max_ratio` times, a sheet part (names starting with `sheets`) over
+    the sheet limit, or a total over the unzipped limit. Reads nothing but
+    the directory."""
     total = 0
     for info in infos:
         total += info.file_size
@@ -93,12 +119,11 @@ def check_xlsx(path, name=None):
             raise LedgerFileError(
                 f"文件“{name}”的压缩比异常（{info.filename}解压后{_mb(info.file_size)}，"
                 f"压缩后仅{_mb(info.compress_size)}），疑似压缩炸弹，已拒绝。")
-        if info.filename.startswith("xl/worksheets/") and info.file_size > lim.max_sheet_bytes:
+        if info.filename.startswith(sheets) and info.file_size > lim.max_sheet_bytes:
             raise LedgerFileError(
                 f"文件“{name}”中的工作表过大（解压后{_mb(info.file_size)}，上限{_mb(lim.max_sheet_bytes)}），请拆分后导入。")
     if total > lim.max_unzipped_bytes:
         raise LedgerFileError(f"文件“{name}”解压后过大（{_mb(total)}，上限{_mb(lim.max_unzipped_bytes)}），请拆分后导入。")
-    _check_shared_strings(path, name, infos, lim)
 
 
 _COUNTS = re.compile(rb'\s(count|uniqueCount)\s*=\s*["\']([^"\']*)["\']')
@@ -166,7 +191,12 @@ _FAST_CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{0,6})"')
 _SHEET_DATA = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sheetData(?=[\s/>])')
 _NARROW_CELL_ROWS = re.compile(rb'<c r="[A-Z]([1-9][0-9]{0,6})"')
 _TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension|col)(?=[\s/>])([^>]*)>')
-_ATTR = re.compile(rb'(?:^|\s)(r|ref|min|max)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_ROW_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*)>')
+_HIDDEN_ROW = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*?\shidden\s*=\s*["\'](?:1|true)["\'][^>]*)>')
+_MERGE_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell(?=[\s/>])([^>]*)>')
+_EMPTY_SHEET_DATA = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sheetData\s*/>')
+_ATTR = re.compile(rb'(?:^|\s)(r|ref|min|max|hidden)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_TRUE = (b"1", b"true")
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
 
 
@@ -200,11 +230,22 @@ class SheetScan:
     last `<`) and raises LedgerFileError at the first reference outside the
     limits. It keeps only the extent seen so far (first and last row and
     column of any cell), so a caller can bound the dense range calamine will
-    build before it builds it."""
+    build before it builds it.
+
+    It also keeps what calamine does not tell: the hidden rows (a bitmap of
+    one bit per row allowed, 128 KB at most, made at the first hidden row),
+    the hidden columns (`<col hidden>`, within the column limit) and the
+    merged ranges (`<mergeCell ref>`, after the rows: `tail`), at most
+    `max_merged_ranges` of them."""
 
     def __init__(self, sheet_name, lim):
         self.name = sheet_name
         self.max_rows, self.max_columns = lim.max_rows, lim.max_columns
+        self.max_merges = lim.max_merged_ranges
+        self.hidden_rows = None  # bytearray: bit n set when row n is hidden
+        self.hidden_count = 0
+        self.hidden_columns = set()  # 1-based column numbers
+        self.merges = []  # (first row, first column, last row, last column), 1-based
         self.top = self.bottom = self.left = self.right = None
         self.row = 0  # the current row, for cells and rows without a reference
         self.column = 0
@@ -272,6 +313,10 @@ class SheetScan:
                         raise LedgerFileError(
                             f"工作表“{self.name}”的列设置（第{value.decode('ascii', 'replace')[:20]}列）"
                             f"超出Excel的范围（最多{EXCEL_COLUMNS}列），文件可能已损坏，请在Excel中另存为.xlsx后再导入。")
+                if values.get(b"hidden", b"").strip().lower() in _TRUE:
+                    first = int(values.get(b"min", b"1"))
+                    last = min(int(values.get(b"max", b"1")), self.max_columns)
+                    self.hidden_columns.update(range(first, last + 1))
 
     def _dimension(self, ref):
         ends = ref.split(":")
@@ -290,6 +335,8 @@ class SheetScan:
         their extent (top, bottom, left, right), or None when they hold no
         cell."""
         end = len(data) if end is None else end
+        if data.find(b"hidden", start, end) >= 0:
+            self._hidden(data, start, end)
         saved = self.top, self.bottom, self.left, self.right
         self.top = None
         try:
@@ -302,6 +349,83 @@ class SheetScan:
         if extent:
             self._extend(*extent)
         return extent
+
+    def _hidden(self, data, start, end):
+        """Mark the rows of data[start:end] written `<row hidden="1">`; a row
+        without a number follows the one before it, as calamine counts.
+        LibreOffice writes hidden="false" on every row: only the hidden
+        ones are looked at, by one pass in C, unless one has no number."""
+        found = _HIDDEN_ROW.findall(data, start, end)
+        numbers = [next(((a or b).strip() for key, a, b in _ATTR.findall(attrs) if key == b"r"), b"")
+                   for attrs in found]
+        if all(n.isdigit() for n in numbers):
+            for n in numbers:
+                self.hide_row(_number(n))
+            return
+        row = self.row
+        for m in _ROW_TAG.finditer(data, start, end):
+            ref = hidden = None
+            for key, a, b in _ATTR.findall(m.group(1)):
+                if key == b"r":
+                    ref = (a or b).strip()
+                elif key == b"hidden":
+                    hidden = (a or b).strip().lower()
+            row = _number(ref) if ref and ref.isdigit() else row + 1
+            if hidden in _TRUE:
+                self.hide_row(row)
+
+    def hide_row(self, row):
+        if not 1 <= row <= self.max_rows:
+            return  # the scan refuses a row beyond the limit on its own
+        if self.hidden_rows is None:
+            self.hidden_rows = bytearray(self.max_rows // 8 + 1)
+        byte, bit = divmod(row, 8)
+        if not self.hidden_rows[byte] & (1 << bit):
+            self.hidden_rows[byte] |= 1 << bit
+            self.hidden_count += 1
+
+    def hidden_between(self, first, last):
+        """Return the hidden row numbers from `first` to `last`; a test of
+        the bitmap's bytes in C first, so a chunk without one costs nothing."""
+        bits = self.hidden_rows
+        if bits is None or not any(bits[first >> 3:(last >> 3) + 1]):
+            return []
+        return [row for row in range(first, last + 1) if bits[row >> 3] & (1 << (row & 7))]
+
+    def tail(self, data):
+        """Read what follows the rows: the merged ranges."""
+        if data.find(b"mergeCell") < 0:
+            return
+        for attrs in _MERGE_TAG.findall(data):
+            ref = next(((a or b) for key, a, b in _ATTR.findall(attrs) if key == b"ref"), b"")
+            ends = [_REF.fullmatch(end.strip()) for end in ref.decode("ascii", "replace").split(":")]
+            if len(ends) != 2 or not all(ends):
+                continue  # not a range calamine would read either
+            (r1, c1), (r2, c2) = [(int(m.group(2)), column_number(m.group(1))) for m in ends]
+            r1, r2, c1, c2 = min(r1, r2), max(r1, r2), min(c1, c2), max(c1, c2)
+            if r1 > self.max_rows or c1 > self.max_columns:
+                continue  # nothing of it is read
+            if len(self.merges) >= self.max_merges:
+                raise LedgerFileError(f"工作表“{self.name}”的合并单元格超过{self.max_merges}处，"
+                                      "请取消合并后再导入。")
+            self.merges.append((r1, c1, min(r2, self.max_rows), min(c2, self.max_columns)))
+
+    def read_tail(self, first, blocks, carry_limit=1024 * 1024):
+        """Read the merged ranges from `first` (bytes) and the rest of the
+        part's `blocks`, a block and a carried tag at a time; the blocks are
+        read to the end (so the part's size and CRC-32 are checked)."""
+        pending = bytes(first)
+        for block in itertools.chain([b""], blocks):
+            data = pending + block if pending else block
+            cut = data.rfind(b"<")
+            if cut < 0:
+                cut = len(data)
+            self.tail(data[:cut])
+            pending = data[cut:]
+            if len(pending) > carry_limit:
+                raise LedgerFileError(f"工作表“{self.name}”的内容异常（单个标记过长），文件可能已损坏，"
+                                      "请在Excel中另存为.xlsx后再导入。")
+        self.tail(pending)
 
     def _fast(self, data, start, end):
         """Check a fragment whose cell tags all have the common form; return
@@ -398,6 +522,7 @@ def scan_sheet(blocks, sheet_name, lim, carry_limit=1024 * 1024):
     Memory stays at a block and a carried tail: each block is cut before its
     last `<`, and the tail goes in front of the next block."""
     scan = SheetScan(sheet_name, lim)
+    blocks = iter(blocks)
     pending = b""
     in_head = True
     for block in blocks:
@@ -419,12 +544,15 @@ def scan_sheet(blocks, sheet_name, lim, carry_limit=1024 * 1024):
             at = found.start()
             scan.head(piece[:at])
             piece, in_head = piece[at:], False
+            if _EMPTY_SHEET_DATA.match(piece):  # <sheetData/>: no rows, the rest is the tail
+                scan.read_tail(piece + pending, blocks, carry_limit)
+                pending = b""
+                break
         end = piece.find(b"</sheetData")
         if end >= 0:
             scan.feed(piece[:end])
+            scan.read_tail(piece[end:] + pending, blocks, carry_limit)
             pending = b""
-            for _ in blocks:  # read to the end all the same: the part's size and CRC-32 are checked there
-                pass
             break
         scan.feed(piece)
     if pending:

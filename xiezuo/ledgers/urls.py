@@ -11,6 +11,7 @@ urlpatterns = [
     path("ledger-imports/<int:importjob_id>/", views.job_detail, name="ledger_job"),
     path("ledger-imports/<int:importjob_id>/progress/", views.job_progress, name="ledger_job_progress"),
     path("ledger-imports/<int:importjob_id>/map/", views.job_map, name="ledger_job_map"),
+    path("ledger-imports/<int:importjob_id>/sheets/", views.job_sheets, name="ledger_job_sheets"),
     path("ledger-imports/<int:importjob_id>/confirm/", views.job_confirm, name="ledger_job_confirm"),
     path("ledger-imports/<int:importjob_id>/rerun/", views.job_rerun, name="ledger_job_rerun"),
     path("ledger-imports/<int:importjob_id>/abandon/", views.job_abandon, name="ledger_job_abandon"),

@@ -8,7 +8,7 @@ from xiezuo.audit.middleware import client_ip
 from xiezuo.downloads.services import inline_rows
 
 from . import jobs, retention
-from .forms import MappingForm, UploadForm
+from .forms import MappingForm, SheetsForm, UploadForm
 from .models import ImportJob
 from .services import remember_mapping
 from .spec import Context, all_specs, get_spec
@@ -130,6 +130,29 @@ def job_map(request, importjob_id):
             messages.success(request, "已保存表头对应关系，并重新检查了文件")
         else:
             messages.error(request, "该文件已在导入或检查中，已保存表头对应关系，但未重新检查")
+    return redirect("ledger_job", job.pk)
+
+
+@login_required
+def job_sheets(request, importjob_id):
+    """Remember which sheets of the workbook to import, and check again:
+    the preview then shows, and confirming imports, exactly those."""
+    job = _importable_job(request, importjob_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    names = [s["name"] for s in (job.result or {}).get("sheets", []) if s.get("header_row")]
+    form = SheetsForm(request.POST, names=names)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, "；".join(error))
+    elif job.status == ImportJob.PREVIEWED:
+        # Saved only while the job waits for confirmation: the run that
+        # starts next reads it (a confirm racing this finds the job moved).
+        if ImportJob.objects.filter(pk=job.pk, status=ImportJob.PREVIEWED, attempt=job.attempt).update(
+                sheets=form.cleaned_data["sheet"]):
+            job.refresh_from_db()
+            if jobs.start(job, commit=False, ip=client_ip(request), expect=ImportJob.PREVIEWED):
+                messages.success(request, "已按所选工作表重新检查了文件")
     return redirect("ledger_job", job.pk)
 
 

@@ -27,8 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--map", action="append", default=[], metavar="表头=field",
                             help="map an unknown header to a field (repeatable); remembered for the pairing")
         parser.add_argument("--user", help="act as this user (default: the system actor system-import)")
+        parser.add_argument("--sheet", action="append", metavar="工作表",
+                            help="import this sheet only (repeatable; default: every sheet whose header is found)")
 
-    def handle(self, *args, ledger, file, pairing, mode, dry_run, map, user, verbosity, **options):
+    def handle(self, *args, ledger, file, pairing, mode, dry_run, map, user, sheet, verbosity, **options):
         spec = get_spec(ledger)
         try:
             actor = command_user(user)
@@ -47,7 +49,7 @@ class Command(BaseCommand):
 
         with acting_as(actor, username=actor.username):
             result = run_import(spec, ctx, file, mode=mode, commit=not dry_run,
-                                mapping=mapping_for(ctx, spec, extra), progress=progress)
+                                mapping=mapping_for(ctx, spec, extra), progress=progress, sheets=sheet)
             if extra and result.ok and not dry_run:
                 remember_mapping(ctx, spec, extra)
         if tty and verbosity:
