@@ -34,4 +34,6 @@ urlpatterns = [
 # No /media/ route, not even under DEBUG: uploaded files leave only through
 # views that check the owning record's pairing (xiezuo.front.downloads).
 
+handler403 = "xiezuo.front.errors.permission_denied"
+handler404 = "xiezuo.front.errors.page_not_found"
 handler500 = "xiezuo.front.errors.server_error"

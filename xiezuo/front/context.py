@@ -9,4 +9,7 @@ def nav(request):
     return {
         "module_links": module_links(),
         "can_manage_accounts": lambda: bool(user and user.is_authenticated and scope_for(user).may_manage_accounts()),
+        # The menu offers the audit log only to those it opens for (audit.views.visible_events).
+        "can_read_audit": lambda: bool(user and user.is_authenticated and (
+            scope_for(user).is_global or scope_for(user).has_any("audit"))),
     }

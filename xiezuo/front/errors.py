@@ -6,10 +6,12 @@ generic 500, and the details go to the log only.
 """
 
 import logging
+import re
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 
 log = logging.getLogger("xiezuo")
@@ -36,3 +38,28 @@ def server_error(request):
     # database that just failed.
     html = render_to_string("error.html", {"status": status, "message": message})
     return HttpResponse(html, status=status)
+
+
+FORBIDDEN = "您的账户无权查看或执行此操作。如需权限，请联系本结对的管理员。"
+NOT_FOUND = "没有找到该页面或记录：它可能已被删除，或不在您可以查看的结对之内。"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _page(request, exception, status, default):
+    # Our own refusals carry a Chinese reason ("只有审计/纪检和管理员可以查看审计日志");
+    # Django's (a URL that matches nothing) do not, and say nothing useful.
+    reason = str(exception or "")
+    message = reason if _CJK.search(reason) else default
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
+    return render(request, "error_page.html", {"status": status, "message": message}, status=status)
+
+
+def permission_denied(request, exception=None):
+    """403 in the site's layout, in Chinese, with a way back."""
+    return _page(request, exception, 403, FORBIDDEN)
+
+
+def page_not_found(request, exception=None):
+    """404 in the site's layout, in Chinese, with a way back."""
+    return _page(request, exception, 404, NOT_FOUND)
