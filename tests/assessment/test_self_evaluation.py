@@ -172,3 +172,33 @@ def test_confirm_and_send_back_at_once_take_exactly_one_step(county, probe_secti
         second.send_back(users["liuhe"])
     evaluation.refresh_from_db()
     assert evaluation.status == "confirmed"
+
+
+def test_both_sides_see_a_stale_snapshot_and_either_may_refresh_it_until_confirmed(county, probe_section, users):
+    add_receipts(county, 2031, ["1000000.00"])
+    evaluation = workflow.get_or_draft(county, 2031, users["huangyuan"])
+    url = reverse("assessment:self_evaluation", args=[county.pk, 2031])
+    for user in ("huangyuan", "liuhe"):
+        assert 'id="snapshot-stale"' not in login(user).get(url).content.decode(), user
+    add_receipts(county, 2031, ["500000.00"])  # the ledger moves on after the snapshot
+    evaluation.submit(users["huangyuan"])
+    for user in ("huangyuan", "liuhe", "lingdao"):
+        html = login(user).get(url).content.decode()
+        stale = html[html.index('id="snapshot-stale"'):html.index("</table>", html.index('id="snapshot-stale"'))]
+        assert "探针资金" in stale and "100" in stale and "150" in stale, user
+    # The east office, about to confirm, takes a new snapshot itself.
+    html = login("liuhe").get(url).content.decode()
+    assert reverse("assessment:self_evaluation_refresh", args=[county.pk, 2031]) in html
+    assert act("lingdao", county, 2031, "refresh").status_code == 403  # a leader reads only
+    assert act("liuhe", county, 2031, "refresh").status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.status == "submitted" and 'id="snapshot-stale"' not in login("liuhe").get(url).content.decode()
+    rows = {r["code"]: r for r in evaluation.snapshot["indicators"]}
+    assert rows["probe_funds"]["actual_display"].startswith("150")
+    evaluation.confirm(users["liuhe"])
+    add_receipts(county, 2031, ["1.00"])
+    # Confirmed: the report keeps what was confirmed; only an administrator may refresh it.
+    html = login("liuhe").get(url).content.decode()
+    assert 'id="snapshot-stale"' not in html
+    assert act("liuhe", county, 2031, "refresh").status_code == 403
+    assert act("huangyuan", county, 2031, "refresh").status_code == 403

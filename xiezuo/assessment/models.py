@@ -233,11 +233,25 @@ class SelfEvaluation(ScopedModel):
         self.__dict__.update({f.attname: getattr(current, f.attname) for f in self._meta.concrete_fields})
         return self
 
+    def may_refresh(self, user):
+        """Either side may take a new snapshot of the ledgers until the year
+        is confirmed (an administrator also after): the east must not be left
+        confirming figures it can see are out of date."""
+        from xiezuo.accounts.scope import scope_for
+
+        scope = scope_for(user)
+        if scope.has(self.pairing_id, "admin"):
+            return True
+        return not self.is_locked and (scope.has(self.pairing_id, "west") or scope.has(self.pairing_id, "east"))
+
     def refresh_snapshot(self, user, loaded_version=AS_READ):
+        from django.core.exceptions import PermissionDenied
+
         from .workflow import snapshot_of
 
         def change(current):
-            current.require_editable(user)
+            if not current.may_refresh(user):
+                raise PermissionDenied("本年度自评已确认锁定，或您的角色无权重新生成快照")
             current.snapshot, current.snapshot_at = snapshot_of(current.pairing, current.year), timezone.now()
             current.admin_event("重新生成数据快照")
 

@@ -93,7 +93,8 @@ def self_evaluation(request, pairing_id, year):
                 messages.success(request, "已保存自评内容")
                 return redirect("assessment:self_evaluation", pairing.pk, year)
     ctx = {"pairing": pairing, "year": year, "evaluation": evaluation, "form": form, "areas": WORK_AREAS,
-           "can_edit": _can_edit(evaluation, request.user),
+           "can_edit": _can_edit(evaluation, request.user), "can_refresh": evaluation.may_refresh(request.user),
+           "changes": workflow.snapshot_changes(evaluation),
            "can_west": scope.has(pairing, "west"), "can_east": scope.has(pairing, "east"),
            "can_admin": scope.has(pairing, "admin")}
     return render(request, "assessment/self_evaluation.html", ctx)
@@ -117,7 +118,7 @@ DONE = {"draft": "已根据台账数据起草自评", "refresh": "已重新生�
 @login_required
 def self_evaluation_action(request, pairing_id, year, action):
     # Scope first, so that a foreign pairing is a 404 whatever the method.
-    pairing = get_pairing(request.user, pairing_id, "west" if action in ("draft", "refresh", "submit") else "read")
+    pairing = get_pairing(request.user, pairing_id, "west" if action in ("draft", "submit") else "read")
     if request.method != "POST":
         return redirect("assessment:self_evaluation", pairing.pk, year)
     if action == "draft":

@@ -33,3 +33,20 @@ def get_or_draft(pairing, year, user=None):
 def is_locked(pairing_id, year):
     """Tell other modules whether a pairing-year has been confirmed."""
     return SelfEvaluation.objects.filter(pairing_id=pairing_id, year=year, status=SelfEvaluation.CONFIRMED).exists()
+
+
+def snapshot_changes(evaluation):
+    """Return the indicators whose live value differs from the snapshot's:
+    [(name, unit, value in the snapshot, value now)], in catalogue order.
+    A confirmed year reports its snapshot, so it has none to show."""
+    if evaluation.is_locked:
+        return []
+    then = {row["code"]: row for row in (evaluation.snapshot or {}).get("indicators") or []}
+    now = snapshot_of(evaluation.pairing, evaluation.year)["indicators"]
+    changes = []
+    for row in now:
+        old = then.get(row["code"])
+        before = old["actual_display"] if old else "—"
+        if before != row["actual_display"]:
+            changes.append((row["name"], row["unit"], before, row["actual_display"]))
+    return changes
