@@ -130,3 +130,23 @@ def test_api_submit_confirm_return(project):
     assert r.status_code == 200 and r.json()["status"] == "submitted"
     r = east.post(f"/api/v1/disbursements/{pk}/confirm", HTTP_IF_MATCH=east.get(f"/api/v1/disbursements/{pk}")["ETag"])
     assert r.status_code == 200 and r.json()["status"] == "confirmed" and r.json()["decided_by"] == "六合区协作办"
+
+
+@pytest.mark.parametrize("status, reason", [("reserve", "储备项目尚未立项，不能拨付资金"), ("terminated", "项目已终止，不能拨付资金")])
+def test_a_project_that_takes_no_money_is_offered_no_disbursement(county, receipt, status, reason):
+    from .conftest import new_project
+
+    project = new_project(county, code=f"T-NOPAY-{status}")  # 储备
+    if status == "terminated":
+        project.transition(user("admin"), "terminated", reason="测试终止")
+    c = login("huangyuan")
+    html = c.get(reverse("project_detail", args=[project.pk])).content.decode()
+    assert reason in html and reverse("disbursement_create", args=[project.pk]) not in html
+    # Typed by hand, the page says why instead of taking a form that will fail.
+    r = c.get(reverse("disbursement_create", args=[project.pk]))
+    assert r.status_code == 302 and r["Location"] == reverse("project_detail", args=[project.pk])
+    assert reason in c.get(r["Location"]).content.decode()
+    n = Disbursement.objects.count()
+    c.post(reverse("disbursement_create", args=[project.pk]), {"date": "2023-05-01", "amount": "1000",
+                                                              "purpose": "测试"})
+    assert Disbursement.objects.count() == n

@@ -295,6 +295,15 @@ class Project(PairingOwned):
             return True
         return "unit" in perms and scope.has(self.pairing_id, "unit") and self.is_own_unit(scope)
 
+    def disbursement_refusal(self):
+        """Why no money may be paid to the project now, or None. The pages
+        offer 提交拨付 only when there is none, and submitting checks again."""
+        if self.status == self.TERMINATED:
+            return "项目已终止，不能拨付资金"
+        if self.status == self.RESERVE:
+            return "储备项目尚未立项，不能拨付资金"
+        return None
+
     def next_steps(self):
         if self.status in self.FINAL:
             return []
@@ -549,10 +558,8 @@ class Disbursement(ScopedModel):
         return self.project.pairing_id
 
     def _check_project_accepts(self, project):
-        if project.status == Project.TERMINATED:
-            raise ValidationError("项目已终止，不能拨付资金")
-        if project.status == Project.RESERVE:
-            raise ValidationError("储备项目尚未立项，不能拨付资金")
+        if refusal := project.disbursement_refusal():
+            raise ValidationError(refusal)
         others = project.disbursements.confirmed().exclude(pk=self.pk)
         confirmed = others.aggregate(s=Sum("amount"))["s"] or Decimal("0")
         if confirmed + self.amount > project.coop_funds:

@@ -280,6 +280,9 @@ def _disbursement_page(request, project, disbursement):
 @login_required
 def disbursement_create(request, project_id):
     project = scope_for(request.user).get(Project.objects.for_detail(), project_id, "west")
+    if refusal := project.disbursement_refusal():
+        messages.error(request, refusal)
+        return redirect("project_detail", project.pk)
     return _disbursement_page(request, project, Disbursement(project=project, date=timezone.localdate()))
 
 
