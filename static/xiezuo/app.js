@@ -4,3 +4,12 @@ document.addEventListener("change", function (event) {
     event.target.form.submit();
   }
 });
+
+// Money and other steps that cannot be undone ask once more, naming what is
+// about to happen (the form's data-confirm text, e.g. the amount and project).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.matches("[data-confirm]") && !window.confirm(form.getAttribute("data-confirm"))) {
+    event.preventDefault();
+  }
+});

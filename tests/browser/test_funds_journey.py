@@ -4,6 +4,8 @@ disbursement; the east office confirms it."""
 
 import pytest
 
+from lib.dates import cn_date
+
 from xiezuo.funds.models import Disbursement, Project
 from xiezuo.pairings.models import Pairing
 
@@ -72,6 +74,14 @@ def test_project_life_cycle_and_two_step_disbursement(journey):
     journey.login("liuhe")
     journey.go(f"/projects/{project.pk}/")
     journey.shot("east-sees-submission")
+    # Money asks once more, naming the amount and the project; dismissed, nothing happens.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("table.disbursements button:has-text('确认')")
+    assert asked == [f"确认向“{project.name}”拨付 40万元（{cn_date(d.date)}）？确认后不能撤销。"]
+    d.refresh_from_db()
+    assert d.status == "submitted"
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("table.disbursements button:has-text('确认')")
     page.wait_for_load_state()
     journey.shot("east-confirmed")
