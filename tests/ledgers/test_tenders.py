@@ -93,7 +93,7 @@ def test_valid_import_creates_processes_and_bids(ctx_for, samples, county, monke
     # Findings: computed once, for both processes, in the import.
     assert calls == [{vinegar.pk, road.pk}]
     assert sorted(road.findings.filter(active=True).values_list("rule_code", "severity")) == [
-        ("BID_PERIOD", "high"), ("R003_SHORT_PERIOD", "medium"), ("R036_LOWEST_DISQUALIFIED", "medium")]
+        ("BID_PERIOD", "high"), ("R036_LOWEST_DISQUALIFIED", "medium")]
     assert not vinegar.findings.exists()
     assert result.notices == ["2个招标采购事项的预警线索随本次导入按规则重新计算。"]
 
@@ -101,7 +101,7 @@ def test_valid_import_creates_processes_and_bids(ctx_for, samples, county, monke
     events = list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
     assert [(e.action, e.model) for e in events] == (
         [("create", "procurement.Tender")] * 2 + [("create", "procurement.Bid"), ("update", "procurement.Tender")]
-        + [("create", "procurement.Bid")] * 2 + [("create", "procurement.Finding")] * 3)
+        + [("create", "procurement.Bid")] * 2 + [("create", "procurement.Finding")] * 2)
     assert {e.actor_name for e in events} == {"liuhe"}
     for event in events:
         assert not any(p in str(event.before) + str(event.after) for p in PHONES + STORED_PHONES)
@@ -329,4 +329,4 @@ def test_web_upload_preview_and_confirm(county, client_for, samples):
     c.post(reverse("ledger_job_confirm", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == "done" and sample_processes().count() == 2
-    assert Tender.objects.get(code=ROAD).findings.filter(active=True).count() == 3
+    assert Tender.objects.get(code=ROAD).findings.filter(active=True).count() == 2

@@ -188,6 +188,14 @@ def test_r003_short_submission_period(make_tender, method, deadline, fires):
     assert ("R003_SHORT_PERIOD" in codes(t)) is fires
 
 
+def test_a_short_tender_period_is_one_finding_not_two(make_tender):
+    # 19 days from the documents (and the notice) to the deadline: the law's
+    # rule fires; the Cardinal proxy, measuring the same days, stays silent.
+    t = make_tender(method="open", notice_date=D(2023, 3, 1), docs_issued=D(2023, 3, 1), bid_deadline=D(2023, 3, 20),
+                    opening_date=D(2023, 3, 20))
+    assert "BID_PERIOD" in codes(t) and "R003_SHORT_PERIOD" not in codes(t)
+
+
 @pytest.mark.parametrize("method, n, fires", [("negotiation", 1, True), ("negotiation", 2, False),
                                               ("single_source", 1, False)])
 def test_r018_single_bid(make_tender, method, n, fires):

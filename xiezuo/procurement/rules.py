@@ -309,11 +309,17 @@ def single_source_above(t, params, ctx):
               Param("days_consultation", "竞争性磋商最短天数", "int", 10),
               Param("days_negotiation", "竞争性谈判最短天数", "int", 3),
               Param("days_rfq", "询价最短天数", "int", 3)),
-      description="自公告（邀请）发布至投标（响应）截止的天数短于该采购方式的常规时限。")
+      description="自公告（邀请）发布至投标（响应）截止的天数短于该采购方式的常规时限；"
+                  "招标项目已记录招标文件发出日期的，由“招标文件发出至投标截止不足法定时限”一条判断，本条不再重复提示。")
 def short_period(t, params, ctx):
     key = {OPEN: "days_open", SELECTIVE: "days_selective", CONSULTATION: "days_consultation",
            NEGOTIATION: "days_negotiation", RFQ: "days_rfq"}.get(t.method)
     if not (key and t.notice_date and t.bid_deadline):
+        return []
+    if t.is_tendering() and t.docs_issued:
+        # One finding per fact: a tender's period is measured by the law's own
+        # interval (BID_PERIOD, 招标投标法第二十四条); this proxy would flag the
+        # same short period a second time.
         return []
     days, minimum = (t.bid_deadline - t.notice_date).days, int(params[key])
     if days >= minimum:
