@@ -24,9 +24,10 @@ SAMPLES = Path(__file__).parent / "samples"
 REFUSED = {"sales": ["工作表“消费帮扶销售”第2行“金额（元）”列（值为空）：请填写金额，或同时填写数量和单价"]}
 
 
-def required_only(spec, sample, path):
+def required_only(spec, sample, path, also=(), times=1):
     """Write the header and first row of `sample` keeping only the spec's
-    required columns (headers as the sample writes them); return the headers."""
+    required columns and the fields `also` (headers as the sample writes
+    them), the row `times` over; return the headers."""
     rows = list(openpyxl.load_workbook(sample, data_only=True).worksheets[0].iter_rows(values_only=True))
     header_at = max(range(min(len(rows), 30)), key=lambda r: len(_match_columns(spec, rows[r], {})[0]))
     matched, _, _ = _match_columns(spec, rows[header_at], {})
@@ -36,7 +37,7 @@ def required_only(spec, sample, path):
     # The header row is told from a title by naming at least two columns
     # (importer.find_layout): a ledger with one required column (suppliers)
     # keeps its first optional one too.
-    keep = [col.field for _, col, _, _ in matched if col.required]
+    keep = [col.field for _, col, _, _ in matched if col.required or col.attname in also]
     if len(keep) < 2:
         keep.append(next(col.field for _, col, _, _ in matched if not col.required))
     for idx, col, _, written in matched:
@@ -45,12 +46,13 @@ def required_only(spec, sample, path):
         value = first[idx] if idx < len(first) else None
         headers.append(written)
         cells.append(examples[col.field] if value in (None, "") else value)
-    assert len(headers) == max(2, sum(c.required for c in spec.columns)), (spec.name, headers)
+    assert len(headers) == max(2, len(set(keep))), (spec.name, headers)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = spec.sheet
     ws.append(headers)
-    ws.append(cells)
+    for _ in range(times):
+        ws.append(cells)
     wb.save(path)
     return headers
 
@@ -70,3 +72,27 @@ def test_a_sheet_of_the_required_columns_alone_imports(ledger, ctx_for, tmp_path
     again = run_import(spec, ctx, path, commit=True)
     assert [str(e) for e in again.errors] == []
     assert (again.added, again.skipped) == (0, 1)
+
+
+FALLBACKS = sorted(name for name, spec in all_specs().items() if spec.fallback is not None)
+
+
+def test_the_ledgers_whose_key_has_an_optional_number_have_a_fallback():
+    assert FALLBACKS == ["disbursements", "donations", "funds", "sales"]
+
+
+@pytest.mark.parametrize("ledger", FALLBACKS)
+def test_identical_rows_without_the_optional_number_are_both_kept_once(ledger, ctx_for, tmp_path):
+    """Without the key's optional column, a file's identical rows are the
+    1st and 2nd of their kind (the fallback key): both are stored, and
+    importing the file again adds nothing."""
+    spec, ctx = ctx_for(ledger, IMPORTER.get(ledger, "liuhe"))
+    path = tmp_path / f"{ledger}.xlsx"
+    required_only(spec, SAMPLES / ledger / "valid.xlsx", path, also=spec.fallback.key, times=2)
+    result = run_import(spec, ctx, path, commit=True)
+    assert [str(e) for e in result.errors] == [] and result.added == 2
+    stored = spec.model.objects.filter(pk__in=result.created_ids)
+    assert sorted(stored.values_list("repeat_no", flat=True)) == [1, 2]
+    assert set(stored.values_list(spec.fallback.when, flat=True)) == {""}
+    again = run_import(spec, ctx, path, commit=True)
+    assert [str(e) for e in again.errors] == [] and (again.added, again.skipped) == (0, 2)
