@@ -220,3 +220,21 @@ def test_identical_rows_in_a_chunk_go_row_by_row_and_are_numbered(ctx_for, tmp_p
     assert [ok for *_, ok in count_paths] == [True, False]
     twins = Sale.objects.filter(pk__in=result.created_ids, date=rows[-1][5])
     assert sorted(twins.values_list("repeat_no", flat=True)) == [1, 2]
+
+
+def test_update_mode_finds_amount_only_rows_by_the_fallback_key(ctx_for, tmp_path):
+    """Without 凭证号 (and 销售渠道) an update finds each stored row by date,
+    buyer, product, amount and place, changes only what the file adds, and
+    leaves the columns it lacks as they are."""
+    spec, ctx = ctx_for("sales")
+    same = purchase(SCHOOL, VINEGAR, 0.05, D(2023, 8, 1), "是")
+    first = run_import(spec, ctx, ledger(tmp_path / "first.xlsx", [same, same]), commit=True)
+    assert messages(first) == [] and first.added == 2
+    noted = ledger(tmp_path / "noted.xlsx", [same + ["第一笔"], same + ["第二笔"]], headers=[*HEADERS, "备注"])
+    result = run_import(spec, ctx, noted, mode="update", commit=True)
+    assert messages(result) == [] and (result.added, result.updated) == (0, 2)
+    assert result.sample_update[0]["key"] == "2023-08-01、六合区示例中学（示例）、湟源陈醋、500、1"
+    stored = Sale.objects.filter(pk__in=first.created_ids).order_by("repeat_no")
+    assert [(s.repeat_no, s.note, s.channel.code) for s in stored] == [(1, "第一笔", "p832"), (2, "第二笔", "p832")]
+    again = run_import(spec, ctx, noted, mode="update", commit=True)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)

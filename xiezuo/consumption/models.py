@@ -481,12 +481,17 @@ class Sale(RepeatNumbered, PairingOwned):
         if self.product_id and not self.supplier_id:
             self.supplier_id = self.product.supplier_id
 
-    def full_clean(self, *args, **kwargs):
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
         # Year, month, whichever of amount, quantity and price the other two
         # determine, and a blank supplier follow from the other fields; fill
         # them before the not-null checks run.
         self.set_derived()
-        return super().full_clean(*args, **kwargs)
+        if self.amount is None:
+            # Still none: `row_errors` says what to fill in, rather than the
+            # field's bare "不能为 null".
+            exclude = {*(exclude or ()), "amount"}
+        return super().full_clean(exclude=exclude, validate_unique=validate_unique,
+                                  validate_constraints=validate_constraints)
 
     def row_errors(self):
         """Return {field: message} for rules that need no query (used per row by bulk loads)."""
