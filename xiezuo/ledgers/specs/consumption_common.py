@@ -108,7 +108,7 @@ class Via832(Bool):
     nothing (not 否)."""
 
     def __init__(self, field="via_832", header="是否832平台", **kwargs):
-        kwargs.setdefault("synonyms", ["是否通过832平台", "是否832平台采购", "832平台"])
+        kwargs.setdefault("synonyms", ["是否通过832平台", "是否832平台采购", "是否通过832平台采购"])
         super().__init__(field, header, source="channel_id",
                          help="选填；未填销售渠道时，“是”记为832平台渠道，“否”记为“其他”渠道", **kwargs)
         self.is_832 = {}
