@@ -12,9 +12,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.urls import reverse
 
 from xiezuo.ledgers.importer import _match_columns, run_import
 from xiezuo.ledgers.spec import all_specs
+from xiezuo.ledgers.writing import write_ledger
 
 from .test_roundtrip import IMPORTER
 
@@ -96,3 +98,12 @@ def test_identical_rows_without_the_optional_number_are_both_kept_once(ledger, c
     assert set(stored.values_list(spec.fallback.when, flat=True)) == {""}
     again = run_import(spec, ctx, path, commit=True)
     assert [str(e) for e in again.errors] == [] and (again.added, again.skipped) == (0, 2)
+
+
+def test_the_ledgers_page_and_the_instructions_explain_the_fallback(county, client_for, ctx_for, tmp_path):
+    html = client_for("liuhe").get(reverse("ledger_index", args=[county.pk])).content.decode()
+    spec, ctx = ctx_for("sales")
+    assert spec.fallback.note in html
+    write_ledger(spec, ctx, tmp_path / "template.xlsx", template=True)
+    lines = [c.value for c in openpyxl.load_workbook(tmp_path / "template.xlsx")["填写说明"]["A"] if c.value]
+    assert any(spec.fallback.note in line for line in lines)
