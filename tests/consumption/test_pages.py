@@ -143,7 +143,7 @@ def test_sale_create_edit_delete_pages(county, refs):
     r = page_checklist(edit, write=True, data=data)
     sale.refresh_from_db()
     assert sale.amount == Decimal("354.00") and sale.version == 2
-    r = login("huangyuan").post(edit, {**data, "amount": "355.00", "loaded_version": 1})
+    r = login("huangyuan").post(edit, {**data, "note": "晚到的修改", "loaded_version": 1})
     assert "此记录已被他人修改" in r.content.decode()
 
     delete = url("consumption_sale_delete", county, sale.pk)

@@ -17,14 +17,17 @@ from ..checklist import login
 pytestmark = pytest.mark.django_db
 
 
-def test_amount_tolerance_is_one_yuan_or_half_a_percent():
-    assert check_amount(Decimal("3"), Decimal("33.33"), Decimal("100.00")) is None  # 99.99, rounding
-    assert check_amount(Decimal("10"), Decimal("10.00"), Decimal("101.00")) is None  # 1 yuan off: allowed
-    msg = check_amount(Decimal("10"), Decimal("10.00"), Decimal("101.01"))
-    assert msg == "金额101.01元与数量×单价（10×10.00=100.00元）不符，相差1.01元，超过允许误差1.00元"
-    # On large amounts 0.5% applies: 1000 × 100 = 100000, allowed 500.
-    assert check_amount(Decimal("1000"), Decimal("100.00"), Decimal("100500.00")) is None
-    assert "超过允许误差500.00元" in check_amount(Decimal("1000"), Decimal("100.00"), Decimal("100500.01"))
+def test_amount_tolerance_is_one_fen_whatever_the_size():
+    assert check_amount(Decimal("3"), Decimal("33.33"), Decimal("100.00")) is None  # 99.99: one 分, rounding
+    assert check_amount(Decimal("3"), Decimal("33.33"), Decimal("99.98")) is None
+    msg = check_amount(Decimal("3"), Decimal("33.33"), Decimal("100.01"))  # two 分 off
+    assert msg == "金额100.01元与数量3×单价33.33元=99.99元不符（允许误差0.01元）"
+    # No percentage any more: 0.5 % of 100,000 元 (500 元) once passed.
+    assert check_amount(Decimal("1000"), Decimal("100.00"), Decimal("100000.01")) is None
+    assert check_amount(Decimal("1000"), Decimal("100.00"), Decimal("100500.00")) == (
+        "金额100500.00元与数量1000×单价100.00元=100000.00元不符（允许误差0.01元）")
+    # A missing one of the three: nothing to compare.
+    assert check_amount(None, Decimal("100.00"), Decimal("100500.00")) is None
 
 
 def test_sale_with_wrong_amount_refused_on_the_page_and_nothing_saved(county, refs):
@@ -36,7 +39,7 @@ def test_sale_with_wrong_amount_refused_on_the_page_and_nothing_saved(county, re
     r = login("liuhe").post(reverse("consumption_sale_create", args=[county.pk]), data)
     html = r.content.decode()
     assert r.status_code == 200
-    assert "金额200元与数量×单价（10×12.80=128.00元）不符" in html
+    assert "金额200.00元与数量10×单价12.80元=128.00元不符" in html
     assert Sale.objects.count() == before
     data["amount"] = ""
     r = login("liuhe").post(reverse("consumption_sale_create", args=[county.pk]), data)

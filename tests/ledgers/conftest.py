@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from xiezuo.ledgers import importer
 from xiezuo.ledgers.spec import Context, all_specs, get_spec
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -39,3 +40,30 @@ def _carryover(settings):
     # sample projects would exceed them. Tests of the allocation rule itself
     # turn this off again.
     settings.XIEZUO_FUNDS_ALLOW_CARRYOVER = True
+
+
+@pytest.fixture
+def row_by_row(monkeypatch):
+    """Switch the column path off: every chunk goes row by row."""
+
+    def off():
+        from xiezuo.ledgers.specs.sales import SalesSpec
+
+        monkeypatch.setattr(SalesSpec, "batch_checker", lambda self, ctx: None)
+
+    return off
+
+
+@pytest.fixture
+def count_paths(monkeypatch):
+    """Count the chunks taken as columns."""
+    taken = []
+    original = importer._SheetRows._columns
+
+    def spy(self, chunk, first):
+        ok = original(self, chunk, first)
+        taken.append((first, len(chunk), ok))
+        return ok
+
+    monkeypatch.setattr(importer._SheetRows, "_columns", spy)
+    return taken

@@ -21,22 +21,38 @@ from xiezuo.ledgers.importer import run_import
 from xiezuo.ledgers.models import ImportJob
 from xiezuo.ledgers.spec import Context, get_spec
 
+from .make_samples import table
+from .test_amount_only import HEADERS, big_row
 from .test_sales_batches import sale_row, write
 from .test_views import upload
 
 ROWS = 3000
+TWINS = 40  # identical purchases in the amount-only file
 
 
-def sales_file(path, voucher=True):
-    """A 3,000-row sales ledger; without vouchers every row has its own day,
-    so the natural keys differ by date alone (the constraint, which needs a
-    voucher, cannot help: only the importer's lock keeps the rows once)."""
-    if voucher:
-        rows = [sale_row(i) for i in range(ROWS)]
-    else:
-        rows = [sale_row(i, voucher="", date=datetime.date(2023, 1, 1) + datetime.timedelta(days=i))
-                for i in range(ROWS)]
-    return write(path, rows)
+def sales_file(path, layout="with-vouchers"):
+    """A 3,000-row sales ledger: with a 凭证号 on every row; without (every
+    row has its own day); or amount-only as offices keep it (购买金额 alone,
+    no 凭证号, 销售渠道 or 类型) with 40 purchases listed twice, the 1st and
+    2nd of their kind. Rows without a voucher are held once by the fallback
+    key's constraint (date, buyer, product, amount, place) as well as by the
+    importer's lock."""
+    if layout == "with-vouchers":
+        return write(path, [sale_row(i) for i in range(ROWS)])
+    if layout == "without-vouchers":
+        return write(path, [sale_row(i, voucher="", date=datetime.date(2023, 1, 1) + datetime.timedelta(days=i))
+                            for i in range(ROWS)])
+    rows = [big_row(i) for i in range(ROWS - TWINS)]
+    table(path, HEADERS, rows + rows[:TWINS], sheet="消费帮扶台账")
+    return path
+
+
+def assert_stored_once(stored):
+    """No natural key is stored twice: neither a voucher's key nor a place."""
+    keys = stored.exclude(voucher_no="").values_list("date", "buyer_id", "product_id", "channel_id", "voucher_no")
+    places = stored.filter(voucher_no="").values_list("date", "buyer_id", "product_id", "amount", "repeat_no")
+    assert len(set(keys)) == len(keys) and len(set(places)) == len(places)
+    assert None not in {place[-1] for place in places}
 
 
 def totals(pairing):
@@ -126,10 +142,10 @@ def _concurrently(*calls):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("voucher", [True, False], ids=["with-vouchers", "without-vouchers"])
+@pytest.mark.parametrize("layout", ["with-vouchers", "without-vouchers", "amount-only"])
 def test_same_sales_file_imported_twice_at_once_stores_each_row_once(transactional_demo, postgres_only, county,
-                                                                     tmp_path, voucher):
-    path = sales_file(tmp_path / "sales.xlsx", voucher)
+                                                                     tmp_path, layout):
+    path = sales_file(tmp_path / "sales.xlsx", layout)
     before_rows, before_totals = Sale.objects.filter(pairing=county).count(), totals(county)
     users = [User.objects.get(username=name) for name in ("huangyuan", "liuhe")]
 
@@ -142,8 +158,9 @@ def test_same_sales_file_imported_twice_at_once_stores_each_row_once(transaction
     assert first.committed and second.committed and not first.errors and not second.errors
     stored = Sale.objects.filter(pairing=county)
     assert stored.count() - before_rows == ROWS
-    keys = stored.values_list("date", "buyer_id", "product_id", "channel_id", "voucher_no")
-    assert len(set(keys)) == len(keys)
+    assert_stored_once(stored)
+    if layout == "amount-only":
+        assert stored.filter(repeat_no=2).count() == TWINS
     n, fen = totals(county)
     added_fen = sum(int(a * 100) for a in stored.exclude(pk__in=[]).filter(
         pk__in=first.created_ids or second.created_ids).values_list("amount", flat=True))
@@ -151,9 +168,10 @@ def test_same_sales_file_imported_twice_at_once_stores_each_row_once(transaction
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("layout", ["with-vouchers", "amount-only"])
 def test_one_job_confirmed_by_two_requests_at_once_imports_once(transactional_demo, postgres_only, county,
-                                                                 tmp_path):
-    path = sales_file(tmp_path / "sales.xlsx")
+                                                                 tmp_path, layout):
+    path = sales_file(tmp_path / "sales.xlsx", layout)
     user = User.objects.get(username="huangyuan")
     c = Client()
     c.force_login(user)
@@ -177,4 +195,5 @@ def test_one_job_confirmed_by_two_requests_at_once_imports_once(transactional_de
     job.refresh_from_db()
     assert job.status == ImportJob.DONE
     assert Sale.objects.filter(pairing=county).count() - before_rows == ROWS
+    assert_stored_once(Sale.objects.filter(pairing=county))
     assert totals(county)[0] - before_totals[0] == ROWS

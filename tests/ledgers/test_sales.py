@@ -53,17 +53,22 @@ def test_sales_errors_and_nothing_written(ctx_for, samples):
     result = run_import(spec, ctx, samples / "sales" / "errors.xlsx", commit=True)
     assert messages(result) == [
         "工作表“消费帮扶销售”第2行“采购单位”列（值为“不存在的采购单位（示例）”）：找不到采购单位“不存在的采购单位（示例）”，请先在系统中登记或检查名称",
-        "工作表“消费帮扶销售”第3行“金额（元）”列（值为“9999”）：金额9999.00元与数量×单价（100×12.80=1280.00元）不符，相差8719.00元，超过允许误差6.40元",
+        "工作表“消费帮扶销售”第3行“金额（元）”列（值为“9999”）：金额9999.00元与数量100×单价12.80元=1280.00元不符（允许误差0.01元）",
         "工作表“消费帮扶销售”第4行“供应商”列（值为“湟源县示例马铃薯家庭农场（示例）”）：供应商与产品所属供应商不一致",
         "工作表“消费帮扶销售”第5行“数量”列（值为“0”）：应大于0",
     ]
     assert (Sale.objects.count(), AuditEvent.objects.count()) == n
 
 
-def test_sales_missing_column(ctx_for, samples):
+def test_sales_without_the_channel_column_take_the_other_channel(ctx_for, samples):
+    # 销售渠道 is optional (amount-only ledgers have none): the shared “其他”
+    # channel stands for it; a missing required column is refused (test_amount_only.py).
     spec, ctx = ctx_for("sales")
     result = run_import(spec, ctx, samples / "sales" / "missing_column.xlsx", commit=True)
-    assert messages(result) == ["工作表“消费帮扶销售”：缺少必填列“销售渠道”（可用的表头：销售渠道、渠道、采购渠道、销售方式）"]
+    assert messages(result) == [] and result.added == 1
+    sale = Sale.objects.get(pk=result.created_ids[0])
+    assert (sale.channel.code, sale.channel.pairing_id, sale.kind, sale.amount) == (
+        "other", None, "purchased", Decimal("12.80"))
 
 
 def test_reference_ledgers(ctx_for, samples, county):

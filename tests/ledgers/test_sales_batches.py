@@ -52,33 +52,6 @@ def stored(seq):
     return rows, events
 
 
-@pytest.fixture
-def row_by_row(monkeypatch):
-    """Switch the column path off: every chunk goes row by row."""
-
-    def off():
-        from xiezuo.ledgers.specs.sales import SalesSpec
-
-        monkeypatch.setattr(SalesSpec, "batch_checker", lambda self, ctx: None)
-
-    return off
-
-
-@pytest.fixture
-def count_paths(monkeypatch):
-    """Count the chunks taken as columns."""
-    taken = []
-    original = importer._SheetRows._columns
-
-    def spy(self, chunk, first):
-        ok = original(self, chunk, first)
-        taken.append((first, len(chunk), ok))
-        return ok
-
-    monkeypatch.setattr(importer._SheetRows, "_columns", spy)
-    return taken
-
-
 def test_columns_store_exactly_what_rows_store(ctx_for, tmp_path, row_by_row, count_paths):
     spec, ctx = ctx_for("sales")
     path = write(tmp_path / "big.xlsx", [sale_row(i) for i in range(ROWS)])

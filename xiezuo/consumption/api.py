@@ -32,8 +32,10 @@ class SaleIn(Schema):
     supplier: int | None = None
     channel: int
     kind: choices(Sale, "kind")
-    quantity: Decimal
-    unit_price: Decimal
+    # The form's rules: the amount alone is enough; two of the three
+    # determine the third (Sale.set_derived).
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
     amount: Decimal | None = None
     voucher_no: str = ""
     note: str = ""
@@ -65,7 +67,8 @@ def sale_out(s):
         "id": s.pk, "pairing": s.pairing_id, "date": s.date.isoformat(), "buyer": s.buyer_id,
         "buyer_name": s.buyer.name, "supplier": s.supplier_id, "product": s.product_id,
         "product_name": s.product.name, "channel": s.channel_id, "channel_name": s.channel.name, "kind": s.kind,
-        "quantity": str(s.quantity), "unit_price": yuan_str(s.unit_price), "amount": yuan_str(s.amount),
+        "quantity": None if s.quantity is None else str(s.quantity),
+        "unit_price": None if s.unit_price is None else yuan_str(s.unit_price), "amount": yuan_str(s.amount),
         "voucher_no": s.voucher_no, "note": s.note, "is_demo": s.is_demo, "version": s.version,
     }
 

@@ -89,5 +89,10 @@ class SaleForm(PairingForm):
         self.fields["supplier"].help_text = "留空时按产品的供应商填写"
         self.fields["channel"].queryset = Channel.usable_by(p).filter(active=True) | Channel.objects.filter(
             pk=self.instance.channel_id or 0)
+        # The model's rules (Sale.set_derived / row_errors), as for an import:
+        # the amount alone is enough; two of the three determine the third.
         self.fields["amount"].required = False
-        self.fields["amount"].help_text = "留空时按数量×单价计算；填写时须与数量×单价相符（允许误差1元或0.5%，取较大者）"
+        self.fields["amount"].help_text = ("可只填金额；留空时按数量×单价计算；三项都填时须与数量×单价相符"
+                                           "（允许误差0.01元）")
+        self.fields["quantity"].help_text = "选填；填写金额和单价时，能整除的按金额÷单价计算"
+        self.fields["unit_price"].help_text = "选填；填写金额和数量时按金额÷数量计算（保留到分）"

@@ -21,14 +21,18 @@ from django.db.models.functions import Coalesce
 from lib.indexes import ListIndex
 from lib.money import CENT
 from xiezuo.audit.tracking import tracked
-from xiezuo.pairings.owned import PairingOwned, ScopedModel
+from xiezuo.pairings.owned import PairingOwned, RepeatNumbered, ScopedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
-# Amount versus quantity × unit price: offices round prices and weights, so a
-# small difference is normal; a larger one is a typing error.
-AMOUNT_TOLERANCE_YUAN = Decimal("1.00")
-AMOUNT_TOLERANCE_RATE = Decimal("0.005")
+# Amount versus quantity × unit price, both rounded to the cent: one 分 of
+# difference is that rounding, more is a typing error. (A percentage let a
+# 0.5 % error through on every big row: 500 元 on a 100,000 元 purchase.)
+AMOUNT_TOLERANCE_YUAN = CENT
+QUANTITY_PLACES = Decimal("0.001")  # Sale.quantity's decimal places
+# Beyond these a derived value would not fit its field (Sale.quantity
+# max_digits 14, money 16, with their places): it is left empty instead.
+QUANTITY_TOP, MONEY_TOP = Decimal("1e11"), Decimal("1e14")
 
 SUPPLIER_KINDS = ("enterprise", "coop", "farm")
 
@@ -303,16 +307,58 @@ class ShareSetting(ScopedModel):
         return cls.objects.filter(pairing=pairing).first() or cls(pairing=pairing)
 
 
+def expected_amount(quantity, unit_price):
+    """Return quantity × unit price rounded to the cent."""
+    return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def complete_amounts(quantity, unit_price, amount):
+    """Return (quantity, unit_price, amount) with what the given two determine filled in.
+
+    Ledgers as offices keep them often give the amount alone (消费帮扶台账:
+    购买金额 without 数量 or 单价); quantity and unit price then stay empty.
+    When two of the three are given:
+
+    - quantity and price: the amount is quantity × price, to the cent;
+    - amount and quantity: the price is amount / quantity to the cent, kept
+      only when quantity × that price is then within one 分 of the amount
+      (15 元 for 1,000 bottles would round to 0.02 元 a bottle = 20 元: the
+      price is left empty rather than stored contradicting the amount);
+    - amount and price: the quantity is amount / price only when that is
+      exact to the field's three places (1250 ÷ 12.5 = 100); otherwise it is
+      left empty, since a rounded quantity would state a weight nobody wrote.
+
+    Values that are not positive (or a negative price) derive nothing: the
+    rules (`Sale.row_errors`) refuse them in words.
+    """
+    if amount is None:
+        if quantity is not None and unit_price is not None and quantity > 0 and unit_price >= 0:
+            amount = expected_amount(quantity, unit_price)
+        return quantity, unit_price, amount
+    if amount <= 0 or (quantity is not None) == (unit_price is not None):
+        return quantity, unit_price, amount
+    if quantity is not None:
+        if quantity > 0:
+            price = (amount / quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+            if price < MONEY_TOP and abs(expected_amount(quantity, price) - amount) <= AMOUNT_TOLERANCE_YUAN:
+                unit_price = price
+    elif unit_price > 0:
+        exact = amount / unit_price
+        if exact < QUANTITY_TOP and exact == exact.quantize(QUANTITY_PLACES):
+            quantity = exact.quantize(QUANTITY_PLACES)
+    return quantity, unit_price, amount
+
+
 def check_amount(quantity, unit_price, amount):
-    """Return a Chinese message when amount is too far from quantity × price, else None."""
+    """Return a Chinese message when amount differs from quantity × price by
+    more than one 分, else None (also when one of the three is missing)."""
     if quantity is None or unit_price is None or amount is None:
         return None
-    expected = (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
-    allowed = max(AMOUNT_TOLERANCE_YUAN, (expected * AMOUNT_TOLERANCE_RATE).quantize(CENT, rounding=ROUND_HALF_UP))
-    diff = abs(amount - expected)
-    if diff > allowed:
-        return (f"金额{amount}元与数量×单价（{quantity.normalize():f}×{unit_price}={expected}元）不符，"
-                f"相差{diff}元，超过允许误差{allowed}元")
+    expected = expected_amount(quantity, unit_price)
+    if abs(amount - expected) > AMOUNT_TOLERANCE_YUAN:
+        shown = format(quantity.normalize(), "f")
+        return (f"金额{amount.quantize(CENT)}元与数量{shown}×单价{unit_price.quantize(CENT)}元={expected}元不符"
+                "（允许误差0.01元）")
     return None
 
 
@@ -360,7 +406,7 @@ class SaleQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
-class Sale(PairingOwned):
+class Sale(RepeatNumbered, PairingOwned):
     PURCHASED, HELPED = "purchased", "helped"
     KINDS = [(PURCHASED, "直接采购"), (HELPED, "帮助销售")]
 
@@ -379,12 +425,18 @@ class Sale(PairingOwned):
     channel = models.ForeignKey(Channel, verbose_name="销售渠道", on_delete=models.PROTECT, related_name="sales",
                                 db_index=False)
     kind = models.CharField("类型", max_length=10, choices=KINDS)
-    quantity = models.DecimalField("数量", max_digits=14, decimal_places=3)
-    unit_price = models.DecimalField("单价（元）", **MONEY)
+    # Optional: many ledgers give the amount alone (see complete_amounts).
+    quantity = models.DecimalField("数量", max_digits=14, decimal_places=3, null=True, blank=True)
+    unit_price = models.DecimalField("单价（元）", null=True, blank=True, **MONEY)
     amount = models.DecimalField("金额（元）", **MONEY)
     voucher_no = models.CharField("凭证号", max_length=60, blank=True)
     voucher = models.FileField("凭证附件", upload_to="consumption-vouchers/%Y/", blank=True)
     note = models.CharField("备注", max_length=300, blank=True)
+
+    # Without a 凭证号, sales of one product to one buyer on one day for one
+    # amount are told apart by their place among those (RepeatNumbered).
+    repeat_optional = "voucher_no"
+    repeat_key = ("pairing_id", "date", "buyer_id", "product_id", "amount")
 
     objects = SaleQuerySet.as_manager()
 
@@ -405,15 +457,18 @@ class Sale(PairingOwned):
             ListIndex(fields=["channel", "pairing", "date", "id"], name="sale_channel_date"),
         ]
         # The sales ledger's natural key, held by the database so that no
-        # race (two imports of one file at once) can store a sale twice.
-        # Only sales with a 凭证号: two sales of one product to one buyer on
-        # one day without a voucher are ordinary (typed on the form, or a
-        # shop's daily lines), so an empty voucher cannot tell them apart;
-        # imports of such rows are kept apart by the importer's ledger lock.
+        # race (two imports of one file at once) can store a sale twice: with
+        # a 凭证号, date + buyer + product + channel + 凭证号; without one
+        # (two sales of one product to one buyer on one day are ordinary: a
+        # shop's daily lines, an amount-only ledger), date + buyer + product +
+        # amount + the sale's place among those identical ones (repeat_no).
         constraints = [
             models.UniqueConstraint(fields=["pairing", "date", "buyer", "product", "channel", "voucher_no"],
                                     condition=~Q(voucher_no=""), name="sale_unique_natural_key",
                                     violation_error_message="已有相同日期、采购单位、产品、销售渠道和凭证号的销售记录"),
+            models.UniqueConstraint(fields=["pairing", "date", "buyer", "product", "amount", "repeat_no"],
+                                    condition=Q(voucher_no=""), name="sale_unique_repeat",
+                                    violation_error_message="已有相同日期、采购单位、产品、金额和序号的无凭证号销售记录"),
         ]
 
     def __str__(self):
@@ -422,16 +477,21 @@ class Sale(PairingOwned):
     def set_derived(self):
         if self.date:
             self.year, self.month = self.date.year, self.date.month
-        if self.amount is None and self.quantity is not None and self.unit_price is not None:
-            self.amount = (self.quantity * self.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+        self.quantity, self.unit_price, self.amount = complete_amounts(self.quantity, self.unit_price, self.amount)
         if self.product_id and not self.supplier_id:
             self.supplier_id = self.product.supplier_id
 
-    def full_clean(self, *args, **kwargs):
-        # Year, month, a blank amount and a blank supplier follow from the
-        # other fields; fill them before the not-null checks run.
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        # Year, month, whichever of amount, quantity and price the other two
+        # determine, and a blank supplier follow from the other fields; fill
+        # them before the not-null checks run.
         self.set_derived()
-        return super().full_clean(*args, **kwargs)
+        if self.amount is None:
+            # Still none: `row_errors` says what to fill in, rather than the
+            # field's bare "不能为 null".
+            exclude = {*(exclude or ()), "amount"}
+        return super().full_clean(exclude=exclude, validate_unique=validate_unique,
+                                  validate_constraints=validate_constraints)
 
     def row_errors(self):
         """Return {field: message} for rules that need no query (used per row by bulk loads)."""
@@ -440,7 +500,9 @@ class Sale(PairingOwned):
             errors["quantity"] = "数量应大于0"
         if self.unit_price is not None and self.unit_price < 0:
             errors["unit_price"] = "单价不能为负数"
-        if self.amount is not None and self.amount <= 0:
+        if self.amount is None:
+            errors["amount"] = "请填写金额，或同时填写数量和单价"
+        elif self.amount <= 0:
             errors["amount"] = "金额应大于0"
         elif (msg := check_amount(self.quantity, self.unit_price, self.amount)):
             errors["amount"] = msg

@@ -9,7 +9,7 @@ from operator import attrgetter, methodcaller
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from xiezuo.audit.models import record
 from xiezuo.pairings.models import Organisation
@@ -51,7 +51,8 @@ def _reference_ids(pairing_ids):
     return refs
 
 
-REQUIRED = ("date", "buyer_id", "product_id", "channel_id", "quantity", "unit_price", "amount")
+# Quantity and unit price are optional: an amount-only ledger row has neither.
+REQUIRED = ("date", "buyer_id", "product_id", "channel_id", "amount")
 
 
 def _validate(sales, first_row):
@@ -89,8 +90,12 @@ def bulk_create_sales(sales, *, batch_size=5000, validate=True, summary="批量�
     """Insert many sales and update the totals once per batch.
 
     `sales` is any iterable of unsaved `Sale` instances (pairing_id, date,
-    buyer_id, product_id, channel_id, kind, quantity, unit_price, amount set;
-    supplier_id and amount may be left for the product and quantity × price).
+    buyer_id, product_id, channel_id, kind, and the amount or quantity and
+    unit price set; supplier_id may be left for the product, and whichever of
+    amount, quantity and price the other two determine is filled in as
+    `models.complete_amounts` says). A sale without a voucher number and
+    without `repeat_no` gets the next place among its identical ones
+    (`RepeatNumbered`), after the stored ones, in the order given.
     Everything runs in ONE transaction: all rows, their totals and their audit
     events commit together or not at all. Per batch: one multi-row INSERT of
     the sales, one upsert per totals table, one audit event (`import`) that
@@ -122,6 +127,7 @@ def _insert_batch(batch, validate, summary, first_row):
         if not sale.supplier_id:
             sale.supplier_id = product_supplier.get(sale.product_id)
         sale.set_derived()
+    _number_repeats(batch)
     if validate:
         _validate(batch, first_row)
     if connection.vendor == "sqlite":
@@ -142,12 +148,39 @@ def _insert_batch(batch, validate, summary, first_row):
     return len(batch)
 
 
+def _number_repeats(batch):
+    """Give each sale without a voucher number and without a place the next
+    place of its group (Sale.repeat_key): after the stored ones and the ones
+    of the batch that have theirs, in batch order. One query per batch."""
+    todo = [s for s in batch if not s.voucher_no and s.repeat_no is None]
+    if not todo:
+        return
+    group_of = attrgetter(*Sale.repeat_key)
+    groups = {group_of(s) for s in todo}
+    pairing_ids, days, buyer_ids, product_ids, _ = map(set, zip(*groups))
+    top = dict.fromkeys(groups, 0)
+    stored = (Sale.objects.filter(voucher_no="", pairing_id__in=pairing_ids, date__in=days, buyer_id__in=buyer_ids,
+                                  product_id__in=product_ids).order_by()
+              .values_list(*Sale.repeat_key).annotate(top=Max("repeat_no")))
+    for *group, place in stored:
+        if tuple(group) in top:
+            top[tuple(group)] = max(top[tuple(group)], place or 0)
+    for sale in batch:
+        if not sale.voucher_no and sale.repeat_no is not None and group_of(sale) in top:
+            top[group_of(sale)] = max(top[group_of(sale)], sale.repeat_no)
+    for sale in todo:
+        group = group_of(sale)
+        top[group] += 1
+        sale.repeat_no = top[group]
+
+
 def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消费帮扶销售", deltas=None, source=None):
     """Insert `count` checked sales of one pairing given as columns; return their ids.
 
     `columns` maps Sale attnames to lists of values (date, buyer_id,
     supplier_id, product_id, channel_id, kind, quantity, unit_price and
-    amount complete; voucher_no and note optional), already checked like
+    amount, the first two of which may hold None; voucher_no, repeat_no and
+    note optional), already checked like
     `_validate` does — the ledger importer checks every row before. The
     same writes as `bulk_create_sales`, in the caller's transaction: the
     rows, their totals and one audit event (id range, count, sum in fen, and
@@ -163,7 +196,7 @@ def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消�
     with transaction.atomic():
         dates = columns["date"]
         # Values as the database gets them (and the digest reads them).
-        text = {f: _each(str, columns[f]) for f in ("quantity", "unit_price", "amount")}
+        text = {f: _each(_text, columns[f]) for f in ("quantity", "unit_price", "amount")}
         days = {day: day.isoformat() for day in set(dates)}  # a ledger repeats its dates
         text["date"] = list(map(days.__getitem__, dates))
         vouchers = columns.get("voucher_no") or [""] * count
@@ -193,6 +226,11 @@ def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消�
     return list(ids)
 
 
+def _text(value):
+    """A Decimal as the database gets it; an empty quantity or price stays NULL."""
+    return None if value is None else str(value)
+
+
 def _each(fn, values):
     """[fn(v) for v in values], with fn called once per distinct object when
     the values repeat objects, as the importer's columns do (it converts each
@@ -208,12 +246,14 @@ def _insert_sqlite_columns(pairing_id, columns, count, text, vouchers, years, mo
     """Insert the rows of the columns; return their ids."""
     return _insert_columns([Same(pairing_id), text["date"], years, months, columns["buyer_id"],
                             columns["supplier_id"], columns["product_id"], columns["channel_id"], columns["kind"],
-                            text["quantity"], text["unit_price"], text["amount"], vouchers, Same(""),
-                            columns.get("note") or Same(""), Same(0), Same(1)], count)
+                            text["quantity"], text["unit_price"], text["amount"], vouchers,
+                            columns.get("repeat_no") or Same(None), Same(""), columns.get("note") or Same(""),
+                            Same(0), Same(1)], count)
 
 
 INSERT_FIELDS = ("pairing_id", "date", "year", "month", "buyer_id", "supplier_id", "product_id", "channel_id", "kind",
-                 "quantity", "unit_price", "amount", "voucher_no", "voucher", "note", "is_demo", "version")
+                 "quantity", "unit_price", "amount", "voucher_no", "repeat_no", "voucher", "note", "is_demo",
+                 "version")
 
 
 def _db_value(value):

@@ -21,7 +21,7 @@ def wan(amount):
     return _wan(amount, places=6)
 from xiezuo.audit.tracking import tracked
 from xiezuo.front.forms import AS_READ, check_version
-from xiezuo.pairings.owned import PairingOwned, ScopedModel
+from xiezuo.pairings.owned import PairingOwned, RepeatNumbered, ScopedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -54,7 +54,7 @@ class FundReceiptQuerySet(models.QuerySet):
         return self.filter(year__in=years)
 
 
-class FundReceipt(PairingOwned):
+class FundReceipt(RepeatNumbered, PairingOwned):
     FISCAL, SOCIAL, PAIRING, IN_KIND = "fiscal", "social", "pairing", "in_kind"
     KINDS = [
         (FISCAL, "财政援助资金"),
@@ -74,6 +74,11 @@ class FundReceipt(PairingOwned):
     amount = models.DecimalField("金额（元）", **MONEY)
     note = models.CharField("备注", max_length=500, blank=True)
 
+    # Without a 文号, receipts of one kind, day and amount are told apart by
+    # their place among those (RepeatNumbered).
+    repeat_optional = "doc_number"
+    repeat_key = ("pairing_id", "date", "kind", "amount")
+
     objects = FundReceiptQuerySet.as_manager()
 
     class Meta:
@@ -81,13 +86,16 @@ class FundReceipt(PairingOwned):
         verbose_name = "资金到位"
         verbose_name_plural = "资金到位"
         indexes = [models.Index(fields=["pairing", "year"])]
-        # The funds ledger's natural key where a 文号 is given (an empty one cannot tell
-        # two receipts of one day apart; imports of those are kept apart by the
-        # importer's ledger lock).
+        # The funds ledger's natural key: with a 文号, date + kind + 文号;
+        # without one (two receipts of one day are ordinary), date + kind +
+        # amount + the receipt's place among those identical ones.
         constraints = [models.UniqueConstraint(fields=["pairing", "date", "kind", "doc_number"],
                                                condition=~Q(doc_number=""),
                                                name="fund_receipt_unique_natural_key",
-                                               violation_error_message="已有相同到位日期、资金类型和文号的资金到位记录")]
+                                               violation_error_message="已有相同到位日期、资金类型和文号的资金到位记录"),
+                       models.UniqueConstraint(fields=["pairing", "date", "kind", "amount", "repeat_no"],
+                                               condition=Q(doc_number=""), name="fund_receipt_unique_repeat",
+                                               violation_error_message="已有相同到位日期、资金类型、金额和序号的无文号资金到位记录")]
 
     def __str__(self):
         return f"{self.year}年{self.get_kind_display()} {self.doc_number}".strip()
@@ -492,7 +500,7 @@ class DisbursementQuerySet(models.QuerySet):
         return self.filter(status=Disbursement.CONFIRMED)
 
 
-class Disbursement(ScopedModel):
+class Disbursement(RepeatNumbered, ScopedModel):
     """A payment out of a project's cooperation funds (拨付).
 
     The west office submits it, the east office confirms or returns it; the
@@ -522,6 +530,11 @@ class Disbursement(ScopedModel):
     is_demo = models.BooleanField("示例数据", default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # Without a 凭证号, payments of one project on one day for one amount are
+    # told apart by their place among those (RepeatNumbered).
+    repeat_optional = "voucher_number"
+    repeat_key = ("project_id", "date", "amount")
+
     objects = DisbursementQuerySet.as_manager()
 
     class Meta:
@@ -529,15 +542,19 @@ class Disbursement(ScopedModel):
         verbose_name = "资金拨付"
         verbose_name_plural = "资金拨付"
         indexes = [models.Index(fields=["project", "status"])]
-        # The disbursements ledger's natural key where a 凭证号 is given. Without
-        # one, two payments of one project on one day are ordinary (two
-        # instalments typed on the form before the voucher is booked), so only
-        # the importer's ledger lock keeps those apart. A returned disbursement
-        # keeps its row and is resubmitted, never entered again.
+        # The disbursements ledger's natural key where a 凭证号 is given.
+        # Without one, two payments of one project on one day are ordinary
+        # (two instalments typed on the form before the voucher is booked):
+        # they are told apart by amount and their place among identical ones.
+        # A returned disbursement keeps its row and is resubmitted, never
+        # entered again.
         constraints = [models.UniqueConstraint(fields=["project", "date", "voucher_number"],
                                                condition=~Q(voucher_number=""),
                                                name="disbursement_unique_natural_key",
-                                               violation_error_message="该项目已有相同拨付日期和凭证号的拨付记录")]
+                                               violation_error_message="该项目已有相同拨付日期和凭证号的拨付记录"),
+                       models.UniqueConstraint(fields=["project", "date", "amount", "repeat_no"],
+                                               condition=Q(voucher_number=""), name="disbursement_unique_repeat",
+                                               violation_error_message="该项目已有相同拨付日期、金额和序号的无凭证号拨付记录")]
 
     def __str__(self):
         return f"{self.project} 拨付{wan(self.amount)}"

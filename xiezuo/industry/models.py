@@ -22,7 +22,7 @@ from lib.dates import cn_date
 from lib.ids import normalize_uscc
 from lib.uploads import check_upload
 from xiezuo.audit.tracking import tracked
-from xiezuo.pairings.owned import PairingOwned, ScopedModel
+from xiezuo.pairings.owned import PairingOwned, RepeatNumbered, ScopedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 ENTERPRISE_KINDS = ("enterprise", "soe", "coop", "farm")
@@ -235,7 +235,7 @@ class DonationQuerySet(LedgerQuerySet):
         return self.filter(date__year__in=years)
 
 
-class Donation(PairingOwned):
+class Donation(RepeatNumbered, PairingOwned):
     CASH, IN_KIND = "cash", "in_kind"
     FORMS = [(CASH, "捐款"), (IN_KIND, "捐物（折款）")]
     DONOR_KINDS = [
@@ -260,6 +260,11 @@ class Donation(PairingOwned):
     receipt_number = models.CharField("捐赠票据号", max_length=100, blank=True)
     note = models.TextField("备注", blank=True)
 
+    # Without a 票据号, donations of one donor on one day for one amount are
+    # told apart by their place among those (RepeatNumbered).
+    repeat_optional = "receipt_number"
+    repeat_key = ("pairing_id", "date", "donor_name", "amount")
+
     objects = DonationQuerySet.as_manager()
 
     class Meta:
@@ -267,11 +272,15 @@ class Donation(PairingOwned):
         verbose_name = "社会帮扶捐赠"
         verbose_name_plural = "社会帮扶捐赠"
         indexes = [models.Index(fields=["pairing", "date"])]
-        # The donations ledger's natural key where a 票据号 is given (see funds.FundReceipt).
+        # The donations ledger's natural key (see funds.FundReceipt): with a
+        # 票据号, date + donor + 票据号; without, date + donor + amount + place.
         constraints = [models.UniqueConstraint(fields=["pairing", "date", "donor_name", "receipt_number"],
                                                condition=~Q(receipt_number=""),
                                                name="donation_unique_natural_key",
-                                               violation_error_message="已有相同捐赠日期、捐赠方和票据号的捐赠记录")]
+                                               violation_error_message="已有相同捐赠日期、捐赠方和票据号的捐赠记录"),
+                       models.UniqueConstraint(fields=["pairing", "date", "donor_name", "amount", "repeat_no"],
+                                               condition=Q(receipt_number=""), name="donation_unique_repeat",
+                                               violation_error_message="已有相同捐赠日期、捐赠方、金额和序号的无票据号捐赠记录")]
 
     def __str__(self):
         return f"{self.donor_name} {self.get_form_display()}"

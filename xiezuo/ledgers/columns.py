@@ -82,9 +82,13 @@ class Column:
     kind = "文本"
 
     def __init__(self, field, header, *, synonyms=(), required=False, help="", example="", max_length=None,
-                 unit=None, default=None, readonly=False):
+                 unit=None, default=None, readonly=False, source=None):
         self.field = field
         self.readonly = readonly  # exported for reference, never imported
+        # A column with a source is not stored: read and checked on import by
+        # the spec's rules (所属县 against the supplier's county), then left
+        # out of the row; exported from the stored field `source` (an attname).
+        self.source = source
         self.default = default  # the value of an empty cell, when not the type's own
         self.header = header
         self.synonyms = tuple(synonyms)
@@ -101,6 +105,11 @@ class Column:
     def attname(self):
         """Return the model attribute the parsed value goes to."""
         return self.field
+
+    @property
+    def stored(self):
+        """Tell whether the parsed value is stored in the row's field (see `source`)."""
+        return self.source is None
 
     @property
     def title(self):
@@ -684,6 +693,22 @@ class Bool(Column):
 
     def export(self, value):
         return "是" if value else "否"
+
+    def fast(self, unit=None):
+        exact, slow = self._exact(), self.parse
+
+        def parse(raw):
+            value = exact.get(raw) if raw.__class__ is str else None
+            return slow(raw, unit) if value is None else value
+
+        return parse
+
+    def batch(self, unit=None):
+        return _exact_batch(self._exact())
+
+    def _exact(self):
+        # Cells written exactly as a word `parse` reads (all lower case already).
+        return {**dict.fromkeys(self.YES, True), **dict.fromkeys(self.NO, False)}
 
     def describe(self):
         return "填写“是”或“否”"

@@ -38,6 +38,7 @@ from lib.money import UNITS
 from .columns import Amount, clean_text, normalize_header, unit_word
 from .legacy import as_xlsx
 from .safety import LedgerFileError, check_xlsx, column_name, limits, scan_sheet
+from .spec import FALLBACK
 
 HEADER_SCAN_ROWS = 30
 CHUNK_ROWS = 2000  # rows read, parsed and checked together
@@ -593,7 +594,7 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
     ctx.extra["mode"] = mode  # a spec's rules may depend on it (training: who decides a class's columns)
     spec.prepare(ctx)
     digest = file_digest(source or path) if commit else ""
-    attnames_all = [c.attname for c in spec.columns]
+    attnames_all = [c.attname for c in spec.columns if c.stored]
     existing = spec.existing(ctx, attnames_all if mode == "update" else None)
     seen = {}
     inserter = spec.inserter(ctx) if commit else None
@@ -601,7 +602,8 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
     opened = []
     state = {"pending": [], "pending_rows": [], "pending_cols": [], "queued": 0, "done": 0, "touched": set(),
              "basis": hashlib.sha256(),
-             "deferred": DeferredIndexes(spec.model) if commit and spec.defer_indexes else None}
+             "deferred": DeferredIndexes(spec.model) if commit and spec.defer_indexes else None,
+             "repeats": {}}  # hash of a fallback key's values → how many rows of the file had them
     ctx.extra["filename"], ctx.extra["digest"] = filename, digest
     spec.begin(ctx)
     sheets = []
@@ -660,7 +662,7 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
                                              f"缺少必填列“{col.header}”（可用的表头：{names}）"))
             if missing:
                 continue
-            if mode == "update" and not all(k in {c.attname for _, c, _, _ in layout.columns} for k in spec.key):
+            if mode == "update" and not _can_update(spec, {c.attname for _, c, _, _ in layout.columns}):
                 names = "、".join(c.header for c in spec.key_columns())
                 result.errors.append(Problem(meta.name, None, "", "",
                                              f"按关键字更新需要以下列：{names}"))
@@ -712,6 +714,17 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
         progress(state["done"], result.total_rows)
 
 
+def _can_update(spec, present):
+    """Tell whether a sheet with the columns `present` (attnames) can find
+    its rows among the stored ones: it has the natural key's columns, or,
+    without the key's optional column, the fallback key's columns (every row
+    is then known by the fallback key)."""
+    fb = spec.fallback
+    if fb is not None and fb.when not in present:
+        return all(k in present for k in fb.key)
+    return all(k in present for k in spec.key)
+
+
 class _SheetRows:
     """Turn the rows of one sheet into values, with everything per-sheet
     worked out once: the hot loop of a million-row import."""
@@ -728,10 +741,17 @@ class _SheetRows:
         self.headers = {col.attname: written for _, col, _, written in layout.columns}
         self.key = spec.key
         # An optional column of the natural key (凭证号) may be left out of
-        # the sheet altogether: its rows then have the column's empty value,
-        # as if every cell were blank, instead of no value at all (KeyError).
+        # the sheet altogether: its rows' keys then have the column's empty
+        # value, as if every cell were blank, instead of no value at all
+        # (KeyError). The rows themselves do not get it: in update mode an
+        # absent column leaves the stored value as it is.
         present = {col.attname for _, col, _, _ in layout.columns}
         self.absent_key = {k: spec.column(k).empty() for k in spec.key if k not in present}
+        self.fallback = spec.fallback
+        self.repeats = state["repeats"]
+        self.complete_key = spec.complete_key
+        # Columns read and checked but not stored (see Column.source).
+        self.unstored = [col.attname for _, col, _, _ in layout.columns if not col.stored]
         self.check = spec.checker(ctx)
         self.resolve = spec.resolver(ctx)
         self.track = spec.track
@@ -806,15 +826,40 @@ class _SheetRows:
             values[attname] = parsed
         for k, empty in self.absent_key.items():
             values[k] = [empty] * n
-        if any(k not in values for k in self.key):
-            return False
-        hashes = list(map(hash, zip(*[values[k] for k in self.key])))
-        if len(set(hashes)) != n or not self.seen.keys().isdisjoint(hashes) \
-                or not self.existing.keys().isdisjoint(hashes):
-            return False
+        fb, fallback = self.fallback, False
+        if fb is not None:
+            optional = values[fb.when]
+            if "" in optional:
+                if any(optional):
+                    return False  # some rows with the optional key column, some without: row by row
+                fallback = True
+        # The keys are taken after the check, which completes derived key
+        # values (a default channel, the amount of quantity × price) as
+        # `complete_key` does for a row.
         if not self.batch_check(values, n):
             return False
+        if any(k not in values for k in (fb.key if fallback else self.key)):
+            return False
+        if fallback:
+            # Each row the first of its kind in the file (else row by row,
+            # which numbers them): its key is the fallback key with place 1.
+            columns = [values[k] for k in fb.key]
+            bases = list(map(hash, zip(*columns)))
+            if len(set(bases)) != n or not self.repeats.keys().isdisjoint(bases):
+                return False
+            hashes = list(map(hash, zip(itertools.repeat(FALLBACK), *columns, itertools.repeat(1))))
+        else:
+            hashes = list(map(hash, zip(*[values[k] for k in self.key])))
+            if len(set(hashes)) != n:
+                return False
+        if not self.seen.keys().isdisjoint(hashes) or not self.existing.keys().isdisjoint(hashes):
+            return False
         # Every row is new and good: the same bookkeeping as `handle`.
+        if fallback:
+            values[fb.seq] = [1] * n
+            self.repeats.update(zip(bases, itertools.repeat(1)))
+        for attname in self.unstored:
+            values.pop(attname, None)
         result, state = self.result, self.state
         self.seen.update(zip(hashes, range(first, first + n)))
         result.added += n
@@ -870,9 +915,22 @@ class _SheetRows:
                                                  clean_text(self.spec.column(attname).export(values.get(attname))),
                                                  message))
                 return
-        if self.absent_key:
-            values.update(self.absent_key)
-        key = tuple([values[k] for k in self.key])
+        if self.complete_key is not None:
+            self.complete_key(values)
+        fb = self.fallback
+        if fb is not None and not values.get(fb.when):
+            # Without the optional key column: the fallback key and the row's
+            # place among the identical rows of the file so far.
+            base = tuple([values.get(k) for k in fb.key])
+            digest = hash(base)
+            place = self.repeats[digest] = self.repeats.get(digest, 0) + 1
+            values[fb.seq] = place
+            key = (FALLBACK, *base, place)
+        elif self.absent_key:
+            absent = self.absent_key
+            key = tuple([values[k] if k in values else absent[k] for k in self.key])
+        else:
+            key = tuple([values[k] for k in self.key])
         # Only the key's hash is kept: a million keys would otherwise hold
         # every key string alive. Two different keys share a 64-bit hash
         # with odds of about 1 in 10^7 for a million rows.
@@ -889,8 +947,9 @@ class _SheetRows:
             result.skipped += 1
             return
         changes = values
+        unstored = self.unstored
         if current is not None:
-            changes = {k: v for k, v in values.items() if current.get(k) != v}
+            changes = {k: v for k, v in values.items() if current.get(k) != v and k not in unstored}
             if not changes:
                 result.unchanged += 1
                 return
@@ -904,6 +963,14 @@ class _SheetRows:
                 result.errors.append(Problem(layout.name, rownum, column, col.export(value) if col else value,
                                              message))
             return
+        for attname in unstored:
+            values.pop(attname, None)
+        if current is not None:
+            # Again: the check may have completed values (a blank supplier is the product's).
+            changes = {k: v for k, v in values.items() if current.get(k) != v}
+            if not changes:
+                result.unchanged += 1
+                return
         if self.track:
             self.state["touched"].add(tuple([values.get(k, current and current.get(k)) for k in self.track]))
         if current is None:
@@ -932,21 +999,27 @@ class _SheetRows:
                 shown.append(col.preview(raw, values[attname]))
         result.sample_add.append({"sheet": layout.name, "row": rownum, "cells": shown})
 
+    def _key_items(self, key):
+        """Return the (attname, value) pairs of a key tuple (without the fallback mark)."""
+        return [(k, v) for k, v in zip(self.spec.key_names(key), key) if k]
+
+    def _shown(self, attname, value):
+        col = self.spec.column(attname)
+        return clean_text(col.export(value) if col is not None else value)
+
     def _duplicate(self, key, rownum, first):
-        spec = self.spec
-        names = "、".join(self.headers.get(k, k) for k in self.key)
-        shown = "、".join(clean_text(spec.column(k).export(v)) for k, v in zip(self.key, key))
+        items = self._key_items(key)
+        names = "、".join(self.headers.get(k, k) for k, _ in items)
+        shown = "、".join(self._shown(k, v) for k, v in items)
         self.result.errors.append(Problem(self.layout.name, rownum, names, shown, f"与第{first}行重复（{names}相同）"))
 
     def _update(self, key, rownum, current, changes):
         spec, result = self.spec, self.result
         result.updated += 1
         if len(result.sample_update) < self.sample_size:
-            def shown(k, v):
-                return clean_text(spec.column(k).export(v))
-
+            shown = self._shown
             result.sample_update.append({
-                "row": rownum, "key": "、".join(shown(k, v) for k, v in zip(self.key, key)),
+                "row": rownum, "key": "、".join(shown(k, v) for k, v in self._key_items(key)),
                 "changes": [[self.headers.get(k, k), shown(k, current.get(k)), shown(k, v)]
                             for k, v in changes.items()]})
         if self.commit and not result.errors:

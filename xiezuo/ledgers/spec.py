@@ -60,6 +60,30 @@ class Context:
         return scope_for(self.user)
 
 
+FALLBACK = "fallback-key"  # first item of a fallback key: never equal to a full key
+
+
+@dataclass(frozen=True)
+class FallbackKey:
+    """How rows are known when the optional column of the natural key is blank.
+
+    A natural key that ends in an optional number (凭证号, 文号, 票据号) cannot
+    tell apart the rows that leave it blank — or a whole file without that
+    column. Those rows are known instead by `key` (attnames: for sales date,
+    buyer, product and amount) and their place among the identical rows of
+    their file (the 1st, 2nd, … such row), which the importer gives each row
+    in `seq` (the model's `repeat_no`, see pairings.owned.RepeatNumbered). So
+    importing the same file again finds every row stored and adds nothing,
+    while two identical rows of one file are both kept; the model's unique
+    constraint over `key` + `seq` holds it against concurrent writers.
+    """
+
+    when: str  # attname of the key's optional column
+    key: tuple  # attnames telling apart the rows without it
+    note: str  # how the fallback is explained to users
+    seq: str = "repeat_no"
+
+
 def model_checker(model, defaults):
     """Return check(values, current) → {field: message} running `model.clean()`.
 
@@ -96,6 +120,7 @@ class LedgerSpec:
     columns = []
     key = ()  # attnames of the natural key
     key_note = ""  # how the natural key is explained to users
+    fallback = None  # FallbackKey: the key of rows whose optional key column is blank or absent
     batch_size = 5000
     import_perm = "write"
     audits_batches = False  # True when `insert` records the batch's audit event itself  # the permission an import needs on the pairing
@@ -151,26 +176,49 @@ class LedgerSpec:
     def key_of(self, values):
         return tuple(values.get(k) for k in self.key)
 
+    # complete_key(values): fill in place, before a row's natural key is
+    # taken, key values that follow from its other cells (sales: the channel
+    # a blank 销售渠道 stands for, the amount of quantity × price). None: no
+    # such step. Row path only: the column path takes its keys after the
+    # spec's `batch_checker`, which completes whole columns the same way.
+    complete_key = None
+
+    def key_names(self, key):
+        """Return the attnames a key tuple (as the importer builds it) is made of."""
+        if key and key[0] == FALLBACK and self.fallback is not None:
+            return ("", *self.fallback.key, self.fallback.seq)
+        return self.key
+
     def existing(self, ctx, attnames=None):
         """Return {hash of natural key: stored row} of the pairing's rows.
 
         With `attnames` (update mode) the stored row is a dict of those
         values and its pk; without (append mode) only the pk, which keeps a
-        big ledger's memory small.
+        big ledger's memory small. Rows whose optional key column is blank
+        are keyed by the fallback key (`FallbackKey`), as the importer keys
+        such rows of a file.
         """
         result = {}
-        key = self.key
-        if attnames is None:
-            for row in self.queryset(ctx).values_list("pk", *key).iterator(chunk_size=5000):
-                result[hash(row[1:])] = {"pk": row[0]}
-            return result
-        fields = sorted(set(attnames) | set(key))
-        if any(f.attname == "version" for f in self.model._meta.concrete_fields):
-            # Not compared, but part of the preview's basis (importer.Result.basis):
-            # an edit of a column the sheet leaves out changes it too.
-            fields.append("version")
-        for row in self.queryset(ctx).values("pk", *fields).iterator(chunk_size=5000):
-            result[hash(tuple([row[k] for k in key]))] = row
+        fb = self.fallback
+        parts = [(self.queryset(ctx), self.key, ())]
+        if fb is not None:
+            blank = {fb.when: ""}
+            parts = [(self.queryset(ctx).exclude(**blank), self.key, ()),
+                     (self.queryset(ctx).filter(**blank), (*fb.key, fb.seq), (FALLBACK,))]
+        # Not compared, but part of the preview's basis (importer.Result.basis):
+        # an edit of a column the sheet leaves out changes the version too.
+        versioned = {"version"} if any(f.attname == "version" for f in self.model._meta.concrete_fields) else set()
+        for rows, key, mark in parts:
+            if attnames is None:
+                stored = rows.values_list("pk", *key).iterator(chunk_size=5000)
+                if mark:
+                    stored = ((row[0], *mark, *row[1:]) for row in stored)
+                for row in stored:
+                    result[hash(row[1:])] = {"pk": row[0]}
+                continue
+            fields = sorted(set(attnames) | set(key) | ({fb.seq} if fb is not None else set()) | versioned)
+            for row in rows.values("pk", *fields).iterator(chunk_size=5000):
+                result[hash((*mark, *[row[k] for k in key]))] = row
         return result
 
     def resolver(self, ctx):
@@ -232,10 +280,11 @@ class LedgerSpec:
         return attname
 
     def export_rows(self, ctx):
-        """Yield the exported cells of every stored row, in column order."""
-        attnames = [c.attname for c in self.columns]
-        for row in self.queryset(ctx).order_by("pk").values(*attnames).iterator(chunk_size=2000):
-            yield [col.export(row[col.attname]) for col in self.columns]
+        """Yield the exported cells of every stored row, in column order
+        (a column not stored is exported from its `source` field)."""
+        fields = [c.attname if c.stored else c.source for c in self.columns]
+        for row in self.queryset(ctx).order_by("pk").values(*dict.fromkeys(fields)).iterator(chunk_size=2000):
+            yield [col.export(row[name]) for col, name in zip(self.columns, fields)]
 
     def example_row(self):
         return [col.example for col in self.columns]

@@ -1,6 +1,8 @@
 """资金拨付台账: disbursements of the pairing's projects.
 
-Natural key: 项目编号 + 拨付日期 + 凭证号 (凭证号 may be empty).
+Natural key: 项目编号 + 拨付日期 + 凭证号. Without a 凭证号 (a blank cell, or
+a ledger without the column): 项目编号 + 拨付日期 + 金额 and the row's place
+among the identical rows of the file (`FallbackKey`).
 Imported disbursements enter the two-step approval as submitted (待确认) by
 the importing user, exactly as if the west office had typed them in: the
 import needs the west office's permission, and the east office still
@@ -14,7 +16,7 @@ from django.utils import timezone
 from xiezuo.funds.models import Disbursement, Project
 
 from ..columns import Amount, Choice, Date, Lookup, Text
-from ..spec import LedgerSpec, register
+from ..spec import FallbackKey, LedgerSpec, register
 
 
 def projects(ctx):
@@ -28,7 +30,9 @@ class DisbursementsSpec(LedgerSpec):
     sheet = "资金拨付"
     model = Disbursement
     key = ("project_id", "date", "voucher_number")
-    key_note = "项目编号 + 拨付日期 + 凭证号（凭证号可为空）"
+    key_note = "项目编号 + 拨付日期 + 凭证号"
+    fallback = FallbackKey(when="voucher_number", key=("project_id", "date", "amount"),
+                           note="未填凭证号（或没有凭证号列）时，以“项目编号 + 拨付日期 + 金额”及该记录是文件中第几条相同记录识别")
     import_perm = "west"
     columns = [
         Lookup("project", "项目编号", queryset=projects, keys=("code", "name"), label="code", what="项目",

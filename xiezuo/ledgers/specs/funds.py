@@ -1,14 +1,19 @@
 """资金到位台账: fund receipts of a pairing.
 
-Natural key: 到位日期 + 资金类型 + 文号 (文号 may be empty). Many receipts
-carry no document number, so the date and kind take part; re-importing an
-edited amount or payer updates the receipt, an edited date makes a new one.
+Natural key: 到位日期 + 资金类型 + 文号. Many receipts carry no document
+number (a blank cell, or a ledger without the column): those are known by
+到位日期 + 资金类型 + 金额 and their place among the identical rows of the
+file (`FallbackKey`), so two receipts of one day, kind and amount in one
+file are both kept and re-importing the file adds nothing. Re-importing an
+edited payer updates the receipt, and so does an edited amount when the
+receipt has a 文号; an edited date (or the amount of a receipt without 文号)
+makes a new one.
 """
 
 from xiezuo.funds.models import FundReceipt
 
 from ..columns import Amount, Choice, Date, Lookup, Text, Year
-from ..spec import LedgerSpec, register
+from ..spec import FallbackKey, LedgerSpec, register
 from .common import organisations
 
 
@@ -19,7 +24,9 @@ class FundsSpec(LedgerSpec):
     sheet = "资金到位"
     model = FundReceipt
     key = ("date", "kind", "doc_number")
-    key_note = "到位日期 + 资金类型 + 文号（文号可为空）"
+    key_note = "到位日期 + 资金类型 + 文号"
+    fallback = FallbackKey(when="doc_number", key=("date", "kind", "amount"),
+                           note="未填文号（或没有文号列）时，以“到位日期 + 资金类型 + 金额”及该记录是文件中第几条相同记录识别")
     columns = [
         Year("year", "年度", synonyms=["年份", "资金年度"], required=True, example=2022),
         Choice("kind", "资金类型", FundReceipt.KINDS, required=True, example="财政援助资金",
