@@ -154,6 +154,13 @@ def test_without_a_reporting_organisation_the_export_says_how_to_set_one(county,
     # An invented prefix is not an organisation identifier either.
     settings.XIEZUO_REPORTING_ORG_REF = "XZ PAIRING 1"
     assert api_for("liuhe").get(url).status_code == 409
+    # Nor is a reporting organisation type outside the OrganisationType codelist.
+    settings.XIEZUO_REPORTING_ORG_REF, settings.XIEZUO_REPORTING_ORG_TYPE = PUBLISHER_REF, "12"
+    r = api_for("liuhe").get(url)
+    assert r.status_code == 409 and "XIEZUO_REPORTING_ORG_TYPE" in r.json()["detail"]
+    settings.XIEZUO_REPORTING_ORG_TYPE = "10"
+    doc = etree.fromstring(api_for("liuhe").get(url).content)
+    assert {a.find("reporting-org").get("type") for a in doc.findall("iati-activity")} == {"10"}
 
 
 def test_dashboard_offers_iati_only_when_a_reporting_organisation_is_set(county, settings, client_for):

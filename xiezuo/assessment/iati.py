@@ -57,6 +57,8 @@ BENEFICIARY_TITLES = {"poverty": "脱贫人口", "monitored": "监测对象", "s
 ORG_TYPES = {"gov": "11", "public": "15", "school": "15", "hospital": "15", "soe": "15", "enterprise": "70",
              "coop": "70", "farm": "70", "social": "22", "association": "22", "union": "90", "other": "90"}
 LOCAL_GOVERNMENT = "11"
+# IATI 2.03 OrganisationType codes, for the configured reporting organisation.
+ORGANISATION_TYPES = {"10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90"}
 # An organisation identifier: {agency}-{number}, agency from org-id.guide (XM-DAC, GB-COH, CN-USCI …).
 ORG_REF = re.compile(r"^[A-Z]{2}-[A-Z0-9]+-[^\s/&|?]+$")
 
@@ -80,7 +82,10 @@ def reporting_org():
             raise MissingReportingOrg(f"IATI报送机构标识 {ref} 无效：{e}") from None
     elif not ORG_REF.match(ref):
         raise MissingReportingOrg(f"IATI报送机构标识 {ref} 不是“登记机构代码-登记号”格式：{how}")
-    return ref, name, settings.XIEZUO_REPORTING_ORG_TYPE or LOCAL_GOVERNMENT
+    kind = (settings.XIEZUO_REPORTING_ORG_TYPE or LOCAL_GOVERNMENT).strip()
+    if kind not in ORGANISATION_TYPES:
+        raise MissingReportingOrg(f"XIEZUO_REPORTING_ORG_TYPE={kind} 不是IATI机构类型代码（如 10 中央政府、11 地方政府）")
+    return ref, name, kind
 
 
 def org_ref(org):
