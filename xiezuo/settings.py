@@ -276,7 +276,13 @@ LOGGING = {
 
 # Identifiers of open data exports.
 XIEZUO_OCID_PREFIX = os.environ.get("XIEZUO_OCID_PREFIX", "ocds-xiezuo")
-XIEZUO_IATI_ORG_PREFIX = os.environ.get("XIEZUO_IATI_ORG_PREFIX", "CN-USCC")
+# The IATI reporting organisation (the publisher of the deployment's IATI
+# files): its identifier, e.g. CN-USCI- followed by the office's 统一社会信用代码,
+# its name, and its IATI OrganisationType (11: local government). Without ref
+# and name the IATI export answers 409 rather than invent an identifier.
+XIEZUO_REPORTING_ORG_REF = os.environ.get("XIEZUO_REPORTING_ORG_REF", "")
+XIEZUO_REPORTING_ORG_NAME = os.environ.get("XIEZUO_REPORTING_ORG_NAME", "")
+XIEZUO_REPORTING_ORG_TYPE = os.environ.get("XIEZUO_REPORTING_ORG_TYPE", "11")
 
 # Funds: allocations above the year's receipts are refused, unless the office
 # carries funds over from earlier years (then they are warned instead).

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
+from lib.ids import make_uscc
 from xiezuo import figures as registry
 from xiezuo.assessment import computations
 from xiezuo.assessment.models import FiguresCache, Indicator
@@ -67,3 +68,18 @@ def other_county_pair(east_name, west_name="湟中区"):
     west, _ = Region.objects.get_or_create(name=west_name, level="county",
                                            parent=Region.objects.get(name="西宁市"))
     return Pairing.objects.create(level="county", east_region=east, west_region=west)
+
+
+# An illustrative reporting organisation: a government office's code (11…),
+# fictitious body, check character computed. Tests that export IATI set it.
+PUBLISHER_USCI = make_uscc("11630123MB0DEM001")
+PUBLISHER_REF = f"CN-USCI-{PUBLISHER_USCI}"
+PUBLISHER_NAME = "湟源县东西部协作办公室（示例）"
+
+
+@pytest.fixture
+def iati_publisher(settings):
+    """Configure the deployment's IATI reporting organisation."""
+    settings.XIEZUO_REPORTING_ORG_REF = PUBLISHER_REF
+    settings.XIEZUO_REPORTING_ORG_NAME = PUBLISHER_NAME
+    return PUBLISHER_REF

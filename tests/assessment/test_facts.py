@@ -64,7 +64,9 @@ def test_2022_beneficiaries(county):
         return
     assert data["figures"]["funds"]["beneficiaries"]["students"] == 5593
     assert data["figures"]["funds"]["beneficiaries"]["children"] == 707
-    assert chart["在校学生"] == 5593 and chart["在园幼儿"] == 707
+    # Each kind in its own unit: people, places.
+    assert chart["在校学生（人）"] == 5593 and chart["在园幼儿（人）"] == 707
+    assert chart["受益学校（所）"] == 10 and chart["受益幼儿园（所）"] == 21
 
 
 def test_consumption_over_2021_2022_exceeds_ten_million(county):
@@ -148,7 +150,7 @@ def test_consumption_channels_named_in_the_article(county):
     assert {"六合湟源消费扶贫专馆", "湟源臻品馆"} <= names
 
 
-def test_icu_equipment_project_in_the_2022_iati_export(county):
+def test_icu_equipment_project_in_the_2022_iati_export(county, iati_publisher):
     from lxml import etree
 
     doc = etree.fromstring(login("lingdao").get(f"/api/v1/pairings/{county.pk}/iati?year=2022").content)

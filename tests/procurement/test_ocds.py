@@ -1,4 +1,6 @@
-"""OCDS 1.1.5 export: packages validate offline, bids follow the extension,
+"""OCDS 1.1.5 export: packages pass libcoveocds (offline) and validate against
+the schemas, bids follow the extension and its codelists, parties are
+identified by CN-USCI, each release holds only what was known at its date,
 personal data stays out."""
 
 import copy
@@ -10,7 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from xiezuo.procurement.models import Amendment, TenderDocument
 
 from ..checklist import api_checklist
+from lib.ids import normalize_uscc
+
 from .conftest import D, award, bid, wan
+from .ocds_check import BID_STATISTICS, facts_after_the_release, problems, releases_of
 from .ocds_schema import errors
 
 pytestmark = pytest.mark.django_db
@@ -43,14 +48,39 @@ def fetch(county, kind, year=2023):
     return json.loads(r.content)
 
 
-def test_release_package_validates_and_carries_every_stage(county, full_tender, settings):
+def assert_parties_identified_by_usci(package):
+    text = json.dumps(package, ensure_ascii=False)
+    assert "XZ-" not in text and "CN-USCC" not in text
+    identified = 0
+    for r in releases_of(package):
+        for party in r["parties"]:
+            if "identifier" in party:
+                ident = party["identifier"]
+                assert ident["scheme"] == "CN-USCI", party
+                assert normalize_uscc(ident["id"]) == ident["id"]
+                assert party["id"] == f"CN-USCI-{ident['id']}"
+                identified += 1
+            else:
+                # No code known: a local id, no scheme claimed.
+                assert not party["id"].startswith("CN-"), party
+    assert identified
+
+
+def assert_nothing_later_than_its_release(package):
+    for r in releases_of(package):
+        assert facts_after_the_release(r) == [], (r["id"], r["date"])
+
+
+def test_release_package_passes_libcoveocds_and_carries_every_stage(county, full_tender, settings):
     settings.XIEZUO_OCID_PREFIX = "ocds-test01"
     pkg = fetch(county, "release")
+    assert problems(pkg) == []
     assert errors(pkg, "release-package-schema.json") == []
     ocid = f"ocds-test01-{full_tender.pk}"
-    mine = [r for r in pkg["releases"] if r["ocid"] == ocid]
-    assert [r["tag"] for r in mine] == [["planning"], ["tender"], ["award"], ["contract"], ["implementation"]]
-    last = mine[-1]
+    mine = {r["tag"][0]: r for r in pkg["releases"] if r["ocid"] == ocid}
+    assert list(mine) == ["planning", "tender", "tenderUpdate", "award", "contract", "implementation",
+                          "contractTermination"]
+    last = mine["contractTermination"]
     assert last["tender"]["procurementMethod"] == "open" and last["tender"]["procurementMethodDetails"] == "公开招标"
     assert last["tender"]["value"] == {"amount": 4500000.0, "currency": "CNY"}
     assert last["tender"]["tenderPeriod"] == {"startDate": "2023-03-01T00:00:00+08:00",
@@ -58,25 +88,68 @@ def test_release_package_validates_and_carries_every_stage(county, full_tender, 
     assert last["awards"][0]["value"]["amount"] == 4300000.0
     assert last["contracts"][0]["amendments"][0]["rationale"] == "增加看台"
     assert last["contracts"][0]["implementation"]["milestones"][0]["dueDate"].startswith("2023-10-31")
-    # Bids as in the bids extension.
+    # Bids as in the bids extension, with its codelist's measures.
     stats = {s["measure"]: s["value"] for s in last["bids"]["statistics"]}
-    assert stats == {"bids": 3, "validBids": 2, "disqualifiedBids": 1}
+    assert stats == {"bids": 3, "bidders": 3, "validBids": 2, "disqualifiedBidders": 1}
+    assert set(stats) <= BID_STATISTICS
     statuses = sorted(d["status"] for d in last["bids"]["details"])
     assert statuses == ["disqualified", "valid", "valid"]
     party_ids = {p["id"] for p in last["parties"]}
     assert all(d["tenderers"][0]["id"] in party_ids for d in last["bids"]["details"])
     supplier = next(p for p in last["parties"] if "supplier" in p["roles"])
-    assert supplier["identifier"]["scheme"] == "CN-USCC" and "tenderer" in supplier["roles"]
+    winner = full_tender.winning_bid.supplier_uscc
+    assert supplier["identifier"] == {"scheme": "CN-USCI", "id": winner, "legalName": supplier["name"]}
+    assert supplier["id"] == f"CN-USCI-{winner}" and "tenderer" in supplier["roles"]
     assert any(p["name"] == "示例招标代理（示例）" and p["roles"] == ["procuringEntity"] for p in last["parties"])
     assert pkg["extensions"] and "ocds_bid_extension" in pkg["extensions"][0]
+    assert_parties_identified_by_usci(pkg)
+    # Each release holds what was known on its date, and nothing later.
+    assert_nothing_later_than_its_release(pkg)
+    tender = mine["tender"]
+    assert tender["date"].startswith("2023-03-01")
+    assert "bids" not in tender and "tenderers" not in tender["tender"] and "awardPeriod" not in tender["tender"]
+    assert [p["roles"] for p in tender["parties"]] == [["buyer"], ["procuringEntity"]]
+    assert [d["title"] for d in tender["tender"]["documents"]] == ["招标公告"]
+    update = mine["tenderUpdate"]
+    assert update["date"].startswith("2023-04-03")  # the evaluation report
+    assert len(update["bids"]["details"]) == 3 and update["tender"]["numberOfTenderers"] == 3
+    assert "awards" not in update
+    assert "awards" not in mine["tenderUpdate"] and "contracts" not in mine["award"]
+    contract = mine["contract"]["contracts"][0]
+    assert contract["status"] == "active" and "amendments" not in contract
+    implementation = mine["implementation"]
+    assert implementation["date"].startswith("2023-08-01")
+    milestone = implementation["contracts"][0]["implementation"]["milestones"][0]
+    assert implementation["contracts"][0]["status"] == "active" and milestone["status"] == "scheduled"
+    assert last["date"].startswith("2023-10-31") and last["contracts"][0]["status"] == "terminated"
+    assert last["contracts"][0]["implementation"]["milestones"][0]["status"] == "met"
 
 
-def test_record_package_validates_with_compiled_release(county, full_tender):
+def test_bids_before_their_evaluation_are_pending_and_counted_only(county, make_tender):
+    t = make_tender(title="评标中的采购（示例）", bid_deadline=D(2023, 3, 31), opening_date=D(2023, 4, 1))
+    bid(t, wan(290))
+    bid(t, wan(295), valid=False)
+    pkg = fetch(county, "release")
+    assert problems(pkg) == []
+    mine = [r for r in pkg["releases"] if r["ocid"].endswith(f"-{t.pk}")]
+    assert [r["tag"] for r in mine] == [["planning"], ["tender"], ["tenderUpdate"]]
+    update = mine[-1]
+    assert update["date"].startswith("2023-04-01")
+    assert {d["status"] for d in update["bids"]["details"]} == {"pending"}
+    assert {s["measure"]: s["value"] for s in update["bids"]["statistics"]} == {"bids": 2, "bidders": 2}
+    assert_nothing_later_than_its_release(pkg)
+
+
+def test_record_package_passes_libcoveocds_with_compiled_release(county, full_tender):
     pkg = fetch(county, "record")
+    assert problems(pkg) == []
     assert errors(pkg, "record-package-schema.json") == []
     record = next(r for r in pkg["records"] if r["ocid"].endswith(f"-{full_tender.pk}"))
     assert record["compiledRelease"]["tag"] == ["compiled"]
-    assert len(record["releases"]) == 5
+    assert len(record["releases"]) == 7
+    assert record["compiledRelease"]["date"] == record["releases"][-1]["date"]
+    assert_parties_identified_by_usci(pkg)
+    assert_nothing_later_than_its_release(pkg)
     assert [r["date"] for r in record["releases"]] == sorted(r["date"] for r in record["releases"])
 
 
@@ -98,6 +171,22 @@ def test_the_validation_is_real_a_broken_package_fails(county, full_tender):
     bad_date = copy.deepcopy(pkg)
     bad_date["releases"][0]["date"] = "2023-03-01"
     assert errors(bad_date, "release-package-schema.json")
+    # libcoveocds reports the same kind of mistakes, and codes outside the codelists.
+    assert any("tag" in p for p in problems(broken))
+    assert any("date" in p for p in problems(bad_date))
+    odd = copy.deepcopy(pkg)
+    release = next(r for r in odd["releases"] if "bids" in r and "awards" in r)
+    release["tender"]["procurementMethod"] = "auction"
+    release["awards"][0]["documents"] = [{"id": "x", "documentType": "madeUpType", "title": "x"}]
+    release["bids"]["statistics"].append({"id": "9", "measure": "disqualifiedBids", "value": 1})
+    found = problems(odd)
+    assert any("procurementMethod" in p for p in found), found
+    assert any("documentType" in p and "madeUpType" in p for p in found), found
+    assert any("disqualifiedBids" in p for p in found), found
+    # And a release holding a bid dated after it is caught.
+    early = copy.deepcopy(release)
+    early["date"] = "2000-01-01T00:00:00+08:00"
+    assert facts_after_the_release(early)
 
 
 def test_bids_extension_fields_are_additional_properties_the_core_schema_allows(county, full_tender):
@@ -129,7 +218,10 @@ def test_demo_packages_of_every_kind_of_process_validate(county, year):
 
     for kind, schema in (("release", "release-package-schema.json"), ("record", "record-package-schema.json")):
         pkg = fetch(county, kind, year=year)
+        assert problems(pkg) == [], kind
         assert errors(pkg, schema) == [], kind
+        assert_parties_identified_by_usci(pkg)
+        assert_nothing_later_than_its_release(pkg)
     demo = Tender.objects.filter(pairing=county, year=year, is_demo=True).count()
     assert len(pkg["records"]) == demo > 0
     direct = [r for r in pkg["records"] if r["compiledRelease"]["tender"]["procurementMethodDetails"] == "直接发包/小额采购"]

@@ -91,10 +91,16 @@ def rollup(request, year: int = year_query(...), region: int | None = Query(None
 
 
 @router.get("/pairings/{pairing_id}/iati", response=dict, openapi_extra={
-    "responses": {200: {"description": "IATI 2.03 activities XML", "content": {"application/xml": {}}}}})
+    "responses": {200: {"description": "IATI 2.03 activities XML", "content": {"application/xml": {}}},
+                  "409": {"description": "未配置IATI报送机构（XIEZUO_REPORTING_ORG_REF、XIEZUO_REPORTING_ORG_NAME）",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}})
 def iati_export(request, pairing_id: int, year: int = year_query(...)):
     pairing = get_pairing(request.user, pairing_id)
     year = _year(year)
-    response = HttpResponse(iati.activities_xml(pairing, year), content_type="application/xml; charset=utf-8")
+    try:
+        document = iati.activities_xml(pairing, year)
+    except iati.MissingReportingOrg as e:
+        raise HttpError(409, str(e)) from None
+    response = HttpResponse(document, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="iati-{pairing.pk}-{year}.xml"'
     return response

@@ -45,7 +45,7 @@ CHARTS = [
      ["procurement_findings", "procurement:finding_list", "finding_list"], "severity"),
     ("procurement_by_method", "招标采购按方式", "procurement.by_method", "采购方式", "项目数",
      ["procurement_tenders", "procurement:tender_list", "tender_list"], "method"),
-    ("beneficiaries", "项目受益对象", "funds.beneficiaries", "受益对象", "人数/个数",
+    ("beneficiaries", "项目受益对象", "funds.beneficiaries", "受益对象", "数量",
      ["funds:project_list", "project_list", "funds_project_list"], None),
 ]
 
@@ -238,10 +238,16 @@ def labellers():
     def static(module, path):
         return lambda keys: {k: (v, k) for k, v in _choices(module, path).items()}
 
+    def beneficiaries(keys):
+        # Counts of different kinds are in different units: 人, 所, 户, 人次.
+        units = _choices("xiezuo.funds.models", "ProjectBeneficiary.UNITS")
+        return {k: (f"{v}（{units.get(k, '个')}）", k)
+                for k, v in _choices("xiezuo.funds.models", "ProjectBeneficiary.KINDS").items()}
+
     return {
         "funds_by_category": categories,
         "projects_by_status": static("xiezuo.funds.models", "Project.STATUSES"),
-        "beneficiaries": static("xiezuo.funds.models", "ProjectBeneficiary.KINDS"),
+        "beneficiaries": beneficiaries,
         "labour_by_destination": static("xiezuo.labour.models", "Employment.DESTINATIONS"),
         "labour_by_form": static("xiezuo.labour.models", "Employment.FORMS"),
         "talent_by_kind": static("xiezuo.labour.models", "TalentExchange.KINDS"),

@@ -14,7 +14,7 @@ from xiezuo.front.params import id_param_or_404
 from xiezuo.front.params import year_param as year_given  # this module has its own year_param with a default
 from xiezuo.pairings.models import Region
 
-from . import reports, services, workflow
+from . import iati, reports, services, workflow
 from .forms import IndicatorForm, ManualActualForm, NarrativeForm
 from .models import Indicator, ManualActual, SelfEvaluation
 from .narrative import WORK_AREAS
@@ -43,8 +43,17 @@ def dashboard(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     year = year_param(request, pairing)
     ctx = {"pairing": pairing, "year": year, "years": range(year - 4, year + 2), "first_year": year - 4,
-           "can_write": scope_for(request.user).has(pairing, "write")}
+           "can_write": scope_for(request.user).has(pairing, "write"), "iati_ready": iati_ready()}
     return render(request, "assessment/dashboard.html", ctx)
+
+
+def iati_ready():
+    """Whether the IATI export has a reporting organisation to name."""
+    try:
+        iati.reporting_org()
+    except iati.MissingReportingOrg:
+        return False
+    return True
 
 
 @login_required

@@ -442,6 +442,9 @@ class ProjectBeneficiary(ScopedModel):
         ("farmers", "农户"),
         ("other", "其他"),
     ]
+    # The unit a count of each kind is in: people, places, households, visits.
+    UNITS = {"poverty": "人", "monitored": "人", "students": "人", "children": "人", "schools": "所",
+             "kindergartens": "所", "patients": "人次", "farmers": "户", "other": "个"}
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="beneficiaries")
     kind = models.CharField("受益对象", max_length=20, choices=KINDS)
@@ -450,6 +453,10 @@ class ProjectBeneficiary(ScopedModel):
     class Meta:
         constraints = [models.UniqueConstraint("project", "kind", name="beneficiary_unique_kind",
                                                violation_error_message="同一项目的受益对象类型不能重复")]
+
+    @property
+    def unit(self):
+        return self.UNITS.get(self.kind, "个")
 
 
 class ProjectOutput(ScopedModel):

@@ -1,10 +1,22 @@
 """OCDS 1.1.5 release and record packages of the tendering processes.
 
 Each process is one contracting process (one ocid). It is published as a
-series of releases, one per stage reached (planning, tender, award, contract,
-implementation), each a snapshot of what was known at that stage, and the
-record carries them with a compiled release. Bids follow the OCDS bids
-extension (`bids.statistics`, `bids.details`).
+series of releases, one per stage reached (planning, tender, tender update
+with the bids, award, contract, implementation, contract termination). A
+release dated D is a snapshot of what was known on D and holds nothing dated
+after it: the bids appear in the tender update dated when they were
+evaluated (or opened, then as pending), never in the tender release of the
+notice; an award, contract, amendment or document appears only in releases
+dated on or after its own date; a contract is terminated and its completion
+milestone met only from the release dated at the end of the contract. The
+record carries the releases with a compiled release (the last snapshot).
+Bids follow the OCDS bids extension (`bids.statistics`, `bids.details`).
+
+Organisations with a 统一社会信用代码 are identified by the org-id.guide
+scheme `CN-USCI` (identifier {"scheme": "CN-USCI", "id": code}) and their
+party id is built as OCDS recommends, `CN-USCI-{code}`. Organisations without
+one carry no identifier; their party id is a local id, unique within the
+process (`buyer-7`, `tenderer-31`, `agent`, `supplier`).
 
 Personal data stays out: no contact points, no phone numbers, no legal
 representatives, project managers or bank accounts — only organisations,
@@ -20,11 +32,13 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from .models import CONSULTANCY, OPEN, SELECTIVE, SINGLE_SOURCE, DIRECT, METHODS
+from .models import CONSULTANCY, DIRECT, METHODS, OPEN, SELECTIVE, SINGLE_SOURCE
 
 BID_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
 OCDS_METHOD = {OPEN: "open", SELECTIVE: "selective", SINGLE_SOURCE: "direct", DIRECT: "direct"}
 METHOD_NAMES = dict(METHODS)
+# org-id.guide: China, Unified Social Credit Identifier (统一社会信用代码).
+USCI_SCHEME = "CN-USCI"
 
 
 def ocid(tender):
@@ -40,15 +54,24 @@ def value(amount):
     return {"amount": float(amount), "currency": "CNY"} if amount is not None else None
 
 
+def known(date, as_of):
+    """Whether a fact dated `date` was known on `as_of` (undated facts are)."""
+    return date is None or date <= as_of
+
+
 def _org(party_id, name, uscc, roles):
     party = {"id": party_id, "name": name, "roles": roles}
     if uscc:
-        party["identifier"] = {"scheme": "CN-USCC", "id": uscc, "legalName": name}
+        party["identifier"] = {"scheme": USCI_SCHEME, "id": uscc, "legalName": name}
     return party
 
 
 def _ref(party):
     return {"id": party["id"], "name": party["name"]}
+
+
+def _party_id(uscc, local):
+    return f"{USCI_SCHEME}-{uscc}" if uscc else local
 
 
 class Builder:
@@ -58,23 +81,23 @@ class Builder:
         self.t = t
         self.ocid = ocid(t)
         self.bids = list(t.bids.all())
+        self.amendments = list(t.amendments.all())
         self.parties = {}
         b = t.buyer
-        self.buyer = self._party(f"org-{b.pk}", b.name, b.uscc, "buyer")
-        self.entity = self._party(f"agent-{t.pk}", t.agent, None, "procuringEntity") if t.agent else self.buyer
+        self.buyer = self._party(_party_id(b.uscc, f"buyer-{b.pk}"), b.name, b.uscc, "buyer")
+        self.entity = self._party("agent", t.agent, None, "procuringEntity") if t.agent else self.buyer
         if not t.agent:
             self.buyer["roles"].append("procuringEntity")
-        self.tenderers = {bid.pk: self._party(self._bidder_id(bid), bid.supplier_name, bid.supplier_uscc, "tenderer")
+        self.tenderers = {bid.pk: self._party(_party_id(bid.supplier_uscc, f"tenderer-{bid.pk}"), bid.supplier_name,
+                                              bid.supplier_uscc, "tenderer")
                           for bid in self.bids}
         self.supplier = None
         if t.award_supplier:
-            sid = f"supplier-{t.award_supplier_uscc}" if t.award_supplier_uscc else f"supplier-{t.pk}"
             if t.winning_bid_id in self.tenderers:
                 sid = self.tenderers[t.winning_bid_id]["id"]
+            else:
+                sid = _party_id(t.award_supplier_uscc, "supplier")
             self.supplier = self._party(sid, t.award_supplier, t.award_supplier_uscc, "supplier")
-
-    def _bidder_id(self, bid):
-        return f"supplier-{bid.supplier_uscc}" if bid.supplier_uscc else f"tenderer-{bid.pk}"
 
     def _party(self, pid, name, uscc, role):
         party = self.parties.get(pid)
@@ -84,6 +107,25 @@ class Builder:
             party["roles"].append(role)
         return party
 
+    # -- when things became known
+
+    def evaluated(self):
+        """The date the bids' statuses were settled: the evaluation report, else the award."""
+        return self.t.evaluation_report or self.t.award_date
+
+    def bids_date(self):
+        """The date the bids are published: when evaluated, else when opened (then pending).
+
+        Never before the deadline, so no bid is dated after the release that holds it."""
+        t = self.t
+        dates = [d for d in (t.bid_deadline, t.opening_date, self.evaluated()) if d]
+        return max(dates) if dates else None
+
+    def ended(self, as_of):
+        """Whether the contract had come to its end by `as_of` (and by today)."""
+        end = self.t.contract_end
+        return bool(end and end < timezone.localdate() and end <= as_of)
+
     # -- sections
 
     def planning(self):
@@ -92,10 +134,11 @@ class Builder:
                            "project": p.name, "projectID": p.code},
                 "rationale": f"{p.year}年东西部协作项目"}
 
-    def tender(self, stage):
+    def tender(self, stage, as_of):
         t = self.t
-        status = "complete" if stage in ("award", "contract", "implementation") else (
-            "active" if t.notice_date or t.docs_issued else "planned")
+        awarded = stage in ("award", "contract", "implementation", "contractTermination")
+        started = t.notice_date or t.docs_issued
+        status = "complete" if awarded else ("active" if started and started <= as_of else "planned")
         section = {
             "id": f"{self.ocid}-tender",
             "title": t.title,
@@ -105,48 +148,70 @@ class Builder:
             "procurementMethod": OCDS_METHOD.get(t.method, "limited"),
             "procurementMethodDetails": METHOD_NAMES[t.method],
             "mainProcurementCategory": "services" if t.item_kind == CONSULTANCY else t.item_kind,
-            "numberOfTenderers": len(self.bids),
-            "tenderers": [_ref(p) for p in self.tenderers.values()],
-            "documents": self.documents({"tenderNotice", "biddingDocuments", "evaluationReports", "other"}),
+            "documents": self.documents({"tenderNotice", "biddingDocuments", "evaluationReports", "other"}, as_of),
         }
+        if self.bids_known(as_of):
+            section["numberOfTenderers"] = len({p["id"] for p in self.tenderers.values()})
+            section["tenderers"] = self.tenderer_refs()
+        # The tender period is announced with the notice: its end is a plan, known from the start.
         start = t.docs_issued or t.notice_date
         if start or t.bid_deadline:
             section["tenderPeriod"] = {k: v for k, v in (("startDate", dt(start)), ("endDate", dt(t.bid_deadline)))
                                        if v}
-        if t.evaluation_report or t.award_date:
-            section["awardPeriod"] = {k: v for k, v in (("startDate", dt(t.opening_date or t.evaluation_report)),
-                                                        ("endDate", dt(t.award_date))) if v}
+        award_start = t.opening_date or t.evaluation_report
+        period = {k: dt(v) for k, v in (("startDate", award_start), ("endDate", t.award_date))
+                  if v and v <= as_of}
+        if period:
+            section["awardPeriod"] = period
         return section
 
-    def bid_section(self):
-        valid = sum(1 for b in self.bids if b.valid)
+    def tenderer_refs(self):
+        refs = {}
+        for p in self.tenderers.values():
+            refs.setdefault(p["id"], _ref(p))
+        return list(refs.values())
+
+    def bids_known(self, as_of):
+        date = self.bids_date()
+        return bool(self.bids) and (date is None or date <= as_of)
+
+    def bid_section(self, as_of):
+        evaluated = self.evaluated()
+        settled = evaluated is not None and evaluated <= as_of
+        bidders = {self.tenderers[b.pk]["id"] for b in self.bids}
+        statistics = [{"id": "1", "measure": "bids", "value": len(self.bids)},
+                      {"id": "2", "measure": "bidders", "value": len(bidders)}]
+        if settled:
+            disqualified = {self.tenderers[b.pk]["id"] for b in self.bids if not b.valid}
+            statistics += [
+                {"id": "3", "measure": "validBids", "value": sum(1 for b in self.bids if b.valid)},
+                # bidStatistics.csv of the bids extension counts organisations, not bids.
+                {"id": "4", "measure": "disqualifiedBidders", "value": len(disqualified)},
+            ]
         return {
-            "statistics": [
-                {"id": "1", "measure": "bids", "value": len(self.bids)},
-                {"id": "2", "measure": "validBids", "value": valid},
-                {"id": "3", "measure": "disqualifiedBids", "value": len(self.bids) - valid},
-            ],
+            "statistics": statistics,
             "details": [
-                {"id": str(b.pk), "date": dt(self.t.bid_deadline), "status": "valid" if b.valid else "disqualified",
+                {"id": str(b.pk), "date": dt(self.t.bid_deadline),
+                 "status": ("valid" if b.valid else "disqualified") if settled else "pending",
                  "tenderers": [_ref(self.tenderers[b.pk])], "value": value(b.price)}
                 for b in self.bids
             ],
         }
 
-    def awards(self):
+    def awards(self, as_of):
         t = self.t
         return [{"id": f"{self.ocid}-award", "title": t.title, "status": "active", "date": dt(t.award_date),
                  "value": value(t.award_value), "suppliers": [_ref(self.supplier)],
-                 "documents": self.documents({"awardNotice"})}]
+                 "documents": self.documents({"awardNotice"}, as_of)}]
 
-    def contracts(self, with_implementation):
+    def contracts(self, as_of, with_implementation):
         t = self.t
-        ended = t.contract_end and t.contract_end < timezone.localdate()
+        ended = self.ended(as_of)
         contract = {
             "id": f"{self.ocid}-contract", "awardID": f"{self.ocid}-award", "title": t.title,
             "status": "terminated" if ended else "active", "value": value(t.contract_value or t.award_value),
             "dateSigned": dt(t.contract_signed),
-            "documents": self.documents({"contractSigned"}),
+            "documents": self.documents({"contractSigned"}, as_of),
         }
         if t.contract_number:
             contract["description"] = f"合同编号：{t.contract_number}"
@@ -154,42 +219,47 @@ class Builder:
             contract["period"] = {k: v for k, v in (("startDate", dt(t.contract_start)),
                                                     ("endDate", dt(t.contract_end))) if v}
         if with_implementation:
-            amendments = list(t.amendments.all())
+            amendments = [a for a in self.amendments if known(a.date, as_of)]
             if amendments:
                 contract["amendments"] = [
                     {"id": str(a.pk), "date": dt(a.date), "rationale": a.description,
                      "description": f"合同金额{'增加' if a.value_change > 0 else '减少'}{abs(a.value_change)}元"}
                     for a in amendments
                 ]
-            implementation = {"documents": self.documents({"contractAnnexe"})}
+            implementation = {"documents": self.documents({"contractAnnexe"}, as_of)}
             if t.contract_end:
-                implementation["milestones"] = [{
-                    "id": "completion", "title": "合同履行完成", "type": "delivery", "dueDate": dt(t.contract_end),
-                    "status": "met" if ended else "scheduled"}]
+                milestone = {"id": "completion", "title": "合同履行完成", "type": "delivery",
+                             "dueDate": dt(t.contract_end), "status": "met" if ended else "scheduled"}
+                if ended:
+                    milestone["dateMet"] = dt(t.contract_end)
+                implementation["milestones"] = [milestone]
             contract["implementation"] = implementation
         return [contract]
 
-    def documents(self, kinds):
+    def documents(self, kinds, as_of):
         return [{"id": str(d.pk), "documentType": d.kind, "title": d.title, "datePublished": dt(d.date),
                  "format": _mime(d.file.name), "language": "zh"}
-                for d in self.t.documents.all() if d.kind in kinds]
+                for d in self.t.documents.all() if d.kind in kinds and known(d.date, as_of)]
 
     # -- releases
 
     def stages(self):
-        """Return [(tag, date)] of the stages this process has reached."""
+        """Return [(tag, date)] of the stages this process has reached, in date order."""
         t = self.t
         out = [("planning", t.process_date)]
         if t.notice_date or t.docs_issued or self.bids:
             out.append(("tender", t.notice_date or t.docs_issued or t.bid_deadline or t.process_date))
+        if self.bids:
+            out.append(("tenderUpdate", self.bids_date() or t.process_date))
         if self.supplier:
             out.append(("award", t.award_date or t.bid_deadline or t.process_date))
         if self.supplier and (t.contract_signed or t.contract_value):
             out.append(("contract", t.contract_signed or t.award_date or t.process_date))
-            amendments = list(t.amendments.all())
-            if amendments or t.contract_end:
-                last = max([a.date for a in amendments] + [t.contract_signed or t.process_date])
+            if self.amendments or t.contract_end:
+                last = max([a.date for a in self.amendments] + [t.contract_signed or t.process_date])
                 out.append(("implementation", last))
+            if t.contract_end and t.contract_end < timezone.localdate():
+                out.append(("contractTermination", t.contract_end))
         # Dates are clamped so the list is in date order even when a later
         # stage was recorded with an earlier date by mistake.
         clamped, latest = [], datetime.date.min
@@ -198,13 +268,14 @@ class Builder:
             clamped.append((tag, latest))
         return clamped
 
-    def release(self, stage, date, tag=None):
+    def release(self, stage, as_of, tag=None):
+        """Return the release of `stage`: what was known on `as_of`, dated `as_of`."""
         reached = [s for s, _ in self.stages()]
         upto = reached[: reached.index(stage) + 1]
         r = {
             "ocid": self.ocid,
             "id": f"{self.ocid}-{tag or stage}",
-            "date": dt(date),
+            "date": dt(as_of),
             "tag": [tag or stage],
             "initiationType": "tender",
             "language": "zh",
@@ -214,16 +285,16 @@ class Builder:
         # A direct award has no tender stage of its own, but its method and
         # value still belong in the tender section once it is awarded.
         if "tender" in upto or "award" in upto:
-            r["tender"] = self.tender(stage)
-            if self.bids:
-                r["bids"] = self.bid_section()
+            r["tender"] = self.tender(stage, as_of)
+            if self.bids_known(as_of):
+                r["bids"] = self.bid_section(as_of)
         if "award" in upto:
-            r["awards"] = self.awards()
+            r["awards"] = self.awards(as_of)
         if "contract" in upto:
-            r["contracts"] = self.contracts("implementation" in upto)
-        # Parties last: every section above has registered the ones it names.
+            r["contracts"] = self.contracts(as_of, "implementation" in upto or "contractTermination" in upto)
+        # Parties last: only those the sections above name.
         used = {self.buyer["id"], self.entity["id"]}
-        if "tender" in r:
+        if self.bids_known(as_of):
             used |= {p["id"] for p in self.tenderers.values()}
         if "award" in upto and self.supplier:
             used.add(self.supplier["id"])
