@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("labour/settings/", views.settings_edit, name="labour_settings"),
+    path("labour/settings/years/<int:year>/", views.year_rule_edit, name="labour_year_rule"),
     path("pairings/<int:pairing_id>/labour/", views.overview, name="labour_overview"),
     # People
     path("pairings/<int:pairing_id>/labour/people/", views.person_list, name="labour_person_list"),
