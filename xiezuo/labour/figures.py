@@ -21,6 +21,11 @@ Counting rules (docs/modules/labour.md; sources in docs/modules/rules.md,
   `*_arrived` those of them whose stay began in the years (当年新到岗);
   人次, 三支 and long/short count the stays begun in the years (the
   article's 31 人次 are arrivals).
+Sources: destinations 省外 / 省内县外 / 县内 from 中国青年报 2020-07-08 and
+赴对口省份 from the 苏陕协作 2021 report; "脱贫人口（含防止返贫监测对象）" and
+累计工作时间 from the 2021 帮扶车间 notices (柳江 / 广西); cadres 计划选派 vs
+已到岗 from 中国青年报 2020-07-08. No official East–West definition of
+stable employment was found: 30-day months, 3 by default, are our judgement.
 Each section costs a fixed number of queries, whatever the number of rows.
 """
 
