@@ -35,7 +35,7 @@ def test_settings_readable_by_all_and_editable_by_admin_only(county):
     html = page_checklist(url, outsider=None).content.decode()
     assert '<dd class="col-6" id="long-term-months">6</dd>' in html and "只有管理员可以修改" in html
     # The years of the current cooperation are listed with their defaults.
-    assert "2021" in html and reverse("labour_year_rule", args=[2022]) in html
+    assert "2021" in html and reverse("labour_year_rule") + "?year=2022" in html
     data = {"long_term_months": "12", "loaded_version": "1"}
     for user in ("liuhe", "huangyuan", "outsider"):
         assert login(user).post(url, data).status_code == 403
@@ -48,7 +48,7 @@ def test_settings_readable_by_all_and_editable_by_admin_only(county):
 
 
 def test_a_years_rule_is_edited_by_an_admin_with_its_version(county):
-    url = reverse("labour_year_rule", args=[2022])
+    url = reverse("labour_year_rule") + "?year=2022"
     html = page_checklist(url, outsider=None).content.decode()
     assert "2022年就业统计口径" in html and "3（90天）" in html and "只有管理员可以修改" in html
     data = {"stable_months": "4", "poverty_includes_monitored": "", "note": "示例省份文件", "loaded_version": "1"}
@@ -70,4 +70,5 @@ def test_a_years_rule_is_edited_by_an_admin_with_its_version(county):
     assert LabourYearRule.for_year(2021).stable_months == 3
     html = admin.get(reverse("labour_overview", args=[county.pk]) + "?from=2021&to=2022").content.decode()
     assert "2021年：稳定就业≥90天，脱贫劳动力含监测对象；2022年：稳定就业≥120天，脱贫劳动力不含监测对象" in html
-    assert admin.get(reverse("labour_year_rule", args=[1999])).status_code == 404
+    assert admin.get(reverse("labour_year_rule") + "?year=1999").status_code == 404
+    assert admin.get(reverse("labour_year_rule")).status_code == 404

@@ -120,10 +120,11 @@ def settings_edit(request):
 
 
 @login_required
-def year_rule_edit(request, year):
-    """One year's rule of stable employment and 其中脱贫劳动力."""
+def year_rule_edit(request):
+    """One year's rule (?year=2022) of stable employment and 其中脱贫劳动力."""
     scope = scope_for(request.user)
-    if not 2000 <= year <= 2100:
+    year = year_param(request)
+    if year is None:
         raise Http404("年度应在2000至2100之间")
     can_edit = _can_edit_settings(scope)
     if request.method == "POST" and not can_edit:
