@@ -46,13 +46,16 @@ def person_figures(jobs, years, rules, first_start, today):
     """Return what one person's jobs in the years say, or None when they
     hold no worked day: {new, stable, poverty rule years, destination, forms}.
     `jobs` are (destination, form, start, end)."""
-    spells = [(start, end) for _, _, start, end in jobs]
-    days = {y: days_in_year(spells, y, today) for y in years}
+    per_job = [[days_in_year([(start, end)], y, today) for y in years] for _, _, start, end in jobs]
+    if len(jobs) == 1:  # the common case: the job's own days
+        days = dict(zip(years, per_job[0]))
+    else:
+        spells = [(start, end) for _, _, start, end in jobs]
+        days = {y: days_in_year(spells, y, today) for y in years}
     worked = [y for y in years if days[y] > 0]
     if not worked:
         return None
-    own = [(sum(days_in_year([(start, end)], y, today) for y in years), start, destination, form)
-           for destination, form, start, end in jobs]
+    own = [(sum(n), start, destination, form) for n, (destination, form, start, end) in zip(per_job, jobs)]
     own = [j for j in own if j[0] > 0]
     # The job with the most days; the later start, then the report's order, break ties.
     main = max(own, key=lambda j: (j[0], j[1], -DESTINATION_ORDER.get(j[2], 99)))
