@@ -31,7 +31,7 @@ def person_factory(db):
 
 @pytest.fixture
 def job_factory(db):
-    def make(person, start, end=None, destination=Employment.LOCAL, form="enterprise", **kwargs):
+    def make(person, start, end=None, destination=Employment.IN_COUNTY, form="enterprise", **kwargs):
         return Employment.objects.create(pairing=person.pairing, person=person, start=start, end=end,
                                          destination=destination, form=form, **kwargs)
 

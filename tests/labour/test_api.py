@@ -4,7 +4,7 @@ the audited reveal, and the figures of the demo pairing."""
 import pytest
 
 from xiezuo.audit.models import AuditEvent
-from xiezuo.labour.models import Employment, Person, TalentExchange, TrainingClass
+from xiezuo.labour.models import Employment, LabourYearRule, Person, TalentExchange, TrainingClass
 from xiezuo.pairings.models import Organisation, Region
 
 from ..checklist import api_checklist, token_client
@@ -20,10 +20,12 @@ def test_figures_2021_2022_of_the_demo_pairing(county):
     assert data["labour"]["training_classes"] == 3
     assert data["labour"]["trainees"] == 150
     assert data["talent"]["sanzhi_person_times"] == 31
-    assert set(data["labour"]) >= {"employed", "employed_poverty", "employed_east", "employed_stable",
+    assert set(data["labour"]) >= {"employed", "employed_new", "employed_kept", "employed_poverty", "employed_stable",
                                    "by_destination", "by_form"}
-    assert set(data["talent"]) >= {"persons", "person_times", "by_kind", "by_direction", "cadres", "professionals"}
-    assert all(isinstance(v, int) for v in data["labour"]["by_destination"].values())
+    assert set(data["talent"]) >= {"persons", "person_times", "by_kind", "by_direction", "cadres", "professionals",
+                                   "cadres_arrived", "cadres_e2w", "cadres_w2e", "professionals_arrived_w2e"}
+    assert set(data["labour"]["by_destination"]) == {"paired_province", "other_province", "in_province", "in_county"}
+    assert sum(data["labour"]["by_destination"].values()) == data["labour"]["employed"] == 20
     # One year at a time: the first class in 2021, two in 2022.
     assert token_client("liuhe").get(f"/api/v1/pairings/{county.pk}/figures?year=2021").json()["labour"][
         "training_classes"] == 1
@@ -110,13 +112,15 @@ def test_classes_api(county):
 
 def test_employments_api(county, foreign, person_factory):
     url = f"/api/v1/labour/pairings/{county.pk}/employments"
-    rows = api_checklist(url + "?destination=east").json()
-    assert len(rows) == 10 and {r["destination"] for r in rows} == {"east"}
+    rows = api_checklist(url + "?destination=paired_province").json()
+    assert len(rows) == 7 and {r["destination"] for r in rows} == {"paired_province"}
     job = Employment.objects.filter(pairing=county).first()
     assert api_checklist(f"/api/v1/labour/employments/{job.pk}").json()["id"] == job.pk
     person = Person.objects.get(name="示例学员030")
-    body = {"person": person.pk, "destination": "local", "form": "public_post", "start": "2023-01-01",
+    body = {"person": person.pk, "destination": "in_county", "form": "public_post", "start": "2023-01-01",
             "monthly_income": "1800.5"}
+    r = token_client("liuhe").post(url, {**body, "destination": "east"}, content_type="application/json")
+    assert r.status_code == 422  # the old code is not a destination any more
     r = api_checklist(url, method="post", json=body)
     assert r.status_code == 201 and r.json()["monthly_income"] == "1800.50"
     stranger = person_factory(foreign, name="外部人员", id_number=RAW_ID)
@@ -144,7 +148,11 @@ def test_exchanges_api(county):
 
 def test_settings_api_needs_login():
     r = api_checklist("/api/v1/labour/settings", outsider=None)
-    assert r.json() == {"stable_months": 6, "long_term_months": 6}
+    assert r.json() == {"long_term_months": 6, "days_per_month": 30, "default_stable_months": 3, "years": []}
+    LabourYearRule.objects.create(year=2022, stable_months=4, poverty_includes_monitored=False, note="示例文件")
+    assert token_client("liuhe").get("/api/v1/labour/settings").json()["years"] == [
+        {"year": 2022, "saved": True, "stable_months": 4, "stable_days": 120, "poverty_includes_monitored": False,
+         "note": "示例文件"}]
 
 
 def test_updates_need_the_etag_and_keep_numbers_left_blank(county):

@@ -36,7 +36,7 @@ def enter_person_as_east_office(county, demo_class):
     person = Person.objects.get(name="隐私测试人员")
     assert c.post(reverse("labour_trainee_add", args=[demo_class.pk]), {"person": person.pk}).status_code == 302
     r = c.post(reverse("labour_employment_create", args=[county.pk]),
-               {"person": person.pk, "destination": "east", "form": "enterprise", "start": "2022-03-01"})
+               {"person": person.pk, "destination": "paired_province", "form": "enterprise", "start": "2022-03-01"})
     assert r.status_code == 302
     return person
 

@@ -4,6 +4,7 @@ long- and short-term stays."""
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from xiezuo.figures import compute
@@ -91,6 +92,75 @@ def test_persons_cadres_professionals_and_long_term(foreign, person_factory, exc
     # Counted in the year the stay starts.
     exchange_factory(foreign, expert, D(2021, 12, 20), D(2022, 2, 1), kind="agri")
     assert talent(foreign, [2022])["person_times"] == 3 and talent(foreign, [2021])["person_times"] == 1
+
+
+def test_a_two_year_cadre_is_in_post_each_year_and_arrives_once(foreign, person_factory, exchange_factory):
+    cadre = person_factory(foreign, name="两年挂职干部")
+    exchange_factory(foreign, cadre, D(2021, 7, 1), D(2023, 6, 30), kind="cadre", direction="e2w")
+    seen = {y: talent(foreign, [y]) for y in (2020, 2021, 2022, 2023, 2024)}
+    assert {y: f["cadres"] for y, f in seen.items()} == {2020: 0, 2021: 1, 2022: 1, 2023: 1, 2024: 0}
+    assert {y: f["cadres_arrived"] for y, f in seen.items()} == {2020: 0, 2021: 1, 2022: 0, 2023: 0, 2024: 0}
+    assert {y: (f["cadres_e2w"], f["cadres_w2e"]) for y, f in seen.items() if y in (2021, 2022, 2023)} == {
+        2021: (1, 0), 2022: (1, 0), 2023: (1, 0)}
+    assert (seen[2022]["cadres_arrived_e2w"], seen[2022]["in_post_person_times"]) == (0, 1)
+    # 人次 stay counted by arrival: the stay is one 人次 of 2021.
+    assert [seen[y]["person_times"] for y in (2021, 2022, 2023)] == [1, 0, 0]
+    # Over 2021–2023 the cadre counts once.
+    assert talent(foreign, [2021, 2022, 2023])["cadres"] == 1
+
+
+def test_in_post_per_direction_and_open_ends(foreign, person_factory, exchange_factory):
+    teacher = person_factory(foreign, name="支教教师")
+    doctor = person_factory(foreign, name="进修医生")
+    cadre = person_factory(foreign, name="西部干部")
+    exchange_factory(foreign, teacher, D(2021, 9, 1), D(2022, 1, 31), kind="teacher", direction="e2w")
+    exchange_factory(foreign, doctor, D(2022, 3, 1), None, kind="doctor", direction="w2e")
+    exchange_factory(foreign, cadre, D(2022, 5, 1), D(2022, 10, 31), kind="cadre", direction="w2e")
+    with time_machine.travel(datetime.datetime(2022, 6, 15, 12, tzinfo=datetime.timezone.utc), tick=False):
+        fig = talent(foreign, [2022])
+        keys = ("professionals_e2w", "professionals_arrived_e2w", "professionals_w2e", "professionals_arrived_w2e",
+                "cadres_e2w", "cadres_w2e", "cadres_arrived_w2e")
+        assert {k: fig[k] for k in keys} == {
+            "professionals_e2w": 1, "professionals_arrived_e2w": 0,  # the teacher came in 2021
+            "professionals_w2e": 1, "professionals_arrived_w2e": 1,  # the doctor, open-ended
+            "cadres_e2w": 0, "cadres_w2e": 1, "cadres_arrived_w2e": 1}
+        assert (fig["professionals"], fig["professionals_arrived"], fig["cadres"]) == (2, 1, 1)
+        # An open end runs to today: the doctor is not in post in 2023 yet.
+        assert talent(foreign, [2023])["professionals_w2e"] == 0
+
+
+def test_the_per_direction_indicators_meet_each_sides_target(county, person_factory, exchange_factory):
+    from xiezuo.pairings.models import Agreement, AgreementTarget
+
+    liuhe, huangyuan = (Organisation.objects.get(name=n) for n in ("南京市六合区人民医院", "湟源县人民医院"))
+    for n in range(2):
+        cadre = person_factory(county, name=f"挂职干部{n}")
+        exchange_factory(county, cadre, D(2021, 7, 1), D(2023, 6, 30), kind="cadre", direction="e2w",
+                         units=(liuhe, huangyuan))
+    agreement = Agreement.objects.get(pairing=county, year=2022)
+    AgreementTarget.objects.create(agreement=agreement, indicator="cadres_e2w", value=4, unit="人")
+    AgreementTarget.objects.create(agreement=agreement, indicator="cadres_w2e", value=1, unit="人")
+    r = login("lingdao").get(f"/api/v1/pairings/{county.pk}/indicators?year=2022")
+    rows = {row["code"]: row for row in r.json()["indicators"]}
+    east, west = rows["cadres_e2w"], rows["cadres_w2e"]
+    # The two cadres of 2021 are in post in 2022 against the eastern side's 4.
+    assert (east["side"], east["actual"], east["target"], east["completion"]) == ("east", 2, 4, "50.00")
+    assert {d["name"]: d["actual"] for d in east["disaggregations"]} == {"其中当年新到岗": 0}
+    assert (west["side"], west["actual"], west["target"], west["completion"]) == ("west", 0, 1, "0.00")
+    assert rows["cadres"]["actual"] == 2
+
+
+def test_talent_list_in_post_filter(county, person_factory, exchange_factory):
+    cadre = person_factory(county, name="跨年挂职干部")
+    exchange_factory(county, cadre, D(2021, 7, 1), D(2023, 6, 30), kind="cadre")
+    url = reverse("labour_talent_list", args=[county.pk])
+    assert "跨年挂职干部" not in login("liuhe").get(url + "?year=2022").content.decode()
+    assert "跨年挂职干部" in login("liuhe").get(url + "?year=2022&count=in_post").content.decode()
+    from ..checklist import api_checklist
+
+    api = f"/api/v1/labour/pairings/{county.pk}/exchanges?year=2022&kind=cadre"
+    assert api_checklist(api).json() == []
+    assert [r["person_name"] for r in api_checklist(api + "&in_post=true").json()] == ["跨年挂职干部"]
 
 
 def test_talent_figures_cost_a_fixed_number_of_queries(county, django_assert_num_queries):

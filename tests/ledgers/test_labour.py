@@ -24,8 +24,13 @@ def test_employment_creates_people_once(ctx_for, samples, county):
         "张示例（示例）", "poverty", "6301**********1237", NUMBER, "男")
     jobs = list(Employment.objects.filter(person=zhang).order_by("start").values_list(
         "destination", "form", "start", "end", "monthly_income"))
-    assert jobs == [("east", "enterprise", datetime.date(2022, 3, 1), datetime.date(2022, 8, 31), Decimal("4500.00")),
-                    ("local", "workshop", datetime.date(2022, 9, 15), None, Decimal("2500.00"))]
+    # The sample is written in the old categories: "到东部/江苏" with 务工地点
+    # 南京市六合区 is the paired province, "县内就地就近" the county.
+    assert jobs == [("paired_province", "enterprise", datetime.date(2022, 3, 1), datetime.date(2022, 8, 31),
+                     Decimal("4500.00")),
+                    ("in_county", "workshop", datetime.date(2022, 9, 15), None, Decimal("2500.00"))]
+    li = Employment.objects.get(person__name="李示例（示例）")
+    assert li.destination == "in_province"  # "省内其他地区"
     # The people were written through the tracked model; no event holds a number.
     created = AuditEvent.objects.filter(model="labour.Person", action="create", seq__gt=seq)
     assert created.count() == 2
@@ -92,6 +97,27 @@ def test_employment_export_masks_numbers_without_pii(ctx_for, samples, tmp_path)
         # An export masked for liuhe imports back unchanged.
         same = run_import(spec, ctx, out, mode="update", commit=True)
         assert [str(e) for e in same.errors] == [] and (same.added, same.updated) == (0, 0)
+
+
+def test_employment_destinations_new_words_and_the_old_east(ctx_for, tmp_path):
+    spec, ctx = ctx_for("employment")
+    path = tmp_path / "destinations.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "就业"
+    ws.append(["姓名", "身份证号", "就业去向", "就业形式", "务工地点", "开始日期"])
+    rows = [("赴对口省份", "", "paired_province"), ("省外", "广东省深圳市", "other_province"),
+            ("省内县外", "西宁市", "in_province"), ("县内", "", "in_county"),
+            ("到东部/江苏", "江苏省苏州市", "paired_province"), ("到东部", "浙江省宁波市", "other_province"),
+            ("东部", "", "other_province")]
+    for n, (word, place, _) in enumerate(rows, 1):
+        ws.append(["去向示例（示例）", "630123197806153014", word, "企业务工", place, f"2022-0{n}-01"])
+    wb.save(path)
+    result = run_import(spec, ctx, path, commit=True)
+    assert [str(e) for e in result.errors] == [] and result.added == len(rows)
+    got = list(Employment.objects.filter(person__name="去向示例（示例）").order_by("start")
+               .values_list("destination", flat=True))
+    assert got == [code for _, _, code in rows]
 
 
 def test_one_new_person_one_name_within_a_file(ctx_for, tmp_path):

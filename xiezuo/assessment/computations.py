@@ -105,14 +105,26 @@ path("consumption.helped_sales", "帮助销售西部农产品", AMOUNT)
 path("labour.training_classes", "培训班期数", COUNT)
 path("labour.trainees", "培训人次", COUNT)
 path("labour.employed", "帮助农村劳动力就业人数", COUNT)
+path("labour.employed_new", "新增就业", COUNT)
+path("labour.employed_kept", "稳岗就业（此前已就业）", COUNT)
 path("labour.employed_poverty", "其中脱贫劳动力", COUNT)
-path("labour.employed_east", "到东部就业", COUNT)
 path("labour.employed_stable", "稳定就业", COUNT)
+path("labour.by_destination.paired_province", "赴对口省份就业", COUNT)
+path("labour.by_destination.other_province", "省外其他地区就业", COUNT)
+path("labour.by_destination.in_province", "省内县外就业", COUNT)
+path("labour.by_destination.in_county", "县内就业", COUNT)
 path("talent.persons", "交流人才人数", COUNT)
 path("talent.person_times", "交流人才人次", COUNT)
 path("talent.sanzhi_person_times", "“三支”人才人次", COUNT)
-path("talent.cadres", "互派党政挂职干部", COUNT)
-path("talent.professionals", "专业技术人才", COUNT)
+path("talent.cadres", "互派党政挂职干部（在岗）", COUNT)
+path("talent.cadres_arrived", "互派党政挂职干部（当年新到岗）", COUNT)
+path("talent.professionals", "专业技术人才（在岗）", COUNT)
+path("talent.professionals_arrived", "专业技术人才（当年新到岗）", COUNT)
+for _code, _side in (("e2w", "东部选派到西部"), ("w2e", "西部选派到东部")):
+    path(f"talent.cadres_{_code}", f"{_side}的党政挂职干部（在岗）", COUNT)
+    path(f"talent.cadres_arrived_{_code}", f"{_side}的党政挂职干部（当年新到岗）", COUNT)
+    path(f"talent.professionals_{_code}", f"{_side}的专业技术人才（在岗）", COUNT)
+    path(f"talent.professionals_arrived_{_code}", f"{_side}的专业技术人才（当年新到岗）", COUNT)
 path("industry.enterprises_landed", "引导落地企业", COUNT)
 path("industry.investment_arrived", "企业实际到位投资", AMOUNT)
 path("industry.parks", "共建产业园区", COUNT)
@@ -126,10 +138,10 @@ path("exchanges.visits", "互访考察", COUNT)
 path("exchanges.agreed_items_done", "已完成合作事项", COUNT)
 
 
-@computation("labour_local", "省内及就地就近就业", COUNT)
+@computation("labour_local", "省内就业（省内县外及县内）", COUNT)
 def labour_local(figures):
-    employed, east = (as_number(lookup(figures, p), COUNT) for p in ("labour.employed", "labour.employed_east"))
-    if employed is None or east is None:
+    parts = [as_number(lookup(figures, f"labour.by_destination.{code}"), COUNT) for code in ("in_province", "in_county")]
+    if None in parts:
         return None
-    # Those not employed in the east found work in the province or the county.
-    return max(employed - east, 0)
+    # Each employed person stands under one destination, so the parts add up.
+    return sum(parts)

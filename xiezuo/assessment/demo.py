@@ -21,6 +21,8 @@ def catalogue():
         Indicator.objects.get_or_create(code=code, defaults={
             "name": name, "unit": unit, "side": side, "computation": computation,
             "disaggregations": dis, "order": order * 10})
+    # Later migrations' changes to the catalogue, in order.
+    import_module("xiezuo.assessment.migrations.0004_labour_talent_rules").upgrade(Indicator)
 
 
 @step(901)

@@ -70,13 +70,17 @@ def draft(area, f):
              _n(f, "labour.training_classes"), _n(f, "labour.trainees")),
             (f"帮助农村劳动力就业{_n(f, 'labour.employed')}人，其中脱贫劳动力{_n(f, 'labour.employed_poverty')}人",
              _n(f, "labour.employed"), _n(f, "labour.employed_poverty")),
-            (f"到东部就业{_n(f, 'labour.employed_east')}人", _n(f, "labour.employed_east")),
+            (f"其中新增就业{_n(f, 'labour.employed_new')}人、稳岗就业{_n(f, 'labour.employed_kept')}人",
+             _n(f, "labour.employed_new"), _n(f, "labour.employed_kept")),
+            (f"赴对口省份就业{_n(f, 'labour.by_destination.paired_province')}人",
+             _n(f, "labour.by_destination.paired_province")),
         ])
     elif area == "talent":
         s = _sentence([
             (f"双向交流人才{_n(f, 'talent.person_times')}人次", _n(f, "talent.person_times")),
             (f"其中“三支”人才{_n(f, 'talent.sanzhi_person_times')}人次", _n(f, "talent.sanzhi_person_times")),
-            (f"互派党政挂职干部{_n(f, 'talent.cadres')}人", _n(f, "talent.cadres")),
+            (f"互派党政挂职干部在岗{_n(f, 'talent.cadres')}人（其中当年新到岗{_n(f, 'talent.cadres_arrived')}人）",
+             _n(f, "talent.cadres"), _n(f, "talent.cadres_arrived")),
         ])
     elif area == "consumption":
         s = _sentence([

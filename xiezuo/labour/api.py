@@ -32,7 +32,8 @@ from xiezuo.funds.models import Project
 from xiezuo.pairings.models import Organisation, Region
 
 from . import services
-from .models import Employment, LabourSettings, Person, TalentExchange, Trainee, TrainingClass
+from .models import DAYS_PER_MONTH, Employment, LabourSettings, LabourYearRule, Person, TalentExchange, Trainee, \
+    TrainingClass
 
 router = Router(tags=["劳务协作与人才交流"])
 api_prefix = "labour"
@@ -197,9 +198,20 @@ class PersonDetailOut(PersonOut):
     exchanges: list[ExchangeOut]
 
 
-class SettingsOut(Schema):
+class YearRuleOut(Schema):
+    year: int
+    saved: bool
     stable_months: int
+    stable_days: int
+    poverty_includes_monitored: bool
+    note: str
+
+
+class SettingsOut(Schema):
     long_term_months: int
+    days_per_month: int
+    default_stable_months: int
+    years: list[YearRuleOut]
 
 
 # --- serialisers ---------------------------------------------------------------
@@ -509,11 +521,13 @@ def update_employment(request, employment_id: int, data: EmploymentIn, response:
 # --- talent exchange ---------------------------------------------------------------
 
 @router.get("/pairings/{pairing_id}/exchanges", response=list[ExchangeOut])
-def list_exchanges(request, pairing_id: int, year: int | None = year_query(), kind: str = "", direction: str = ""):
+def list_exchanges(request, pairing_id: int, year: int | None = year_query(), kind: str = "", direction: str = "",
+                   in_post: bool = False):
     pairing = get_pairing(request.user, pairing_id)
     qs = _subtree(request, pairing, TalentExchange).select_related("person")
     if year:
-        qs = qs.started_in([year])
+        # The stays begun in the year (当年新到岗), or with in_post those in post in it (在岗).
+        qs = qs.in_post_in([year]) if in_post else qs.started_in([year])
     if kind == "sanzhi":
         qs = qs.sanzhi()
     elif kind:
@@ -569,5 +583,11 @@ def update_exchange(request, talent_exchange_id: int, data: ExchangeIn, response
 
 @router.get("/settings", response=SettingsOut)
 def get_settings(request):
+    """The thresholds: long-term stays, and each saved year's rule of stable
+    employment and 其中脱贫劳动力 (a year not listed uses the defaults)."""
     s = LabourSettings.current()
-    return {"stable_months": s.stable_months, "long_term_months": s.long_term_months}
+    years = [{"year": r.year, "saved": True, "stable_months": r.stable_months, "stable_days": r.stable_days,
+              "poverty_includes_monitored": r.poverty_includes_monitored, "note": r.note}
+             for r in LabourYearRule.objects.order_by("year")]
+    return {"long_term_months": s.long_term_months, "days_per_month": DAYS_PER_MONTH,
+            "default_stable_months": LabourYearRule.DEFAULT_STABLE_MONTHS, "years": years}

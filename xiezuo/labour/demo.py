@@ -89,20 +89,25 @@ def training_classes():
 @step(420)
 def employments():
     county = _county()
-    destinations = [Employment.EAST, Employment.EAST, Employment.PROVINCE, Employment.LOCAL]
+    # Most go to the paired province (江苏); three of the ongoing jobs are in
+    # another province, to show the report's four destinations.
+    destinations = [Employment.PAIRED, Employment.PAIRED, Employment.IN_PROVINCE, Employment.IN_COUNTY]
     forms = ["enterprise", "enterprise", "flexible", "workshop"]
+    employers = {Employment.PAIRED: ("江苏示例用工企业（示例）", "南京市六合区"),
+                 Employment.OTHER_PROVINCE: ("浙江示例用工企业（示例）", "浙江省宁波市"),
+                 Employment.IN_PROVINCE: ("西宁示例用工企业（示例）", "青海省西宁市"),
+                 Employment.IN_COUNTY: ("湟源县示例用工企业（示例）", "青海省西宁市湟源县")}
     for i in range(1, 21):
         person = Person.objects.get(pairing=county, name=f"示例学员{i:03d}")
-        d = destinations[i % 4]
+        d = Employment.OTHER_PROVINCE if i in (12, 16, 20) else destinations[i % 4]
         start = D(2021, 8 + i % 4, 1) if i <= 10 else D(2022, 3 + i % 6, 10)
         # Every fourth job is still ongoing; the others last 3 to 9 months.
         end = None if i % 4 == 0 else start + datetime.timedelta(days=30 * (3 + i % 7))
+        employer, place = employers[d]
+        away = d in (Employment.PAIRED, Employment.OTHER_PROVINCE)
         Employment.objects.create(
-            pairing=county, person=person, destination=d, form=forms[i % 4],
-            employer="江苏示例用工企业（示例）" if d == Employment.EAST else "湟源县示例用工企业（示例）",
-            place="南京市六合区" if d == Employment.EAST else "青海省西宁市",
-            start=start, end=end, monthly_income=Decimal(4200 if d == Employment.EAST else 3000) + i * 50,
-            is_demo=True)
+            pairing=county, person=person, destination=d, form=forms[i % 4], employer=employer, place=place,
+            start=start, end=end, monthly_income=Decimal(4200 if away else 3000) + i * 50, is_demo=True)
 
 
 def _exchange(pairing, person, **kwargs):

@@ -6,7 +6,7 @@ from xiezuo.front.forms import VersionedForm
 from xiezuo.funds.models import Project
 from xiezuo.pairings.models import Organisation, Region
 
-from .models import Employment, LabourSettings, Person, TalentExchange, Trainee, TrainingClass
+from .models import Employment, LabourSettings, LabourYearRule, Person, TalentExchange, Trainee, TrainingClass
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -173,4 +173,18 @@ class TalentExchangeForm(VersionedForm):
 class LabourSettingsForm(VersionedForm):
     class Meta:
         model = LabourSettings
-        fields = ["stable_months", "long_term_months"]
+        fields = ["long_term_months"]
+
+
+class LabourYearRuleForm(VersionedForm):
+    """One year's counting rule. The year comes from the page's address; a
+    year not saved yet is edited from its defaults, as version 1 (the view
+    makes the row on the first save)."""
+
+    class Meta:
+        model = LabourYearRule
+        fields = ["stable_months", "poverty_includes_monitored", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version

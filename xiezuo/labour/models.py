@@ -27,36 +27,48 @@ def tree_root_id(pairing):
     return int(pairing.path.strip("/").split("/")[0])
 
 
-def months_touched(start, end, year, today=None):
-    """Return the set of calendar months (1–12) of `year` on which a period
-    [start, end] has at least one day. An open end runs to today: months
-    that have not happened yet are not counted."""
+# Stable employment counts cumulative working days: a month is 30 days, so
+# "3 months" is 90 days of work in the year (docs/modules/rules.md, Labour).
+DAYS_PER_MONTH = 30
+
+
+def counted_span(start, end, year, today=None):
+    """Return (first, last), the days of `year` on which a spell [start, end]
+    counts as worked, or None. A day counts once it has come (today
+    included): an open end runs to today, and an end in the future is cut
+    at today too."""
     today = today or timezone.localdate()
-    last = end or today
-    first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    lo, hi = max(start, first_day), min(last, last_day)
-    if lo > hi:
-        return set()
-    return set(range(lo.month, hi.month + 1))
+    last = min(end or today, today)
+    lo, hi = max(start, datetime.date(year, 1, 1)), min(last, datetime.date(year, 12, 31))
+    return (lo, hi) if lo <= hi else None
 
 
-def months_in_year(jobs, year, today=None):
-    """Return the calendar months of `year` in which any of one person's jobs
-    had at least one day; overlapping jobs count a month once."""
-    months = set()
-    for job in jobs:
-        months |= months_touched(job.start, job.end, year, today)
-    return months
+def days_in_year(spells, year, today=None):
+    """Return the cumulative working days of one person in `year`: the days
+    of the union of their spells [(start, end), …] falling in the year, both
+    ends included, so overlapping spells count a day once."""
+    spans = sorted(s for s in (counted_span(start, end, year, today) for start, end in spells) if s)
+    total, lo, hi = 0, None, None
+    for first, last in spans:
+        if hi is not None and first <= hi + datetime.timedelta(days=1):
+            hi = max(hi, last)
+            continue
+        if hi is not None:
+            total += (hi - lo).days + 1
+        lo, hi = first, last
+    if hi is not None:
+        total += (hi - lo).days + 1
+    return total
 
 
 class LabourSettings(models.Model):
-    """The editable thresholds of the module (one row, edited by administrators)."""
+    """The editable thresholds of the module that hold for every year (one
+    row, edited by administrators). The rules of stable employment and of
+    其中脱贫劳动力 change with the year's texts: `LabourYearRule`."""
 
     # Changes are national settings: every auditor reads them (audit.views).
     audit_national = True
 
-    stable_months = models.PositiveSmallIntegerField(
-        "稳定就业月数", default=6, help_text="一年内务工达到该月数（按自然月计）即计为稳定就业")
     long_term_months = models.PositiveSmallIntegerField(
         "长期人才交流月数", default=6, help_text="交流期满该月数（按整月计，如5月8日至8月7日为3个月）即为长期，否则为短期")
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -76,10 +88,73 @@ class LabourSettings(models.Model):
 
     def clean(self):
         errors = {}
-        for field in ("stable_months", "long_term_months"):
+        for field in ("long_term_months",):
             value = getattr(self, field)
             if value is not None and not 1 <= value <= 12:
                 errors[field] = "月数应在1至12之间"
+        if errors:
+            raise ValidationError(errors)
+
+    def audit_pairing_id(self):
+        return None
+
+
+class LabourYearRule(models.Model):
+    """How one year's employment is counted (one row per year, edited by
+    administrators; a year without a row uses the defaults).
+
+    - Stable employment (稳定就业): cumulative working days in the year of at
+      least `stable_months` × 30. No East–West text defines it; 3 months of
+      cumulative work is the provincial practice (docs/modules/rules.md).
+    - 其中脱贫劳动力: since 2021 the texts write "脱贫人口（含防止返贫监测对象）";
+      `poverty_includes_monitored` counts 监测对象 in it (default on).
+    """
+
+    # Changes are national settings: every auditor reads them (audit.views).
+    audit_national = True
+
+    DEFAULT_STABLE_MONTHS = 3
+
+    year = models.PositiveSmallIntegerField("年度", unique=True,
+                                            error_messages={"unique": "该年度的统计口径已存在"})
+    stable_months = models.PositiveSmallIntegerField(
+        "稳定就业月数", default=DEFAULT_STABLE_MONTHS,
+        help_text=f"当年累计务工天数达到“月数×{DAYS_PER_MONTH}天”即计为稳定就业（多段务工合并计算，重叠天数只计一次）")
+    poverty_includes_monitored = models.BooleanField(
+        "脱贫劳动力含防止返贫监测对象", default=True,
+        help_text="勾选时“其中脱贫劳动力”包括监测对象（2021年起的文件口径：脱贫人口（含防止返贫监测对象））")
+    note = models.CharField("口径依据", max_length=300, blank=True, help_text="如所依据的文件名称、文号")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = "年度就业统计口径"
+        verbose_name_plural = "年度就业统计口径"
+
+    def __str__(self):
+        return f"{self.year}年就业统计口径"
+
+    @property
+    def stable_days(self):
+        return self.stable_months * DAYS_PER_MONTH
+
+    @classmethod
+    def for_years(cls, years):
+        """Return {year: rule} for the years, unsaved defaults where no row
+        was saved (one query; reading never writes)."""
+        saved = {r.year: r for r in cls.objects.filter(year__in=list(years))}
+        return {y: saved.get(y) or cls(year=y) for y in years}
+
+    @classmethod
+    def for_year(cls, year):
+        return cls.for_years([year])[year]
+
+    def clean(self):
+        errors = {}
+        if self.year is not None and not 2000 <= self.year <= 2100:
+            errors["year"] = "年度应在2000至2100之间"
+        if self.stable_months is not None and not 1 <= self.stable_months <= 12:
+            errors["stable_months"] = "月数应在1至12之间"
         if errors:
             raise ValidationError(errors)
 
@@ -336,9 +411,55 @@ class EmploymentQuerySet(models.QuerySet):
         return self.overlapping(datetime.date(min(years), 1, 1), datetime.date(max(years), 12, 31))
 
 
+def _short(name, suffixes):
+    """江苏省 → 江苏, 南京市 → 南京: the name as places are often written."""
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def paired_province_names(pairing):
+    """Return the names by which a place in the pairing's paired (eastern)
+    province is written: the province, its cities and counties, each in full
+    and short (江苏省/江苏, 南京市/南京, 六合区/六合). Townships are left out:
+    names such as 城关镇 recur in every province."""
+    from xiezuo.pairings.models import Region
+
+    east = pairing.east_region
+    ids = [int(x) for x in east.path.strip("/").split("/") if x]
+    nodes = Region.objects.in_bulk(ids)
+    province = next((nodes[i] for i in ids if i in nodes and nodes[i].level == "province"), east)
+    names = set()
+    for name, level in Region.objects.filter(path__startswith=province.path,
+                                             level__in=["province", "city", "county"]).values_list("name", "level"):
+        names.add(name)
+        names.add(_short(name, ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市") if level == "province"
+                         else ("自治州", "地区", "市", "区", "县")))
+    return names
+
+
+def in_named_place(place, names):
+    """True when a free-text place (务工地点) names one of `names`."""
+    place = (place or "").replace(" ", "")
+    return bool(place) and any(name in place for name in names)
+
+
 class Employment(PairingOwned):
-    EAST, PROVINCE, LOCAL = "east", "province", "local"
-    DESTINATIONS = [(EAST, "到东部/江苏"), (PROVINCE, "省内其他地区"), (LOCAL, "县内就地就近")]
+    """One person's one job (one employment spell).
+
+    Destinations are the report's categories (中国青年报 2020-07-08: 省外 /
+    省内县外 / 县内; 苏陕协作 2021 report: 赴对口省份): the paired province
+    (the pairing's eastern province), another province, elsewhere in the
+    home province, or the home county.
+    """
+
+    PAIRED, OTHER_PROVINCE, IN_PROVINCE, IN_COUNTY = "paired_province", "other_province", "in_province", "in_county"
+    DESTINATIONS = [(PAIRED, "赴对口省份"), (OTHER_PROVINCE, "省外其他地区"), (IN_PROVINCE, "省内县外"),
+                    (IN_COUNTY, "县内")]
+    # The code of the old "到东部/江苏", still read from old ledgers: the place
+    # decides between the paired province and another province.
+    LEGACY_EAST = "east"
     FORMS = [
         ("enterprise", "企业务工"),
         ("workshop", "帮扶车间"),
@@ -350,7 +471,9 @@ class Employment(PairingOwned):
     pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
                                 related_name="employments")
     person = models.ForeignKey(Person, verbose_name="务工人员", on_delete=models.PROTECT, related_name="jobs")
-    destination = models.CharField("就业去向", max_length=10, choices=DESTINATIONS)
+    destination = models.CharField("就业去向", max_length=20, choices=DESTINATIONS,
+                                   help_text="赴对口省份：到结对的东部省份务工；省外其他地区：到其他省份；"
+                                             "省内县外：本省其他市县；县内：本县（含就地就近）")
     form = models.CharField("就业形式", max_length=12, choices=FORMS)
     employer = models.CharField("用工单位", max_length=200, blank=True)
     place = models.CharField("务工地点", max_length=200, blank=True)
@@ -380,6 +503,16 @@ class Employment(PairingOwned):
     def ongoing(self):
         return self.end is None
 
+    @classmethod
+    def legacy_east_destination(cls, place, names):
+        """Decide the old "到东部/江苏": the paired province when the place is
+        in it (`paired_province_names`), another province otherwise."""
+        return cls.PAIRED if in_named_place(place, names) else cls.OTHER_PROVINCE
+
+    def days_in(self, year, today=None):
+        """This job's working days in `year` (see `days_in_year`)."""
+        return days_in_year([(self.start, self.end)], year, today)
+
     def clean(self):
         errors = {}
         if self.start and self.end and self.end < self.start:
@@ -394,7 +527,19 @@ class Employment(PairingOwned):
 
 class TalentExchangeQuerySet(models.QuerySet):
     def started_in(self, years):
+        """Stays that began in the years (当年新到岗)."""
         return self.filter(start__year__in=list(years))
+
+    def in_post_in(self, years, today=None):
+        """Stays in post on at least one day of the years (在岗): the recorded
+        period overlaps them; an open end runs to today (or to the start, for
+        one that has not begun yet). See `TalentExchange.in_post_between`."""
+        today = today or timezone.localdate()
+        first, last = datetime.date(min(years), 1, 1), datetime.date(max(years), 12, 31)
+        # An open end stops at max(today, start): on or after `first` when
+        # today is, or else when the stay starts on or after it.
+        open_end = Q(end__isnull=True) if today >= first else Q(end__isnull=True, start__gte=first)
+        return self.filter(start__lte=last).filter(Q(end__gte=first) | open_end)
 
     def sanzhi(self):
         return self.filter(kind__in=TalentExchange.SANZHI)
@@ -456,6 +601,18 @@ class TalentExchange(PairingOwned):
     def is_sanzhi(self):
         return self.kind in self.SANZHI
 
+    @staticmethod
+    def in_post_between(start, end, first, last, today=None):
+        """True when a stay [start, end] is in post on a day of [first, last].
+        The recorded period counts, planned days included (a two-year
+        posting is in post in each of its years); an open end runs to today,
+        or to the start for a stay that has not begun."""
+        stop = end or max(today or timezone.localdate(), start)
+        return start <= last and stop >= first
+
+    def in_post_in(self, year, today=None):
+        return self.in_post_between(self.start, self.end, datetime.date(year, 1, 1), datetime.date(year, 12, 31), today)
+
     def months(self, today=None):
         """Return the whole months of the stay (an open end runs to today)."""
         return whole_months(self.start, self.end or today or timezone.localdate())
@@ -494,5 +651,5 @@ def whole_months(start, end):
     return months
 
 
-for _model in (LabourSettings, Person, TrainingClass, Trainee, Employment, TalentExchange):
+for _model in (LabourSettings, LabourYearRule, Person, TrainingClass, Trainee, Employment, TalentExchange):
     tracked(_model)

@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("labour/settings/", views.settings_edit, name="labour_settings"),
+    # A national setting, not a record: the year is a query parameter (?year=2022).
+    path("labour/settings/year/", views.year_rule_edit, name="labour_year_rule"),
     path("pairings/<int:pairing_id>/labour/", views.overview, name="labour_overview"),
     # People
     path("pairings/<int:pairing_id>/labour/people/", views.person_list, name="labour_person_list"),

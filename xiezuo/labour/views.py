@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,12 +28,23 @@ from . import services
 from .forms import (
     EmploymentForm,
     LabourSettingsForm,
+    LabourYearRuleForm,
     PersonForm,
     TalentExchangeForm,
     TraineeForm,
     TrainingClassForm,
 )
-from .models import Employment, LabourSettings, Person, TalentExchange, Trainee, TrainingClass, months_in_year
+from .models import (
+    DAYS_PER_MONTH,
+    Employment,
+    LabourSettings,
+    LabourYearRule,
+    Person,
+    TalentExchange,
+    Trainee,
+    TrainingClass,
+    days_in_year,
+)
 
 
 # What a record's page shows beside it, fetched with the scope check's query.
@@ -65,18 +76,31 @@ def overview(request, pairing_id):
         first, last = last, first
     figures = compute(pairing, range(first, last + 1), sections=["labour", "talent"])
     labour, talent = figures["labour"], figures["talent"]
+    directions = [(code, label, {key: talent[f"{key}_{code}"] for key in (
+        "cadres", "cadres_arrived", "professionals", "professionals_arrived")})
+        for code, label in TalentExchange.DIRECTIONS]
     ctx = {"pairing": pairing, "first": first, "last": last, "labour": labour, "talent": talent, "tab": "overview",
+           "rules": LabourYearRule.for_years(range(first, last + 1)).values(), "days_per_month": DAYS_PER_MONTH,
            "by_destination": [(label, labour["by_destination"][c]) for c, label in Employment.DESTINATIONS],
            "by_form": [(label, labour["by_form"][c]) for c, label in Employment.FORMS],
            "by_kind": [(label, talent["by_kind"][c]) for c, label in TalentExchange.KINDS],
-           "by_direction": [(label, talent["by_direction"][c]) for c, label in TalentExchange.DIRECTIONS]}
+           "by_direction": [(label, talent["by_direction"][c]) for c, label in TalentExchange.DIRECTIONS],
+           "directions": directions}
     return render(request, "labour/overview.html", ctx)
+
+
+# The East–West cooperation in its current form runs from 2021.
+FIRST_RULE_YEAR = 2021
+
+
+def _can_edit_settings(scope):
+    return scope.is_global or scope.has_any("admin")
 
 
 @login_required
 def settings_edit(request):
     scope = scope_for(request.user)
-    if request.method == "POST" and not (scope.is_global or scope.has_any("admin")):
+    if request.method == "POST" and not _can_edit_settings(scope):
         raise PermissionDenied("只有管理员可以修改劳务协作设置")
     # The row is made on the first save; reading never writes.
     instance = LabourSettings.objects.get_or_create(pk=1)[0] if request.method == "POST" else LabourSettings.current()
@@ -84,8 +108,37 @@ def settings_edit(request):
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
         messages.success(request, "已保存劳务协作设置")
         return redirect("labour_settings")
-    can_edit = scope.is_global or scope.has_any("admin")
-    return render(request, "labour/settings.html", {"form": form, "can_edit": can_edit})
+    this_year = timezone.localdate().year
+    saved = {r.year: r for r in LabourYearRule.objects.all()}
+    # The saved years and those of the current cooperation (since 2021) up to
+    # next year, shown with their defaults until saved.
+    years = set(saved) | set(range(FIRST_RULE_YEAR, this_year + 2))
+    rules = [saved.get(y) or LabourYearRule(year=y) for y in sorted(years, reverse=True)]
+    ctx = {"form": form, "can_edit": _can_edit_settings(scope), "rules": rules, "this_year": this_year,
+           "days_per_month": DAYS_PER_MONTH}
+    return render(request, "labour/settings.html", ctx)
+
+
+@login_required
+def year_rule_edit(request):
+    """One year's rule (?year=2022) of stable employment and 其中脱贫劳动力."""
+    scope = scope_for(request.user)
+    year = year_param(request)
+    if year is None:
+        raise Http404("年度应在2000至2100之间")
+    can_edit = _can_edit_settings(scope)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("只有管理员可以修改就业统计口径")
+    if request.method == "POST":
+        instance = LabourYearRule.objects.get_or_create(year=year)[0]
+    else:
+        instance = LabourYearRule.for_year(year)
+    form = LabourYearRuleForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form):
+        messages.success(request, f"已保存{year}年就业统计口径")
+        return redirect("labour_settings")
+    ctx = {"form": form, "rule": instance, "year": year, "can_edit": can_edit, "days_per_month": DAYS_PER_MONTH}
+    return render(request, "labour/year_rule.html", ctx)
 
 
 # --- people --------------------------------------------------------------------
@@ -321,11 +374,12 @@ def employment_create(request, pairing_id):
 def employment_detail(request, employment_id):
     job = scope_for(request.user).get(Employment.objects.select_related(*JOB), employment_id)
     pairing = job.pairing
-    settings = LabourSettings.current()
     today = timezone.localdate()
-    years = range(job.start.year, (job.end or today).year + 1)
-    months = [(y, len(months_in_year([job], y, today))) for y in years]
-    ctx = {"job": job, "pairing": pairing, "months": months, "stable_months": settings.stable_months,
+    years = list(range(job.start.year, max(min(job.end or today, today), job.start).year + 1))
+    rules = LabourYearRule.for_years(years)
+    # This job's own days; stable employment adds the person's other jobs of the year.
+    days = [(y, days_in_year([(job.start, job.end)], y, today), rules[y]) for y in years]
+    ctx = {"job": job, "pairing": pairing, "days": days, "days_per_month": DAYS_PER_MONTH,
            "can_write": scope_for(request.user).has(pairing, "write")}
     return render(request, "labour/employment_detail.html", ctx)
 
@@ -347,9 +401,11 @@ def employment_edit(request, employment_id):
 def talent_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     rows = _in_subtree(request, pairing, TalentExchange).select_related("person", "sending_unit", "receiving_unit")
-    f = {"year": year_param(request), **{k: request.GET.get(k, "").strip() for k in ("kind", "direction", "batch")}}
+    f = {"year": year_param(request),
+         **{k: request.GET.get(k, "").strip() for k in ("kind", "direction", "batch", "count")}}
     if f["year"]:
-        rows = rows.started_in([f["year"]])
+        # By default the stays begun in the year; "in_post" those in post in it.
+        rows = rows.in_post_in([f["year"]]) if f["count"] == "in_post" else rows.started_in([f["year"]])
     if f["kind"] == "sanzhi":
         rows = rows.sanzhi()
     elif f["kind"]:
