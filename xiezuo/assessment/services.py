@@ -320,7 +320,7 @@ def add_figures(total, part):
 
 # Rates that can be rebuilt from summed parts: (section, rate, numerator, denominator).
 RATE_FORMULAS = [
-    ("funds", "execution_rate", "disbursed", "received"),
+    ("funds", "execution_rate", "disbursed", "received_cash"),
     ("consumption", "completion", "total", "target"),
 ]
 
