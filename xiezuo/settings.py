@@ -281,4 +281,9 @@ XIEZUO_IATI_ORG_PREFIX = os.environ.get("XIEZUO_IATI_ORG_PREFIX", "CN-USCC")
 # Funds: allocations above the year's receipts are refused, unless the office
 # carries funds over from earlier years (then they are warned instead).
 XIEZUO_FUNDS_ALLOW_CARRYOVER = env_bool("XIEZUO_FUNDS_ALLOW_CARRYOVER", False)
+# The base of the funds execution rate (资金支出进度): "received_cash" (the
+# default: 捐物折款 funds no project) or "received" (every receipt, as before).
+XIEZUO_FUNDS_EXECUTION_BASE = os.environ.get("XIEZUO_FUNDS_EXECUTION_BASE", "received_cash")
+if XIEZUO_FUNDS_EXECUTION_BASE not in ("received_cash", "received"):
+    raise ImproperlyConfigured("XIEZUO_FUNDS_EXECUTION_BASE must be received_cash or received")
 XIEZUO_FUNDS_MAX_ATTACHMENT_BYTES = int(os.environ.get("XIEZUO_FUNDS_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))

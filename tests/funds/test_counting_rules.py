@@ -116,3 +116,23 @@ def test_data_migration_gives_existing_receipts_a_level(county):
     assert f21["fiscal_by_level"]["county"] == "43000000.00" and f21["fiscal_received"] == "43000000.00"
     assert FundReceipt.objects.filter(pairing__parent=county, year=2021, kind="pairing").values_list(
         "payer_level", flat=True).distinct().get() == "township"
+
+
+def test_the_base_is_a_setting(county, settings):
+    receive(county, "fiscal", 100)
+    receive(county, "in_kind", 20)
+    project = new_project(county, coop="600000", status="implementing")
+    submitted(project, "600000").confirm(user("liuhe"))
+    settings.XIEZUO_FUNDS_EXECUTION_BASE = "received"
+    assert funds(county)["execution_rate"] == "50.00"
+
+
+def test_the_roll_up_divides_summed_disbursements_by_summed_cash():
+    from xiezuo.assessment.services import add_figures, recompute_rates
+
+    a = {"funds": {"received": "1200000.00", "received_cash": "1000000.00", "disbursed": "600000.00",
+                   "execution_rate": "60.00"}}
+    b = {"funds": {"received": "1000000.00", "received_cash": "1000000.00", "disbursed": "200000.00",
+                   "execution_rate": "20.00"}}
+    total = recompute_rates(add_figures(add_figures({}, a), b))
+    assert total["funds"]["execution_rate"] == "40.00"  # 80万 / 200万, not 80万 / 220万

@@ -141,7 +141,9 @@ def disbursement_progress(figures, pairing_ids, year):
     """Return the 资金支出进度 table: month, disbursed in the month,
     cumulative, cumulative share of the cash received (捐物折款 funds no
     project: the same base as the execution rate)."""
-    received = _number(lookup(figures, "funds.received_cash"))
+    from xiezuo.funds.figures import execution_base
+
+    received = _number(lookup(figures, f"funds.{execution_base()}"))
     monthly = lookup(figures, "funds.disbursed_by_month")
     by_month = {}
     if isinstance(monthly, dict):

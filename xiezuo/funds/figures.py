@@ -16,6 +16,7 @@ level of government that paid (`fiscal_by_level`), which adds up to
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 
 from lib.money import yuan_str
@@ -24,6 +25,11 @@ from xiezuo.figures import section
 from .models import CASH_KINDS, Disbursement, FundReceipt, Project, ProjectBeneficiary
 
 SOCIAL_KINDS = [FundReceipt.SOCIAL, FundReceipt.PAIRING, FundReceipt.IN_KIND]
+
+
+def execution_base():
+    """The key of the execution rate's denominator (setting XIEZUO_FUNDS_EXECUTION_BASE)."""
+    return getattr(settings, "XIEZUO_FUNDS_EXECUTION_BASE", "received_cash")
 
 
 def rate(part, whole):
@@ -71,6 +77,7 @@ def funds_section(pairing_ids, years):
                 .annotate(n=Sum("count")).order_by()):
         beneficiaries[row["kind"]] = row["n"]
     received_cash = receipts["cash"] or Decimal("0")
+    base = execution_base()
     return {
         "received": yuan_str(receipts["total"]),
         # Cash only: what projects can be funded with, the execution rate's base.
@@ -84,7 +91,7 @@ def funds_section(pairing_ids, years):
         "pairing_received": yuan_str(receipts["pairing"]),
         "allocated": yuan_str(allocated),
         "disbursed": yuan_str(disbursed),
-        "execution_rate": rate(disbursed, received_cash),
+        "execution_rate": rate(disbursed, received_cash if base == "received_cash" else receipts["total"]),
         "projects": counted,
         "categories": len(by_category),
         "projects_by_status": by_status,
