@@ -17,7 +17,7 @@ from lib.duplicates import number_repeats
 
 from xiezuo.consumption.models import Sale
 from xiezuo.funds.models import Disbursement, FundReceipt
-from xiezuo.industry.models import AgreedItem, Donation, Investment, Visit
+from xiezuo.industry.models import AgreedItem, Donation, Investment, InvestmentArrival, Visit
 from xiezuo.labour.models import Employment, TalentExchange
 from xiezuo.procurement.models import Bid, Tender
 
@@ -29,6 +29,7 @@ CASES = [
     (Visit, {}, "本结对已有同一开始日期、同名的互访或会议"),
     (AgreedItem, {}, "本结对本年度已有同名的合作事项"),
     (Investment, {}, "本结对已登记该企业的同名投资项目"),
+    (InvestmentArrival, {}, "该投资项目在同一到位日期已有到位记录，请合并为一笔"),
     (Employment, {}, "该人员已有同一开始日期的就业记录"),
     (TalentExchange, {}, "该人员已有同一类别、同一开始日期的人才交流记录"),
     (Tender, {"code__gt": ""}, "本结对已有相同采购编号的采购事项"),

@@ -5,6 +5,7 @@ Production sets DEBUG=0 (the default), SECRET_KEY, ALLOWED_HOSTS,
 DATABASE_URL and XIEZUO_PII_KEY.
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -287,4 +288,16 @@ XIEZUO_REPORTING_ORG_TYPE = os.environ.get("XIEZUO_REPORTING_ORG_TYPE", "11")
 # Funds: allocations above the year's receipts are refused, unless the office
 # carries funds over from earlier years (then they are warned instead).
 XIEZUO_FUNDS_ALLOW_CARRYOVER = env_bool("XIEZUO_FUNDS_ALLOW_CARRYOVER", False)
+# The base of the funds execution rate (资金支出进度): "received_cash" (the
+# default: 捐物折款 funds no project) or "received" (every receipt, as before).
+XIEZUO_FUNDS_EXECUTION_BASE = os.environ.get("XIEZUO_FUNDS_EXECUTION_BASE", "received_cash")
+if XIEZUO_FUNDS_EXECUTION_BASE not in ("received_cash", "received"):
+    raise ImproperlyConfigured("XIEZUO_FUNDS_EXECUTION_BASE must be received_cash or received")
+# The last day (MM-DD) for budget units to declare the year's 832 reserved
+# share; later declarations are flagged as late (docs/modules/rules.md).
+XIEZUO_SHARE832_DECLARE_BY = os.environ.get("XIEZUO_SHARE832_DECLARE_BY", "02-20")
+try:
+    datetime.date(2000, *(int(x) for x in XIEZUO_SHARE832_DECLARE_BY.split("-")))
+except (TypeError, ValueError):
+    raise ImproperlyConfigured("XIEZUO_SHARE832_DECLARE_BY must be a day of the year as MM-DD, e.g. 02-20") from None
 XIEZUO_FUNDS_MAX_ATTACHMENT_BYTES = int(os.environ.get("XIEZUO_FUNDS_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))

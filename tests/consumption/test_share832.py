@@ -58,14 +58,18 @@ def test_share_page_and_api(county, units):
     data = r.json()
     assert data["below"] == [below.name] and data["line"] == "10.00"
     row = next(x for x in data["rows"] if x["name"] == above.name)
-    assert row == {"buyer": above.pk, "name": above.name, "budget": "100000.00", "amount_832": "12000.00",
-                   "share": "12.00", "status": "met"}
+    assert row == {"buyer": above.pk, "name": above.name, "budget": "100000.00", "reserved_amount": None,
+                   "reserved_share": None, "declared_on": None, "declared_late": False, "amount_832": "12000.00",
+                   "amount_not_counted": "0.00", "share": "12.00", "status": "met"}
+    assert data["declare_by"] == "2023-02-20"
 
 
 def test_demo_share_report_2022_has_one_unit_below(county):
     report = share832_report(county, 2022)
     assert [r["buyer"].name for r in report["below"]] == ["六合区示例中学（示例）"]
     assert {r["status"] for r in report["rows"]} == {"below", "met", "encouraged"}
+    # The street office declared its reserved share after 20 February.
+    assert [r["buyer"].name for r in report["late"]] == ["六合区示例街道办事处（示例）"]
 
 
 def test_editing_the_line(county):

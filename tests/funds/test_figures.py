@@ -28,6 +28,10 @@ def test_2021_reproduces_the_article(county):
     assert f["social_received"] == "4200000.00"
     assert f["received"] == "47200000.00"
     assert f["allocated"] == "43000000.00"
+    # The district paid the 4300万元; the streets' 420万元 stays on its own.
+    assert f["fiscal_by_level"] == {"province": "0.00", "city": "0.00", "county": "43000000.00",
+                                    "township": "0.00"}
+    assert f["pairing_received"] == "4200000.00"
 
 
 def test_2022_reproduces_the_article(county):
@@ -52,11 +56,13 @@ def test_school_works_of_2019_and_2020_add_up_to_490_wan(county):
 
 def test_section_has_exactly_the_issue_keys_and_formats(county):
     f = funds(county, 2022)
-    assert set(f) == {"received", "fiscal_received", "social_received", "allocated", "disbursed", "execution_rate",
+    assert set(f) == {"received", "received_cash", "in_kind_received", "fiscal_received", "fiscal_by_level",
+                      "social_received", "pairing_received", "allocated", "disbursed", "execution_rate",
                       "projects", "categories", "projects_by_status", "projects_by_category", "funds_by_category",
                       "started_rate",
                       "completed_rate", "beneficiaries"}
-    disbursed, received = f["disbursed"], f["received"]
+    assert set(f["fiscal_by_level"]) == {"province", "city", "county", "township"}
+    disbursed, received = f["disbursed"], f["received_cash"]
     assert disbursed.count(".") == 1 and len(disbursed.split(".")[1]) == 2
     expected = (100 * Decimal(disbursed) / Decimal(received)).quantize(Decimal("0.01"))
     assert f["execution_rate"] == str(expected)

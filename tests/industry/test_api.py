@@ -20,8 +20,9 @@ def payload(slug, firm):
     return {
         "parks": {"name": "接口园区", "since_year": 2023, "status": "planned"},
         "investments": {"enterprise": firm.pk, "project_name": "接口项目", "industry": "energy",
-                        "landed_on": "2022-05-01", "agreed_amount": "1000000", "arrived_amount": "1000000.5",
-                        "jobs": 10, "jobs_poverty": 3},
+                        "landed_on": "2022-05-01", "agreed_amount": "1000000", "jobs": 10, "jobs_poverty": 3,
+                        "arrivals": [{"date": "2022-05-01", "amount": "600000.25"},
+                                     {"date": "2023-01-10", "amount": "400000.25", "note": "二期"}]},
         "workshops": {"name": "接口车间", "opened_on": "2022-01-01", "jobs": 5, "jobs_poverty": 2},
         "donations": {"date": "2022-05-01", "donor_name": "接口商会", "donor_kind": "association", "form": "cash",
                       "amount": "1000", "purpose": "助学", "receiver": "某校"},
@@ -72,6 +73,9 @@ def test_create(county, firm, slug):
     if slug == "investments":
         assert (body["agreed_amount"], body["arrived_amount"]) == ("1000000.00", "1000000.50")
         assert body["arrived_exceeds_agreed"] is True and body["enterprise_name"] == firm.name
+        assert [(a["date"], a["amount"], a["year"]) for a in body["arrivals"]] == [
+            ("2022-05-01", "600000.25", 2022), ("2023-01-10", "400000.25", 2023)]
+        assert AuditEvent.objects.filter(model="industry.InvestmentArrival", action="create").count() >= 2
     if slug == "visits":
         assert [o.name for o in obj.officials.all()] == ["李四"]
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.checklist import api_checklist
 from xiezuo.figures import compute
 from xiezuo.industry import services
-from xiezuo.industry.models import AgreedItem, Donation, Investment, Park, Visit, Workshop
+from xiezuo.industry.models import AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit, Workshop
 from xiezuo.pairings.models import Organisation, Pairing
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +31,14 @@ SERIAL = itertools.count(1)
 
 
 def invest(pairing, firm, landed, arrived, jobs=0, poverty=0):
-    return Investment.objects.create(pairing=pairing, enterprise=firm, project_name=f"测试{next(SERIAL)}", industry="other",
-                                     landed_on=landed, arrived_amount=Decimal(arrived), agreed_amount=Decimal(arrived),
-                                     jobs=jobs, jobs_poverty=poverty)
+    """An investment whose money arrived in one tranche on its landing day
+    (none when it has not landed)."""
+    inv = Investment.objects.create(pairing=pairing, enterprise=firm, project_name=f"测试{next(SERIAL)}",
+                                    industry="other", landed_on=landed, agreed_amount=Decimal(arrived),
+                                    jobs=jobs, jobs_poverty=poverty)
+    if landed:
+        InvestmentArrival.objects.create(investment=inv, date=landed, amount=Decimal(arrived))
+    return inv
 
 
 def test_demo_pairing_2022_from_the_api(county):
@@ -49,7 +54,7 @@ def test_demo_pairing_2022_from_the_api(county):
     assert r21["leader_visits"] == 0 and r21["visits"] >= 1
 
 
-def test_enterprises_landed_and_investment_arrived_by_landing_year(tree):
+def test_enterprises_landed_and_investment_arrived_on_the_landing_day(tree):
     root, child, other, firm = tree["root"], tree["child"], tree["other"], tree["firm"]
     second = Organisation.objects.create(name="第二家测试企业（示例）", kind="enterprise", region=firm.region)
     invest(root, firm, D(2022, 3, 1), "1000000.50", jobs=10, poverty=4)
@@ -59,12 +64,55 @@ def test_enterprises_landed_and_investment_arrived_by_landing_year(tree):
     invest(root, second, None, "777.00")  # signed, not landed: not counted
     invest(other, firm, D(2022, 5, 1), "5000.00")  # foreign pairing
     f = figures(root, 2022)["industry"]
-    assert f["enterprises_landed"] == 2
+    assert f["enterprises_landed"] == 2 and f["enterprises_invested"] == 2
     assert f["investment_arrived"] == "1200001.75"
     assert f["enterprise_jobs"] == 15
     f = figures(root, 2022, 2023)["industry"]
     assert f["investment_arrived"] == "1201000.75" and f["enterprises_landed"] == 2
     assert figures(child, 2022)["industry"]["investment_arrived"] == "200000.25"
+
+
+def test_tranches_count_in_the_year_they_arrived(tree):
+    """Landed in 2021 with 300万 arriving then, 200万 more in 2022: each year
+    counts its own tranche, and the enterprise is 引导企业投资 in both."""
+    root, firm = tree["root"], tree["firm"]
+    inv = Investment.objects.create(pairing=root, enterprise=firm, project_name="分期测试项目", industry="other",
+                                    signed_on=D(2021, 3, 1), landed_on=D(2021, 5, 1),
+                                    agreed_amount=Decimal("5000000.00"), jobs=20, jobs_poverty=5)
+    InvestmentArrival.objects.create(investment=inv, date=D(2021, 5, 1), amount=Decimal("3000000.00"))
+    InvestmentArrival.objects.create(investment=inv, date=D(2022, 2, 15), amount=Decimal("2000000.00"))
+    f21, f22 = figures(root, 2021)["industry"], figures(root, 2022)["industry"]
+    assert (f21["investment_arrived"], f21["enterprises_invested"]) == ("3000000.00", 1)
+    assert (f22["investment_arrived"], f22["enterprises_invested"]) == ("2000000.00", 1)
+    # Landing (and the jobs it brought) stays a fact of 2021.
+    assert (f21["enterprises_landed"], f21["enterprise_jobs"]) == (1, 20)
+    assert (f22["enterprises_landed"], f22["enterprise_jobs"]) == (0, 0)
+    both = figures(root, 2021, 2022)["industry"]
+    assert (both["investment_arrived"], both["enterprises_invested"]) == ("5000000.00", 1)
+    inv.refresh_from_db()
+    assert inv.arrived_amount == Decimal("5000000.00") and not inv.arrived_exceeds_agreed
+
+
+def test_the_stored_sum_follows_every_change_of_the_tranches(tree):
+    root, firm = tree["root"], tree["firm"]
+    inv = Investment.objects.create(pairing=root, enterprise=firm, project_name="求和测试项目", industry="other",
+                                    agreed_amount=Decimal("100.00"))
+    a = InvestmentArrival.objects.create(investment=inv, date=D(2022, 1, 1), amount=Decimal("60.00"))
+    b = InvestmentArrival.objects.create(investment=inv, date=D(2022, 6, 1), amount=Decimal("50.00"))
+    inv.refresh_from_db()
+    assert inv.arrived_amount == Decimal("110.00") and inv.arrived_exceeds_agreed
+    a.amount = Decimal("40.00")
+    a.save()
+    b.delete()
+    inv.refresh_from_db()
+    assert inv.arrived_amount == Decimal("40.00")
+    # An instance loaded before a tranche was added does not write its stale sum back.
+    stale = Investment.objects.get(pk=inv.pk)
+    InvestmentArrival.objects.create(investment=inv, date=D(2022, 7, 1), amount=Decimal("5.00"))
+    stale.note = "改备注"
+    stale.save()
+    inv.refresh_from_db()
+    assert inv.arrived_amount == Decimal("45.00")
 
 
 def test_parks_are_a_stock_by_their_first_year(tree):
@@ -197,4 +245,4 @@ def test_sections_take_a_fixed_number_of_queries(tree, county):
     with CaptureQueriesContext(connection) as big:
         industry_section(ids, [2021, 2022])
         exchanges_section(ids, [2021, 2022])
-    assert len(small) == len(big) == 7
+    assert len(small) == len(big) == 8

@@ -21,8 +21,9 @@ def valid_data(slug, county, firm):
     return base | {
         "parks": {"name": "测试园区", "since_year": "2023", "status": "planned"},
         "investments": {"enterprise": firm.pk, "project_name": "测试项目", "industry": "other",
-                        "landed_on": "2022-05-01", "agreed_amount": "100", "arrived_amount": "80", "jobs": "10",
-                        "jobs_poverty": "3"},
+                        "landed_on": "2022-05-01", "agreed_amount": "100", "jobs": "10", "jobs_poverty": "3",
+                        "arrivals-TOTAL_FORMS": "1", "arrivals-INITIAL_FORMS": "0", "arrivals-0-date": "2022-05-01",
+                        "arrivals-0-amount": "80"},
         "workshops": {"name": "测试车间", "opened_on": "2022-01-01", "jobs": "5", "jobs_poverty": "2"},
         "donations": {"date": "2022-05-01", "donor_name": "测试商会", "donor_kind": "association", "form": "cash",
                       "amount": "1000", "purpose": "助学", "receiver": "测试学校"},
@@ -105,6 +106,9 @@ def test_edit_page_and_post(county, firm, slug):
     if slug == "visits":
         official = obj.officials.get()
         data |= {"officials-INITIAL_FORMS": "1", "officials-0-id": official.pk, "officials-0-visit": obj.pk}
+    if slug == "investments":
+        arrival = obj.arrivals.get()
+        data |= {"arrivals-INITIAL_FORMS": "1", "arrivals-0-id": arrival.pk, "arrivals-0-investment": obj.pk}
     r = page_checklist(url, write=True, data=data)
     assert r.status_code == 302, r.content.decode()[-2000:]
     obj.refresh_from_db()
@@ -140,7 +144,8 @@ def test_form_messages_are_chinese_and_nothing_is_saved(county, firm):
 
 
 def test_over_arrival_is_saved_with_a_warning_and_flagged_in_the_list(county, firm):
-    data = valid_data("investments", county, firm) | {"arrived_amount": "150"}
+    data = valid_data("investments", county, firm) | {"arrivals-TOTAL_FORMS": "2", "arrivals-1-date": "2022-08-01",
+                                                      "arrivals-1-amount": "70"}
     r = login("liuhe").post(reverse("industry_investments_new", args=[county.pk]), data, follow=True)
     assert "实际到位投资超过协议投资额，请核实" in r.content.decode()
     html = login("lingdao").get(reverse("industry_investments_list", args=[county.pk])).content.decode()

@@ -323,6 +323,26 @@ def enterprises():
     ], sheet="招商引资")
 
 
+# -------------------------------------------------- investment arrivals
+ARRIVAL_HEADER = ["*投资项目", "*到位日期", "*到位金额（元）", "备注"]
+
+
+def investment_arrivals():
+    """Tranches of the demo county's two illustrative investments."""
+    d = HERE / "investment_arrivals"
+    table(d / "valid.xlsx", ARRIVAL_HEADER, [
+        ["青稞、牦牛肉精深加工项目（示例）", D(2023, 3, 15), 1000000, "三期（示例）"],
+        ["农畜产品冷链仓储项目（示例）（南京示例供应链管理有限公司（示例））", D(2023, 5, 8), "50万", ""],
+    ], sheet="投资到位")
+    table(d / "errors.xlsx", ARRIVAL_HEADER, [
+        ["不存在的项目（示例）", D(2023, 3, 15), 1000, ""],
+        ["青稞、牦牛肉精深加工项目（示例）", D(2022, 6, 1), 1000, "签约前"],
+        ["青稞、牦牛肉精深加工项目（示例）", D(2023, 4, 1), 0, ""],
+        ["农畜产品冷链仓储项目（示例）", D(2023, 4, 1), 1000, ""],
+        ["农畜产品冷链仓储项目（示例）", D(2023, 4, 1), 2000, "重复"],
+    ], sheet="投资到位")
+
+
 # --------------------------------------------------------------- visits
 VISIT_HEADER = ["*类型", "*名称", "方向", "*开始日期", "*结束日期", "代表团人数（人）", "考察地点", "主要议题/内容"]
 
@@ -502,6 +522,7 @@ def main():
     reference()
     donations()
     enterprises()
+    investment_arrivals()
     visits()
     agreed_items()
     employment()

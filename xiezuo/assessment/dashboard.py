@@ -69,7 +69,7 @@ TREND = [
     ("就业人数", "labour.employed", "count"),
     ("培训人次", "labour.trainees", "count"),
     ("人才交流人次", "talent.person_times", "count"),
-    ("落地企业", "industry.enterprises_landed", "count"),
+    ("引导企业投资（家）", "industry.enterprises_invested", "count"),
 ]
 
 
@@ -139,8 +139,11 @@ def _number(value):
 
 def disbursement_progress(figures, pairing_ids, year):
     """Return the 资金支出进度 table: month, disbursed in the month,
-    cumulative, cumulative share of the funds received."""
-    received = _number(lookup(figures, "funds.received"))
+    cumulative, cumulative share of the cash received (捐物折款 funds no
+    project: the same base as the execution rate)."""
+    from xiezuo.funds.figures import execution_base
+
+    received = _number(lookup(figures, f"funds.{execution_base()}"))
     monthly = lookup(figures, "funds.disbursed_by_month")
     by_month = {}
     if isinstance(monthly, dict):

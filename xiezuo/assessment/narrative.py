@@ -57,8 +57,8 @@ def draft(area, f):
         ])
     elif area == "industry":
         s = _sentence([
-            (f"引导{_n(f, 'industry.enterprises_landed')}家企业落地，实际到位投资{_w(f, 'industry.investment_arrived')}",
-             _n(f, "industry.enterprises_landed"), _n(f, "industry.investment_arrived")),
+            (f"引导{_n(f, 'industry.enterprises_invested')}家企业投资，当年实际到位投资{_w(f, 'industry.investment_arrived')}",
+             _n(f, "industry.enterprises_invested"), _n(f, "industry.investment_arrived")),
             (f"共建产业园区{_n(f, 'industry.parks')}个", _n(f, "industry.parks")),
             (f"建成帮扶车间{_n(f, 'industry.workshops')}个、吸纳就业{_n(f, 'industry.workshop_jobs')}人",
              _n(f, "industry.workshops"), _n(f, "industry.workshop_jobs")),

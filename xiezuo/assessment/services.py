@@ -319,14 +319,18 @@ def add_figures(total, part):
 
 
 # Rates that can be rebuilt from summed parts: (section, rate, numerator, denominator).
+# The execution rate's denominator is a setting (funds.figures.execution_base).
 RATE_FORMULAS = [
-    ("funds", "execution_rate", "disbursed", "received"),
+    ("funds", "execution_rate", "disbursed", "EXECUTION_BASE"),
     ("consumption", "completion", "total", "target"),
 ]
 
 
 def recompute_rates(figures):
+    from xiezuo.funds.figures import execution_base
+
     for section, rate, num, den in RATE_FORMULAS:
+        den = execution_base() if den == "EXECUTION_BASE" else den
         part = figures.get(section)
         if isinstance(part, dict) and num in part and den in part:
             try:

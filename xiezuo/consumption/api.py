@@ -17,7 +17,7 @@ from xiezuo.front.forms import save_versioned
 from xiezuo.pairings.models import Organisation
 
 from . import listing
-from .forms import SupplierForm
+from .forms import ProductForm, SupplierForm
 from .models import Buyer, Channel, Product, Sale, Supplier
 from .services import share832_report
 
@@ -54,6 +54,8 @@ class ProductIn(Schema):
     unit: str
     certificate_no: str = ""
     certified_until: datetime.date | None = None
+    # The county the product comes from (a region id of level county); empty: the supplier's county.
+    origin_region: int | None = None
 
 
 class BuyerIn(Schema):
@@ -171,19 +173,23 @@ def list_products(request, pairing_id: int):
     pairing = get_pairing(request.user, pairing_id)
     return [{"id": p.pk, "pairing": p.pairing_id, "name": p.name, "category": p.category, "unit": p.unit,
              "supplier": p.supplier_id, "certificate_no": p.certificate_no,
-             "certified_until": p.certified_until.isoformat() if p.certified_until else None}
-            for p in scope_for(request.user).usable(Product.objects.all(), pairing)]
+             "certified_until": p.certified_until.isoformat() if p.certified_until else None,
+             "origin_region": p.origin_region_id, "origin_name": str(p.origin_region or ""),
+             "origin_is_832": bool(p.origin_region and p.origin_region.is_832)}
+            for p in scope_for(request.user).usable(Product.objects.select_related("origin_region"), pairing)]
 
 
 @router.post(P + "/products", response={201: dict})
 def create_product(request, pairing_id: int, data: ProductIn):
     pairing = get_pairing(request.user, pairing_id, "write")
     supplier = get_object_or_404(scope_for(request.user).usable(Supplier.objects.all(), pairing), pk=data.supplier)
-    product = Product(pairing=pairing, supplier=supplier, name=data.name, category=data.category, unit=data.unit,
-                      certificate_no=data.certificate_no, certified_until=data.certified_until)
-    product.full_clean()
-    product.save()
-    return Status(201, {"id": product.pk, "name": product.name})
+    # The page's form: one set of rules (and of choosable origins) for both doors.
+    form = ProductForm({**data.dict(), "supplier": supplier.pk, "origin_region": data.origin_region or ""},
+                       instance=Product(pairing=pairing), pairing=pairing)
+    if not form.is_valid():
+        raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+    product = form.save()
+    return Status(201, {"id": product.pk, "name": product.name, "origin_region": product.origin_region_id})
 
 
 @router.get(P + "/buyers", response=list[dict])
@@ -215,9 +221,18 @@ def share832(request, pairing_id: int, year: int = year_query(...)):
     if not 2000 <= year <= 2100:
         raise HttpError(422, "年度应在2000至2100之间")
     report = share832_report(pairing, year)
-    rows = [{"buyer": r["buyer"].pk, "name": r["buyer"].name,
-             "budget": yuan_str(r["budget"]) if r["budget"] is not None else None,
-             "amount_832": yuan_str(r["amount"]), "share": str(r["share"]) if r["share"] is not None else None,
+    def money(value):
+        return yuan_str(value) if value is not None else None
+
+    rows = [{"buyer": r["buyer"].pk, "name": r["buyer"].name, "budget": money(r["budget"]),
+             "reserved_amount": money(r["reserved"]),
+             "reserved_share": str(r["reserved_share"]) if r["reserved_share"] is not None else None,
+             "declared_on": r["declared_on"].isoformat() if r["declared_on"] else None,
+             "declared_late": r["declared_late"],
+             "amount_832": yuan_str(r["amount"]), "amount_not_counted": yuan_str(r["amount_other"]),
+             "share": str(r["share"]) if r["share"] is not None else None,
              "status": r["status"]} for r in report["rows"]]
-    return {"year": year, "line": str(report["line"]), "encouraged": str(report["encouraged"]), "rows": rows,
-            "below": [r["name"] for r in rows if r["status"] == "below"]}
+    return {"year": year, "line": str(report["line"]), "encouraged": str(report["encouraged"]),
+            "declare_by": report["deadline"].isoformat(), "rows": rows,
+            "below": [r["name"] for r in rows if r["status"] == "below"],
+            "declared_late": [r["name"] for r in rows if r["declared_late"]]}

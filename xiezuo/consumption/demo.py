@@ -53,6 +53,10 @@ BUYERS = [
     ("六合区示例工会（示例）", "union", False, None),
     ("南京个人消费者汇总（示例）", "individuals", False, None),
 ]
+# The 2022 reserved shares the budget units declared (yuan, day): two by
+# 20 February, the street office late (illustrative).
+DECLARED = {0: ("90000", datetime.date(2022, 2, 15)), 1: ("80000", datetime.date(2022, 2, 18)),
+            2: ("30000", datetime.date(2022, 3, 5))}
 
 # channel code, buyer index, kind, products, monthly amount (yuan), months (None = every month)
 PLAN = [
@@ -92,10 +96,12 @@ def suppliers_products_buyers():
         Product.objects.create(pairing=county, supplier=suppliers[s], name=name, category=category, unit=unit,
                                certificate_no=cert, is_demo=True,
                                certified_until=datetime.date(2023, 12, 31) if cert else None)
-    for name, kind, budget_unit, budget in BUYERS:
+    for n, (name, kind, budget_unit, budget) in enumerate(BUYERS):
         buyer = Buyer.objects.create(pairing=county, name=name, kind=kind, is_budget_unit=budget_unit, is_demo=True)
         if budget:
-            CanteenBudget.objects.create(buyer=buyer, year=2022, amount=Decimal(budget))
+            reserved, day = DECLARED[n]
+            CanteenBudget.objects.create(buyer=buyer, year=2022, amount=Decimal(budget),
+                                         reserved_amount=Decimal(reserved), declared_on=day)
 
 
 def _sale(county, day, buyer, product, price, channel, kind, target, n):

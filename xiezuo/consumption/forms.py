@@ -1,7 +1,7 @@
 from django import forms
 
 from xiezuo.front.forms import BootstrapMixin, VersionedForm, checked_upload
-from xiezuo.pairings.models import Organisation
+from xiezuo.pairings.models import Organisation, Region
 
 from .models import SUPPLIER_KINDS, Buyer, CanteenBudget, Channel, Product, Sale, ShareSetting, Supplier
 
@@ -33,12 +33,16 @@ class SupplierForm(PairingForm):
 class ProductForm(PairingForm):
     class Meta:
         model = Product
-        fields = ["name", "supplier", "category", "unit", "certificate_no", "certified_until"]
+        fields = ["name", "supplier", "category", "unit", "origin_region", "certificate_no", "certified_until"]
         widgets = {"certified_until": forms.DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = Supplier.objects.available_to(self.pairing).select_related("organisation")
+        # Counties only: the origin county decides the 832 share.
+        self.fields["origin_region"].queryset = Region.objects.filter(level="county").order_by("code", "path")
+        self.fields["origin_region"].help_text = ("产品实际产自的县（区）；留空时取供应商注册地所在县。"
+                                                 "产自任一脱贫县（832）的产品计入预算单位832平台预留份额")
 
 
 class BuyerForm(PairingForm):
@@ -50,7 +54,8 @@ class BuyerForm(PairingForm):
 class BudgetForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = CanteenBudget
-        fields = ["year", "amount"]
+        fields = ["year", "amount", "reserved_amount", "declared_on"]
+        widgets = {"declared_on": forms.DateInput()}
 
 
 BudgetFormSet = forms.inlineformset_factory(Buyer, CanteenBudget, form=BudgetForm, extra=2, can_delete=True)

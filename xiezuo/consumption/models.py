@@ -11,8 +11,10 @@ writers cannot lose each other's updates. Totals are integer fen: exact on
 both databases, where a SQLite DECIMAL column would sum in floating point.
 """
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -179,6 +181,11 @@ class Product(PairingOwned):
     pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
                                 related_name="consumption_products")
     supplier = models.ForeignKey(Supplier, verbose_name="供应商", on_delete=models.PROTECT, related_name="products")
+    # The county the product comes from decides whether it counts towards the
+    # 832 reserved share (a product of any 832 脱贫县 does, docs/modules/rules.md).
+    origin_region = models.ForeignKey("pairings.Region", verbose_name="产地（县）", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+",
+                                      help_text="产品实际产自的县（区）；留空时取供应商注册地所在县")
     name = models.CharField("产品名称", max_length=100)
     category = models.CharField("产品类别", max_length=12, choices=CATEGORIES)
     unit = models.CharField("计量单位", max_length=10, help_text="如：斤、公斤、瓶、箱")
@@ -202,8 +209,20 @@ class Product(PairingOwned):
     def is_certified_on(self, day):
         return bool(self.certificate_no) and (self.certified_until is None or day <= self.certified_until)
 
+    def fill_origin(self):
+        """Take the county the supplier is registered in when no origin is given."""
+        if self.origin_region_id is None and self.supplier_id:
+            self.origin_region = self.supplier.organisation.region.county()
+
+    def save(self, *args, **kwargs):
+        self.fill_origin()
+        super().save(*args, **kwargs)
+
     def clean(self):
         errors = {}
+        self.fill_origin()
+        if self.origin_region_id and self.origin_region.level != "county":
+            errors["origin_region"] = f"产地应为县级区划，“{self.origin_region}”是{self.origin_region.get_level_display()}级"
         if self.certified_until and not self.certificate_no.strip():
             errors["certificate_no"] = "填写了认定有效期，请同时填写消费帮扶产品认定编号"
         if self.supplier_id and self.pairing_id and self.supplier.pairing_id not in lineage_ids(self.pairing):
@@ -256,13 +275,19 @@ class Buyer(PairingOwned):
 
 
 class CanteenBudget(ScopedModel):
-    """A budget unit's canteen food (食堂食材) procurement budget for a year."""
+    """A budget unit's canteen food (食堂食材) procurement budget for a year,
+    with the reserved share (预留份额) it declared for 脱贫地区 products and
+    the day it declared it (due by 20 February of the year)."""
 
     scope_path = "buyer__pairing"
 
     buyer = models.ForeignKey(Buyer, verbose_name="采购单位", on_delete=models.CASCADE, related_name="budgets")
     year = models.PositiveSmallIntegerField("年度")
     amount = models.DecimalField("食堂食材采购预算（元）", **MONEY)
+    reserved_amount = models.DecimalField("预留份额（元）", null=True, blank=True,
+                                          help_text="申报的脱贫地区农副产品预留采购额", **MONEY)
+    declared_on = models.DateField("预留份额申报日期", null=True, blank=True,
+                                   help_text="应于当年2月20日前申报")
 
     class Meta:
         ordering = ["-year"]
@@ -274,12 +299,36 @@ class CanteenBudget(ScopedModel):
     def __str__(self):
         return f"{self.buyer} {self.year}"
 
+    @staticmethod
+    def deadline(year):
+        """The last day to declare the year's reserved share (setting
+        XIEZUO_SHARE832_DECLARE_BY, "MM-DD", 20 February by default)."""
+        month, day = (int(x) for x in getattr(settings, "XIEZUO_SHARE832_DECLARE_BY", "02-20").split("-"))
+        return datetime.date(year, month, day)
+
+    @property
+    def declared_late(self):
+        return bool(self.declared_on and self.year and self.declared_on > self.deadline(self.year))
+
+    @property
+    def reserved_share(self):
+        """The declared reserved share in percent of the canteen budget."""
+        if self.reserved_amount is None or not self.amount:
+            return None
+        return (self.reserved_amount * 100 / self.amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
     def clean(self):
         errors = {}
         if self.amount is not None and self.amount <= 0:
             errors["amount"] = "食堂食材采购预算应大于0"
         if self.year and not (2000 <= self.year <= 2100):
             errors["year"] = "年度应在2000至2100之间"
+        if self.reserved_amount is not None and self.reserved_amount < 0:
+            errors["reserved_amount"] = "预留份额不能为负数"
+        elif self.reserved_amount is not None and self.amount is not None and self.reserved_amount > self.amount:
+            errors["reserved_amount"] = "预留份额不能超过食堂食材采购预算"
+        if self.declared_on and self.year and self.declared_on.year not in (self.year - 1, self.year):
+            errors["declared_on"] = f"预留份额申报日期应在{self.year - 1}年或{self.year}年内"
         if errors:
             raise ValidationError(errors)
 

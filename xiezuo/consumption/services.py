@@ -345,25 +345,46 @@ def register_supplier(pairing, *, name, kind, region, uscc=None, is_demo=False, 
 def share832_report(pairing, year):
     """Return the 832 reserved-share report of the pairing's budget units for a year.
 
-    Each row: buyer, canteen budget, 832-platform direct purchases (from the
-    buyer totals, over the pairing's subtree), share in percent, and status
-    `no_budget`, `below` (under the line), `met` or `encouraged`."""
-    from decimal import Decimal
+    The rule (人民日报 2021-05-11; 中新社 2024-01-08; docs/modules/rules.md):
+    budget units reserve at least 10% (15% encouraged) of their canteen food
+    purchases for products of the 脱贫地区, bought on the 832 platform, and
+    declare the reserved share by 20 February. So the share counts the
+    unit's direct purchases (`purchased`) on channels of kind `p832` of
+    products whose origin county (`Product.origin_region`, else the
+    supplier's region) is one of the 832 脱贫县 — any of them, not only the
+    pairing's own county. Purchases of products from other counties are
+    shown beside it and not counted.
 
-    from django.db.models import Sum
+    Each row: buyer, canteen budget, declared reserved amount and share,
+    declaration date and whether it was late, counted and not counted
+    purchases, share in percent, and status `no_budget`, `below` (under the
+    line), `met` or `encouraged`. The sales are read by buyer and date range
+    (the buyer index): the totals tables carry no product × buyer key.
+    """
+    from xiezuo.pairings.models import Region
 
-    from .models import BuyerTotal, CanteenBudget, ShareSetting
+    from .models import CanteenBudget, ShareSetting
+    from .totals import fen_sum
 
     setting = ShareSetting.for_pairing(pairing)
     buyers = list(Buyer.objects.filter(pairing=pairing, is_budget_unit=True))
-    budgets = dict(CanteenBudget.objects.filter(buyer__in=buyers, year=year).values_list("buyer_id", "amount"))
-    bought = dict(BuyerTotal.objects.filter(pairing_id__in=pairing.subtree().values("pk"), buyer__in=buyers,
-                                            year=year, channel__kind=Channel.P832, kind=Sale.PURCHASED)
-                  .values("buyer").annotate(fen=Sum("amount_fen")).values_list("buyer", "fen"))
+    budgets = {b.buyer_id: b for b in CanteenBudget.objects.filter(buyer__in=buyers, year=year)}
+    cells = list(Sale.objects.filter(pairing_id__in=pairing.subtree().values("pk"), buyer__in=buyers,
+                                     date__gte=datetime.date(year, 1, 1), date__lt=datetime.date(year + 1, 1, 1),
+                                     kind=Sale.PURCHASED, channel__kind=Channel.P832)
+                 .values_list("buyer", "product__origin_region", "product__supplier__organisation__region")
+                 .annotate(fen=fen_sum()).order_by())
+    poor = Region.within_832({origin or registered for _, origin, registered, _ in cells})
+    counted, other = {}, {}
+    for buyer_id, origin, registered, fen in cells:
+        into = counted if (origin or registered) in poor else other
+        into[buyer_id] = into.get(buyer_id, 0) + (fen or 0)
     rows = []
     for buyer in buyers:
-        budget, amount = budgets.get(buyer.pk), Decimal(bought.get(buyer.pk) or 0) / 100
-        share = (amount * 100 / budget).quantize(Decimal("0.01")) if budget else None
+        budget = budgets.get(buyer.pk)
+        amount = Decimal(counted.get(buyer.pk, 0)) / 100
+        total = budget.amount if budget else None
+        share = (amount * 100 / total).quantize(Decimal("0.01")) if total else None
         if share is None:
             status = "no_budget"
         elif share < setting.line:
@@ -372,8 +393,19 @@ def share832_report(pairing, year):
             status = "met"
         else:
             status = "encouraged"
-        rows.append({"buyer": buyer, "budget": budget, "amount": amount, "share": share, "status": status})
+        rows.append({
+            "buyer": buyer, "budget": total, "amount": amount, "amount_other": Decimal(other.get(buyer.pk, 0)) / 100,
+            "share": share, "status": status,
+            "reserved": budget.reserved_amount if budget else None,
+            "reserved_share": budget.reserved_share if budget else None,
+            "declared_on": budget.declared_on if budget else None,
+            "declared_late": budget.declared_late if budget else False,
+        })
     rows.sort(key=lambda r: (r["share"] is None, r["share"] or 0, r["buyer"].name))
+    with_budget = [r for r in rows if r["budget"] is not None]
     return {"year": year, "line": setting.line, "encouraged": setting.encouraged, "setting": setting, "rows": rows,
+            "deadline": CanteenBudget.deadline(year),
             "below": [r for r in rows if r["status"] == "below"],
-            "no_budget": [r for r in rows if r["status"] == "no_budget"]}
+            "no_budget": [r for r in rows if r["status"] == "no_budget"],
+            "late": [r for r in with_budget if r["declared_late"]],
+            "undeclared": [r for r in with_budget if r["declared_on"] is None]}

@@ -116,7 +116,8 @@ def supplier_edit(request, pairing_id, supplier_id):
 @login_required
 def product_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
-    products = scope_for(request.user).usable(Product.objects.all(), pairing).select_related("supplier__organisation")
+    products = scope_for(request.user).usable(Product.objects.all(), pairing).select_related(
+        "supplier__organisation", "origin_region")
     return render(request, "consumption/product_list.html",
                   _ctx(request, pairing, products=products, today=datetime.date.today()))
 

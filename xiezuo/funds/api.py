@@ -45,7 +45,8 @@ def save_or_409(save):
 
 def receipt_out(r):
     return {"id": r.pk, "pairing": r.pairing_id, "year": r.year, "kind": r.kind, "kind_display": r.get_kind_display(),
-            "payer": r.payer_id, "payer_name": str(r.payer or ""), "doc_number": r.doc_number, "date": r.date,
+            "payer": r.payer_id, "payer_name": str(r.payer or ""), "payer_level": r.payer_level,
+            "payer_level_display": r.get_payer_level_display(), "doc_number": r.doc_number, "date": r.date,
             "amount": yuan_str(r.amount), "note": r.note, "is_demo": r.is_demo, "version": r.version}
 
 

@@ -5,18 +5,31 @@ Four aggregate queries whatever the size of the ledger: receipts, projects
 Years filter receipts by their year and projects, disbursements and
 beneficiaries by the year of the project they belong to, so the execution
 rate of 2022 compares what 2022's projects paid out with 2022's funds.
+
+Counting rules (docs/modules/rules.md, "Funds"): the execution rate is
+disbursed / cash received — 捐物折款 (goods valued in money) funds no
+project, so it is left out of the denominator (our judgement, as the
+allocation invariant already does); fiscal funds are also given by the
+level of government that paid (`fiscal_by_level`), which adds up to
+`fiscal_received`.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 
 from lib.money import yuan_str
 from xiezuo.figures import section
 
-from .models import Disbursement, FundReceipt, Project, ProjectBeneficiary
+from .models import CASH_KINDS, Disbursement, FundReceipt, Project, ProjectBeneficiary
 
 SOCIAL_KINDS = [FundReceipt.SOCIAL, FundReceipt.PAIRING, FundReceipt.IN_KIND]
+
+
+def execution_base():
+    """The key of the execution rate's denominator (setting XIEZUO_FUNDS_EXECUTION_BASE)."""
+    return getattr(settings, "XIEZUO_FUNDS_EXECUTION_BASE", "received_cash")
 
 
 def rate(part, whole):
@@ -30,8 +43,13 @@ def rate(part, whole):
 def funds_section(pairing_ids, years):
     receipts = FundReceipt.objects.filter(pairing_id__in=pairing_ids, year__in=years).aggregate(
         total=Sum("amount"),
+        cash=Sum("amount", filter=Q(kind__in=CASH_KINDS)),
+        in_kind=Sum("amount", filter=Q(kind=FundReceipt.IN_KIND)),
         fiscal=Sum("amount", filter=Q(kind=FundReceipt.FISCAL)),
         social=Sum("amount", filter=Q(kind__in=SOCIAL_KINDS)),
+        pairing=Sum("amount", filter=Q(kind=FundReceipt.PAIRING)),
+        **{f"fiscal_{level}": Sum("amount", filter=Q(kind=FundReceipt.FISCAL, payer_level=level))
+           for level, _ in FundReceipt.LEVELS},
     )
     projects = Project.objects.filter(pairing_id__in=pairing_ids, year__in=years)
     rows = list(projects.values("status", "category__code").annotate(n=Count("pk"), coop=Sum("coop_funds"))
@@ -58,14 +76,22 @@ def funds_section(pairing_ids, years):
     for row in (ProjectBeneficiary.objects.filter(project__in=projects.counted()).values("kind")
                 .annotate(n=Sum("count")).order_by()):
         beneficiaries[row["kind"]] = row["n"]
-    received = receipts["total"] or Decimal("0")
+    received_cash = receipts["cash"] or Decimal("0")
+    base = execution_base()
     return {
-        "received": yuan_str(received),
+        "received": yuan_str(receipts["total"]),
+        # Cash only: what projects can be funded with, the execution rate's base.
+        "received_cash": yuan_str(received_cash),
+        "in_kind_received": yuan_str(receipts["in_kind"]),
         "fiscal_received": yuan_str(receipts["fiscal"]),
+        # 财政援助资金 by the level of government that paid; adds up to fiscal_received.
+        "fiscal_by_level": {level: yuan_str(receipts[f"fiscal_{level}"]) for level, _ in FundReceipt.LEVELS},
         "social_received": yuan_str(receipts["social"]),
+        # 结对帮扶资金 on its own (the township pairs' money), also inside social_received.
+        "pairing_received": yuan_str(receipts["pairing"]),
         "allocated": yuan_str(allocated),
         "disbursed": yuan_str(disbursed),
-        "execution_rate": rate(disbursed, received),
+        "execution_rate": rate(disbursed, received_cash if base == "received_cash" else receipts["total"]),
         "projects": counted,
         "categories": len(by_category),
         "projects_by_status": by_status,

@@ -28,7 +28,7 @@ def west_regions(pairing, level):
 class ReceiptForm(VersionedForm):
     class Meta:
         model = FundReceipt
-        fields = ["pairing", "year", "kind", "payer", "doc_number", "date", "amount", "note"]
+        fields = ["pairing", "year", "kind", "payer", "payer_level", "doc_number", "date", "amount", "note"]
         widgets = {"date": forms.DateInput()}
 
     def __init__(self, *args, pairing=None, scope=None, **kwargs):

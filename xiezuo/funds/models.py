@@ -63,12 +63,28 @@ class FundReceipt(RepeatNumbered, PairingOwned):
         (IN_KIND, "捐物折款"),
     ]
 
+    # The level of government that paid (省/市/县区/乡镇街道): fiscal funds are
+    # reported by level, so a township street's money is not mistaken for the
+    # district's.
+    PROVINCE, CITY, COUNTY, TOWNSHIP = "province", "city", "county", "township"
+    LEVELS = [
+        (PROVINCE, "省级"),
+        (CITY, "市级"),
+        (COUNTY, "县（区）级"),
+        (TOWNSHIP, "乡镇（街道）级"),
+    ]
+    # Region level → payer level (a village's money is counted with its township).
+    REGION_LEVELS = {"province": PROVINCE, "city": CITY, "county": COUNTY, "township": TOWNSHIP,
+                     "village": TOWNSHIP}
+
     pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
                                 related_name="fund_receipts")
     year = models.PositiveSmallIntegerField("年度")
     kind = models.CharField("资金类型", max_length=10, choices=KINDS)
     payer = models.ForeignKey("pairings.Organisation", verbose_name="拨付单位", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
+    payer_level = models.CharField("拨付单位层级", max_length=10, choices=LEVELS, blank=True,
+                                   help_text="留空时按拨付单位所在区划的层级确定；未填拨付单位时按结对关系东部一方的层级确定")
     doc_number = models.CharField("文号", max_length=100, blank=True)
     date = models.DateField("到位日期")
     amount = models.DecimalField("金额（元）", **MONEY)
@@ -100,16 +116,34 @@ class FundReceipt(RepeatNumbered, PairingOwned):
     def __str__(self):
         return f"{self.year}年{self.get_kind_display()} {self.doc_number}".strip()
 
+    @classmethod
+    def level_for(cls, payer_region_level=None, east_region_level=None):
+        """Return the payer level a receipt gets when none is given: that of
+        the region the payer is registered in, else that of the pairing's
+        eastern party (a township pair's receipt without a payer was paid by
+        the street)."""
+        return (cls.REGION_LEVELS.get(payer_region_level or "")
+                or cls.REGION_LEVELS.get(east_region_level or "") or cls.COUNTY)
+
+    def inferred_payer_level(self):
+        payer_level = self.payer.region.level if self.payer_id else None
+        east_level = self.pairing.east_region.level if self.pairing_id else None
+        return self.level_for(payer_level, east_level)
+
     def clean(self):
         errors = {}
         if self.amount is not None and self.amount <= 0:
             errors["amount"] = "金额应大于0"
         if self.year and not (2000 <= self.year <= 2100):
             errors["year"] = "年度应在2000至2100之间"
+        if self.payer_level and self.payer_level not in dict(self.LEVELS):
+            errors["payer_level"] = f"拨付单位层级“{self.payer_level}”无效"
         if errors:
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
+        if not self.payer_level:
+            self.payer_level = self.inferred_payer_level()
         # Lowering or moving a receipt may leave the pairing-year's projects
         # with more cooperation funds than were received: checked under the
         # pairing lock, like every allocation change.

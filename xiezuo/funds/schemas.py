@@ -19,6 +19,8 @@ class ReceiptOut(Schema):
     kind_display: str
     payer: int | None
     payer_name: str
+    payer_level: str
+    payer_level_display: str
     doc_number: str
     date: datetime.date
     amount: str
@@ -32,6 +34,8 @@ class ReceiptIn(Schema):
     year: Year
     kind: choices(FundReceipt, "kind")
     payer: int | None = None
+    # Left empty: the level of the payer's region, else of the pairing's eastern party.
+    payer_level: choices(FundReceipt, "payer_level", blank=True) = ""
     doc_number: str = ""
     date: datetime.date
     amount: Decimal

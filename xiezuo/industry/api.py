@@ -23,10 +23,12 @@ from xiezuo.api_helpers import IF_MATCH, etag_of, loaded_version_from, state_cha
 from xiezuo.api_types import choices, year_query
 from xiezuo.pairings.models import Organisation
 
+from xiezuo.front.forms import save_versioned
+
 from . import services
-from .forms import OfficialForm
+from .forms import ArrivalForm, OfficialForm
 from .ledgers import LEDGERS
-from .models import AgreedItem, Investment, Visit
+from .models import AgreedItem, Investment, InvestmentArrival, Visit
 
 router = Router(tags=["产业合作与交流互访"])
 
@@ -66,7 +68,14 @@ def serialize(obj):
         out["officials"] = [{"side": o.side, "name": o.name, "post": o.post, "role": o.role}
                             for o in obj.officials.all()]
         out["places"] = obj.place_list()
+    if isinstance(obj, Investment):
+        out["arrivals"] = [arrival_out(a) for a in obj.arrivals.all()]  # prefetched in lists
     return out
+
+
+def arrival_out(a):
+    return {"id": a.pk, "investment": a.investment_id, "year": a.year, "date": a.date.isoformat(),
+            "amount": yuan_str(a.amount), "note": a.note, "is_demo": a.is_demo, "version": a.version}
 
 
 def note_out(n):
@@ -78,9 +87,21 @@ def _invalid(errors):
     return ValidationError({k: [str(m) for m in v] for k, v in errors.items()})
 
 
-def _officials(data):
-    forms = [OfficialForm(data=o) for o in data]
-    errors = {f"officials[{i}].{k}": v for i, f in enumerate(forms) if not f.is_valid() for k, v in f.errors.items()}
+# The child rows a ledger's records may carry on create: key, form, and the
+# child's foreign key to the record.
+CHILDREN = {Visit: ("officials", OfficialForm, "visit"), Investment: ("arrivals", ArrivalForm, "investment")}
+
+
+def _children(model, data):
+    """Validate the child rows posted with a new record, by the pages' forms."""
+    if model not in CHILDREN:
+        return []
+    key, form_class, _ = CHILDREN[model]
+    rows = data.get(key) or []
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise _invalid({key: ["应为对象列表"]})
+    forms = [form_class(data=row) for row in rows]
+    errors = {f"{key}[{i}].{k}": v for i, f in enumerate(forms) if not f.is_valid() for k, v in f.errors.items()}
     if errors:
         raise _invalid(errors)
     return forms
@@ -114,24 +135,40 @@ def get_row(request, ledger, record_id, response):
     return serialize(obj)
 
 
+def _derived_unchanged(model, data, stored=Decimal("0")):
+    """Refuse a changed 实际到位投资: it is the sum of the arrivals, entered one by one."""
+    if model is not Investment or data.get("arrived_amount") in (None, ""):
+        return
+    try:
+        same = Decimal(str(data["arrived_amount"])) == stored
+    except ArithmeticError:
+        same = False
+    if not same:
+        raise _invalid({"arrived_amount": ["实际到位投资由各笔投资到位记录汇总，请通过 arrivals 或投资到位接口按笔登记"]})
+
+
 def create_row(request, ledger, pairing_id, data=Body(...)):
     pairing = get_pairing(request.user, pairing_id, "write")
+    _derived_unchanged(ledger.model, data)
     if ledger.model is Investment and data.get("enterprise_uscc") and not data.get("enterprise"):
         data = {**data, "enterprise": _enterprise_by_code(request.user, data["enterprise_uscc"])}
     instance = ledger.model(pairing=pairing)
     # Fields left out take the model's defaults, as the page's form shows them.
     defaults = {name: getattr(instance, instance._meta.get_field(name).attname) for name in ledger.form.Meta.fields}
+    child_key = CHILDREN.get(ledger.model, ("",))[0]
     payload = {**{k: v for k, v in defaults.items() if v not in (None, "")},
-               "pairing": pairing.pk, **{k: v for k, v in data.items() if k != "officials"}}
+               "pairing": pairing.pk, **{k: v for k, v in data.items() if k != child_key}}
     form = ledger.form(data=payload, instance=instance, pairing=pairing, user=request.user)
-    officials = _officials(data.get("officials") or []) if ledger.formset else []
+    children = _children(ledger.model, data)
     if not form.is_valid():
         raise _invalid(form.errors)
     with transaction.atomic():
         obj = form.save()
-        for f in officials:
-            f.instance.visit = obj
+        for f in children:
+            setattr(f.instance, CHILDREN[ledger.model][2], obj)
+            f.instance.full_clean()  # rules needing the parent (not before its signing date)
             f.save()
+        obj.refresh_from_db()
     return Status(201, serialize(obj))
 
 
@@ -139,6 +176,7 @@ def update_row(request, ledger, record_id, response, data=Body(...)):
     obj = scope_for(request.user).get(ledger.model.objects.select_related("pairing"), record_id, "write")
     pairing = obj.pairing
     loaded = loaded_version_from(request, obj)
+    _derived_unchanged(ledger.model, data, getattr(obj, "arrived_amount", None))
     payload = {"pairing": obj.pairing_id, **data, "loaded_version": loaded}
     form = ledger.form(data=payload, instance=obj, pairing=pairing, user=request.user)
     if not form.is_valid():
@@ -194,7 +232,8 @@ def _register(ledger):
     router.post(f"/pairings/{{pairing_id}}/industry/{slug}", response={201: dict},
                 operation_id=f"industry_{slug}_create", summary=f"{title}：新增",
                 description="字段同页面表单（日期 YYYY-MM-DD，金额为元，关联记录用 id）。招商引资可用 enterprise_uscc "
-                            "代替 enterprise；互访与会议可带 officials: [{side, name, post, role}]。")(
+                            "代替 enterprise，可带 arrivals: [{date, amount, note}]（各笔投资到位）；"
+                            "互访与会议可带 officials: [{side, name, post, role}]。")(
         _route(create_row, ledger))
     router.put(f"/industry/{slug}/{{{id_name}}}", response=dict, operation_id=f"industry_{slug}_update",
                summary=f"{title}：修改", description="须带 If-Match（读取时的 ETag）；他人已修改则 412/409。")(
@@ -238,3 +277,65 @@ def add_note(request, agreeditem_id: int, data: NoteIn):
     item = scope_for(request.user).get(AgreedItem.objects.all(), agreeditem_id, "write")
     note = services.add_note(item, data.text, date=data.date, user=request.user)
     return Status(201, note_out(note))
+
+
+# -- arrivals of an investment (投资到位) ----------------------------------------
+
+class ArrivalIn(Schema):
+    date: datetime.date
+    amount: Decimal
+    note: str = ""
+
+
+def _arrival_form(arrival, data):
+    form = ArrivalForm(data={"date": data.date, "amount": data.amount, "note": data.note}, instance=arrival)
+    if not form.is_valid():
+        raise _invalid(form.errors)
+    return form
+
+
+@router.get("/industry/investments/{investment_id}/arrivals", response=list[dict])
+def list_arrivals(request, investment_id: int):
+    """The dated tranches of an investment's money, oldest first."""
+    investment = scope_for(request.user).get(Investment.objects.all(), investment_id)
+    return [arrival_out(a) for a in investment.arrivals.all()]
+
+
+@router.post("/industry/investments/{investment_id}/arrivals", response={201: dict})
+def add_arrival(request, investment_id: int, data: ArrivalIn):
+    """Record one tranche; it counts in the year of its date."""
+    investment = scope_for(request.user).get(Investment.objects.all(), investment_id, "write")
+    form = _arrival_form(InvestmentArrival(investment=investment), data)
+    return Status(201, arrival_out(form.save()))
+
+
+@router.get("/industry/arrivals/{investmentarrival_id}", response=dict)
+def get_arrival(request, investmentarrival_id: int, response: HttpResponse):
+    arrival = scope_for(request.user).get(InvestmentArrival.objects.all(), investmentarrival_id)
+    response["ETag"] = etag_of(arrival)
+    return arrival_out(arrival)
+
+
+@router.put("/industry/arrivals/{investmentarrival_id}", response=dict)
+def update_arrival(request, investmentarrival_id: int, data: ArrivalIn, response: HttpResponse):
+    """Change a tranche; needs If-Match with the ETag read (428 without, 412 stale, 409 when a save won)."""
+    arrival = scope_for(request.user).get(InvestmentArrival.objects.select_related("investment"),
+                                          investmentarrival_id, "write")
+    loaded = loaded_version_from(request, arrival)
+    form = _arrival_form(arrival, data)
+    try:
+        save_versioned(arrival, loaded, save=form.save)
+    except ValidationError as e:
+        if getattr(e, "code", None) == "conflict":
+            raise HttpError(409, e.messages[0]) from None
+        raise
+    response["ETag"] = etag_of(arrival)
+    return arrival_out(arrival)
+
+
+@router.delete("/industry/arrivals/{investmentarrival_id}", response={204: None}, openapi_extra=IF_MATCH,
+               description="须带 If-Match（读取时的 ETag）；其后被修改则 412。")
+def delete_arrival(request, investmentarrival_id: int):
+    arrival = scope_for(request.user).get(InvestmentArrival.objects.all(), investmentarrival_id, "write")
+    state_change(request, arrival, lambda loaded: arrival.delete_checked(loaded))
+    return Status(204, None)

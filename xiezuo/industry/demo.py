@@ -19,7 +19,7 @@ from xiezuo.demo import step
 from xiezuo.pairings.models import Organisation, Pairing, Region
 
 from . import services
-from .models import AgreedItem, Donation, Investment, Park, Visit, VisitOfficial, Workshop
+from .models import AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit, VisitOfficial, Workshop
 
 D = datetime.date
 
@@ -137,16 +137,21 @@ def ledgers():
     industrial = Park.objects.get(pairing=county, name="湟源县乡村振兴东西部协作产业园")
     incubator = Park.objects.get(pairing=county, name="湟源县乡村振兴产业孵化园")
 
-    Investment.objects.create(
+    processing = Investment.objects.create(
         pairing=county, enterprise=food, project_name="青稞、牦牛肉精深加工项目（示例）", origin_region=liuhe,
         industry="agri_processing", signed_on=D(2022, 6, 27), landed_on=D(2022, 7, 20), producing_on=D(2022, 11, 1),
-        agreed_amount=Decimal("8000000.00"), arrived_amount=Decimal("5000000.00"), park=industrial,
-        jobs=60, jobs_poverty=18, is_demo=True)
-    Investment.objects.create(
+        agreed_amount=Decimal("8000000.00"), park=industrial, jobs=60, jobs_poverty=18, is_demo=True)
+    cold_chain = Investment.objects.create(
         pairing=county, enterprise=logistics, project_name="农畜产品冷链仓储项目（示例）", origin_region=liuhe,
         industry="logistics", signed_on=D(2022, 8, 18), landed_on=D(2022, 10, 10),
-        agreed_amount=Decimal("3000000.00"), arrived_amount=Decimal("3000000.00"), park=incubator,
-        jobs=15, jobs_poverty=6, is_demo=True)
+        agreed_amount=Decimal("3000000.00"), park=incubator, jobs=15, jobs_poverty=6, is_demo=True)
+    # The money arrives in dated tranches, each counted in its own year.
+    for investment, day, amount, note in (
+            (processing, D(2022, 7, 20), "3000000.00", "首期到位（示例）"),
+            (processing, D(2022, 11, 1), "2000000.00", "投产时第二期到位（示例）"),
+            (cold_chain, D(2022, 10, 10), "3000000.00", "一次性到位（示例）")):
+        InvestmentArrival.objects.create(investment=investment, date=day, amount=Decimal(amount), note=note,
+                                         is_demo=True)
 
     Workshop.objects.create(
         pairing=county, name="大华镇示例民族服饰帮扶车间（示例）", enterprise=coop, location=dahua,

@@ -1,8 +1,11 @@
 """The `industry` and `exchanges` figures sections.
 
-How years apply (see docs/modules/industry.md):
-- investments count by the year they landed (落地日期); their arrived money is
-  attributed to that year;
+How years apply (see docs/modules/industry.md and docs/modules/rules.md,
+"Investment"):
+- investment money counts in the year each tranche arrived (到位日期), and
+  引导企业投资 counts the enterprises (家) with an arrival in the years
+  (`enterprises_invested`); enterprises that landed (落地日期) in the years
+  and the jobs of those investments count by the landing year;
 - parks are a stock: co-built by the end of the last year asked for;
 - workshops count when open at any time in the years asked for;
 - donations by the donation date; village pairs are a stock: pairings of
@@ -21,7 +24,7 @@ from lib.money import yuan_str
 from xiezuo.figures import section
 from xiezuo.pairings.models import Pairing
 
-from .models import AgreedItem, Donation, Investment, Park, Visit, Workshop
+from .models import AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit, Workshop
 
 VILLAGE_PAIR_LEVELS = ("enterprise_village", "social_village")
 
@@ -34,8 +37,9 @@ def _int(value):
 def industry_section(pairing_ids, years):
     last = max(years)
     inv = Investment.objects.filter(pairing_id__in=pairing_ids).landed_in(years).aggregate(
-        enterprises=Count("enterprise", distinct=True), arrived=Sum("arrived_amount"),
-        jobs=Sum("jobs"), poverty=Sum("jobs_poverty"))
+        enterprises=Count("enterprise", distinct=True), jobs=Sum("jobs"), poverty=Sum("jobs_poverty"))
+    arrived = InvestmentArrival.objects.filter(investment__pairing_id__in=pairing_ids).in_years(years).aggregate(
+        enterprises=Count("investment__enterprise", distinct=True), amount=Sum("amount"))
     parks = Park.objects.filter(pairing_id__in=pairing_ids).existing_in(years).count()
     ws = Workshop.objects.filter(pairing_id__in=pairing_ids).operating_in(years).aggregate(
         n=Count("pk"), jobs=Sum("jobs"), poverty=Sum("jobs_poverty"))
@@ -46,7 +50,9 @@ def industry_section(pairing_ids, years):
         Q(since__isnull=True) | Q(since__year__lte=last)).count()
     return {
         "enterprises_landed": _int(inv["enterprises"]),
-        "investment_arrived": yuan_str(inv["arrived"]),
+        # 引导企业投资: enterprises (家) with money arriving in the years, and that money.
+        "enterprises_invested": _int(arrived["enterprises"]),
+        "investment_arrived": yuan_str(arrived["amount"]),
         "enterprise_jobs": _int(inv["jobs"]),
         "parks": parks,
         "workshops": _int(ws["n"]),

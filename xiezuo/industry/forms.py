@@ -1,12 +1,13 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from xiezuo.accounts.scope import scope_for
 from xiezuo.front.forms import BootstrapMixin, VersionedForm
 from xiezuo.pairings.models import Agreement, Organisation, Region
 
-from .models import (ENTERPRISE_KINDS, AgreedItem, Donation, Investment, Park, Visit, VisitOfficial,
-                     Workshop, validate_minutes)
+from .models import (ENTERPRISE_KINDS, AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit,
+                     VisitOfficial, Workshop, validate_minutes)
 
 
 class LedgerForm(VersionedForm):
@@ -60,16 +61,43 @@ class InvestmentForm(LedgerForm):
     class Meta:
         model = Investment
         fields = ["pairing", "enterprise", "project_name", "origin_region", "origin_place", "industry", "signed_on",
-                  "landed_on", "producing_on", "agreed_amount", "arrived_amount", "park", "jobs", "jobs_poverty",
+                  "landed_on", "producing_on", "agreed_amount", "park", "jobs", "jobs_poverty",
                   "note", "is_demo"]
         widgets = {"signed_on": DATE, "landed_on": DATE, "producing_on": DATE, "note": TEXT}
         help_texts = {"enterprise": "企业须先在“单位”中登记（统一社会信用代码将校验）",
-                      "agreed_amount": "单位：元", "arrived_amount": "单位：元；超过协议投资额时将提示核实"}
+                      "agreed_amount": "单位：元；实际到位投资按下方各笔到位记录汇总，超过协议投资额时将提示核实"}
 
     def narrow(self, name, queryset):
         if name == "origin_region":
             return queryset.filter(level__in=["province", "city", "county"])
         return super().narrow(name, queryset)
+
+
+class ArrivalForm(BootstrapMixin, forms.ModelForm):
+    """One dated tranche of an investment's money; the model's rules (amount
+    above 0, not before signing, not in the future) apply."""
+
+    class Meta:
+        model = InvestmentArrival
+        fields = ["date", "amount", "note"]
+        widgets = {"date": DATE}
+        help_texts = {"amount": "单位：元"}
+
+
+    def validate_unique(self):
+        # The investment is not one of the form's own fields, so Django would
+        # skip the one-tranche-a-day constraint and let the database refuse it.
+        super().validate_unique()
+        if self.instance.investment_id:
+            try:
+                self.instance.validate_constraints()
+            except ValidationError as e:
+                for field, messages in e.update_error_dict({}).items():
+                    self.add_error(field if field in self.fields else None, messages)
+
+
+ArrivalFormSet = forms.inlineformset_factory(Investment, InvestmentArrival, form=ArrivalForm, extra=2,
+                                             can_delete=True)
 
 
 class WorkshopForm(LedgerForm):

@@ -33,7 +33,9 @@ class Ledger:
     related: tuple = ()
     prefetch: tuple = ()  # rows the API serialises with each record
     money: tuple = ()  # fields shown in 万元
-    formset: object = None
+    formset: object = None  # child rows edited on the record's form (officials, arrivals)
+    formset_prefix: str = ""  # the formset's form prefix and the API's key for the child rows
+    formset_template: str = ""  # the form's table of child rows
     detail_template: str = "industry/detail.html"
     hidden: tuple = field(default=("id", "pairing", "version", "is_demo"))
 
@@ -133,7 +135,9 @@ LEDGERS = {
          (_("带动就业"), "jobs"), (_("其中脱贫劳动力"), "jobs_poverty")],
         search=("project_name", "enterprise__name", "enterprise__uscc"), choices=("industry",),
         year=lambda qs, y: qs.landed_in([y]), related=("enterprise", "park", "origin_region"),
-        money=("agreed_amount", "arrived_amount")),
+        money=("agreed_amount", "arrived_amount"), formset=forms.ArrivalFormSet, formset_prefix="arrivals",
+        formset_template="industry/_arrivals_formset.html", prefetch=("arrivals",),
+        detail_template="industry/investment_detail.html"),
     "workshops": Ledger(
         "workshops", Workshop, forms.WorkshopForm, _("帮扶车间"),
         [(_("车间名称"), "name"), (_("运营企业"), "enterprise"), (_("所在园区"), "park"),
@@ -152,7 +156,8 @@ LEDGERS = {
         [(_("开始日期"), "start_on"), (_("结束日期"), "end_on"), (_("类型"), "kind"), (_("名称"), "title"),
          (_("方向"), "direction"), (_("代表团人数"), "delegation_size")],
         search=("title", "places", "topics", "officials__name"), choices=("kind", "direction"),
-        year=lambda qs, y: qs.started_in([y]), formset=forms.OfficialFormSet, prefetch=("officials",),
+        year=lambda qs, y: qs.started_in([y]), formset=forms.OfficialFormSet, formset_prefix="officials",
+        formset_template="industry/_officials_formset.html", prefetch=("officials",),
         detail_template="industry/visit_detail.html"),
     "items": Ledger(
         "items", AgreedItem, forms.AgreedItemForm, _("合作事项"),

@@ -11,17 +11,20 @@ Money is Decimal yuan with two places. Single-row rules live in `clean()`
 with Chinese messages naming the field.
 """
 
+import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from lib.dates import cn_date
 from lib.ids import normalize_uscc
 from lib.uploads import check_upload
 from xiezuo.audit.tracking import tracked
+from xiezuo.front.forms import AS_READ, check_version
 from xiezuo.pairings.owned import PairingOwned, RepeatNumbered, ScopedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -88,7 +91,13 @@ class InvestmentQuerySet(LedgerQuerySet):
 
 class Investment(PairingOwned):
     """One enterprise's investment project brought in through the cooperation
-    (招商引资): signed, landed, in production, money agreed and arrived."""
+    (招商引资): signed, landed, in production, money agreed and arrived.
+
+    The money arrives in dated tranches (`InvestmentArrival`); each year's
+    figures count what arrived in it. `arrived_amount` is their sum, kept by
+    the tranches' own writes (and recomputed on every save) for lists,
+    exports and the "arrived above agreed" flag.
+    """
 
     INDUSTRIES = [
         ("agri_processing", "农畜产品精深加工"),
@@ -115,7 +124,8 @@ class Investment(PairingOwned):
     landed_on = models.DateField("落地日期", null=True, blank=True)
     producing_on = models.DateField("投产日期", null=True, blank=True)
     agreed_amount = models.DecimalField("协议投资额（元）", default=0, **MONEY)
-    arrived_amount = models.DecimalField("实际到位投资（元）", default=0, **MONEY)
+    arrived_amount = models.DecimalField("实际到位投资（元）", default=0, editable=False,
+                                         help_text="各笔到位投资之和", **MONEY)
     park = models.ForeignKey(Park, verbose_name="入驻园区", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="investments")
     jobs = models.PositiveIntegerField("带动就业（人）", default=0)
@@ -148,6 +158,27 @@ class Investment(PairingOwned):
         flagged for the offices and the auditor to look at."""
         return bool(self.agreed_amount and self.arrived_amount and self.arrived_amount > self.agreed_amount)
 
+    def arrivals_sum(self):
+        if not self.pk:
+            return Decimal("0")
+        return self.arrivals.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+
+    @classmethod
+    def recompute_arrived(cls, ids):
+        """Store each investment's sum of arrivals (call inside the transaction
+        that changed them, after locking the investments)."""
+        sums = dict(InvestmentArrival.objects.filter(investment_id__in=ids).values("investment")
+                    .annotate(s=Sum("amount")).values_list("investment", "s"))
+        for pk in ids:
+            cls.objects.filter(pk=pk).update(arrived_amount=sums.get(pk) or Decimal("0"))
+
+    def save(self, *args, **kwargs):
+        # The stored sum follows the tranches, whatever this instance was loaded with.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "arrived_amount" in update_fields:
+            self.arrived_amount = self.arrivals_sum()
+        super().save(*args, **kwargs)
+
     def clean(self):
         errors = {}
         if self.jobs_poverty is not None and self.jobs is not None and self.jobs_poverty > self.jobs:
@@ -173,6 +204,91 @@ class Investment(PairingOwned):
                     errors["enterprise"] = f"企业“{self.enterprise}”的{e}"
         if errors:
             raise ValidationError(errors)
+
+
+class InvestmentArrivalQuerySet(models.QuerySet):
+    def within(self, pairing):
+        return self.filter(investment__pairing__path__startswith=pairing.path)
+
+    def in_years(self, years):
+        """Tranches that arrived in the years asked for (a date range per
+        year, so the date index answers)."""
+        q = Q(pk__in=[])
+        for year in years:
+            q |= Q(date__gte=datetime.date(year, 1, 1), date__lt=datetime.date(year + 1, 1, 1))
+        return self.filter(q)
+
+
+class InvestmentArrival(ScopedModel):
+    """One tranche of an investment's money that arrived (到位), dated: the
+    year it arrived in is the year it counts in (引导企业投资, docs/modules/rules.md)."""
+
+    scope_path = "investment__pairing"
+
+    investment = models.ForeignKey(Investment, verbose_name="投资项目", on_delete=models.CASCADE,
+                                   related_name="arrivals")
+    date = models.DateField("到位日期")
+    amount = models.DecimalField("到位金额（元）", **MONEY)
+    note = models.CharField("备注", max_length=300, blank=True)
+    is_demo = models.BooleanField("示例数据", default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = InvestmentArrivalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = "投资到位"
+        verbose_name_plural = "投资到位"
+        indexes = [models.Index(fields=["date"], name="investment_arrival_date")]
+        # The arrivals ledger's natural key: two tranches of one project on
+        # one day are written as one.
+        constraints = [models.UniqueConstraint(fields=["investment", "date"], name="investment_arrival_unique_date",
+                                               violation_error_message="该投资项目在同一到位日期已有到位记录，请合并为一笔")]
+
+    def __str__(self):
+        return f"{self.investment}（{cn_date(self.date)}到位）" if self.date and self.investment_id else "投资到位"
+
+    @property
+    def year(self):
+        return self.date.year if self.date else None
+
+    def clean(self):
+        errors = {}
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = "到位金额应大于0"
+        if self.date and not (2000 <= self.date.year <= 2100):
+            errors["date"] = "到位日期应在2000年至2100年之间"
+        elif self.date and self.date > timezone.localdate():
+            errors["date"] = "到位日期不能晚于今天"
+        elif self.date and self.investment_id and self.investment.signed_on and self.date < self.investment.signed_on:
+            errors["date"] = f"到位日期不能早于签约日期（{cn_date(self.investment.signed_on)}）"
+        if errors:
+            raise ValidationError(errors)
+
+    def _write(self, write):
+        """Run a write of this tranche with its investments locked and their sums kept."""
+        with transaction.atomic():
+            old = None
+            if self.pk:
+                old = InvestmentArrival.objects.filter(pk=self.pk).values_list("investment_id", flat=True).first()
+            ids = sorted({i for i in (self.investment_id, old) if i})
+            list(Investment.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+            result = write()
+            Investment.recompute_arrived(ids)
+            return result
+
+    def save(self, *args, **kwargs):
+        return self._write(lambda: super(InvestmentArrival, self).save(*args, **kwargs))
+
+    def delete(self, *args, **kwargs):
+        return self._write(lambda: super(InvestmentArrival, self).delete(*args, **kwargs))
+
+    def delete_checked(self, loaded_version=AS_READ):
+        """Delete the tranche the person looked at (`loaded_version`), under its row lock."""
+        with transaction.atomic():
+            current = InvestmentArrival.objects.select_for_update().get(pk=self.pk)
+            check_version(current, loaded_version, self)
+            current.delete()
 
 
 # --- Workshops ---------------------------------------------------------------
@@ -539,5 +655,6 @@ class ProgressNote(ScopedModel):
         raise ValidationError("进展记录只能追加，不能删除")
 
 
-for _model in (Park, Investment, Workshop, Donation, Visit, VisitOfficial, AgreedItem, ProgressNote):
+for _model in (Park, Investment, InvestmentArrival, Workshop, Donation, Visit, VisitOfficial, AgreedItem,
+               ProgressNote):
     tracked(_model)

@@ -84,13 +84,15 @@ def _edit_page(request, ledger, pairing, instance):
     initial = {k: v for k, v in request.GET.items() if k in ledger.form.Meta.fields and k != "pairing"}
     form = ledger.form(request.POST or None, request.FILES or None, instance=instance, pairing=pairing,
                        user=request.user, initial=initial)
-    formset = ledger.formset(request.POST or None, instance=instance, prefix="officials") if ledger.formset else None
+    formset = (ledger.formset(request.POST or None, instance=instance, prefix=ledger.formset_prefix)
+               if ledger.formset else None)
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         with transaction.atomic():
             saved = save_or_conflict(form)
             if saved and formset is not None:
                 formset.instance = saved
                 formset.save()
+                saved.refresh_from_db()  # an investment's sum follows its arrivals
         if saved:
             if getattr(saved, "arrived_exceeds_agreed", False):
                 messages.warning(request, "实际到位投资超过协议投资额，请核实")

@@ -24,6 +24,9 @@ VILLAGES = {
     "和平乡": ["小高陵村"],
 }
 
+# Counties of the demo's products, marked as 832 脱贫县.
+DEMO_832_COUNTIES = ["湟源县"]
+
 ORGS = [
     # name, kind, region name, demo?
     ("南京市六合区人民政府", "gov", "六合区", False),
@@ -68,6 +71,11 @@ def regions():
             village, _ = Region.objects.get_or_create(name=name, parent=parent, defaults={"level": "village"})
             village.full_name = village.make_full_name()
             village.save()
+    # The public list of the 832 脱贫县 is not in the repository: the demo
+    # marks the one county its products come from (an office loads the whole
+    # list with `load_regions`, docs/modules/rules.md).
+    for name in DEMO_832_COUNTIES:
+        Region.objects.filter(name=name, level="county").update(is_832=True)
 
 
 @step(20)

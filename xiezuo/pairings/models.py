@@ -72,6 +72,10 @@ class Region(PathTree):
     full_name = models.CharField("全称", max_length=200, blank=True)
     level = models.CharField("级别", max_length=10, choices=LEVELS)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    # One of the 832 脱贫县 (the former 贫困县): products from it count towards
+    # budget units' 832 reserved share. Loaded with the code list by
+    # `manage.py load_regions` (the is_832 column); counties only.
+    is_832 = models.BooleanField("脱贫县（832）", default=False)
 
     objects = TreeQuerySet.as_manager()
 
@@ -82,6 +86,28 @@ class Region(PathTree):
 
     def __str__(self):
         return self.full_name or self.name
+
+    def clean(self):
+        if self.is_832 and self.level != "county":
+            raise ValidationError({"is_832": "只有县级区划可以标记为脱贫县（832）"})
+
+    def county(self):
+        """Return the county this region lies in (itself for a county), or
+        None above county level."""
+        if self.level == "county":
+            return self
+        if self.level not in ("township", "village"):
+            return None
+        return next((r for r in self.ancestors() if r.level == "county"), None)
+
+    @classmethod
+    def within_832(cls, region_ids):
+        """Return the ids among `region_ids` that lie in a 832 脱贫县 (two queries)."""
+        paths = dict(cls.objects.filter(pk__in=[i for i in region_ids if i]).values_list("pk", "path"))
+        on_path = {pk: [int(x) for x in path.strip("/").split("/") if x] for pk, path in paths.items()}
+        flagged = set(cls.objects.filter(pk__in={a for ids in on_path.values() for a in ids}, is_832=True)
+                      .values_list("pk", flat=True))
+        return {pk for pk, ids in on_path.items() if flagged.intersection(ids)}
 
     def gb2260(self):
         return (self.code or "")[:6]

@@ -1,13 +1,23 @@
 """产品台账: products of the pairing's suppliers.
 
 Natural key: 供应商 + 产品名称.
+
+产地（县） is optional: the county the product comes from, by name, full
+name (西宁市湟源县) or code; a blank cell, or a sheet without the column,
+gives a new product the county its supplier is registered in, as the form
+does. The origin county decides the 832 reserved share (docs/modules/rules.md).
 """
 
-from xiezuo.consumption.models import Product
+from xiezuo.consumption.models import Product, Supplier
+from xiezuo.pairings.models import Region
 
 from ..columns import Choice, Date, Lookup, Text
 from ..spec import LedgerSpec, register
 from .consumption_common import suppliers
+
+
+def counties(ctx):
+    return Region.objects.filter(level="county")
 
 
 @register
@@ -27,6 +37,8 @@ class ProductsSpec(LedgerSpec):
         Choice("category", "产品类别", Product.CATEGORIES, synonyms=["类别", "品类"], required=True,
                example="调味品"),
         Text("unit", "计量单位", synonyms=["单位"], required=True, max_length=10, example="瓶"),
+        Lookup("origin_region", "产地（县）", queryset=counties, keys=("name", "full_name", "code"), label="full_name",
+               what="县级区划", synonyms=["产地", "原产地", "产地县", "产地县（区）"], example="西宁市湟源县"),
         Text("certificate_no", "消费帮扶产品认定编号", synonyms=["认定编号", "认定号"], max_length=60),
         Date("certified_until", "认定有效期至", synonyms=["有效期至", "认定有效期"]),
     ]
@@ -43,6 +55,17 @@ class ProductsSpec(LedgerSpec):
         self._taken = set(Product.objects.filter(supplier__in=suppliers).exclude(pk__in=self.queryset(ctx).values("pk"))
                           .values_list("supplier_id", "name"))
         self._usable = set(Product.objects.filter(pk__in=usable).values_list("supplier_id", "name"))
+        # Each supplier's county, the origin of a product given none.
+        self._county = {}
+        for supplier in Supplier.objects.filter(pk__in=suppliers).select_related("organisation__region"):
+            county = supplier.organisation.region.county()
+            self._county[supplier.pk] = county.pk if county else None
+
+    def insert(self, ctx, inserter, rows):
+        for row in rows:
+            if not row.get("origin_region_id"):
+                row["origin_region_id"] = self._county.get(row.get("supplier_id"))
+        return super().insert(ctx, inserter, rows)
 
     def checker(self, ctx):
         check = super().checker(ctx)

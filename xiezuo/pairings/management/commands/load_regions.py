@@ -6,7 +6,9 @@ from xiezuo.pairings.services import load_regions_csv
 
 
 class Command(BaseCommand):
-    help = "Load a GB/T 2260 (统计用区划代码) code list from CSV: code,name,level,parent_code."
+    help = ("Load a GB/T 2260 (统计用区划代码) code list from CSV: code,name,level,parent_code[,is_832]. "
+            "is_832 (1/是 or 0/否/blank) marks the counties on the list of the 832 脱贫县; a file without "
+            "the column leaves the marks as they are.")
 
     def add_arguments(self, parser):
         parser.add_argument("csv_path")
