@@ -288,3 +288,10 @@ XIEZUO_REPORTING_ORG_TYPE = os.environ.get("XIEZUO_REPORTING_ORG_TYPE", "11")
 # carries funds over from earlier years (then they are warned instead).
 XIEZUO_FUNDS_ALLOW_CARRYOVER = env_bool("XIEZUO_FUNDS_ALLOW_CARRYOVER", False)
 XIEZUO_FUNDS_MAX_ATTACHMENT_BYTES = int(os.environ.get("XIEZUO_FUNDS_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
+
+# Assistance workshops (帮扶车间, docs/modules/rules.md "Workshops"): a workshop
+# counts in a month when at least this many of its workers are 脱贫人口
+# (including 防止返贫监测对象) — 5 in the recognition conditions found; and in a
+# year when it counted in at least this many months (our judgement).
+XIEZUO_WORKSHOP_MIN_POVERTY_WORKERS = int(os.environ.get("XIEZUO_WORKSHOP_MIN_POVERTY_WORKERS", "5"))
+XIEZUO_WORKSHOP_MIN_MONTHS = int(os.environ.get("XIEZUO_WORKSHOP_MIN_MONTHS", "1"))

@@ -24,9 +24,9 @@ from xiezuo.api_types import choices, year_query
 from xiezuo.pairings.models import Organisation
 
 from . import services
-from .forms import OfficialForm
+from .forms import OfficialForm, WorkshopMonthForm
 from .ledgers import LEDGERS
-from .models import AgreedItem, Investment, Visit
+from .models import AgreedItem, Investment, Visit, Workshop, WorkshopMonth
 
 router = Router(tags=["产业合作与交流互访"])
 
@@ -62,6 +62,8 @@ def serialize(obj):
     if isinstance(obj, AgreedItem):
         out["overdue"] = obj.is_overdue()
         out["notes"] = [note_out(n) for n in obj.notes.all()]  # prefetched in lists
+    if isinstance(obj, Workshop):
+        out["months"] = [month_out(m) for m in obj.months.all()]  # prefetched in lists
     if isinstance(obj, Visit):
         out["officials"] = [{"side": o.side, "name": o.name, "post": o.post, "role": o.role}
                             for o in obj.officials.all()]
@@ -72,6 +74,12 @@ def serialize(obj):
 def note_out(n):
     return {"id": n.pk, "date": n.date.isoformat(), "text": n.text, "status_from": n.status_from,
             "status_to": n.status_to, "author": str(n.author) if n.author_id else None}
+
+
+def month_out(m):
+    return {"id": m.pk, "workshop": m.workshop_id, "month": m.month.isoformat(), "employed": m.employed,
+            "poverty": m.poverty, "monitored": m.monitored, "note": m.note, "counts": m.counts(),
+            "version": m.version}
 
 
 def _invalid(errors):
@@ -238,3 +246,50 @@ def add_note(request, agreeditem_id: int, data: NoteIn):
     item = scope_for(request.user).get(AgreedItem.objects.all(), agreeditem_id, "write")
     note = services.add_note(item, data.text, date=data.date, user=request.user)
     return Status(201, note_out(note))
+
+
+@router.get("/industry/workshops/{workshop_id}/months", response=list[dict])
+def list_workshop_months(request, workshop_id: int):
+    """A workshop's monthly head counts; `counts` says whether the month
+    counts (open, recognised, enough 脱贫人口 with 监测对象)."""
+    workshop = scope_for(request.user).get(Workshop.objects.all(), workshop_id)
+    return [month_out(m) for m in workshop.months.all()]
+
+
+@router.post("/industry/workshops/{workshop_id}/months", response={201: dict})
+def create_workshop_month(request, workshop_id: int, data: dict = Body(...)):
+    """Add a month's head count: {month: "2022-03", employed, poverty, monitored, note}; poverty,
+    monitored and note may be left out (0, 0, empty)."""
+    workshop = scope_for(request.user).get(Workshop.objects.select_related("pairing"), workshop_id, "write")
+    instance = WorkshopMonth(workshop=workshop)
+    # Fields left out take the model's defaults (0 监测对象, no note), as the page's form shows them.
+    defaults = {name: getattr(instance, name) for name in WorkshopMonthForm.Meta.fields}
+    payload = {**{k: v for k, v in defaults.items() if v not in (None, "")}, **data, "loaded_version": None}
+    form = WorkshopMonthForm(data=payload, instance=instance)
+    if not form.is_valid():
+        raise _invalid(form.errors)
+    return Status(201, month_out(form.save()))
+
+
+@router.get("/industry/workshop-months/{workshopmonth_id}", response=dict)
+def get_workshop_month(request, workshopmonth_id: int, response: HttpResponse):
+    row = scope_for(request.user).get(WorkshopMonth.objects.select_related("workshop"), workshopmonth_id)
+    response["ETag"] = etag_of(row)
+    return month_out(row)
+
+
+@router.put("/industry/workshop-months/{workshopmonth_id}", response=dict, openapi_extra=IF_MATCH)
+def update_workshop_month(request, workshopmonth_id: int, response: HttpResponse, data: dict = Body(...)):
+    """Change a month's head count; needs If-Match with the ETag read."""
+    row = scope_for(request.user).get(WorkshopMonth.objects.select_related("workshop"), workshopmonth_id, "write")
+    form = WorkshopMonthForm(data={**data, "loaded_version": loaded_version_from(request, row)}, instance=row)
+    if not form.is_valid():
+        raise _invalid(form.errors)
+    try:
+        row = form.save()
+    except ValidationError as e:
+        if getattr(e, "code", None) == "conflict":
+            raise HttpError(409, e.messages[0]) from None
+        raise
+    response["ETag"] = etag_of(row)
+    return month_out(row)
