@@ -186,6 +186,9 @@ class Investment(PairingOwned):
 # 柳江区 (广西) for its 就业帮扶车间, which name the five types and "5名以上
 # 脱贫人口" counting 防止返贫监测对象 households. The month's head counts are
 # `WorkshopMonth` rows; a month without a row is a month without a count.
+# How many counted months make a workshop of the year is our judgement
+# (XIEZUO_WORKSHOP_MIN_MONTHS, 1): the 2021 provincial notice that lowered the
+# 累计工作时间 from 6 months to 3 concerns workers' time, not shown here.
 
 
 def poverty_threshold():
