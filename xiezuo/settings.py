@@ -301,3 +301,10 @@ try:
 except (TypeError, ValueError):
     raise ImproperlyConfigured("XIEZUO_SHARE832_DECLARE_BY must be a day of the year as MM-DD, e.g. 02-20") from None
 XIEZUO_FUNDS_MAX_ATTACHMENT_BYTES = int(os.environ.get("XIEZUO_FUNDS_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
+
+# Assistance workshops (帮扶车间, docs/modules/rules.md "Workshops"): a workshop
+# counts in a month when at least this many of its workers are 脱贫人口
+# (including 防止返贫监测对象) — 5 in the recognition conditions found; and in a
+# year when it counted in at least this many months (our judgement).
+XIEZUO_WORKSHOP_MIN_POVERTY_WORKERS = int(os.environ.get("XIEZUO_WORKSHOP_MIN_POVERTY_WORKERS", "5"))
+XIEZUO_WORKSHOP_MIN_MONTHS = int(os.environ.get("XIEZUO_WORKSHOP_MIN_MONTHS", "1"))

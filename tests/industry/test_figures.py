@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from tests.checklist import api_checklist
 from xiezuo.figures import compute
 from xiezuo.industry import services
-from xiezuo.industry.models import AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit, Workshop
+from xiezuo.industry.models import (AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit, Workshop,
+                                   WorkshopMonth)
 from xiezuo.pairings.models import Organisation, Pairing
 
 pytestmark = pytest.mark.django_db
@@ -127,23 +128,38 @@ def test_parks_are_a_stock_by_their_first_year(tree):
     assert figures(root, 2021, 2023)["industry"]["parks"] == 2
 
 
-def test_workshops_count_when_open_during_the_years(tree):
+def workshop(pairing, name, opened, closed=None, months=(), **fields):
+    """A workshop with monthly rows: months = [(first month, last month, employed, 脱贫, 监测对象)]."""
+    ws = Workshop.objects.create(pairing=pairing, name=name, opened_on=opened, closed_on=closed, **fields)
+    for first, last, employed, poverty, monitored in months:
+        month = first
+        while month <= last:
+            WorkshopMonth.objects.create(workshop=ws, month=month, employed=employed, poverty=poverty,
+                                         monitored=monitored)
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return ws
+
+
+def test_workshops_count_by_month_during_the_years(tree):
     root, child = tree["root"], tree["child"]
-    Workshop.objects.create(pairing=root, name="甲", opened_on=D(2021, 5, 1), closed_on=D(2021, 12, 1),
-                            jobs=10, jobs_poverty=3)
-    Workshop.objects.create(pairing=child, name="乙", opened_on=D(2022, 5, 1), jobs=20, jobs_poverty=8)
-    Workshop.objects.create(pairing=root, name="丙", opened_on=D(2021, 1, 1), jobs=7, jobs_poverty=7)
-    Workshop.objects.create(pairing=tree["other"], name="外", opened_on=D(2021, 1, 1), jobs=99, jobs_poverty=9)
+    workshop(root, "甲", D(2021, 5, 1), D(2021, 12, 1), [(D(2021, 5, 1), D(2021, 12, 1), 10, 5, 0)])
+    workshop(child, "乙", D(2022, 5, 1), None, [(D(2022, 5, 1), D(2022, 12, 1), 20, 8, 0)])
+    workshop(root, "丙", D(2021, 1, 1), None, [(D(2021, 1, 1), D(2022, 12, 1), 7, 5, 2)])
+    workshop(tree["other"], "外", D(2021, 1, 1), None, [(D(2021, 1, 1), D(2022, 12, 1), 99, 9, 0)])
     f = figures(root, 2022)["industry"]
-    assert (f["workshops"], f["workshop_jobs"], f["jobs_poverty"]) == (2, 27, 15)
+    assert (f["workshops"], f["workshop_months"], f["workshop_jobs"], f["workshop_jobs_poverty"]) == (2, 20, 27, 15)
+    assert f["jobs_poverty"] == 15
     f = figures(root, 2021)["industry"]
-    assert (f["workshops"], f["workshop_jobs"], f["jobs_poverty"]) == (2, 17, 10)
+    assert (f["workshops"], f["workshop_months"], f["workshop_jobs"], f["workshop_jobs_poverty"]) == (2, 20, 17, 12)
+    # Over two years a workshop is one workshop; its jobs are those of its last counted month.
+    f = figures(root, 2021, 2022)["industry"]
+    assert (f["workshops"], f["workshop_months"], f["workshop_jobs"]) == (3, 40, 37)
 
 
 def test_jobs_poverty_adds_enterprises_and_workshops(tree):
     root = tree["root"]
     invest(root, tree["firm"], D(2022, 3, 1), "1.00", jobs=12, poverty=6)
-    Workshop.objects.create(pairing=root, name="甲", opened_on=D(2022, 5, 1), jobs=20, jobs_poverty=8)
+    workshop(root, "甲", D(2022, 5, 1), None, [(D(2022, 5, 1), D(2022, 5, 1), 20, 8, 0)])
     assert figures(root, 2022)["industry"]["jobs_poverty"] == 14
 
 
@@ -241,7 +257,7 @@ def test_sections_take_a_fixed_number_of_queries(tree, county):
         industry_section(ids, [2022])
         exchanges_section(ids, [2022])
     for i in range(30):
-        Workshop.objects.create(pairing=county, name=f"车间{i}", opened_on=D(2022, 1, 1), jobs=1)
+        workshop(county, f"车间{i}", D(2022, 1, 1), None, [(D(2022, 1, 1), D(2022, 3, 1), 6, 5, 1)])
     with CaptureQueriesContext(connection) as big:
         industry_section(ids, [2021, 2022])
         exchanges_section(ids, [2021, 2022])

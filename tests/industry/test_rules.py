@@ -41,7 +41,7 @@ def test_poverty_jobs_cannot_exceed_jobs(county, firm):
                      jobs_poverty=11)
     assert errors_of(inv)["jobs_poverty"] == ["其中脱贫劳动力人数（11人）不能超过带动就业人数（10人）"]
     ws = Workshop(pairing=county, name="测试车间", opened_on=D(2022, 1, 1), jobs=3, jobs_poverty=4)
-    assert errors_of(ws)["jobs_poverty"] == ["其中脱贫劳动力人数（4人）不能超过吸纳就业人数（3人）"]
+    assert errors_of(ws)["jobs_poverty"] == ["其中脱贫人口（4人）不能超过吸纳就业人数（3人）"]
     inv.jobs_poverty = 10
     inv.full_clean()  # equal is fine
 

@@ -26,9 +26,9 @@ from xiezuo.pairings.models import Organisation
 from xiezuo.front.forms import save_versioned
 
 from . import services
-from .forms import ArrivalForm, OfficialForm
+from .forms import ArrivalForm, OfficialForm, WorkshopMonthForm
 from .ledgers import LEDGERS
-from .models import AgreedItem, Investment, InvestmentArrival, Visit
+from .models import AgreedItem, Investment, InvestmentArrival, Visit, Workshop, WorkshopMonth
 
 router = Router(tags=["产业合作与交流互访"])
 
@@ -64,6 +64,8 @@ def serialize(obj):
     if isinstance(obj, AgreedItem):
         out["overdue"] = obj.is_overdue()
         out["notes"] = [note_out(n) for n in obj.notes.all()]  # prefetched in lists
+    if isinstance(obj, Workshop):
+        out["months"] = [month_out(m) for m in obj.months.all()]  # prefetched in lists
     if isinstance(obj, Visit):
         out["officials"] = [{"side": o.side, "name": o.name, "post": o.post, "role": o.role}
                             for o in obj.officials.all()]
@@ -81,6 +83,12 @@ def arrival_out(a):
 def note_out(n):
     return {"id": n.pk, "date": n.date.isoformat(), "text": n.text, "status_from": n.status_from,
             "status_to": n.status_to, "author": str(n.author) if n.author_id else None}
+
+
+def month_out(m):
+    return {"id": m.pk, "workshop": m.workshop_id, "month": m.month.isoformat(), "employed": m.employed,
+            "poverty": m.poverty, "monitored": m.monitored, "note": m.note, "counts": m.counts(),
+            "version": m.version}
 
 
 def _invalid(errors):
@@ -339,3 +347,52 @@ def delete_arrival(request, investmentarrival_id: int):
     arrival = scope_for(request.user).get(InvestmentArrival.objects.all(), investmentarrival_id, "write")
     state_change(request, arrival, lambda loaded: arrival.delete_checked(loaded))
     return Status(204, None)
+
+
+# -- monthly head counts of a workshop (帮扶车间) ---------------------------------
+
+@router.get("/industry/workshops/{workshop_id}/months", response=list[dict])
+def list_workshop_months(request, workshop_id: int):
+    """A workshop's monthly head counts; `counts` says whether the month
+    counts (open, recognised, enough 脱贫人口 with 监测对象)."""
+    workshop = scope_for(request.user).get(Workshop.objects.all(), workshop_id)
+    return [month_out(m) for m in workshop.months.all()]
+
+
+@router.post("/industry/workshops/{workshop_id}/months", response={201: dict})
+def create_workshop_month(request, workshop_id: int, data: dict = Body(...)):
+    """Add a month's head count: {month: "2022-03", employed, poverty, monitored, note}; poverty,
+    monitored and note may be left out (0, 0, empty)."""
+    workshop = scope_for(request.user).get(Workshop.objects.select_related("pairing"), workshop_id, "write")
+    instance = WorkshopMonth(workshop=workshop)
+    # Fields left out take the model's defaults (0 监测对象, no note), as the page's form shows them.
+    defaults = {name: getattr(instance, name) for name in WorkshopMonthForm.Meta.fields}
+    payload = {**{k: v for k, v in defaults.items() if v not in (None, "")}, **data, "loaded_version": None}
+    form = WorkshopMonthForm(data=payload, instance=instance)
+    if not form.is_valid():
+        raise _invalid(form.errors)
+    return Status(201, month_out(form.save()))
+
+
+@router.get("/industry/workshop-months/{workshopmonth_id}", response=dict)
+def get_workshop_month(request, workshopmonth_id: int, response: HttpResponse):
+    row = scope_for(request.user).get(WorkshopMonth.objects.select_related("workshop"), workshopmonth_id)
+    response["ETag"] = etag_of(row)
+    return month_out(row)
+
+
+@router.put("/industry/workshop-months/{workshopmonth_id}", response=dict, openapi_extra=IF_MATCH)
+def update_workshop_month(request, workshopmonth_id: int, response: HttpResponse, data: dict = Body(...)):
+    """Change a month's head count; needs If-Match with the ETag read."""
+    row = scope_for(request.user).get(WorkshopMonth.objects.select_related("workshop"), workshopmonth_id, "write")
+    form = WorkshopMonthForm(data={**data, "loaded_version": loaded_version_from(request, row)}, instance=row)
+    if not form.is_valid():
+        raise _invalid(form.errors)
+    try:
+        row = form.save()
+    except ValidationError as e:
+        if getattr(e, "code", None) == "conflict":
+            raise HttpError(409, e.messages[0]) from None
+        raise
+    response["ETag"] = etag_of(row)
+    return month_out(row)

@@ -19,7 +19,8 @@ from xiezuo.demo import step
 from xiezuo.pairings.models import Organisation, Pairing, Region
 
 from . import services
-from .models import AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit, VisitOfficial, Workshop
+from .models import (AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit, VisitOfficial, Workshop,
+                     WorkshopMonth)
 
 D = datetime.date
 
@@ -125,6 +126,15 @@ def _org(name, kind, region_obj, first17):
     return org
 
 
+def _months(workshop, counts):
+    """Monthly rows from the opening month on: (employed, 脱贫, 监测对象)."""
+    month = workshop.opened_on.replace(day=1)
+    for employed, poverty, monitored in counts:
+        WorkshopMonth.objects.create(workshop=workshop, month=month, employed=employed, poverty=poverty,
+                                     monitored=monitored, note="示例")
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+
+
 @step(530)
 def ledgers():
     county = county_pair()
@@ -153,12 +163,18 @@ def ledgers():
         InvestmentArrival.objects.create(investment=investment, date=day, amount=Decimal(amount), note=note,
                                          is_demo=True)
 
-    Workshop.objects.create(
-        pairing=county, name="大华镇示例民族服饰帮扶车间（示例）", enterprise=coop, location=dahua,
-        products="民族服饰、刺绣", opened_on=D(2022, 5, 1), jobs=35, jobs_poverty=20, is_demo=True)
-    Workshop.objects.create(
-        pairing=county, name="孵化园示例牦牛肉分拣帮扶车间（示例）", enterprise=yak, park=incubator,
-        products="牦牛肉分拣包装", opened_on=D(2022, 9, 1), jobs=25, jobs_poverty=12, is_demo=True)
+    # Monthly head counts (employed, 脱贫, 监测对象) through December 2022;
+    # December's add up to 60 jobs, 32 of them 脱贫 with 监测对象.
+    clothes = Workshop.objects.create(
+        pairing=county, name="大华镇示例民族服饰帮扶车间（示例）", kind=Workshop.HOME, enterprise=coop,
+        location=dahua, products="民族服饰、刺绣", opened_on=D(2022, 5, 1), recognised_on=D(2022, 5, 20),
+        jobs=28, jobs_poverty=16, is_demo=True)
+    _months(clothes, [(28, 14, 2), (32, 16, 2)] + [(35, 18, 2)] * 6)
+    sorting = Workshop.objects.create(
+        pairing=county, name="孵化园示例牦牛肉分拣帮扶车间（示例）", kind=Workshop.FACTORY, enterprise=yak,
+        park=incubator, products="牦牛肉分拣包装", opened_on=D(2022, 9, 1), recognised_on=D(2022, 9, 15),
+        jobs=20, jobs_poverty=9, is_demo=True)
+    _months(sorting, [(20, 8, 1)] + [(25, 11, 1)] * 3)
 
     Donation.objects.create(
         pairing=county, date=D(2022, 8, 20), donor_name="南京市六合区示例商会（示例）", donor_kind="association",

@@ -7,7 +7,7 @@ from xiezuo.front.forms import BootstrapMixin, VersionedForm
 from xiezuo.pairings.models import Agreement, Organisation, Region
 
 from .models import (ENTERPRISE_KINDS, AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit,
-                     VisitOfficial, Workshop, validate_minutes)
+                     VisitOfficial, Workshop, WorkshopMonth, validate_minutes)
 
 
 class LedgerForm(VersionedForm):
@@ -103,14 +103,33 @@ ArrivalFormSet = forms.inlineformset_factory(Investment, InvestmentArrival, form
 class WorkshopForm(LedgerForm):
     class Meta:
         model = Workshop
-        fields = ["pairing", "name", "enterprise", "park", "location", "products", "opened_on", "closed_on", "jobs",
-                  "jobs_poverty", "note", "is_demo"]
-        widgets = {"opened_on": DATE, "closed_on": DATE, "note": TEXT}
+        fields = ["pairing", "name", "kind", "enterprise", "park", "location", "products", "opened_on",
+                  "recognised_on", "closed_on", "jobs", "jobs_poverty", "note", "is_demo"]
+        widgets = {"opened_on": DATE, "recognised_on": DATE, "closed_on": DATE, "note": TEXT}
+        help_texts = {"jobs": "认定时的人数；统计按每月在岗人数", "jobs_poverty": "含防止返贫监测对象"}
 
     def narrow(self, name, queryset):
         if name == "location":
             return queryset.filter(self.scope.region_q(field=None), level__in=["township", "village"])
         return super().narrow(name, queryset)
+
+
+class WorkshopMonthForm(VersionedForm):
+    """One month's head count of a workshop; the workshop is set by the page
+    or the API from the address, never from the input."""
+
+    month = forms.DateField(label="月份", input_formats=["%Y-%m", "%Y-%m-%d"], help_text="年月，如2022-03")
+
+    class Meta:
+        model = WorkshopMonth
+        fields = ["month", "employed", "poverty", "monitored", "note"]
+        help_texts = {"monitored": "脱贫人口与监测对象合计达到认定人数（默认5人）的月份计入统计"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A month picker (the shared mixin makes every date input a day picker).
+        widget = self.fields["month"].widget
+        widget.input_type, widget.format = "month", "%Y-%m"
 
 
 class DonationForm(LedgerForm):

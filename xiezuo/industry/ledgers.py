@@ -140,11 +140,12 @@ LEDGERS = {
         detail_template="industry/investment_detail.html"),
     "workshops": Ledger(
         "workshops", Workshop, forms.WorkshopForm, _("帮扶车间"),
-        [(_("车间名称"), "name"), (_("运营企业"), "enterprise"), (_("所在园区"), "park"),
-         (_("所在乡镇/村"), "location"), (_("认定/投运日期"), "opened_on"), (_("吸纳就业"), "jobs"),
-         (_("其中脱贫劳动力"), "jobs_poverty")],
-        search=("name", "enterprise__name", "products"), year=lambda qs, y: qs.operating_in([y]),
-        related=("enterprise", "park", "location")),
+        [(_("车间名称"), "name"), (_("车间类型"), "kind"), (_("运营企业"), "enterprise"), (_("所在园区"), "park"),
+         (_("所在乡镇/村"), "location"), (_("投运日期"), "opened_on"), (_("认定日期"), "recognised_on"),
+         (_("认定时吸纳就业"), "jobs"), (_("其中脱贫人口"), "jobs_poverty")],
+        search=("name", "enterprise__name", "products"), choices=("kind",), year=lambda qs, y: qs.operating_in([y]),
+        related=("enterprise", "park", "location"), prefetch=("months",),
+        detail_template="industry/workshop_detail.html"),
     "donations": Ledger(
         "donations", Donation, forms.DonationForm, _("社会帮扶捐赠"),
         [(_("捐赠日期"), "date"), (_("捐赠方"), "donor_name"), (_("捐赠方类型"), "donor_kind"),

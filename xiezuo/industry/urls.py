@@ -8,6 +8,10 @@ urlpatterns = [
     path("pairings/<int:pairing_id>/industry/board/", views.board, name="industry_board"),
     path("industry/items/<int:agreeditem_id>/status/", views.item_status, name="industry_item_status"),
     path("industry/items/<int:agreeditem_id>/notes/", views.item_note, name="industry_item_note"),
+    path("industry/workshops/<int:workshop_id>/months/new/", views.workshop_month_create,
+         name="industry_workshop_month_new"),
+    path("industry/workshop-months/<int:workshopmonth_id>/edit/", views.workshop_month_edit,
+         name="industry_workshop_month_edit"),
     path("industry/visits/<int:visit_id>/minutes/", views.visit_minutes, name="industry_visit_minutes"),
 ]
 

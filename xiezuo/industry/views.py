@@ -16,9 +16,9 @@ from xiezuo.front.params import year_param
 
 from . import services
 from .figures import VILLAGE_PAIR_LEVELS
-from .forms import NoteForm, StatusForm
+from .forms import NoteForm, StatusForm, WorkshopMonthForm
 from .ledgers import LEDGERS, detail_fields, rows
-from .models import AgreedItem, Visit
+from .models import AgreedItem, Visit, Workshop, WorkshopMonth, poverty_threshold
 
 
 def _ledger(slug):
@@ -76,6 +76,8 @@ def ledger_detail(request, slug, **ids):
            "can_write": scope_for(request.user).has(pairing, "write"), "today": timezone.localdate()}
     if slug == "items":
         ctx.update(note_form=NoteForm(initial={"date": timezone.localdate()}), notes=obj.notes.select_related("author"))
+    if slug == "workshops":
+        ctx.update(months=obj.months.all(), threshold=poverty_threshold())
     return render(request, ledger.detail_template, ctx)
 
 
@@ -115,6 +117,31 @@ def ledger_edit(request, slug, **ids):
     obj = scope_for(request.user).get(ledger.model.objects.select_related("pairing"), ids[ledger.id_param], "write")
     pairing = obj.pairing
     return _edit_page(request, ledger, pairing, obj)
+
+
+def _month_page(request, workshop, instance):
+    form = WorkshopMonthForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = save_or_conflict(form)
+        if saved:
+            messages.success(request, f"已保存：{saved}")
+            return redirect("industry_workshops_detail", workshop.pk)
+    ctx = {"form": form, "pairing": workshop.pairing, "ledger": LEDGERS["workshops"], "workshop": workshop,
+           "obj": instance}
+    return render(request, "industry/month_form.html", ctx)
+
+
+@login_required
+def workshop_month_create(request, workshop_id):
+    workshop = scope_for(request.user).get(Workshop.objects.select_related("pairing"), workshop_id, "write")
+    return _month_page(request, workshop, WorkshopMonth(workshop=workshop))
+
+
+@login_required
+def workshop_month_edit(request, workshopmonth_id):
+    row = scope_for(request.user).get(WorkshopMonth.objects.select_related("workshop__pairing"), workshopmonth_id,
+                                      "write")
+    return _month_page(request, row.workshop, row)
 
 
 @login_required
