@@ -256,7 +256,7 @@ class Date(Column):
         return convert
 
     def describe(self):
-        return "日期，如2022年6月26日、2022-06-26、2022/6/26、2022.6.26"
+        return "日期，如2022年6月26日、2022-06-26、2022/6/26、2022.6.26、20220626"
 
 
 class Int(Column):
