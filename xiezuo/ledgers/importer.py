@@ -19,6 +19,8 @@ import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
+from itertools import compress, repeat, zip_longest
+from operator import eq, is_
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -175,6 +177,25 @@ def find_layout(spec, sheet_name, rows, mapping):
     if any("示例" in text for _, text in example):
         layout.example = sorted(example, key=lambda pair: -len(pair[1]))
     return layout, dupes
+
+
+def _is_total(cells):
+    """Tell whether a row is a 合计/小计 row (its label in one of the first
+    four cells): skipped without a word."""
+    for v in cells[:4]:
+        if v.__class__ is str and "计" in v and TOTAL_ROW.match(re.sub(r"\s+", "", v)):
+            return True
+    return False
+
+
+def _texts(col, types):
+    """The text cells of a column of a chunk (`types`: its cells' types), in C."""
+    return col if len(types) == 1 else compress(col, map(is_, map(type, col), repeat(str)))
+
+
+def _blank(value):
+    """Tell whether a cell is blank as the row path sees it: empty, or spaces only."""
+    return value == "" or (value.__class__ is str and value.isspace())
 
 
 def _is_example(cells, layout):
@@ -512,38 +533,40 @@ class _SheetRows:
         """Parse, key and check a chunk column by column, with the work in C
         (map, zip, set) instead of a Python loop per cell. Returns False,
         having changed nothing, at the first sign that some row needs the row
-        path: a blank or total row, a cell outside the common types, a key
-        seen before, a rule the batch check is not sure of."""
-        n = len(chunk)
-        widths = set(map(len, chunk))
-        if len(widths) != 1:
-            return False
-        width = widths.pop()
-        cols = list(zip(*chunk))
+        path: a required cell left blank, a cell a converter is not sure of,
+        a key seen before, a rule the batch check is not sure of.
+
+        Rows the row path skips without a word are left out here too: a 合计
+        row, and a blank row (found among the rows blank in a required
+        column). Blank cells of optional columns, and cells of other types
+        among a column's usual ones (a date typed as text among date cells),
+        are the converters' to take (`Column.batch`)."""
+        # Rows of one chunk may come from two slices of different widths:
+        # the cells a row lacks are blank, as in `handle`.
+        cols = list(zip_longest(*chunk, fillvalue=""))
         kinds = [set(map(type, col)) for col in cols]
-        for col, types in zip(cols[:4], kinds):
-            if str in types and "计" in "".join(col if len(types) == 1 else [v for v in col if v.__class__ is str]):
-                return False
+        skipped = self._skipped(chunk, cols, kinds)
+        if skipped is None:
+            return False
+        if skipped:
+            kept = [offset for offset in range(len(chunk)) if offset not in skipped]
+            if not kept:
+                return True
+            chunk, numbers = [chunk[i] for i in kept], [first + i for i in kept]
+            cols = list(zip_longest(*chunk, fillvalue=""))
+            kinds = [set(map(type, col)) for col in cols]
+        else:
+            numbers = range(first, first + len(chunk))
+        n, width = len(chunk), len(cols)
         values, max_chars = {}, self.max_chars
         for idx, attname, convert, required, empty in self.converters:
-            col = cols[idx] if idx < width else None
-            types = kinds[idx] if col is not None else {str}
-            if col is None or (str in types and "" in col):
+            if idx >= width:  # no row of the chunk reaches the column: every cell blank
                 if required:
                     return False
-                keep = [i for i, v in enumerate(col or ()) if v != ""]
-                out = [empty] * n
-                if keep:
-                    cells = [col[i] for i in keep]
-                    parsed = convert(cells, set(map(type, cells)))
-                    if parsed is None:
-                        return False
-                    for i, v in zip(keep, parsed):
-                        out[i] = v
-                values[attname] = out
+                values[attname] = [empty] * n
                 continue
-            if str in types and max(map(len, col if len(types) == 1 else [v for v in col if v.__class__ is str])) \
-                    > max_chars:
+            col, types = cols[idx], kinds[idx]
+            if str in types and max(map(len, _texts(col, types))) > max_chars:
                 return False
             parsed = convert(col, types)
             if parsed is None:
@@ -561,23 +584,49 @@ class _SheetRows:
             return False
         # Every row is new and good: the same bookkeeping as `handle`.
         result, state = self.result, self.state
-        self.seen.update(zip(hashes, range(first, first + n)))
+        self.seen.update(zip(hashes, numbers))
         result.added += n
         for offset in range(min(n, max(self.sample_size - len(result.sample_add), 0))):
             cells = chunk[offset]
-            result.sample_add.append({"row": first + offset, "cells": [
-                shown(clean_text(cells[i] if i < width else "")) for i, shown in self.indexes]})
+            result.sample_add.append({"row": numbers[offset], "cells": [
+                shown(clean_text(cells[i] if i < len(cells) else "")) for i, shown in self.indexes]})
         if self.track:
             state["touched"].update(zip(*[values.get(k) or [None] * n for k in self.track]))
-        state["pending_cols"].append((values, n, first))
+        state["pending_cols"].append((values, n, (numbers[0], numbers[-1])))
         state["queued"] += n
         return True
 
+    def _skipped(self, chunk, cols, kinds):
+        """Return the offsets of the chunk's rows that `handle` skips without
+        a word (合计 rows, blank rows), or None when a row has a required
+        cell blank (the row path says so)."""
+        skipped = set()
+        for col, types in zip(cols[:4], kinds):
+            if str in types and "计" in "".join(_texts(col, types)):
+                # Rare: a 合计 row, or a name with 计 in it (统计局).
+                skipped.update(offset for offset, value in enumerate(col)
+                               if value.__class__ is str and "计" in value and _is_total(chunk[offset]))
+        parsers = [idx for idx, *_ in self.converters]
+        for idx, attname, convert, required, empty in self.converters:
+            if not required:
+                continue
+            col = cols[idx] if idx < len(cols) else None
+            if col is not None and "" not in col:
+                continue
+            blanks = range(len(chunk)) if col is None else compress(itertools.count(), map(eq, col, repeat("")))
+            for offset in blanks:
+                if offset in skipped:
+                    continue
+                cells = chunk[offset]
+                if not all(_blank(cells[i]) for i in parsers if i < len(cells)):
+                    return None
+                skipped.add(offset)
+        return skipped
+
     def handle(self, cells, rownum):
         width = len(cells)
-        for v in cells[:4]:
-            if v.__class__ is str and "计" in v and TOTAL_ROW.match(re.sub(r"\s+", "", v)):
-                return
+        if _is_total(cells):
+            return
         layout = self.layout
         if layout.example and rownum == layout.header_row + 1 and _is_example(cells, layout):
             self.result.notices.append(f"工作表“{layout.name}”第{rownum}行是模板示例行，已跳过。")
@@ -712,11 +761,11 @@ def _flush(spec, ctx, commit, inserter, state, result, filename, digest):
                               "count": count}
             result.created_ids.extend(spec.insert_columns(ctx, merged["columns"], merged["count"]))
         else:
-            for columns, count, first_row in chunks:
+            for columns, _, rows in chunks:
                 # Specs without a column insert take the rows as dicts.
                 names = list(columns)
                 dicts = [dict(zip(names, values)) for values in zip(*columns.values())]
-                _insert(spec, ctx, inserter, dicts, [first_row, first_row + count - 1], result, filename, digest)
+                _insert(spec, ctx, inserter, dicts, rows, result, filename, digest)
     state["pending"], state["pending_rows"], state["pending_cols"], state["queued"] = [], [], [], 0
 
 
