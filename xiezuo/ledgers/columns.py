@@ -499,11 +499,12 @@ def _exact_batch(exact, required, empty):
     """Convert a column whose every cell is written exactly as a known name
     (or, in an optional column, left blank)."""
     names = exact if required else {**exact, "": empty}
-    missing = object()
 
     def convert(cells, types):
-        values = list(map(names.get, cells, repeat(missing)))
-        return None if missing in values else values
+        try:
+            return list(map(names.__getitem__, cells))
+        except (KeyError, TypeError):  # a name not known as written (or a cell that is no name at all)
+            return None
 
     return convert
 
