@@ -217,11 +217,13 @@ class Amount(Column):
         factor, positive, top = UNITS.get(unit or "元", Decimal(1)), self.positive, Decimal("1e14")
 
         def convert_floats(numbers):
-            amounts = _quantized(numbers, 2, factor)
-            if amounts is None:
+            quantized = _quantized(numbers, 2, factor)
+            if quantized is None:
                 return None
-            low = min(amounts)
-            return None if (low <= 0 if positive else low < 0) or max(amounts) >= top else amounts
+            amounts, exact = quantized
+            ends = numbers if exact else amounts
+            low = min(ends)
+            return None if (low <= 0 if positive else low < 0) or max(ends) >= top else amounts
 
         return _number_batch(convert_floats, self.fast(unit), self.required, self.empty())
 
@@ -402,12 +404,15 @@ class Choice(Column):
 
 
 MEMO_SIZE = 50_000
+SAMPLE = 500  # cells a converter looks at to tell whether a column repeats its values
 
 
 def _quantized(numbers, places, factor=1):
-    """Return [(Decimal(repr(x)) * factor) rounded half up to `places`
-    decimals for x in numbers] — what `parse` gives — or None when one is
-    not finite or not below FLOAT_TOP (the row path names the cell).
+    """Return ([(Decimal(repr(x)) * factor) rounded half up to `places`
+    decimals for x in numbers] — what `parse` gives —, exact), or None when
+    one is not finite or not below FLOAT_TOP (the row path names the cell).
+    `exact`: each value is its float's own number, so that comparing the
+    floats compares the values (the cheaper way to check a range).
 
     A spreadsheet's amounts and quantities have at most that many decimals:
     such a float x is k / 10**places for the integer k = round(x * 10**places)
@@ -427,11 +432,11 @@ def _quantized(numbers, places, factor=1):
         return None
     if factor == 1 and biggest < exact_below and 0.0 not in numbers \
             and all(map(eq, map(truediv, scaled, repeat(scale)), numbers)):
-        return list(map(Decimal.scaleb, map(Decimal, scaled), repeat(-places)))
-    exact = map(Decimal, map(repr, numbers))
+        return list(map(Decimal.scaleb, map(Decimal, scaled), repeat(-places))), True
+    written = map(Decimal, map(repr, numbers))
     if factor != 1:
-        exact = map(mul, exact, repeat(factor))
-    return list(map(Decimal.quantize, exact, repeat(Decimal(1).scaleb(-places)), repeat(ROUND_HALF_UP)))
+        written = map(mul, written, repeat(factor))
+    return list(map(Decimal.quantize, written, repeat(Decimal(1).scaleb(-places)), repeat(ROUND_HALF_UP))), False
 
 
 def _number_batch(convert_floats, parse, required, empty):
@@ -448,9 +453,9 @@ def _number_batch(convert_floats, parse, required, empty):
     memo = {}
 
     def values_of(floats):
-        distinct = set(floats)
-        if len(distinct) * 2 > len(floats):  # mostly distinct: a memo would only cost
+        if len(set(floats[:SAMPLE])) * 2 > min(len(floats), SAMPLE):  # mostly distinct: a memo would only cost
             return convert_floats(floats)
+        distinct = set(floats)
         fresh = distinct.difference(memo)
         if fresh:
             if 0.0 in fresh:
@@ -691,10 +696,12 @@ class Number(Column):
         places, positive = -self.quantum.as_tuple().exponent, self.positive
 
         def convert_floats(values):
-            numbers = _quantized(values, places)
-            if numbers is None:
+            quantized = _quantized(values, places)
+            if quantized is None:
                 return None
-            if (min(numbers) <= 0 if positive else False) or max(map(abs, numbers)) >= 1e11:
+            numbers, exact = quantized
+            ends = values if exact else numbers
+            if (min(ends) <= 0 if positive else False) or max(map(abs, ends)) >= 1e11:
                 return None
             return numbers
 
