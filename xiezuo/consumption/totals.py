@@ -115,24 +115,34 @@ class _ColumnSums:
                 table[k][:] = wider
 
     def into(self, tables):
-        """Add the sums to `tables` ({table model: {key: [fen, count]}})."""
-        keys = self.group_keys
+        """Add the sums to `tables` ({table model: {key: [fen, count]}}):
+        the keys made by zip from the numbers, in C."""
+        groups = self.group_keys
         fen, n = self.sale
-        table = tables[SaleTotal]
-        for at in compress(range(len(n)), n):
-            g, month = divmod(at, 13)
-            pairing, year, channel, kind = keys[g]
-            cell = table[(pairing, year, month, channel, kind)]
-            cell[0] += fen[at]
-            cell[1] += n[at]
+        at = list(compress(range(len(n)), n))
+        places = list(zip(*map(divmod, at, repeat(13)))) or [(), ()]
+        keys = list(map(groups.__getitem__, places[0]))
+        pairing, year, channel, kind = (map(itemgetter(i), keys) for i in range(4))
+        _merge(tables[SaleTotal], zip(pairing, year, places[1], channel, kind), at, fen, n)
         for model, field, (fen, n) in ((BuyerTotal, "buyer_id", self.buyer), (ProductTotal, "product_id", self.product)):
-            ids, table = self.numbers[field][1], tables[model]
-            for at in compress(range(len(n)), n):
-                number, g = divmod(at, self.stride)
-                pairing, year, channel, kind = keys[g]
-                cell = table[(pairing, ids[number], year, channel, kind)]
-                cell[0] += fen[at]
-                cell[1] += n[at]
+            at = list(compress(range(len(n)), n))
+            places = list(zip(*map(divmod, at, repeat(self.stride)))) or [(), ()]
+            keys = list(map(groups.__getitem__, places[1]))
+            pairing, year, channel, kind = (map(itemgetter(i), keys) for i in range(4))
+            ids = map(self.numbers[field][1].__getitem__, places[0])
+            _merge(tables[model], zip(pairing, ids, year, channel, kind), at, fen, n)
+
+
+def _merge(table, keys, at, fen, n):
+    """Add [fen[i], n[i]] for i in `at` to the table's cells of `keys`."""
+    cells = zip(map(fen.__getitem__, at), map(n.__getitem__, at))
+    if not table:
+        table.update(zip(keys, map(list, cells)))
+        return
+    for key, (more_fen, more_n) in zip(keys, cells):
+        cell = table[key]
+        cell[0] += more_fen
+        cell[1] += more_n
 
 
 class Deltas:
@@ -204,10 +214,16 @@ def upsert(model, fields, items):
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
     columns = [*fields, "amount_fen", "n"]
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # On SQLite the statement is written with its own placeholders and run
+    # on the driver's connection (as the sales' inserts are): Django would
+    # rewrite every %s of a statement of a thousand of them each time.
+    sqlite = connection.vendor == "sqlite"
+    placeholders = "(" + ", ".join(["?" if sqlite else "%s"] * len(columns)) + ")"
     params = []
     for key, (fen, n) in items:
-        params.extend([*key, fen, n])
+        params.extend(key)
+        params.append(fen)
+        params.append(n)
     sql = (
         f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES "
         + ", ".join([placeholders] * len(items))
@@ -215,6 +231,10 @@ def upsert(model, fields, items):
         f"{q('amount_fen')} = {table}.{q('amount_fen')} + excluded.{q('amount_fen')}, "
         f"{q('n')} = {table}.{q('n')} + excluded.{q('n')}"
     )
+    if sqlite:
+        connection.ensure_connection()
+        connection.connection.execute(sql, params)
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

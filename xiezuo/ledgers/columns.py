@@ -423,8 +423,9 @@ def _quantized(numbers, places, factor=1):
     # Below this, a float with at most `places` decimals is the double
     # nearest to one such number and to no other: its repr is that number.
     exact_below = 2.0 ** 52 / scale
+    quantum = Decimal(1).scaleb(-places)
     try:
-        biggest = max(map(abs, numbers))
+        biggest = max(max(numbers), -min(numbers))
         scaled = list(map(round, map(mul, numbers, repeat(scale))))
     except (ValueError, OverflowError):  # not a number, or infinite (a crafted file)
         return None
@@ -432,11 +433,12 @@ def _quantized(numbers, places, factor=1):
         return None
     if factor == 1 and biggest < exact_below and 0.0 not in numbers \
             and all(map(eq, map(truediv, scaled, repeat(scale)), numbers)):
-        return list(map(Decimal.scaleb, map(Decimal, scaled), repeat(-places))), True
+        # k × 0.01 is exact (k has at most 16 digits) and has the quantum's exponent.
+        return list(map(mul, map(Decimal, scaled), repeat(quantum))), True
     written = map(Decimal, map(repr, numbers))
     if factor != 1:
         written = map(mul, written, repeat(factor))
-    return list(map(Decimal.quantize, written, repeat(Decimal(1).scaleb(-places)), repeat(ROUND_HALF_UP))), False
+    return list(map(Decimal.quantize, written, repeat(quantum), repeat(ROUND_HALF_UP))), False
 
 
 def _number_batch(convert_floats, parse, required, empty):
