@@ -18,6 +18,7 @@ import hashlib
 import itertools
 import re
 import zipfile
+from array import array
 from dataclasses import dataclass, field
 from itertools import compress, repeat, zip_longest
 from operator import eq, is_
@@ -395,7 +396,7 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
     digest = file_digest(path) if commit else ""
     attnames_all = [c.attname for c in spec.columns]
     existing = spec.existing(ctx, attnames_all if mode == "update" else None)
-    seen = {}
+    seen = _Seen()
     inserter = spec.inserter(ctx) if commit else None
     parts = _sheet_sizes(path)
     opened = []
@@ -477,6 +478,44 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
                                      f"文件中没有找到{spec.title}的表头行（应包含：{columns}），请使用模板中的表头。"))
     if progress:
         progress(state["done"], result.total_rows)
+
+
+class _Seen:
+    """The natural keys of the rows read so far, as their hashes, and the row
+    each was first read on.
+
+    A million-row import holds a million of them: the hashes are kept in a
+    set, and the rows of a chunk taken as columns only as an array of its
+    hashes beside its row numbers, looked through only to name the first row
+    of a duplicate (which the row path then words). A dictionary of hashes
+    to rows held another 40 MB."""
+
+    def __init__(self):
+        self.hashes = set()
+        self.rows = {}  # hash → row, for rows taken one by one
+        self.chunks = []  # (array of a chunk's hashes, its row numbers)
+
+    def __contains__(self, digest):
+        return digest in self.hashes
+
+    def isdisjoint(self, hashes):
+        return self.hashes.isdisjoint(hashes)
+
+    def add(self, digest, rownum):
+        self.hashes.add(digest)
+        self.rows[digest] = rownum
+
+    def add_chunk(self, hashes, numbers):
+        self.hashes.update(hashes)
+        self.chunks.append((array("q", hashes), numbers))
+
+    def first_row(self, digest):
+        if digest in self.rows:
+            return self.rows[digest]
+        for hashes, numbers in self.chunks:
+            if digest in hashes:
+                return numbers[hashes.index(digest)]
+        return None
 
 
 class _SheetRows:
@@ -577,14 +616,14 @@ class _SheetRows:
         if any(k not in values for k in self.key):
             return False
         hashes = list(map(hash, zip(*[values[k] for k in self.key])))
-        if len(set(hashes)) != n or not self.seen.keys().isdisjoint(hashes) \
+        if len(set(hashes)) != n or not self.seen.isdisjoint(hashes) \
                 or not self.existing.keys().isdisjoint(hashes):
             return False
         if not self.batch_check(values, n):
             return False
         # Every row is new and good: the same bookkeeping as `handle`.
         result, state = self.result, self.state
-        self.seen.update(zip(hashes, numbers))
+        self.seen.add_chunk(hashes, numbers)
         result.added += n
         for offset in range(min(n, max(self.sample_size - len(result.sample_add), 0))):
             cells = chunk[offset]
@@ -674,9 +713,9 @@ class _SheetRows:
         digest = hash(key)
         seen = self.seen
         if digest in seen:
-            self._duplicate(key, rownum, seen[digest])
+            self._duplicate(key, rownum, seen.first_row(digest))
             return
-        seen[digest] = rownum
+        seen.add(digest, rownum)
         current = self.existing.get(digest)
         if current is not None and self.mode == "append":
             result.skipped += 1
