@@ -279,10 +279,11 @@ def test_a_slice_entry_keeps_its_crc_with_spaces_and_tabs(crc, target):
     assert set(tail) <= {0x20, 0x09} and len(tail) == TAIL and zlib.crc32(tail, crc) == target
 
 
-def test_slices_are_read_from_one_open_workbook_and_give_calamines_rows(tmp_path):
+def test_slices_are_read_from_one_open_workbook_and_give_calamines_rows(tmp_path, monkeypatch):
     """The slice workbook is opened once (its shared strings read once) and
     each slice written into it; a row longer than the room for a slice makes
     a bigger entry, opened again. The rows are calamine's own, read whole."""
+    from xiezuo.ledgers import chunks
     from xiezuo.ledgers.chunks import ChunkedSheet
 
     path = shared_strings_workbook(tmp_path / "f.xlsx", 3_000, 40)
@@ -294,7 +295,9 @@ def test_slices_are_read_from_one_open_workbook_and_give_calamines_rows(tmp_path
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
-    # Slices of at most 2,000 cells (the sheet's XML fits in one read block).
+    # Blocks of 16 KB, slices of 20,000 bytes and at most 2,000 cells: room
+    # for 52 KB in the slice workbook's entry, which the long row outgrows.
+    monkeypatch.setattr(chunks, "READ_BLOCK", 16 * 1024)
     reader = ChunkedSheet(path, "资金到位", 20_000, lim=Limits(max_cells=2_000))
     books, original = [], reader._workbook
 

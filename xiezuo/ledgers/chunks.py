@@ -329,7 +329,9 @@ class ChunkedSheet:
         # with one (about 30 ms per 16 MB slice).
         if self._book is None:
             self._tmpdir = tempfile.TemporaryDirectory(prefix="xiezuo-slices-")
-            self._book = _SliceBook(self.zf, self.part, self._tmpdir.name, 2 * self.slice_bytes)
+            # Room for a slice: `_slices` cuts one after at least slice_bytes,
+            # within the block read last (a longer one makes a bigger entry).
+            self._book = _SliceBook(self.zf, self.part, self._tmpdir.name, self.slice_bytes + 2 * READ_BLOCK)
         return self._book.write(sheet_xml)
 
     def _part_blocks(self):
