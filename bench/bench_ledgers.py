@@ -1,21 +1,41 @@
 """Benchmark of the ledger import: `make bench-ledgers`.
 
-Generates a 1,000,000-row ledger (.xlsx, xlsxwriter constant_memory; kept
-under var/bench-ledgers/ and reused), then, each in its own subprocess on a
-fresh SQLite database:
+The data. A sales ledger of 1,000,000 rows (kept under var/bench-ledgers/
+and reused; seeded, so every run reads the same file), by default the
+realistic one (`RealisticSales`, BENCH_LEDGER_DATA=realistic): what an
+office's year of sales looks like — the system's own export layout under a
+title and a 填报单位/金额单位 line, a 合计 row at the end, nearly every price
+and amount distinct (random cents from 1.00 to 49,999.99; quantities whole,
+to one or to three places; amount = quantity × price to the cent), 30% of
+the dates typed as text in the five ways offices type them, a fifth of each
+optional cell blank (供应商, 金额, 凭证号, 备注), every voucher written unique,
+5,000 buyers and 2,000 products with names of the length offices
+give them, texts in the shared strings table as Excel writes them. The
+friendly ledger of the first runs (BENCH_LEDGER_DATA=friendly: under 1,000
+distinct prices, 40 quantities, date cells only, nothing blank, 50 buyers,
+texts inline) is kept for comparison; BENCH_LEDGER=funds benchmarks the
+fund-receipt ledger instead.
+
+The measures, each in its own subprocess on a fresh SQLite database:
   parse  the bare python-calamine read of the sheet (every row),
   ours   `run_import(..., commit=True)`: check, parse, validate, insert,
-         audit events — timed end to end,
+         totals, audit events — timed end to end (the section's CPU time),
 (ours and parse take turns, BENCH_LEDGER_REPEAT=3 times each, and each is
 reported by its median run), then once
   iee    django-import-export in its fastest configuration (use_bulk,
          skip_diff, no skip_unchanged, batch_size 10,000, force_init_instance
          so no instance-loader lookups, cached foreign-key widgets) on the
-         same file.
+         same file;
+then, on a 300,000-row file (BENCH_LEDGER_WHOLE_ROWS; 0 leaves it out),
+whole processes three times each: `manage.py import_ledger` on a prepared
+database against a process doing the bare parse, each measured as the
+child's own user + sys CPU (os.wait4), interpreter and Django start-up
+included.
 Peak memory of each is its subprocess's own max RSS (os.wait4 on that
 child); ours is held to the highest of its runs. Targets: ours ≥ 5x faster
-than django-import-export, ≤ 2.5x the bare parse, peak ≤ 500 MB. BENCH_LEDGER_ROWS=20000 gives a quick run;
-BENCH_LEDGER=funds benchmarks the fund-receipt ledger instead of sales.
+than django-import-export, ≤ 2.5x the bare parse, peak ≤ 500 MB; whole
+processes at 300,000 rows ≤ 3x. BENCH_LEDGER_ROWS=20000 gives a quick run,
+BENCH_LEDGER_IEE=0 leaves django-import-export out.
 """
 
 import datetime
