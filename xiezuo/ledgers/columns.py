@@ -504,15 +504,18 @@ def _number_batch(convert_floats, parse, required, empty):
 
 def _exact_batch(exact, required, empty):
     """Convert a column whose every cell is written exactly as a known name
-    (or, in an optional column, left blank)."""
+    (or, in an optional column, left blank). The converter's `longest` is
+    the longest cell it can take: it needs no `types`, and no cell it takes
+    is longer."""
     names = exact if required else {**exact, "": empty}
 
-    def convert(cells, types):
+    def convert(cells, types=None):
         try:
             return list(map(names.__getitem__, cells))
         except (KeyError, TypeError):  # a name not known as written (or a cell that is no name at all)
             return None
 
+    convert.longest = max(map(len, names), default=0)
     return convert
 
 

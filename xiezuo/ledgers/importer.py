@@ -583,8 +583,7 @@ class _SheetRows:
         # Rows of one chunk may come from two slices of different widths:
         # the cells a row lacks are blank, as in `handle`.
         cols = list(zip_longest(*chunk, fillvalue=""))
-        kinds = [set(map(type, col)) for col in cols]
-        skipped = self._skipped(chunk, cols, kinds)
+        skipped = self._skipped(chunk, cols)
         if skipped is None:
             return False
         if skipped:
@@ -593,7 +592,6 @@ class _SheetRows:
                 return True
             chunk, numbers = [chunk[i] for i in kept], [first + i for i in kept]
             cols = list(zip_longest(*chunk, fillvalue=""))
-            kinds = [set(map(type, col)) for col in cols]
         else:
             numbers = range(first, first + len(chunk))
         n, width = len(chunk), len(cols)
@@ -604,10 +602,14 @@ class _SheetRows:
                     return False
                 values[attname] = [empty] * n
                 continue
-            col, types = cols[idx], kinds[idx]
-            if str in types and max(map(len, _texts(col, types))) > max_chars:
-                return False
-            parsed = convert(col, types)
+            col = cols[idx]
+            if getattr(convert, "longest", max_chars + 1) <= max_chars:
+                parsed = convert(col)  # only names known as written: none too long, no types needed
+            else:
+                types = set(map(type, col))
+                if str in types and max(map(len, _texts(col, types))) > max_chars:
+                    return False
+                parsed = convert(col, types)
             if parsed is None:
                 return False
             values[attname] = parsed
@@ -635,13 +637,18 @@ class _SheetRows:
         state["queued"] += n
         return True
 
-    def _skipped(self, chunk, cols, kinds):
+    def _skipped(self, chunk, cols):
         """Return the offsets of the chunk's rows that `handle` skips without
         a word (合计 rows, blank rows), or None when a row has a required
         cell blank (the row path says so)."""
         skipped = set()
-        for col, types in zip(cols[:4], kinds):
-            if str in types and "计" in "".join(_texts(col, types)):
+        for col in cols[:4]:
+            try:
+                texts = "".join(col)  # a column of texts (nearly always)
+            except TypeError:
+                types = set(map(type, col))
+                texts = "".join(_texts(col, types)) if str in types else ""
+            if "计" in texts:
                 # Rare: a 合计 row, or a name with 计 in it (统计局).
                 skipped.update(offset for offset, value in enumerate(col)
                                if value.__class__ is str and "计" in value and _is_total(chunk[offset]))
