@@ -356,3 +356,19 @@ def test_a_chunk_from_slices_of_different_widths_goes_as_columns(ctx_for, tmp_pa
     row_by_row()
     slow = run_import(spec, ctx, path, commit=True)
     assert imported(slow) == fast_rows and fast_rows[-1]["note"] == "" and fast_rows[0]["note"] == "备注0（示例）"
+
+
+def test_a_cell_too_long_is_worded_by_the_row_path(ctx_for, tmp_path, stats_buyer, count_paths):
+    """A name column (taken as known names, without a length pass) and a
+    text column alike: the chunk goes row by row, which says the cell is too long."""
+    spec, ctx = ctx_for("sales")
+    rows = [office_row(i) for i in range(ROWS)]
+    rows[100][1] = "长" * 6000  # 采购单位 of sheet row 102
+    rows[2300][-1] = " " * 5990 + "备注（示例）"  # 备注 of sheet row 2302: spaces count too
+    path = tmp_path / "long.xlsx"
+    table(path, SALES_HEADER, rows, sheet="消费帮扶销售")
+    result = run_import(spec, ctx, path, commit=True)
+    assert [str(e) for e in result.errors] == [
+        f"工作表“消费帮扶销售”第102行“采购单位”列（值为“{'长' * 20}”）：单元格内容过长：6000个字，上限5000个字",
+        "工作表“消费帮扶销售”第2302行“备注”列（值为空）：单元格内容过长：5996个字，上限5000个字"]
+    assert [ok for *_, ok in count_paths] == [False, False] and not result.committed
