@@ -96,6 +96,11 @@ def test_no_module_writes_a_spreadsheet_except_the_one_writer():
         for path in (ROOT / folder).rglob("*.py"):
             if path == ROOT / "lib" / "exports.py" or "migrations" in path.parts:
                 continue
+            if path == ROOT / "xiezuo" / "ledgers" / "legacy_child.py":
+                # Not an export: the bounded child turning an uploaded .xls/.ods
+                # into the .xlsx the importer then reads; its cells must stay
+                # exactly as typed, and no person ever receives the file.
+                continue
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
                 if RAW_WRITERS.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")

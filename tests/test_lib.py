@@ -129,13 +129,24 @@ class TestAmounts:
 
 class TestDates:
     @pytest.mark.parametrize("text", ["2022年6月26日", "2022.6.26", "2022/6/26", "2022-06-26", 44738, "44738",
-                                      "２０２２年６月２６日", datetime.datetime(2022, 6, 26, 0, 0)])
+                                      "２０２２年６月２６日", datetime.datetime(2022, 6, 26, 0, 0), "20220626",
+                                      " 20220626 ", 20220626, 20220626.0, "２０２２０６２６"])
     def test_parse(self, text):
         assert parse_date(text) == datetime.date(2022, 6, 26)
 
     def test_impossible(self):
         with pytest.raises(ValueError, match="不存在"):
             parse_date("2022年2月30日")
+
+    @pytest.mark.parametrize("value", ["20221301", "20220230", 20221301, 20220230.0])
+    def test_impossible_eight_digits(self, value):
+        with pytest.raises(ValueError, match="不存在"):
+            parse_date(value)
+
+    @pytest.mark.parametrize("value", ["202206260", 2022062500.0, 20220626.5, 123456789])
+    def test_other_digit_runs_are_not_eight_digit_dates(self, value):
+        with pytest.raises(ValueError, match="无法识别"):
+            parse_date(value)
 
     def test_unreadable(self):
         with pytest.raises(ValueError, match="无法识别"):

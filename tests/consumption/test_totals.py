@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from xiezuo.audit.models import AuditEvent
 from xiezuo.consumption.models import BuyerTotal, Sale, SaleTotal
 from xiezuo.consumption.services import bulk_create_sales
-from xiezuo.consumption.totals import differences
+from xiezuo.consumption.totals import Deltas, differences
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +155,27 @@ def test_recompute_command_line_exits_with_status_1(county, capsys):
         execute_from_command_line(["manage.py", "recompute_consumption_totals", "--check"])
     assert exc.value.code == 1
     assert "发现" in capsys.readouterr().err
+
+
+column_rows = st.lists(st.tuples(
+    st.integers(1, 3), st.integers(2020, 2024), st.integers(0, 13), st.integers(1, 9),
+    st.sampled_from([Sale.PURCHASED, Sale.HELPED]), st.integers(1, 60), st.integers(1, 40), st.integers(-10, 10 ** 12)),
+    min_size=1, max_size=80)
+
+
+@settings(max_examples=60, deadline=None)
+@given(batches=st.lists(column_rows, min_size=1, max_size=4), between=st.booleans())
+def test_deltas_of_columns_equal_the_deltas_of_their_rows(batches, between):
+    """Sales added as columns (an import's path: sums per table in flat
+    lists, many groups of pairing, year, channel and kind; months outside
+    1 to 12 key by key) give the same totals as adding them one by one."""
+    by_columns, by_rows = Deltas(), Deltas()
+    fields = ("pairing_id", "year", "month", "channel_id", "kind", "buyer_id", "product_id")
+    for rows in batches:
+        columns = {f: [r[i] for r in rows] for i, f in enumerate(fields)}
+        by_columns.add_columns(columns, [r[-1] for r in rows])
+        for r in rows:
+            by_rows.add(dict(zip(fields, r)), +1, fen=r[-1])
+        if between:  # reading the totals between two calls
+            assert by_columns.by_table == by_rows.by_table
+    assert by_columns.by_table == by_rows.by_table

@@ -7,16 +7,23 @@ Each file is made here, part by part; each is refused with its message and
 nothing written, or — when it is within the limits — imported. The peak
 memory of reading each one is measured in a child process."""
 
+import re
 import zipfile
+import zlib
 
 import pytest
+import python_calamine
 from django.core.files.base import ContentFile
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xiezuo.audit.models import AuditEvent
 from xiezuo.funds.models import FundReceipt
 from xiezuo.ledgers import jobs
+from xiezuo.ledgers.chunks import TAIL, _tail
 from xiezuo.ledgers.importer import run_import
 from xiezuo.ledgers.models import ImportJob
+from xiezuo.ledgers.safety import Limits, _numbers_between
 
 from .hostile_sheets import CASES, MAIN, far_cell, ledger_rows, read_in_child, shared_strings_workbook, \
     write_workbook
@@ -234,3 +241,79 @@ def test_a_shared_strings_count_hidden_past_the_first_kilobytes_is_refused(ctx_f
     path = write_workbook(tmp_path / "f.xlsx", ledger_rows(), shared=shared)
     assert messages(run_import(spec, ctx, path, commit=False)) == [
         "文件“f.xlsx”的共享字符串表结构异常，文件可能已损坏或被篡改，请在Excel中另存为.xlsx后再导入。"]
+
+
+# ------------------------------------------------ the quick check of the common form
+# Nearly every sheet has single-letter columns and every cell within the
+# rows of its slice: that is checked with one search in C for a tag outside
+# the form; anything else goes to the scans above, which refuse as before.
+
+@pytest.mark.parametrize("extra,refused", [
+    ('<row r="9"><c r="A9"><v>1</v></c><c r="B1000000"><v>1</v></c></row>',
+     "工作表“资金到位”第9行的单元格引用分散在9至1000000行、A至Z列，与所在行不符，文件可能已损坏，请在Excel中打开后另存为.xlsx再导入。"),
+    ('<row r="9"><c r="Z1048577"><v>1</v></c></row>',
+     f"工作表“资金到位”的单元格Z1048577超出允许范围{ALLOWED}，请删除多余内容或拆分后导入。"),
+    ('<row r="1048577"><c r="Z1048577"><v>1</v></c></row>', "工作表“资金到位”有1048577行，超过上限1048576行，请拆分后导入。"),
+    ('<row r="1000000"><c r="Z1000000"><v>1</v></c></row>', None),
+])
+def test_single_letter_cells_are_held_to_the_limits(ctx_for, tmp_path, extra, refused):
+    spec, ctx = ctx_for("funds")
+    result = run_import(spec, ctx, write_workbook(tmp_path / "f.xlsx", ledger_rows() + extra), commit=False)
+    assert messages(result) == ([refused] if refused else [])
+    assert result.added == (0 if refused else 2)
+
+
+@given(st.integers(1, 10 ** 7), st.integers(0, 10 ** 6), st.lists(st.integers(0, 2 * 10 ** 7), max_size=20))
+def test_the_pattern_of_a_range_of_rows_matches_its_numbers_only(low, span, others):
+    high = low + span
+    pattern = re.compile(rb'<c r="A(?:%s)"' % _numbers_between(low, high))
+    for number in {low, high, low - 1, high + 1, *others, *range(low, min(high, low + 30) + 1)}:
+        written = b'<c r="A%d"' % number
+        assert bool(pattern.fullmatch(written)) == (low <= number <= high), number
+    assert not pattern.fullmatch(b'<c r="A0%d"' % low)  # no leading zero
+
+
+@given(st.integers(0, 2 ** 32 - 1), st.integers(0, 2 ** 32 - 1))
+def test_a_slice_entry_keeps_its_crc_with_spaces_and_tabs(crc, target):
+    tail = _tail(crc, target)
+    assert set(tail) <= {0x20, 0x09} and len(tail) == TAIL and zlib.crc32(tail, crc) == target
+
+
+def test_slices_are_read_from_one_open_workbook_and_give_calamines_rows(tmp_path, monkeypatch):
+    """The slice workbook is opened once (its shared strings read once) and
+    each slice written into it; a row longer than the room for a slice makes
+    a bigger entry, opened again. The rows are calamine's own, read whole."""
+    from xiezuo.ledgers import chunks
+    from xiezuo.ledgers.chunks import ChunkedSheet
+
+    path = shared_strings_workbook(tmp_path / "f.xlsx", 3_000, 40)
+    with zipfile.ZipFile(path) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    long_row = f'<row r="3002"><c r="A3002" t="inlineStr"><is><t>{"长" * 30_000}</t></is></c></row>'.encode()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"</sheetData>", long_row + b"</sheetData>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    # Blocks of 16 KB, slices of 20,000 bytes and at most 2,000 cells: room
+    # for 52 KB in the slice workbook's entry, which the long row outgrows.
+    monkeypatch.setattr(chunks, "READ_BLOCK", 16 * 1024)
+    reader = ChunkedSheet(path, "资金到位", 20_000, lim=Limits(max_cells=2_000))
+    books, original = [], reader._workbook
+
+    def workbook(xml):
+        book = original(xml)
+        books.append((id(book), reader._book.capacity))
+        return book
+
+    reader._workbook = workbook
+    rows = [list(cells) for cells in reader.iter_rows()]
+    reader.close()
+    whole = python_calamine.CalamineWorkbook.from_path(str(path))
+    expected = whole.get_sheet_by_name("资金到位").to_python(skip_empty_area=False)
+    whole.close()
+    # A slice's rows are as wide as its own cells reach (a row missing cells on the right is read as blank).
+    rows = [cells + [""] * (len(expected[0]) - len(cells)) for cells in rows]
+    assert rows == expected and rows[-1][0] == "长" * 30_000 and rows[1500][6] == "x" * 28 + "000000001499"
+    assert len(books) > 10 and len({book for book, _ in books[:-1]}) == 1  # one workbook for the slices
+    assert books[-1][1] > books[0][1]  # the long row: a bigger entry

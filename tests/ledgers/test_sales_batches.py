@@ -5,6 +5,7 @@ give exactly what the row-by-row path gives, and fall back to it for any
 row that needs a message."""
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import connection
@@ -232,3 +233,134 @@ def test_the_column_path_previews_the_stored_values(ctx_for, tmp_path, count_pat
     assert first[0] == "2023-01-02 → 2023年1月2日"
     assert first[6:9] == ["100", "12.8 → 12.80元", "0.128 → 1,280.00元"]
     assert second[6:9] == ["3", "2.5 → 2.50元", "（空） → 7.50元"]
+
+
+# ------------------------------------------------ ledgers as offices write them
+STATS_BUYER = "六合区统计局（示例）"  # a name with 计 in it: not a 合计 row
+
+
+def office_row(i):
+    """A row as offices write them: the date typed in one of six ways,
+    nearly every price and amount distinct, quantities with decimals, a
+    fifth of the optional cells blank (supplier, amount, voucher, note),
+    an amount typed as text now and then. Rows without a voucher still
+    differ in date, buyer or goods (the natural key)."""
+    day = datetime.date(2023, 1, 1) + datetime.timedelta(days=i // 6)
+    date = [day, f"{day.year}年{day.month}月{day.day}日", f"{day.year}/{day.month}/{day.day}",
+            f"{day.year}.{day.month}.{day.day}", day.strftime("%Y%m%d"), day.isoformat()][i % 6]
+    quantity = [i % 50 + 1, (i % 400 + 5) / 10, (i % 9000 + 1) / 1000][i % 3]
+    price = (1000 + i * 7919 % 4_000_000) / 100
+    amount = (Decimal(repr(quantity)) * Decimal(repr(price))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    written = "" if i % 5 == 0 else f"{amount:,}" if i % 97 == 3 else float(amount)
+    row = sale_row(i, date=date, quantity=quantity, price=price, amount=written,
+                   voucher="" if i % 5 == 1 else f"批量-{i:06d}", note="" if i % 5 == 2 else f"备注{i % 13}（示例）")
+    if i % 5 == 3:
+        row[2] = ""  # the supplier follows the product
+    if i % 11 == 4:
+        row[1] = STATS_BUYER
+    return row
+
+
+def office_ledger(path, count, *, blank_at=(), subtotal_at=()):
+    rows = []
+    for i in range(count):
+        if i in blank_at:
+            rows.append([""] * len(SALES_HEADER))
+        if i in subtotal_at:
+            rows.append(["小 计", "", "", "", "", "", "", "", 1.0, "", ""])
+        rows.append(office_row(i))
+    rows.append(["合计", "", "", "", "", "", "", "", 123456.78, "", ""])
+    table(path, SALES_HEADER, rows, sheet="消费帮扶销售",
+          title=["2023年度消费帮扶销售台账", "填报单位：六合区（示例）    金额单位：元"], header_row=2)
+    return path
+
+
+def imported(result):
+    """The rows an import stored, in file order, without ids."""
+    return list(Sale.objects.filter(pk__in=result.created_ids).order_by("pk").values(
+        "date", "year", "month", "buyer_id", "supplier_id", "product_id", "channel_id", "kind", "quantity",
+        "unit_price", "amount", "voucher_no", "note", "is_demo", "version"))
+
+
+@pytest.fixture
+def stats_buyer(county):
+    from xiezuo.consumption.models import Buyer
+
+    return Buyer.objects.create(pairing=county, name=STATS_BUYER, kind="gov")
+
+
+def test_an_office_ledger_goes_as_columns_and_stores_what_rows_store(ctx_for, tmp_path, stats_buyer, row_by_row,
+                                                                     count_paths):
+    """Text dates among date cells, blank optional cells, amounts typed as
+    text, a blank row, a 小计 row and the 合计 row: every chunk still goes as
+    columns, and stores exactly what the row path stores."""
+    spec, ctx = ctx_for("sales")
+    path = office_ledger(tmp_path / "office.xlsx", ROWS, blank_at={10, 2500}, subtotal_at={1500})
+    fast = run_import(spec, ctx, path, commit=True)
+    assert [str(e) for e in fast.errors] == [] and fast.added == ROWS
+    assert [ok for *_, ok in count_paths] == [True, True]
+    assert totals.differences() == []
+    fast_rows = imported(fast)
+    assert len({r["amount"] for r in fast_rows}) > ROWS * 0.9  # nearly every amount distinct
+    assert sum(r["buyer_id"] == stats_buyer.pk for r in fast_rows) == len(range(4, ROWS, 11))
+    Sale.objects.filter(pk__in=fast.created_ids).delete()
+
+    row_by_row()
+    count_paths.clear()
+    slow = run_import(spec, ctx, path, commit=True)
+    assert count_paths == [] and slow.added == ROWS
+    assert imported(slow) == fast_rows
+    assert (fast.sample_add, fast.notices, fast.total_rows, fast.skipped) == (
+        slow.sample_add, slow.notices, slow.total_rows, slow.skipped)
+    assert totals.differences() == []
+
+
+def test_a_required_cell_left_blank_is_worded_by_the_row_path(ctx_for, tmp_path, stats_buyer, count_paths):
+    spec, ctx = ctx_for("sales")
+    rows = [office_row(i) for i in range(ROWS)]
+    rows[2100][3] = ""  # 产品 of sheet row 2102
+    path = tmp_path / "blank.xlsx"
+    table(path, SALES_HEADER, rows, sheet="消费帮扶销售")
+    count = Sale.objects.count()
+    result = run_import(spec, ctx, path, commit=True)
+    assert [str(e) for e in result.errors] == ["工作表“消费帮扶销售”第2102行“产品”列（值为空）：必填，不能为空"]
+    assert [ok for *_, ok in count_paths] == [True, False]
+    assert Sale.objects.count() == count
+
+
+def test_a_chunk_from_slices_of_different_widths_goes_as_columns(ctx_for, tmp_path, stats_buyer, settings,
+                                                                 row_by_row, count_paths):
+    """A big sheet is read in slices; a slice whose rows all leave the last
+    column blank is narrower than the others, and a chunk may hold rows of
+    both."""
+    spec, ctx = ctx_for("sales")
+    rows = [office_row(i) for i in range(ROWS)]
+    for row in rows[300:]:
+        row[-1] = ""  # no note after the first 300 rows: later slices end a column earlier
+    path = tmp_path / "narrowing.xlsx"
+    table(path, SALES_HEADER, rows, sheet="消费帮扶销售")
+    # Slices of at most 500 cells: about 19 rows each, in the common form's A to Z.
+    settings.XIEZUO_LEDGER_LIMITS = {"slice_above_bytes": 0, "max_cells": 500}
+    fast = run_import(spec, ctx, path, commit=True)
+    assert [str(e) for e in fast.errors] == [] and [ok for *_, ok in count_paths] == [True, True]
+    fast_rows = imported(fast)
+    Sale.objects.filter(pk__in=fast.created_ids).delete()
+    row_by_row()
+    slow = run_import(spec, ctx, path, commit=True)
+    assert imported(slow) == fast_rows and fast_rows[-1]["note"] == "" and fast_rows[0]["note"] == "备注0（示例）"
+
+
+def test_a_cell_too_long_is_worded_by_the_row_path(ctx_for, tmp_path, stats_buyer, count_paths):
+    """A name column (taken as known names, without a length pass) and a
+    text column alike: the chunk goes row by row, which says the cell is too long."""
+    spec, ctx = ctx_for("sales")
+    rows = [office_row(i) for i in range(ROWS)]
+    rows[100][1] = "长" * 6000  # 采购单位 of sheet row 102
+    rows[2300][-1] = " " * 5990 + "备注（示例）"  # 备注 of sheet row 2302: spaces count too
+    path = tmp_path / "long.xlsx"
+    table(path, SALES_HEADER, rows, sheet="消费帮扶销售")
+    result = run_import(spec, ctx, path, commit=True)
+    assert [str(e) for e in result.errors] == [
+        f"工作表“消费帮扶销售”第102行“采购单位”列（值为“{'长' * 20}”）：单元格内容过长：6000个字，上限5000个字",
+        "工作表“消费帮扶销售”第2302行“备注”列（值为空）：单元格内容过长：5996个字，上限5000个字"]
+    assert [ok for *_, ok in count_paths] == [False, False] and not result.committed

@@ -5,7 +5,7 @@ import hashlib
 import itertools
 import sqlite3
 from decimal import Decimal
-from operator import attrgetter, methodcaller
+from operator import attrgetter, itemgetter, methodcaller
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -134,9 +134,12 @@ def _insert_batch(batch, validate, summary, first_row):
         _insert_sqlite(batch)
     else:
         Sale.objects.bulk_create(batch, batch_size=2000)
+    # The totals from the rows' own attributes, column by column (no model
+    # attribute lookup per field and row).
+    data = list(map(vars, batch))
     deltas = Deltas()
-    for sale in batch:
-        deltas.add(sale, +1)
+    deltas.add_columns({f: list(map(itemgetter(f), data)) for f in Deltas.ROW_FIELDS if f != "amount"},
+                       list(map(to_fen, map(itemgetter("amount"), data))))
     deltas.apply()
     for pid in sorted({s.pairing_id for s in batch}):
         rows = [s for s in batch if s.pairing_id == pid]
@@ -234,10 +237,12 @@ def _text(value):
 def _each(fn, values):
     """[fn(v) for v in values], with fn called once per distinct object when
     the values repeat objects, as the importer's columns do (it converts each
-    distinct price and quantity once); otherwise the plain map."""
-    distinct = dict(zip(map(id, values), values))
-    if len(distinct) * 2 > len(values):
+    distinct price and quantity once); otherwise the plain map (a sample of
+    the values tells)."""
+    sample = values[:500]
+    if len(set(map(id, sample))) * 2 > len(sample):
         return list(map(fn, values))
+    distinct = dict(zip(map(id, values), values))
     done = {key: fn(value) for key, value in distinct.items()}
     return list(map(done.__getitem__, map(id, values)))
 
@@ -318,9 +323,15 @@ def _insert_sqlite(batch):
     Django's bulk_create on SQLite is held to 999 parameters per statement
     (about 60 sales), which makes a million-row import spend its time
     compiling SQL."""
-    rows = [[_db_value(getattr(s, f) if f != "voucher" else (s.voucher.name or "")) for f in INSERT_FIELDS]
-            for s in batch]
-    ids = _insert_columns([list(column) for column in zip(*rows)], len(rows))
+    data = list(map(vars, batch))
+    columns = []
+    for f in INSERT_FIELDS:
+        values = map(itemgetter(f), data)
+        if f == "voucher":  # a name, or the field's file once it was read
+            columns.append([v if isinstance(v, str) else (v.name or "") for v in values])
+        else:
+            columns.append(list(map(_db_value, values)))
+    ids = _insert_columns(columns, len(batch))
     for pk, sale in zip(ids, batch):
         sale.pk = pk
         sale._state.adding = False

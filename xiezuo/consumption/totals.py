@@ -14,10 +14,10 @@ creates its row without a race. Keys are applied in sorted order so two
 PostgreSQL writers lock rows in the same order and cannot deadlock.
 """
 
-import itertools
 from collections import defaultdict
 from decimal import Decimal
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import add, itemgetter, mul
 
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Count, F, Sum, Value
@@ -46,64 +46,144 @@ def fen_sum():
     return Cast(Sum(Round(F("amount") * Value(100))), output_field=BigIntegerField())
 
 
+class _ColumnSums:
+    """The three tables' sums of many new sales added as columns, kept in
+    flat lists indexed by small integers until read.
+
+    A row's group (pairing, year, channel, kind: a few per import), buyer
+    and product are numbered with C loops (dictionaries of the few distinct
+    values); its places in the lists are computed from those numbers with
+    C loops too, and a single Python loop adds the row's fen and one into
+    the three tables' lists. Keys are made only when the sums are read, once
+    per key, not per row."""
+
+    def __init__(self):
+        self.groups, self.group_keys = {}, []  # (pairing_id, year, channel_id, kind) → g
+        self.numbers = {"buyer_id": ({}, []), "product_id": ({}, [])}  # id → number, and back
+        self.stride = 8  # groups per buyer and per product in their lists; doubled when outgrown
+        self.sale = ([], [])  # fen and count at g * 13 + month
+        self.buyer = ([], [])  # at buyer number * stride + g
+        self.product = ([], [])  # at product number * stride + g
+
+    def add(self, columns, fens):
+        """Add the rows; return False, having added nothing, when a month is
+        not 1 to 12 (the caller adds them key by key)."""
+        months = columns["month"]
+        if not months or min(months) < 1 or max(months) > 12:
+            return False
+        group_keys = list(zip(columns["pairing_id"], columns["year"], columns["channel_id"], columns["kind"]))
+        for key in set(group_keys).difference(self.groups):
+            self.groups[key] = len(self.group_keys)
+            self.group_keys.append(key)
+            for values in self.sale:
+                values.extend(repeat(0, 13))
+        if len(self.groups) > self.stride:
+            self._widen()
+        groups = list(map(self.groups.__getitem__, group_keys))
+        places = [list(map(add, map(mul, groups, repeat(13)), months))]
+        for field, table in (("buyer_id", self.buyer), ("product_id", self.product)):
+            numbers, ids = self.numbers[field]
+            new = set(columns[field]).difference(numbers)
+            for value in new:
+                numbers[value] = len(ids)
+                ids.append(value)
+            for values in table:
+                values.extend(repeat(0, len(new) * self.stride))
+            places.append(list(map(add, map(mul, map(numbers.__getitem__, columns[field]), repeat(self.stride)),
+                                   groups)))
+        (sale_fen, sale_n), (buyer_fen, buyer_n), (product_fen, product_n) = self.sale, self.buyer, self.product
+        for at_sale, at_buyer, at_product, fen in zip(*places, fens):
+            sale_fen[at_sale] += fen
+            sale_n[at_sale] += 1
+            buyer_fen[at_buyer] += fen
+            buyer_n[at_buyer] += 1
+            product_fen[at_product] += fen
+            product_n[at_product] += 1
+        return True
+
+    def _widen(self):
+        """Double the stride until every group has its place by each buyer and product."""
+        old = self.stride
+        while self.stride < len(self.groups):
+            self.stride *= 2
+        for field, table in (("buyer_id", self.buyer), ("product_id", self.product)):
+            size = len(self.numbers[field][1]) * self.stride
+            for k, values in enumerate(table):
+                wider = [0] * size
+                for at in compress(range(len(values)), values):
+                    wider[at // old * self.stride + at % old] = values[at]
+                table[k][:] = wider
+
+    def into(self, tables):
+        """Add the sums to `tables` ({table model: {key: [fen, count]}}):
+        the keys made by zip from the numbers, in C."""
+        groups = self.group_keys
+        fen, n = self.sale
+        at = list(compress(range(len(n)), n))
+        places = list(zip(*map(divmod, at, repeat(13)))) or [(), ()]
+        keys = list(map(groups.__getitem__, places[0]))
+        pairing, year, channel, kind = (map(itemgetter(i), keys) for i in range(4))
+        _merge(tables[SaleTotal], zip(pairing, year, places[1], channel, kind), at, fen, n)
+        for model, field, (fen, n) in ((BuyerTotal, "buyer_id", self.buyer), (ProductTotal, "product_id", self.product)):
+            at = list(compress(range(len(n)), n))
+            places = list(zip(*map(divmod, at, repeat(self.stride)))) or [(), ()]
+            keys = list(map(groups.__getitem__, places[1]))
+            pairing, year, channel, kind = (map(itemgetter(i), keys) for i in range(4))
+            ids = map(self.numbers[field][1].__getitem__, places[0])
+            _merge(tables[model], zip(pairing, ids, year, channel, kind), at, fen, n)
+
+
+def _merge(table, keys, at, fen, n):
+    """Add [fen[i], n[i]] for i in `at` to the table's cells of `keys`."""
+    cells = zip(map(fen.__getitem__, at), map(n.__getitem__, at))
+    if not table:
+        table.update(zip(keys, map(list, cells)))
+        return
+    for key, (more_fen, more_n) in zip(keys, cells):
+        cell = table[key]
+        cell[0] += more_fen
+        cell[1] += more_n
+
+
 class Deltas:
     ROW_FIELDS = ("pairing_id", "year", "month", "channel_id", "kind", "buyer_id", "product_id", "amount")
 
-    FINE_FIELDS = tuple(f for f in ROW_FIELDS if f != "amount")  # every field of the three tables' keys
-
     def __init__(self):
         self._tables = {model: defaultdict(lambda: [0, 0]) for model, _ in TABLES}
-        # Rows added as columns, summed by their fine key until read (see add_columns).
-        self._fine, self._fen, self._n = {}, [], []
+        self._sums = None  # rows added as columns (see add_columns)
 
     @property
     def by_table(self):
         """{table model: {key: [fen, count]}}."""
-        if self._fine:
-            self._roll_up()
+        if self._sums is not None:
+            self._sums.into(self._tables)
+            self._sums = None
         return self._tables
-
-    def _roll_up(self):
-        tables = [(self._tables[model], itemgetter(*[self.FINE_FIELDS.index(f) for f in fields]))
-                  for model, fields in TABLES]
-        fen, n = self._fen, self._n
-        for key, slot in self._fine.items():
-            for table, project in tables:
-                cell = table[project(key)]
-                cell[0] += fen[slot]
-                cell[1] += n[slot]
-        self._fine, self._fen, self._n = {}, [], []
 
     def add(self, row, sign=1, fen=None):
         """Add one sale (a model instance or a dict of ROW_FIELDS) with sign ±1."""
         get = row.get if isinstance(row, dict) else (lambda name: getattr(row, name))
         fen = to_fen(get("amount")) if fen is None else fen
+        tables = self.by_table
         for model, fields in TABLES:
-            cell = self.by_table[model][tuple(get(f) for f in fields)]
+            cell = tables[model][tuple(get(f) for f in fields)]
             cell[0] += sign * fen
             cell[1] += sign
 
     def add_columns(self, columns, fens):
         """Add many new sales given as columns ({ROW_FIELDS name: values};
-        `fens` the amounts in integer fen).
-
-        The rows are summed by the finest key the three tables need
-        (pairing, year, month, channel, kind, buyer, product), across calls;
-        the tables' keys are summed from those when the deltas are read or
-        applied — a ledger repeats its buyers, products and months, so there
-        are far fewer fine keys than rows."""
-        # Number the fine keys once per import: each row's key is hashed
-        # once, in C, to the slot of its key (its first row's number), and
-        # the Python loop only adds integers into lists.
-        start = len(self._fen)
-        slots = list(map(self._fine.setdefault, zip(*[columns[f] for f in self.FINE_FIELDS]),
-                         itertools.count(start)))
-        self._fen.extend(itertools.repeat(0, len(slots)))
-        self._n.extend(itertools.repeat(0, len(slots)))
-        fen_of, n_of = self._fen, self._n
-        for slot, fen in zip(slots, fens):
-            fen_of[slot] += fen
-            n_of[slot] += 1
+        `fens` the amounts in integer fen): summed per table key, across
+        calls, with the per-row work in C loops but one (see _ColumnSums)."""
+        if self._sums is None:
+            self._sums = _ColumnSums()
+        if not self._sums.add(columns, fens):
+            tables = self.by_table
+            for model, fields in TABLES:
+                table = tables[model]
+                for key, fen in zip(zip(*[columns[f] for f in fields]), fens):
+                    cell = table[key]
+                    cell[0] += fen
+                    cell[1] += 1
 
     @classmethod
     def from_queryset(cls, qs, sign):
@@ -122,8 +202,10 @@ class Deltas:
         """Write the deltas as atomic upserts (one statement per table and chunk)."""
         with transaction.atomic():
             for model, fields in TABLES:
-                items = sorted(((k, v) for k, v in self.by_table[model].items() if v[0] or v[1]),
-                               key=lambda kv: tuple(str(x) for x in kv[0]))
+                # One order for every writer (keys of ids, years, months and
+                # codes compare as tuples): two PostgreSQL writers lock rows
+                # in the same order and cannot deadlock.
+                items = sorted((kv for kv in self.by_table[model].items() if kv[1][0] or kv[1][1]), key=itemgetter(0))
                 for start in range(0, len(items), CHUNK):
                     upsert(model, fields, items[start:start + CHUNK])
 
@@ -132,10 +214,16 @@ def upsert(model, fields, items):
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
     columns = [*fields, "amount_fen", "n"]
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # On SQLite the statement is written with its own placeholders and run
+    # on the driver's connection (as the sales' inserts are): Django would
+    # rewrite every %s of a statement of a thousand of them each time.
+    sqlite = connection.vendor == "sqlite"
+    placeholders = "(" + ", ".join(["?" if sqlite else "%s"] * len(columns)) + ")"
     params = []
     for key, (fen, n) in items:
-        params.extend([*key, fen, n])
+        params.extend(key)
+        params.append(fen)
+        params.append(n)
     sql = (
         f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES "
         + ", ".join([placeholders] * len(items))
@@ -143,6 +231,10 @@ def upsert(model, fields, items):
         f"{q('amount_fen')} = {table}.{q('amount_fen')} + excluded.{q('amount_fen')}, "
         f"{q('n')} = {table}.{q('n')} + excluded.{q('n')}"
     )
+    if sqlite:
+        connection.ensure_connection()
+        connection.connection.execute(sql, params)
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

@@ -41,6 +41,7 @@ import shutil
 import struct
 import tempfile
 import zipfile
+import zlib
 from xml.etree import ElementTree
 
 import python_calamine
@@ -132,22 +133,67 @@ def part_blocks(path, info, sheet_name):
         raise broken
 
 
+SPACES = b" " * INPUT_BLOCK
+TAIL = 64  # the last bytes of the sheet's entry: spaces and tabs that give it its CRC-32
+
+
+def _tail_basis():
+    """Return {leading bit: (CRC-32 change, positions)} for turning spaces of
+    the last TAIL bytes into tabs: a basis over GF(2), since CRC-32 is affine
+    (the change of several flips is the XOR of each one's)."""
+    zeros = bytes(TAIL)
+    base = zlib.crc32(zeros)
+    basis = {}
+    for at in range(TAIL):
+        change, positions = zlib.crc32(zeros[:at] + bytes([0x20 ^ 0x09]) + zeros[at + 1:]) ^ base, 1 << at
+        while change:
+            top = change.bit_length() - 1
+            if top not in basis:
+                basis[top] = (change, positions)
+                break
+            change, positions = change ^ basis[top][0], positions ^ basis[top][1]
+    return basis
+
+
+_TAIL_BASIS = _tail_basis()
+
+
+def _tail(crc, target):
+    """Return TAIL bytes of spaces and tabs that, after data whose CRC-32 is
+    `crc`, make it `target`; None if none do."""
+    change, positions = inflating.crc32(SPACES[:TAIL], crc) ^ target, 0
+    while change:
+        top = change.bit_length() - 1
+        if top not in _TAIL_BASIS:
+            return None
+        change, positions = change ^ _TAIL_BASIS[top][0], positions ^ _TAIL_BASIS[top][1]
+    tail = bytes(0x09 if positions >> at & 1 else 0x20 for at in range(TAIL))
+    return tail if inflating.crc32(tail, crc) == target else None
+
+
 class _SliceBook:
-    """The workbook file the slices of one sheet are read from.
+    """The workbook file the slices of one sheet are read from, and calamine's
+    workbook open on it.
 
     Every part but the sheet (shared strings, styles, the workbook, the other
     sheets replaced by empty ones) is copied into it once, streamed from the
-    upload, stored without compression. For each slice the sheet's entry is
-    written after them, in place of the previous slice's, followed by a new
-    zip directory: a slice costs its own bytes, whatever the size of the
-    shared strings."""
+    upload, stored without compression; the sheet's entry comes last, with
+    room for `capacity` bytes, and the zip directory after it. calamine opens
+    the file once — reading its shared strings once, which for a ledger of
+    unique voucher numbers is most of a second a time — and reads the sheet
+    again for each slice. A slice is written into the entry in place of the
+    previous one, followed by spaces (XML allows them after the root) to the
+    entry's size, the last TAIL of them spaces or tabs chosen so that the
+    entry keeps the CRC-32 the directory gives (calamine checks it): the
+    directory, read by calamine when it opened the file, stays true."""
 
     LOCAL = struct.Struct("<4s2B4HL2L2H")
     CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
     END = struct.Struct("<4s4H2LH")
     DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01: slices need no real date
+    CRC = 0  # of every slice's entry
 
-    def __init__(self, zf, part, directory):
+    def __init__(self, zf, part, directory, capacity):
         self.part = part
         self.path = os.path.join(directory, "slice.xlsx")
         worksheets = set(sheet_parts(zf).values())
@@ -169,23 +215,25 @@ class _SliceBook:
                 self.end = max(self.end, info.header_offset + 30 + name_len + extra_len + info.compress_size)
                 self.entries.append((info.filename.encode("utf-8"), info.flag_bits, info.CRC,
                                      info.compress_size, info.file_size, info.header_offset))
+        self.book = None
+        self._entry(capacity)
 
-    def write(self, pieces):
-        """Make the file a workbook whose sheet is the concatenated `pieces`."""
-        crc, size = 0, 0
-        for piece in pieces:
-            crc = inflating.crc32(piece, crc)
-            size += len(piece)
+    def _entry(self, capacity):
+        """Write the sheet's entry (`capacity` bytes of spaces) and the directory."""
+        self.close()
+        self.capacity = capacity
         name = self.part.encode("utf-8")
         flags = 0 if name.isascii() else 0x800
-        entries = [*self.entries, (name, flags, crc, size, size, self.end)]
+        entries = [*self.entries, (name, flags, self.CRC, capacity, capacity, self.end)]
         with open(self.path, "r+b") as fh:
             fh.seek(self.end)
-            fh.write(self.LOCAL.pack(b"PK\x03\x04", 20, 0, flags, 0, 0, self.DOS_DATE, crc, size, size,
+            fh.write(self.LOCAL.pack(b"PK\x03\x04", 20, 0, flags, 0, 0, self.DOS_DATE, self.CRC, capacity, capacity,
                                      len(name), 0))
             fh.write(name)
-            for piece in pieces:
-                fh.write(piece)
+            self.data = fh.tell()
+            for start in range(0, capacity, len(SPACES)):
+                fh.write(SPACES[:min(len(SPACES), capacity - start)])
+            self.dirty = 0  # bytes from the entry's start that may hold other than spaces
             directory = fh.tell()
             for entry_name, entry_flags, entry_crc, packed, unpacked, offset in entries:
                 fh.write(self.CENTRAL.pack(b"PK\x01\x02", 20, 3, 20, 0, entry_flags, 0, 0, self.DOS_DATE,
@@ -196,6 +244,47 @@ class _SliceBook:
             fh.write(self.END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), after - directory,
                                    directory, 0))
             fh.truncate()
+
+    def write(self, pieces):
+        """Make the sheet the concatenated `pieces`; return calamine's workbook."""
+        size = sum(map(len, pieces))
+        if size + TAIL > self.capacity:  # a slice longer than the room: a bigger entry, opened again
+            self._entry(2 * (size + TAIL))
+        crc = 0
+        for piece in pieces:
+            crc = inflating.crc32(piece, crc)
+        padding = self.capacity - size - TAIL
+        for start in range(0, padding, len(SPACES)):
+            crc = inflating.crc32(SPACES[:min(len(SPACES), padding - start)], crc)
+        tail = _tail(crc, self.CRC)
+        if tail is None:  # no spaces and tabs give it (never seen): the directory is written again
+            self._entry(self.capacity)
+            return self.write(pieces)
+        with open(self.path, "r+b") as fh:
+            fh.seek(self.data)
+            for piece in pieces:
+                fh.write(piece)
+            # Spaces over what the previous slice left beyond this one.
+            stop = min(self.dirty, self.capacity - TAIL)
+            for start in range(size, stop, len(SPACES)):
+                fh.write(SPACES[:min(len(SPACES), stop - start)])
+            fh.seek(self.data + self.capacity - TAIL)
+            fh.write(tail)
+        self.dirty = size
+        if self.book is None:
+            self.book = python_calamine.CalamineWorkbook.from_path(self.path)
+        return self.book
+
+    def reopen(self):
+        """Return calamine's workbook opened afresh on the file."""
+        self.close()
+        self.book = python_calamine.CalamineWorkbook.from_path(self.path)
+        return self.book
+
+    def close(self):
+        if self.book is not None:
+            self.book.close()
+            self.book = None
 
 
 class ChunkedSheet:
@@ -218,6 +307,7 @@ class ChunkedSheet:
         info = self.zf.getinfo(self.part)
         self.xml_bytes = info.file_size
         self._book = None
+        self._extent = None
         self.start = None
         self.width = 0
         self.dimension_rows = None  # from <dimension ref="A1:H1000001"/>, when the file has one
@@ -225,19 +315,24 @@ class ChunkedSheet:
 
     def close(self):
         self.zf.close()
+        if self._book is not None:
+            self._book.close()
         if self._tmpdir is not None:
             self._tmpdir.cleanup()
             self._tmpdir = None
 
     def _workbook(self, sheet_xml):
+        """Return calamine's workbook whose sheet is now `sheet_xml` (open
+        from the first slice to the last)."""
         # The slice workbook is a file (private, removed on close): calamine
         # reads a path without a Python call per block, a file-like object
         # with one (about 30 ms per 16 MB slice).
         if self._book is None:
             self._tmpdir = tempfile.TemporaryDirectory(prefix="xiezuo-slices-")
-            self._book = _SliceBook(self.zf, self.part, self._tmpdir.name)
-        self._book.write(sheet_xml)
-        return python_calamine.CalamineWorkbook.from_path(self._book.path)
+            # Room for a slice: `_slices` cuts one after at least slice_bytes,
+            # within the block read last (a longer one makes a bigger entry).
+            self._book = _SliceBook(self.zf, self.part, self._tmpdir.name, self.slice_bytes + 2 * READ_BLOCK)
+        return self._book.write(sheet_xml)
 
     def _part_blocks(self):
         """Yield the worksheet part's XML in blocks of at most READ_BLOCK bytes."""
@@ -318,6 +413,7 @@ class ChunkedSheet:
         row = self.scan.row
         extent = self.scan.feed(buf, start, end)
         if extent is None or (extent[1] - extent[0] + 1) * (extent[3] - extent[2] + 1) <= self.max_cells:
+            self._extent = extent  # where the slice's cells are: `_slice_rows` checks what calamine read
             view = memoryview(buf)[start:end]
             try:
                 yield [prefix, view, b"</sheetData></worksheet>"]
@@ -352,23 +448,27 @@ class ChunkedSheet:
         next_row = 0
         first_col = None
         for xml in self._slices():
-            workbook = self._workbook(xml)
-            try:
-                sheet = workbook.get_sheet_by_name(self.sheet_name)
-                if sheet.start is None:
-                    continue
-                row0, col0 = sheet.start
-                self.width = max(self.width, sheet.width)
-                if self.max_columns and sheet.width > self.max_columns:
-                    raise LedgerFileError(f"工作表“{self.sheet_name}”有{sheet.width}列，超过上限{self.max_columns}列。")
-                if first_col is None:
-                    first_col = col0
-                    self.start = (row0, col0)
-                # to_python skips the empty area above the slice's first row
-                # (iter_rows would yield every blank row from row 1 again).
-                rows = sheet.to_python(skip_empty_area=True)
-            finally:
-                workbook.close()
+            sheet = self._workbook(xml).get_sheet_by_name(self.sheet_name)
+            extent = self._extent
+            if sheet.start is not None and extent is not None and not (
+                    extent[0] - 1 <= sheet.start[0] and sheet.end[0] <= extent[1] - 1):
+                # The scan put every cell of the slice within those rows:
+                # calamine read something else (an earlier slice, kept?).
+                # Read the file again from scratch.
+                sheet = self._book.reopen().get_sheet_by_name(self.sheet_name)
+            if sheet.start is None:
+                continue
+            row0, col0 = sheet.start
+            self.width = max(self.width, sheet.width)
+            if self.max_columns and sheet.width > self.max_columns:
+                raise LedgerFileError(f"工作表“{self.sheet_name}”有{sheet.width}列，超过上限{self.max_columns}列。")
+            if first_col is None:
+                first_col = col0
+                self.start = (row0, col0)
+            # to_python skips the empty area above the slice's first row
+            # (iter_rows would yield every blank row from row 1 again).
+            rows = sheet.to_python(skip_empty_area=True)
+            del sheet
             pad = [""] * (col0 - first_col) if col0 > first_col else None
             if next_row < row0:
                 # The blank rows between two slices all share one empty list:

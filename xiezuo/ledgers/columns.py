@@ -10,9 +10,9 @@ non-empty cell only: empty cells become `empty` (or a "必填" error).
 import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import repeat
+from itertools import compress, count, repeat
 from math import isfinite
-from operator import mul
+from operator import eq, is_, mul, not_, truediv
 
 from lib.dates import cn_date, parse_date
 from lib.ids import mask_id_number, normalize_id_number, normalize_uscc
@@ -170,11 +170,14 @@ class Column:
         of a batch (`types`: the set of the cells' Python types), or None for
         "not sure": then the batch is parsed row by row.
 
-        A converter only takes cells whose value it is certain `fast` would
-        give without an error (the common cell types); it never words an
-        error. The cells are never blank: the importer sends columns with
-        blank cells row by row. Columns without a converter (None here)
-        always go row by row.
+        A converter gives for each cell exactly what the row path gives:
+        `fast(cell)`, and for a blank cell ("") of an optional column its
+        `empty()` value — a required column's cells are never blank (the
+        importer takes rows blank there apart first). It gives None, never
+        an error, when one cell would be refused; the row path then words it.
+        The common cell types go through C loops (map, set); a few cells of
+        another type (a date typed as text) may be taken one by one.
+        Columns without a converter (None here) always go row by row.
         """
         return None
 
@@ -197,13 +200,22 @@ class Text(Column):
         return parse
 
     def batch(self, unit=None):
-        limit = self.max_length
+        limit, parse, required, empty = self.max_length, self.fast(unit), self.required, self.empty()
 
         def convert(cells, types):
-            if types != {str}:
+            if types == {str}:
+                texts = list(map(str.strip, cells))
+            elif types <= {str, float, int}:
+                try:  # numbers among the texts (a voucher number typed as a number): one by one
+                    texts = [value.strip() if value.__class__ is str else parse(value) for value in cells]
+                except ValueError:
+                    return None
+            else:
                 return None
-            texts = list(map(str.strip, cells))
-            if "" in texts or (limit and max(map(len, texts)) > limit):
+            # A blank cell (or spaces only) is an optional column's empty value.
+            if "" in texts and (required or empty != ""):
+                return None
+            if limit and max(map(len, texts)) > limit:
                 return None
             return texts
 
@@ -251,17 +263,16 @@ class Amount(Column):
     def batch(self, unit=None):
         factor, positive, top = UNITS.get(unit or "元", Decimal(1)), self.positive, Decimal("1e14")
 
-        def convert_new(numbers):
-            if max(map(abs, numbers)) >= FLOAT_TOP:
-                return None  # row by row, where the cell is named
-            amounts = map(Decimal, map(repr, numbers))
-            if factor != 1:
-                amounts = map(mul, amounts, repeat(factor))
-            amounts = list(map(Decimal.quantize, amounts, repeat(CENT), repeat(ROUND_HALF_UP)))
-            low = min(amounts)
-            return None if (low <= 0 if positive else low < 0) or max(amounts) >= top else amounts
+        def convert_floats(numbers):
+            quantized = _quantized(numbers, 2, factor)
+            if quantized is None:
+                return None
+            amounts, exact = quantized
+            ends = numbers if exact else amounts
+            low = min(ends)
+            return None if (low <= 0 if positive else low < 0) or max(ends) >= top else amounts
 
-        return _memo_floats(convert_new)
+        return _number_batch(convert_floats, self.fast(unit), self.required, self.empty())
 
     def export(self, value):
         # A float holds any amount below 1e13 yuan with its cents exactly, and
@@ -298,10 +309,31 @@ class Date(Column):
         return parse
 
     def batch(self, unit=None):
+        parse, required, empty = self.fast(unit), self.required, self.empty()
+        memo = {}  # cell → date: a ledger repeats its dates, and the few ways each is typed
+        accepted = {datetime.date, datetime.datetime, str, float, int}
+
         def convert(cells, types):
-            if types != {datetime.date} or min(cells).year < 1990 or max(cells).year > 2100:
+            if types == {datetime.date}:  # date cells only: nothing to convert
+                return None if min(cells).year < 1990 or max(cells).year > 2100 else list(cells)
+            if not types <= accepted:
                 return None
-            return list(cells)
+            fresh = set(cells).difference(memo)
+            if fresh:
+                if len(memo) + len(fresh) > MEMO_SIZE:
+                    memo.clear()
+                    fresh = set(cells)
+                for value in fresh:  # each distinct cell once: a date typed as text, a blank
+                    if value == "":
+                        if required:
+                            return None
+                        memo[value] = empty
+                        continue
+                    try:
+                        memo[value] = parse(value)
+                    except ValueError:
+                        return None
+            return list(map(memo.__getitem__, cells))
 
         return convert
 
@@ -309,7 +341,7 @@ class Date(Column):
         return cn_date(value) if isinstance(value, datetime.date) else clean_text(value)
 
     def describe(self):
-        return "日期，如2022年6月26日、2022-06-26、2022/6/26、2022.6.26"
+        return "日期，如2022年6月26日、2022-06-26、2022/6/26、2022.6.26、20220626"
 
 
 class Int(Column):
@@ -420,54 +452,125 @@ class Choice(Column):
         return parse
 
     def batch(self, unit=None):
-        return _exact_batch(self._exact)
+        return _exact_batch(self._exact, self.required, self.empty())
 
     def describe(self):
         return "下拉选项：" + "、".join(self.labels())
 
 
 MEMO_SIZE = 50_000
+SAMPLE = 500  # cells a converter looks at to tell whether a column repeats its values
 
 
-def _memo_floats(convert_new):
-    """Return a batch converter of float cells that converts each distinct
-    value once per import: prices and quantities repeat down a ledger, and
-    a Decimal made through repr costs ten dictionary lookups.
+def _quantized(numbers, places, factor=1):
+    """Return ([(Decimal(repr(x)) * factor) rounded half up to `places`
+    decimals for x in numbers] — what `parse` gives —, exact), or None when
+    one is not finite or not below FLOAT_TOP (the row path names the cell).
+    `exact`: each value is its float's own number, so that comparing the
+    floats compares the values (the cheaper way to check a range).
 
-    `convert_new(values)` converts values not seen before (or returns None
-    when one of them is refused); the memo only holds accepted values, is
-    emptied when it grows past MEMO_SIZE, and never holds a zero (0.0 and
-    -0.0 are one key but read as 0.00 and -0.00).
-    """
+    A spreadsheet's amounts and quantities have at most that many decimals:
+    such a float x is k / 10**places for the integer k = round(x * 10**places)
+    (the check: k / 10**places gives x back), and its Decimal is made from k,
+    a third of the cost of going through repr. Anything else goes through
+    repr."""
+    scale = 10 ** places
+    # Below this, a float with at most `places` decimals is the double
+    # nearest to one such number and to no other: its repr is that number.
+    exact_below = 2.0 ** 52 / scale
+    quantum = Decimal(1).scaleb(-places)
+    try:
+        biggest = max(max(numbers), -min(numbers))
+        scaled = list(map(round, map(mul, numbers, repeat(scale))))
+    except (ValueError, OverflowError):  # not a number, or infinite (a crafted file)
+        return None
+    if not biggest < FLOAT_TOP:
+        return None
+    if factor == 1 and biggest < exact_below and 0.0 not in numbers \
+            and all(map(eq, map(truediv, scaled, repeat(scale)), numbers)):
+        # k × 0.01 is exact (k has at most 16 digits) and has the quantum's exponent.
+        return list(map(mul, map(Decimal, scaled), repeat(quantum))), True
+    written = map(Decimal, map(repr, numbers))
+    if factor != 1:
+        written = map(mul, written, repeat(factor))
+    return list(map(Decimal.quantize, written, repeat(quantum), repeat(ROUND_HALF_UP))), False
+
+
+def _number_batch(convert_floats, parse, required, empty):
+    """Return the batch converter of a numeric column.
+
+    The float cells (a column's numbers) are converted together by
+    `convert_floats(floats)` → values, or None when one is refused; when a
+    chunk repeats its values (prices and quantities often do), each
+    distinct one is converted once per import, kept in a memo (emptied past
+    MEMO_SIZE, never holding a zero: 0.0 and -0.0 are one key but read as
+    0.00 and -0.00). The few other cells — a blank of an optional column
+    (its empty value), a number typed as text (1,280.00, 12.5斤) — go one
+    by one through the column's `parse`."""
     memo = {}
 
-    def convert(cells, types):
-        if types != {float}:
-            return None
-        fresh = set(cells).difference(memo)
+    def values_of(floats):
+        if len(set(floats[:SAMPLE])) * 2 > min(len(floats), SAMPLE):  # mostly distinct: a memo would only cost
+            return convert_floats(floats)
+        distinct = set(floats)
+        fresh = distinct.difference(memo)
         if fresh:
-            if not all(map(isfinite, fresh)) or 0.0 in fresh:
-                return None  # not a number (a crafted file), or a zero: row by row
+            if 0.0 in fresh:
+                return convert_floats(floats)
             if len(memo) + len(fresh) > MEMO_SIZE:
                 memo.clear()
-                fresh = set(cells)
-            values = list(fresh)
-            converted = convert_new(values)
+                fresh = distinct
+            fresh = list(fresh)
+            converted = convert_floats(fresh)
             if converted is None:
                 return None
-            memo.update(zip(values, converted))
-        return list(map(memo.__getitem__, cells))
+            memo.update(zip(fresh, converted))
+        return list(map(memo.__getitem__, floats))
+
+    def convert(cells, types):
+        if types == {float}:
+            return values_of(cells)
+        if not types <= {float, str, int}:
+            return None
+        is_float = list(map(is_, map(type, cells), repeat(float)))
+        others = {}
+        for value in set(compress(cells, map(not_, is_float))):
+            if value == "":
+                if required:
+                    return None
+                others[value] = empty
+                continue
+            try:
+                others[value] = parse(value)
+            except ValueError:
+                return None
+        floats = list(compress(cells, is_float))
+        converted = values_of(floats) if floats else []
+        if converted is None:
+            return None
+        # Each cell's value in its place: the floats' in order, the others' from their table.
+        values = list(map(others.get, cells))
+        for at, value in zip(compress(count(), is_float), converted):
+            values[at] = value
+        return values
 
     return convert
 
 
-def _exact_batch(exact):
-    """Convert a column whose every cell is written exactly as a known name."""
+def _exact_batch(exact, required, empty):
+    """Convert a column whose every cell is written exactly as a known name
+    (or, in an optional column, left blank). The converter's `longest` is
+    the longest cell it can take: it needs no `types`, and no cell it takes
+    is longer."""
+    names = exact if required else {**exact, "": empty}
 
-    def convert(cells, types):
-        values = list(map(exact.get, cells))
-        return None if None in values else values
+    def convert(cells, types=None):
+        try:
+            return list(map(names.__getitem__, cells))
+        except (KeyError, TypeError):  # a name not known as written (or a cell that is no name at all)
+            return None
 
+    convert.longest = max(map(len, names), default=0)
     return convert
 
 
@@ -549,7 +652,7 @@ class Lookup(Column):
         return parse
 
     def batch(self, unit=None):
-        return _exact_batch(self._exact)
+        return _exact_batch(self._exact, self.required, self.empty())
 
     def empty(self):
         return self.default
@@ -650,18 +753,19 @@ class Number(Column):
         return parse
 
     def batch(self, unit=None):
-        quantum, positive = self.quantum, self.positive
+        places, positive = -self.quantum.as_tuple().exponent, self.positive
 
-        def convert_new(values):
-            if max(map(abs, values)) >= FLOAT_TOP:
-                return None  # row by row, where the cell is named
-            numbers = list(map(Decimal.quantize, map(Decimal, map(repr, values)), repeat(quantum),
-                               repeat(ROUND_HALF_UP)))
-            if (min(numbers) <= 0 if positive else False) or max(map(abs, numbers)) >= 1e11:
+        def convert_floats(values):
+            quantized = _quantized(values, places)
+            if quantized is None:
+                return None
+            numbers, exact = quantized
+            ends = values if exact else numbers
+            if (min(ends) <= 0 if positive else False) or max(map(abs, ends)) >= 1e11:
                 return None
             return numbers
 
-        return _memo_floats(convert_new)
+        return _number_batch(convert_floats, self.fast(unit), self.required, self.empty())
 
     def export(self, value):
         return "" if value is None else float(value)
@@ -704,7 +808,7 @@ class Bool(Column):
         return parse
 
     def batch(self, unit=None):
-        return _exact_batch(self._exact())
+        return _exact_batch(self._exact(), self.required, self.empty())
 
     def _exact(self):
         # Cells written exactly as a word `parse` reads (all lower case already).

@@ -21,7 +21,10 @@ import hashlib
 import itertools
 import re
 import zipfile
+from array import array
 from dataclasses import dataclass, field
+from itertools import compress, repeat, zip_longest
+from operator import eq, is_
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -257,6 +260,25 @@ def _units(layout, rows, offset):
     if applied:
         names = "、".join(f"“{w}”" for w in applied)
         layout.notes.append(f"工作表“{layout.name}”表头上方注明金额单位为{line}：{names}列的数字按{line}计。")
+
+
+def _is_total(cells):
+    """Tell whether a row is a 合计/小计 row (its label in one of the first
+    four cells): skipped without a word."""
+    for v in cells[:4]:
+        if v.__class__ is str and "计" in v and TOTAL_ROW.match(re.sub(r"\s+", "", v)):
+            return True
+    return False
+
+
+def _texts(col, types):
+    """The text cells of a column of a chunk (`types`: its cells' types), in C."""
+    return col if len(types) == 1 else compress(col, map(is_, map(type, col), repeat(str)))
+
+
+def _blank(value):
+    """Tell whether a cell is blank as the row path sees it: empty, or spaces only."""
+    return value == "" or (value.__class__ is str and value.isspace())
 
 
 def _is_example(cells, layout):
@@ -596,7 +618,7 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
     digest = file_digest(source or path) if commit else ""
     attnames_all = [c.attname for c in spec.columns if c.stored]
     existing = spec.existing(ctx, attnames_all if mode == "update" else None)
-    seen = {}
+    seen = _Seen()
     inserter = spec.inserter(ctx) if commit else None
     parts = _sheet_sizes(path)
     opened = []
@@ -725,6 +747,44 @@ def _can_update(spec, present):
     return all(k in present for k in spec.key)
 
 
+class _Seen:
+    """The natural keys of the rows read so far, as their hashes, and the row
+    each was first read on.
+
+    A million-row import holds a million of them: the hashes are kept in a
+    set, and the rows of a chunk taken as columns only as an array of its
+    hashes beside its row numbers, looked through only to name the first row
+    of a duplicate (which the row path then words). A dictionary of hashes
+    to rows held another 40 MB."""
+
+    def __init__(self):
+        self.hashes = set()
+        self.rows = {}  # hash → row, for rows taken one by one
+        self.chunks = []  # (array of a chunk's hashes, its row numbers)
+
+    def __contains__(self, digest):
+        return digest in self.hashes
+
+    def isdisjoint(self, hashes):
+        return self.hashes.isdisjoint(hashes)
+
+    def add(self, digest, rownum):
+        self.hashes.add(digest)
+        self.rows[digest] = rownum
+
+    def add_chunk(self, hashes, numbers):
+        self.hashes.update(hashes)
+        self.chunks.append((array("q", hashes), numbers))
+
+    def first_row(self, digest):
+        if digest in self.rows:
+            return self.rows[digest]
+        for hashes, numbers in self.chunks:
+            if digest in hashes:
+                return numbers[hashes.index(digest)]
+        return None
+
+
 class _SheetRows:
     """Turn the rows of one sheet into values, with everything per-sheet
     worked out once: the hot loop of a million-row import."""
@@ -787,96 +847,148 @@ class _SheetRows:
         """Parse, key and check a chunk column by column, with the work in C
         (map, zip, set) instead of a Python loop per cell. Returns False,
         having changed nothing, at the first sign that some row needs the row
-        path: a blank or total row, a cell outside the common types, a key
-        seen before, a rule the batch check is not sure of."""
-        n = len(chunk)
-        widths = set(map(len, chunk))
-        if len(widths) != 1:
+        path: a required cell left blank, a cell a converter is not sure of,
+        a key seen before, a rule the batch check is not sure of.
+
+        Rows the row path skips without a word are left out here too: a 合计
+        row, and a blank row (found among the rows blank in a required
+        column). Blank cells of optional columns, and cells of other types
+        among a column's usual ones (a date typed as text among date cells),
+        are the converters' to take (`Column.batch`)."""
+        # Rows of one chunk may come from two slices of different widths:
+        # the cells a row lacks are blank, as in `handle`.
+        cols = list(zip_longest(*chunk, fillvalue=""))
+        skipped = self._skipped(chunk, cols)
+        if skipped is None:
             return False
-        width = widths.pop()
-        cols = list(zip(*chunk))
-        kinds = [set(map(type, col)) for col in cols]
-        for col, types in zip(cols[:4], kinds):
-            if str in types and "计" in "".join(col if len(types) == 1 else [v for v in col if v.__class__ is str]):
-                return False
+        if skipped:
+            kept = [offset for offset in range(len(chunk)) if offset not in skipped]
+            if not kept:
+                return True
+            chunk, numbers = [chunk[i] for i in kept], [first + i for i in kept]
+            cols = list(zip_longest(*chunk, fillvalue=""))
+        else:
+            numbers = range(first, first + len(chunk))
+        n, width = len(chunk), len(cols)
         values, max_chars = {}, self.max_chars
         for idx, attname, convert, required, empty in self.converters:
-            col = cols[idx] if idx < width else None
-            types = kinds[idx] if col is not None else {str}
-            if col is None or (str in types and "" in col):
+            if idx >= width:  # no row of the chunk reaches the column: every cell blank
                 if required:
                     return False
-                keep = [i for i, v in enumerate(col or ()) if v != ""]
-                out = [empty] * n
-                if keep:
-                    cells = [col[i] for i in keep]
-                    parsed = convert(cells, set(map(type, cells)))
-                    if parsed is None:
-                        return False
-                    for i, v in zip(keep, parsed):
-                        out[i] = v
-                values[attname] = out
+                values[attname] = [empty] * n
                 continue
-            if str in types and max(map(len, col if len(types) == 1 else [v for v in col if v.__class__ is str])) \
-                    > max_chars:
-                return False
-            parsed = convert(col, types)
+            col = cols[idx]
+            if getattr(convert, "longest", max_chars + 1) <= max_chars:
+                parsed = convert(col)  # only names known as written: none too long, no types needed
+            else:
+                types = set(map(type, col))
+                if str in types and max(map(len, _texts(col, types))) > max_chars:
+                    return False
+                parsed = convert(col, types)
             if parsed is None:
                 return False
             values[attname] = parsed
         for k, empty in self.absent_key.items():
             values[k] = [empty] * n
-        fb, fallback = self.fallback, False
-        if fb is not None:
+        fb, blanks = self.fallback, None
+        if fb is not None and "" in values[fb.when]:
+            # Rows without the optional number (a fifth of an office's
+            # ledger) take the fallback key, beside the others' natural key.
             optional = values[fb.when]
-            if "" in optional:
-                if any(optional):
-                    return False  # some rows with the optional key column, some without: row by row
-                fallback = True
+            blanks = [i for i, v in enumerate(optional) if v == ""] if any(optional) else range(n)
         # The keys are taken after the check, which completes derived key
         # values (a default channel, the amount of quantity × price) as
         # `complete_key` does for a row.
         if not self.batch_check(values, n):
             return False
-        if any(k not in values for k in (fb.key if fallback else self.key)):
-            return False
-        if fallback:
-            # Each row the first of its kind in the file (else row by row,
-            # which numbers them): its key is the fallback key with place 1.
-            columns = [values[k] for k in fb.key]
-            bases = list(map(hash, zip(*columns)))
-            if len(set(bases)) != n or not self.repeats.keys().isdisjoint(bases):
+        if blanks is None or len(blanks) < n:
+            if any(k not in values for k in self.key):
                 return False
-            hashes = list(map(hash, zip(itertools.repeat(FALLBACK), *columns, itertools.repeat(1))))
-        else:
             hashes = list(map(hash, zip(*[values[k] for k in self.key])))
-            if len(set(hashes)) != n:
+        if blanks is not None:
+            # Each such row the first of its kind in the file (else row by
+            # row, which numbers them): its key is the fallback key, place 1.
+            if any(k not in values for k in fb.key):
                 return False
-        if not self.seen.keys().isdisjoint(hashes) or not self.existing.keys().isdisjoint(hashes):
+            columns = [values[k] for k in fb.key]
+            if len(blanks) == n:
+                bases = list(zip(*columns))
+            else:
+                bases = [tuple([col[i] for col in columns]) for i in blanks]
+            digests = list(map(hash, bases))
+            if len(set(digests)) != len(blanks) or not self.repeats.keys().isdisjoint(digests):
+                return False
+            fallback = [hash((FALLBACK, *base, 1)) for base in bases]
+            if len(blanks) == n:
+                hashes = fallback
+            else:
+                for i, digest in zip(blanks, fallback):
+                    hashes[i] = digest
+        if len(set(hashes)) != n:
+            return False
+        if not self.seen.isdisjoint(hashes) or not self.existing.keys().isdisjoint(hashes):
             return False
         # Every row is new and good: the same bookkeeping as `handle`.
-        if fallback:
-            values[fb.seq] = [1] * n
-            self.repeats.update(zip(bases, itertools.repeat(1)))
+        if blanks is not None:
+            if len(blanks) == n:
+                values[fb.seq] = [1] * n
+            else:
+                places = [None] * n  # rows with their number have no place, as in `handle`
+                for i in blanks:
+                    places[i] = 1
+                values[fb.seq] = places
+            self.repeats.update(zip(digests, itertools.repeat(1)))
         for attname in self.unstored:
             values.pop(attname, None)
         result, state = self.result, self.state
-        self.seen.update(zip(hashes, range(first, first + n)))
+        self.seen.add_chunk(hashes, numbers)
         result.added += n
         for offset in range(min(n, max(self.sample_size - len(result.sample_add), 0))):
-            self._sample(chunk[offset], first + offset, {attname: values[attname][offset]
-                                                         for _, _, attname in self.shown_columns if attname in values})
+            self._sample(chunk[offset], numbers[offset], {attname: values[attname][offset]
+                                                          for _, _, attname in self.shown_columns
+                                                          if attname in values})
         if self.track:
             state["touched"].update(zip(*[values.get(k) or [None] * n for k in self.track]))
-        state["pending_cols"].append((values, n, first))
+        state["pending_cols"].append((values, n, (numbers[0], numbers[-1])))
         state["queued"] += n
         return True
 
+    def _skipped(self, chunk, cols):
+        """Return the offsets of the chunk's rows that `handle` skips without
+        a word (合计 rows, blank rows), or None when a row has a required
+        cell blank (the row path says so)."""
+        skipped = set()
+        for col in cols[:4]:
+            try:
+                texts = "".join(col)  # a column of texts (nearly always)
+            except TypeError:
+                types = set(map(type, col))
+                texts = "".join(_texts(col, types)) if str in types else ""
+            if "计" in texts:
+                # Rare: a 合计 row, or a name with 计 in it (统计局).
+                skipped.update(offset for offset, value in enumerate(col)
+                               if value.__class__ is str and "计" in value and _is_total(chunk[offset]))
+        parsers = [idx for idx, *_ in self.converters]
+        for idx, attname, convert, required, empty in self.converters:
+            if not required:
+                continue
+            col = cols[idx] if idx < len(cols) else None
+            if col is not None and "" not in col:
+                continue
+            blanks = range(len(chunk)) if col is None else compress(itertools.count(), map(eq, col, repeat("")))
+            for offset in blanks:
+                if offset in skipped:
+                    continue
+                cells = chunk[offset]
+                if not all(_blank(cells[i]) for i in parsers if i < len(cells)):
+                    return None
+                skipped.add(offset)
+        return skipped
+
     def handle(self, cells, rownum):
         width = len(cells)
-        for v in cells[:4]:
-            if v.__class__ is str and "计" in v and TOTAL_ROW.match(re.sub(r"\s+", "", v)):
-                return
+        if _is_total(cells):
+            return
         layout = self.layout
         if layout.example and rownum == layout.data_row and _is_example(cells, layout):
             self.result.notices.append(f"工作表“{layout.name}”第{rownum}行是模板示例行，已跳过。")
@@ -937,9 +1049,9 @@ class _SheetRows:
         digest = hash(key)
         seen = self.seen
         if digest in seen:
-            self._duplicate(key, rownum, seen[digest])
+            self._duplicate(key, rownum, seen.first_row(digest))
             return
-        seen[digest] = rownum
+        seen.add(digest, rownum)
         current = self.existing.get(digest)
         if current is not None:
             self.state["basis"].update(repr(sorted(current.items())).encode())
@@ -1055,11 +1167,11 @@ def _flush(spec, ctx, commit, inserter, state, result, filename, digest):
                               "count": count}
             result.created_ids.extend(spec.insert_columns(ctx, merged["columns"], merged["count"]))
         else:
-            for columns, count, first_row in chunks:
+            for columns, _, rows in chunks:
                 # Specs without a column insert take the rows as dicts.
                 names = list(columns)
                 dicts = [dict(zip(names, values)) for values in zip(*columns.values())]
-                _insert(spec, ctx, inserter, dicts, [first_row, first_row + count - 1], result, filename, digest)
+                _insert(spec, ctx, inserter, dicts, rows, result, filename, digest)
     state["pending"], state["pending_rows"], state["pending_cols"], state["queued"] = [], [], [], 0
 
 

@@ -198,6 +198,7 @@ _EMPTY_SHEET_DATA = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sheetData\s*/>')
 _ATTR = re.compile(rb'(?:^|\s)(r|ref|min|max|hidden)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _TRUE = (b"1", b"true")
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+_PREFIXED_C = re.compile(rb":c")  # a search in C finds it three times faster than bytes.find
 
 
 def column_name(number):
@@ -215,6 +216,40 @@ def column_number(name):
     for code in name.encode("ascii") if isinstance(name, str) else name:
         number = number * 26 + code - 64
     return number
+
+
+def _numbers_between(low, high):
+    """Return a regular expression (bytes) matching the decimal numbers from
+    `low` to `high` (1 ≤ low ≤ high), written without leading zeros, and no
+    other: 98 to 1003 gives [1-9][0-9]{2}|100[0-3]|9[8-9]. The alternatives
+    covering most numbers come first: a search tries them in order."""
+
+    def same_length(a, b):
+        # (how many numbers, alternative) for the numbers from a to b, digit strings of one length.
+        if not a:
+            return [(1, b"")]
+        if a[0] == b[0]:
+            return [(size, a[:1] + rest) for size, rest in same_length(a[1:], b[1:])]
+        n = len(a) - 1
+        parts = []
+        low_whole, high_whole = a[1:] == b"0" * n, b[1:] == b"9" * n
+        if not low_whole:
+            parts += [(size, a[:1] + rest) for size, rest in same_length(a[1:], b"9" * n)]
+        lo, hi = a[0] + (not low_whole), b[0] - (not high_whole)
+        if lo <= hi:
+            parts.append(((hi - lo + 1) * 10 ** n, (b"%c" % lo if lo == hi else b"[%c-%c]" % (lo, hi))
+                          + (b"[0-9]{%d}" % n if n else b"")))
+        if not high_whole:
+            parts += [(size, b[:1] + rest) for size, rest in same_length(b"0" * n, b[1:])]
+        return parts
+
+    parts = []
+    while len(str(low)) < len(str(high)):
+        top = 10 ** len(str(low)) - 1
+        parts += same_length(b"%d" % low, b"%d" % top)
+        low = top + 1
+    parts += same_length(b"%d" % low, b"%d" % high)
+    return b"|".join(pattern for _, pattern in sorted(parts, key=lambda part: -part[0]))
 
 
 def _number(digits):
@@ -427,12 +462,49 @@ class SheetScan:
                                       "请在Excel中另存为.xlsx后再导入。")
         self.tail(pending)
 
+    def _quick(self, data, start, end):
+        """Check a fragment in the form nearly every ledger has: rows numbered
+        from its first <row> to its last, every row tag and every cell tag
+        with its reference first, single-letter columns (A to Z). Return
+        True having checked it (its extent is the first to the last row, A
+        to Z), or False having changed nothing when anything else is there.
+
+        No object is made per cell or row: the numbers between the first and
+        the last row's (at most a few thousand of them) are written as one
+        regular expression, and one search in C for a tag that does not
+        match it — a row or cell outside those rows, a cell with a longer
+        column or without its reference first, any other tag starting with
+        "<c" — tells the fragment is in that form. A namespace prefix
+        (<x:c>) is looked for too, since calamine reads tags by their local
+        names."""
+        first = data.find(b'<row r="', start, end)
+        last = data.rfind(b'<row r="', start, end)
+        if first < 0 or data.find(b"<c", start, end) < 0:  # no row, or no cell: the common scan says so
+            return False
+        top, bottom = data[first + 8:first + 16].partition(b'"')[0], data[last + 8:last + 16].partition(b'"')[0]
+        if not (top.isdigit() and bottom.isdigit() and top[:1] != b"0" and bottom[:1] != b"0"):
+            return False
+        top, bottom = int(top), int(bottom)
+        if not top <= bottom <= self.max_rows or self.max_columns < 26:
+            return False
+        rows = _numbers_between(top, bottom)
+        odd_cell = re.compile(rb'<c(?! r="[A-Z](?:%s)")' % rows)
+        odd_row = re.compile(rb'<row(?! r="(?:%s)")' % rows)
+        if odd_row.search(data, start, end) or odd_cell.search(data, start, end) \
+                or _PREFIXED_C.search(data, start, end):
+            return False
+        self.row = bottom
+        self._extend(top, bottom, 1, 26)
+        return True
+
     def _fast(self, data, start, end):
         """Check a fragment whose cell tags all have the common form; return
         False (having refused nothing) when some tag has another form, or
         when a reference breaks a limit (the exact scan then names the first
         one). Each step is one pass in C over the fragment: per cell, only
         the row number is taken out as an object."""
+        if self._quick(data, start, end):
+            return True
         cells = data.count(b"<c", start, end)  # every tag starting so, cells or not
         if data.find(b":c", start, end) >= 0:
             return False

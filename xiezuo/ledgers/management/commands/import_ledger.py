@@ -17,6 +17,10 @@ from xiezuo.ledgers.spec import all_specs, get_spec
 
 class Command(BaseCommand):
     help = "Import an Excel ledger into a pairing; exit non-zero when nothing was imported."
+    # Django's system checks load the URL configuration and build the web
+    # API (over half a second), none of which an import uses; `manage.py
+    # check`, migrate and the server still run them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("ledger", choices=sorted(all_specs()))
