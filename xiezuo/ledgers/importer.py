@@ -929,15 +929,16 @@ class _SheetRows:
         if not self.seen.isdisjoint(hashes) or not self.existing.keys().isdisjoint(hashes):
             return False
         # Every row is new and good: the same bookkeeping as `handle`.
-        if blanks is not None:
-            if len(blanks) == n:
-                values[fb.seq] = [1] * n
-            else:
-                places = [None] * n  # rows with their number have no place, as in `handle`
+        if fb is not None:
+            # Every chunk carries the place column, so the chunks of a sheet
+            # have the same columns and go in one insert and one audit event
+            # per batch, as the row path's rows do.
+            places = [None] * n  # rows with their number have no place, as in `handle`
+            if blanks is not None:
                 for i in blanks:
                     places[i] = 1
-                values[fb.seq] = places
-            self.repeats.update(zip(digests, itertools.repeat(1)))
+                self.repeats.update(zip(digests, itertools.repeat(1)))
+            values[fb.seq] = places
         for attname in self.unstored:
             values.pop(attname, None)
         result, state = self.result, self.state
