@@ -46,3 +46,17 @@ def state_change(request, instance, change):
         if getattr(e, "code", None) == "conflict":
             raise HttpError(412, e.messages[0]) from None
         raise
+
+
+def save_or_409(save):
+    """Run `save()` (a form's save under its version check) and return what it
+    returns; a conflict with a save that won becomes HTTP 409 with its message."""
+    from django.core.exceptions import ValidationError
+    from ninja.errors import HttpError
+
+    try:
+        return save()
+    except ValidationError as e:
+        if getattr(e, "code", None) == "conflict":
+            raise HttpError(409, e.messages[0]) from None
+        raise

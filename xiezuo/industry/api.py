@@ -19,7 +19,7 @@ from ninja.errors import HttpError
 from lib.ids import normalize_uscc
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
-from xiezuo.api_helpers import IF_MATCH, etag_of, loaded_version_from, state_change
+from xiezuo.api_helpers import IF_MATCH, etag_of, loaded_version_from, save_or_409, state_change
 from xiezuo.api_types import choices, year_query
 from xiezuo.pairings.models import Organisation
 
@@ -189,12 +189,7 @@ def update_row(request, ledger, record_id, response, data=Body(...)):
     form = ledger.form(data=payload, instance=obj, pairing=pairing, user=request.user)
     if not form.is_valid():
         raise _invalid(form.errors)
-    try:
-        obj = form.save()
-    except ValidationError as e:
-        if getattr(e, "code", None) == "conflict":
-            raise HttpError(409, e.messages[0]) from None
-        raise
+    obj = save_or_409(form.save)
     response["ETag"] = etag_of(obj)
     return serialize(obj)
 
@@ -388,11 +383,6 @@ def update_workshop_month(request, workshopmonth_id: int, response: HttpResponse
     form = WorkshopMonthForm(data={**data, "loaded_version": loaded_version_from(request, row)}, instance=row)
     if not form.is_valid():
         raise _invalid(form.errors)
-    try:
-        row = form.save()
-    except ValidationError as e:
-        if getattr(e, "code", None) == "conflict":
-            raise HttpError(409, e.messages[0]) from None
-        raise
+    row = save_or_409(form.save)
     response["ETag"] = etag_of(row)
     return month_out(row)
