@@ -7,14 +7,29 @@ calendar years. Amounts are yuan as decimal strings, counts are integers.
 """
 
 SECTIONS = {}
+# {section: set of model labels ("app.model", lower case) or app labels it
+# reads}; a section registered without `reads` is taken to read everything.
+# The figures cache throws away only the sections a change can alter
+# (assessment.services); tests/assessment/test_precise_cache.py checks every
+# declaration against the tables the section really queries.
+READS = {}
 
 
-def section(name):
+def section(name, reads=None):
     def register(fn):
         SECTIONS[name] = fn
+        READS[name] = None if reads is None else frozenset(r.lower() for r in reads)
         return fn
 
     return register
+
+
+def sections_reading(model_label):
+    """The sections whose figures a change of `model_label` may alter."""
+    label = model_label.lower()
+    app = label.split(".", 1)[0]
+    reads_of = (READS.get(name) for name in SECTIONS)
+    return {name for name, reads in zip(SECTIONS, reads_of) if reads is None or label in reads or app in reads}
 
 
 def compute(pairing, years, sections=None):

@@ -8,9 +8,11 @@ actuals and the completion. Roll-ups add up county pairs.
 """
 
 import datetime
+import json
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.utils import timezone
 
@@ -47,50 +49,68 @@ def subtree_ids(pairings):
     return ids
 
 
-def _compute(ids, year):
+def _compute(ids, year, sections=None):
     result = {"pairing_id": ids[0], "years": [year]}
     for name, fn in registry.SECTIONS.items():
-        result[name] = fn(ids, [year])
+        if sections is None or name in sections:
+            result[name] = fn(ids, [year])
     return result
 
 
-def _store(pairing_id, year, figures, seq, today):
+def _store(pairing_id, year, figures, seq, today, recomputed):
     try:
         with transaction.atomic():
             entry, _ = FiguresCache.objects.update_or_create(
                 pairing_id=pairing_id, year=year,
                 defaults={"figures": figures, "audit_seq": seq, "computed_on": today, "dashboard": ""})
-            return entry
     except (IntegrityError, OperationalError):
         # Another request stored the same figures first (theirs are as good),
         # or the database is busy writing: the figures are served uncached.
-        return FiguresCache(pairing_id=pairing_id, year=year, figures=figures, audit_seq=seq, computed_on=today)
+        entry = FiguresCache(pairing_id=pairing_id, year=year, figures=figures, audit_seq=seq, computed_on=today)
+    entry.recomputed = recomputed
+    return entry
 
 
 def cache_entries(pairing_ids_by_root, years):
     """Return {(root id, year): FiguresCache} for several pairings and years.
 
-    Reads the cache (one query), checks it against the audit chain (one
-    query) and recomputes only the stale or missing entries.
+    Reads the cache (one query), reads the audit events since the oldest
+    entry (one query) and recomputes, per entry, only the sections those
+    events can have changed for that year (`stale_sections`); an entry not
+    computed today, or missing, is computed whole. `entry.recomputed` tells
+    which sections were computed now (empty: served from the cache).
     """
     today = timezone.localdate()
     roots = list(pairing_ids_by_root)
     cached = {(c.pairing_id, c.year): c for c in FiguresCache.objects.filter(pairing_id__in=roots, year__in=years)}
     valid = {k: c for k, c in cached.items() if c.computed_on == today}
+    changes = []
     if valid:
-        oldest = min(c.audit_seq for c in valid.values())
         all_ids = {i for ids in pairing_ids_by_root.values() for i in ids}
-        changed = _changed_since_by_seq(oldest, all_ids)
-        for key, c in list(valid.items()):
-            ids = [*pairing_ids_by_root[key[0]], None]
-            if any(changed.get(i, -1) > c.audit_seq for i in ids):
-                del valid[key]
-    missing = [(r, y) for r in roots for y in years if (r, y) not in valid]
-    if missing:
-        head = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
-        for root, year in missing:
-            valid[(root, year)] = _store(root, year, _compute(pairing_ids_by_root[root], year), head, today)
-    return valid
+        changes = changes_since(min(c.audit_seq for c in valid.values()), all_ids)
+    head = None
+    result = {}
+    for root in roots:
+        for year in years:
+            entry = valid.get((root, year))
+            if entry is None:
+                stale = None  # everything
+            else:
+                stale = stale_sections(changes, entry.audit_seq, set(pairing_ids_by_root[root]), year)
+                if not stale:
+                    entry.recomputed = frozenset()
+                    result[(root, year)] = entry
+                    continue
+            if head is None:
+                head = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+            if stale is None or stale >= set(registry.SECTIONS):
+                figures, done = _compute(pairing_ids_by_root[root], year), frozenset(registry.SECTIONS)
+            else:
+                figures = {**entry.figures, **_compute(pairing_ids_by_root[root], year, stale)}
+                done = frozenset(stale)
+            figures = json.loads(json.dumps(figures, cls=DjangoJSONEncoder))
+            result[(root, year)] = _store(root, year, figures, head, today, done)
+    return result
 
 
 def figures_by_year(pairing_ids_by_root, years):
@@ -110,27 +130,99 @@ def store_dashboard(entry, text):
 
 # Catalogue changes carry no pairing but change every dashboard's indicators.
 GLOBAL_MODELS = ("assessment.Indicator",)
+# Actions that change no ledger data (reading personal data is logged, not a change).
+READ_ACTIONS = ("view_pii", "export_pii")
+# Models whose rows count in exactly the year of their `year` field in every
+# section that reads them: a change of one touches that year (before and
+# after). Any other model's change touches every year of the sections that
+# read it (a disbursement counts in its project's year, a job in every year
+# it spans: not worth tracing for a cache).
+YEAR_FIELD_MODELS = frozenset({
+    "consumption.sale", "consumption.canteenbudget", "funds.fundreceipt", "funds.project",
+    "pairings.agreement", "procurement.tender", "industry.agreeditem", "labour.labouryearrule",
+})
+# Beyond this many events since the oldest entry (a big import), the events'
+# contents are not read: their sections are stale in every year.
+MAX_EVENTS_READ = 2000
 
 
-def _changed_since_by_seq(seq, ids):
-    """Return {pairing id: newest audit seq} for events newer than `seq`
-    (key None: a change of the catalogue, which concerns every pairing).
+class Change:
+    """What one audit event can have changed: in which pairing (None: every
+    pairing), which sections, which years (None: every year)."""
 
-    Scans the audit chain forward from `seq` (its unique index) rather than
-    every event of the pairings: the work is proportional to the changes since
+    __slots__ = ("seq", "pairing_id", "sections", "years")
+
+    def __init__(self, seq, pairing_id, sections, years):
+        self.seq, self.pairing_id, self.sections, self.years = seq, pairing_id, sections, years
+
+
+def _years_of(model, before, after):
+    if model.lower() not in YEAR_FIELD_MODELS:
+        return None
+    years = {snap.get("year") for snap in (before, after) if isinstance(snap, dict)}
+    if not years or not all(isinstance(y, int) for y in years):
+        return None
+    return frozenset(years)
+
+
+def changes_since(seq, ids):
+    """The changes (audit events newer than `seq`) of the pairings `ids`, and
+    the pairing-less ones that concern every pairing (the catalogue, national
+    settings such as the labour year rule). Scans the audit chain forward from
+    `seq` (its unique index): the work is proportional to the changes since
     the cache was made. The unary plus keeps the planner (SQLite and
-    PostgreSQL alike) from choosing the pairing index instead.
-    """
+    PostgreSQL alike) from choosing the pairing index instead."""
     if not ids:
-        return {}
+        return []
     ids = list(ids)
     marks = ",".join(["%s"] * len(ids))
-    models = ",".join(["%s"] * len(GLOBAL_MODELS))
-    sql = (f"SELECT CASE WHEN model IN ({models}) THEN NULL ELSE pairing_id END, MAX(seq) FROM audit_auditevent "
-           f"WHERE seq > %s AND (+pairing_id IN ({marks}) OR model IN ({models})) GROUP BY 1")
+    reads = ",".join(["%s"] * len(READ_ACTIONS))
+    where = f"seq > %s AND action NOT IN ({reads}) AND (+pairing_id IN ({marks}) OR pairing_id IS NULL)"
     with connection.cursor() as cur:
-        cur.execute(sql, [*GLOBAL_MODELS, seq, *ids, *GLOBAL_MODELS])
-        return dict(cur.fetchall())
+        cur.execute(f"SELECT COUNT(*) FROM audit_auditevent WHERE {where}", [seq, *READ_ACTIONS, *ids])
+        if cur.fetchone()[0] > MAX_EVENTS_READ:
+            cur.execute(f"SELECT MAX(seq), pairing_id, model FROM audit_auditevent WHERE {where} "
+                        "GROUP BY pairing_id, model", [seq, *READ_ACTIONS, *ids])
+            rows = [(s, p, m, None, None) for s, p, m in cur.fetchall()]
+        else:
+            cur.execute(f"SELECT seq, pairing_id, model, before, after FROM audit_auditevent WHERE {where}",
+                        [seq, *READ_ACTIONS, *ids])
+            rows = cur.fetchall()
+    changes = []
+    for event_seq, pairing_id, model, before, after in rows:
+        sections = registry.sections_reading(model) if model else set(registry.SECTIONS)
+        if model in GLOBAL_MODELS:
+            sections = set(registry.SECTIONS)
+        if not sections:
+            continue
+        before, after = _json(before), _json(after)
+        changes.append(Change(event_seq, pairing_id, frozenset(sections), _years_of(model or "", before, after)))
+    return changes
+
+
+def _json(value):
+    # PostgreSQL's driver returns JSON columns parsed; SQLite returns text.
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def stale_sections(changes, since, pairing_ids, year):
+    """The sections of an entry (computed as of audit seq `since`, for the
+    pairings `pairing_ids` and `year`) that later changes may have altered."""
+    stale = set()
+    for change in changes:
+        if change.seq <= since:
+            continue
+        if change.pairing_id is not None and change.pairing_id not in pairing_ids:
+            continue
+        if change.years is not None and year not in change.years:
+            continue
+        stale |= change.sections
+    return stale
 
 
 def default_year(pairing):

@@ -117,6 +117,7 @@ def from_rows(pairing_ids, years):
     return _assemble(pairing_ids, years, cells, buyers, products, with_sales)
 
 
-@section("consumption")
+@section("consumption", reads=("consumption", "pairings.agreement", "pairings.agreementtarget", "pairings.region",
+                                  "pairings.organisation"))
 def consumption_section(pairing_ids, years):
     return from_totals(pairing_ids, years)

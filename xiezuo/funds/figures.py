@@ -39,7 +39,7 @@ def rate(part, whole):
     return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-@section("funds")
+@section("funds", reads=("funds",))
 def funds_section(pairing_ids, years):
     receipts = FundReceipt.objects.filter(pairing_id__in=pairing_ids, year__in=years).aggregate(
         total=Sum("amount"),

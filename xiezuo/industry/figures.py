@@ -67,7 +67,7 @@ def workshop_figures(pairing_ids, years, threshold=None, min_months=None):
     }
 
 
-@section("industry")
+@section("industry", reads=("industry", "pairings.pairing"))
 def industry_section(pairing_ids, years):
     last = max(years)
     inv = Investment.objects.filter(pairing_id__in=pairing_ids).landed_in(years).aggregate(
@@ -97,7 +97,7 @@ def industry_section(pairing_ids, years):
     }
 
 
-@section("exchanges")
+@section("exchanges", reads=("industry",))
 def exchanges_section(pairing_ids, years):
     visits = Visit.objects.filter(pairing_id__in=pairing_ids).started_in(years).aggregate(
         total=Count("pk"),

@@ -68,7 +68,7 @@ def person_figures(jobs, years, rules, first_start, today):
     }
 
 
-@section("labour")
+@section("labour", reads=("labour",))
 def labour_section(pairing_ids, years):
     years = sorted(set(years))
     rules = LabourYearRule.for_years(years)
@@ -118,7 +118,7 @@ def labour_section(pairing_ids, years):
     }
 
 
-@section("talent")
+@section("talent", reads=("labour", "pairings.agreement", "pairings.agreementtarget"))
 def talent_section(pairing_ids, years):
     years = sorted(set(years))
     long_term_months = LabourSettings.current().long_term_months

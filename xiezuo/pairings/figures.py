@@ -5,7 +5,7 @@ from xiezuo.figures import section
 from .models import Agreement, Pairing
 
 
-@section("pairing")
+@section("pairing", reads=("pairings",))
 def pairing_section(pairing_ids, years):
     subs = Pairing.objects.filter(pk__in=pairing_ids[1:])
     by_level = {row["level"]: row["n"] for row in subs.values("level").annotate(n=Count("pk")).order_by("level")}

@@ -5,7 +5,7 @@ from xiezuo.figures import section
 from .models import METHODS, SEVERITIES, Finding, Tender
 
 
-@section("procurement")
+@section("procurement", reads=("procurement",))
 def procurement_section(pairing_ids, years):
     """Count processes by method and active findings by severity (two queries)."""
     rows = (Tender.objects.filter(pairing_id__in=pairing_ids, year__in=years)
