@@ -134,7 +134,7 @@ def generate(n):
                         township_ids.setdefault(kid, []).append(tid)
                     made_counties += 1
                     c += 1
-        insert(cur, Region, ["id", "path", "code", "name", "full_name", "level", "parent_id"], regions)
+        insert_model(cur, Region, ["id", "path", "code", "name", "full_name", "level", "parent"], regions)
         made["regions"] = len(regions)
 
         # Pairings: a province pair per pair of provinces, its county pairs,
@@ -155,7 +155,7 @@ def generate(n):
                 pairings.append((pid, f"/{prov}/{cp}/{pid}/", f"东{ek}—西镇{t}", "township", township_ids[ek][t],
                                  township_ids[wk][t], cp, "2021-01-01", "", True, 1))
                 pid += 1
-        insert(cur, Pairing, ["id", "path", "name", "level", "east_region_id", "west_region_id", "parent_id", "since",
+        insert_model(cur, Pairing, ["id", "path", "name", "level", "east_region", "west_region", "parent", "since",
                               "note", "disclosure_enabled", "version"], pairings)
         made["pairings"] = len(pairings)
         # Ledger rows belong to county and township pairs.
@@ -170,15 +170,15 @@ def generate(n):
                                           ("training", "100", "人次"), ("consumption", "500", "万元")):
                     targets.append((aid, code, value, unit))
                 aid += 1
-        insert(cur, Agreement, ["id", "pairing_id", "year", "title", "doc_number", "note", "version"], agreements)
-        insert(cur, AgreementTarget, ["agreement_id", "indicator", "value", "unit"], targets)
+        insert_model(cur, Agreement, ["id", "pairing", "year", "title", "doc_number", "note", "version"], agreements)
+        insert_model(cur, AgreementTarget, ["agreement", "indicator", "value", "unit"], targets)
 
         # Fund receipts and projects (the funds core tables are always there).
         receipts = ((rnd.choice(all_pairings), y, rnd.choice(["fiscal", "fiscal", "social", "in_kind"]),
                      f"{y}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}", f"{rnd.randint(100_000, 5_000_000)}.00",
                      "", "", True, 1)
                     for y in YEARS for _ in range(n["pairs"] * 6))
-        made["fund_receipts"] = insert(cur, FundReceipt, ["pairing_id", "year", "kind", "date", "amount", "doc_number",
+        made["fund_receipts"] = insert_model(cur, FundReceipt, ["pairing", "year", "kind", "date", "amount", "doc_number",
                                                           "note", "is_demo", "version"], receipts)
         categories = list(ProjectCategory.objects.values_list("pk", flat=True))
         statuses = [s for s, _ in Project.STATUSES]
@@ -186,7 +186,7 @@ def generate(n):
         projects = ((rnd.choice(all_pairings), f"P{i:07d}", f"项目{i}（示例）", rnd.choice(YEARS), rnd.choice(categories),
                      f"{rnd.randint(50_000, 3_000_000)}.00", "0.00", rnd.choice(statuses), "", "", "", "", True, now, 1)
                     for i in range(n["projects"]))
-        made["projects"] = insert(cur, Project, ["pairing_id", "code", "name", "year", "category_id", "coop_funds",
+        made["projects"] = insert_model(cur, Project, ["pairing", "code", "name", "year", "category", "coop_funds",
                                                  "other_funds", "status", "terminated_reason", "linkage", "linkage_note",
                                                  "description", "is_demo", "updated_at", "version"], projects)
         cur.execute(f'SELECT id FROM "{Project._meta.db_table}"')
@@ -267,7 +267,8 @@ def generate_employment(cur, n, rnd, counties, pairings):
         for i in range(n["employment"]):
             k = i % persons
             y = rnd.choice(YEARS)
-            start = f"{y}-{rnd.randint(1, 12):02d}-01"
+            # (person, start) is the natural key: the j-th job of a person starts on day j + 1.
+            start = f"{y}-{rnd.randint(1, 12):02d}-{1 + i // persons:02d}"
             end = None if rnd.random() < 0.4 else f"{y + rnd.randint(0, 1)}-{rnd.randint(1, 12):02d}-28"
             if end is not None and end < start:
                 end = f"{y}-12-31"
@@ -446,6 +447,19 @@ def run():
                 p = provinces[(i // 20) % len(provinces)]
                 m["province"].append(get(port, f"/api/v1/pairings/{p.pk}/dashboard?year={YEAR}", token)[0])
                 m["province_naive"].append(get(port, f"/bench/naive/{p.pk}/?year={YEAR}", token)[0])
+        # The first view after an edit: a sale of the year changed (the
+        # busiest section, consumption), then the dashboard asked for again.
+        # Measured against the same county's naive aggregate, and the
+        # answers compared: a fast figure that is wrong is wrong.
+        edits = counties[:: max(1, len(counties) // 30)][:30]
+        m["after_edit"], m["after_edit_naive"], mismatches = [], [], []
+        for c in edits:
+            edit_one_sale(c)
+            m["after_edit"].append(get(port, f"/api/v1/pairings/{c.pk}/dashboard?year={YEAR}", token)[0])
+            took, naive_body = get(port, f"/bench/naive/{c.pk}/?year={YEAR}", token)
+            m["after_edit_naive"].append(took)
+            mismatches += disagreements(c, naive_body["figures"])
+        connection.close()
         m["national"] = [get(port, f"/api/v1/assessment/rollup?year={YEAR}", token)[0] for _ in range(5)]
         m["national_naive"] = [get(port, f"/bench/naive-national/?year={YEAR}", token)[0] for _ in range(2)]
     finally:
@@ -455,13 +469,17 @@ def run():
     s = {k: stats(v) for k, v in m.items()}
     s["dashboard_cold"], s["province_cold"] = stats(cold), stats(cold_prov)
     r = {
+        "after_edit_speedup": s["after_edit_naive"]["median"] / s["after_edit"]["median"],
+        "after_edit_ratio": s["after_edit"]["median"] / s["trivial"]["median"],
+        "mismatches": mismatches,
         "speedup": s["naive"]["median"] / s["dashboard"]["median"],
         "province_speedup": s["province_naive"]["median"] / s["province"]["median"],
         "p95_ratio": s["dashboard"]["p95"] / s["trivial"]["p95"],
         "national_speedup": s["national_naive"]["median"] / s["national"]["median"],
         "national_first": national_first, "county_pairs": national_body["county_pairs"],
     }
-    ok = r["speedup"] >= 20 and r["p95_ratio"] <= 5
+    ok = (r["speedup"] >= 20 and r["p95_ratio"] <= 5 and r["after_edit_speedup"] >= 10
+          and r["after_edit_ratio"] <= 5 and not mismatches)
     report = render(machine(), n, scale, made, gen_seconds, s, r, ok)
     print(report)
     if scale >= 1:
@@ -469,6 +487,43 @@ def run():
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(report, encoding="utf-8")
     return 0 if ok else 1
+
+
+def edit_one_sale(county):
+    """Change the amount of one sale of the year in the county's tree, through
+    the model (audit event and maintained totals, as a clerk's edit)."""
+    from xiezuo.consumption.models import Sale
+
+    sale = Sale.objects.filter(pairing_id=county.pk, year=YEAR).order_by("pk").first()
+    if sale is None:
+        raise RuntimeError(f"no {YEAR} sale for {county}")
+    sale.amount += Decimal("1.00")
+    if sale.quantity and sale.unit_price:
+        sale.quantity, sale.unit_price = None, None
+    sale.save()
+
+
+def disagreements(county, naive):
+    """Compare the figures the dashboard was built from with the naive
+    aggregate where both count the same thing: receipts (all kinds) and
+    sales (purchased and helped). Returns a list of differences."""
+    from xiezuo.assessment import services
+
+    figures = services.figures_for(county, YEAR)
+    receipts = sum(Decimal(v) for _, v in naive["receipts"]) if naive["receipts"] else Decimal(0)
+    out = []
+    if Decimal(figures["funds"]["received"]) != receipts:
+        out.append(f"{county}: received {figures['funds']['received']} vs naive {receipts}")
+    if "sales_by_channel" in naive:
+        by_kind = {}
+        for _, kind, amount, _n in naive["sales_by_channel"]:
+            by_kind[kind] = by_kind.get(kind, Decimal(0)) + Decimal(amount)
+        ours = {"purchased": Decimal(figures["consumption"]["purchased"]),
+                "helped": Decimal(figures["consumption"]["helped_sales"])}
+        for kind, value in ours.items():
+            if value != by_kind.get(kind, Decimal(0)):
+                out.append(f"{county}: {kind} {value} vs naive {by_kind.get(kind)}")
+    return out
 
 
 def ms(x):
@@ -500,6 +555,8 @@ def render(machine, n, scale, made, gen_seconds, s, r, ok):
         "trivial": "trivial JSON view (`/api/v1/assessment/ping`)",
         "dashboard": "county-pair dashboard JSON (figures cached, valid per the audit chain)",
         "dashboard_cold": "county-pair dashboard JSON, first request (computes the figures)",
+        "after_edit": "county-pair dashboard JSON, first request after an edit of one sale of the year",
+        "after_edit_naive": "the same counties' naive aggregate (after the edit)",
         "naive": "county-pair naive aggregate over raw rows",
         "province": "province-pair dashboard JSON (its 30 county pairs and their subtrees)",
         "province_cold": "province-pair dashboard JSON, first request",
@@ -512,7 +569,15 @@ def render(machine, n, scale, made, gen_seconds, s, r, ok):
         lines.append(f"| {label} | {ms(v['median'])} | {ms(v['p95'])} | {v['n']} |")
     lines += [
         "",
-        f"- County-pair dashboard vs naive aggregate: **{r['speedup']:.1f}x** (target ≥ 20x)",
+        "- What is warm: the `dashboard` line is served from the figures cache (the run has asked for every",
+        "  county once before, the `first request` lines); `after edit` is the first request after a sale of",
+        "  the year was changed through the model (the cache then recomputes only the sections that read sales,",
+        "  for that year); the naive lines never use a cache (SQLite's page cache is warm for all of them).",
+        f"- County-pair dashboard (cached) vs naive aggregate: **{r['speedup']:.1f}x** (target ≥ 20x)",
+        f"- First view after an edit vs naive aggregate: **{r['after_edit_speedup']:.1f}x** (target ≥ 10x); "
+        f"vs the trivial view: **{r['after_edit_ratio']:.2f}x** (target ≤ 5x)",
+        f"- Answers compared after each edit (receipts, purchased and helped sales against the naive "
+        f"aggregate): {'all equal' if not r['mismatches'] else 'DIFFERENT: ' + '; '.join(r['mismatches'][:5])}",
         f"- Province-pair dashboard vs naive aggregate: **{r['province_speedup']:.1f}x**",
         f"- County-pair dashboard p95 / trivial view p95: **{r['p95_ratio']:.2f}** (target ≤ 5)",
         f"- National roll-up vs naive national aggregate: {r['national_speedup']:.1f}x; first (uncached) roll-up "
