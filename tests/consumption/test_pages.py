@@ -263,3 +263,23 @@ def test_api_reference_creation_checklist(county, refs):
     east = Organisation.objects.create(name="六合示例合作社（示例）", kind="coop", region=Region.objects.get(name="程桥街道"))
     r = api_checklist(f"{base}/suppliers", method="post", json={"organisation": east.pk})
     assert r.status_code == 422 and "不在本结对西部地区" in r.json()["errors"]["organisation"][0]
+
+
+def test_api_sales_go_through_the_pages_form(county, foreign, refs):
+    """The API binds the page's SaleForm: a buyer registered by another
+    pairing is an invalid choice (nothing saved), and the form's two-of-three
+    rule fills the price of an amount-and-quantity sale as the page does."""
+    from ..checklist import token_client
+
+    base = f"/api/v1/pairings/{county.pk}/consumption/sales"
+    stranger = Buyer.objects.create(pairing=foreign, name="外部结对采购单位（示例）", kind="soe")
+    body = {"date": "2023-09-02", "buyer": stranger.pk, "product": refs["products"][0].pk,
+            "channel": refs["channels"][0].pk, "kind": "purchased", "amount": "1000.00", "quantity": "8"}
+    before = Sale.objects.count()
+    c = token_client("liuhe")
+    r = c.post(base, body, content_type="application/json")
+    assert r.status_code == 422 and "buyer" in r.json()["errors"]
+    assert Sale.objects.count() == before
+    r = c.post(base, {**body, "buyer": refs["buyers"][0].pk}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    assert (r.json()["amount"], r.json()["unit_price"], Decimal(r.json()["quantity"])) == ("1000.00", "125.00", 8)

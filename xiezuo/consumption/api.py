@@ -11,13 +11,12 @@ from ninja.errors import HttpError
 
 from lib.money import yuan_str
 from xiezuo.accounts.scope import get_pairing, scope_for
-from xiezuo.api_helpers import etag_of, loaded_version_from
+from xiezuo.api_helpers import etag_of, loaded_version_from, save_or_409
 from xiezuo.api_types import choices, limit_query, year_query
-from xiezuo.front.forms import save_versioned
 from xiezuo.pairings.models import Organisation
 
 from . import listing
-from .forms import ProductForm, SupplierForm
+from .forms import ProductForm, SaleForm, SupplierForm
 from .models import Buyer, Channel, Product, Sale, Supplier
 from .services import share832_report
 
@@ -93,27 +92,24 @@ def list_sales(request, pairing_id: int, cursor: str = "", before: str = "",
     }
 
 
-def _fill(request, sale, data):
-    for field in ("date", "kind", "quantity", "unit_price", "amount", "voucher_no", "note"):
-        setattr(sale, field, getattr(data, field))
-    # Ids from the client are looked up among what this pairing may use, so
-    # a foreign id is refused as invalid rather than linked.
-    pairing, scope = sale.pairing, scope_for(request.user)
-    sale.buyer = get_object_or_404(scope.usable(Buyer.objects.all(), pairing), pk=data.buyer)
-    sale.product = get_object_or_404(scope.usable(Product.objects.all(), pairing), pk=data.product)
-    sale.supplier = (get_object_or_404(scope.usable(Supplier.objects.all(), pairing), pk=data.supplier)
-                     if data.supplier else sale.product.supplier)
-    sale.channel = get_object_or_404(Channel.usable_by(pairing), pk=data.channel)
-    sale.set_derived()
-    sale.full_clean()
+def _sale_form(pairing, sale, data, loaded_version=None):
+    """The page's form (its querysets: buyers, products and suppliers this
+    pairing may use, so a foreign id is refused as an invalid choice; its
+    rules: two of amount, quantity and price give the third), bound to the
+    request's fields: the one input path of pages, API and imports."""
+    payload = {k: ("" if v is None else v) for k, v in data.dict().items()}
+    if loaded_version is not None:
+        payload["loaded_version"] = loaded_version
+    form = SaleForm(data=payload, pairing=pairing, instance=sale)
+    if not form.is_valid():
+        raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+    return form
 
 
 @router.post(P + "/sales", response={201: dict})
 def create_sale(request, pairing_id: int, data: SaleIn):
     pairing = get_pairing(request.user, pairing_id, "write")
-    sale = Sale(pairing=pairing)
-    _fill(request, sale, data)
-    sale.save()
+    sale = _sale_form(pairing, Sale(pairing=pairing), data).save()
     return Status(201, sale_out(sale))
 
 
@@ -130,12 +126,8 @@ def update_sale(request, pairing_id: int, sale_id: int, data: SaleIn, response: 
     """Change a sale; the If-Match header must carry the ETag it was read with."""
     pairing = get_pairing(request.user, pairing_id, "write")
     sale = scope_for(request.user).get(Sale.objects.filter(pairing=pairing), sale_id, "write")
-    loaded = loaded_version_from(request, sale)
-    _fill(request, sale, data)
-    try:
-        save_versioned(sale, loaded)
-    except ValidationError as e:
-        raise HttpError(409, e.messages[0]) from None
+    form = _sale_form(pairing, sale, data, loaded_version_from(request, sale))
+    sale = save_or_409(form.save)
     response["ETag"] = etag_of(sale)
     return sale_out(sale)
 
