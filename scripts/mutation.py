@@ -48,8 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # whole class.
 MODULES = {
     "xiezuo/accounts/scope.py": {
-        "tests": ["tests/test_audit_scope.py", "tests/accounts", "tests/ledgers/test_sibling_scope.py",
-],
+        "tests": ["tests/test_audit_scope.py", "tests/accounts", "tests/ledgers/test_sibling_scope.py"],
     },
     "xiezuo/audit/models.py": {
         "tests": ["tests/test_audit_chain.py", "tests/test_audit.py", "tests/test_audit_scope.py"],

@@ -152,6 +152,34 @@ class TestDates:
         with pytest.raises(ValueError, match="无法识别"):
             parse_date("六月底")
 
+    @pytest.mark.parametrize("value", [None, "", "   "])
+    def test_empty(self, value):
+        with pytest.raises(ValueError, match="^日期为空$"):
+            parse_date(value)
+
+    @pytest.mark.parametrize("text", ["2022-06-26T00:00:00", "2022-06-26 00:00", "2022/6/26 00:00:00"])
+    def test_midnight_written_after_the_date_is_the_date(self, text):
+        assert parse_date(text) == datetime.date(2022, 6, 26)
+
+    def test_excel_serial_numbers_exactly_at_their_limits(self):
+        assert parse_date(1) == datetime.date(1899, 12, 31)
+        assert parse_date(2958465) == datetime.date(9999, 12, 31)
+        for value in (0, 0.5, 2958466, 9_999_999):
+            with pytest.raises(ValueError, match=f"^日期“{value}”无法识别$"):
+                parse_date(value)
+
+    def test_eight_digit_numbers_exactly_at_their_limits(self):
+        assert parse_date(10_000_101) == datetime.date(1000, 1, 1)
+        assert parse_date(99_991_231) == datetime.date(9999, 12, 31)
+        for value in (10_000_000, 99_999_999):  # eight digits, but no day
+            with pytest.raises(ValueError, match="不存在"):
+                parse_date(value)
+        with pytest.raises(ValueError, match="^日期“100000000”无法识别$"):
+            parse_date(100_000_000)
+
+    def test_cn_date_of_nothing_is_empty(self):
+        assert cn_date(None) == "" and cn_date("") == ""
+
     def test_cn_date(self):
         assert cn_date(datetime.date(2022, 6, 26)) == "2022年6月26日"
 
