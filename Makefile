@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE := xiezuo.settings
 
-.PHONY: setup setup-dev browser run test test-pg migrate demo bench clean messages
+.PHONY: setup setup-dev browser run test test-pg migrate demo bench clean messages mutation
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,14 @@ test: setup-dev
 
 test-pg: setup-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(PY) -m pytest
+
+# Mutation testing of the rule-bearing modules (docs/TESTING.md): every
+# module, or some: `make mutation MODULES=lib/money.py,lib/dates.py`.
+MODULES ?=
+mutation: setup-dev
+	$(PY) scripts/mutation.py --jobs 2 $(subst $(comma), ,$(MODULES))
+
+comma := ,
 
 bench: setup-dev
 	$(PY) -m bench

@@ -80,3 +80,72 @@ def test_the_head_moved_back_over_a_deleted_last_event_is_caught():
 def test_an_untouched_chain_verifies():
     record("admin", model="tests.Probe", summary="完好")
     verify()
+
+
+def rewrite(event, field, value):
+    """Edit one field of a stored event and store a hash recomputed over it,
+    as someone who knows the hashing would."""
+    setattr(event, field, value)
+    event.hash = event.compute_hash()
+    AuditEvent.objects.filter(pk=event.pk).update(**{field: getattr(event, field), "hash": event.hash})
+
+
+@pytest.mark.parametrize("field", sorted(FIELDS))
+def test_every_field_rewritten_with_its_hash_recomputed_breaks_the_next_link(field):
+    target = middle_event()
+    rewrite(target, field, FIELDS[field](target))
+    with pytest.raises(CommandError, match=f"第{target.seq + 1}条事件.*前一条哈希不匹配"):
+        verify()
+
+
+@pytest.mark.parametrize("field", sorted(FIELDS))
+def test_every_field_of_the_last_event_rewritten_with_its_hash_is_caught_at_the_head(field):
+    record("admin", model="tests.Probe", object_id="7", summary="最后一条", before={"amount": "2.00"},
+           after={"amount": "3.00"})
+    last = AuditEvent.objects.order_by("-seq").first()
+    rewrite(last, field, FIELDS[field](last))
+    with pytest.raises(CommandError, match=f"链尾：链尾哈希不符：第{last.seq}条（最后一条）事件被改写。此前{last.seq}条完好"):
+        verify()
+
+
+def test_the_hash_itself_edited_is_detected_on_its_event():
+    target = middle_event()
+    AuditEvent.objects.filter(pk=target.pk).update(hash="e" * 64)
+    with pytest.raises(CommandError, match=f"第{target.seq}条事件（id={target.pk}）：内容与哈希不符（事件被修改）。"
+                                           f"此前{target.seq - 1}条完好"):
+        verify()
+
+
+def test_a_deleted_event_in_the_middle_is_a_gap_in_the_sequence():
+    target = middle_event()
+    AuditEvent.objects.filter(pk=target.pk).delete()
+    with pytest.raises(CommandError, match=f"第{target.seq + 1}条事件.*序号不连续：缺少第{target.seq}条，"
+                                           f"下一条为第{target.seq + 1}条"):
+        verify()
+
+
+def test_a_deleted_last_event_is_caught_by_the_head_count():
+    record("admin", model="tests.Probe", summary="将被删除")
+    last = AuditEvent.objects.order_by("-seq").first()
+    AuditEvent.objects.filter(pk=last.pk).delete()
+    with pytest.raises(CommandError, match=f"链尾不符：记录的最后一条为第{last.seq}条，实际为第{last.seq - 1}条"):
+        verify()
+
+
+def test_the_chain_is_read_in_batches_and_a_break_past_the_first_batch_is_found():
+    from xiezuo.audit.models import verify_chain
+
+    record("admin", model="tests.Probe", summary="完好")
+    total = AuditEvent.objects.count()
+    assert verify_chain(batch=7) == (total, None, "")
+    target = AuditEvent.objects.order_by("seq")[15]
+    AuditEvent.objects.filter(pk=target.pk).update(summary="改")
+    count, broken, reason = verify_chain(batch=7)
+    assert (count, broken.seq, reason) == (target.seq - 1, target.seq, "内容与哈希不符（事件被修改）")
+
+
+def test_an_untouched_chain_says_how_many_events_it_holds():
+    record("admin", model="tests.Probe", summary="完好")
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert out.getvalue().strip() == f"审计链完整：共{AuditEvent.objects.count()}条事件。"

@@ -152,6 +152,34 @@ class TestDates:
         with pytest.raises(ValueError, match="无法识别"):
             parse_date("六月底")
 
+    @pytest.mark.parametrize("value", [None, "", "   "])
+    def test_empty(self, value):
+        with pytest.raises(ValueError, match="^日期为空$"):
+            parse_date(value)
+
+    @pytest.mark.parametrize("text", ["2022-06-26T00:00:00", "2022-06-26 00:00", "2022/6/26 00:00:00"])
+    def test_midnight_written_after_the_date_is_the_date(self, text):
+        assert parse_date(text) == datetime.date(2022, 6, 26)
+
+    def test_excel_serial_numbers_exactly_at_their_limits(self):
+        assert parse_date(1) == datetime.date(1899, 12, 31)
+        assert parse_date(2958465) == datetime.date(9999, 12, 31)
+        for value in (0, 0.5, 2958466, 9_999_999):
+            with pytest.raises(ValueError, match=f"^日期“{value}”无法识别$"):
+                parse_date(value)
+
+    def test_eight_digit_numbers_exactly_at_their_limits(self):
+        assert parse_date(10_000_101) == datetime.date(1000, 1, 1)
+        assert parse_date(99_991_231) == datetime.date(9999, 12, 31)
+        for value in (10_000_000, 99_999_999):  # eight digits, but no day
+            with pytest.raises(ValueError, match="不存在"):
+                parse_date(value)
+        with pytest.raises(ValueError, match="^日期“100000000”无法识别$"):
+            parse_date(100_000_000)
+
+    def test_cn_date_of_nothing_is_empty(self):
+        assert cn_date(None) == "" and cn_date("") == ""
+
     def test_cn_date(self):
         assert cn_date(datetime.date(2022, 6, 26)) == "2022年6月26日"
 
@@ -165,3 +193,71 @@ class TestDates:
     def test_every_written_form_round_trips(self, d):
         for text in (cn_date(d), f"{d.year}.{d.month}.{d.day}", d.isoformat(), (d - datetime.date(1899, 12, 30)).days):
             assert parse_date(text) == d
+
+
+class TestIdentifierMessagesAndLimits:
+    """Each refusal of lib/ids.py with its exact message, and the limits of
+    the birth date exactly (mutation testing found them unchecked)."""
+
+    def test_uscc_length_and_characters(self):
+        import lib.ids as ids
+
+        with pytest.raises(ValueError, match="^统一社会信用代码应为18位，实际为17位$"):
+            ids.normalize_uscc("91320116MA1XXXXXX")
+        with pytest.raises(ValueError, match="^统一社会信用代码应为18位，实际为0位$"):
+            ids.normalize_uscc(None)
+        with pytest.raises(ValueError, match="^统一社会信用代码含有不允许的字符“I”（不使用I、O、Z、S、V）$"):
+            ids.normalize_uscc("91320116MA1IXXXXX1")
+        with pytest.raises(ValueError, match="^统一社会信用代码第3至8位应为登记管理机关行政区划码（数字）$"):
+            ids.normalize_uscc(ids.make_uscc("9132A116MA1XXXXXX"))
+        good = ids.make_uscc("91320116MA1MXXXXX")
+        wrong = "0" if good[17] != "0" else "1"
+        with pytest.raises(ValueError, match=f"^统一社会信用代码校验位错误：应为“{good[17]}”，实际为“{wrong}”$"):
+            ids.normalize_uscc(good[:17] + wrong)
+        # Full-width, lower-case and spaced input is normalised.
+        spaced = " ".join(good.lower()).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        assert ids.normalize_uscc(spaced) == good
+
+    def test_id_number_refusals(self):
+        import lib.ids as ids
+
+        with pytest.raises(ValueError, match="^身份证号应为18位，实际为17位$"):
+            ids.normalize_id_number("63012319900101123")
+        with pytest.raises(ValueError, match="^身份证号应为18位，实际为0位$"):
+            ids.normalize_id_number(None)
+        with pytest.raises(ValueError, match="^身份证号前17位应全部为数字$"):
+            ids.normalize_id_number("6301231990010112X4")
+        with pytest.raises(ValueError, match="^身份证号最后一位应为数字或X$"):
+            ids.normalize_id_number("63012319900101123Y")
+        with pytest.raises(ValueError, match="^身份证号中的出生日期“19900230”不是有效日期$"):
+            ids.normalize_id_number("630123199002301234")
+        good = ids.make_id_number("63012319900101123")
+        wrong = "0" if good[17] != "0" else "1"
+        with pytest.raises(ValueError, match=f"^身份证号校验位错误：应为“{good[17]}”，实际为“{wrong}”$"):
+            ids.normalize_id_number(good[:17] + wrong)
+        x = next(ids.make_id_number(f"6301231990010112{n}") for n in range(10)
+                 if ids.make_id_number(f"6301231990010112{n}").endswith("X"))
+        assert ids.normalize_id_number(" " + x[:17] + "x ") == x
+
+    def test_birth_dates_exactly_at_their_limits(self):
+        import lib.ids as ids
+
+        first = ids.make_id_number("63012319000101123")
+        assert ids.normalize_id_number(first) == first
+        with pytest.raises(ValueError, match="^身份证号中的出生日期“18991231”不在合理范围内$"):
+            ids.normalize_id_number(ids.make_id_number("63012318991231123"))
+        today = datetime.date.today()
+        born_today = ids.make_id_number(f"630123{today:%Y%m%d}123")
+        assert ids.normalize_id_number(born_today) == born_today
+        tomorrow = today + datetime.timedelta(days=1)
+        with pytest.raises(ValueError, match=f"^身份证号中的出生日期“{tomorrow:%Y%m%d}”不在合理范围内$"):
+            ids.normalize_id_number(ids.make_id_number(f"630123{tomorrow:%Y%m%d}123"))
+
+    def test_masks_and_gender(self):
+        import lib.ids as ids
+
+        assert ids.mask_id_number("630123199001011234") == "6301**********1234"
+        assert ids.mask_id_number("") == "" and ids.mask_phone(None) == ""
+        assert ids.mask_phone("13912345678") == "139****5678" and ids.mask_phone("1234567") == "1234567"
+        assert ids.id_gender("630123199001011234") == "男" and ids.id_gender("630123199001011224") == "女"
+        assert ids.id_birth_date("630123199001021234") == datetime.date(1990, 1, 2)

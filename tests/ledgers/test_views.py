@@ -1,5 +1,4 @@
 import threading
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -126,18 +125,6 @@ def test_progress_fragment_and_refresh(county, client_for, users):
     assert r["HX-Refresh"] == "true"
 
 
-def wait_for(job, timeout=120):
-    """Wait until the job's run ends (its own state leaves 检查中/导入中),
-    polling the database; bounded, so a hang fails instead of blocking."""
-    deadline = time.monotonic() + timeout
-    while True:
-        job.refresh_from_db()
-        if not job.running:
-            return job
-        assert time.monotonic() < deadline, f"the job is still {job.status} after {timeout}s"
-        time.sleep(0.05)
-
-
 def test_big_upload_runs_on_the_queue_with_progress(transactional_demo, county, client_for, samples, settings,
                                                    monkeypatch, queue_worker):
     """Files over XIEZUO_LEDGER_BACKGROUND_BYTES are previewed and imported
@@ -145,19 +132,36 @@ def test_big_upload_runs_on_the_queue_with_progress(transactional_demo, county, 
     progress file."""
     settings.XIEZUO_LEDGER_BACKGROUND_BYTES = 1
     threads = []
+    runs_ended = threading.Semaphore(0)
     original = jobs.execute
+    original_run = jobs.run_queued
 
     def spy(*args, **kwargs):
         threads.append(threading.current_thread())
         return original(*args, **kwargs)
 
+    def counted_run(*args, **kwargs):
+        try:
+            return original_run(*args, **kwargs)
+        finally:
+            runs_ended.release()
+
     monkeypatch.setattr(jobs, "execute", spy)
+    monkeypatch.setattr(jobs, "run_queued", counted_run)
+
+    def wait_for_the_worker():
+        # The test reads the database only once the worker's run has ended:
+        # on SQLite's shared in-memory test database, a read while the
+        # worker writes fails with "database table is locked" (on either
+        # side), which made this test fail now and then.
+        assert runs_ended.acquire(timeout=120), "the queue's worker did not finish the run in 120 s"
 
     c = client_for("huangyuan")
     r = upload(c, county, samples, "funds/valid.xlsx")
+    wait_for_the_worker()
     job = ImportJob.objects.get()
     assert r["Location"] == reverse("ledger_job", args=[job.pk])
-    wait_for(job)
+    assert not job.running
     assert (job.status, job.result["added"], job.result["errors"]) == ("previewed", 3, [])
     progress = job.read_progress()
     assert (progress["done"], progress["total"], progress["phase"]) == (3, 3, "previewing")
@@ -165,7 +169,8 @@ def test_big_upload_runs_on_the_queue_with_progress(transactional_demo, county, 
     assert not FundReceipt.objects.filter(doc_number__startswith="样例").exists()
 
     c.post(reverse("ledger_job_confirm", args=[job.pk]))
-    wait_for(job)
+    wait_for_the_worker()
+    job.refresh_from_db()
     assert job.status == "done" and job.finished_at is not None and job.attempt == 2
     assert FundReceipt.objects.filter(doc_number__startswith="样例").count() == 3
     event = AuditEvent.objects.filter(action="import").first()
