@@ -32,7 +32,8 @@ SKIP_PREFIXES = ("django-admin/", "i18n/", "api/", "static/", "media/")
 PUBLIC_NAMES = {"login", "logout"}
 PUBLIC_PREFIXES = ("public/", "disclosure/", "gongshi/")
 # Values for parameters that are not record ids.
-FIXED = {"year": 2022, "ledger": "funds", "kind": "ledger", "fmt": "xlsx", "format": "xlsx", "section": "funds", "level": "county"}
+FIXED = {"year": 2022, "ledger": "funds", "kind": "ledger", "fmt": "xlsx", "format": "xlsx", "section": "funds", "level": "county",
+         "side": "west"}
 ALIASES = {"org": "organisation", "tender": "tender", "person": "person"}
 ROLES = ["liuhe", "huangyuan", "yiyuan", "lingdao", "shenji", "admin"]
 # Users who must reach no record of the county pair or of its other sub-pairings.

@@ -11,6 +11,17 @@
     return node;
   }
 
+  // Each side's self-evaluation: both finalised lock the year's figures.
+  function statusText(data) {
+    if (data.locked) return "双方自评已定稿（锁定）";
+    var names = { draft: "起草中", submitted: "征求意见中", confirmed: "已定稿" };
+    var states = data.self_evaluations || {};
+    var parts = [["东部", states.east], ["西部", states.west]]
+      .filter(function (p) { return p[1]; })
+      .map(function (p) { return p[0] + "自评" + names[p[1]]; });
+    return parts.length ? parts.join("，") : "实时数据";
+  }
+
   function num(v) {
     if (v === null || v === undefined || v === "") return null;
     var n = Number(v);
@@ -111,7 +122,7 @@
   }
 
   function render(root, data) {
-    root.querySelector("[data-status]").textContent = data.locked ? "已确认（锁定）" : (data.status ? "自评" + ({ draft: "起草中", submitted: "待东部确认" }[data.status] || "") : "实时数据");
+    root.querySelector("[data-status]").textContent = statusText(data);
     var cards = root.querySelector("[data-cards]");
     data.indicators.forEach(function (row) { cards.appendChild(card(row)); });
     var alerts = root.querySelector("[data-alerts]");

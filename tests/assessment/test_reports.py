@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from tests.checklist import login, page_checklist
+from xiezuo.accounts.models import Membership, User
 from xiezuo.assessment import workflow
 from xiezuo.pairings.models import Agreement, AgreementTarget
 
@@ -26,11 +27,11 @@ def east_asian(run):
     return fonts.get(qn("w:eastAsia"))
 
 
-def prepared(county, users):
+def prepared(county, users, side="west"):
     agreement = Agreement.objects.create(pairing=county, year=2031, title="测试协议")
     AgreementTarget.objects.create(agreement=agreement, indicator="probe_funds", value=Decimal("200"), unit="万元")
     add_receipts(county, 2031, ["1500000.00"])
-    evaluation = workflow.get_or_draft(county, 2031, users["huangyuan"])
+    evaluation = workflow.get_or_draft(county, 2031, users["liuhe" if side == "east" else "huangyuan"], side=side)
     evaluation.narratives["labour"] = "举办劳动技能培训班。\n第二段文字。"
     evaluation.grade = "好"
     evaluation.save()
@@ -56,7 +57,7 @@ def test_docx_layout_follows_gbt_9704(county, probe_section, users, tmp_path):
     h1 = by_text["一、主要指标完成情况"]
     # Word's heading styles, so the navigation pane lists the sections.
     assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"] == [
-        "一、主要指标完成情况", "二、工作开展情况", "三、自评结论"]
+        "一、主要指标完成情况", "二、工作开展情况", "三、自评结论", "四、东部意见"]
     assert by_text["（四）劳务协作"].style.name == "Heading 2"
     assert east_asian(h1.runs[0]) == "黑体" and h1.runs[0].font.size == Pt(16)
     h2 = by_text["（四）劳务协作"]
@@ -66,7 +67,8 @@ def test_docx_layout_follows_gbt_9704(county, probe_section, users, tmp_path):
     assert body.paragraph_format.line_spacing_rule == 4  # EXACTLY
     assert Pt(28) <= body.paragraph_format.line_spacing <= Pt(29)
     assert "第二段文字。" in by_text
-    assert "综合以上情况，2031年度东西部协作工作自评等次为：好。" in by_text
+    assert "综合以上情况，2031年度东西部协作西部工作自评等次为：好。" in by_text
+    assert "（尚未收到东部意见。）" in by_text
     # Odd pages number on the right, even pages on the left, one character in.
     assert doc.settings.odd_and_even_pages_header_footer
     for footer, align in ((s.footer, 2), (s.even_page_footer, 0)):
@@ -83,8 +85,8 @@ def test_docx_layout_follows_gbt_9704(county, probe_section, users, tmp_path):
 
 
 def test_docx_indicator_table_has_targets_and_actuals(county, probe_section, users):
-    prepared(county, users)
-    r = page_checklist(reverse("assessment:report_docx", args=[county.pk, 2031]))
+    prepared(county, users, side="east")  # the probe indicator is the east's
+    r = page_checklist(reverse("assessment:report_side_docx", args=[county.pk, 2031, "east"]))
     assert r["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     doc = Document(io.BytesIO(r.content))
     table = doc.tables[0]
@@ -94,8 +96,69 @@ def test_docx_indicator_table_has_targets_and_actuals(county, probe_section, use
     # The header row repeats on each page; no row is split across pages.
     assert 'w:tblHeader w:val="true"' in table.rows[0]._tr.xml
     assert all('w:cantSplit w:val="true"' in row._tr.xml for row in table.rows[1:])
-    assert "财政援助资金" in rows
+    assert "财政援助资金" in rows and "资金支出进度" not in rows  # the east's indicators only
     assert east_asian(table.rows[1].cells[1].paragraphs[0].runs[0]) == "仿宋_GB2312"
+
+
+def test_both_sides_reports_name_their_issuer_and_the_other_sides_views(county, probe_section, users, settings,
+                                                                        tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the download's file
+    second = {"east": User.objects.create(username="liuhe2"), "west": User.objects.create(username="huangyuan2")}
+    for side, user in second.items():
+        Membership.objects.create(user=user, pairing=county, role=side)
+    west = prepared(county, users)
+    east = workflow.get_or_draft(county, 2031, users["liuhe"], side="east")
+    west.submit(users["huangyuan"])
+    west.record_opinion(users["liuhe"], "建议补充消费帮扶数据。\n第二段意见。")
+    west.finalise(second["west"])
+    east.submit(users["liuhe"])
+    east.record_opinion(users["huangyuan"], "同意东部自评。")
+    docs = {}
+    for side, url in (("west", reverse("assessment:report_docx", args=[county.pk, 2031])),
+                      ("east", reverse("assessment:report_side_docx", args=[county.pk, 2031, "east"]))):
+        r = login("lingdao").get(url)
+        assert r.status_code == 200
+        assert r["Content-Disposition"].endswith('-2031-east.docx"' if side == "east" else '-2031.docx"')
+        docs[side] = Document(io.BytesIO(r.content))
+    texts = {side: [p.text for p in doc.paragraphs] for side, doc in docs.items()}
+    assert texts["west"][0] == "南京市六合区—西宁市湟源县\n2031年度东西部协作工作自评报告"
+    assert texts["east"][0].replace("\n", "") == "南京市六合区—西宁市湟源县2031年度东西部协作工作东部自评报告"
+    assert texts["west"][-2] == "西宁市湟源县东西部协作工作领导小组办公室"
+    assert texts["east"][-2] == "南京市六合区东西部协作工作领导小组办公室"
+    # The other side's views, each under its date and author.
+    west_views = texts["west"][texts["west"].index("四、东部意见"):-3]
+    assert "建议补充消费帮扶数据。" in west_views and "第二段意见。" in west_views
+    assert any(t.startswith("（一）20") and str(users["liuhe"]) in t for t in west_views)
+    east_views = texts["east"][texts["east"].index("四、西部意见"):-3]
+    assert "同意东部自评。" in east_views
+    assert any("已定稿（锁定），定稿日期：" in t for t in texts["west"])
+    assert any("征求意见中" in t for t in texts["east"])
+    # The download page makes the east's through its own kind.
+    from xiezuo.downloads.models import Download
+
+    c = login("huangyuan")
+    r = c.post(reverse("download_start", args=[county.pk, "report_docx_east"]), {"year": "2031"})
+    assert r.status_code == 302
+    made = Download.objects.filter(kind="report_docx_east").get()
+    assert made.filename == f"self-evaluation-{county.pk}-2031-east.docx"
+
+
+def test_command_writes_the_east_report_with_side_east(county, probe_section, users, tmp_path):
+    out = tmp_path / "east.docx"
+    call_command("self_evaluation", "--pairing", str(county.pk), "--year", "2031", "--side", "east", "--out", str(out))
+    doc = Document(io.BytesIO(out.read_bytes()))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0].replace("\n", "").endswith("2031年度东西部协作工作东部自评报告")
+    assert texts[-2] == "南京市六合区东西部协作工作领导小组办公室"
+    assert "四、西部意见" in texts
+    table = {row.cells[1].text for row in doc.tables[0].rows[1:]}
+    assert "探针资金" in table and "资金支出进度" not in table
+    from xiezuo.assessment.models import SelfEvaluation
+
+    assert set(SelfEvaluation.objects.filter(pairing=county, year=2031).values_list("side", flat=True)) == {"east"}
+    with pytest.raises(CommandError):
+        call_command("self_evaluation", "--pairing", str(county.pk), "--year", "2031", "--side", "north",
+                     "--out", str(out))
 
 
 def test_command_refuses_bad_arguments_in_chinese(county, tmp_path):

@@ -89,10 +89,11 @@ def test_dashboard_chart_shows_the_ledger_figures(journey):
 
 
 def test_download_the_self_evaluation_report(journey, tmp_path):
+    # The east office's own report: the 财政援助资金 it sent is its indicator.
     county = Pairing.objects.get(level="county")
     page = journey.page
-    journey.login("huangyuan")
-    journey.go(f"/assessment/pairings/{county.pk}/self-evaluation/2022/")
+    journey.login("liuhe")
+    journey.go(f"/assessment/pairings/{county.pk}/self-evaluation/2022/east/")
     if page.locator("text=根据台账数据起草自评").count():
         page.click("text=根据台账数据起草自评")
         page.wait_for_load_state()
@@ -101,9 +102,32 @@ def test_download_the_self_evaluation_report(journey, tmp_path):
         page.click("text=下载自评报告（Word）")
     path = tmp_path / "report.docx"
     info.value.save_as(str(path))
-    assert info.value.suggested_filename.endswith(".docx")
+    assert info.value.suggested_filename.endswith("-east.docx")
     doc = Document(str(path))
     text = "\n".join(p.text for p in doc.paragraphs)
     table_text = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
-    assert "自评报告" in text and "2022" in text
+    assert "东部自评报告" in text and "2022" in text and "南京市六合区东西部协作工作领导小组办公室" in text
     assert "4220" in table_text
+
+
+def test_the_west_records_its_views_on_the_east_report_and_reads_the_cross_check(journey):
+    from xiezuo.accounts.models import User
+    from xiezuo.assessment.models import SelfEvaluation
+
+    county = Pairing.objects.get(level="county")
+    east = SelfEvaluation.objects.get(pairing=county, year=2022, side="east")
+    east.submit(User.objects.get(username="liuhe"))
+    page = journey.page
+    journey.login("huangyuan")
+    journey.go(f"/assessment/pairings/{county.pk}/self-evaluation/2022/east/")
+    assert page.locator("text=定稿并锁定").count() == 0  # not the west's to finalise
+    page.fill("#opinion-form textarea[name=text]", "同意。建议补充消费帮扶的直接采购数据。")
+    page.click("#opinion-form button[type=submit]")
+    page.wait_for_load_state()
+    journey.shot("opinion-recorded")
+    assert page.locator(".opinion", has_text="建议补充消费帮扶的直接采购数据").count() == 1
+    page.click("#cross-check-link")
+    page.wait_for_load_state()
+    journey.shot("cross-check")
+    assert page.locator("#cross-check tbody tr").count() > 5
+    assert page.locator("#cross-check tr[data-code=fiscal_funds]", has_text="仅东部考核").count() == 1

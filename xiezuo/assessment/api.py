@@ -15,8 +15,8 @@ from xiezuo.pairings.api import years_from_params
 from xiezuo.pairings.models import Region
 
 from . import dashboard as dash
-from . import iati, services
-from .models import Indicator
+from . import iati, services, workflow
+from .models import Indicator, SelfEvaluation
 
 router = Router(tags=["考核与看板"])
 
@@ -42,9 +42,9 @@ def catalogue(request):
 def indicators(request, pairing_id: int, year: int = year_query(...)):
     pairing = get_pairing(request.user, pairing_id)
     year = _year(year)
-    rows, evaluation = services.indicators_for(pairing, year)
-    return {"pairing": pairing.pk, "year": year, "locked": bool(evaluation and evaluation.is_locked),
-            "indicators": rows}
+    rows, evaluations = services.indicators_for(pairing, year)
+    return {"pairing": pairing.pk, "year": year, "locked": services.year_locked(evaluations),
+            "self_evaluations": services.evaluation_states(evaluations), "indicators": rows}
 
 
 @router.get("/pairings/{pairing_id}/dashboard", response=dict)
@@ -54,14 +54,56 @@ def dashboard(request, pairing_id: int, year: int = year_query(...)):
     ids = services.subtree_ids([pairing])
     entry = services.cache_entries(ids, [year])[(pairing.pk, year)]
     if not entry.dashboard:
-        rows, evaluation = services.indicators_for_figures(pairing, year, entry.figures)
-        # A confirmed year shows what was confirmed, charts included.
-        figures = (evaluation.snapshot.get("figures") if evaluation and evaluation.is_locked else None) or entry.figures
-        payload = dash.build(pairing, year, ids[pairing.pk], figures, rows, evaluation)
+        rows, evaluations = services.indicators_for_figures(pairing, year, entry.figures)
+        # A finalised report shows what was finalised, charts included.
+        figures = services.reported_figures(entry.figures, evaluations)
+        payload = dash.build(pairing, year, ids[pairing.pk], figures, rows, evaluations)
         entry.dashboard = json.dumps(payload, ensure_ascii=False, cls=DjangoJSONEncoder)
         services.store_dashboard(entry, entry.dashboard)
     # Served as stored: the JSON was built once for this state of the ledgers.
     return HttpResponse(entry.dashboard, content_type="application/json; charset=utf-8")
+
+
+def _opinion(o):
+    return {"side": o["side"], "by": o["by_name"], "at": o["at"], "text": o["text"]}
+
+
+def _report(e):
+    return {"id": e.pk, "side": e.side, "title": str(e), "status": e.status, "locked": e.is_locked,
+            "version": e.version, "grade": e.grade or None, "snapshot_at": e.snapshot_at,
+            "submitted_at": e.submitted_at, "finalised_at": e.confirmed_at,
+            "opinions": [_opinion(o) for o in e.opinions],
+            "indicators": (e.snapshot or {}).get("indicators") or []}
+
+
+@router.get("/pairings/{pairing_id}/self-evaluations", response=dict)
+def self_evaluations(request, pairing_id: int, year: int = year_query(...)):
+    """Both sides' self-evaluation reports of a year (东部、西部自评报告), each
+    with its side, status, the other side's views and its indicator rows."""
+    pairing = get_pairing(request.user, pairing_id)
+    year = _year(year)
+    found = SelfEvaluation.objects.of_year(pairing, year)
+    return {"pairing": pairing.pk, "year": year,
+            "reports": [_report(found[side]) for side in ("east", "west") if side in found]}
+
+
+@router.get("/pairings/{pairing_id}/cross-check", response=dict)
+def cross_check(request, pairing_id: int, year: int = year_query(...)):
+    """The 互评 comparison: both sides' figures per indicator, differences flagged."""
+    pairing = get_pairing(request.user, pairing_id)
+    year = _year(year)
+    found = workflow.cross_check(pairing, year)
+    keep = ("target", "actual", "completion", "target_display", "actual_display")
+
+    def figures(row):
+        return {k: row.get(k) for k in keep} if row else None
+
+    return {"pairing": pairing.pk, "year": year, "differences": found["differences"],
+            "sources": {side: ({"status": e.status, "snapshot_at": e.snapshot_at} if e else None)
+                        for side, e in found["sources"].items()},
+            "indicators": [{"code": r["code"], "name": r["name"], "unit": r["unit"], "side": r["side"],
+                            "east": figures(r["east"]), "west": figures(r["west"]), "differs": r["differs"],
+                            "flags": r["flags"]} for r in found["rows"]]}
 
 
 @router.get("/pairings/{pairing_id}/trends", response=dict)

@@ -260,7 +260,7 @@ def labellers():
     }
 
 
-def build(pairing, year, pairing_ids, figures, indicator_rows, evaluation):
+def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
     charts = {}
     label_of = labellers()
     for key, title, dotted, first, value_label, pages, param in CHARTS:
@@ -289,8 +289,10 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluation):
     return {
         "pairing": {"id": pairing.pk, "name": str(pairing)},
         "year": year,
-        "status": evaluation.status if evaluation else None,
-        "locked": bool(evaluation and evaluation.is_locked),
+        # The west report's status (the single report's before each side had its own).
+        "status": services.evaluation_states(evaluations)["west"],
+        "self_evaluations": services.evaluation_states(evaluations),
+        "locked": services.year_locked(evaluations),
         "sections": sorted(k for k in figures if k not in ("pairing_id", "years")),
         "indicators": indicator_rows,
         "charts": charts,

@@ -1,4 +1,4 @@
-"""Demo of the assessment: a drafted self-evaluation for 2022 whose figures
+"""Demo of the assessment: both sides' drafted self-evaluations for 2022, whose figures
 come from whatever ledgers are loaded (steps 900+ run after every ledger)."""
 
 from django.apps import apps
@@ -32,4 +32,6 @@ def catalogue():
 def self_evaluation_2022():
     from xiezuo.pairings.demo import county_pair
 
-    workflow.get_or_draft(county_pair(), 2022, User.objects.filter(username="huangyuan").first())
+    # Each side drafts its own report: the west office the west's, the east office the east's.
+    workflow.get_or_draft(county_pair(), 2022, User.objects.filter(username="huangyuan").first(), side="west")
+    workflow.get_or_draft(county_pair(), 2022, User.objects.filter(username="liuhe").first(), side="east")

@@ -54,3 +54,10 @@ class NarrativeForm(VersionedForm):
     def save(self, commit=True):
         self.instance.narratives = {code: self.cleaned_data.get(f"area_{code}", "").strip() for code, _ in WORK_AREAS}
         return super().save(commit)
+
+
+class OpinionForm(forms.Form):
+    """The other side's views (意见) on a submitted self-evaluation."""
+
+    text = forms.CharField(label="意见", max_length=SelfEvaluation.OPINION_MAX,
+                           widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))

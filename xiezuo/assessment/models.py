@@ -142,30 +142,48 @@ class SelfEvaluationQuerySet(models.QuerySet):
     def locked(self):
         return self.filter(status=SelfEvaluation.CONFIRMED)
 
+    def of_year(self, pairing, year):
+        """Return {side: self-evaluation} of a pairing-year (one query)."""
+        return {e.side: e for e in self.filter(pairing=pairing, year=year)}
+
 
 class SelfEvaluation(ScopedModel):
-    """The year's self-evaluation (自评): drafted by the west office with a
-    snapshot of the figures and a narrative per work area, confirmed by the
-    east office. A confirmed year is locked."""
+    """One side's self-evaluation of a year (自评报告): each side — the east
+    office and the west office — drafts its own, against its own indicators
+    (those of its side and those of both) and its own targets, with a
+    snapshot of the figures and a narrative per work area; it asks the other
+    side for its views (征求意见), the other side records them (意见), and
+    the drafting side finalises it (定稿), which locks it."""
 
+    EAST, WEST = Indicator.EAST, Indicator.WEST
+    SIDES = [(EAST, "东部"), (WEST, "西部")]
     DRAFT, SUBMITTED, CONFIRMED = "draft", "submitted", "confirmed"
-    STATUSES = [(DRAFT, "起草中"), (SUBMITTED, "待东部确认"), (CONFIRMED, "已确认（锁定）")]
+    STATUSES = [(DRAFT, "起草中"), (SUBMITTED, "征求意见中"), (CONFIRMED, "已定稿（锁定）")]
+    OPINION_MAX = 2000
 
     pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
                                 related_name="self_evaluations")
     year = models.PositiveSmallIntegerField("年度")
+    side = models.CharField("自评方", max_length=4, choices=SIDES, default=WEST)
     status = models.CharField("状态", max_length=10, choices=STATUSES, default=DRAFT)
     title = models.CharField("标题", max_length=200, blank=True)
-    # The figures and indicator rows at the time of the snapshot, as served
-    # by the API: what was confirmed is what stays reported.
+    # The figures and this side's indicator rows at the time of the snapshot,
+    # as served by the API: what was finalised is what stays reported.
     snapshot = models.JSONField("数据快照", default=dict, blank=True)
     snapshot_at = models.DateTimeField("快照时间", null=True, blank=True)
     # {work area code: narrative text}
     narratives = models.JSONField("分项自评", default=dict, blank=True)
     grade = models.CharField("自评等次", max_length=4, blank=True,
                              choices=[("好", "好"), ("较好", "较好"), ("一般", "一般"), ("差", "差")])
+    # The other side's views (意见), oldest first, each
+    # {"by": user id, "by_name": name, "side": side, "at": ISO time, "text": text}.
+    opinions = models.JSONField("对方意见", default=list, blank=True)
     drafted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Who finalised it (定稿) and when; the names are those of the old
+    # east-side confirmation, which finalising replaced.
     confirmed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -173,28 +191,63 @@ class SelfEvaluation(ScopedModel):
     objects = SelfEvaluationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-year"]
+        ordering = ["-year", "side"]
         verbose_name = "年度自评"
         verbose_name_plural = "年度自评"
-        constraints = [models.UniqueConstraint("pairing", "year", name="self_evaluation_unique_year",
-                                               violation_error_message="该结对本年度已有自评")]
+        constraints = [models.UniqueConstraint("pairing", "year", "side", name="self_evaluation_unique_side",
+                                               violation_error_message="该结对本年度本方已有自评")]
 
     def __str__(self):
-        return self.title or f"{self.pairing} {self.year}年度东西部协作工作自评报告"
+        return self.title or default_title(self.pairing, self.year, self.side)
 
     @property
     def is_locked(self):
         return self.status == self.CONFIRMED
 
-    # -- life cycle: draft (west) → submitted → confirmed (east), locked ------
-    # Each step is taken on the row locked for update and only if the version
-    # the person acted on is still the row's (`check_version`): of two people
-    # pressing 确认 and 退回 at once exactly one step happens, and nobody
-    # confirms a text someone changed after their page was loaded.
+    @property
+    def other_side(self):
+        return self.EAST if self.side == self.WEST else self.WEST
 
-    def require_editable(self, user, perm="west"):
-        """Raise unless the user may change the evaluation now: the west office
-        while it is a draft; an administrator at any time (also after the lock)."""
+    @property
+    def side_name(self):
+        return dict(self.SIDES)[self.side]
+
+    @property
+    def other_side_name(self):
+        return dict(self.SIDES)[self.other_side]
+
+    def indicator_sides(self):
+        """The indicator sides this report is assessed on: its own and both."""
+        return [self.side, Indicator.BOTH]
+
+    def opinion_list(self):
+        """The opinions for a page: their time as a datetime, and whether
+        they concern the text as last submitted."""
+        from django.utils.dateparse import parse_datetime
+
+        current = self.current_opinions()
+        return [{**o, "at": parse_datetime(o["at"]), "current": o in current} for o in self.opinions]
+
+    def current_opinions(self):
+        """The opinions recorded on the text as last submitted."""
+        from django.utils.dateparse import parse_datetime
+
+        return [o for o in self.opinions
+                if self.submitted_at is None or parse_datetime(o["at"]) >= self.submitted_at]
+
+    # -- life cycle: draft (its side) → submitted for the other side's views
+    # (征求意见) → the other side records its views (意见) → finalised (定稿)
+    # by its side, locked. Each step is taken on the row locked for update
+    # and only if the version the person acted on is still the row's
+    # (`check_version`): of two people pressing 定稿 and 撤回 at once exactly
+    # one step happens, and nobody finalises a text (or an opinion) someone
+    # changed after their page was loaded. Each step is one save, so one
+    # audit event (the tracked before/after).
+
+    def require_editable(self, user):
+        """Raise unless the user may change the evaluation now: its own side's
+        office while it is a draft; an administrator at any time (also after
+        the lock)."""
         from django.core.exceptions import PermissionDenied
 
         from xiezuo.accounts.scope import scope_for
@@ -203,20 +256,20 @@ class SelfEvaluation(ScopedModel):
         if scope.has(self.pairing_id, "admin"):
             return "admin"
         if self.is_locked:
-            raise PermissionDenied("本年度自评已由东部确认并锁定，修改须由管理员进行")
-        if self.status != self.DRAFT and perm == "west":
-            raise PermissionDenied("自评已提交东部确认，如需修改请先由东部退回")
-        if not scope.has(self.pairing_id, perm):
-            raise PermissionDenied("您的角色无权执行此操作")
-        return perm
+            raise PermissionDenied("本方自评报告已定稿锁定，修改须由管理员进行")
+        if not scope.has(self.pairing_id, self.side):
+            raise PermissionDenied(f"只有{self.side_name}协作办可以修改{self.side_name}自评报告")
+        if self.status != self.DRAFT:
+            raise PermissionDenied(f"自评报告正在征求{self.other_side_name}意见，如需修改请先撤回")
+        return self.side
 
     def admin_event(self, what):
         # The tracked model already records before/after; this event names the
-        # administrator's change of a locked year explicitly for auditors.
+        # administrator's change of a locked report explicitly for auditors.
         if self.is_locked:
             from xiezuo.audit.models import record_for
 
-            record_for(self, "admin", summary=f"管理员修改已锁定的{self.year}年度自评：{what}")
+            record_for(self, "admin", summary=f"管理员修改已定稿的{self.year}年度{self.side_name}自评：{what}")
 
     def _step(self, user, loaded_version, change):
         """Apply `change(current)` to the locked row, bump its version, save."""
@@ -234,15 +287,15 @@ class SelfEvaluation(ScopedModel):
         return self
 
     def may_refresh(self, user):
-        """Either side may take a new snapshot of the ledgers until the year
-        is confirmed (an administrator also after): the east must not be left
-        confirming figures it can see are out of date."""
+        """The drafting side may take a new snapshot of the ledgers until it
+        finalises (an administrator also after): it must not finalise
+        figures it can see are out of date."""
         from xiezuo.accounts.scope import scope_for
 
         scope = scope_for(user)
         if scope.has(self.pairing_id, "admin"):
             return True
-        return not self.is_locked and (scope.has(self.pairing_id, "west") or scope.has(self.pairing_id, "east"))
+        return not self.is_locked and scope.has(self.pairing_id, self.side)
 
     def refresh_snapshot(self, user, loaded_version=AS_READ):
         from django.core.exceptions import PermissionDenied
@@ -251,37 +304,67 @@ class SelfEvaluation(ScopedModel):
 
         def change(current):
             if not current.may_refresh(user):
-                raise PermissionDenied("本年度自评已确认锁定，或您的角色无权重新生成快照")
-            current.snapshot, current.snapshot_at = snapshot_of(current.pairing, current.year), timezone.now()
+                raise PermissionDenied("本方自评报告已定稿锁定，或您的角色无权重新生成快照")
+            current.snapshot = snapshot_of(current.pairing, current.year, current.side)
+            current.snapshot_at = timezone.now()
             current.admin_event("重新生成数据快照")
 
         return self._step(user, loaded_version, change)
 
     def submit(self, user, loaded_version=AS_READ):
+        """Send the draft to the other side for its views (征求意见)."""
         def change(current):
             if current.status != self.DRAFT:
-                raise ValidationError("只有起草中的自评可以提交")
+                raise ValidationError("只有起草中的自评报告可以提交征求意见")
             current.require_editable(user)
-            current.status, current.submitted_at, current.drafted_by = self.SUBMITTED, timezone.now(), user
+            current.status, current.submitted_at, current.submitted_by = self.SUBMITTED, timezone.now(), user
 
         return self._step(user, loaded_version, change)
 
-    def confirm(self, user, loaded_version=AS_READ):
+    def record_opinion(self, user, text, loaded_version=AS_READ):
+        """Record the other side's views (意见) on the submitted text; the
+        other side may record several, each kept with its author and time."""
+        text = (text or "").strip()
+
         def change(current):
-            _require(user, current, "east")
+            _require(user, current, current.other_side)
             if current.status != self.SUBMITTED:
-                raise ValidationError("只有西部已提交的自评可以确认")
-            if current.drafted_by_id == user.pk:
-                raise ValidationError("确认人不能与提交人为同一用户")
+                raise ValidationError(f"只有正在征求意见的{current.side_name}自评报告可以提出意见")
+            if not text:
+                raise ValidationError("意见内容不能为空")
+            if len(text) > self.OPINION_MAX:
+                raise ValidationError(f"意见内容不能超过{self.OPINION_MAX}字（现有{len(text)}字）")
+            current.opinions = [*current.opinions, {
+                "by": user.pk, "by_name": str(user), "side": current.other_side,
+                "at": timezone.now().isoformat(), "text": text}]
+
+        return self._step(user, loaded_version, change)
+
+    def finalise(self, user, loaded_version=AS_READ):
+        """Finalise (定稿) and lock: by the drafting side, after the other
+        side has recorded its views on the submitted text, and by another
+        person than the one who submitted it (two-person control)."""
+        def change(current):
+            _require(user, current, current.side)
+            if current.status != self.SUBMITTED:
+                raise ValidationError("只有已征求意见的自评报告可以定稿")
+            if not current.current_opinions():
+                raise ValidationError(f"{current.other_side_name}尚未对本次提交提出意见，暂不能定稿")
+            # Reports submitted before the two sides had reports of their
+            # own name their submitter in drafted_by.
+            if (current.submitted_by_id or current.drafted_by_id) == user.pk:
+                raise ValidationError("定稿人不能与提交征求意见的人为同一用户")
             current.status, current.confirmed_by, current.confirmed_at = self.CONFIRMED, user, timezone.now()
 
         return self._step(user, loaded_version, change)
 
-    def send_back(self, user, loaded_version=AS_READ):
+    def withdraw(self, user, loaded_version=AS_READ):
+        """Take the submitted text back to draft (撤回修改), to revise it after
+        the other side's views; the views recorded so far are kept."""
         def change(current):
-            _require(user, current, "east")
+            _require(user, current, current.side)
             if current.status != self.SUBMITTED:
-                raise ValidationError("只有待确认的自评可以退回")
+                raise ValidationError("只有征求意见中的自评报告可以撤回")
             current.status = self.DRAFT
 
         return self._step(user, loaded_version, change)
@@ -290,11 +373,19 @@ class SelfEvaluation(ScopedModel):
         def change(current):
             _require(user, current, "admin")
             if not current.is_locked:
-                raise ValidationError("该自评未锁定，无需解锁")
+                raise ValidationError("该自评报告未锁定，无需解锁")
             current.admin_event("解除锁定，退回起草")
             current.status, current.confirmed_by, current.confirmed_at = self.DRAFT, None, None
 
         return self._step(user, loaded_version, change)
+
+
+def default_title(pairing, year, side):
+    """The report's title: the east's names its side (our wording); the
+    west's keeps the title the single report had."""
+    if side == SelfEvaluation.EAST:
+        return f"{pairing}{year}年度东西部协作工作东部自评报告"
+    return f"{pairing}{year}年度东西部协作工作自评报告"
 
 
 def _require(user, evaluation, perm):

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -184,14 +185,23 @@ def _row_flag(row, tag):
 
 
 def issuer(evaluation):
-    """发文机关署名 of the report: the west party's organisation when the
-    pairing names one, else its cooperation office (our judgement: offices
-    sign these reports as the 东西部协作工作领导小组办公室 of their county; the
-    .docx stays editable where an office signs otherwise)."""
+    """发文机关署名 of the report: its own side's organisation when the
+    pairing names one, else that side's cooperation office (our judgement:
+    offices sign these reports as the 东西部协作工作领导小组办公室 of their
+    county or district; the .docx stays editable where an office signs
+    otherwise). The east report is the east office's, the west's the west's."""
     pairing = evaluation.pairing
+    if evaluation.side == evaluation.EAST:
+        return pairing.east_org.name if pairing.east_org_id else f"{pairing.east_name}东西部协作工作领导小组办公室"
     if pairing.west_org_id:
         return pairing.west_org.name
     return f"{pairing.west_name}东西部协作工作领导小组办公室"
+
+
+def docx_name(evaluation):
+    """The file name: the west report keeps the name of the single report."""
+    suffix = "-east" if evaluation.side == evaluation.EAST else ""
+    return f"self-evaluation-{evaluation.pairing_id}-{evaluation.year}{suffix}.docx"
 
 
 def signature(doc, name, date_text):
@@ -214,6 +224,30 @@ def _plain(display, unit):
     return display[: -len(unit)] if unit and display.endswith(unit) else display
 
 
+def cn_ordinal(n):
+    """一 … 十, 十一 … 九十九 for the second-level headings' numbers."""
+    tens, units = divmod(n, 10)
+    if n <= 10:
+        return CN_NUMBERS[n - 1]
+    if n < 100:
+        return (CN_NUMBERS[tens - 1] if tens > 1 else "") + "十" + (CN_NUMBERS[units - 1] if units else "")
+    return str(n)
+
+
+def opinions_section(doc, evaluation):
+    """四、the other side's views (结对方意见), each with its date and author."""
+    other = evaluation.other_side_name
+    heading(doc, f"四、{other}意见", 1)
+    if not evaluation.opinions:
+        paragraph(doc, f"（尚未收到{other}意见。）", BODY_FONT, SIZE_3)
+    for n, opinion in enumerate(evaluation.opinions):
+        when = cn_date(parse_datetime(opinion["at"]))
+        heading(doc, f"（{cn_ordinal(n + 1)}）{when}，{opinion['by_name']}", 2)
+        for para in opinion["text"].splitlines():
+            if para.strip():
+                paragraph(doc, para.strip(), BODY_FONT, SIZE_3)
+
+
 def self_evaluation_docx(evaluation):
     """Return the self-evaluation report as .docx bytes."""
     doc = Document()
@@ -233,8 +267,10 @@ def self_evaluation_docx(evaluation):
     title = paragraph(doc, "", TITLE_FONT, SIZE_2, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     title.runs[0].text = "\n".join(title_lines(str(evaluation)))  # python-docx writes \n as a line break
     paragraph(doc, "", BODY_FONT, SIZE_3, indent=False)
-    paragraph(doc, (f"根据{year}年度东西部协作协议确定的目标任务，现将{pairing}{year}年度东西部协作工作"
-                    f"自评情况报告如下（数据截至{cn_date(evaluation.snapshot_at) or '—'}）。"), BODY_FONT, SIZE_3)
+    side = evaluation.side_name
+    paragraph(doc, (f"根据{year}年度东西部协作协议确定的{side}目标任务，现将{pairing}{year}年度东西部协作"
+                    f"{side}工作自评情况报告如下（数据截至{cn_date(evaluation.snapshot_at) or '—'}）。"),
+              BODY_FONT, SIZE_3)
 
     heading(doc, "一、主要指标完成情况", 1)
     met = [r for r in rows if r.get("completion") is not None and Decimal(r["completion"]) >= 100]
@@ -253,12 +289,14 @@ def self_evaluation_docx(evaluation):
 
     heading(doc, "三、自评结论", 1)
     grade = evaluation.grade or "（待定）"
-    paragraph(doc, f"综合以上情况，{year}年度东西部协作工作自评等次为：{grade}。", BODY_FONT, SIZE_3)
+    paragraph(doc, f"综合以上情况，{year}年度东西部协作{side}工作自评等次为：{grade}。", BODY_FONT, SIZE_3)
     status = evaluation.get_status_display()
     if evaluation.is_locked and evaluation.confirmed_at:
-        status += f"，东部确认日期：{cn_date(evaluation.confirmed_at)}"
+        status += f"，定稿日期：{cn_date(evaluation.confirmed_at)}"
     paragraph(doc, f"（状态：{status}）", BODY_FONT, SIZE_3)
-    # 成文日期: the confirmation's date once confirmed, else the snapshot's.
+
+    opinions_section(doc, evaluation)
+    # 成文日期: the date it was finalised once it is, else the snapshot's.
     signature(doc, issuer(evaluation), cn_date(evaluation.confirmed_at or evaluation.snapshot_at or timezone.now()))
 
     buf = io.BytesIO()
@@ -293,8 +331,8 @@ def statistics_xlsx(pairing, year):
     table, then one sheet per dashboard table."""
     ids = services.subtree_ids([pairing])
     figures = services.figures_by_year(ids, [year])[(pairing.pk, year)]
-    rows, evaluation = services.indicators_for_figures(pairing, year, figures)
-    data = dash.build(pairing, year, ids[pairing.pk], figures, rows, evaluation)
+    rows, evaluations = services.indicators_for_figures(pairing, year, figures)
+    data = dash.build(pairing, year, ids[pairing.pk], figures, rows, evaluations)
     buf = io.BytesIO()
     # Buyer, product and organisation names in these tables are typed by
     # users: the one export writer keeps them text, never formulas or links.

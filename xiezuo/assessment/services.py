@@ -357,20 +357,50 @@ def indicator_rows(pairing, year, figures, indicators=None):
 
 
 def indicators_for(pairing, year):
-    """Return (rows, self-evaluation or None) for a pairing-year."""
-    evaluation = SelfEvaluation.objects.filter(pairing=pairing, year=year).first()
-    if evaluation and evaluation.is_locked and evaluation.snapshot.get("indicators"):
-        return evaluation.snapshot["indicators"], evaluation
-    return indicator_rows(pairing, year, figures_for(pairing, year)), evaluation
+    """Return (rows, {side: self-evaluation}) for a pairing-year."""
+    return indicators_for_figures(pairing, year, figures_for(pairing, year))
 
 
 def indicators_for_figures(pairing, year, figures):
-    """Return (rows, self-evaluation or None): a confirmed year reports what
-    was confirmed, any other year the live figures."""
-    evaluation = SelfEvaluation.objects.filter(pairing=pairing, year=year).first()
-    if evaluation and evaluation.is_locked and evaluation.snapshot.get("indicators"):
-        return evaluation.snapshot["indicators"], evaluation
-    return indicator_rows(pairing, year, figures), evaluation
+    """Return (rows, {side: self-evaluation}): what a finalised report says
+    is reported, the live figures otherwise (`reported_rows`)."""
+    evaluations = SelfEvaluation.objects.of_year(pairing, year)
+    return reported_rows(indicator_rows(pairing, year, figures), evaluations), evaluations
+
+
+def finalised(evaluations):
+    """The finalised reports with a snapshot, the west's first: where both
+    hold an indicator of both sides, or the figures as a whole, the west's
+    is reported (the west keeps most ledgers; our judgement)."""
+    return [e for side in ("west", "east") if (e := evaluations.get(side)) and e.is_locked
+            and (e.snapshot or {}).get("indicators")]
+
+
+def reported_rows(live_rows, evaluations):
+    """Replace live rows by those of the finalised reports that hold them."""
+    done = finalised(evaluations)
+    if not done:
+        return live_rows
+    frozen = {}
+    for evaluation in reversed(done):  # the west's last, so it wins
+        frozen.update({row["code"]: row for row in evaluation.snapshot["indicators"]})
+    return [frozen.get(row["code"], row) for row in live_rows]
+
+
+def reported_figures(live_figures, evaluations):
+    """The figures a year reports: a finalised report's (the west's first), else live."""
+    done = finalised(evaluations)
+    return (done[0].snapshot.get("figures") if done else None) or live_figures
+
+
+def year_locked(evaluations):
+    """Whether every figure of the year is a finalised one: both reports finalised."""
+    return all(evaluations.get(side) is not None and evaluations[side].is_locked for side in ("east", "west"))
+
+
+def evaluation_states(evaluations):
+    """{side: status or None} for the API."""
+    return {side: (evaluations[side].status if side in evaluations else None) for side in ("east", "west")}
 
 
 # --- roll-up -------------------------------------------------------------------

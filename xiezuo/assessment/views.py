@@ -15,7 +15,7 @@ from xiezuo.front.params import year_param as year_given  # this module has its 
 from xiezuo.pairings.models import Region
 
 from . import iati, reports, services, workflow
-from .forms import IndicatorForm, ManualActualForm, NarrativeForm
+from .forms import IndicatorForm, ManualActualForm, NarrativeForm, OpinionForm
 from .models import Indicator, ManualActual, SelfEvaluation
 from .narrative import WORK_AREAS
 
@@ -77,18 +77,25 @@ def self_evaluation_years(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     evaluations = SelfEvaluation.objects.filter(pairing=pairing)
     years = sorted(set(pairing.agreements.values_list("year", flat=True)) | {e.year for e in evaluations}, reverse=True)
-    by_year = {e.year: e for e in evaluations}
-    ctx = {"pairing": pairing, "rows": [(y, by_year.get(y)) for y in years]}
+    by_year = {(e.year, e.side): e for e in evaluations}
+    ctx = {"pairing": pairing, "rows": [(y, by_year.get((y, "east")), by_year.get((y, "west"))) for y in years]}
     return render(request, "assessment/self_evaluation_list.html", ctx)
 
 
 @login_required
-def self_evaluation(request, pairing_id, year):
+def self_evaluation_year(request, pairing_id, year):
+    pairing = get_pairing(request.user, pairing_id)
+    return redirect("assessment:self_evaluation", pairing.pk, year, "west")
+
+
+@login_required
+def self_evaluation(request, pairing_id, year, side):
     pairing = get_pairing(request.user, pairing_id)
     scope = scope_for(request.user)
-    evaluation = SelfEvaluation.objects.filter(pairing=pairing, year=year).first()
+    evaluation = SelfEvaluation.objects.filter(pairing=pairing, year=year, side=side).first()
     if evaluation is None:
-        ctx = {"pairing": pairing, "year": year, "can_draft": scope.has(pairing, "west")}
+        ctx = {"pairing": pairing, "year": year, "side": side, "side_name": dict(SelfEvaluation.SIDES)[side],
+               "can_draft": scope.has(pairing, side)}
         return render(request, "assessment/self_evaluation_missing.html", ctx)
     form = NarrativeForm(request.POST or None, instance=evaluation)
     if request.method == "POST":
@@ -100,12 +107,13 @@ def self_evaluation(request, pairing_id, year):
                     saved.admin_event("修改自评文字")
             if saved:
                 messages.success(request, "已保存自评内容")
-                return redirect("assessment:self_evaluation", pairing.pk, year)
-    ctx = {"pairing": pairing, "year": year, "evaluation": evaluation, "form": form, "areas": WORK_AREAS,
-           "can_edit": _can_edit(evaluation, request.user), "can_refresh": evaluation.may_refresh(request.user),
-           "changes": workflow.snapshot_changes(evaluation),
-           "can_west": scope.has(pairing, "west"), "can_east": scope.has(pairing, "east"),
-           "can_admin": scope.has(pairing, "admin")}
+                return redirect("assessment:self_evaluation", pairing.pk, year, side)
+    ctx = {"pairing": pairing, "year": year, "side": side, "evaluation": evaluation, "form": form,
+           "areas": WORK_AREAS, "can_edit": _can_edit(evaluation, request.user),
+           "can_refresh": evaluation.may_refresh(request.user), "changes": workflow.snapshot_changes(evaluation),
+           "can_side": scope.has(pairing, side), "can_other": scope.has(pairing, evaluation.other_side),
+           "can_admin": scope.has(pairing, "admin"), "opinions": evaluation.opinion_list(),
+           "opinion_form": OpinionForm(), "docx_kind": "report_docx_east" if side == "east" else "report_docx"}
     return render(request, "assessment/self_evaluation.html", ctx)
 
 
@@ -118,29 +126,46 @@ def _can_edit(evaluation, user):
 
 
 # The self-evaluation's steps (SelfEvaluation methods, under its row lock).
-ACTIONS = {"refresh": "refresh_snapshot", "submit": "submit", "confirm": "confirm", "return": "send_back",
+ACTIONS = {"refresh": "refresh_snapshot", "submit": "submit", "finalise": "finalise", "withdraw": "withdraw",
            "reopen": "reopen"}
-DONE = {"draft": "已根据台账数据起草自评", "refresh": "已重新生成数据快照", "submit": "已提交东部确认",
-        "confirm": "已确认，本年度自评已锁定", "return": "已退回西部修改", "reopen": "已解除锁定"}
+DONE = {"draft": "已根据台账数据起草自评", "refresh": "已重新生成数据快照", "submit": "已提交对方征求意见",
+        "opinion": "已记录意见", "finalise": "已定稿，本方自评报告已锁定", "withdraw": "已撤回修改",
+        "reopen": "已解除锁定"}
 
 
 @login_required
-def self_evaluation_action(request, pairing_id, year, action):
+def self_evaluation_action(request, pairing_id, year, side, action):
     # Scope first, so that a foreign pairing is a 404 whatever the method.
-    pairing = get_pairing(request.user, pairing_id, "west" if action in ("draft", "submit") else "read")
+    pairing = get_pairing(request.user, pairing_id, side if action in ("draft", "submit") else "read")
     if request.method != "POST":
-        return redirect("assessment:self_evaluation", pairing.pk, year)
+        return redirect("assessment:self_evaluation", pairing.pk, year, side)
     if action == "draft":
-        workflow.get_or_draft(pairing, year, request.user)
+        workflow.get_or_draft(pairing, year, request.user, side)
     else:
-        evaluation = get_object_or_404(SelfEvaluation, pairing=pairing, year=year)
+        evaluation = get_object_or_404(SelfEvaluation, pairing=pairing, year=year, side=side)
+        version = loaded_version_of(request.POST)
         try:
-            getattr(evaluation, ACTIONS[action])(request.user, loaded_version=loaded_version_of(request.POST))
+            if action == "opinion":
+                form = OpinionForm(request.POST)
+                text = form.cleaned_data["text"] if form.is_valid() else request.POST.get("text", "")
+                evaluation.record_opinion(request.user, text, loaded_version=version)
+            else:
+                getattr(evaluation, ACTIONS[action])(request.user, loaded_version=version)
         except ValidationError as e:
             messages.error(request, "；".join(e.messages))
-            return redirect("assessment:self_evaluation", pairing.pk, year)
+            return redirect("assessment:self_evaluation", pairing.pk, year, side)
     messages.success(request, DONE[action])
-    return redirect("assessment:self_evaluation", pairing.pk, year)
+    return redirect("assessment:self_evaluation", pairing.pk, year, side)
+
+
+@login_required
+def cross_check(request, pairing_id, year):
+    """互评: the two sides' figures of the year side by side, differences flagged."""
+    pairing = get_pairing(request.user, pairing_id)
+    found = workflow.cross_check(pairing, year)
+    ctx = {"pairing": pairing, "year": year, **found, "east": found["sources"]["east"],
+           "west": found["sources"]["west"]}
+    return render(request, "assessment/cross_check.html", ctx)
 
 
 def _report_too_big(request, pairing, year):
@@ -153,15 +178,15 @@ def _report_too_big(request, pairing, year):
 
 
 @login_required
-def report_docx(request, pairing_id, year):
+def report_docx(request, pairing_id, year, side):
     pairing = get_pairing(request.user, pairing_id)
     if too_big := _report_too_big(request, pairing, year):
         return too_big
-    evaluation = SelfEvaluation.objects.filter(pairing=pairing, year=year).first()
+    evaluation = SelfEvaluation.objects.filter(pairing=pairing, year=year, side=side).first()
     if evaluation is None:
-        raise Http404("本年度尚未起草自评，请先在“年度自评”页面起草")
+        raise Http404("本年度本方尚未起草自评，请先在“年度自评”页面起草")
     response = HttpResponse(reports.self_evaluation_docx(evaluation), content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="self-evaluation-{pairing.pk}-{year}.docx"'
+    response["Content-Disposition"] = f'attachment; filename="{reports.docx_name(evaluation)}"'
     return response
 
 
@@ -179,20 +204,27 @@ def report_xlsx(request, pairing_id, year):
 def manual_actuals(request, pairing_id, year):
     pairing = get_pairing(request.user, pairing_id)
     scope = scope_for(request.user)
-    locked = workflow.is_locked(pairing.pk, year)
+    # A finalised report locks the hand-entered actuals of the indicators it
+    # holds (its side's and both sides'); the others stay open.
+    locked = workflow.locked_sides(pairing.pk, year)
     instance = None
     if request.GET.get("edit"):
         instance = scope.get(ManualActual.objects.filter(pairing=pairing), id_param_or_404(request, "edit"))
     form = ManualActualForm(request.POST or None, request.FILES or None, instance=instance)
     if request.method == "POST":
-        scope.require(pairing, "admin" if locked else "write")
+        scope.require(pairing, "write")
+        was = instance.indicator.side if instance else None
         form.instance.pairing, form.instance.year = pairing, year
-        if form.is_valid() and save_or_conflict(form):
-            messages.success(request, "已保存填报值")
-            return redirect("assessment:manual_actuals", pairing.pk, year)
-    ctx = {"pairing": pairing, "year": year, "form": form, "locked": locked,
+        if form.is_valid():
+            if workflow.covers(form.cleaned_data["indicator"].side, locked) or workflow.covers(was, locked):
+                scope.require(pairing, "admin")
+            if save_or_conflict(form):
+                messages.success(request, "已保存填报值")
+                return redirect("assessment:manual_actuals", pairing.pk, year)
+    ctx = {"pairing": pairing, "year": year, "form": form, "locked": bool(locked),
+           "locked_names": "、".join(dict(SelfEvaluation.SIDES)[s] for s in sorted(locked)),
            "rows": ManualActual.objects.filter(pairing=pairing, year=year).select_related("indicator"),
-           "can_write": scope.has(pairing, "admin" if locked else "write")}
+           "can_write": scope.has(pairing, "write")}
     return render(request, "assessment/manual_actuals.html", ctx)
 
 

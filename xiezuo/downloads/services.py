@@ -80,16 +80,23 @@ class _Report:
 
 
 class SelfEvaluationDocx(_Report):
+    """One side's 自评报告: `report_docx` the west's (the single report's
+    kind before each side had its own), `report_docx_east` the east's."""
+
+    def __init__(self, side):
+        self.side = side
+
     def evaluation(self, download):
         from xiezuo.assessment.models import SelfEvaluation
 
-        found = SelfEvaluation.objects.filter(pairing=download.pairing, year=download.year).first()
+        found = SelfEvaluation.objects.filter(pairing=download.pairing, year=download.year, side=self.side).first()
         if found is None:
-            raise Http404("本年度尚未起草自评，请先在“年度自评”页面起草")
+            raise Http404("本年度本方尚未起草自评，请先在“年度自评”页面起草")
         return found
 
     def filename(self, download):
-        return f"self-evaluation-{download.pairing_id}-{download.year}.docx"
+        suffix = "-east" if self.side == "east" else ""
+        return f"self-evaluation-{download.pairing_id}-{download.year}{suffix}.docx"
 
     def write(self, download):
         from xiezuo.assessment.reports import self_evaluation_docx
@@ -107,7 +114,8 @@ class StatisticsXlsx(_Report):
         return statistics_xlsx(download.pairing, download.year)
 
 
-KINDS = {"ledger": LedgerExport(), "report_docx": SelfEvaluationDocx(), "report_xlsx": StatisticsXlsx()}
+KINDS = {"ledger": LedgerExport(), "report_docx": SelfEvaluationDocx("west"),
+         "report_docx_east": SelfEvaluationDocx("east"), "report_xlsx": StatisticsXlsx()}
 
 
 def kind_of(download):
