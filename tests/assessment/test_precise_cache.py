@@ -182,3 +182,27 @@ def test_many_edits_of_every_kind_keep_the_cache_equal_to_a_fresh_computation(co
         steps += 1
         assert_all_fresh(entries(county), county)
     assert steps >= 5
+
+
+def test_a_change_no_figure_reads_keeps_the_figures_but_not_the_stored_dashboard(county, client_for):
+    """A hand-entered actual changes what the dashboard shows but no figures
+    section: the figures stay, the stored dashboard JSON is built again."""
+    from xiezuo.assessment.models import Indicator, ManualActual
+
+    indicator = Indicator.objects.create(code="probe_manual", name="探针：人工填报指标", unit="个", side="both",
+                                         computation="manual", order=1)
+    manual = ManualActual.objects.create(pairing=county, year=2022, indicator=indicator, value=3)
+    FiguresCache.objects.all().delete()
+    c = client_for("huangyuan")
+    url = f"/api/v1/pairings/{county.pk}/dashboard?year=2022"
+    assert c.get(url).status_code == 200
+    shown = FiguresCache.objects.get(pairing=county, year=2022).dashboard
+    assert shown
+    manual.value = 4
+    manual.save()
+    entry = entries(county)[(county.pk, 2022)]
+    assert entry.recomputed == frozenset()
+    stored = FiguresCache.objects.get(pairing=county, year=2022)
+    assert stored.dashboard == "" and stored.figures == fresh(county, 2022)
+    assert c.get(url).content.decode() != shown
+    assert FiguresCache.objects.get(pairing=county, year=2022).dashboard not in ("", shown)

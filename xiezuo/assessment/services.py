@@ -96,13 +96,19 @@ def cache_entries(pairing_ids_by_root, years):
             if entry is None:
                 stale = None  # everything
             else:
-                stale = stale_sections(changes, entry.audit_seq, set(pairing_ids_by_root[root]), year)
-                if not stale:
+                stale, touched = stale_sections(changes, entry.audit_seq, set(pairing_ids_by_root[root]), year)
+                if not touched:
                     entry.recomputed = frozenset()
                     result[(root, year)] = entry
                     continue
             if head is None:
                 head = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+            if stale is not None and not stale:
+                # No figure changed, but the dashboard built beside them shows
+                # more (targets, hand-entered actuals, the self-evaluation's
+                # state): keep the figures, rebuild the dashboard.
+                result[(root, year)] = _store(root, year, entry.figures, head, today, frozenset())
+                continue
             if stale is None or stale >= set(registry.SECTIONS):
                 figures, done = _compute(pairing_ids_by_root[root], year), frozenset(registry.SECTIONS)
             else:
@@ -193,8 +199,8 @@ def changes_since(seq, ids):
         sections = registry.sections_reading(model) if model else set(registry.SECTIONS)
         if model in GLOBAL_MODELS:
             sections = set(registry.SECTIONS)
-        if not sections:
-            continue
+        if pairing_id is None and not sections:
+            continue  # accounts, tokens: nothing a pairing's dashboard shows
         before, after = _json(before), _json(after)
         changes.append(Change(event_seq, pairing_id, frozenset(sections), _years_of(model or "", before, after)))
     return changes
@@ -211,9 +217,11 @@ def _json(value):
 
 
 def stale_sections(changes, since, pairing_ids, year):
-    """The sections of an entry (computed as of audit seq `since`, for the
-    pairings `pairing_ids` and `year`) that later changes may have altered."""
-    stale = set()
+    """Return (sections, touched): the sections of an entry (computed as of
+    audit seq `since`, for the pairings `pairing_ids` and `year`) that later
+    changes may have altered, and whether any later change concerns the
+    entry at all (its stored dashboard then goes, even if no figure did)."""
+    stale, touched = set(), False
     for change in changes:
         if change.seq <= since:
             continue
@@ -222,7 +230,8 @@ def stale_sections(changes, since, pairing_ids, year):
         if change.years is not None and year not in change.years:
             continue
         stale |= change.sections
-    return stale
+        touched = True
+    return stale, touched
 
 
 def default_year(pairing):
