@@ -49,7 +49,7 @@ import zipfile
 from decimal import Decimal
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name, xl_rowcol_to_cell
 
 # ASCII starters, the tab and carriage return spreadsheet programs skip, and
 # the full-width forms an East Asian input method produces.
@@ -173,9 +173,10 @@ class Book:
             return fmt
         return self._variant(fmt, num_format="yyyy-mm-dd")
 
-    def _style_attributes(self, fmt):
+    def _style_attributes(self, fmt, column_format=None):
         """The ` s="…"` attributes of a streamed column of style `fmt`: for
-        text, quoted text, numbers and dates."""
+        text, quoted text, numbers and dates. A number without a style takes
+        the column's format, as xlsxwriter gives it."""
 
         def attribute(style):
             # The index xlsxwriter gives a format when it first writes a cell
@@ -184,8 +185,8 @@ class Book:
             index = 0 if style is None else style._get_xf_index()
             return f' s="{index}"' if index else ""
 
-        return (attribute(self.text_style(fmt, "")), attribute(self.text_style(fmt, "=")), attribute(fmt),
-                attribute(self.date_style(fmt)))
+        return (attribute(self.text_style(fmt, "")), attribute(self.text_style(fmt, "=")),
+                attribute(fmt if fmt is not None else column_format), attribute(self.date_style(fmt)))
 
     def sheet(self, name):
         return Sheet(self, self._wb.add_worksheet(name))
@@ -285,7 +286,6 @@ _LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _SPACE = " \t\n\r"
 _EXCEL_EPOCH = datetime.date(1899, 12, 30).toordinal()
-_FIRST_SERIAL_DATE = datetime.date(1900, 1, 1)
 _MARCH_1900 = datetime.date(1900, 3, 1)  # from here on a serial is the plain count of days
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 
@@ -299,17 +299,10 @@ def _xml_text(text):
 
 
 def _serial(value):
-    """Excel's serial number of a date or a naive datetime (1900 system, with
-    Excel's phantom 29 February 1900), or None before 1900."""
-    if value < (_FIRST_SERIAL_DATE if type(value) is datetime.date else datetime.datetime(1900, 1, 1)):
-        return None
-    days = value.toordinal() - _EXCEL_EPOCH
-    if days < 61:
-        days -= 1
-    if type(value) is datetime.date:
-        return days
-    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
-    return days + seconds / 86400
+    """Excel's serial number of a naive datetime, by xlsxwriter's own
+    conversion (the one `Sheet.cell` goes through): the rare cases only, a
+    time of day or a date before March 1900 and Excel's phantom 29 February."""
+    return _datetime_to_excel_datetime(value, False, True)
 
 
 class _Stream:
@@ -323,23 +316,27 @@ class _Stream:
         self.last_col = -1
         self._styles = list(styles)
         self.file = tempfile.TemporaryFile()
-        self._letters, self._text, self._quoted, self._number, self._date = [], [], [], [], []
+        self._letters, self._text, self._quoted, self._number, self._date, self._blank = [], [], [], [], [], []
         self._widen(len(self._styles))
 
     def _widen(self, width):
-        book = self.sheet._book
+        book, columns = self.sheet._book, self.sheet._ws.col_info
         for c in range(len(self._letters), width):
             style = self._styles[c] if c < len(self._styles) else None
-            text, quoted, number, date = book._style_attributes(style)
+            column_format = columns[c].column_format if c in columns else None
+            text, quoted, number, date = book._style_attributes(style, column_format)
             self._letters.append(column_name(c))
             self._text.append(text)
             self._quoted.append(quoted)
             self._number.append(number)
             self._date.append(date)
+            # cell() writes a blank cell only when it has a style of its own.
+            self._blank.append(None if style is None else number)
 
     def write(self, rows):
         """Write the rows' XML; return how many there were."""
-        letters, text_s, quoted_s, number_s, date_s = self._letters, self._text, self._quoted, self._number, self._date
+        letters, text_s, quoted_s, number_s, date_s, blank_s = (self._letters, self._text, self._quoted, self._number,
+                                                                self._date, self._blank)
         dangerous, escape, needs_escape, space = DANGEROUS, _xml_text, _NEEDS_ESCAPE.search, _SPACE
         str_, float_, int_, date_ = str, float, int, datetime.date
         epoch, march_1900 = _EXCEL_EPOCH, _MARCH_1900
@@ -360,6 +357,8 @@ class _Stream:
                 t = type(value)
                 if t is str_:
                     if not value:
+                        if blank_s[c] is not None:
+                            add(f'<c r="{letters[c]}{n}"{blank_s[c]}/>')
                         continue
                     if needs_escape(value) is not None:
                         xml = escape(value)
@@ -380,7 +379,8 @@ class _Stream:
                 elif t is int_:
                     add(f'<c r="{letters[c]}{n}"{number_s[c]}><v>{value}</v></c>')
                 elif value is None:
-                    continue
+                    if blank_s[c] is not None:
+                        add(f'<c r="{letters[c]}{n}"{blank_s[c]}/>')
                 else:
                     self._cell_slow(add, letters[c], n, c, value)
             # The sheet's dimension spans the longest row given.
@@ -407,15 +407,16 @@ class _Stream:
             add(f'<c r="{ref}"{self._number[c]}><v>{float(value)!r}</v></c>')
             return
         if isinstance(value, datetime.datetime):
-            value = value.replace(tzinfo=None)
+            add(f'<c r="{ref}"{self._date[c]}><v>{_serial(value.replace(tzinfo=None))!r}</v></c>')
+            return
         if isinstance(value, datetime.date):
-            serial = _serial(value)
-            if serial is not None:
-                add(f'<c r="{ref}"{self._date[c]}><v>{serial!r}</v></c>')
-                return
-            value = value.isoformat()
+            serial = _serial(datetime.datetime.combine(value, datetime.time()))
+            add(f'<c r="{ref}"{self._date[c]}><v>{serial!r}</v></c>')
+            return
         text = str(value)
         if not text:
+            if self._blank[c] is not None:
+                add(f'<c r="{ref}"{self._blank[c]}/>')
             return
         s = self._quoted[c] if text.startswith(DANGEROUS) else self._text[c]
         preserve = ' xml:space="preserve"' if text[0] in _SPACE or text[-1] in _SPACE else ""
