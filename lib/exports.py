@@ -274,7 +274,8 @@ class Sheet:
     def __getattr__(self, name):
         if name in LAYOUT:
             return getattr(self._ws, name)
-        raise AttributeError(f"Sheet writes values only through cell(), row() and stream(); {name} is not a layout call")
+        raise AttributeError(
+            f"Sheet writes values only through cell(), row() and stream(); {name} is not a layout call")
 
 
 # Worksheet XML of streamed rows, by the rules of xlsxwriter's own writer:

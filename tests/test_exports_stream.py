@@ -87,7 +87,8 @@ def same(a, b):
 # (as xlsxwriter gives them): openpyxl then warns about numbers too big for dates.
 @pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")
 def test_streamed_rows_read_back_exactly_as_cell_writes_them(tmp_path):
-    cell_path, stream_path = write(tmp_path / "cell.xlsx", streamed=False), write(tmp_path / "stream.xlsx", streamed=True)
+    cell_path = write(tmp_path / "cell.xlsx", streamed=False)
+    stream_path = write(tmp_path / "stream.xlsx", streamed=True)
     by_cell, by_stream = openpyxl.load_workbook(cell_path)["表"], openpyxl.load_workbook(stream_path)["表"]
     assert by_stream.dimensions == by_cell.dimensions == f"A1:G{len(VALUES) + 1}"
     assert by_stream.freeze_panes == "A2" and by_stream.row_dimensions[1].height == 30
