@@ -9,11 +9,11 @@ for a minute writing a million rows; a report over more than
 `inline_pairings()` pairings (a province's) goes to the queue too.
 """
 
-import io
 import logging
+import tempfile
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import close_old_connections, connection
 from django.http import Http404
 
@@ -55,11 +55,18 @@ class LedgerExport:
         return f"{self.spec(download).title}-{download.pairing_id}.xlsx"
 
     def write(self, download):
+        """Return the export as a File over a temporary file (deleted when
+        closed): a million rows are streamed to disk, never held in memory."""
         from xiezuo.ledgers.writing import write_ledger
 
-        out = io.BytesIO()
-        write_ledger(self.spec(download), self.context(download), out)
-        return out.getvalue()
+        out = tempfile.TemporaryFile()  # noqa: SIM115  closed by make() once stored
+        try:
+            write_ledger(self.spec(download), self.context(download), out)
+        except BaseException:
+            out.close()
+            raise
+        out.seek(0)
+        return File(out, name=self.filename(download))
 
 
 def inline_pairings():
@@ -170,7 +177,10 @@ def make(download, attempt):
         except Exception as e:  # a crash must not leave the page polling for ever
             logger.exception("download %s failed", download.pk)
             return download.finish(attempt, error=f"生成文件时发生内部错误：{type(e).__name__}")
-    return download.finish(attempt, ContentFile(content))
+    if not isinstance(content, File):
+        content = ContentFile(content)
+    with content:
+        return download.finish(attempt, content)
 
 
 def run_queued(download_id, attempt):

@@ -4,7 +4,9 @@ import is a round trip.
 Cells are written through the project's one spreadsheet writer
 (`lib.exports`): text is never parsed as a formula, text that looks like one
 also gets Excel's quote prefix, and text cells carry the text number format,
-so that editing a cell in Excel keeps it text (formula injection).
+so that editing a cell in Excel keeps it text (formula injection). An
+export's rows are streamed (`Sheet.stream`): written row by row to a
+temporary file, never held in memory.
 """
 
 from lib.exports import MAX_ROW, Book, column_name
@@ -44,9 +46,9 @@ def write_ledger(spec, ctx, out, *, template=False):
         ws.write_comment(1, 0, "示例行：导入时会自动跳过，可删除或覆盖。")
         n = 1
     else:
-        for n, cells in enumerate(spec.export_rows(ctx), start=1):
-            for i, (col, value) in enumerate(zip(spec.columns, cells)):
-                ws.cell(n, i, value, money if isinstance(col, Amount) else None)
+        # Every stored row, streamed: constant memory whatever the ledger's size.
+        n = ws.stream(spec.export_rows(ctx), [money if isinstance(col, Amount) else None for col in spec.columns],
+                      first_row=1)
     _validations(wb, ws, spec)
     _instructions(wb, spec)
     wb.close()
