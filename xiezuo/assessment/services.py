@@ -134,10 +134,9 @@ def _changed_since_by_seq(seq, ids):
 
 
 def default_year(pairing):
-    """The year a dashboard opens on: the latest agreement year, else this year."""
-    from django.db.models import Max
-
-    return pairing.agreements.aggregate(y=Max("year"))["y"] or today().year
+    """The year a dashboard opens on: the pairing's working year (see
+    `Pairing.default_year`)."""
+    return pairing.default_year()
 
 
 def warm(pairing_id):

@@ -12,6 +12,7 @@ from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of, save_or_conflict
 from xiezuo.front.params import id_param_or_404
 from xiezuo.front.params import year_param as year_given  # this module has its own year_param with a default
+from xiezuo.front.years import working_year
 from xiezuo.pairings.models import Region
 
 from . import iati, reports, services, workflow
@@ -24,13 +25,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def year_param(request, pairing=None):
-    """Return ?year=, else the latest agreement year, else this year."""
+    """Return ?year=, else the pairing's working year (`front.years`), else this year."""
     if request.GET.get("year"):
         year = year_given(request)
         if year is None:
             raise Http404("年度应为2000至2100之间的四位数字")
-        return year
-    return services.default_year(pairing) if pairing else services.today().year
+    return working_year(request, pairing) if pairing else (year_given(request) or services.today().year)
 
 
 def is_admin(user):

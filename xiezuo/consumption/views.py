@@ -12,7 +12,7 @@ from lib.money import quantize
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
-from xiezuo.front.params import year_param
+from xiezuo.front.years import working_year
 from xiezuo.pairings.models import Organisation
 
 from . import listing
@@ -208,14 +208,14 @@ def channel_edit(request, pairing_id, channel_id):
 
 # 832 reserved share -------------------------------------------------------------
 
-def _year(request):
-    return year_param(request) or datetime.date.today().year
+def _year(request, pairing):
+    return working_year(request, pairing)
 
 
 @login_required
 def share832(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
-    report = share832_report(pairing, _year(request))
+    report = share832_report(pairing, _year(request, pairing))
     form = ShareSettingForm(instance=report["setting"])
     return render(request, "consumption/share832.html", _ctx(request, pairing, report=report, form=form,
                                                               years=range(2021, datetime.date.today().year + 1)))
