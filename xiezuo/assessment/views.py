@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +17,7 @@ from xiezuo.front.params import year_param as year_given  # this module has its 
 from xiezuo.front.years import working_year
 from xiezuo.pairings.models import Region
 
+from . import dashboard as dash
 from . import iati, reports, services, workflow
 from .forms import IndicatorForm, ManualActualForm, NarrativeForm
 from .models import Indicator, ManualActual, SelfEvaluation
@@ -42,8 +45,16 @@ def is_admin(user):
 def dashboard(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     year = year_param(request, pairing)
+    # The first screen (cards and warnings) comes with the page; the charts
+    # are drawn from the same JSON by the page's script.
+    data = json.loads(dash.payload_text(pairing, year))
+    for alert in data["alerts"]:
+        if alert.get("project"):
+            alert["url"] = reverse("project_detail", args=[alert["project"]])
     ctx = {"pairing": pairing, "year": year, "years": range(year - 4, year + 2), "first_year": year - 4,
-           "can_write": scope_for(request.user).has(pairing, "write"), "iati_ready": iati_ready()}
+           "can_write": scope_for(request.user).has(pairing, "write"), "iati_ready": iati_ready(),
+           "indicators": data["indicators"], "alerts": data["alerts"], "status": data["status"],
+           "locked": data["locked"]}
     return render(request, "assessment/dashboard.html", ctx)
 
 

@@ -409,6 +409,8 @@ def talent_list(request, pairing_id):
         rows = rows.in_post_in([f["year"]]) if f["count"] == "in_post" else rows.started_in([f["year"]])
     if f["kind"] == "sanzhi":
         rows = rows.sanzhi()
+    elif f["kind"] == "professional":  # 专业技术人才: every kind but cadres
+        rows = rows.filter(kind__in=TalentExchange.PROFESSIONAL)
     elif f["kind"]:
         rows = rows.filter(kind=f["kind"])
     if f["direction"]:

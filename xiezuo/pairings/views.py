@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
+from xiezuo.front.years import working_year
 
 from .forms import AgreementForm, OrganisationForm, PairingForm, TargetFormSet, WorkingYearForm
 from .models import Agreement, Organisation, Pairing, PairingDocument, Region
@@ -28,6 +29,7 @@ def pairing_detail(request, pairing_id):
         "can_write": scope.has(pairing, "write"),
         "can_manage_members": scope.has(pairing, "members"),
         "year_form": WorkingYearForm(instance=pairing),
+        "year": working_year(request, pairing),
     }
     return render(request, "pairings/pairing_detail.html", ctx)
 
