@@ -11,17 +11,6 @@
     return node;
   }
 
-  // Each side's self-evaluation: both finalised lock the year's figures.
-  function statusText(data) {
-    if (data.locked) return "双方自评已定稿（锁定）";
-    var names = { draft: "起草中", submitted: "征求意见中", confirmed: "已定稿" };
-    var states = data.self_evaluations || {};
-    var parts = [["东部", states.east], ["西部", states.west]]
-      .filter(function (p) { return p[1]; })
-      .map(function (p) { return p[0] + "自评" + names[p[1]]; });
-    return parts.length ? parts.join("，") : "实时数据";
-  }
-
   function num(v) {
     if (v === null || v === undefined || v === "") return null;
     var n = Number(v);
@@ -71,12 +60,21 @@
     return {
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 60, right: 50, top: 30, bottom: 60 },
-      xAxis: { type: "category", data: labels, axisLabel: { rotate: labels.length > 6 ? 30 : 0 } },
+      grid: { left: 10, right: 10, top: 30, bottom: 10, containLabel: true },
+      // interval 0: every category keeps its label (ECharts otherwise hides
+      // some when they crowd, e.g. two of the talent chart's five kinds);
+      // long or many labels are turned instead.
+      xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: tilted(labels) ? 30 : 0,
+        hideOverlap: false, width: 110, overflow: "truncate" } },
       yAxis: [{ type: "value" }, { type: "value", axisLabel: { formatter: "{value}%" }, show: series.some(function (s) { return s.yAxisIndex === 1; }) }],
       series: series,
       aria: { enabled: true }
     };
+  }
+
+  function tilted(labels) {
+    var chars = labels.reduce(function (n, l) { return n + l.length; }, 0);
+    return labels.length > 6 || chars > 16;
   }
 
   function draw(node, key, chart) {
@@ -87,49 +85,24 @@
   }
 
   function block(key, chart) {
-    var col = el("section", { "class": "col-lg-6 chart-block", "data-chart": key });
-    var h = el("h2", { "class": "h6" });
+    var col = el("section", { "class": "col chart-block", "data-chart": key });
+    var head = col.appendChild(el("div", { "class": "d-flex justify-content-between align-items-baseline gap-2" }));
+    var h = head.appendChild(el("h2", { "class": "h6 mb-1" }));
     if (chart.link) { h.appendChild(el("a", { href: chart.link }, chart.title)); } else { h.textContent = chart.title; }
-    col.appendChild(h);
+    // The table of the chart's numbers on demand (always in print).
+    var id = "table-" + key;
+    var toggle = head.appendChild(el("button", { type: "button", "class": "btn btn-link btn-sm p-0 d-print-none",
+      "aria-expanded": "false", "aria-controls": id, "data-table-toggle": "" }, "查看表格"));
     // No rows, no canvas: the table says there is no data yet.
     var canvas = col.appendChild(el("div", { "class": chart.rows.length ? "chart" : "chart d-none", role: "img",
-      "aria-label": chart.title + "（数据见下表）" }));
-    var details = col.appendChild(el("details", { "class": "chart-details", open: "" }));
-    details.appendChild(el("summary", {}, "表格"));
-    details.appendChild(table(chart));
+      "aria-label": chart.title + "（数据见表格）" }));
+    var wrap = col.appendChild(el("div", { id: id, "class": "chart-table-wrap table-responsive" + (chart.rows.length ? " d-none" : "") }));
+    if (!chart.rows.length) { toggle.setAttribute("aria-expanded", "true"); toggle.textContent = "收起表格"; }
+    wrap.appendChild(table(chart));
     return { node: col, canvas: canvas };
   }
 
-  function card(row) {
-    var col = el("div", { "class": "col" });
-    var c = col.appendChild(el("div", { "class": "card h-100 indicator-card", "data-code": row.code }));
-    var body = c.appendChild(el("div", { "class": "card-body p-2" }));
-    var title = body.appendChild(el("div", { "class": "small text-muted" }));
-    if (row.link) { title.appendChild(el("a", { href: row.link }, row.name)); } else { title.textContent = row.name; }
-    body.appendChild(el("div", { "class": "fs-5 amount text-start" }, row.actual_display));
-    body.appendChild(el("div", { "class": "small" }, "目标 " + row.target_display +
-      (row.completion !== null ? " · 完成 " + row.completion + "%" : "")));
-    if (row.completion !== null) {
-      var bar = body.appendChild(el("div", { "class": "progress", role: "progressbar", "aria-valuenow": row.completion,
-        "aria-valuemin": "0", "aria-valuemax": "100", "aria-label": row.name + "完成率" }));
-      var pct = Math.min(100, Number(row.completion));
-      bar.appendChild(el("div", { "class": "progress-bar" + (pct >= 100 ? " bg-success" : ""), style: "width:" + pct + "%" }));
-    }
-    (row.disaggregations || []).forEach(function (d) {
-      if (d.actual !== null) body.appendChild(el("div", { "class": "small text-muted" }, d.name + "：" + d.actual));
-    });
-    return col;
-  }
-
   function render(root, data) {
-    root.querySelector("[data-status]").textContent = statusText(data);
-    var cards = root.querySelector("[data-cards]");
-    data.indicators.forEach(function (row) { cards.appendChild(card(row)); });
-    var alerts = root.querySelector("[data-alerts]");
-    if (!data.alerts.length) alerts.appendChild(el("li", { "class": "list-group-item text-muted" }, "暂无预警"));
-    data.alerts.forEach(function (a) {
-      alerts.appendChild(el("li", { "class": "list-group-item" }, a.message || a.title || ((a.rule || "") + " " + (a.count || ""))));
-    });
     var charts = root.querySelector("[data-charts]");
     var order = ["funds_by_category", "disbursement_progress", "projects_by_status", "consumption_by_channel",
       "consumption_by_month", "labour_by_destination", "labour_by_form", "talent_by_kind", "talent_by_direction",
@@ -153,6 +126,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.getElementById("dashboard");
     if (!root) return;
+    // The cards come with the page; their bars get their width here (capped at 100%).
+    root.querySelectorAll(".progress-bar[data-width]").forEach(function (bar) {
+      bar.style.width = Math.min(100, Number(bar.getAttribute("data-width")) || 0) + "%";
+    });
     var opts = { credentials: "same-origin", headers: { Accept: "application/json" } };
     // One request after the other: the trend is secondary and need not
     // compete with the year's figures for the server.
@@ -176,5 +153,12 @@
 
   document.addEventListener("click", function (event) {
     if (event.target.matches("[data-print]")) window.print();
+    var toggle = event.target.closest("[data-table-toggle]");
+    if (toggle) {
+      var wrap = document.getElementById(toggle.getAttribute("aria-controls"));
+      var open = wrap.classList.toggle("d-none") === false;
+      toggle.setAttribute("aria-expanded", String(open));
+      toggle.textContent = open ? "收起表格" : "查看表格";
+    }
   });
 })();

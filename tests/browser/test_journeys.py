@@ -10,13 +10,14 @@ pytestmark = pytest.mark.browser
 def test_login_shows_the_pairing_tree_in_chinese(journey):
     journey.login("liuhe")
     page = journey.page
-    assert page.locator("h1").inner_text() == "我的结对关系"
+    assert page.locator("h1").inner_text() == "我的工作"
+    assert page.locator("#h-pairings").inner_text() == "我的结对关系"
     rows = page.locator("#pairings tbody tr")
     assert rows.count() == Pairing.objects.filter(
         path__startswith=Pairing.objects.get(level="county").path).count()
     assert "南京市六合区—西宁市湟源县" in rows.first.inner_text()
     journey.shot("home")
-    page.click("text=南京市六合区—西宁市湟源县")
+    rows.first.locator("a").click()
     # Wait for the pairing's page itself: under load the count could be read
     # before the navigation finished (no sleeping, the page's own element).
     page.wait_for_selector("#pairing-tree li")

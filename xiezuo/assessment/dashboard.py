@@ -6,10 +6,12 @@ prints as an HTML table. Sections of modules not installed yet give empty
 tables, never errors.
 """
 
+import json
 from decimal import Decimal, InvalidOperation
 from importlib import import_module
 
 from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import NoReverseMatch, reverse
@@ -59,6 +61,42 @@ SECTION_PAGES = {
     "industry": ["industry_investments_list", "industry:enterprise_list", "enterprise_list"],
     "exchanges": ["industry_visits_list", "industry:visit_list", "visit_list"],
 }
+
+# The ledger page behind an indicator card, by the card's computation: (list
+# pages to try, filters that make the number). The card opens the ledger
+# filtered to the card's year, and the page states the same figure
+# (templatetags/dashboard_figures.py). Computations not named here fall
+# back to their section's page (SECTION_PAGES).
+FUNDS = ["funds_overview"]
+CARD_PAGES = {
+    "funds.fiscal_received": (FUNDS, {}),
+    "funds.social_received": (FUNDS, {}),
+    "funds.execution_rate": (FUNDS, {}),
+    "funds.projects": (["project_list"], {}),
+    "talent.cadres": (["labour_talent_list"], {"count": "in_post", "kind": "cadre"}),
+    "talent.cadres_e2w": (["labour_talent_list"], {"count": "in_post", "kind": "cadre", "direction": "e2w"}),
+    "talent.cadres_w2e": (["labour_talent_list"], {"count": "in_post", "kind": "cadre", "direction": "w2e"}),
+    "talent.professionals": (["labour_talent_list"], {"count": "in_post", "kind": "professional"}),
+    "talent.professionals_e2w": (["labour_talent_list"], {"count": "in_post", "kind": "professional",
+                                                           "direction": "e2w"}),
+    "talent.professionals_w2e": (["labour_talent_list"], {"count": "in_post", "kind": "professional",
+                                                           "direction": "w2e"}),
+    "industry.parks": (["industry_parks_list"], {}),
+    "industry.enterprises_invested": (["industry_investments_list"], {}),
+    "industry.village_pairs": (["pairing_detail"], {}),
+    "consumption.total": (["consumption_sales"], {}),
+    "labour.employed": (["labour_employment_list"], {}),
+    "labour.trainees": (["labour_class_list"], {}),
+    "exchanges.leader_visits": (["industry_visits_list"], {"kind": "leader_visit"}),
+    "exchanges.joint_meetings": (["industry_visits_list"], {"kind": "joint_meeting"}),
+}
+
+
+def card_link(computation, pairing_id, year):
+    """Return the ledger page of an indicator card, filtered to the year."""
+    pages, params = CARD_PAGES.get(computation) or (SECTION_PAGES.get(computation.split(".")[0], []), {})
+    return link(pages, pairing_id, year=year, **params)
+
 
 # Headline figures of the multi-year trend: (label, path, kind)
 TREND = [
@@ -284,9 +322,9 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
     charts["disbursement_progress"] = {"title": "资金支出进度", "source": "funds.disbursed",
                                        "link": link(SECTION_PAGES["funds"], pairing.pk, year=year), **progress}
     for row in indicator_rows:
-        section = row["computation"].split(".")[0]
-        row["link"] = link(SECTION_PAGES.get(section, []), pairing.pk, year=year)
+        row["link"] = card_link(row["computation"], pairing.pk, year)
     return {
+        "v": VERSION,
         "pairing": {"id": pairing.pk, "name": str(pairing)},
         "year": year,
         # The west report's status (the single report's before each side had its own).
@@ -299,6 +337,27 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
         "alerts": health_alerts(figures, pairing_ids, year),
         "figures": figures,
     }
+
+
+# The shape of the stored dashboard JSON: raised when links or charts change,
+# so JSON stored by an older release is built again instead of served.
+VERSION = 2
+STORED_PREFIX = '{"v": %d,' % VERSION
+
+
+def payload_text(pairing, year):
+    """Return the dashboard JSON of a pairing-year as text, built once per
+    state of the ledgers and kept beside the cached figures."""
+    ids = services.subtree_ids([pairing])
+    entry = services.cache_entries(ids, [year])[(pairing.pk, year)]
+    if not entry.dashboard.startswith(STORED_PREFIX):
+        rows, evaluations = services.indicators_for_figures(pairing, year, entry.figures)
+        # A finalised report shows what was finalised, charts included.
+        figures = services.reported_figures(entry.figures, evaluations)
+        payload = build(pairing, year, ids[pairing.pk], figures, rows, evaluations)
+        entry.dashboard = json.dumps(payload, ensure_ascii=False, cls=DjangoJSONEncoder)
+        services.store_dashboard(entry, entry.dashboard)
+    return entry.dashboard
 
 
 def trends(pairing, years, by_year):

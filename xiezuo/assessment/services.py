@@ -235,10 +235,9 @@ def stale_sections(changes, since, pairing_ids, year):
 
 
 def default_year(pairing):
-    """The year a dashboard opens on: the latest agreement year, else this year."""
-    from django.db.models import Max
-
-    return pairing.agreements.aggregate(y=Max("year"))["y"] or today().year
+    """The year a dashboard opens on: the pairing's working year (see
+    `Pairing.default_year`)."""
+    return pairing.default_year()
 
 
 def warm(pairing_id):

@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -5,6 +7,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.downloads.services import report_is_small
@@ -12,8 +15,10 @@ from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of, save_or_conflict
 from xiezuo.front.params import id_param_or_404
 from xiezuo.front.params import year_param as year_given  # this module has its own year_param with a default
+from xiezuo.front.years import working_year
 from xiezuo.pairings.models import Region
 
+from . import dashboard as dash
 from . import iati, reports, services, workflow
 from .forms import IndicatorForm, ManualActualForm, NarrativeForm, OpinionForm
 from .models import Indicator, ManualActual, SelfEvaluation
@@ -24,13 +29,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def year_param(request, pairing=None):
-    """Return ?year=, else the latest agreement year, else this year."""
+    """Return ?year=, else the pairing's working year (`front.years`), else this year."""
     if request.GET.get("year"):
         year = year_given(request)
         if year is None:
             raise Http404("年度应为2000至2100之间的四位数字")
-        return year
-    return services.default_year(pairing) if pairing else services.today().year
+    return working_year(request, pairing) if pairing else (year_given(request) or services.today().year)
 
 
 def is_admin(user):
@@ -42,9 +46,28 @@ def is_admin(user):
 def dashboard(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     year = year_param(request, pairing)
+    # The first screen (cards and warnings) comes with the page; the charts
+    # are drawn from the same JSON by the page's script.
+    data = json.loads(dash.payload_text(pairing, year))
+    for alert in data["alerts"]:
+        if alert.get("project"):
+            alert["url"] = reverse("project_detail", args=[alert["project"]])
     ctx = {"pairing": pairing, "year": year, "years": range(year - 4, year + 2), "first_year": year - 4,
-           "can_write": scope_for(request.user).has(pairing, "write"), "iati_ready": iati_ready()}
+           "can_write": scope_for(request.user).has(pairing, "write"), "iati_ready": iati_ready(),
+           "indicators": data["indicators"], "alerts": data["alerts"], "status": status_text(data),
+           "locked": data["locked"]}
     return render(request, "assessment/dashboard.html", ctx)
+
+
+def status_text(data):
+    """Each side's self-evaluation state; both finalised lock the year."""
+    if data["locked"]:
+        return _("双方自评已定稿（锁定）")
+    names = {"draft": _("起草中"), "submitted": _("征求意见中"), "confirmed": _("已定稿")}
+    states = data.get("self_evaluations") or {}
+    parts = [_("%(side)s自评%(state)s") % {"side": side, "state": names[states[key]]}
+             for key, side in (("east", _("东部")), ("west", _("西部"))) if states.get(key) in names]
+    return "，".join(parts) or _("实时数据")
 
 
 def iati_ready():

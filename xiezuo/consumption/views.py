@@ -13,6 +13,7 @@ from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
 from xiezuo.front.params import year_param
+from xiezuo.front.years import working_year
 from xiezuo.pairings.models import Organisation
 
 from . import listing
@@ -40,6 +41,10 @@ def _save_page(request, pairing, form, template, done, **extra):
 def sale_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     f, errors = listing.parse_filters(request.GET)
+    # ?year= (a dashboard card's link, the working year) is the year's dates.
+    year = year_param(request)
+    if year and not errors and not (f.get("date_from") or f.get("date_to")):
+        f["date_from"], f["date_to"] = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     scope = scope_for(request.user)
     page = listing.sales_page(pairing.pk, {} if errors else f, request.GET.get("cursor"),
                               before=request.GET.get("before"), scope=scope)
@@ -51,7 +56,7 @@ def sale_list(request, pairing_id):
     subtree = pairing.subtree().exclude(pk=pairing.pk)
     return render(request, "consumption/sale_list.html", _ctx(
         request, pairing, page=page, f=f, errors=errors, kinds=Sale.KINDS, subtree=subtree,
-        total_amount=quantize(Decimal(page["total_fen"]) / 100), filtered=bool(f), **choices))
+        total_amount=quantize(Decimal(page["total_fen"]) / 100), filtered=bool(f), year=year, **choices))
 
 
 @login_required
@@ -208,14 +213,14 @@ def channel_edit(request, pairing_id, channel_id):
 
 # 832 reserved share -------------------------------------------------------------
 
-def _year(request):
-    return year_param(request) or datetime.date.today().year
+def _year(request, pairing):
+    return working_year(request, pairing)
 
 
 @login_required
 def share832(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
-    report = share832_report(pairing, _year(request))
+    report = share832_report(pairing, _year(request, pairing))
     form = ShareSettingForm(instance=report["setting"])
     return render(request, "consumption/share832.html", _ctx(request, pairing, report=report, form=form,
                                                               years=range(2021, datetime.date.today().year + 1)))

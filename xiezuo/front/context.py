@@ -1,6 +1,7 @@
 from xiezuo.accounts.scope import scope_for
 
 from .modules import module_links
+from .years import working_year_switch
 
 
 def nav(request):
@@ -12,4 +13,15 @@ def nav(request):
         # The menu offers the audit log only to those it opens for (audit.views.visible_events).
         "can_read_audit": lambda: bool(user and user.is_authenticated and (
             scope_for(user).is_global or scope_for(user).has_any("audit"))),
+        # The header's year switcher on the pages of one pairing, and the
+        # number of waiting items on the menu (both asked for only when drawn).
+        "year_switch": lambda: working_year_switch(request),
+        "waiting_count": lambda: _waiting_count(request),
     }
+
+
+def _waiting_count(request):
+    from .worklist import waiting_count
+
+    user = getattr(request, "user", None)
+    return waiting_count(user) if user and user.is_authenticated else 0

@@ -26,7 +26,13 @@ def int_or_none(value, low, high):
 
 
 def year_param(request, name="year"):
-    """?year= as an int in 2000–2100, or None when absent or unusable."""
+    """?year= as an int in 2000–2100, or None when unusable or empty (every
+    year). Absent, ?year= falls back to the working year the person chose in
+    the header's switcher for the page's pairing (`front.years`), if any."""
+    if name == "year" and name not in request.GET:
+        from .years import chosen_year, url_pairing_id
+
+        return chosen_year(request, url_pairing_id(request))
     return int_or_none(request.GET.get(name), FIRST_YEAR, LAST_YEAR)
 
 

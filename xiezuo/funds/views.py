@@ -14,6 +14,7 @@ from xiezuo.figures import compute
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of
 from xiezuo.front.params import id_param, year_param
+from xiezuo.front.years import working_year
 from xiezuo.pairings.models import Pairing
 
 from . import health
@@ -43,7 +44,7 @@ def years_of(pairing):
 def funds_overview(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     years = years_of(pairing)
-    year = year_param(request) or (years[0] if years else timezone.localdate().year)
+    year = working_year(request, pairing)
     projects = scope_for(request.user).filter(Project.objects.in_subtree(pairing))
     figures = compute(pairing, [year], ["funds"])["funds"]
     names = dict(ProjectCategory.objects.values_list("code", "name"))

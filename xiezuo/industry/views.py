@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.figures import compute
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of, save_or_conflict
-from xiezuo.front.params import year_param
+from xiezuo.front.years import working_year
 
 from . import services
 from .figures import VILLAGE_PAIR_LEVELS
@@ -28,14 +27,9 @@ def _ledger(slug):
 
 
 def _year(request, pairing):
-    """Return the year asked for, else the latest year with agreed items (up
-    to this year), so the demo and a quiet January still show data."""
-    year = year_param(request)
-    if year:
-        return year
-    this_year = timezone.localdate().year
-    latest = AgreedItem.objects.within(pairing).filter(year__lte=this_year).aggregate(y=Max("year"))["y"]
-    return latest or this_year
+    """Return the year asked for, else the pairing's working year
+    (`front.years`)."""
+    return working_year(request, pairing)
 
 
 @login_required

@@ -22,6 +22,7 @@ from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.figures import compute
 from xiezuo.front.forms import save_or_conflict
 from xiezuo.front.params import year_param
+from xiezuo.front.years import working_year
 from xiezuo.pairings.models import Organisation
 
 from . import services
@@ -70,7 +71,7 @@ def _form_page(request, form, title, pairing, back):
 @login_required
 def overview(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
-    this_year = timezone.localdate().year
+    this_year = working_year(request, pairing)
     first, last = year_param(request, "from") or this_year, year_param(request, "to") or this_year
     if first > last:
         first, last = last, first
@@ -408,6 +409,8 @@ def talent_list(request, pairing_id):
         rows = rows.in_post_in([f["year"]]) if f["count"] == "in_post" else rows.started_in([f["year"]])
     if f["kind"] == "sanzhi":
         rows = rows.sanzhi()
+    elif f["kind"] == "professional":  # 专业技术人才: every kind but cadres
+        rows = rows.filter(kind__in=TalentExchange.PROFESSIONAL)
     elif f["kind"]:
         rows = rows.filter(kind=f["kind"])
     if f["direction"]:

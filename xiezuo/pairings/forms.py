@@ -20,7 +20,7 @@ class PairingForm(VersionedForm):
     class Meta:
         model = Pairing
         fields = ["name", "level", "parent", "east_region", "west_region", "east_org", "west_org",
-                  "since", "disclosure_enabled", "note"]
+                  "since", "working_year", "disclosure_enabled", "note"]
         widgets = {"since": forms.DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, parents=None, organisations=None, **kwargs):
@@ -32,6 +32,14 @@ class PairingForm(VersionedForm):
             self.fields["west_org"].queryset = organisations
         self.fields["east_region"].queryset = Region.objects.all()
         self.fields["west_region"].queryset = Region.objects.all()
+
+
+class WorkingYearForm(VersionedForm):
+    """The office's choice of the year the pairing's pages open on."""
+
+    class Meta:
+        model = Pairing
+        fields = ["working_year"]
 
 
 class AgreementForm(VersionedForm):

@@ -1,8 +1,11 @@
 """Regions, organisations, pairings and yearly agreements."""
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.utils import timezone
 from django.db.models.functions import Coalesce
 
 from lib.ids import normalize_uscc
@@ -207,6 +210,12 @@ class Pairing(PathTree):
     since = models.DateField("结对时间", null=True, blank=True)
     note = models.TextField("备注", blank=True)
     disclosure_enabled = models.BooleanField("公开公示", default=True)
+    # The year every page of the pairing opens on (the year being assessed),
+    # set by the offices; sub-pairings without one take their parent's.
+    working_year = models.PositiveSmallIntegerField(
+        "当前工作年度", null=True, blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text="各页面、导出和看板默认打开的年度；留空时取上级结对的设置，再取最近有数据的年度")
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PairingQuerySet.as_manager()
@@ -264,6 +273,26 @@ class Pairing(PathTree):
 
     def subtree(self):
         return Pairing.objects.filter(path__startswith=self.path)
+
+    def default_year(self):
+        """Return the year the pairing's pages open on: its working year (or
+        the nearest ancestor's), else the latest year with an agreement, a
+        project or a fund receipt (up to this year), else this year."""
+        if self.working_year:
+            return self.working_year
+        for ancestor in reversed(self.ancestors()):
+            if ancestor.working_year:
+                return ancestor.working_year
+        this_year = timezone.localdate().year
+        latest = [self.agreements.filter(year__lte=this_year).aggregate(y=Max("year"))["y"]]
+        for model, path in (("funds.Project", "pairing__path__startswith"),
+                            ("funds.FundReceipt", "pairing__path__startswith")):
+            try:
+                rows = apps.get_model(model).objects.filter(**{path: self.path}, year__lte=this_year)
+            except LookupError:
+                continue
+            latest.append(rows.aggregate(y=Max("year"))["y"])
+        return max((y for y in latest if y), default=this_year)
 
 
 class PairingDocument(ScopedModel):

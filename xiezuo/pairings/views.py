@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
+from xiezuo.front.years import working_year
 
-from .forms import AgreementForm, OrganisationForm, PairingForm, TargetFormSet
+from .forms import AgreementForm, OrganisationForm, PairingForm, TargetFormSet, WorkingYearForm
 from .models import Agreement, Organisation, Pairing, PairingDocument, Region
 
 
@@ -27,8 +28,24 @@ def pairing_detail(request, pairing_id):
         "ancestors": [a for a in pairing.ancestors() if scope.has(a)],
         "can_write": scope.has(pairing, "write"),
         "can_manage_members": scope.has(pairing, "members"),
+        "year_form": WorkingYearForm(instance=pairing),
+        "year": working_year(request, pairing),
     }
     return render(request, "pairings/pairing_detail.html", ctx)
+
+
+@login_required
+def pairing_working_year(request, pairing_id):
+    """Set the pairing's working year (an office, on the pairing page)."""
+    pairing = get_pairing(request.user, pairing_id, "write")
+    form = WorkingYearForm(request.POST or None, instance=pairing)
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form):
+        messages.success(request, f"当前工作年度已设为{pairing.working_year}年" if pairing.working_year
+                         else "已清除当前工作年度，各页面按最近有数据的年度打开")
+        return redirect("pairing_detail", pairing.pk)
+    if request.method == "POST":
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("pairing_detail", pairing.pk)
 
 
 def _pairing_form(request, instance, parents):

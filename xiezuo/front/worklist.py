@@ -1,0 +1,124 @@
+"""What waits on a person: the work list of the home page and the menu's badge.
+
+Each kind of waiting item is read through the one scoping helper with the
+permission of the step that is waiting (confirming a disbursement needs
+"east", reviewing a finding "audit" …), so an implementing unit sees only
+what hangs off its own projects and a leader sees nothing to do. Every item
+links to the page where the step is taken. A fixed number of queries per
+kind, whatever the number of items: findings are grouped by pairing and
+long lists are cut (the link of the group leads to the rest).
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lib.dates import cn_date
+from lib.money import wan
+from xiezuo.accounts.scope import scope_for
+
+# Items of one kind shown one by one; beyond that the list page has them.
+SHOWN = 20
+
+
+@dataclass
+class Item:
+    kind: str  # a short key: disbursement, import, overdue_item, finding, evaluation, snapshot
+    label: str  # what waits, in a few words (the kind's name)
+    text: str  # which record
+    url: str
+    pairing: str = ""
+    count: int = 1  # records behind the item (a group of findings counts each)
+
+
+def _disbursements(user, scope):
+    from xiezuo.funds.models import Disbursement
+
+    submitted = scope.filter(Disbursement.objects.filter(status=Disbursement.SUBMITTED), "east") \
+        .exclude(submitted_by=user).select_related("project__pairing").order_by("submitted_at", "pk")
+    for d in submitted[:SHOWN]:
+        yield Item("disbursement", _("待确认拨付"), f"{d.project.name} {wan(d.amount)}（{cn_date(d.date)}）",
+                   reverse("disbursement_list", args=[d.project.pairing_id])
+                   + f"?status=submitted&year={d.project.year}", str(d.project.pairing))
+    returned = scope.filter(Disbursement.objects.filter(status=Disbursement.RETURNED), "west") \
+        .select_related("project__pairing").order_by("decided_at", "pk")
+    for d in returned[:SHOWN]:
+        yield Item("disbursement", _("被退回的拨付"), f"{d.project.name} {wan(d.amount)}：{d.return_reason}",
+                   reverse("disbursement_edit", args=[d.pk]), str(d.project.pairing))
+
+
+def _imports(user, scope):
+    from xiezuo.ledgers.models import ImportJob
+
+    jobs = scope.filter(ImportJob.objects.filter(status=ImportJob.PREVIEWED, user=user)).select_related("pairing")
+    for job in jobs[:SHOWN]:
+        yield Item("import", _("待确认导入"), f"{job.filename}（{cn_date(timezone.localtime(job.created_at).date())}上传）",
+                   reverse("ledger_job", args=[job.pk]), str(job.pairing))
+
+
+def _overdue_items(user, scope):
+    from xiezuo.industry.models import AgreedItem
+
+    items = scope.filter(AgreedItem.objects.overdue(), "write").select_related("pairing").order_by("deadline", "pk")
+    for item in items[:SHOWN]:
+        yield Item("overdue_item", _("逾期合作事项"), f"{item.title}（时限{cn_date(item.deadline)}，{item.get_status_display()}）",
+                   reverse("industry_items_detail", args=[item.pk]), str(item.pairing))
+
+
+def _findings(user, scope):
+    from django.db.models import Count
+
+    from xiezuo.pairings.models import Pairing
+    from xiezuo.procurement.models import Finding
+
+    groups = scope.filter(Finding.objects.active().filter(review_status=Finding.OPEN), "audit") \
+        .values("pairing_id").annotate(n=Count("pk")).order_by("pairing_id")
+    groups = list(groups)
+    names = {p.pk: str(p) for p in Pairing.objects.filter(pk__in=[g["pairing_id"] for g in groups])}
+    for g in groups:
+        yield Item("finding", _("待复核预警"), _("%(n)s条招投标预警线索待复核") % {"n": g["n"]},
+                   reverse("procurement_findings", args=[g["pairing_id"]]) + "?status=open&year=",
+                   names.get(g["pairing_id"], ""), g["n"])
+
+
+def _evaluations(user, scope, stale_check=True):
+    from xiezuo.assessment.models import SelfEvaluation
+    from xiezuo.assessment.workflow import snapshot_changes
+
+    open_ones = scope.filter(SelfEvaluation.objects.exclude(status=SelfEvaluation.CONFIRMED)) \
+        .select_related("pairing").order_by("year", "pk")
+    for e in open_ones[:SHOWN]:
+        url = reverse("assessment:self_evaluation", args=[e.pairing_id, e.year])
+        if e.status == SelfEvaluation.SUBMITTED and scope.has(e.pairing_id, "east"):
+            yield Item("evaluation", _("待确认自评"), _("%(year)s年度自评（西部已提交）") % {"year": e.year}, url, str(e.pairing))
+        elif e.status == SelfEvaluation.DRAFT and scope.has(e.pairing_id, "west"):
+            changes = snapshot_changes(e) if stale_check else []
+            if changes:
+                yield Item("snapshot", _("自评数据快照已过期"),
+                           _("%(year)s年度自评：%(n)s项指标的台账数据已变化，请重新生成快照") % {"year": e.year, "n": len(changes)}, url, str(e.pairing))
+            else:
+                yield Item("evaluation", _("待提交自评"), _("%(year)s年度自评（起草中）") % {"year": e.year}, url, str(e.pairing))
+
+
+KINDS = (_disbursements, _imports, _overdue_items, _findings, _evaluations)
+
+
+def waiting_items(user):
+    """Return the items waiting on `user`, oldest kinds of work first."""
+    scope = scope_for(user)
+    return [item for kind in KINDS for item in kind(user, scope)]
+
+
+def waiting_count(user):
+    """Return the number of records waiting on `user` (the menu's badge),
+    kept on the user object for the rest of the request."""
+    cached = getattr(user, "_xiezuo_waiting", None)
+    if cached is None:
+        cached = sum(item.count for item in waiting_items(user))
+        try:
+            user._xiezuo_waiting = cached
+        except AttributeError:
+            pass
+    return cached
