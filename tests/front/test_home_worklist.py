@@ -40,8 +40,10 @@ def test_each_role_sees_what_waits_on_it(client_for):
     assert any("/disbursements/?status=submitted&amp;year=" in url for url in links(east))
     # Open procurement findings wait on the auditors who review them.
     assert "finding" in kinds(auditor) and "finding" not in kinds(east) + kinds(west)
-    # The draft self-evaluation waits on the west office.
-    assert {"evaluation", "snapshot"} & set(kinds(west)) and not {"evaluation", "snapshot"} & set(kinds(east))
+    # Each side's draft self-evaluation waits on that side's office only.
+    assert {"evaluation", "snapshot"} & set(kinds(west)) and {"evaluation", "snapshot"} & set(kinds(east))
+    assert "2022年度西部自评" in west and "2022年度西部自评" not in east
+    assert "2022年度东部自评" in east and "2022年度东部自评" not in west
     # Overdue agreed items wait on both offices.
     assert "overdue_item" in kinds(east) and "overdue_item" in kinds(west)
     # A leader reads everything and has nothing to do.
@@ -75,14 +77,14 @@ def test_a_previewed_import_waits_on_the_person_who_uploaded_it(client_for, coun
 
 
 def test_a_stale_snapshot_is_named(client_for, county):
-    evaluation = SelfEvaluation.objects.filter(pairing=county, status="draft").first() or \
+    evaluation = SelfEvaluation.objects.filter(pairing=county, status="draft", side="west").first() or \
         __import__("xiezuo.assessment.workflow", fromlist=["x"]).get_or_draft(county, 2022)
     rows = evaluation.snapshot["indicators"]
     rows[0]["actual_display"] = "—"  # the snapshot no longer says what the ledgers say
     SelfEvaluation.objects.filter(pk=evaluation.pk).update(snapshot={**evaluation.snapshot, "indicators": rows})
     west = home(client_for, "huangyuan")
     assert "snapshot" in kinds(west)
-    assert f"/assessment/pairings/{county.pk}/self-evaluation/{evaluation.year}/" in links(west)
+    assert f"/assessment/pairings/{county.pk}/self-evaluation/{evaluation.year}/west/" in links(west)
 
 
 def test_unit_and_sibling_see_no_item_of_others(client_for, county, users):
@@ -107,3 +109,15 @@ def test_home_keeps_the_pairings_and_shows_the_working_years_figures(client_for,
 def test_menu_says_nothing_to_an_anonymous_visitor(client):
     assert client.get("/").status_code == 302
     assert User.objects.filter(username="lingdao").exists()
+
+
+def test_a_submitted_report_waits_on_the_other_sides_views_then_on_its_own_side(client_for, county, users):
+    west_report = SelfEvaluation.objects.get(pairing=county, year=2022, side="west")
+    west_report.submit(users["huangyuan"], west_report.version)
+    east, west = home(client_for, "liuhe"), home(client_for, "huangyuan")
+    assert "2022年度西部自评报告征求意见中" in east and "2022年度西部自评报告征求意见中" not in west
+    west_report.record_opinion(users["liuhe"], "同意，建议补充劳务协作数据。", west_report.version)
+    east, west = home(client_for, "liuhe"), home(client_for, "huangyuan")
+    assert "2022年度西部自评报告征求意见中" not in east
+    # The submitter may not finalise (two-person rule): nothing waits on them.
+    assert "2022年度西部自评报告已收到意见" not in west

@@ -84,22 +84,33 @@ def _findings(user, scope):
 
 
 def _evaluations(user, scope, stale_check=True):
+    """Each side's report: the other side's views wanted on a submitted
+    text; the drafting side's finalising once they are in; a draft to
+    submit, or to refresh when its snapshot is older than the ledgers."""
     from xiezuo.assessment.models import SelfEvaluation
     from xiezuo.assessment.workflow import snapshot_changes
 
     open_ones = scope.filter(SelfEvaluation.objects.exclude(status=SelfEvaluation.CONFIRMED)) \
-        .select_related("pairing").order_by("year", "pk")
+        .select_related("pairing").order_by("year", "side", "pk")
     for e in open_ones[:SHOWN]:
-        url = reverse("assessment:self_evaluation", args=[e.pairing_id, e.year])
-        if e.status == SelfEvaluation.SUBMITTED and scope.has(e.pairing_id, "east"):
-            yield Item("evaluation", _("待确认自评"), _("%(year)s年度自评（西部已提交）") % {"year": e.year}, url, str(e.pairing))
-        elif e.status == SelfEvaluation.DRAFT and scope.has(e.pairing_id, "west"):
+        url = reverse("assessment:self_evaluation", args=[e.pairing_id, e.year, e.side])
+        what = {"year": e.year, "side": e.side_name}
+        if e.status == SelfEvaluation.SUBMITTED:
+            if not e.current_opinions() and scope.has(e.pairing_id, e.other_side):
+                yield Item("evaluation", _("待提出意见"), _("%(year)s年度%(side)s自评报告征求意见中") % what, url,
+                           str(e.pairing))
+            elif e.current_opinions() and scope.has(e.pairing_id, e.side) and user.pk != e.submitted_by_id:
+                yield Item("evaluation", _("待定稿自评"), _("%(year)s年度%(side)s自评报告已收到意见") % what, url,
+                           str(e.pairing))
+        elif e.status == SelfEvaluation.DRAFT and scope.has(e.pairing_id, e.side):
             changes = snapshot_changes(e) if stale_check else []
             if changes:
                 yield Item("snapshot", _("自评数据快照已过期"),
-                           _("%(year)s年度自评：%(n)s项指标的台账数据已变化，请重新生成快照") % {"year": e.year, "n": len(changes)}, url, str(e.pairing))
+                           _("%(year)s年度%(side)s自评：%(n)s项指标的台账数据已变化，请重新生成快照")
+                           % {**what, "n": len(changes)}, url, str(e.pairing))
             else:
-                yield Item("evaluation", _("待提交自评"), _("%(year)s年度自评（起草中）") % {"year": e.year}, url, str(e.pairing))
+                yield Item("evaluation", _("待提交自评"), _("%(year)s年度%(side)s自评报告（起草中）") % what, url,
+                           str(e.pairing))
 
 
 KINDS = (_disbursements, _imports, _overdue_items, _findings, _evaluations)
