@@ -100,7 +100,7 @@ class PersonForm(VersionedForm):
 class TrainingClassForm(VersionedForm):
     class Meta:
         model = TrainingClass
-        fields = ["name", "trade", "kind", "start", "end", "days", "place", "organiser", "project", "note"]
+        fields = ["name", "trade", "kind", "audience", "start", "end", "days", "place", "organiser", "project", "note"]
         widgets = {"start": forms.DateInput(), "end": forms.DateInput()}
 
     def __init__(self, *args, scope=None, **kwargs):
