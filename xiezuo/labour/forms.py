@@ -107,8 +107,13 @@ class TrainingClassForm(VersionedForm):
         super().__init__(*args, **kwargs)
         pairing = self.instance.pairing
         self.fields["organiser"].queryset = _orgs(scope)
+        # Most classes train rural workers: a form without the field means them.
+        self.fields["audience"].required = False
         root = pairing.path.split("/")[1]
         self.fields["project"].queryset = scope.filter(Project.objects.filter(pairing__path__startswith=f"/{root}/"))
+
+    def clean_audience(self):
+        return self.cleaned_data.get("audience") or TrainingClass.LABOUR
 
 
 class TraineeForm(VersionedForm):
