@@ -21,7 +21,7 @@ from django.db import migrations
 
 NATIONAL = "农业农村部2023年东西部协作数据（人民日报、中国网，2024年1月3日）"
 SUSHAN = "苏陕协作2021年工作报告"
-WORKSHOP_TEXTS = "柳江区就业帮扶车间认定条件（广西，2021年）"
+WORKSHOP_TEXTS = "柳江区就业帮扶车间认定条件（广西柳州市柳江区政府网站，未注明日期）"
 JUDGEMENT = "我方判断"
 
 INDICATORS = [
