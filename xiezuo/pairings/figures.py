@@ -3,7 +3,7 @@
 `coverage` counts the pairings below the pairing (not itself) by level,
 every level of `Pairing.LEVELS` present with 0 where there is none, as a
 stock: a pairing counts from the year of its `since` date (an undated one
-in every year), like parks (docs/modules/rules.md, "Pairing coverage").
+in every year), like parks (docs/modules/rules.md, "Indicator catalogue").
 """
 
 import datetime
