@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
-from tests.checklist import api_checklist, login
+from tests.checklist import api_checklist, login, token_client
 from xiezuo.assessment.models import Indicator
 from xiezuo.figures import compute
 from xiezuo.funds.models import Project, ProjectBeneficiary, ProjectCategory
@@ -115,6 +116,22 @@ def test_cadres_30_and_professionals_20_person_times(pair):
     # 劳动技能培训 counts only the classes for rural workers.
     assert (f["trainees"], f["training_classes"]) == (10, 1)
     assert figures(root, 2023, "labour")["cadre_trainees"] == 5
+
+
+def test_the_audience_through_the_api_and_the_form(county):
+    url = f"/api/v1/labour/pairings/{county.pk}/classes"
+    body = {"name": "干部培训班（示例）", "start": "2022-08-01", "end": "2022-08-03", "days": 3, "audience": "cadre"}
+    r = token_client("liuhe").post(url, body, content_type="application/json")
+    assert r.status_code == 201, r.content
+    assert r.json()["audience"] == "cadre"
+    assert TrainingClass.objects.get(name="干部培训班（示例）").audience == TrainingClass.CADRE
+    r = token_client("liuhe").post(url, {**body, "name": "乙班", "audience": "leaders"},
+                                   content_type="application/json")
+    assert r.status_code == 422
+    # A form without the field is a class for rural workers.
+    form = {"name": "默认班（示例）", "kind": "skill", "start": "2022-09-01", "end": "2022-09-02", "days": 2}
+    r = login("liuhe").post(reverse("labour_class_create", args=[county.pk]), form)
+    assert TrainingClass.objects.get(name="默认班（示例）").audience == TrainingClass.LABOUR, r.status_code
 
 
 # --- Park results --------------------------------------------------------------
