@@ -105,13 +105,15 @@ def test_manual_indicator_needs_evidence_and_counts(county):
 
 def test_catalogue_is_edited_by_administrators_only():
     url = reverse("assessment:indicator_create")
-    data = {"code": "workshops", "name": "帮扶车间", "unit": "个", "side": "west", "computation": "industry.workshops",
-            "disaggregations": "吸纳就业=industry.workshop_jobs", "order": 200, "active": "on"}
+    data = {"code": "home_workshops", "name": "居家式帮扶车间", "unit": "个", "side": "west",
+            "computation": "industry.workshops", "disaggregations": "吸纳就业=industry.workshop_jobs", "order": 200,
+            "basis": "某省帮扶车间认定办法（2022年3月1日）", "active": "on"}
     assert login("liuhe").post(url, data).status_code == 403
     assert login(None).post(url, data).status_code == 302
     r = login("admin").post(url, data)
     assert r.status_code == 302
-    created = Indicator.objects.get(code="workshops")
+    created = Indicator.objects.get(code="home_workshops")
+    assert created.basis == "某省帮扶车间认定办法（2022年3月1日）"
     assert created.disaggregation_list() == [("吸纳就业", "industry.workshop_jobs")]
     assert AuditEvent.objects.filter(model="assessment.Indicator", object_id=str(created.pk), action="create").exists()
     bad = dict(data, code="bad_one", disaggregations="没有等号")
@@ -120,7 +122,8 @@ def test_catalogue_is_edited_by_administrators_only():
     bad = dict(data, code="bad_two", disaggregations="吸纳=industry.nothing")
     assert "第1行的取数口径“industry.nothing”不存在" in login("admin").post(url, bad).content.decode()
     list_page = login("lingdao").get(reverse("assessment:indicator_list")).content.decode()
-    assert "帮扶车间" in list_page and "财政援助资金" in list_page
+    assert "居家式帮扶车间" in list_page and "财政援助资金" in list_page
+    assert "某省帮扶车间认定办法（2022年3月1日）" in list_page
 
 
 def test_indicator_code_cannot_change_on_edit():

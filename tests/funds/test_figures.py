@@ -60,7 +60,7 @@ def test_section_has_exactly_the_issue_keys_and_formats(county):
                       "social_received", "pairing_received", "allocated", "disbursed", "execution_rate",
                       "projects", "categories", "projects_by_status", "projects_by_category", "funds_by_category",
                       "started_rate",
-                      "completed_rate", "beneficiaries"}
+                      "completed_rate", "beneficiaries", "poverty_led", "poverty_led_monitored"}
     assert set(f["fiscal_by_level"]) == {"province", "city", "county", "township"}
     disbursed, received = f["disbursed"], f["received_cash"]
     assert disbursed.count(".") == 1 and len(disbursed.split(".")[1]) == 2

@@ -11,6 +11,7 @@ from xiezuo.api_helpers import etag_of
 from xiezuo.audit.models import AuditEvent
 from xiezuo.industry.ledgers import LEDGERS
 from xiezuo.industry.models import AgreedItem, Investment, Visit
+from xiezuo.pairings.models import Region
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -31,6 +32,8 @@ def payload(slug, firm):
                                                         "role": "lead"}]},
         "items": {"year": 2023, "title": "接口事项", "east_owner": "甲", "west_owner": "乙",
                   "deadline": "2023-12-31"},
+        "villages": {"village": Region.objects.get(name="后庄村").pk, "level": "province", "designated_year": 2023,
+                     "investment": "300000"},
     }[slug]
 
 

@@ -176,19 +176,26 @@ def test_donations_cash_and_in_kind_by_date(tree):
     assert figures(root, 2024)["industry"]["donations"] == "0.00"
 
 
+def village_counts(pairing, year):
+    f = figures(pairing, year)["industry"]
+    return f["village_pair_enterprises"], f["village_pair_social_orgs"], f["paired_villages"]
+
+
 def test_village_pairs_come_from_enterprise_and_social_village_pairings(tree):
     root, child = tree["root"], tree["child"]
-    assert figures(root, 2021)["industry"]["village_pairs"] == 0  # formed 2022-03-01
-    assert figures(root, 2022)["industry"]["village_pairs"] == 1
+    assert village_counts(root, 2021) == (0, 0, 0)  # formed 2022-03-01
+    assert village_counts(root, 2022) == (1, 0, 1)
     org = Organisation.objects.create(name="测试基金会（示例）", kind="social", region=tree["firm"].region)
     Pairing.objects.create(level="social_village", parent=root, east_region=root.east_region, east_org=org,
                            west_region=root.west_region)  # no date: counted in every year
     Pairing.objects.create(level="school", parent=root, east_region=root.east_region,
                            west_region=root.west_region)  # not a village pair
-    assert figures(root, 2021)["industry"]["village_pairs"] == 1
-    assert figures(root, 2022)["industry"]["village_pairs"] == 2
-    assert figures(child, 2022)["industry"]["village_pairs"] == 1
-    assert figures(tree["other"], 2022)["industry"]["village_pairs"] == 0
+    assert village_counts(root, 2021) == (0, 1, 1)
+    # The foundation pairs the enterprise's village: one village, two parties.
+    assert village_counts(root, 2022) == (1, 1, 1)
+    assert village_counts(child, 2022) == (1, 0, 1)
+    assert village_counts(tree["other"], 2022) == (0, 0, 0)
+    assert "village_pairs" not in figures(root, 2022)["industry"]  # pairing rows are no longer a figure
 
 
 def test_visits_by_start_year_and_kind(tree):
@@ -261,4 +268,4 @@ def test_sections_take_a_fixed_number_of_queries(tree, county):
     with CaptureQueriesContext(connection) as big:
         industry_section(ids, [2021, 2022])
         exchanges_section(ids, [2021, 2022])
-    assert len(small) == len(big) == 8
+    assert len(small) == len(big) == 10

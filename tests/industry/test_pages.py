@@ -11,6 +11,7 @@ from xiezuo.audit.models import AuditEvent
 from xiezuo.industry import services
 from xiezuo.industry.ledgers import LEDGERS
 from xiezuo.industry.models import AgreedItem, Investment, Park, Visit
+from xiezuo.pairings.models import Region
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -34,6 +35,8 @@ def valid_data(slug, county, firm):
                    "officials-0-role": "lead"},
         "items": {"year": "2023", "title": "测试事项", "east_owner": "六合区甲局", "west_owner": "湟源县乙局",
                   "deadline": "2023-12-31"},
+        "villages": {"village": Region.objects.get(name="后庄村").pk, "level": "county", "designated_year": "2023",
+                     "investment": "300000"},
     }[slug]
 
 
@@ -102,7 +105,7 @@ def test_edit_page_and_post(county, firm, slug):
     assert str(obj) in r.content.decode()
     data = valid_data(slug, county, firm) | {"loaded_version": obj.version}
     field = {"parks": "name", "investments": "project_name", "workshops": "name", "donations": "donor_name",
-             "visits": "title", "items": "title"}[slug]
+             "visits": "title", "items": "title", "villages": "note"}[slug]
     data[field] = "改后的名称"
     if slug == "visits":
         official = obj.officials.get()

@@ -144,7 +144,7 @@ def test_class_columns_agree_and_update_mode_changes_the_class(ctx_for, samples,
     assert list(Trainee.objects.order_by("pk").values()) == trainees
 
     # A new trainee of a stored class in update mode: the file's columns win too.
-    ws.append([STARTUP, D(2022, 10, 10), D(2022, 10, 12), 3, "创业", "", "湟源县城关镇（示例）",
+    ws.append([STARTUP, D(2022, 10, 10), D(2022, 10, 12), 3, "创业", "", "", "湟源县城关镇（示例）",
                "南京市六合区东西部协作办公室", "", "郑示例（示例）", "630123199308084019", "否", "", ""])
     for r in rows:
         r[place].value = "湟源县城关镇（示例）"

@@ -33,7 +33,7 @@ def ping(request):
 def catalogue(request):
     return [{"code": i.code, "name": i.name, "unit": i.unit, "side": i.side, "computation": i.computation,
              "disaggregations": [{"name": n, "computation": c} for n, c in i.disaggregation_list()],
-             "active": i.active} for i in Indicator.objects.all()]
+             "basis": i.basis, "active": i.active} for i in Indicator.objects.all()]
 
 
 @router.get("/pairings/{pairing_id}/indicators", response=dict)

@@ -26,6 +26,7 @@ def catalogue():
     # Later migrations' changes to the catalogue, in order.
     import_module("xiezuo.assessment.migrations.0004_labour_talent_rules").upgrade(Indicator)
     import_module("xiezuo.assessment.migrations.0004_counting_rules").update(apps, None)
+    import_module("xiezuo.assessment.migrations.0007_catalogue_by_the_statistics").upgrade(Indicator)
 
 
 @step(901)

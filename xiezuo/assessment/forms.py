@@ -10,7 +10,8 @@ from .narrative import WORK_AREAS
 class IndicatorForm(VersionedForm):
     class Meta:
         model = Indicator
-        fields = ["code", "name", "unit", "side", "computation", "disaggregations", "description", "order", "active"]
+        fields = ["code", "name", "unit", "side", "computation", "disaggregations", "basis", "description", "order",
+                  "active"]
         widgets = {"disaggregations": forms.Textarea(attrs={"rows": 4}), "description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):

@@ -41,6 +41,10 @@ class Indicator(models.Model):
         "分项", blank=True,
         help_text="每行一个分项，写成“名称=取数口径”，如：其中脱贫劳动力=labour.employed_poverty")
     description = models.TextField("说明", blank=True)
+    # Where the counting rule comes from: the title and date of the public
+    # text, or 我方判断 (our judgement) where none was found.
+    basis = models.CharField("口径依据", max_length=300, blank=True,
+                             help_text="所依据公开文件或报道的名称和日期；未找到公开依据的写“我方判断”")
     order = models.PositiveSmallIntegerField("排序", default=100)
     active = models.BooleanField("启用", default=True)
     version = models.PositiveIntegerField(default=1, editable=False)

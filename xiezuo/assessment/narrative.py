@@ -62,7 +62,8 @@ def draft(area, f):
             (f"共建产业园区{_n(f, 'industry.parks')}个", _n(f, "industry.parks")),
             (f"建成帮扶车间{_n(f, 'industry.workshops')}个、吸纳就业{_n(f, 'industry.workshop_jobs')}人",
              _n(f, "industry.workshops"), _n(f, "industry.workshop_jobs")),
-            (f"企业、社会组织结对帮扶村{_n(f, 'industry.village_pairs')}个", _n(f, "industry.village_pairs")),
+            (f"{_n(f, 'industry.village_pair_enterprises')}家企业、{_n(f, 'industry.village_pair_social_orgs')}个社会组织"
+             f"结对帮扶{_n(f, 'industry.paired_villages')}个村", _n(f, "industry.paired_villages")),
         ])
     elif area == "labour":
         s = _sentence([

@@ -341,6 +341,7 @@ def indicator_row(indicator, figures, target, manual):
         "side": indicator.side,
         "kind": kind,
         "computation": indicator.computation,
+        "basis": indicator.basis,
         "target": serialise(target, kind),
         "actual": serialise(actual, kind),
         "completion": serialise(completion(actual, target), RATE),

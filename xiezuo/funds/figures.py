@@ -11,7 +11,9 @@ disbursed / cash received — 捐物折款 (goods valued in money) funds no
 project, so it is left out of the denominator (our judgement, as the
 allocation invariant already does); fiscal funds are also given by the
 level of government that paid (`fiscal_by_level`), which adds up to
-`fiscal_received`.
+`fiscal_received`. 项目带动脱贫人口 (`poverty_led`) counts the 脱贫人口 and
+监测对象 beneficiaries of the years' projects that have started (实施 or
+later, not terminated).
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,6 +27,9 @@ from xiezuo.figures import section
 from .models import CASH_KINDS, Disbursement, FundReceipt, Project, ProjectBeneficiary
 
 SOCIAL_KINDS = [FundReceipt.SOCIAL, FundReceipt.PAIRING, FundReceipt.IN_KIND]
+# Beneficiaries that are 脱贫人口 in the sense of the texts since 2021:
+# "脱贫人口（含防止返贫监测对象）".
+POVERTY_KINDS = ("poverty", "monitored")
 
 
 def execution_base():
@@ -73,9 +78,13 @@ def funds_section(pairing_ids, years):
     # What a terminated project already paid out stays allocated to it.
     allocated += paid["terminated"] or 0
     beneficiaries = {code: 0 for code, _ in ProjectBeneficiary.KINDS}
+    poverty_led = {code: 0 for code in POVERTY_KINDS}
     for row in (ProjectBeneficiary.objects.filter(project__in=projects.counted()).values("kind")
-                .annotate(n=Sum("count")).order_by()):
+                .annotate(n=Sum("count"), started=Sum("count", filter=Q(project__status__in=Project.STARTED)))
+                .order_by()):
         beneficiaries[row["kind"]] = row["n"]
+        if row["kind"] in poverty_led:
+            poverty_led[row["kind"]] = row["started"] or 0
     received_cash = receipts["cash"] or Decimal("0")
     base = execution_base()
     return {
@@ -102,4 +111,9 @@ def funds_section(pairing_ids, years):
         "started_rate": rate(started, counted),
         "completed_rate": rate(finished, counted),
         "beneficiaries": beneficiaries,
+        # 项目带动脱贫人口（含监测对象）: beneficiaries of the years' projects
+        # that are under way or done (实施, 完工, 验收, 资产移交); planned,
+        # reserve and terminated projects lead nobody out of poverty yet.
+        "poverty_led": sum(poverty_led.values()),
+        "poverty_led_monitored": poverty_led["monitored"],
     }

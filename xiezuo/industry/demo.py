@@ -8,7 +8,8 @@ tendering (a real company: no code is invented for it).
 
 Illustrative (示例, `is_demo=True`): the owners, deadlines and progress of the
 agreed items, the joint meeting's exact day, enterprises, workshops,
-donations and the enterprise/social-organisation–village pairings.
+donations, the enterprise/social-organisation–village pairings and the
+乡村振兴示范村.
 """
 
 import datetime
@@ -19,8 +20,8 @@ from xiezuo.demo import step
 from xiezuo.pairings.models import Organisation, Pairing, Region
 
 from . import services
-from .models import (AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit, VisitOfficial, Workshop,
-                     WorkshopMonth)
+from .models import (AgreedItem, DemoVillage, Donation, Investment, InvestmentArrival, Park, Visit, VisitOfficial,
+                     Workshop, WorkshopMonth)
 
 D = datetime.date
 
@@ -185,3 +186,7 @@ def ledgers():
         form=Donation.IN_KIND, amount=Decimal("86000.00"), items="冬衣300件、棉被100床（示例）",
         purpose="困难群众冬季保暖（示例）", receiver="湟源县和平乡人民政府", is_demo=True)
 
+    # One 乡村振兴示范村 (示例): the article names no model village.
+    DemoVillage.objects.create(
+        pairing=county, village=region("红土湾村", "大华镇"), level=DemoVillage.COUNTY, designated_year=2022,
+        investment=Decimal("500000.00"), note="村容村貌整治、庭院经济（示例）", is_demo=True)

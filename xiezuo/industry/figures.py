@@ -12,8 +12,15 @@ How years apply (see docs/modules/industry.md and docs/modules/rules.md,
   (5) 脱贫人口 including 防止返贫监测对象 at work; a workshop counts in the
   years when it counted in at least XIEZUO_WORKSHOP_MIN_MONTHS (1) months, and
   its jobs are those of its last counted month (see `workshop_figures`);
-- donations by the donation date; village pairs are a stock: pairings of
-  level 企-村 / 社会组织-村 in the subtree formed by the end of the last year;
+- park results (入园企业, 带动就业) are a stock like the parks: investments
+  in a co-built park landed by the end of the last year; the park's 到位资金
+  counts the tranches of those investments arriving in the years;
+- donations by the donation date; 企业、社会组织结对帮扶村 is three counts of
+  the pairings of level 企-村 / 社会组织-村 in the subtree formed by the end of
+  the last year: distinct enterprises, distinct social organisations (their
+  `east_org`; a pairing without one is a party of its own) and distinct
+  villages (`west_region`), so one village paired twice counts once;
+- 乡村振兴示范村 are a stock by the year of designation (distinct villages);
 - visits and meetings by their start date;
 - agreed items by their own `year` (that of the meeting or agreement they
   came from); overdue is judged against today's date.
@@ -29,13 +36,33 @@ from lib.money import yuan_str
 from xiezuo.figures import section
 from xiezuo.pairings.models import Pairing
 
-from .models import AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit, WorkshopMonth
+from .models import AgreedItem, DemoVillage, Donation, Investment, InvestmentArrival, Park, Visit, WorkshopMonth
 
 VILLAGE_PAIR_LEVELS = ("enterprise_village", "social_village")
 
 
 def _int(value):
     return int(value or 0)
+
+
+def village_pair_figures(pairing_ids, last):
+    """Count the 企-村 and 社会组织-村 pairings formed by the end of `last`:
+    distinct enterprises, social organisations and villages (one query; a
+    tree holds tens or hundreds of such pairings, not millions)."""
+    rows = (Pairing.objects.filter(pk__in=pairing_ids, level__in=VILLAGE_PAIR_LEVELS)
+            .filter(Q(since__isnull=True) | Q(since__year__lte=last))
+            .values_list("pk", "level", "east_org_id", "west_region_id"))
+    parties = {level: set() for level in VILLAGE_PAIR_LEVELS}
+    villages = set()
+    for pk, level, east_org, village in rows:
+        # A pairing naming no eastern unit is a party of its own.
+        parties[level].add(east_org if east_org else f"pairing-{pk}")
+        villages.add(village)
+    return {
+        "village_pair_enterprises": len(parties["enterprise_village"]),
+        "village_pair_social_orgs": len(parties["social_village"]),
+        "paired_villages": len(villages),
+    }
 
 
 def workshop_figures(pairing_ids, years, threshold=None, min_months=None):
@@ -73,27 +100,41 @@ def industry_section(pairing_ids, years):
     inv = Investment.objects.filter(pairing_id__in=pairing_ids).landed_in(years).aggregate(
         enterprises=Count("enterprise", distinct=True), jobs=Sum("jobs"), poverty=Sum("jobs_poverty"))
     arrived = InvestmentArrival.objects.filter(investment__pairing_id__in=pairing_ids).in_years(years).aggregate(
-        enterprises=Count("investment__enterprise", distinct=True), amount=Sum("amount"))
+        enterprises=Count("investment__enterprise", distinct=True), arrived=Sum("amount"),
+        in_parks=Sum("amount", filter=Q(investment__park__since_year__lte=last)))
     parks = Park.objects.filter(pairing_id__in=pairing_ids).existing_in(years).count()
+    in_parks = Investment.objects.filter(pairing_id__in=pairing_ids, park__since_year__lte=last,
+                                         landed_on__year__lte=last).aggregate(
+        enterprises=Count("enterprise", distinct=True), jobs=Sum("jobs"), poverty=Sum("jobs_poverty"))
+    demo = DemoVillage.objects.filter(pairing_id__in=pairing_ids).existing_in(years).aggregate(
+        villages=Count("village", distinct=True),
+        new=Count("village", distinct=True, filter=Q(designated_year__in=years)))
     ws = workshop_figures(pairing_ids, years)
     don = Donation.objects.filter(pairing_id__in=pairing_ids).in_years(years).aggregate(
         total=Sum("amount"), cash=Sum("amount", filter=Q(form=Donation.CASH)),
         in_kind=Sum("amount", filter=Q(form=Donation.IN_KIND)))
-    village_pairs = Pairing.objects.filter(pk__in=pairing_ids, level__in=VILLAGE_PAIR_LEVELS).filter(
-        Q(since__isnull=True) | Q(since__year__lte=last)).count()
     return {
         "enterprises_landed": _int(inv["enterprises"]),
         # 引导企业投资: enterprises (家) with money arriving in the years, and that money.
         "enterprises_invested": _int(arrived["enterprises"]),
-        "investment_arrived": yuan_str(arrived["amount"]),
+        "investment_arrived": yuan_str(arrived["arrived"]),
         "enterprise_jobs": _int(inv["jobs"]),
         "parks": parks,
+        # Park results: enterprises in the parks (入园企业), their money arrived
+        # in the years (到位资金) and the jobs they brought (带动就业).
+        "park_enterprises": _int(in_parks["enterprises"]),
+        "park_investment_arrived": yuan_str(arrived["in_parks"]),
+        "park_jobs": _int(in_parks["jobs"]),
+        "park_jobs_poverty": _int(in_parks["poverty"]),
         **ws,
         "jobs_poverty": _int(inv["poverty"]) + ws["workshop_jobs_poverty"],
         "donations": yuan_str(don["total"]),
         "donations_cash": yuan_str(don["cash"]),
         "donations_in_kind": yuan_str(don["in_kind"]),
-        "village_pairs": village_pairs,
+        **village_pair_figures(pairing_ids, last),
+        # 乡村振兴示范村 designated by the end of the years, and of them in the years.
+        "demo_villages": _int(demo["villages"]),
+        "demo_villages_new": _int(demo["new"]),
     }
 
 

@@ -6,7 +6,7 @@ from xiezuo.accounts.scope import scope_for
 from xiezuo.front.forms import BootstrapMixin, VersionedForm
 from xiezuo.pairings.models import Agreement, Organisation, Region
 
-from .models import (ENTERPRISE_KINDS, AgreedItem, Donation, Investment, InvestmentArrival, Park, Visit,
+from .models import (ENTERPRISE_KINDS, AgreedItem, DemoVillage, Donation, Investment, InvestmentArrival, Park, Visit,
                      VisitOfficial, Workshop, WorkshopMonth, validate_minutes)
 
 
@@ -130,6 +130,20 @@ class WorkshopMonthForm(VersionedForm):
         # A month picker (the shared mixin makes every date input a day picker).
         widget = self.fields["month"].widget
         widget.input_type, widget.format = "month", "%Y-%m"
+
+
+class DemoVillageForm(LedgerForm):
+    class Meta:
+        model = DemoVillage
+        fields = ["pairing", "village", "level", "designated_year", "investment", "note", "is_demo"]
+        widgets = {"note": TEXT}
+        help_texts = {"investment": "单位：元；历年投入该村的东西部协作资金合计"}
+
+    def narrow(self, name, queryset):
+        if name == "village":
+            return queryset.filter(self.scope.region_q(field=None), level="village",
+                                   path__startswith=self.root.west_region.path)
+        return super().narrow(name, queryset)
 
 
 class DonationForm(LedgerForm):

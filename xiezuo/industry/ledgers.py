@@ -1,6 +1,6 @@
 """What each ledger of this module shows: columns, filters, forms.
 
-The list, detail, create and edit pages of all six ledgers are the same four
+The list, detail, create and edit pages of all seven ledgers are the same four
 views driven by these descriptions, so a rule about scoping or saving is
 written once and holds for every ledger.
 """
@@ -17,7 +17,7 @@ from lib.money import wan
 from xiezuo.front.params import FIRST_YEAR, LAST_YEAR, int_or_none
 
 from . import forms
-from .models import AgreedItem, Donation, Investment, Park, Visit, Workshop
+from .models import AgreedItem, DemoVillage, Donation, Investment, Park, Visit, Workshop
 
 
 @dataclass
@@ -167,4 +167,10 @@ LEDGERS = {
         search=("title", "description", "east_owner", "west_owner"), choices=("status",),
         year=lambda qs, y: qs.in_years([y]), related=("source_visit",), prefetch=("notes__author",),
         detail_template="industry/item_detail.html"),
+    "villages": Ledger(
+        "villages", DemoVillage, forms.DemoVillageForm, _("乡村振兴示范村"),
+        [(_("村"), "village"), (_("示范村级别"), "level"), (_("命名年度"), "designated_year"),
+         (_("协作资金投入"), "investment")],
+        search=("village__name", "note"), choices=("level",), year=lambda qs, y: qs.designated_in([y]),
+        related=("village",), money=("investment",)),
 }

@@ -785,6 +785,67 @@ class ProgressNote(ScopedModel):
         raise ValidationError("进展记录只能追加，不能删除")
 
 
+# --- 乡村振兴示范村 -------------------------------------------------------------
+
+class DemoVillageQuerySet(LedgerQuerySet):
+    def designated_in(self, years):
+        return self.filter(designated_year__in=list(years))
+
+    def existing_in(self, years):
+        """Villages designated by the end of the last year asked for (a stock, like parks)."""
+        return self.filter(designated_year__lte=max(years))
+
+
+class DemoVillage(PairingOwned):
+    """A village designated a 乡村振兴示范村 with the cooperation's help: the
+    level of government that designated it, the year, and the cooperation
+    money put into it (协作资金投入)."""
+
+    NATIONAL, PROVINCE, CITY, COUNTY = "national", "province", "city", "county"
+    LEVELS = [(NATIONAL, "国家级"), (PROVINCE, "省级"), (CITY, "市级"), (COUNTY, "县级")]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+                                related_name="demo_villages")
+    village = models.ForeignKey("pairings.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField("示范村级别", max_length=10, choices=LEVELS, default=COUNTY)
+    designated_year = models.PositiveSmallIntegerField("命名年度")
+    investment = models.DecimalField("协作资金投入（元）", default=0, **MONEY)
+    note = models.TextField("主要做法与成效", blank=True)
+
+    objects = DemoVillageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["designated_year", "village__name"]
+        verbose_name = "乡村振兴示范村"
+        verbose_name_plural = "乡村振兴示范村"
+        # One village is designated once per level: a county 示范村 later
+        # named a provincial one is a second row.
+        constraints = [models.UniqueConstraint("village", "level", name="demo_village_unique_level",
+                                               violation_error_message="该村已有同一级别的示范村记录")]
+
+    def __str__(self):
+        if not self.village_id:
+            return "乡村振兴示范村"
+        return f"{self.village}（{self.get_level_display()}示范村，{self.designated_year}年）"
+
+    @property
+    def year(self):
+        return self.designated_year
+
+    def clean(self):
+        errors = {}
+        if self.village_id and self.village.level != "village":
+            errors["village"] = f"“{self.village}”不是村级区划，请选择村"
+        elif self.village_id and self.pairing_id and not self.village.is_within(self.pairing.west_region):
+            errors["village"] = f"“{self.village}”不在结对西部区划{self.pairing.west_region}之内"
+        if self.designated_year and not (2000 <= self.designated_year <= 2100):
+            errors["designated_year"] = "命名年度应在2000至2100之间"
+        if self.investment is not None and self.investment < 0:
+            errors["investment"] = "协作资金投入不能为负数"
+        if errors:
+            raise ValidationError(errors)
+
+
 for _model in (Park, Investment, InvestmentArrival, Workshop, WorkshopMonth, Donation, Visit, VisitOfficial,
-               AgreedItem, ProgressNote):
+               AgreedItem, ProgressNote, DemoVillage):
     tracked(_model)

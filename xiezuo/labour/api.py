@@ -105,6 +105,7 @@ class ClassOut(Schema):
     name: str
     trade: str
     kind: str
+    audience: str
     start: date
     end: date
     days: int
@@ -124,6 +125,7 @@ class ClassIn(Schema):
     name: str
     trade: str = ""
     kind: choices(TrainingClass, "kind") = TrainingClass.SKILL
+    audience: choices(TrainingClass, "audience") = TrainingClass.LABOUR
     start: date
     end: date
     days: int
@@ -232,7 +234,8 @@ def person_out(p):
 
 def class_out(c, roster=None):
     data = {
-        "id": c.pk, "pairing": c.pairing_id, "name": c.name, "trade": c.trade, "kind": c.kind, "start": c.start,
+        "id": c.pk, "pairing": c.pairing_id, "name": c.name, "trade": c.trade, "kind": c.kind, "audience": c.audience,
+        "start": c.start,
         "end": c.end, "days": c.days, "place": c.place, "organiser": c.organiser_id, "project": c.project_id,
         "trainees": c.n_trainees, "certified": c.n_certified, "is_demo": c.is_demo,
     }

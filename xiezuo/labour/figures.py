@@ -3,7 +3,10 @@
 Counting rules (docs/modules/labour.md; sources in docs/modules/rules.md,
 "Labour (劳务协作)" and "Talent (人才交流)"):
 - a training class counts in the year it starts; trainees are 人次 (roster
-  rows), so one person in two classes counts twice;
+  rows), so one person in two classes counts twice; `training_classes` and
+  `trainees` are the classes for rural workers (培训对象 农村劳动力), the
+  classes for 党政干部 and 专业技术人才 count apart (`cadre_*`,
+  `professional_*`);
 - a person is employed in a year when any job has a worked day in it (a day
   counts once it has come); `employed_new` are those whose first job ever
   starts in the years, `employed_kept` (稳岗) those already employed before;
@@ -72,9 +75,15 @@ def person_figures(jobs, years, rules, first_start, today):
 def labour_section(pairing_ids, years):
     years = sorted(set(years))
     rules = LabourYearRule.for_years(years)
+    labour_class = Q(audience=TrainingClass.LABOUR)
     agg = TrainingClass.objects.filter(pairing_id__in=pairing_ids).started_in(years).aggregate(
-        n_classes=Count("pk", distinct=True), n_trainees=Count("trainees"),
-        n_certified=Count("trainees", filter=Q(trainees__certificate=True)))
+        n_classes=Count("pk", distinct=True, filter=labour_class),
+        n_trainees=Count("trainees", filter=labour_class),
+        n_certified=Count("trainees", filter=labour_class & Q(trainees__certificate=True)),
+        **{f"n_{audience}": Count("trainees", filter=Q(audience=audience))
+           for audience in (TrainingClass.CADRE, TrainingClass.PROFESSIONAL)},
+        **{f"c_{audience}": Count("pk", distinct=True, filter=Q(audience=audience))
+           for audience in (TrainingClass.CADRE, TrainingClass.PROFESSIONAL)})
     today = timezone.localdate()
     # A person's first job ever (any pairing of their tree): before the
     # years means they were employed already (稳岗).
@@ -106,6 +115,12 @@ def labour_section(pairing_ids, years):
         "training_classes": agg["n_classes"],
         "trainees": agg["n_trainees"],
         "certified": agg["n_certified"],
+        # 培训党政干部 / 专业技术人才 (人次: roster rows of the classes for them),
+        # apart from the 劳动技能培训 of rural workers above.
+        "cadre_trainees": agg["n_cadre"],
+        "cadre_classes": agg["c_cadre"],
+        "professional_trainees": agg["n_professional"],
+        "professional_classes": agg["c_professional"],
         "employed": employed,
         "employed_new": new,
         "employed_kept": employed - new,

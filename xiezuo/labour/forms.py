@@ -100,15 +100,20 @@ class PersonForm(VersionedForm):
 class TrainingClassForm(VersionedForm):
     class Meta:
         model = TrainingClass
-        fields = ["name", "trade", "kind", "start", "end", "days", "place", "organiser", "project", "note"]
+        fields = ["name", "trade", "kind", "audience", "start", "end", "days", "place", "organiser", "project", "note"]
         widgets = {"start": forms.DateInput(), "end": forms.DateInput()}
 
     def __init__(self, *args, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
         pairing = self.instance.pairing
         self.fields["organiser"].queryset = _orgs(scope)
+        # Most classes train rural workers: a form without the field means them.
+        self.fields["audience"].required = False
         root = pairing.path.split("/")[1]
         self.fields["project"].queryset = scope.filter(Project.objects.filter(pairing__path__startswith=f"/{root}/"))
+
+    def clean_audience(self):
+        return self.cleaned_data.get("audience") or TrainingClass.LABOUR
 
 
 class TraineeForm(VersionedForm):

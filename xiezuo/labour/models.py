@@ -334,6 +334,11 @@ class TrainingClass(PairingOwned):
     name = models.CharField("培训班名称", max_length=200)
     trade = models.CharField("工种", max_length=100, blank=True)
     kind = models.CharField("培训类型", max_length=10, choices=KINDS, default=SKILL)
+    # Who is trained: the statistics count 劳动技能培训 of rural workers apart
+    # from the training of 党政干部 and of 专业技术人才 (人次 each).
+    LABOUR, CADRE, PROFESSIONAL = "labour", "cadre", "professional"
+    AUDIENCES = [(LABOUR, "农村劳动力"), (CADRE, "党政干部"), (PROFESSIONAL, "专业技术人才")]
+    audience = models.CharField("培训对象", max_length=12, choices=AUDIENCES, default=LABOUR)
     start = models.DateField("开班日期")
     end = models.DateField("结业日期")
     days = models.PositiveSmallIntegerField("培训天数")
