@@ -83,7 +83,14 @@ CARD_PAGES = {
                                                            "direction": "w2e"}),
     "industry.parks": (["industry_parks_list"], {}),
     "industry.enterprises_invested": (["industry_investments_list"], {}),
-    "industry.village_pairs": (["pairing_detail"], {}),
+    "industry.paired_villages": (["pairing_detail"], {}),
+    "industry.workshops": (["industry_workshops_list"], {}),
+    "industry.park_enterprises": (["industry_parks_list"], {}),
+    "industry.demo_villages": (["industry_villages_list"], {}),
+    "labour.cadre_trainees": (["labour_class_list"], {}),
+    "labour.professional_trainees": (["labour_class_list"], {}),
+    "pairing.coverage_total": (["pairing_detail"], {}),
+    "funds.poverty_led": (["project_list"], {}),
     "consumption.total": (["consumption_sales"], {}),
     "labour.employed": (["labour_employment_list"], {}),
     "labour.trainees": (["labour_class_list"], {}),
@@ -341,7 +348,7 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
 
 # The shape of the stored dashboard JSON: raised when links or charts change,
 # so JSON stored by an older release is built again instead of served.
-VERSION = 2
+VERSION = 3
 STORED_PREFIX = '{"v": %d,' % VERSION
 
 
