@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from lib.uploads import DOCUMENT_TYPES, PHOTO_TYPES, check_upload
-from xiezuo.front.forms import VERSION_MISSING, BootstrapMixin, VersionedForm, save_or_conflict
+from xiezuo.front.forms import VERSION_MISSING, BootstrapMixin, MoneyField, VersionedForm, save_or_conflict
 from xiezuo.pairings.models import Organisation, Region
 
 from .models import (Disbursement, FundReceipt, HealthRule, Project, ProjectAttachment, ProjectBeneficiary,
@@ -30,6 +30,7 @@ class ReceiptForm(VersionedForm):
         model = FundReceipt
         fields = ["pairing", "year", "kind", "payer", "payer_level", "doc_number", "date", "amount", "note"]
         widgets = {"date": forms.DateInput()}
+        field_classes = {"amount": MoneyField}
 
     def __init__(self, *args, pairing=None, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,6 +51,7 @@ class ProjectForm(VersionedForm):
                   "linkage", "linkage_note", "description"]
         widgets = {f: forms.DateInput() for f in ("planned_start", "planned_finish", "actual_start", "actual_finish")}
         widgets.update(description=forms.Textarea(attrs={"rows": 3}), linkage_note=forms.Textarea(attrs={"rows": 2}))
+        field_classes = {"coop_funds": MoneyField, "other_funds": MoneyField}
 
     def __init__(self, *args, pairing=None, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,6 +108,7 @@ class DisbursementForm(BootstrapMixin, forms.ModelForm):
         model = Disbursement
         fields = ["date", "amount", "voucher_number", "purpose"]
         widgets = {"date": forms.DateInput()}
+        field_classes = {"amount": MoneyField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
