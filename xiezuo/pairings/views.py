@@ -8,7 +8,7 @@ from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
 
-from .forms import AgreementForm, OrganisationForm, PairingForm, TargetFormSet
+from .forms import AgreementForm, OrganisationForm, PairingForm, TargetFormSet, indicator_names
 from .models import Agreement, Organisation, Pairing, PairingDocument, Region
 
 
@@ -23,6 +23,7 @@ def pairing_detail(request, pairing_id):
         "pairing": pairing,
         "subtree": subtree,
         "agreements": pairing.agreements.prefetch_related("targets"),
+        "indicator_names": indicator_names(),
         "documents": pairing.documents.all(),
         "ancestors": [a for a in pairing.ancestors() if scope.has(a)],
         "can_write": scope.has(pairing, "write"),

@@ -13,6 +13,12 @@ def wan(amount):
 
 
 @register.filter
+def item(mapping, key):
+    """Return mapping[key], or None: names of codes passed by a view."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
 def cndate(value):
     """2022年6月26日."""
     return cn_date(value)
