@@ -129,7 +129,9 @@ class MoneyField(forms.DecimalField):
 
     widget = MoneyInput
 
-    def __init__(self, *args, allow_negative=False, **kwargs):
+    def __init__(self, *args, allow_negative=True, **kwargs):
+        # Negative amounts are left to the model's rules (which say what the
+        # amount must be, 金额应大于0) unless a form refuses them here.
         self.allow_negative = allow_negative
         for bound in ("max_value", "min_value", "step_size"):
             kwargs.pop(bound, None)

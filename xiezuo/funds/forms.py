@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,7 +39,16 @@ class ReceiptForm(VersionedForm):
         # A receipt may be booked on the pairing or one of its sub-pairings
         # the user may write to (township pairing funds sit on the township pair).
         self.fields["pairing"].queryset = pairing.subtree().filter(pk__in=scope.pairing_ids("write"))
-        self.fields["payer"].queryset = Organisation.objects.filter(scope.region_q())
+        # Money comes from the east: the payer is an organisation of the
+        # pairing's eastern region tree (the one already on an edited receipt
+        # stays choosable), once, named with its place where names repeat.
+        east = Organisation.objects.filter(scope.region_q(), region__path__startswith=pairing.east_region.path)
+        if self.instance.payer_id:
+            east = east | Organisation.objects.filter(pk=self.instance.payer_id)
+        payers = self.fields["payer"]
+        payers.queryset = east.distinct().select_related("region").order_by("name", "pk")
+        repeated = {name for name, n in Counter(payers.queryset.values_list("name", flat=True)).items() if n > 1}
+        payers.label_from_instance = lambda o: f"{o.name}（{o.region.name}）" if o.name in repeated else o.name
 
 
 class ProjectForm(VersionedForm):

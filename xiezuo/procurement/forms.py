@@ -12,9 +12,9 @@ WAN = Decimal(10_000)
 
 
 class TenderForm(VersionedForm):
-    estimated_value = MoneyField(label="估算金额")
-    award_value = MoneyField(label="中标（成交）金额", required=False)
-    contract_value = MoneyField(label="合同金额", required=False)
+    estimated_value = MoneyField(label="估算金额", allow_negative=False)
+    award_value = MoneyField(label="中标（成交）金额", required=False, allow_negative=False)
+    contract_value = MoneyField(label="合同金额", required=False, allow_negative=False)
 
     class Meta:
         model = Tender
@@ -52,7 +52,7 @@ class TenderForm(VersionedForm):
 
 
 class BidForm(VersionedForm):
-    price = MoneyField(label="投标报价")
+    price = MoneyField(label="投标报价", allow_negative=False)
     # Not a model field: the number is encrypted onto the instance in
     # clean_contact_phone and never put back into the form.
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False,
@@ -81,7 +81,7 @@ class BidForm(VersionedForm):
 
 
 class AmendmentForm(BootstrapMixin, forms.ModelForm):
-    value_change = MoneyField(label="金额变化", allow_negative=True, help_text="追加为正数，核减为负数")
+    value_change = MoneyField(label="金额变化", help_text="追加为正数，核减为负数")
 
     class Meta:
         model = Amendment
