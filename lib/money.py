@@ -446,7 +446,7 @@ def numeral_end(text):
     return end
 
 
-def _grouped(value):
+def grouped(value):
     """Write a Decimal without exponent, grouping the whole part by three
     from five digits on: 4300, 12,345.6 (GB/T 15835-2011 lets four digits
     stand ungrouped, which is how offices write 4300万元)."""
@@ -468,7 +468,7 @@ def wan(amount, places=2):
     if amount is None:
         return ""
     value = (Decimal(amount) / 10_000).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{_grouped(value.normalize() if value else Decimal(0))}万元"
+    return f"{grouped(value.normalize() if value else Decimal(0))}万元"
 
 
 def money(amount):
@@ -481,8 +481,8 @@ def money(amount):
     if abs(amount) >= 10_000:
         return wan(amount)
     if amount == amount.to_integral_value():
-        return f"{_grouped(amount.quantize(Decimal(1)))}元"
-    return f"{_grouped(amount)}元"
+        return f"{grouped(amount.quantize(Decimal(1)))}元"
+    return f"{grouped(amount)}元"
 
 
 def yuan_str(amount):

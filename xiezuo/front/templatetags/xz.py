@@ -1,6 +1,7 @@
 from django import template
 
 from lib.dates import cn_date
+from lib.money import money as _money
 from lib.money import wan as _wan
 
 register = template.Library()
@@ -10,6 +11,12 @@ register = template.Library()
 def wan(amount):
     """4300万元."""
     return _wan(amount)
+
+
+@register.filter
+def money(amount):
+    """541.5万元 from ten thousand yuan on, 4500元 below: every amount shown."""
+    return _money(amount)
 
 
 @register.filter
