@@ -372,13 +372,24 @@ def _amount(text):
     return (-amount if negative else amount), written
 
 
-def parse_amount(value, unit="元"):
+def parse_amount(value, unit="元", exact=False):
     """Return a Decimal amount in yuan, or raise ValueError with a Chinese message.
 
     `unit` is the unit of numbers without one (from a header like
     金额（万元）); a unit written in the cell itself wins. The forms read and
-    refused are in the module's docstring.
+    refused are in the module's docstring. `exact`: refuse an amount finer
+    than the cent instead of rounding it (a form says what to fix; a ledger
+    cell written by a formula is rounded as Excel shows it).
     """
+    amount = _parse_amount(value, unit)
+    rounded = quantize(amount, value)
+    if exact and rounded != amount:
+        raise ValueError(f"金额“{value}”{'' if unit == '元' else '（' + unit + '）'}换算为元后超过两位小数"
+                         f"（{amount.normalize():f}元），请精确到分")
+    return rounded
+
+
+def _parse_amount(value, unit):
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError("金额为空")
     if isinstance(value, bool):
@@ -387,13 +398,13 @@ def parse_amount(value, unit="元"):
     if isinstance(value, (int, Decimal)):
         if isinstance(value, Decimal) and not value.is_finite():
             raise ValueError(f"金额“{value}”无法识别")
-        return quantize(Decimal(value) * factor, value)
+        return Decimal(value) * factor
     if isinstance(value, float):
         if not math.isfinite(value):  # only a crafted file holds one
             raise ValueError(f"金额“{value}”无法识别")
         # Excel stores numbers as binary floats; repr gives the shortest
         # decimal that reads back the same, which is what the user typed.
-        return quantize(Decimal(repr(value)) * factor, value)
+        return Decimal(repr(value)) * factor
     text = _normal(value)
     try:
         amount, written = _amount(text)
@@ -401,7 +412,7 @@ def parse_amount(value, unit="元"):
         if _generic(_CURRENCY.sub("", text)):
             raise ValueError(f"金额“{value}”无法识别，请填写数字，如4300万元或43000000") from None
         raise ValueError(f"金额“{value}”无法识别：{e}") from None
-    return quantize(amount if written else amount * factor, value)
+    return amount if written else amount * factor
 
 
 def parse_number(value):
@@ -435,18 +446,43 @@ def numeral_end(text):
     return end
 
 
+def grouped(value):
+    """Write a Decimal without exponent, grouping the whole part by three
+    from five digits on: 4300, 12,345.6 (GB/T 15835-2011 lets four digits
+    stand ungrouped, which is how offices write 4300万元)."""
+    text = format(value, "f")
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, dot, fraction = text.partition(".")
+    if len(whole) > 4:
+        whole = f"{int(whole):,}"
+    return f"{sign}{whole}{dot}{fraction}"
+
+
 def yuan(amount):
     """Format yuan as a preview shows what will be stored: 12,000,000.00元."""
     return f"{quantize(amount):,}元"
 
 
 def wan(amount, places=2):
-    """Format yuan as the offices write it: 4300万元, 12.5万元."""
+    """Format yuan as the offices write it: 4300万元, 12.5万元, 12,345万元."""
     if amount is None:
         return ""
     value = (Decimal(amount) / 10_000).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = format(value.normalize(), "f")
-    return f"{text}万元"
+    return f"{grouped(value.normalize() if value else Decimal(0))}万元"
+
+
+def money(amount):
+    """Format an amount in yuan for people, the one way every page, message
+    and table shows money: 万元 from ten thousand on (541.5万元, 4300万元,
+    12,345.68万元), yuan below it (4500元, 12.50元, 0元). None is blank."""
+    if amount is None or amount == "":
+        return ""
+    amount = quantize(amount)
+    if abs(amount) >= 10_000:
+        return wan(amount)
+    if amount == amount.to_integral_value():
+        return f"{grouped(amount.quantize(Decimal(1)))}元"
+    return f"{grouped(amount)}元"
 
 
 def yuan_str(amount):

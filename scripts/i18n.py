@@ -15,13 +15,16 @@ PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 
 def load_glossary():
+    """Return {msgid: English}; a line's optional third column is the
+    message's context (pgettext, {% translate … context … %}), keyed as
+    gettext does: context, EOT, msgid."""
     pairs = {}
     files = [ROOT / "locale" / "glossary_en.tsv", *sorted((ROOT / "locale" / "glossary").glob("*.tsv"))]
     lines = [line for f in files for line in f.read_text().splitlines()]
     for line in lines:
         if "\t" in line:
-            zh, en = line.split("\t", 1)
-            pairs[zh] = en
+            zh, en, *context = line.split("\t")
+            pairs[f"{context[0]}\x04{zh}" if context and context[0] else zh] = en
     return pairs
 
 
@@ -32,7 +35,8 @@ def unfuzz(text):
     ("结对" got "My pairings"); a guess is not a translation, so the entry
     is filled from the glossary like a new one, or reported missing.
     """
-    entry = re.compile(r'#, fuzzy(?:, (.*))?\n(?:#\| .*\n)*(msgid "(?:[^"\\]|\\.)*"\n)msgstr "(?:[^"\\]|\\.)*"\n')
+    entry = re.compile(r'#, fuzzy(?:, (.*))?\n(?:#\| .*\n)*((?:msgctxt "(?:[^"\\]|\\.)*"\n)?msgid "(?:[^"\\]|\\.)*"\n)'
+                       r'msgstr "(?:[^"\\]|\\.)*"\n')
     # Other flags (python-format) stay on the entry.
     return entry.sub(lambda m: (f"#, {m.group(1)}\n" if m.group(1) else "") + m.group(2) + 'msgstr ""\n', text)
 
@@ -45,17 +49,20 @@ def fill(text, glossary):
     missing = []
 
     def repl(m):
-        msgid, current = m.group(1), m.group(2)
+        context, msgid, current = m.group(1), m.group(2), m.group(3)
         if msgid == "":
             return m.group(0)
-        en = glossary.get(msgid.replace('\\"', '"'))
+        key = msgid.replace('\\"', '"')
+        en = glossary.get(f"{context.replace(chr(92) + chr(34), chr(34))}\x04{key}" if context is not None else key)
         if en is None:
             if current == "":
                 missing.append(msgid)
             return m.group(0)
-        return f'msgid "{msgid}"\nmsgstr "{en.replace(chr(34), chr(92) + chr(34))}"'
+        head = f'msgctxt "{context}"\n' if context is not None else ""
+        return f'{head}msgid "{msgid}"\nmsgstr "{en.replace(chr(34), chr(92) + chr(34))}"'
 
-    text = re.sub(r'msgid "((?:[^"\\]|\\.)*)"\nmsgstr "((?:[^"\\]|\\.)*)"(?!\n")', repl, text)
+    text = re.sub(r'(?:msgctxt "((?:[^"\\]|\\.)*)"\n)?msgid "((?:[^"\\]|\\.)*)"\nmsgstr "((?:[^"\\]|\\.)*)"(?!\n")',
+                  repl, text)
     text = text.replace("#, fuzzy\n", "")
     return text, missing
 

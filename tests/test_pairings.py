@@ -32,7 +32,7 @@ def test_pairing_page_shows_tree_and_agreements(county):
     r = page_checklist(reverse("pairing_detail", args=[county.pk]))
     html = r.content.decode()
     assert "六合区—湟源县2022年东西部协作协议" in html
-    assert "fiscal_funds" in html and "4220" in html
+    assert "财政援助资金" in html and "4220" in html and ">fiscal_funds<" not in html
     assert html.count('class="list-group-item"') == county.subtree().count()
 
 

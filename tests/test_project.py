@@ -70,6 +70,45 @@ def test_every_message_has_an_english_translation():
     assert mo.stat().st_mtime >= (ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po").stat().st_mtime - 5
 
 
+def _glossary():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import i18n
+    finally:
+        sys.path.pop(0)
+    return i18n
+
+
+TRANSLATE_TAG = re.compile(r'\{% (?:translate|trans) "([^"]+)"(?: context "([^"]+)")?(?: as \w+)? %\}')
+
+
+def test_every_template_message_has_its_english_in_the_glossary():
+    """Checked from the templates themselves, so a message added without
+    its English fails before anyone regenerates the catalogue."""
+    glossary = _glossary().load_glossary()
+    missing = set()
+    for path in (ROOT / "templates").rglob("*.html"):
+        for msgid, context in TRANSLATE_TAG.findall(path.read_text()):
+            if (f"{context}\x04{msgid}" if context else msgid) not in glossary:
+                missing.add((path.relative_to(ROOT / "templates").as_posix(), msgid, context))
+    assert sorted(missing) == []
+
+
+def test_unit_of_measure_and_organisations_are_told_apart():
+    i18n = _glossary()
+    glossary = i18n.load_glossary()
+    assert glossary["单位"] == "Organisations"
+    assert glossary["unit of measure\x04单位"] == "Unit"
+    po = ('msgid "单位"\nmsgstr ""\n\n#, fuzzy\n#| msgid "单位"\nmsgctxt "unit of measure"\nmsgid "单位"\n'
+          'msgstr "Organisations"\n')
+    text, missing = i18n.fill(i18n.unfuzz(po), glossary)
+    assert missing == []
+    assert 'msgid "单位"\nmsgstr "Organisations"' in text
+    assert 'msgctxt "unit of measure"\nmsgid "单位"\nmsgstr "Unit"' in text
+    for page in ("funds/project_progress.html", "pairings/pairing_detail.html", "assessment/indicator_list.html"):
+        assert '{% translate "单位" context "unit of measure" %}' in (ROOT / "templates" / page).read_text()
+
+
 def test_models_and_migrations_agree():
     r = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
                        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "DEBUG": "1"})

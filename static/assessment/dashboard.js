@@ -17,11 +17,30 @@
     return isNaN(n) ? null : n;
   }
 
+  // Amounts as lib.money.money writes them on the pages: 万元 from ten
+  // thousand yuan on (541.5万元, 4300万元, 12,345.68万元), yuan below it.
+  var YUAN = /（元）$/;
+
+  function grouped(text) {
+    var parts = text.replace(/^-/, "").split(".");
+    if (parts[0].length > 4) parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return (text.charAt(0) === "-" ? "-" : "") + parts.join(".");
+  }
+
+  function money(v) {
+    var n = num(v);
+    if (n === null) return "—";
+    if (Math.abs(n) >= 10000) {
+      return grouped(String(Math.round(n / 100) / 100)) + "万元";
+    }
+    return grouped(n % 1 === 0 ? String(n) : n.toFixed(2)) + "元";
+  }
+
   function table(chart) {
     var t = el("table", { "class": "table table-sm table-bordered chart-table" });
     t.appendChild(el("caption", { "class": "visually-hidden" }, chart.title));
     var head = el("tr");
-    chart.columns.forEach(function (c) { head.appendChild(el("th", { scope: "col" }, c)); });
+    chart.columns.forEach(function (c) { head.appendChild(el("th", { scope: "col" }, c.replace(YUAN, ""))); });
     t.appendChild(el("thead")).appendChild(head);
     var body = t.appendChild(el("tbody"));
     if (!chart.rows.length) {
@@ -35,7 +54,7 @@
       row.forEach(function (v, j) {
         var cell = el(j === 0 ? "th" : "td", j === 0 ? { scope: "row" } : { "class": "amount" });
         var link = j === 0 && chart.row_links ? chart.row_links[i] : null;
-        var text = v === null || v === undefined ? "—" : String(v);
+        var text = v === null || v === undefined ? "—" : (j > 0 && YUAN.test(chart.columns[j]) ? money(v) : String(v));
         if (link) { cell.appendChild(el("a", { href: link }, text)); } else { cell.textContent = text; }
         tr.appendChild(cell);
       });
@@ -51,7 +70,9 @@
       var data = chart.rows.map(function (r) { return num(r[j + 1]); });
       if (data.some(function (v) { return v !== null; })) {
         var isRate = /%|率|进度/.test(name);
-        series.push({ name: name, type: isRate ? "line" : "bar", yAxisIndex: isRate ? 1 : 0, data: data });
+        var entry = { name: name.replace(YUAN, ""), type: isRate ? "line" : "bar", yAxisIndex: isRate ? 1 : 0, data: data };
+        if (YUAN.test(name)) { entry.tooltip = { valueFormatter: money }; entry.amount = true; }
+        series.push(entry);
       }
     });
     if (key === "disbursement_progress") {
@@ -66,7 +87,8 @@
       // long or many labels are turned instead.
       xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: tilted(labels) ? 30 : 0,
         hideOverlap: false, width: 110, overflow: "truncate" } },
-      yAxis: [{ type: "value" }, { type: "value", axisLabel: { formatter: "{value}%" }, show: series.some(function (s) { return s.yAxisIndex === 1; }) }],
+      yAxis: [{ type: "value", axisLabel: series.some(function (s) { return s.amount && !s.yAxisIndex; }) ?
+        { formatter: function (v) { return v >= 10000 || v <= -10000 ? grouped(String(v / 10000)) + "万" : String(v); } } : {} }, { type: "value", axisLabel: { formatter: "{value}%" }, show: series.some(function (s) { return s.yAxisIndex === 1; }) }],
       series: series,
       aria: { enabled: true }
     };

@@ -33,7 +33,7 @@ def test_sales_list_shows_rows_and_totals_row_from_totals(county):
     html = r.content.decode()
     total = sum(Sale.objects.filter(pairing=county).values_list("amount", flat=True))
     assert f"{Sale.objects.filter(pairing=county).count()} 条" in html
-    assert f">{total}</td>" in html and f"{total:.2f}" == str(total)
+    assert f">{total:,}元</td>" in html and f"{total:.2f}" == str(total)
     assert html.count("sale-row") == listing.PAGE_SIZE
     assert "（按明细汇总）" not in html
     assert 'rel="next"' in html

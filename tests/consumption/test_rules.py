@@ -25,7 +25,7 @@ def test_amount_tolerance_is_one_fen_whatever_the_size():
     # No percentage any more: 0.5 % of 100,000 元 (500 元) once passed.
     assert check_amount(Decimal("1000"), Decimal("100.00"), Decimal("100000.01")) is None
     assert check_amount(Decimal("1000"), Decimal("100.00"), Decimal("100500.00")) == (
-        "金额100500.00元与数量1000×单价100.00元=100000.00元不符（允许误差0.01元）")
+        "金额100,500.00元与数量1000×单价100.00元=100,000.00元不符（允许误差0.01元）")
     # A missing one of the three: nothing to compare.
     assert check_amount(None, Decimal("100.00"), Decimal("100500.00")) is None
 

@@ -224,6 +224,17 @@ def test_r028_identical_bid_prices(make_tender, second, fires):
     assert ("R028_IDENTICAL_PRICES" in codes(t)) is fires
 
 
+def test_finding_messages_write_amounts_as_the_pages_do(make_tender):
+    """541.5万元, never 5415000.00元: one style for every amount people read."""
+    t = make_tender()
+    bid(t, wan("541.5"))
+    bid(t, wan("541.5"))
+    bid(t, wan(600))
+    f = Finding.objects.get(tender=t, rule_code="R028_IDENTICAL_PRICES")
+    assert "报价均为541.5万元" in f.explanation
+    assert "5415000" not in f.explanation and f.figures["price"] == "5415000.00"
+
+
 @pytest.mark.parametrize("other_valid, fires", [(False, True), (True, False)])
 def test_r035_all_but_winner_disqualified(make_tender, other_valid, fires):
     t = make_tender()

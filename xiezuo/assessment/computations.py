@@ -68,7 +68,7 @@ def computation(key, label, kind):
 
 
 def choices():
-    return [(MANUAL, "人工填报（附佐证材料）")] + [(c.key, f"{c.label}（{c.key}）") for c in COMPUTATIONS.values()]
+    return [(MANUAL, "人工填报（附佐证材料）")] + [(c.key, c.label) for c in COMPUTATIONS.values()]
 
 
 def evaluate(key, figures):

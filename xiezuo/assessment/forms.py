@@ -18,9 +18,24 @@ class IndicatorForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["computation"] = forms.ChoiceField(label="取数方式", choices=computations.choices(),
                                                        widget=forms.Select(attrs={"class": "form-select"}))
+        # Sub-items are written with the computation's name; the stored text keeps its key.
+        self.fields["disaggregations"].help_text = "每行一个分项，写成“名称=取数口径”，取数口径写“取数方式”列表中的名称，如：其中脱贫劳动力=其中脱贫劳动力"
+        if not self.is_bound and self.instance.disaggregations:
+            labels = {c.key: c.label for c in computations.COMPUTATIONS.values()}
+            self.initial["disaggregations"] = "\n".join(
+                f"{name}={labels.get(key, key)}" for name, key in self.instance.disaggregation_list())
         if self.instance.pk:
             # Agreements refer to indicators by code: renaming one would orphan their targets.
             self.fields["code"].disabled = True
+
+
+    def clean_disaggregations(self):
+        keys = {c.label: c.key for c in computations.COMPUTATIONS.values()}
+        lines = []
+        for line in self.cleaned_data["disaggregations"].splitlines():
+            name, eq, source = line.partition("=")
+            lines.append(f"{name.strip()}={keys.get(source.strip(), source.strip())}" if eq else line)
+        return "\n".join(lines)
 
 
 class ManualActualForm(VersionedForm):

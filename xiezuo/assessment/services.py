@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.utils import timezone
 
-from lib.money import yuan_str
+from lib.money import grouped, yuan_str
 from xiezuo import figures as registry
 from xiezuo.audit.models import AuditHead
 from xiezuo.pairings.models import AgreementTarget, Pairing
@@ -291,8 +291,8 @@ def display(value, indicator):
         value = value / 10_000
     elif indicator.kind == AMOUNT and indicator.unit == "亿元":
         value = value / 100_000_000
-    text = format(value.quantize(TWO, rounding=ROUND_HALF_UP).normalize(), "f")
-    return f"{text}{indicator.unit}"
+    # lib.money's grouping: 4300万元 as offices write it, 12,345.6万元 beyond four digits.
+    return f"{grouped(value.quantize(TWO, rounding=ROUND_HALF_UP).normalize())}{indicator.unit}"
 
 
 def target_value(indicator, target):

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from lib.dates import parse_date
 from xiezuo.accounts.scope import scope_for
 
+from . import display
 from .models import AuditEvent
 
 
@@ -56,5 +57,8 @@ def audit_list(request):
             except ValueError as e:
                 errors.append(str(e))
     page = Paginator(events.order_by("-seq"), 50).get_page(request.GET.get("page"))
+    for e in page:
+        e.what, e.changes, e.said = display.model_name(e.model), display.changes(e), display.summary_text(e.summary)
+        e.who = display.actor_name(e.actor_name)
     ctx = {"page": page, "f": f, "actions": AuditEvent.ACTIONS, "errors": errors}
     return render(request, "audit/audit_list.html", ctx)

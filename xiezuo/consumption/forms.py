@@ -1,6 +1,6 @@
 from django import forms
 
-from xiezuo.front.forms import BootstrapMixin, VersionedForm, checked_upload
+from xiezuo.front.forms import BootstrapMixin, MoneyField, VersionedForm, checked_upload
 from xiezuo.pairings.models import Organisation, Region
 
 from .models import SUPPLIER_KINDS, Buyer, CanteenBudget, Channel, Product, Sale, ShareSetting, Supplier
@@ -56,6 +56,7 @@ class BudgetForm(BootstrapMixin, forms.ModelForm):
         model = CanteenBudget
         fields = ["year", "amount", "reserved_amount", "declared_on"]
         widgets = {"declared_on": forms.DateInput()}
+        field_classes = {"amount": MoneyField, "reserved_amount": MoneyField}
 
 
 BudgetFormSet = forms.inlineformset_factory(Buyer, CanteenBudget, form=BudgetForm, extra=2, can_delete=True)
@@ -79,6 +80,7 @@ class SaleForm(PairingForm):
         fields = ["date", "buyer", "product", "supplier", "channel", "kind", "quantity", "unit_price", "amount",
                   "voucher_no", "voucher", "note"]
         widgets = {"date": forms.DateInput()}
+        field_classes = {"unit_price": MoneyField, "amount": MoneyField}
 
     def clean_voucher(self):
         # The one upload check: real type, size, photos without metadata.

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from lib.indexes import ListIndex
-from lib.money import CENT
+from lib.money import CENT, money, yuan
 from xiezuo.audit.tracking import tracked
 from xiezuo.pairings.owned import PairingOwned, RepeatNumbered, ScopedModel
 
@@ -406,7 +406,8 @@ def check_amount(quantity, unit_price, amount):
     expected = expected_amount(quantity, unit_price)
     if abs(amount - expected) > AMOUNT_TOLERANCE_YUAN:
         shown = format(quantity.normalize(), "f")
-        return (f"金额{amount.quantize(CENT)}元与数量{shown}×单价{unit_price.quantize(CENT)}元={expected}元不符"
+        # Exact to the cent (yuan, grouped): the check is about the last 分.
+        return (f"金额{yuan(amount)}与数量{shown}×单价{yuan(unit_price)}={yuan(expected)}不符"
                 "（允许误差0.01元）")
     return None
 
@@ -521,7 +522,7 @@ class Sale(RepeatNumbered, PairingOwned):
         ]
 
     def __str__(self):
-        return f"{self.date} {self.product_id and self.product} {self.amount}元"
+        return f"{self.date} {self.product_id and self.product} {money(self.amount)}"
 
     def set_derived(self):
         if self.date:

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 
-from lib.money import quantize
+from lib.dates import cn_date
+from lib.money import money, quantize
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
@@ -81,7 +82,7 @@ def sale_delete(request, pairing_id, sale_id):
     sale = scope_for(request.user).get(sales, sale_id, "write")
     if request.method == "POST":
         sale.delete()
-        messages.success(request, f"已删除销售记录：{sale.date} {sale.product} {sale.amount}元")
+        messages.success(request, f"已删除销售记录：{cn_date(sale.date)} {sale.product} {money(sale.amount)}")
         return redirect("consumption_sales", pairing.pk)
     return render(request, "consumption/sale_delete.html", _ctx(request, pairing, sale=sale))
 

@@ -1,11 +1,16 @@
 """Form helpers shared by every module."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
+from lib.money import parse_amount
 from lib.uploads import DOCUMENT_TYPES, check_upload
 
 
@@ -80,6 +85,88 @@ def loaded_version_of(data):
     empty or not a whole number (all refused alike by `check_version`)."""
     value = (data.get("loaded_version") or "").strip()
     return int(value) if value.isascii() and value.isdigit() else None
+
+
+MONEY_UNITS = ("元", "万元")
+
+
+class MoneyInput(forms.TextInput):
+    """A text box for the number and a switch for its unit (元 or 万元).
+
+    The unit travels as `<name>_unit`; without it (an API call, a test
+    posting `amount=…`) the number is in 元, as before the switch existed.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        return (data.get(name), data.get(f"{name}_unit") or "元")
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data
+
+    def format_value(self, value):
+        if isinstance(value, tuple):
+            value = value[0]
+        if isinstance(value, Decimal):
+            return format(value.quantize(Decimal("0.01")), "f")
+        return super().format_value(value)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        unit = value[1] if isinstance(value, tuple) and value[1] in MONEY_UNITS else "元"
+        attrs = dict(attrs or {}, inputmode="decimal")
+        box = super().render(name, value, attrs, renderer)
+        options = format_html_join("", '<option value="{}"{}>{}</option>',
+                                   ((u, " selected" if u == unit else "", _(u)) for u in MONEY_UNITS))
+        return format_html('<div class="input-group money-input">{}<select name="{}_unit" class="form-select money-unit" '
+                           'aria-label="{}">{}</select></div>', box, name, _("金额单位"), options)
+
+
+class MoneyField(forms.DecimalField):
+    """Every money field of the forms: typed in 元 or 万元 (the switch beside
+    it), or as offices write it (399万, 3,990,000, 叁佰玖拾玖万元: a unit
+    written in the box wins over the switch), stored as Decimal 元, converted
+    exactly: an amount finer than the cent is refused, never rounded.
+    Models pass their max_digits and decimal_places through `field_classes`."""
+
+    widget = MoneyInput
+
+    def __init__(self, *args, allow_negative=True, **kwargs):
+        # Negative amounts are left to the model's rules (which say what the
+        # amount must be, 金额应大于0) unless a form refuses them here.
+        self.allow_negative = allow_negative
+        for bound in ("max_value", "min_value", "step_size"):
+            kwargs.pop(bound, None)
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+        # The unit is the switch's; a label still saying （元） would contradict it.
+        if isinstance(self.label, str) and self.label.endswith("（元）"):
+            self.label = self.label[:-3]
+
+    def widget_attrs(self, widget):
+        return {}  # no number-box attributes (step, min): the box takes 399万 too
+
+    def to_python(self, value):
+        text, unit = value if isinstance(value, tuple) else (value, "元")
+        if text in self.empty_values or (isinstance(text, str) and not text.strip()):
+            return None
+        if unit not in MONEY_UNITS:
+            raise ValidationError(f"金额单位“{unit}”无法识别，只能选元或万元", code="invalid")
+        try:
+            amount = parse_amount(text, unit, exact=True)
+        except ValueError as e:
+            raise ValidationError(str(e), code="invalid") from None
+        if amount < 0 and not self.allow_negative:
+            raise ValidationError(f"金额不能为负数（填写的是{text}{unit if unit != '元' else ''}）", code="negative")
+        return amount
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != (None if initial in self.empty_values else Decimal(initial))
+        except (ValidationError, ArithmeticError, TypeError):
+            return True
 
 
 class BootstrapMixin:

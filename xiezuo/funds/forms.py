@@ -1,9 +1,11 @@
+from collections import Counter
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from lib.uploads import DOCUMENT_TYPES, PHOTO_TYPES, check_upload
-from xiezuo.front.forms import VERSION_MISSING, BootstrapMixin, VersionedForm, save_or_conflict
+from xiezuo.front.forms import VERSION_MISSING, BootstrapMixin, MoneyField, VersionedForm, save_or_conflict
 from xiezuo.pairings.models import Organisation, Region
 
 from .models import (Disbursement, FundReceipt, HealthRule, Project, ProjectAttachment, ProjectBeneficiary,
@@ -30,13 +32,23 @@ class ReceiptForm(VersionedForm):
         model = FundReceipt
         fields = ["pairing", "year", "kind", "payer", "payer_level", "doc_number", "date", "amount", "note"]
         widgets = {"date": forms.DateInput()}
+        field_classes = {"amount": MoneyField}
 
     def __init__(self, *args, pairing=None, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
         # A receipt may be booked on the pairing or one of its sub-pairings
         # the user may write to (township pairing funds sit on the township pair).
         self.fields["pairing"].queryset = pairing.subtree().filter(pk__in=scope.pairing_ids("write"))
-        self.fields["payer"].queryset = Organisation.objects.filter(scope.region_q())
+        # Money comes from the east: the payer is an organisation of the
+        # pairing's eastern region tree (the one already on an edited receipt
+        # stays choosable), once, named with its place where names repeat.
+        east = Organisation.objects.filter(scope.region_q(), region__path__startswith=pairing.east_region.path)
+        if self.instance.payer_id:
+            east = east | Organisation.objects.filter(pk=self.instance.payer_id)
+        payers = self.fields["payer"]
+        payers.queryset = east.distinct().select_related("region").order_by("name", "pk")
+        repeated = {name for name, n in Counter(payers.queryset.values_list("name", flat=True)).items() if n > 1}
+        payers.label_from_instance = lambda o: f"{o.name}（{o.region.name}）" if o.name in repeated else o.name
 
 
 class ProjectForm(VersionedForm):
@@ -50,6 +62,7 @@ class ProjectForm(VersionedForm):
                   "linkage", "linkage_note", "description"]
         widgets = {f: forms.DateInput() for f in ("planned_start", "planned_finish", "actual_start", "actual_finish")}
         widgets.update(description=forms.Textarea(attrs={"rows": 3}), linkage_note=forms.Textarea(attrs={"rows": 2}))
+        field_classes = {"coop_funds": MoneyField, "other_funds": MoneyField}
 
     def __init__(self, *args, pairing=None, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,6 +119,7 @@ class DisbursementForm(BootstrapMixin, forms.ModelForm):
         model = Disbursement
         fields = ["date", "amount", "voucher_number", "purpose"]
         widgets = {"date": forms.DateInput()}
+        field_classes = {"amount": MoneyField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

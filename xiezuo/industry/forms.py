@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from xiezuo.accounts.scope import scope_for
-from xiezuo.front.forms import BootstrapMixin, VersionedForm
+from xiezuo.front.forms import BootstrapMixin, MoneyField, VersionedForm
 from xiezuo.pairings.models import Agreement, Organisation, Region
 
 from .models import (ENTERPRISE_KINDS, AgreedItem, DemoVillage, Donation, Investment, InvestmentArrival, Park, Visit,
@@ -65,7 +65,8 @@ class InvestmentForm(LedgerForm):
                   "note", "is_demo"]
         widgets = {"signed_on": DATE, "landed_on": DATE, "producing_on": DATE, "note": TEXT}
         help_texts = {"enterprise": "企业须先在“单位”中登记（统一社会信用代码将校验）",
-                      "agreed_amount": "单位：元；实际到位投资按下方各笔到位记录汇总，超过协议投资额时将提示核实"}
+                      "agreed_amount": "实际到位投资按下方各笔到位记录汇总，超过协议投资额时将提示核实"}
+        field_classes = {"agreed_amount": MoneyField}
 
     def narrow(self, name, queryset):
         if name == "origin_region":
@@ -81,7 +82,7 @@ class ArrivalForm(BootstrapMixin, forms.ModelForm):
         model = InvestmentArrival
         fields = ["date", "amount", "note"]
         widgets = {"date": DATE}
-        help_texts = {"amount": "单位：元"}
+        field_classes = {"amount": MoneyField}
 
 
     def validate_unique(self):
@@ -152,7 +153,8 @@ class DonationForm(LedgerForm):
         fields = ["pairing", "date", "donor_name", "donor_kind", "donor_uscc", "form", "amount", "items", "purpose",
                   "receiver", "receipt_number", "note", "is_demo"]
         widgets = {"date": DATE, "note": TEXT}
-        help_texts = {"amount": "单位：元；捐物按折款金额填写"}
+        field_classes = {"amount": MoneyField}
+        help_texts = {"amount": "捐物按折款金额填写"}
 
 
 class VisitForm(LedgerForm):

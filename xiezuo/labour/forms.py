@@ -2,7 +2,7 @@ from django import forms
 from django.db import transaction
 from django.db.models import Q
 
-from xiezuo.front.forms import VersionedForm
+from xiezuo.front.forms import MoneyField, VersionedForm
 from xiezuo.funds.models import Project
 from xiezuo.pairings.models import Organisation, Region
 
@@ -135,6 +135,7 @@ class EmploymentForm(VersionedForm):
         model = Employment
         fields = ["person", "destination", "form", "employer", "place", "start", "end", "monthly_income", "note"]
         widgets = {"start": forms.DateInput(), "end": forms.DateInput()}
+        field_classes = {"monthly_income": MoneyField}
 
     def __init__(self, *args, scope=None, **kwargs):
         super().__init__(*args, **kwargs)

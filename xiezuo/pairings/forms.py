@@ -1,4 +1,5 @@
 from django import forms
+from django.apps import apps
 
 from xiezuo.front.forms import BootstrapMixin, VersionedForm
 
@@ -49,10 +50,28 @@ class AgreementForm(VersionedForm):
         widgets = {"signed_on": forms.DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
 
 
+def indicator_names():
+    """Return {indicator code: name} of the assessment catalogue, in its order."""
+    Indicator = apps.get_model("assessment", "Indicator")
+    return dict(Indicator.objects.order_by("order", "code").values_list("code", "name"))
+
+
 class TargetForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = AgreementTarget
         fields = ["indicator", "value", "unit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offices pick an indicator by its name; the code stays the stored key.
+        # A code no longer in the catalogue is kept, so an old target still saves.
+        names = indicator_names()
+        current = self.instance.indicator
+        choices = [("", "—")] + [(code, name) for code, name in names.items()]
+        if current and current not in names:
+            choices.append((current, current))
+        self.fields["indicator"].label = "指标"
+        self.fields["indicator"].widget = forms.Select(choices=choices, attrs={"class": "form-select"})
 
 
 TargetFormSet = forms.inlineformset_factory(

@@ -9,7 +9,7 @@ from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
 from xiezuo.front.years import working_year
 
-from .forms import AgreementForm, OrganisationForm, PairingForm, TargetFormSet, WorkingYearForm
+from .forms import AgreementForm, OrganisationForm, PairingForm, TargetFormSet, WorkingYearForm, indicator_names
 from .models import Agreement, Organisation, Pairing, PairingDocument, Region
 
 
@@ -24,6 +24,7 @@ def pairing_detail(request, pairing_id):
         "pairing": pairing,
         "subtree": subtree,
         "agreements": pairing.agreements.prefetch_related("targets"),
+        "indicator_names": indicator_names(),
         "documents": pairing.documents.all(),
         "ancestors": [a for a in pairing.ancestors() if scope.has(a)],
         "can_write": scope.has(pairing, "write"),

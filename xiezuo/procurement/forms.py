@@ -3,44 +3,18 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from lib.money import parse_amount, yuan_str
-from xiezuo.front.forms import BootstrapMixin, VersionedForm, checked_upload
+from lib.money import yuan_str
+from xiezuo.front.forms import BootstrapMixin, MoneyField, VersionedForm, checked_upload
 
 from .models import SEVERITIES, Amendment, Bid, Finding, RuleSet, RuleSetVersion, Tender, TenderDocument
 
 WAN = Decimal(10_000)
 
 
-class AmountField(forms.CharField):
-    """An amount typed as offices write it (399万, 3,990,000, 叁佰玖拾玖万元), kept as Decimal yuan."""
-
-    def __init__(self, *args, allow_negative=False, **kwargs):
-        self.allow_negative = allow_negative
-        kwargs.setdefault("help_text", "单位为元，也可写“399万”")
-        super().__init__(*args, **kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return format(value.quantize(Decimal("0.01")), "f")
-        return value
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            amount = parse_amount(value)
-        except ValueError as e:
-            raise forms.ValidationError(str(e)) from None
-        if amount < 0 and not self.allow_negative:
-            raise forms.ValidationError("金额不能为负数")
-        return amount
-
-
 class TenderForm(VersionedForm):
-    estimated_value = AmountField(label="估算金额")
-    award_value = AmountField(label="中标（成交）金额", required=False)
-    contract_value = AmountField(label="合同金额", required=False)
+    estimated_value = MoneyField(label="估算金额", allow_negative=False)
+    award_value = MoneyField(label="中标（成交）金额", required=False, allow_negative=False)
+    contract_value = MoneyField(label="合同金额", required=False, allow_negative=False)
 
     class Meta:
         model = Tender
@@ -78,7 +52,7 @@ class TenderForm(VersionedForm):
 
 
 class BidForm(VersionedForm):
-    price = AmountField(label="投标报价")
+    price = MoneyField(label="投标报价", allow_negative=False)
     # Not a model field: the number is encrypted onto the instance in
     # clean_contact_phone and never put back into the form.
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False,
@@ -107,7 +81,7 @@ class BidForm(VersionedForm):
 
 
 class AmendmentForm(BootstrapMixin, forms.ModelForm):
-    value_change = AmountField(label="金额变化", allow_negative=True, help_text="追加为正数，核减为负数；可写“12万”")
+    value_change = MoneyField(label="金额变化", help_text="追加为正数，核减为负数")
 
     class Meta:
         model = Amendment

@@ -32,6 +32,8 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from lib.money import money
+
 from .models import CONSULTANCY, DIRECT, METHODS, OPEN, SELECTIVE, SINGLE_SOURCE
 
 BID_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
@@ -223,7 +225,7 @@ class Builder:
             if amendments:
                 contract["amendments"] = [
                     {"id": str(a.pk), "date": dt(a.date), "rationale": a.description,
-                     "description": f"合同金额{'增加' if a.value_change > 0 else '减少'}{abs(a.value_change)}元"}
+                     "description": f"合同金额{'增加' if a.value_change > 0 else '减少'}{money(abs(a.value_change))}"}
                     for a in amendments
                 ]
             implementation = {"documents": self.documents({"contractAnnexe"}, as_of)}

@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from lib.money import wan, yuan_str
+from lib.money import money as amount_text, yuan_str
 
 from .models import (CONSULTANCY, GOODS, HIGH, LOW, MEDIUM, NEGOTIATION, NON_COMPETITIVE, OPEN, RFQ,
                      SELECTIVE, SERVICES, SINGLE_SOURCE, WORKS, CONSULTATION, ITEM_KINDS, METHODS)
@@ -106,8 +106,8 @@ def mandatory_tender(t, params, ctx):
     if total < threshold:
         return []
     return [Hit(
-        f"本项目{KIND_NAMES[t.item_kind]}类采购合计{wan(total)}（共{len(group)}项），达到依法必须招标标准"
-        f"{wan(threshold)}，但本事项采用{METHOD_NAMES[t.method]}。",
+        f"本项目{KIND_NAMES[t.item_kind]}类采购合计{amount_text(total)}（共{len(group)}项），达到依法必须招标标准"
+        f"{amount_text(threshold)}，但本事项采用{METHOD_NAMES[t.method]}。",
         {**_kind_method(t), "project_total": yuan_str(total), "threshold": yuan_str(threshold),
          "items": [x.pk for x in group]},
     )]
@@ -247,7 +247,7 @@ def amendment_over(t, params, ctx):
     share, limit = percent_of(added, base), Decimal(str(params["max_percent"]))
     if added * 100 <= limit * base:
         return []
-    return [Hit(f"合同金额{wan(base)}，累计追加{wan(added)}，占{share}%，超过{limit}%。",
+    return [Hit(f"合同金额{amount_text(base)}，累计追加{amount_text(added)}，占{share}%，超过{limit}%。",
                 {"contract_value": yuan_str(base), "added": yuan_str(added), "percent": str(share),
                  "max_percent": str(limit)})]
 
@@ -267,7 +267,7 @@ def splitting(t, params, ctx):
     if total <= threshold:
         return []
     return [Hit(f"同一项目或同一采购人{t.year}年以公开招标以外方式采购{KIND_NAMES[t.item_kind]}{len(group)}次，"
-                f"累计{wan(total)}，超过公开招标限额{wan(threshold)}。",
+                f"累计{amount_text(total)}，超过公开招标限额{amount_text(threshold)}。",
                 {**_kind_method(t), "total": yuan_str(total), "threshold": yuan_str(threshold),
                  "items": [x.pk for x in group]})]
 
@@ -282,7 +282,7 @@ def just_below(t, params, ctx):
     floor = threshold * (100 - band) / 100
     if not (floor <= t.amount < threshold):
         return []
-    return [Hit(f"估算金额{wan(t.amount)}，仅比{KIND_NAMES[t.item_kind]}限额{wan(threshold)}低"
+    return [Hit(f"估算金额{amount_text(t.amount)}，仅比{KIND_NAMES[t.item_kind]}限额{amount_text(threshold)}低"
                 f"{percent_of(threshold - t.amount, threshold)}%（预警区间{band}%）。",
                 {**_kind_method(t), "amount": yuan_str(t.amount), "threshold": yuan_str(threshold),
                  "band_percent": str(band)})]
@@ -296,7 +296,7 @@ def single_source_above(t, params, ctx):
     threshold = money(params, t.item_kind)
     if t.method != SINGLE_SOURCE or t.amount < threshold:
         return []
-    return [Hit(f"单一来源采购{wan(t.amount)}，达到{KIND_NAMES[t.item_kind]}公开招标限额{wan(threshold)}，"
+    return [Hit(f"单一来源采购{amount_text(t.amount)}，达到{KIND_NAMES[t.item_kind]}公开招标限额{amount_text(threshold)}，"
                 f"请核实是否经批准并公示。",
                 {**_kind_method(t), "amount": yuan_str(t.amount), "threshold": yuan_str(threshold)})]
 
@@ -361,7 +361,7 @@ def price_close(t, params, ctx):
     limit = Decimal(str(params["max_gap_percent"]))
     if gap * 100 > limit * winner.price:
         return []
-    return [Hit(f"投标人{closest.supplier_name}报价{wan(closest.price)}与中标价{wan(winner.price)}仅差"
+    return [Hit(f"投标人{closest.supplier_name}报价{amount_text(closest.price)}与中标价{amount_text(winner.price)}仅差"
                 f"{percent_of(gap, winner.price)}%（不超过{limit}%）。",
                 {"winning_price": yuan_str(winner.price), "closest_price": yuan_str(closest.price),
                  "closest_bidder": closest.supplier_name, "gap_percent": str(percent_of(gap, winner.price)),
@@ -375,7 +375,7 @@ def identical_prices(t, params, ctx):
     groups = {}
     for b in t.bids.all():
         groups.setdefault(b.price, []).append(b)
-    return [Hit(f"投标人{'、'.join(b.supplier_name for b in g)}报价均为{yuan_str(price)}元。",
+    return [Hit(f"投标人{'、'.join(b.supplier_name for b in g)}报价均为{amount_text(price)}。",
                 {"price": yuan_str(price), "bidders": [b.supplier_name for b in g]}, key=f"price:{yuan_str(price)}")
             for price, g in groups.items() if len(g) > 1]
 
@@ -404,7 +404,7 @@ def lowest_disqualified(t, params, ctx):
     if any(b.valid for b in at_lowest):
         return []
     b = at_lowest[0]
-    return [Hit(f"最低报价{wan(lowest)}（{b.supplier_name}）被否决，理由：{b.disqualification_reason}。",
+    return [Hit(f"最低报价{amount_text(lowest)}（{b.supplier_name}）被否决，理由：{b.disqualification_reason}。",
                 {"lowest_price": yuan_str(lowest), "bidder": b.supplier_name, "reason": b.disqualification_reason})]
 
 

@@ -1,6 +1,8 @@
 from django import template
 
 from lib.dates import cn_date
+from lib.money import money as _money
+from lib.money import yuan as _yuan
 from lib.money import wan as _wan
 
 register = template.Library()
@@ -10,6 +12,24 @@ register = template.Library()
 def wan(amount):
     """4300万元."""
     return _wan(amount)
+
+
+@register.filter
+def money(amount):
+    """541.5万元 from ten thousand yuan on, 4500元 below: every amount shown."""
+    return _money(amount)
+
+
+@register.filter
+def yuan(amount):
+    """5,415,000.00元: exact to the cent, where a column sums to the 分."""
+    return "" if amount is None else _yuan(amount)
+
+
+@register.filter
+def item(mapping, key):
+    """Return mapping[key], or None: names of codes passed by a view."""
+    return mapping.get(key) if mapping else None
 
 
 @register.filter

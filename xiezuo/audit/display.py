@@ -1,0 +1,170 @@
+"""Show audit events in words: model and field names, values as people read them.
+
+An event stores what the code knows — the model label (labour.Person), the
+field names (payer_id) and the stored values (choice codes, ids, yuan
+strings) — and cannot be rewritten without breaking the chain. This module
+turns them into the names the forms use ("劳务协作与人才交流 · 人员 #10",
+"付款单位", "财政援助", "541.5万元") on the way out. What has no name (a key
+that no longer exists, a stored code, structured data) is shown as code, so
+an auditor still sees exactly what was recorded.
+"""
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.html import format_html
+
+from lib.money import money
+
+# Keys of events written by imports, exports and settings pages rather than
+# from a model's fields (xiezuo.ledgers.bulk, labour.services, …).
+EXTRA_KEYS = {
+    "rows": "行", "full_numbers": "含完整身份证号", "ledger": "台账", "file": "文件", "sha256": "文件摘要",
+    "count": "条数", "ids": "记录编号", "amount_fen": "金额（分）", "first_id": "起始编号",
+    "last_id": "截止编号", "differences": "修正处数", "pairings": "结对", "flagged_832": "新标记的832平台县",
+    "unflagged_832": "取消标记的832平台县", "fields": "查看的信息",
+}
+# Fields and models declared without a Chinese verbose name (Django then
+# makes one from the English name): their names here, for the trail only.
+FIELD_NAMES = {
+    "agreement": "年度协议", "amount_fen": "金额（分）", "audit_seq": "审计序号", "buyer": "采购单位",
+    "channel": "销售渠道", "computed_on": "计算时间", "confirmed_at": "确认时间", "confirmed_by": "确认人",
+    "contact_phone_enc": "联系电话（加密）", "contact_phone_hash": "联系电话（检索摘要）", "content_type": "文件类型",
+    "created": "创建时间", "created_at": "创建时间", "dashboard": "看板数据", "digest": "摘要", "done_at": "完成时间",
+    "drafted_by": "起草人", "figures": "统计数据", "file": "文件", "finished_at": "完成时间",
+    "id_number_enc": "身份证号（加密）", "id_number_hash": "身份证号（检索摘要）", "key": "线索键", "kind": "类型",
+    "last_used": "最近使用", "month": "月份", "n": "笔数", "name": "名称", "organisation": "所属单位",
+    "pairing": "结对关系", "parent": "上级", "path": "层级路径", "phone_enc": "联系电话（加密）",
+    "phone_hash": "联系电话（检索摘要）", "prefix": "前缀", "product": "产品", "project": "项目", "result": "结果",
+    "reviewed_at": "复核时间", "reviewed_by": "复核人", "revoked": "已吊销", "rule_version": "规则版本",
+    "ruleset": "规则集", "submitted_at": "提交时间", "tender": "招标采购事项", "tree_root": "所属结对树",
+    "uploaded_by": "上传人", "user": "用户", "version": "版本号", "visit": "互访", "year": "年度",
+}
+MODEL_NAMES = {
+    "accounts.APIToken": "接口令牌", "accounts.Membership": "结对角色", "assessment.FiguresCache": "统计缓存",
+    "consumption.BuyerTotal": "采购单位汇总", "consumption.CanteenBudget": "食堂食材采购预算",
+    "consumption.ProductTotal": "产品汇总", "consumption.SaleTotal": "销售汇总",
+    "consumption.ShareSetting": "832份额设置", "front.DemoStep": "示例数据步骤",
+    "funds.ProjectBeneficiary": "项目受益对象", "funds.ProjectOutput": "项目产出",
+    "pairings.AgreementTarget": "协议目标", "pairings.PairingDocument": "结对协议文件",
+    "procurement.RuleSetting": "规则设置",
+}
+# Labels that name no model: settings pages and the like.
+PSEUDO_MODELS = {"settings": "设置"}
+# Actors that are not people: commands run on the server.
+ACTORS = {"system": "系统", "load_demo": "示例数据加载"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Stored codes: shown as code, not as words (the scan of the pages knows this).
+CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+$|^[a-z]+[0-9]*$")
+
+
+def _model(label):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _noun(model):
+    """Return the model's Chinese name, or None."""
+    verbose = str(model._meta.verbose_name)
+    return verbose if CJK.search(verbose) else MODEL_NAMES.get(model._meta.label)
+
+
+def model_name(label):
+    """Return "劳务协作与人才交流 · 人员" for "labour.Person" (HTML-safe)."""
+    app_label, _, name = (label or "").partition(".")
+    model = _model(label)
+    try:
+        app = apps.get_app_config(app_label).verbose_name
+    except LookupError:
+        return format_html("<code>{}</code>", label)
+    if model is not None and _noun(model):
+        return format_html("{} · {}", app, _noun(model))
+    if name in PSEUDO_MODELS:
+        return format_html("{} · {}", app, PSEUDO_MODELS[name])
+    return format_html("{} · <code>{}</code>", app, name)
+
+
+def _field(model, key):
+    if model is None:
+        return None
+    for name in (key, key[:-3] if key.endswith("_id") else None):
+        if name:
+            try:
+                return model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+    return None
+
+
+def field_name(label, key):
+    """Return the field's verbose name (付款单位 for payer_id), HTML-safe."""
+    field = _field(_model(label), key)
+    if field is not None and CJK.search(str(getattr(field, "verbose_name", ""))):
+        return format_html("{}", field.verbose_name)
+    if field is not None and field.name in FIELD_NAMES:
+        return format_html("{}", FIELD_NAMES[field.name])
+    if key in EXTRA_KEYS:
+        return format_html("{}", EXTRA_KEYS[key])
+    return format_html("<code>{}</code>", key)
+
+
+def _is_money(field):
+    return isinstance(field, models.DecimalField) and "元" in str(field.verbose_name)
+
+
+def value_text(label, key, value):
+    """Return a stored value as people read it, HTML-safe."""
+    if value is None or value == "":
+        return "—"
+    field = _field(_model(label), key)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field is not None:
+        if field.choices and not isinstance(value, (list, dict)):
+            names = dict(field.flatchoices)
+            if value in names:
+                return format_html("{}", names[value])
+        if field.is_relation and field.related_model is not None and not isinstance(value, (list, dict)):
+            noun = _noun(field.related_model)
+            if noun:
+                return format_html("{} #{}", noun, value)
+            return format_html("<code>{}</code> #{}", field.related_model._meta.label, value)
+        if _is_money(field):
+            try:
+                return format_html("{}", money(Decimal(str(value))))
+            except (InvalidOperation, ValueError):
+                pass
+    if isinstance(value, (list, dict)):
+        return format_html("<code>{}</code>", json.dumps(value, ensure_ascii=False))
+    if isinstance(value, str) and CODE.match(value):
+        return format_html("<code>{}</code>", value)
+    return format_html("{}", value)
+
+
+def actor_name(name):
+    """Return who acted: a person's name as stored, a command in words."""
+    if name in ACTORS:
+        return ACTORS[name]
+    return name
+
+
+def changes(event):
+    """Return (field name, before, after) of the fields an event changed, in words."""
+    return [(field_name(event.model, k), value_text(event.model, k, b), value_text(event.model, k, a))
+            for k, b, a in event.changed_fields()]
+
+
+def summary_text(text):
+    """Return an event's stored summary with the codes in it marked as code."""
+    parts, last = [], 0
+    for m in re.finditer(r"[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+", text or ""):
+        parts.append(format_html("{}<code>{}</code>", text[last:m.start()], m.group(0)))
+        last = m.end()
+    parts.append(format_html("{}", (text or "")[last:]))
+    return format_html("{}" * len(parts), *parts)
