@@ -137,6 +137,7 @@ class DemoVillageForm(LedgerForm):
     class Meta:
         model = DemoVillage
         fields = ["pairing", "village", "level", "designated_year", "investment", "note", "is_demo"]
+        field_classes = {"investment": MoneyField}
         widgets = {"note": TEXT}
         help_texts = {"investment": "单位：元；历年投入该村的东西部协作资金合计"}
 
