@@ -154,6 +154,20 @@ class Walker:
         self.page.wait_for_load_state()
         assert "/login/" not in self.page.url, f"{username} could not sign in"
 
+    def menu_opens(self):
+        """At phone width the menu hides behind the toggler and opens on a tap."""
+        page = self.page
+        page.set_viewport_size(PHONE)
+        page.goto(self.base_url + "/")
+        link = page.locator("#main-menu a.nav-link").first
+        assert not link.is_visible(), "the menu is open on a phone before any tap"
+        page.click(".navbar-toggler")
+        page.wait_for_selector("#main-menu.show:not(.collapsing)")  # opened, its animation over
+        assert link.is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.click(".navbar-toggler")
+        link.wait_for(state="hidden")
+
     def open(self, path):
         """Open `path` at phone width; return False when it is no page of its own."""
         page = self.page
@@ -186,7 +200,10 @@ class Walker:
         if phone["navbar"] is not None and phone["navbar"] > NAVBAR_MAX:
             self.failures.append(f"{path} at 390 px: the header is {phone['navbar']:.0f} px high")
         page.set_viewport_size(LAPTOP)
-        self.judge(path, 1366, page.evaluate(MEASURE))
+        laptop = page.evaluate(MEASURE)
+        self.judge(path, 1366, laptop)
+        if laptop["navbar"] is not None and laptop["navbar"] > NAVBAR_MAX:
+            self.failures.append(f"{path} at 1366 px: the header is {laptop['navbar']:.0f} px high")
         return True
 
     def judge(self, path, width, m):
@@ -250,6 +267,7 @@ def test_every_page_fits_a_phone_and_a_laptop(browser, live_server, transactiona
             else:
                 assert User.objects.get(username=role).memberships.filter(pairing=county).exists()
                 walker.login(role)
+                walker.menu_opens()
                 names = walker.walk(start_urls(county))
         finally:
             context.close()
