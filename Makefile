@@ -63,6 +63,9 @@ test-pg: setup-dev
 bench: setup-dev
 	$(PY) -m bench
 
+bench-import-pg: setup-dev
+	$(PY) -m bench import_pg
+
 bench-%: setup-dev
 	$(PY) -m bench $*
 
