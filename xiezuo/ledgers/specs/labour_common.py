@@ -189,7 +189,8 @@ class PeopleMixin:
             # every person of the tree (visible or not) under the ledger lock,
             # and one file names a new number once (`_people` after the
             # first); the database's unique constraint still stands behind.
-            obj.full_clean(exclude=["tree_root"], validate_unique=False, validate_constraints=False)
+            # Nor one for the pairing's existence: it is the import's own.
+            obj.full_clean(exclude=["tree_root", "pairing"], validate_unique=False, validate_constraints=False)
         except ValidationError as e:
             raise ValidationError({"person": "；".join(m for ms in e.message_dict.values() for m in ms)}) from None
         return obj
