@@ -71,6 +71,9 @@ comma := ,
 bench: setup-dev
 	$(PY) -m bench
 
+bench-import-pg: setup-dev
+	$(PY) -m bench import_pg
+
 bench-%: setup-dev
 	$(PY) -m bench $*
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from xiezuo.audit.context import acting_as
-from xiezuo.audit.models import AuditEvent
+from xiezuo.audit.models import AuditEvent, record, record_many, verify_chain
 from xiezuo.pairings.models import Organisation, Region
 
 from .checklist import login, page_checklist
@@ -113,3 +113,20 @@ def test_api_changes_are_recorded_under_the_token_user(county):
     assert r.status_code == 201
     event = AuditEvent.objects.filter(model="pairings.Agreement").first()
     assert (event.actor_name, event.ip, event.after["title"]) == ("liuhe", "198.51.100.9", "令牌用户创建的协议")
+
+
+def test_many_events_at_once_chain_like_one_at_a_time(county):
+    before = AuditEvent.objects.first()
+    record("admin", summary="one")
+    events = record_many([("admin", {"summary": f"many {i}", "pairing_id": county.pk, "after": {"i": i}})
+                          for i in range(3)])
+    record("admin", summary="after")
+    stored = list(AuditEvent.objects.filter(seq__gt=before.seq).order_by("seq"))
+    assert [e.summary for e in stored] == ["one", "many 0", "many 1", "many 2", "after"]
+    assert [e.seq for e in stored] == list(range(before.seq + 1, before.seq + 6))
+    # Each links to the one before and holds the hash of its own content, as stored.
+    for prev, event in zip([before, *stored], stored):
+        assert event.prev_hash == prev.hash and event.hash == event.compute_hash()
+    assert [e.hash for e in events] == [e.hash for e in stored[1:4]]
+    assert stored[2].after == {"i": 1} and stored[2].pairing_id == county.pk
+    assert verify_chain()[2] == ""

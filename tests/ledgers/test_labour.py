@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import openpyxl
 
-from xiezuo.audit.models import AuditEvent
-from xiezuo.labour.models import Employment, Person, TalentExchange
+from xiezuo.audit.models import AuditEvent, snapshot, verify_chain
+from xiezuo.labour.models import Employment, Person, TalentExchange, tree_root_id
 from xiezuo.ledgers.importer import run_import
 from xiezuo.ledgers.writing import write_ledger
 
@@ -44,6 +44,24 @@ def test_employment_creates_people_once(ctx_for, samples, county):
 
     again = run_import(spec, ctx, samples / "employment" / "valid.xlsx", commit=True)
     assert (again.added, again.skipped) == (0, 3) and Person.objects.with_id_number(NUMBER, county).count() == 1
+
+
+def test_people_created_at_once_leave_the_events_their_saves_would(ctx_for, samples, county):
+    spec, ctx = ctx_for("employment")
+    seq = AuditEvent.objects.first().seq
+    result = run_import(spec, ctx, samples / "employment" / "valid.xlsx", commit=True)
+    assert result.committed
+    created = list(AuditEvent.objects.filter(model="labour.Person", action="create", seq__gt=seq).order_by("seq"))
+    people = Person.objects.filter(pk__in=[int(e.object_id) for e in created])
+    assert len(created) == people.count() == 2
+    # In the order of the file's rows (张 on row 2, 李 after), each the
+    # snapshot of the person as stored, under the importing pairing.
+    assert [e.summary for e in created] == ["张示例（示例）", "李示例（示例）"]
+    for event in created:
+        stored = Person.objects.get(pk=event.object_id)
+        assert event.after == snapshot(stored) and event.before is None
+        assert event.pairing_id == ctx.pairing.pk and stored.tree_root_id == tree_root_id(ctx.pairing)
+    assert verify_chain()[2] == ""
 
 
 def test_employment_errors_and_nothing_written(ctx_for, samples):

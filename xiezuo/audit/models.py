@@ -13,7 +13,7 @@ import hashlib
 import json
 import uuid
 
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -187,32 +187,65 @@ def _now_ms():
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
+def _event(actor, seq, prev_hash, at, action, *, model="", object_id="", pairing_id=None, summary="", before=None,
+           after=None, region_path=""):
+    event = AuditEvent(
+        seq=seq,
+        at=at,
+        actor_id=actor.user_id,
+        actor_name=actor.username[:150],
+        ip=actor.ip or "",
+        action=action,
+        model=model,
+        object_id=str(object_id or ""),
+        pairing_id=pairing_id,
+        region_path=region_path if pairing_id is None else "",
+        summary=summary[:500],
+        before=jsonable(before),
+        after=jsonable(after),
+        prev_hash=prev_hash,
+    )
+    event.hash = event.compute_hash()
+    return event
+
+
 def record(action, *, model="", object_id="", pairing_id=None, summary="", before=None, after=None, region_path=""):
     """Append one event to the chain, inside the caller's transaction."""
     actor = current_actor()
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
-            seq=head.seq + 1,
-            at=_now_ms(),
-            actor_id=actor.user_id,
-            actor_name=actor.username[:150],
-            ip=actor.ip or "",
-            action=action,
-            model=model,
-            object_id=str(object_id or ""),
-            pairing_id=pairing_id,
-            region_path=region_path if pairing_id is None else "",
-            summary=summary[:500],
-            before=jsonable(before),
-            after=jsonable(after),
-            prev_hash=head.hash,
-        )
-        event.hash = event.compute_hash()
+        event = _event(actor, head.seq + 1, head.hash, _now_ms(), action, model=model, object_id=object_id,
+                       pairing_id=pairing_id, summary=summary, before=before, after=after, region_path=region_path)
         event.save()
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
     return event
+
+
+def record_many(entries):
+    """Append many events to the chain at once, inside the caller's
+    transaction; `entries` are (action, keyword arguments of `record`).
+
+    The same events, in the same order, as calling `record` for each: one
+    lock of the head, one multi-row insert and one move of the head instead
+    of a round of queries per event (a big import creating thousands of
+    people spent most of its time, on PostgreSQL, waiting on those rounds).
+    """
+    if not entries:
+        return []
+    actor = current_actor()
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        seq, prev, at, events = head.seq, head.hash, _now_ms(), []
+        for action, fields in entries:
+            seq += 1
+            event = _event(actor, seq, prev, at, action, **fields)
+            prev = event.hash
+            events.append(event)
+        _insert_events(events)
+        head.seq, head.hash = seq, prev
+        head.save(update_fields=["seq", "hash"])
+    return events
 
 
 def record_for(instance, action, before=None, after=None, summary=""):
@@ -227,6 +260,44 @@ def record_for(instance, action, before=None, after=None, summary=""):
         before=before,
         after=after,
     )
+
+
+_EVENT_FIELDS = ("seq", "at", "actor_id", "actor_name", "ip", "action", "model", "object_id", "pairing_id",
+                 "region_path", "summary", "before", "after", "prev_hash", "hash")
+
+
+def _insert_events(events):
+    """Insert new events: with COPY on PostgreSQL (Django's bulk insert sends
+    the JSON columns as arrays of JSON values, dumped one by one — slower
+    than the rows themselves), else with bulk_create."""
+    connection = connections[router.db_for_write(AuditEvent)]
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_create(events, batch_size=1000)
+        return
+    q = connection.ops.quote_name
+    columns = ", ".join(q(AuditEvent._meta.get_field(f).column) for f in _EVENT_FIELDS)
+    dump = json.dumps
+    connection.ensure_connection()
+    with connection.connection.cursor() as raw, \
+            raw.copy(f"COPY {q(AuditEvent._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        for e in events:
+            copy.write_row((e.seq, e.at, e.actor_id, e.actor_name, e.ip, e.action, e.model, e.object_id, e.pairing_id,
+                            e.region_path, e.summary, None if e.before is None else dump(e.before),
+                            None if e.after is None else dump(e.after), e.prev_hash, e.hash))
+
+
+def record_created(instances):
+    """Record a `create` event for each of many saved instances of a tracked
+    model that were inserted in bulk: the event its own save would have left
+    (`tracking._post_save`), all appended with `record_many`."""
+    entries = []
+    for instance in instances:
+        pairing_id = audit_pairing_id(instance)
+        entries.append(("create", {
+            "model": instance._meta.label, "object_id": instance.pk, "pairing_id": pairing_id,
+            "region_path": audit_region_path(instance) if pairing_id is None else "",
+            "summary": str(instance)[:500], "before": None, "after": snapshot(instance)}))
+    return record_many(entries)
 
 
 def audit_region_path(instance):

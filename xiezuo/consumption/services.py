@@ -130,10 +130,7 @@ def _insert_batch(batch, validate, summary, first_row):
     _number_repeats(batch)
     if validate:
         _validate(batch, first_row)
-    if connection.vendor == "sqlite":
-        _insert_sqlite(batch)
-    else:
-        Sale.objects.bulk_create(batch, batch_size=2000)
+    _insert_instances(batch)
     # The totals from the rows' own attributes, column by column (no model
     # attribute lookup per field and row).
     data = list(map(vars, batch))
@@ -204,14 +201,7 @@ def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消�
         text["date"] = list(map(days.__getitem__, dates))
         vouchers = columns.get("voucher_no") or [""] * count
         years, months = list(map(attrgetter("year"), dates)), list(map(attrgetter("month"), dates))
-        if connection.vendor == "sqlite":
-            ids = _insert_sqlite_columns(pairing_id, columns, count, text, vouchers, years, months)
-        else:
-            names = list(columns)
-            sales = [Sale(pairing_id=pairing_id, year=year, month=month, **dict(zip(names, values)))
-                     for year, month, *values in zip(years, months, *columns.values())]
-            Sale.objects.bulk_create(sales, batch_size=2000)
-            ids = [s.pk for s in sales]
+        ids = _insert_columns(_row_columns(pairing_id, columns, text, vouchers, years, months), count)
         # Amounts are quantized to the cent, so "12.50" → 1250 fen exactly.
         fens = list(map(int, map(methodcaller("replace", ".", ""), text["amount"])))
         own = deltas is None
@@ -247,13 +237,12 @@ def _each(fn, values):
     return list(map(done.__getitem__, map(id, values)))
 
 
-def _insert_sqlite_columns(pairing_id, columns, count, text, vouchers, years, months):
-    """Insert the rows of the columns; return their ids."""
-    return _insert_columns([Same(pairing_id), text["date"], years, months, columns["buyer_id"],
-                            columns["supplier_id"], columns["product_id"], columns["channel_id"], columns["kind"],
-                            text["quantity"], text["unit_price"], text["amount"], vouchers,
-                            columns.get("repeat_no") or Same(None), Same(""), columns.get("note") or Same(""),
-                            Same(0), Same(1)], count)
+def _row_columns(pairing_id, columns, text, vouchers, years, months):
+    """The columns of INSERT_FIELDS, as the database gets them."""
+    return [Same(pairing_id), text["date"], years, months, columns["buyer_id"], columns["supplier_id"],
+            columns["product_id"], columns["channel_id"], columns["kind"], text["quantity"], text["unit_price"],
+            text["amount"], vouchers, columns.get("repeat_no") or Same(None), Same(""),
+            columns.get("note") or Same(""), Same(False), Same(1)]
 
 
 INSERT_FIELDS = ("pairing_id", "date", "year", "month", "buyer_id", "supplier_id", "product_id", "channel_id", "kind",
@@ -280,8 +269,44 @@ ROWS_PER_INSERT = 500
 
 
 def _insert_columns(values, count):
-    """Insert `count` rows given as columns on SQLite (INSERT_FIELDS order:
-    each a sequence of database values or a Same) and return their ids.
+    """Insert `count` rows given as columns (INSERT_FIELDS order: each a
+    sequence of database values or a Same) and return their ids."""
+    if connection.vendor == "postgresql":
+        return _copy_columns(values, count)
+    return _insert_sqlite_columns(values, count)
+
+
+def _copy_columns(values, count):
+    """Insert the rows on PostgreSQL with COPY … FROM STDIN; return their ids.
+
+    COPY streams the rows in one statement, parsed by the server in bulk:
+    about a tenth of the cost of the same rows as INSERTs (a parse, a plan
+    and a round trip per statement). It runs on the driver's connection, in
+    our transaction. The ids are drawn from the table's sequence first (one
+    query), so they are known without RETURNING, which COPY lacks; drawn
+    from the sequence, no other writer can be given one of them.
+    """
+    q = connection.ops.quote_name
+    table = Sale._meta.db_table
+    pk = Sale._meta.pk.column
+    columns = [pk] + [Sale._meta.get_field(f.removesuffix("_id") if f.endswith("_id") else f).column
+                      for f in INSERT_FIELDS]
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [table, pk, count])
+        ids = [row[0] for row in cursor.fetchall()]
+    values = [itertools.repeat(v.value, count) if isinstance(v, Same) else v for v in values]
+    sql = f"COPY {q(table)} ({', '.join(q(c) for c in columns)}) FROM STDIN"
+    with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+        write = copy.write_row
+        for row in zip(ids, *values):
+            write(row)
+    return ids
+
+
+def _insert_sqlite_columns(values, count):
+    """Insert `count` rows given as columns on SQLite and return their ids.
 
     Rows go ROWS_PER_INSERT to one multi-row INSERT: each run of a statement
     also costs its start-up, the AUTOINCREMENT counter's read and write and
@@ -316,13 +341,14 @@ def _insert_columns(values, count):
     return range(last - count + 1, last + 1)
 
 
-def _insert_sqlite(batch):
+def _insert_instances(batch):
     """Insert a batch of Sale instances through `_insert_columns` and give
     them their ids.
 
     Django's bulk_create on SQLite is held to 999 parameters per statement
     (about 60 sales), which makes a million-row import spend its time
-    compiling SQL."""
+    compiling SQL; on PostgreSQL COPY is several times faster than its
+    INSERTs."""
     data = list(map(vars, batch))
     columns = []
     for f in INSERT_FIELDS:

@@ -3,7 +3,8 @@
 The ORM's bulk_create builds a model instance and prepares every value
 through several method calls per cell; at a million rows that is most of the
 import. Here rows are plain dicts of attnames, converted with one adapter per
-field, and sent with `executemany`. Primary keys are allocated up front (under
+field, and sent with `executemany` (SQLite) or streamed with COPY
+(PostgreSQL). Primary keys are allocated up front (under
 the write lock on SQLite, from the sequence on PostgreSQL) so the importer
 knows the ids it created and can list them in the audit events.
 """
@@ -88,6 +89,7 @@ class FastInserter:
         cols = ", ".join(qn(c) for c in [model._meta.pk.column] + [f.column for f in self.fields])
         marks = ", ".join(["%s"] * (len(self.fields) + 1))
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({cols}) VALUES ({marks})"
+        self.copy_sql = f"COPY {qn(model._meta.db_table)} ({cols}) FROM STDIN"
 
     def _builder(self):
         """Return build(pk, row) → the parameter tuple, as one generated
@@ -114,6 +116,15 @@ class FastInserter:
         default) and return their new ids in order."""
         ids = allocate_ids(self.model, len(rows), self.connection)
         build = self.build
+        if self.connection.vendor == "postgresql":
+            # COPY: the rows streamed in one statement, parsed by the server
+            # in bulk, at a fraction of the cost of one INSERT each; in the
+            # importing transaction, on the driver's connection.
+            with self.connection.connection.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+                write = copy.write_row
+                for pk, row in zip(ids, rows):
+                    write(build(pk, row))
+            return ids
         params = [build(pk, row) for pk, row in zip(ids, rows)]
         with self.connection.cursor() as cursor:
             cursor.executemany(self.sql, params)

@@ -201,6 +201,7 @@ class TrainingSpec(PeopleMixin, LedgerSpec):
         return obj.pk
 
     def insert(self, ctx, inserter, rows):
+        self.create_people(ctx, rows)
         out = []
         for values in rows:
             row = {k: v for k, v in values.items() if not k.startswith(("person__", CLASS))}
