@@ -572,3 +572,11 @@ def docx_text(f):
         for row in table.rows:
             lines.append("；".join(cell.text for cell in row.cells))
     return "\n".join(lines)
+
+
+def tally(claims):
+    """Return {verdict: number of claims} in the order the page lists them."""
+    counts = {v: 0 for v in VERDICTS}
+    for claim in claims:
+        counts[claim.verdict] += 1
+    return counts
