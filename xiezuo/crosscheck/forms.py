@@ -22,6 +22,7 @@ class CheckForm(BootstrapMixin, forms.Form):
                            help_text="粘贴简报、总结或新闻稿的文字，或在下方上传 .docx 文件")
     file = forms.FileField(label="或上传 Word 文件（.docx）", required=False)
     date = forms.DateField(label="文稿日期", required=False,
+                           error_messages={"invalid": "文稿日期无法识别，请写成2022-07-01"},
                            help_text="“今年”“去年”按此日期确定年度；留空为今天")
 
     def __init__(self, *args, uploads=True, **kwargs):
@@ -59,7 +60,8 @@ class CheckForm(BootstrapMixin, forms.Form):
 
 
 class TermForm(VersionedForm):
-    path = forms.ChoiceField(label="台账数字", choices=())
+    path = forms.ChoiceField(label="台账数字", choices=(), error_messages={
+        "invalid_choice": "台账数字“%(value)s”不存在，请从列表中选择"})
 
     class Meta:
         model = Term

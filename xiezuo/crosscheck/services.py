@@ -563,14 +563,16 @@ def check(text, pairing, scope, on=None):
 
 
 def docx_text(f):
-    """Return the text of a .docx: its paragraphs, then its tables' cells, one per line."""
+    """Return the text of a .docx: its paragraphs, then its tables' rows,
+    one per line, cells apart by a tab (a row's label and its number stay
+    in one clause)."""
     import docx
 
     document = docx.Document(f)
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
-            lines.append("；".join(cell.text for cell in row.cells))
+            lines.append("\t".join(cell.text for cell in row.cells))
     return "\n".join(lines)
 
 
