@@ -512,7 +512,8 @@ def check(text, pairing, scope, on=None):
     """Return the Claims of `text` checked against the ledgers, for a user
     (`scope`) on the page of `pairing`, the text dated `on`."""
     on = on or datetime.date.today()
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").translate(_FULLWIDTH)
+    # Kept the same length, so a claim's offsets point into the text as sent.
+    text = (text or "").replace("\r\n", " \n").replace("\r", "\n").translate(_FULLWIDTH)
     items = sentences(text)
     terms = list(Term.objects.for_pairing(pairing).select_related("pairing"))
     names = Names()
