@@ -12,7 +12,7 @@ from xiezuo.accounts.scope import scope_for
 from xiezuo.crosscheck import services
 
 pytestmark = pytest.mark.django_db
-FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
+FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 
 PIECES = ["2021年", "今年", "去年", "上半年", "自2021年以来", "至", "帮扶资金", "项目", "培训", "三支", "受益", "学校",
           "超", "近", "约", "余", "多", "以上", "以下", "左右", "万", "亿", "元", "人次", "人", "个", "期", "所", "%",

@@ -43,7 +43,7 @@ VERDICTS = {CONSISTENT: "一致", INCONSISTENT: "不一致", BOUND_KEPT: "约数
 NO_ACCESS = "无权查看"
 ABOUT = Decimal("0.05")  # 约/左右/近: within 5% of the stated number
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
 # Measure words a figure is written with (money is 元 after the numeral's 万/亿).
 UNITS = ["大类", "人次", "元", "人", "名", "个", "项", "期", "班", "批", "所", "家", "次", "类", "户", "座", "米",
