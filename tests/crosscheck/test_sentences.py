@@ -72,6 +72,10 @@ SENTENCES = [
      [("1次", OK, "exchanges.joint_meetings", [2022]), ("1次", OK, "exchanges.leader_visits", [2022])]),
     # 一次、一批、一个: an article, not a figure.
     ("2022年召开联席会议一次，推动一批合作事项落地。", END_2022, []),
+    ("2021年、2022年分别到位财政援助资金4300万元和4220万元。", END_2022,
+     [("4300万元", OK, "funds.fiscal_received", [2021]), ("4220万元", OK, "funds.fiscal_received", [2022])]),
+    ("2021年、2022年分别实施项目7个、13个。", END_2022,
+     [("7个", OK, "funds.projects", [2021]), ("13个", BAD, "funds.projects", [2022])]),
     ("2021年落实帮扶资金4300万元，2022年落实帮扶资金4220万元。", END_2022,
      [("4300万元", OK, "funds.fiscal_received", [2021]), ("4220万元", OK, "funds.fiscal_received", [2022])]),
     ("2022年，项目开工率83.33%，完工率58.33%。", END_2022,

@@ -86,7 +86,7 @@ LINK_PAGES = [
 ]
 
 
-@dataclass
+@dataclass(eq=False)
 class Claim:
     sentence: str
     start: int  # where the number as written starts in the text
@@ -350,6 +350,24 @@ def years_for(claim, sentence, marks, carried, period, on):
     return mark[2], mark[3], note
 
 
+def each_year(sentence, marks, claims):
+    """Pair the years of a 分别 sentence with its figures in order:
+    2021年、2022年分别到位资金4300万元和4220万元. Returns {claim: [year]}
+    for the figures of one term that are exactly as many as the years."""
+    if "分别" not in sentence:
+        return {}
+    years = [m[2] for m in marks if m[4] == "single"]
+    by_term = {}
+    for claim in claims:
+        if claim.term is not None:
+            by_term.setdefault(claim.term.pk, []).append(claim)
+    out = {}
+    for group in by_term.values():
+        if len(years) >= 2 and len(group) == len(years):
+            out.update(zip(group, years))
+    return out
+
+
 # --- pairings named in a sentence -------------------------------------------------
 
 class Names:
@@ -526,13 +544,17 @@ def check(text, pairing, scope, on=None):
         marks = year_marks(s.text, on)
         named = names.pairings_in(s.text)
         seen = set()
-        for claim in find_numbers(s.text, s.start):
+        found = list(find_numbers(s.text, s.start))
+        for claim in found:
+            claim.term, claim.reason = tie(claim, s, terms)
+        respectively = each_year(s.text, marks, found)
+        for claim in found:
             claims.append(claim)
-            claim.term, reason = tie(claim, s, terms)
             if claim.term is None:
-                claim.reason = reason
                 continue
             claim.years, partial, claim.year_note = years_for(claim, s, marks, carried, period, on)
+            if claim in respectively:
+                claim.years, partial, claim.year_note = respectively[claim], False, "句中年份（分别）"
             target = common_pairing(list(named)) if named else pairing
             if target is None:
                 claim.reason = "句中提到的地名分属互不隶属的结对，无法确定所指结对"
