@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "xiezuo.ledgers",
     "xiezuo.assessment",
     "xiezuo.downloads",
+    "xiezuo.crosscheck",
     "xiezuo.front",
     "huey.contrib.djhuey",
 ]

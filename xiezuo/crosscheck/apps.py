@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CrosscheckConfig(AppConfig):
+    name = "xiezuo.crosscheck"
+    verbose_name = "口径核对"
+    nav_items = [(_("口径核对"), "crosscheck_check")]

@@ -1,0 +1,143 @@
+"""The vocabulary that ties the words of a text to the ledgers' figures.
+
+A `Term` says: a number with one of these measure words (`units`), near one
+of these words (`words`) — and, when `context` is set, in a sentence that
+also holds one of the context words — claims the figure at `path` of the
+figures registry (`funds.fiscal_received`, `labour.trainees`, …). National
+rows (no pairing) are seeded by a data migration; an office adds rows of its
+own for its pairing, which count for it and the pairings below it. Rows are
+data, audited like every ledger change (@tracked).
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from xiezuo.assessment import computations
+from xiezuo.assessment.computations import AMOUNT, COUNT, RATE
+from xiezuo.audit.tracking import tracked
+from xiezuo.pairings.owned import ScopedModel
+
+# Figures a term may name beyond the indicator computations: breakdowns the
+# figures sections carry that no indicator reads. (path, label, kind)
+EXTRA_PATHS = [
+    ("funds.beneficiaries.schools", "受益学校", COUNT),
+    ("funds.beneficiaries.kindergartens", "受益幼儿园", COUNT),
+    ("funds.beneficiaries.poverty", "受益脱贫人口", COUNT),
+    ("talent.by_kind.teacher", "支教人才人次", COUNT),
+    ("talent.by_kind.doctor", "支医人才人次", COUNT),
+    ("talent.by_kind.agri", "支农人才人次", COUNT),
+    ("labour.certified", "培训后取得证书人数", COUNT),
+    ("industry.enterprise_jobs", "落地企业吸纳就业", COUNT),
+    ("exchanges.agreed_items", "商定合作事项", COUNT),
+]
+AMOUNT_UNIT = "元"
+# Kinds of figure as the vocabulary page names them.
+KIND_NAMES = {AMOUNT: "金额（元、万元、亿元）", COUNT: "数量", RATE: "比率（%）"}
+SPLIT = re.compile(r"[,，、;；\s]+")
+
+
+def figure_paths():
+    """Return {path: (label, kind)} of every figure a term may name."""
+    paths = {key: (c.label, c.kind) for key, c in computations.COMPUTATIONS.items()}
+    for path, label, kind in EXTRA_PATHS:
+        paths.setdefault(path, (label, kind))
+    return paths
+
+
+def path_choices():
+    return [(path, f"{label}（{path}）") for path, (label, _) in figure_paths().items()]
+
+
+def figure_value(path, figures):
+    """Return the number at `path` of one pairing-year's figures (Decimal
+    for amounts and rates, int for counts), or None when it is not there."""
+    if path in computations.COMPUTATIONS:
+        return computations.evaluate(path, figures)
+    kind = figure_paths().get(path, ("", COUNT))[1]
+    return computations.as_number(computations.lookup(figures, path), kind)
+
+
+class TermQuerySet(models.QuerySet):
+    def for_pairing(self, pairing):
+        """The national rows and those of the pairing and its ancestors."""
+        ids = [int(x) for x in pairing.path.strip("/").split("/") if x]
+        return self.filter(Q(pairing__isnull=True) | Q(pairing_id__in=ids))
+
+
+class Term(ScopedModel):
+    # National rows are settings every auditor may read (audit.views).
+    audit_national = True
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name="适用结对", null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="crosscheck_terms",
+                                help_text="留空为全国通用口径；本结对的口径也适用于其下级结对")
+    label = models.CharField("口径名称", max_length=100)
+    words = models.CharField("关键词", max_length=300,
+                             help_text="文中指称该数字的词，多个用逗号或顿号分隔，如：帮扶资金、财政援助资金")
+    units = models.CharField("计量单位", max_length=100, blank=True,
+                             help_text="数字后的量词，多个用逗号分隔，如：个、项；金额口径留空（元、万元、亿元均可）")
+    context = models.CharField("须同句出现", max_length=200, blank=True,
+                               help_text="可选：句中须同时出现其中一个词才采用本口径，如：受益")
+    path = models.CharField("台账数字", max_length=100)
+    note = models.CharField("说明", max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("pairing").asc(nulls_first=True), "label", "pk"]
+        verbose_name = "核对口径"
+        verbose_name_plural = "核对口径"
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def is_national(self):
+        return self.pairing_id is None
+
+    @property
+    def kind(self):
+        return figure_paths().get(self.path, ("", COUNT))[1]
+
+    @property
+    def path_label(self):
+        return figure_paths().get(self.path, (self.path, None))[0]
+
+    def word_list(self):
+        return [w for w in SPLIT.split(self.words) if w]
+
+    def unit_list(self):
+        return [u for u in SPLIT.split(self.units) if u]
+
+    def context_list(self):
+        return [w for w in SPLIT.split(self.context) if w]
+
+    def clean(self):
+        errors = {}
+        if not self.word_list():
+            errors["words"] = "请至少填写一个关键词"
+        if self.path not in figure_paths():
+            errors["path"] = f"台账数字“{self.path}”不存在，请从列表中选择"
+        elif self.kind == AMOUNT and self.units and set(self.unit_list()) - {"元", "万元", "亿元"}:
+            errors["units"] = "金额口径的单位只能是元、万元、亿元（可留空）"
+        elif self.kind == RATE and self.unit_list() not in ([], ["%"]):
+            errors["units"] = "比率口径的单位只能是%（可留空）"
+        elif self.kind == COUNT and not self.unit_list():
+            errors["units"] = "数量口径须填写量词，如：个、人次"
+        if errors:
+            raise ValidationError(errors)
+
+    def accepts(self, unit):
+        """Tell whether a number written with `unit` may claim this figure."""
+        if self.kind == AMOUNT:
+            return unit in ("元", "万", "亿")
+        if self.kind == RATE:
+            return unit == "%"
+        return unit in self.unit_list()
+
+
+tracked(Term)
