@@ -57,7 +57,8 @@ def test_sales_ledger_rows_add_up_to_the_consumption_card(client_for, county, ye
     card = {code: (unescape(link), actual) for code, link, actual in CARD.findall(html)}["consumption"]
     page = client.get(card[0]).content.decode()
     row = re.search(r'id="totals-row".*?</tr>', page, re.S).group(0)
-    total = re.findall(r'<td class="amount">([\d.]+)</td>', row)[0]
+    # The row's 元 column: exact grouped yuan (11,572,795.60元).
+    total = re.findall(r'<td class="amount">([\d,]+\.\d\d)元?</td>', row)[0].replace(",", "")
     # The card writes 万元 with two places.
     assert (Decimal(total) / 10_000).quantize(Decimal("0.01")) == number(card[1])[0] / 10_000
 
