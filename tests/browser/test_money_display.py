@@ -14,6 +14,12 @@ def test_dashboard_tables_write_amounts_in_wan(journey):
     county = Pairing.objects.get(level="county", east_region__name="六合区")
     journey.login("lingdao")
     page = journey.go(f"/assessment/pairings/{county.pk}/?year=2022")
+    page.wait_for_selector('[data-chart="disbursement_progress"] table', state="attached")
+    # Each chart's table is shown on demand: open them all, as a reader would.
+    toggles = page.locator("[data-table-toggle]")
+    for i in range(toggles.count()):
+        if toggles.nth(i).get_attribute("aria-expanded") == "false":
+            toggles.nth(i).click()
     page.wait_for_selector('[data-chart="disbursement_progress"] table')
     tables = page.locator("[data-charts] table, [data-trend-table] table")
     text = "\n".join(tables.nth(i).inner_text() for i in range(tables.count()))

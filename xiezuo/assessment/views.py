@@ -51,7 +51,7 @@ def dashboard(request, pairing_id):
     data = json.loads(dash.payload_text(pairing, year))
     for alert in data["alerts"]:
         if alert.get("project"):
-            alert["url"] = reverse("project_detail", args=[alert["project"]])
+            alert["href"] = reverse("project_detail", args=[alert["project"]])
     ctx = {"pairing": pairing, "year": year, "years": range(year - 4, year + 2), "first_year": year - 4,
            "can_write": scope_for(request.user).has(pairing, "write"), "iati_ready": iati_ready(),
            "indicators": data["indicators"], "alerts": data["alerts"], "status": status_text(data),

@@ -280,10 +280,11 @@ def _insert_events(events):
     connection.ensure_connection()
     with connection.connection.cursor() as raw, \
             raw.copy(f"COPY {q(AuditEvent._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        write = copy.write_row
         for e in events:
-            copy.write_row((e.seq, e.at, e.actor_id, e.actor_name, e.ip, e.action, e.model, e.object_id, e.pairing_id,
-                            e.region_path, e.summary, None if e.before is None else dump(e.before),
-                            None if e.after is None else dump(e.after), e.prev_hash, e.hash))
+            write((e.seq, e.at, e.actor_id, e.actor_name, e.ip, e.action, e.model, e.object_id, e.pairing_id,
+                   e.region_path, e.summary, None if e.before is None else dump(e.before),
+                   None if e.after is None else dump(e.after), e.prev_hash, e.hash))
 
 
 def record_created(instances):

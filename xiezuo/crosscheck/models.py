@@ -48,7 +48,18 @@ def figure_paths():
 
 
 def path_choices():
-    return [(path, f"{label}（{path}）") for path, (label, _) in figure_paths().items()]
+    # Named, never coded: a label that two figures share says its section.
+    paths = figure_paths()
+    seen = {}
+    for label, _ in paths.values():
+        seen[label] = seen.get(label, 0) + 1
+    return [(path, label if seen[label] == 1 else f"{label}（{SECTION_NAMES.get(path.split('.')[0], '')}）")
+            for path, (label, _) in paths.items()]
+
+
+# The figures sections as offices name them (for telling figures of one name apart).
+SECTION_NAMES = {"funds": "资金项目", "consumption": "消费帮扶", "labour": "劳务协作", "talent": "人才交流",
+                 "industry": "产业合作", "exchanges": "交流互访", "procurement": "招标采购", "pairing": "结对"}
 
 
 def figure_value(path, figures):

@@ -28,7 +28,7 @@ class Item:
     kind: str  # a short key: disbursement, import, overdue_item, finding, evaluation, snapshot
     label: str  # what waits, in a few words (the kind's name)
     text: str  # which record
-    url: str
+    href: str  # the page where the step is taken
     pairing: str = ""
     count: int = 1  # records behind the item (a group of findings counts each)
 

@@ -43,7 +43,7 @@ NATIONAL = [
     ("企业实际到位投资", "投资、企业投资、到位投资、实际投资", "", "", "industry.investment_arrived", ""),
     ("共建产业园区", "园区、产业园", "个", "", "industry.parks", ""),
     ("社会捐赠", "捐赠、捐款捐物、捐款", "", "", "industry.donations", ""),
-    ("结对帮扶村", "结对帮扶村、结对村", "个", "", "industry.village_pairs", ""),
+    ("结对帮扶村", "结对帮扶村、结对村", "个", "", "industry.paired_villages", "企业、社会组织结对帮扶的村（不同村数）"),
     ("党政主要负责同志互访", "互访", "次", "", "exchanges.leader_visits", ""),
     ("联席会议", "联席会议、联席会", "次", "", "exchanges.joint_meetings", ""),
     ("考察交流", "考察", "次、批", "", "exchanges.visits", ""),
