@@ -172,3 +172,18 @@ def test_downloads_go_after_the_retention(county, settings):
     import os
 
     assert not os.path.exists(path)
+
+
+def test_the_same_file_asked_twice_is_sent_under_its_own_name_both_times(county, funds_rows):
+    """Storage keeps the second file under a suffixed name (…_AbC123x.xlsx);
+    the person receives the name the file was made under, each time."""
+    from urllib.parse import unquote
+
+    c = login("liuhe")
+    names = []
+    for _ in range(2):
+        r = start(c, county, "ledger", ledger="funds")
+        names.append(unquote(c.get(r["Location"])["Content-Disposition"]))
+    stored = [d.file.name.rsplit("/", 1)[-1] for d in Download.objects.order_by("pk")]
+    assert stored[0] != stored[1]  # the storage told the two files apart
+    assert all(f"资金到位台账-{county.pk}.xlsx" in name for name in names), names

@@ -60,4 +60,4 @@ def download_retry(request, download_id):
 @login_required
 def download_file(request, download_id):
     download = _download(request, download_id)
-    return file_download(download.file)
+    return file_download(download.file, download.filename or None)

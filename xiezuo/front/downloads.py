@@ -11,7 +11,7 @@ import mimetypes
 from django.http import FileResponse, Http404
 
 
-def file_download(field_file):
+def file_download(field_file, filename=None):
     """Return a stored file as a download (404 when there is none).
 
     Always `Content-Disposition: attachment` and `X-Content-Type-Options:
@@ -24,7 +24,9 @@ def file_download(field_file):
         fh = field_file.open("rb")
     except FileNotFoundError:
         raise Http404("附件文件不存在") from None
-    filename = field_file.name.rsplit("/", 1)[-1]
+    # The name the file was made under, not the stored one: storage adds a
+    # suffix (report_DhKEQxv.docx) when a file of that name is already kept.
+    filename = filename or field_file.name.rsplit("/", 1)[-1]
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     response = FileResponse(fh, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
