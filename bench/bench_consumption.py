@@ -35,13 +35,11 @@ def rows_wanted():
 
 
 def setup_django(db_path):
+    from bench import common
+
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
-    import django
-
-    django.setup()
+    common.setup_django(f"sqlite:///{db_path}", migrate=False)
     from django.conf import settings
 
     if settings.DATABASES["default"]["NAME"] != str(db_path):

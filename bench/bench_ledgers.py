@@ -406,15 +406,10 @@ def sales_resource(pairing, realistic):
 
 # ------------------------------------------------------------ children
 def setup_django(db):
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
     sys.path.insert(0, str(ROOT))
-    import django
+    from bench import common
 
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    common.setup_django(f"sqlite:///{db}")
 
 
 def fixture(ledger, data):

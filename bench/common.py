@@ -40,3 +40,23 @@ def percentile(values, p):
     values = sorted(values)
     k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
     return values[k]
+
+
+def setup_django(database_url, migrate=True):
+    """Point Django at the benchmark's own database and migrate it. Each
+    benchmark runs in a process of its own, so the settings are read once."""
+    import sys
+    from pathlib import Path
+
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
