@@ -13,12 +13,20 @@ SECTIONS = {}
 # (assessment.services); tests/assessment/test_precise_cache.py checks every
 # declaration against the tables the section really queries.
 READS = {}
+# Sections a roll-up over several county pairs computes again over the union
+# of their trees instead of adding the pairs' figures up: they count distinct
+# parties that may stand in two trees (an eastern enterprise investing in two
+# counties is one enterprise of the province). Their tables are small, so the
+# recount stays cheap at national scale.
+RECOUNT = set()
 
 
-def section(name, reads=None):
+def section(name, reads=None, recount=False):
     def register(fn):
         SECTIONS[name] = fn
         READS[name] = None if reads is None else frozenset(r.lower() for r in reads)
+        if recount:
+            RECOUNT.add(name)
         return fn
 
     return register

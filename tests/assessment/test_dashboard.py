@@ -259,3 +259,31 @@ def test_record_lists_become_tables_of_names_and_amounts():
                      "rows": [["六合湟源消费扶贫专馆", "1200.00"], ["832平台", "300.50"]], "keys": [7, 9]}
     assert to_table({"a": {"n": 1, "x": 2}}, "类别", "数值") == {"columns": ["类别", "n", "x"], "rows": [["a", 1, 2]]}
     assert to_table(None, "类别", "数值") == {"columns": ["类别", "数值"], "rows": []}
+
+
+def test_rollup_counts_an_enterprise_investing_in_two_counties_once(county):
+    """Each county pair counts the enterprise; the province's sum would count
+    it twice. The roll-up counts distinct parties over all the trees, while
+    the amounts still add up."""
+    import datetime
+    from decimal import Decimal
+
+    from xiezuo.industry.models import Investment, InvestmentArrival
+    from xiezuo.pairings.models import Organisation
+
+    second = other_county_pair("浦口区")
+    firm = Organisation.objects.create(name="两地投资企业（示例）", kind="enterprise",
+                                       region=Region.objects.get(name="南京市"))
+    for pairing, amount in ((county, "300000.00"), (second, "200000.00")):
+        inv = Investment.objects.create(pairing=pairing, enterprise=firm, project_name=f"{pairing.pk}号投资项目",
+                                        industry="tourism", landed_on=datetime.date(2031, 3, 1), jobs=4)
+        InvestmentArrival.objects.create(investment=inv, date=datetime.date(2031, 4, 1), amount=Decimal(amount))
+    data = login("admin").get("/api/v1/assessment/rollup?year=2031").json()
+    assert data["figures"]["industry"]["enterprises_invested"] == 1
+    assert data["figures"]["industry"]["enterprises_landed"] == 1
+    assert data["figures"]["industry"]["investment_arrived"] == "500000.00"
+    assert data["figures"]["industry"]["enterprise_jobs"] == 8
+    from xiezuo.assessment.services import figures_for
+
+    for pairing in (county, second):
+        assert figures_for(pairing, 2031)["industry"]["enterprises_invested"] == 1

@@ -491,6 +491,10 @@ def rollup(counties, year):
         f = by_key[(c.pk, year)]
         total = add_figures(total, f)
         per_county.append((c, f))
+    # Distinct parties are counted once over all the trees, not once a tree.
+    union = sorted({pk for c in counties for pk in ids[c.pk]})
+    for name in registry.RECOUNT if counties else ():
+        total[name] = registry.SECTIONS[name](union, [year])
     recompute_rates(total)
     indicators = list(Indicator.objects.active())
     targets = targets_by_pairing([c.pk for c in counties], [year])

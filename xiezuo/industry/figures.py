@@ -94,7 +94,7 @@ def workshop_figures(pairing_ids, years, threshold=None, min_months=None):
     }
 
 
-@section("industry", reads=("industry", "pairings.pairing"))
+@section("industry", reads=("industry", "pairings.pairing"), recount=True)
 def industry_section(pairing_ids, years):
     last = max(years)
     inv = Investment.objects.filter(pairing_id__in=pairing_ids).landed_in(years).aggregate(
