@@ -169,12 +169,16 @@ def test_skipped_steps_are_listed_on_the_library_page(county):
     Project.objects.filter(pk=old.pk).update(status=Project.APPROVED)
     ProjectStatusChange.objects.create(project=old, from_status="reserve", to_status="approved",
                                        date=datetime.date(2023, 2, 1))
+    imported = _project(county, "IMP-1")  # imported at 实施 by the projects ledger: no steps logged
+    Project.objects.filter(pk=imported.pk).update(status=Project.IMPLEMENTING)
+    pool = _project(county, "POOL-1")  # a reserve project is no finding
     jumped = new_entry(county, name="跳过审核的条目（测试）")
     LibraryEntry.objects.filter(pk=jumped.pk).update(stage=LibraryEntry.LISTED)
     r = login("lingdao").get(reverse("library_list", args=[county.pk]))
     html = r.content.decode()
     table = html[html.index('id="skipped"'):]
-    assert "OLD-1" in table and "立项时未关联项目库条目" in table
+    assert "OLD-1" in table and "立项时未关联项目库条目" in table and "IMP-1" in table
+    assert pool.code not in table
     assert "跳过审核的条目（测试）" in table and "入库前缺少：乡审核通过、县审定通过" in table
     assert "湟源县人民医院医疗设备购置项目" not in table
 

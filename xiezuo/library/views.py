@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,8 +31,11 @@ def years_of(pairing):
 def skipped(scope, pairing):
     """跳步: projects approved without a listed library entry, and listed
     entries without the review or approval steps, in the pairing's tree."""
-    projects = (scope.filter(Project.objects.in_subtree(pairing)).exclude(status=Project.RESERVE)
-                .filter(status_changes__to_status=Project.APPROVED).distinct()
+    # Approved: at 立项 or beyond, or terminated after a 立项 step (a project
+    # imported beyond 储备 has no steps logged and counts too).
+    approved = Q(status__in=Project.ALLOCATING) | Q(status=Project.TERMINATED,
+                                                     status_changes__to_status=Project.APPROVED)
+    projects = (scope.filter(Project.objects.in_subtree(pairing)).filter(approved).distinct()
                 .select_related("library_entry").order_by("-year", "code"))
     rows = []
     for p in projects:
