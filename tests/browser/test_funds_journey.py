@@ -2,11 +2,15 @@
 funds, creates a project, moves it through its life cycle and submits a
 disbursement; the east office confirms it."""
 
+import datetime
+
 import pytest
 
 from lib.dates import cn_date
 
-from xiezuo.funds.models import Disbursement, Project
+from xiezuo.accounts.models import User
+from xiezuo.funds.models import Disbursement, Project, ProjectCategory
+from xiezuo.library.models import LibraryEntry
 from xiezuo.pairings.models import Pairing
 
 pytestmark = pytest.mark.browser
@@ -38,6 +42,15 @@ def test_project_life_cycle_and_two_step_disbursement(journey):
     assert "六协〔2023〕1号" in page.content()
     journey.shot("receipt-saved")
 
+    # Only a listed library entry may be approved: the year's library holds one.
+    entry = LibraryEntry.objects.create(pairing=county, year=2023, name="浏览器测试项目库条目（示例）",
+                                        unit_name="湟源县大华镇人民政府", content="村道硬化（示例）",
+                                        category=ProjectCategory.objects.get(code="rural"))
+    entry.record_application(User.objects.get(username="huangyuan"), datetime.date(2023, 3, 1))
+    entry.take(User.objects.get(username="admin"), "review", date=datetime.date(2023, 3, 2))
+    for action in ("approve", "list"):
+        entry.take(User.objects.get(username="huangyuan"), action, date=datetime.date(2023, 3, 3))
+
     journey.go(f"/pairings/{county.pk}/projects/new/")
     page.fill("#id_code", "JOURNEY-2023-1")
     page.fill("#id_name", "浏览器测试项目（示例）")
@@ -45,6 +58,7 @@ def test_project_life_cycle_and_two_step_disbursement(journey):
     page.select_option("#id_category", label="乡村建设")
     page.select_option("#id_township", label="湟源县大华镇")
     page.fill("#id_coop_funds", "600000")
+    page.select_option("#id_library_entry", label="2023年 浏览器测试项目库条目（示例）")
     journey.shot("project-form")
     page.click("main button[type=submit]")
     page.wait_for_load_state()

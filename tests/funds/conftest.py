@@ -9,6 +9,7 @@ import pytest
 
 from xiezuo.accounts.models import User
 from xiezuo.funds.models import Disbursement, FundReceipt, Project, ProjectCategory
+from xiezuo.library.demo import give_entry
 from xiezuo.pairings.models import Organisation, Region
 
 YEAR = 2023
@@ -30,6 +31,8 @@ def new_project(pairing, code="T-2023-01", coop="600000", status=None, unit=None
         pairing=pairing, code=code, name=f"测试项目{code}", year=YEAR,
         category=ProjectCategory.objects.get(code="rural"), coop_funds=Decimal(coop),
         township=Region.objects.get(name="大华镇"), implementing_unit=unit, **extra)
+    # Only a listed library entry may be approved: every test project has one.
+    give_entry(project, datetime.date(2023, 4, 1))
     if status:
         steps = [Project.APPROVED, Project.PROCUREMENT, Project.IMPLEMENTING, Project.COMPLETED, Project.ACCEPTED,
                  Project.HANDED_OVER]

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from xiezuo.funds.models import Disbursement, FundReceipt, Project, ProjectCategory
+from xiezuo.library.demo import give_entry
 from xiezuo.pairings.models import Pairing
 
 from .conftest import submitted, user
@@ -80,6 +81,7 @@ def test_two_concurrent_approvals_cannot_exceed_the_receipts(setup_2024):
 def _project(county, code, coop, status):
     p = Project.objects.create(pairing=county, code=code, name=code, year=2024, coop_funds=Decimal(coop),
                                category=ProjectCategory.objects.get(code="rural"))
+    give_entry(p, datetime.date(2024, 4, 1))  # only a listed library entry may be approved
     if status:
         for s, day in (("approved", 1), ("procurement", 2), ("implementing", 3)):
             p.transition(user("admin"), s, datetime.date(2024, 4, day))

@@ -23,7 +23,9 @@ from .test_roundtrip import IMPORTER
 SAMPLES = Path(__file__).parent / "samples"
 # A sale needs its amount, or quantity and price (none of them is required
 # alone): the required columns alone are refused in words, naming the row.
-REFUSED = {"sales": ["工作表“消费帮扶销售”第2行“金额（元）”列（值为空）：请填写金额，或同时填写数量和单价"]}
+REFUSED = {"sales": ["工作表“消费帮扶销售”第2行“金额（元）”列（值为空）：请填写金额，或同时填写数量和单价"],
+           # An application names its village or its unit, both optional columns.
+           "library": ["工作表“项目库”第2行“申报单位”列（值为空）：请选择申报村或填写申报单位"]}
 
 
 def required_only(spec, sample, path, also=(), times=1):

@@ -25,6 +25,7 @@ EDITS = {
     "donations": ("用途", "改过的用途（示例）", "purpose", "改过的用途（示例）"),
     "enterprises": ("带动就业（人）", 40, "jobs", 40),
     "investment_arrivals": ("备注", "改过的备注（示例）", "note", "改过的备注（示例）"),
+    "library": ("建设内容", "改过的建设内容（示例）", "content", "改过的建设内容（示例）"),
     "visits": ("主要议题/内容", "改过的议题（示例）", "topics", "改过的议题（示例）"),
     "agreed_items": ("西部责任单位", "湟源县教育局", "west_owner", "湟源县教育局"),
     "employment": ("月收入（元）", 4800, "monthly_income", Decimal("4800.00")),

@@ -60,7 +60,7 @@ def project_out(p):
             "planned_finish": p.planned_finish, "actual_start": p.actual_start, "actual_finish": p.actual_finish,
             "status": p.status, "status_display": p.get_status_display(), "terminated_reason": p.terminated_reason,
             "linkage": p.linkage_codes(), "linkage_note": p.linkage_note, "description": p.description,
-            "is_demo": p.is_demo, "version": p.version}
+            "library_entry": p.library_entry_id, "is_demo": p.is_demo, "version": p.version}
 
 
 def project_detail_out(p, user):

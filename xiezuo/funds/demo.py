@@ -21,6 +21,7 @@ from django.apps import apps
 
 from xiezuo.accounts.models import User
 from xiezuo.demo import step
+from xiezuo.library.demo import give_entry
 from xiezuo.pairings.models import Organisation, Pairing, Region
 
 from .models import Disbursement, FundReceipt, Project, ProjectBeneficiary, ProjectCategory, ProjectOutput
@@ -201,6 +202,8 @@ def projects():
             ProjectOutput.objects.create(project=project, name=out_name, quantity=Decimal(qty), unit=unit_name,
                                          note=note)
         dates = _step_dates(start, finish)
+        # Only a listed library entry may be approved: the entry comes first.
+        give_entry(project, dates[Project.APPROVED])
         for status in STEPS[:STEPS.index(final) + 1]:
             # The hospital reports the start and finish of its own projects.
             own = project.implementing_unit.name == "湟源县人民医院" and status in (Project.IMPLEMENTING,

@@ -59,7 +59,7 @@ class ProjectForm(VersionedForm):
         model = Project
         fields = ["code", "name", "year", "category", "township", "village", "implementing_unit", "sub_pairing",
                   "coop_funds", "other_funds", "planned_start", "planned_finish", "actual_start", "actual_finish",
-                  "linkage", "linkage_note", "description"]
+                  "linkage", "linkage_note", "description", "library_entry"]
         widgets = {f: forms.DateInput() for f in ("planned_start", "planned_finish", "actual_start", "actual_finish")}
         widgets.update(description=forms.Textarea(attrs={"rows": 3}), linkage_note=forms.Textarea(attrs={"rows": 2}))
         field_classes = {"coop_funds": MoneyField, "other_funds": MoneyField}
@@ -75,6 +75,17 @@ class ProjectForm(VersionedForm):
         self.fields["implementing_unit"].queryset = Organisation.objects.filter(
             region__path__startswith=pairing.west_region.path)
         self.fields["sub_pairing"].queryset = pairing.subtree().exclude(pk=pairing.pk)
+        # A listed library entry of the pairing's tree not taken by another
+        # project (the one already linked stays choosable).
+        from xiezuo.library.models import LibraryEntry
+
+        entries = LibraryEntry.objects.in_subtree(pairing).listed().filter(project__isnull=True)
+        if scope is not None:
+            entries = scope.filter(entries)
+        if self.instance.library_entry_id:
+            entries = entries | LibraryEntry.objects.filter(pk=self.instance.library_entry_id)
+        self.fields["library_entry"].queryset = entries.distinct().order_by("-year", "name")
+        self.fields["library_entry"].label_from_instance = lambda e: f"{e.year}年 {e.name}"
         if self.instance.pk:
             self.initial["linkage"] = self.instance.linkage_codes()
 

@@ -276,6 +276,10 @@ class Project(PairingOwned):
                                help_text="工资性/资产性/经营性，可多选，以逗号分隔的代码")
     linkage_note = models.TextField("联农带农说明", blank=True)
     description = models.TextField("建设内容", blank=True)
+    # The project library entry the project comes from: only a project with
+    # a listed (入库) entry may be approved (立项), see `transition`.
+    library_entry = models.OneToOneField("library.LibraryEntry", verbose_name="项目库条目", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="project")
     updated_at = models.DateTimeField("最近更新", auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
@@ -392,6 +396,8 @@ class Project(PairingOwned):
             last = current.status_changes.order_by("-date", "-pk").first()
             if last and date < last.date:
                 raise ValidationError({"date": f"变更日期不能早于上一步（{last.get_to_status_display()}）的日期"})
+            if to == self.APPROVED:
+                current.check_library_entry()
             if to == self.TERMINATED:
                 if not reason:
                     raise ValidationError({"reason": "终止项目须填写终止原因"})
@@ -410,6 +416,23 @@ class Project(PairingOwned):
         for field in ("status", "terminated_reason", "actual_start", "actual_finish", "version", "updated_at"):
             setattr(self, field, getattr(current, field))
         return self
+
+    def check_library_entry(self):
+        """Refuse approval (立项) of a project without a listed library entry
+        of its own pairing tree: only library projects enter a yearly plan
+        (国乡振发〔2021〕3号, as applied by counties)."""
+        from xiezuo.library.models import LibraryEntry
+
+        entry = LibraryEntry.objects.select_related("pairing").filter(pk=self.library_entry_id).first()
+        if entry is None:
+            raise ValidationError({"library_entry": "只有已入库的项目才能立项：请先在项目库中完成村申报、乡审核、"
+                                                    "县审定并入库，再在项目中选择该项目库条目"})
+        if entry.stage != LibraryEntry.LISTED:
+            raise ValidationError({"library_entry": f"所选项目库条目当前为“{entry.get_stage_display()}”，"
+                                                    "只有已入库的条目才能立项"})
+        if not self.pairing.path.startswith(entry.pairing.path) and not entry.pairing.path.startswith(
+                self.pairing.path):
+            raise ValidationError({"library_entry": "所选项目库条目不属于本结对"})
 
     def save(self, *args, **kwargs):
         """Save under the pairing and project locks and refuse a change that

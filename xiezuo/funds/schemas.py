@@ -80,6 +80,7 @@ class ProjectOut(Schema):
     linkage: list[str]
     linkage_note: str
     description: str
+    library_entry: int | None = None
     is_demo: bool
     version: int
 
@@ -118,6 +119,7 @@ class ProjectIn(Schema):
     linkage: list[str] = []
     linkage_note: str = ""
     description: str = ""
+    library_entry: int | None = None
 
 
 class TransitionIn(Schema):
