@@ -39,7 +39,7 @@ from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Su
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from xiezuo.figures import section
+from xiezuo.figures import by_year, section
 
 from .models import Employment, LabourSettings, LabourYearRule, Person, TalentExchange, TrainingClass, whole_months
 
@@ -208,6 +208,27 @@ def labour_section(pairing_ids, years):
         "by_destination": jobs["by_destination"],
         "by_form": jobs["by_form"],
     }
+
+
+@by_year("labour")
+def labour_by_year(pairing_ids, years):
+    """The trend's labour figures of each year (employed, trainees): one
+    grouped query of the classes and the employment statement with one
+    period per year."""
+    employment, _ = employment_figures(pairing_ids, {y: [y] for y in years})
+    trainees = dict(TrainingClass.objects.filter(pairing_id__in=pairing_ids, audience=TrainingClass.LABOUR)
+                    .started_in(years).annotate(y=ExtractYear("start")).values("y")
+                    .annotate(n=Count("trainees")).order_by().values_list("y", "n"))
+    return {y: {"employed": employment[y]["employed"], "trainees": trainees.get(y, 0)} for y in years}
+
+
+@by_year("talent")
+def talent_by_year(pairing_ids, years):
+    """The trend's 人才交流人次 of each year: the stays begun in it."""
+    found = dict(TalentExchange.objects.filter(pairing_id__in=pairing_ids).started_in(years)
+                 .annotate(y=ExtractYear("start")).values("y").annotate(n=Count("pk")).order_by()
+                 .values_list("y", "n"))
+    return {y: {"person_times": found.get(y, 0)} for y in years}
 
 
 @section("talent", reads=("labour", "pairings.agreement", "pairings.agreementtarget"))
