@@ -29,7 +29,9 @@ Sources: destinations 省外 / 省内县外 / 县内 from 中国青年报 2020-0
 累计工作时间 from the 2021 帮扶车间 notices (柳江 / 广西); cadres 计划选派 vs
 已到岗 from 中国青年报 2020-07-08. No official East–West definition of
 stable employment was found: 30-day months, 3 by default, are our judgement.
-Each section costs a fixed number of queries, whatever the number of rows.
+Each section costs a fixed number of queries, whatever the number of rows
+or years: the employment figures are one grouped SQL statement
+(`employment_figures`, for one period or one per year alike).
 """
 
 import datetime
