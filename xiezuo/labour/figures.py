@@ -95,7 +95,7 @@ spans AS (
                 WHEN {today} < y.yl THEN {today} ELSE y.yl END AS hi
     FROM jobs j CROSS JOIN years y
 ),
-worked AS (
+worked AS MATERIALIZED (
     SELECT spans.*, MAX(hi) OVER (PARTITION BY worker, period, yf ORDER BY lo, hi
                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_hi
     FROM spans WHERE lo <= hi
@@ -106,12 +106,12 @@ person_year AS (
                     WHEN hi > before_hi THEN hi - before_hi ELSE 0 END) AS days
     FROM worked GROUP BY worker, period, yf
 ),
-person_period AS (
+person_period AS MATERIALIZED (
     SELECT worker, period, MAX(CASE WHEN days >= stable_days THEN 1 ELSE 0 END) AS stable,
            MAX(monitored) AS monitored
     FROM person_year GROUP BY worker, period
 ),
-job_days AS (
+job_days AS MATERIALIZED (
     SELECT job, worker, period, MAX(household) AS household, MAX(dest) AS dest, MAX(form_code) AS form_code,
            MAX(s) AS s, MAX(o) AS o, MAX(CASE WHEN f >= pfirst THEN 1 ELSE 0 END) AS is_new,
            SUM(hi - lo + 1) AS days
@@ -120,11 +120,19 @@ job_days AS (
 main AS (
     SELECT job_days.*, ROW_NUMBER() OVER (PARTITION BY worker, period ORDER BY days DESC, s DESC, o) AS place
     FROM job_days
+),
+people AS (
+    -- main job and person-period flags side by side, grouped (no join: sorting scales, a nested loop did not)
+    SELECT worker, period, MAX(dest) AS dest, MAX(household) AS household, MAX(is_new) AS is_new,
+           MAX(stable) AS stable, MAX(monitored) AS monitored
+    FROM (SELECT worker, period, dest, household, is_new, NULL AS stable, NULL AS monitored FROM main WHERE place = 1
+          UNION ALL
+          SELECT worker, period, NULL, NULL, NULL, stable, monitored FROM person_period) AS both_rows
+    GROUP BY worker, period
 )
-SELECT 'dest', m.period, m.dest, COUNT(*), SUM(m.is_new), SUM(p.stable),
-       SUM(CASE WHEN m.household = %s OR (m.household = %s AND p.monitored = 1) THEN 1 ELSE 0 END)
-FROM main m JOIN person_period p ON p.worker = m.worker AND p.period = m.period
-WHERE m.place = 1 GROUP BY m.period, m.dest
+SELECT 'dest', period, dest, COUNT(*), SUM(is_new), SUM(stable),
+       SUM(CASE WHEN household = %s OR (household = %s AND monitored = 1) THEN 1 ELSE 0 END)
+FROM people GROUP BY period, dest
 UNION ALL
 SELECT 'form', period, form_code, COUNT(DISTINCT worker), 0, 0, 0 FROM job_days GROUP BY period, form_code
 """
