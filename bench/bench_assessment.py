@@ -75,7 +75,9 @@ def main():
 def insert(cursor, model, columns, rows, batch=100_000):
     """executemany in big batches; `rows` yields tuples in `columns` order."""
     table = model._meta.db_table
-    sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join(["%s"] * len(columns))})'
+    # Quoted: "end" is a reserved word on PostgreSQL.
+    names = ", ".join(f'"{c}"' for c in columns)
+    sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(["%s"] * len(columns))})'
     chunk, total = [], 0
     for row in rows:
         chunk.append(row)

@@ -14,8 +14,18 @@ Django's template cache and the database's page cache are warm); the
 `after an edit` line changes one sale of the year first, so the dashboard
 recomputes the sections that read sales.
 
+The five-year figures (uncached: every section over 2021–2025) and two
+in-process comparisons, old path against new on the same data in the same
+run (issue 22): the labour employment figures counted person by person in
+Python (tests/labour/oracle.py, the section's code before) against the
+grouped SQL statement, and the trends' headline figures computed by a pass
+of every section per year against the grouped queries by year; answers
+compared.
+
 Environment: BENCH_REPEAT (default 5, the median is reported),
-BENCH_REGENERATE=1 to rebuild the data, BENCH_PAGES_PG=0 to skip PostgreSQL.
+BENCH_REGENERATE=1 to rebuild the data, BENCH_PAGES_PG=0 to skip PostgreSQL,
+BENCH_PAGES_SCALE (default 1) to scale the volume (regenerate when changing it),
+BENCH_PAGES_PG_DB to name the PostgreSQL database (default xiezuo_bench_pages).
 Results: docs/benchmarks/pages.md.
 """
 
@@ -33,10 +43,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench" / "pages"
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DB = "xiezuo_bench_pages"
+PG_DB = os.environ.get("BENCH_PAGES_PG_DB", "xiezuo_bench_pages")
 YEARS = [2021, 2022, 2023, 2024, 2025]
 YEAR = 2024
-VOLUME = {"sales": 200_000, "workers": 2_500, "employment": 5_000, "projects": 300, "disbursements": 453}
+SCALE = float(os.environ.get("BENCH_PAGES_SCALE", "1"))
+VOLUME = {k: max(1, round(v * SCALE)) for k, v in
+          {"sales": 200_000, "workers": 2_500, "employment": 5_000, "projects": 300, "disbursements": 453}.items()}
 
 
 def env_for(db_url, var_dir):
@@ -206,6 +218,7 @@ def pages(county):
         ("看板 dashboard page", reverse("assessment:dashboard", args=[p]) + y),
         ("看板数据 dashboard JSON", f"/api/v1/pairings/{p}/dashboard{y}"),
         ("五年趋势 trends JSON", f"/api/v1/pairings/{p}/trends?from={YEARS[0]}&to={YEARS[-1]}"),
+        ("五年数据 figures JSON, five years (uncached)", f"/api/v1/pairings/{p}/figures?from={YEARS[0]}&to={YEARS[-1]}"),
         ("资金与项目 funds overview", reverse("funds_overview", args=[p]) + y),
         ("项目列表 projects", reverse("project_list", args=[p]) + y),
         ("项目详情 project detail", reverse("project_detail", args=[project.pk])),
@@ -290,10 +303,52 @@ def run():
     edit = statistics.median(after)
     rows.append({"page": "看板数据 dashboard JSON, first request after an edit of a sale", "path": "",
                  "ms": edit * 1000, "ratio": edit / trivial, "queries": None})
+    compared = compare_paths(county, repeat)
     out.write_text(json.dumps({"database": label, "trivial_ms": trivial * 1000, "trivial_queries": trivial_q,
-                               "rows": rows, "made": info["made"], "generated_seconds": info["seconds"],
+                               "rows": rows, "compared": compared, "made": info["made"], "generated_seconds": info["seconds"],
                                "repeat": repeat}, ensure_ascii=False))
     return 0
+
+
+def timed_queries(fn, repeat):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fn()  # warm
+    times = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            result = fn()
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000, len(ctx.captured_queries), result
+
+
+def compare_paths(county, repeat):
+    """Old path against new on the same data: (what, old ms, old queries,
+    new ms, new queries, same answers)."""
+    from django.utils import timezone
+
+    from tests.labour import oracle
+    from xiezuo import figures as registry
+    from xiezuo.assessment import dashboard as dash
+    from xiezuo.assessment import services
+    from xiezuo.labour.figures import employment_figures
+
+    ids = services.subtree_ids([county])[county.pk]
+    today = timezone.localdate()
+    rows = []
+    old = timed_queries(lambda: oracle.employment(ids, YEARS, today), repeat)
+    new = timed_queries(lambda: employment_figures(ids, {"all": YEARS}, today)[0]["all"], repeat)
+    rows.append({"what": "labour employment figures, five years", "old": old[:2], "new": new[:2],
+                 "same": old[2] == new[2]})
+    for years in ([YEAR], YEARS):
+        old = timed_queries(lambda: dash.trends(years, {y: services._compute(ids, y) for y in years}), repeat)
+        new = timed_queries(lambda: dash.trends(years, registry.headline_by_year(ids, years, dash.TREND_PATHS)),
+                            repeat)
+        rows.append({"what": f"trends' headline figures, {len(years)} year(s)", "old": old[:2], "new": new[:2],
+                     "same": old[2] == new[2]})
+    return rows
 
 
 def render(machine, results):
@@ -306,6 +361,7 @@ def render(machine, results):
         f"- Volume on top of the demo: {results[0]['made']}",
         "- Each page through Django's test client as the west office (session, middleware, scoping, templates),",
         f"  median of {results[0]['repeat']} after one warm-up request; baseline: the login page, anonymous",
+        f"- Load average when the report was written: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[2]:.1f} (15 min)",
         "- What is warm: the figures cache, templates and the database's pages (each page asked once first);",
         "  the last line changes one sale of the year before each request",
         "",
@@ -317,6 +373,13 @@ def render(machine, results):
         for row in r["rows"]:
             q = "" if row["queries"] is None else row["queries"]
             lines.append(f"| {row['page']} | {row['ms']:.1f} ms | {row['ratio']:.1f}x | {q} |")
+        lines += ["", "Old path against new, in process, same data (median; queries of one call):", "",
+                  "| what | old (per person / per year) | new (grouped SQL) | speed-up | same answers |",
+                  "|---|---|---|---|---|"]
+        for c in r.get("compared", []):
+            (old_ms, old_q), (new_ms, new_q) = c["old"], c["new"]
+            lines.append(f"| {c['what']} | {old_ms:.1f} ms, {old_q} queries | {new_ms:.1f} ms, {new_q} queries | "
+                         f"{old_ms / new_ms:.1f}x | {'yes' if c['same'] else '**no**'} |")
         lines.append("")
     return "\n".join(lines)
 

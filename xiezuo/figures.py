@@ -32,6 +32,34 @@ def section(name, reads=None, recount=False):
     return register
 
 
+# {section: function (pairing_ids, years) -> {year: {key: value}}}: the
+# headline figures of the multi-year trend (assessment.dashboard.TREND), each
+# year's value equal to the section's own for that year alone, computed for
+# all the years at once in a fixed number of grouped queries (GROUP BY year).
+BY_YEAR = {}
+
+
+def by_year(name):
+    def register(fn):
+        BY_YEAR[name] = fn
+        return fn
+
+    return register
+
+
+def headline_by_year(pairing_ids, years, paths):
+    """Return {year: {section: {key: value}}} for the dotted `paths`
+    ("funds.received", …) of the sections that compute them by year."""
+    years = sorted(set(years))
+    result = {y: {} for y in years}
+    for name in dict.fromkeys(path.split(".", 1)[0] for path in paths):
+        if name not in BY_YEAR:
+            continue
+        for y, values in BY_YEAR[name](pairing_ids, years).items():
+            result[y][name] = values
+    return result
+
+
 def sections_reading(model_label):
     """The sections whose figures a change of `model_label` may alter."""
     label = model_label.lower()

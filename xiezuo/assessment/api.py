@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.errors import HttpError
 
+from xiezuo import figures as registry
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_types import year_query
 from xiezuo.front.params import MAX_ID
@@ -100,8 +101,8 @@ def trends(request, pairing_id: int, from_year: int = year_query(..., alias="fro
     years = years_from_params(None, from_year, to)
     if len(years) > 15:
         raise HttpError(422, "趋势最多显示15个年度")
-    by_year = services.figures_by_year(services.subtree_ids([pairing]), years)
-    return dash.trends(pairing, years, by_year)
+    ids = services.subtree_ids([pairing])[pairing.pk]
+    return dash.trends(years, registry.headline_by_year(ids, years, dash.TREND_PATHS))
 
 
 @router.get("/assessment/rollup", response=dict)

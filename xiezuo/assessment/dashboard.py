@@ -105,7 +105,10 @@ def card_link(computation, pairing_id, year):
     return link(pages, pairing_id, year=year, **params)
 
 
-# Headline figures of the multi-year trend: (label, path, kind)
+# Headline figures of the multi-year trend: (label, path, kind). The trends
+# endpoint computes every year of them at once, grouped by year
+# (`xiezuo.figures.headline_by_year`); the roll-up's per-county headline
+# reads them from each county's figures.
 TREND = [
     ("到位资金（元）", "funds.received", "amount"),
     ("已拨付（元）", "funds.disbursed", "amount"),
@@ -116,6 +119,7 @@ TREND = [
     ("人才交流人次", "talent.person_times", "count"),
     ("引导企业投资（家）", "industry.enterprises_invested", "count"),
 ]
+TREND_PATHS = [path for _, path, _ in TREND]
 
 
 def link(names, pairing_id, **params):
@@ -367,12 +371,13 @@ def payload_text(pairing, year):
     return entry.dashboard
 
 
-def trends(pairing, years, by_year):
-    """Return the headline figures per year as a table."""
+def trends(years, by_year):
+    """Return the headline figures per year as a table; `by_year` is
+    {year: figures}, each holding at least the TREND paths."""
     columns = ["年度", *[label for label, _, _ in TREND]]
     rows = []
     for year in years:
-        f = by_year[(pairing.pk, year)]
+        f = by_year[year]
         rows.append([str(year), *[services.serialise(_number(lookup(f, p)) if lookup(f, p) is not None else None, k)
                                   for _, p, k in TREND]])
     return {"title": "历年趋势", "columns": columns, "rows": rows}

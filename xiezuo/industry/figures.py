@@ -30,10 +30,11 @@ Each section is a handful of aggregate queries whatever the data size.
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from lib.money import yuan_str
-from xiezuo.figures import section
+from xiezuo.figures import by_year, section
 from xiezuo.pairings.models import Pairing
 
 from .models import AgreedItem, DemoVillage, Donation, Investment, InvestmentArrival, Park, Visit, WorkshopMonth
@@ -157,3 +158,14 @@ def exchanges_section(pairing_ids, years):
         "agreed_items_done": items["done"],
         "agreed_items_overdue": items["overdue"],
     }
+
+
+@by_year("industry")
+def industry_by_year(pairing_ids, years):
+    """The trend's 引导企业投资 of each year: enterprises with a tranche
+    arriving in it (one grouped query)."""
+    rows = (InvestmentArrival.objects.filter(investment__pairing_id__in=pairing_ids).in_years(years)
+            .annotate(y=ExtractYear("date")).values("y")
+            .annotate(n=Count("investment__enterprise", distinct=True)).order_by().values_list("y", "n"))
+    found = dict(rows)
+    return {y: {"enterprises_invested": _int(found.get(y))} for y in years}

@@ -29,52 +29,164 @@ Sources: destinations 省外 / 省内县外 / 县内 from 中国青年报 2020-0
 累计工作时间 from the 2021 帮扶车间 notices (柳江 / 广西); cadres 计划选派 vs
 已到岗 from 中国青年报 2020-07-08. No official East–West definition of
 stable employment was found: 30-day months, 3 by default, are our judgement.
-Each section costs a fixed number of queries, whatever the number of rows.
+Each section costs a fixed number of queries, whatever the number of rows
+or years: the employment figures are one grouped SQL statement
+(`employment_figures`, for one period or one per year alike).
 """
 
 import datetime
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from xiezuo.figures import section
+from xiezuo.figures import by_year, section
 
-from .models import Employment, LabourSettings, LabourYearRule, Person, TalentExchange, TrainingClass, days_in_year, \
-    whole_months
+from .models import Employment, LabourSettings, LabourYearRule, Person, TalentExchange, TrainingClass, whole_months
 
-DESTINATION_ORDER = {code: n for n, (code, _) in enumerate(Employment.DESTINATIONS)}
+EPOCH = datetime.date(1970, 1, 1)
 
 
-def person_figures(jobs, years, rules, first_start, today):
-    """Return what one person's jobs in the years say, or None when they
-    hold no worked day: {new, stable, poverty rule years, destination, forms}.
-    `jobs` are (destination, form, start, end)."""
-    per_job = [[days_in_year([(start, end)], y, today) for y in years] for _, _, start, end in jobs]
-    if len(jobs) == 1:  # the common case: the job's own days
-        days = dict(zip(years, per_job[0]))
-    else:
-        spells = [(start, end) for _, _, start, end in jobs]
-        days = {y: days_in_year(spells, y, today) for y in years}
-    worked = [y for y in years if days[y] > 0]
-    if not worked:
-        return None
-    own = [(sum(n), start, destination, form) for n, (destination, form, start, end) in zip(per_job, jobs)]
-    own = [j for j in own if j[0] > 0]
-    # The job with the most days; the later start, then the report's order, break ties.
-    main = max(own, key=lambda j: (j[0], j[1], -DESTINATION_ORDER.get(j[2], 99)))
-    return {
-        "worked": worked,
-        "new": first_start >= datetime.date(min(years), 1, 1),
-        "stable": any(days[y] >= rules[y].stable_days for y in worked),
-        "destination": main[2],
-        "forms": {j[3] for j in own},
-    }
+class EpochDay(Func):
+    """A date as its day number since 1970-01-01, so that spans of days are
+    integer arithmetic on SQLite and PostgreSQL alike."""
+
+    output_field = IntegerField()
+    arity = 1
+    template = "(%(expressions)s - DATE '1970-01-01')"  # PostgreSQL: date - date is an integer
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # julianday('1970-01-01') is 2440587.5; dates are stored as 'YYYY-MM-DD'.
+        return self.as_sql(compiler, connection, template="CAST(ROUND(julianday(%(expressions)s) - 2440587.5) AS INTEGER)",
+                           **extra)
+
+
+def epoch_day(date):
+    return (date - EPOCH).days
+
+
+# The tie-break of the main job after days and start: the report's order.
+DESTINATION_ORDER = Case(*[When(destination=code, then=Value(n)) for n, (code, _) in enumerate(Employment.DESTINATIONS)],
+                         default=Value(99), output_field=IntegerField())
+
+# The employment figures of one or more periods (each a set of years) in one
+# statement. `jobs` are the jobs of the pairings with a worked day by today
+# (from the ORM, with day numbers); `years` holds one row per (period, year):
+# the year's first and last day, its threshold of stable days, whether its
+# rule counts 监测对象 as 脱贫, and the first day of the period.
+#  - spans: each job cut to each year and to today (a day counts once it has come);
+#  - worked: the days each span adds to the union of the person's earlier
+#    spans of the year (ordered by first day: what an earlier span covers from
+#    this span's first day on is [lo, the earlier spans' latest end]);
+#  - person_year: cumulative working days of a person in a year;
+#  - person_period: employed (any span), stable (any year over the
+#    threshold), 脱贫 (household, or 监测对象 in a year whose rule counts them);
+#  - main: the job with the most days in the period (ties: the later start,
+#    then the report's order), whose destination counts the person.
+EMPLOYMENT_SQL = """
+WITH jobs AS ({jobs}),
+years (period, yf, yl, stable_days, monitored, pfirst) AS (VALUES {years}),
+spans AS (
+    SELECT j.job, j.worker, j.household, j.dest, j.form_code, j.s, j.f, j.o, y.period, y.yf, y.stable_days,
+           y.monitored, y.pfirst,
+           CASE WHEN j.s > y.yf THEN j.s ELSE y.yf END AS lo,
+           CASE WHEN j.e IS NOT NULL AND j.e < {today} AND j.e < y.yl THEN j.e
+                WHEN {today} < y.yl THEN {today} ELSE y.yl END AS hi
+    FROM jobs j CROSS JOIN years y
+),
+worked AS MATERIALIZED (
+    SELECT spans.*, MAX(hi) OVER (PARTITION BY worker, period, yf ORDER BY lo, hi
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_hi
+    FROM spans WHERE lo <= hi
+),
+person_year AS (
+    SELECT worker, period, yf, MAX(stable_days) AS stable_days, MAX(monitored) AS monitored,
+           SUM(CASE WHEN before_hi IS NULL OR lo > before_hi THEN hi - lo + 1
+                    WHEN hi > before_hi THEN hi - before_hi ELSE 0 END) AS days
+    FROM worked GROUP BY worker, period, yf
+),
+person_period AS MATERIALIZED (
+    SELECT worker, period, MAX(CASE WHEN days >= stable_days THEN 1 ELSE 0 END) AS stable,
+           MAX(monitored) AS monitored
+    FROM person_year GROUP BY worker, period
+),
+job_days AS MATERIALIZED (
+    SELECT job, worker, period, MAX(household) AS household, MAX(dest) AS dest, MAX(form_code) AS form_code,
+           MAX(s) AS s, MAX(o) AS o, MAX(CASE WHEN f >= pfirst THEN 1 ELSE 0 END) AS is_new,
+           SUM(hi - lo + 1) AS days
+    FROM worked GROUP BY job, worker, period
+),
+main AS (
+    SELECT job_days.*, ROW_NUMBER() OVER (PARTITION BY worker, period ORDER BY days DESC, s DESC, o) AS place
+    FROM job_days
+),
+people AS (
+    -- main job and person-period flags side by side, grouped (no join: sorting scales, a nested loop did not)
+    SELECT worker, period, MAX(dest) AS dest, MAX(household) AS household, MAX(is_new) AS is_new,
+           MAX(stable) AS stable, MAX(monitored) AS monitored
+    FROM (SELECT worker, period, dest, household, is_new, NULL AS stable, NULL AS monitored FROM main WHERE place = 1
+          UNION ALL
+          SELECT worker, period, NULL, NULL, NULL, stable, monitored FROM person_period) AS both_rows
+    GROUP BY worker, period
+)
+SELECT 'dest', period, dest, COUNT(*), SUM(is_new), SUM(stable),
+       SUM(CASE WHEN household = %s OR (household = %s AND monitored = 1) THEN 1 ELSE 0 END)
+FROM people GROUP BY period, dest
+UNION ALL
+SELECT 'form', period, form_code, COUNT(DISTINCT worker), 0, 0, 0 FROM job_days GROUP BY period, form_code
+"""
+
+
+def employment_figures(pairing_ids, periods, today=None):
+    """Return {period: employment figures} for periods {key: [years]}, in two
+    queries (the year rules, then one statement) whatever the number of
+    periods, years, jobs or people. The counting rules: the module's docstring."""
+    today = today or timezone.localdate()
+    all_years = sorted({y for years in periods.values() for y in years})
+    rules = LabourYearRule.for_years(all_years)
+    keys = list(periods)
+    empty = {key: {"employed": 0, "employed_new": 0, "employed_poverty": 0, "employed_stable": 0,
+                   "by_destination": {code: 0 for code, _ in Employment.DESTINATIONS},
+                   "by_form": {code: 0 for code, _ in Employment.FORMS}} for key in keys}
+    if not all_years or not pairing_ids:
+        return empty, rules
+    # A person's first job ever (any pairing of their tree): before the
+    # period means they were employed already (稳岗).
+    first_job = Employment.objects.filter(person_id=OuterRef("person_id")).order_by("start").values("start")[:1]
+    jobs = (Employment.objects.filter(pairing_id__in=pairing_ids).in_years(all_years).filter(start__lte=today)
+            .order_by()
+            .values(job=F("pk"), worker=F("person_id"), household=F("person__household_type"),
+                    dest=F("destination"), form_code=F("form"), s=EpochDay("start"), e=EpochDay("end"),
+                    f=EpochDay(Subquery(first_job)), o=DESTINATION_ORDER))
+    jobs_sql, params = jobs.query.sql_with_params()
+    rows = []
+    for n, key in enumerate(keys):
+        pfirst = epoch_day(datetime.date(min(periods[key]), 1, 1))
+        for y in sorted(set(periods[key])):
+            rule = rules[y]
+            rows.append(f"({n}, {epoch_day(datetime.date(y, 1, 1))}, {epoch_day(datetime.date(y, 12, 31))}, "
+                        f"{int(rule.stable_days)}, {1 if rule.poverty_includes_monitored else 0}, {pfirst})")
+    sql = EMPLOYMENT_SQL.format(jobs=jobs_sql, years=", ".join(rows), today=epoch_day(today))
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, Person.POVERTY, Person.MONITORED])
+        result = cur.fetchall()
+    for kind, n, code, people, new, stable, poverty in result:
+        out = empty[keys[n]]
+        if kind == "form":
+            out["by_form"][code] = out["by_form"].get(code, 0) + people
+            continue
+        out["by_destination"][code] = out["by_destination"].get(code, 0) + people
+        out["employed"] += people
+        out["employed_new"] += int(new or 0)
+        out["employed_stable"] += int(stable or 0)
+        out["employed_poverty"] += int(poverty or 0)
+    return empty, rules
 
 
 @section("labour", reads=("labour",))
 def labour_section(pairing_ids, years):
     years = sorted(set(years))
-    rules = LabourYearRule.for_years(years)
     labour_class = Q(audience=TrainingClass.LABOUR)
     agg = TrainingClass.objects.filter(pairing_id__in=pairing_ids).started_in(years).aggregate(
         n_classes=Count("pk", distinct=True, filter=labour_class),
@@ -84,33 +196,8 @@ def labour_section(pairing_ids, years):
            for audience in (TrainingClass.CADRE, TrainingClass.PROFESSIONAL)},
         **{f"c_{audience}": Count("pk", distinct=True, filter=Q(audience=audience))
            for audience in (TrainingClass.CADRE, TrainingClass.PROFESSIONAL)})
-    today = timezone.localdate()
-    # A person's first job ever (any pairing of their tree): before the
-    # years means they were employed already (稳岗).
-    first_job = Employment.objects.filter(person_id=OuterRef("person_id")).order_by("start").values("start")[:1]
-    jobs = (Employment.objects.filter(pairing_id__in=pairing_ids).in_years(years).filter(start__lte=today)
-            .annotate(first_start=Subquery(first_job))
-            .values_list("person_id", "person__household_type", "destination", "form", "start", "end", "first_start"))
-    people = {}
-    for person, household, destination, form, start, end, first_start in jobs:
-        entry = people.setdefault(person, (household, first_start, []))
-        entry[2].append((destination, form, start, end))
-    employed = new = stable = poverty = 0
-    by_destination = {code: 0 for code, _ in Employment.DESTINATIONS}
-    by_form = {code: 0 for code, _ in Employment.FORMS}
-    for household, first_start, own_jobs in people.values():
-        fig = person_figures(own_jobs, years, rules, first_start, today)
-        if fig is None:
-            continue
-        employed += 1
-        new += fig["new"]
-        stable += fig["stable"]
-        if household == Person.POVERTY or (household == Person.MONITORED and any(
-                rules[y].poverty_includes_monitored for y in fig["worked"])):
-            poverty += 1
-        by_destination[fig["destination"]] = by_destination.get(fig["destination"], 0) + 1
-        for form in fig["forms"]:
-            by_form[form] = by_form.get(form, 0) + 1
+    by_period, rules = employment_figures(pairing_ids, {"all": years})
+    jobs = by_period["all"]
     return {
         "training_classes": agg["n_classes"],
         "trainees": agg["n_trainees"],
@@ -121,16 +208,37 @@ def labour_section(pairing_ids, years):
         "cadre_classes": agg["c_cadre"],
         "professional_trainees": agg["n_professional"],
         "professional_classes": agg["c_professional"],
-        "employed": employed,
-        "employed_new": new,
-        "employed_kept": employed - new,
-        "employed_poverty": poverty,
-        "employed_stable": stable,
+        "employed": jobs["employed"],
+        "employed_new": jobs["employed_new"],
+        "employed_kept": jobs["employed"] - jobs["employed_new"],
+        "employed_poverty": jobs["employed_poverty"],
+        "employed_stable": jobs["employed_stable"],
         # The threshold of the last year asked for (each year uses its own).
         "stable_months": rules[years[-1]].stable_months,
-        "by_destination": by_destination,
-        "by_form": by_form,
+        "by_destination": jobs["by_destination"],
+        "by_form": jobs["by_form"],
     }
+
+
+@by_year("labour")
+def labour_by_year(pairing_ids, years):
+    """The trend's labour figures of each year (employed, trainees): one
+    grouped query of the classes and the employment statement with one
+    period per year."""
+    employment, _ = employment_figures(pairing_ids, {y: [y] for y in years})
+    trainees = dict(TrainingClass.objects.filter(pairing_id__in=pairing_ids, audience=TrainingClass.LABOUR)
+                    .started_in(years).annotate(y=ExtractYear("start")).values("y")
+                    .annotate(n=Count("trainees")).order_by().values_list("y", "n"))
+    return {y: {"employed": employment[y]["employed"], "trainees": trainees.get(y, 0)} for y in years}
+
+
+@by_year("talent")
+def talent_by_year(pairing_ids, years):
+    """The trend's 人才交流人次 of each year: the stays begun in it."""
+    found = dict(TalentExchange.objects.filter(pairing_id__in=pairing_ids).started_in(years)
+                 .annotate(y=ExtractYear("start")).values("y").annotate(n=Count("pk")).order_by()
+                 .values_list("y", "n"))
+    return {y: {"person_times": found.get(y, 0)} for y in years}
 
 
 @section("talent", reads=("labour", "pairings.agreement", "pairings.agreementtarget"))

@@ -1,0 +1,59 @@
+"""The trends endpoint computes every year of the headline figures at once,
+grouped by year (issue 22): the same number of queries for one year as for
+five, and each year's values equal the sections' own figures of that year."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.checklist import login
+from xiezuo import figures as registry
+from xiezuo.assessment import dashboard as dash
+from xiezuo.assessment import services
+
+from .conftest import add_receipts
+
+pytestmark = pytest.mark.django_db
+YEARS = [2020, 2021, 2022, 2023, 2024]
+
+
+def per_year_table(pairing, years):
+    """The table as built before: every section computed for each year alone."""
+    ids = services.subtree_ids([pairing])[pairing.pk]
+    fresh = {y: json.loads(json.dumps(services._compute(ids, y), cls=services.DjangoJSONEncoder)) for y in years}
+    return dash.trends(years, fresh)
+
+
+def test_every_trend_path_is_computed_by_year():
+    for path in dash.TREND_PATHS:
+        section, key = path.split(".", 1)
+        assert section in registry.BY_YEAR, path
+
+
+def test_each_year_equals_the_figures_of_that_year(county):
+    add_receipts(county, 2024, ["1234.56"])
+    got = login("liuhe").get(f"/api/v1/pairings/{county.pk}/trends?from={YEARS[0]}&to={YEARS[-1]}").json()
+    assert got["rows"] == per_year_table(county, YEARS)["rows"]
+    # The demo fills the table: at least one value of each column is not zero.
+    for n, label in enumerate(got["columns"][1:], start=1):
+        assert any(row[n] not in (0, "0.00", None) for row in got["rows"]), label
+
+
+def test_one_year_costs_the_queries_of_five(county):
+    c = login("liuhe")
+    url = f"/api/v1/pairings/{county.pk}/trends?from=%d&to=%d"
+    c.get(url % (2022, 2022))  # the session and the scope
+    with CaptureQueriesContext(connection) as one:
+        assert c.get(url % (2022, 2022)).status_code == 200
+    with CaptureQueriesContext(connection) as five:
+        assert len(c.get(url % (YEARS[0], YEARS[-1])).json()["rows"]) == 5
+    with CaptureQueriesContext(connection) as fifteen:
+        assert len(c.get(url % (2015, 2029)).json()["rows"]) == 15
+    assert len(one.captured_queries) == len(five.captured_queries) == len(fifteen.captured_queries)
+    # No figures section runs per year: one query per grouped table, not a pass per year.
+    ids = services.subtree_ids([county])[county.pk]
+    with CaptureQueriesContext(connection) as direct:
+        registry.headline_by_year(ids, YEARS, dash.TREND_PATHS)
+    assert len(direct.captured_queries) <= 10
