@@ -42,6 +42,9 @@ def test_each_year_equals_the_figures_of_that_year(county):
 
 
 def test_one_year_costs_the_queries_of_five(county):
+    from xiezuo.assessment.models import FiguresCache
+
+    FiguresCache.objects.filter(pairing=county).delete()  # every year computed, none read from the cache
     c = login("liuhe")
     url = f"/api/v1/pairings/{county.pk}/trends?from=%d&to=%d"
     c.get(url % (2022, 2022))  # the session and the scope
@@ -57,3 +60,27 @@ def test_one_year_costs_the_queries_of_five(county):
     with CaptureQueriesContext(connection) as direct:
         registry.headline_by_year(ids, YEARS, dash.TREND_PATHS)
     assert len(direct.captured_queries) <= 10
+
+
+def test_fresh_cached_years_come_from_the_cache_and_an_edit_is_seen(county):
+    """Years whose figures are cached and fresh are not summed again; a
+    change of one year's funds makes that year computed (grouped) again."""
+    from decimal import Decimal
+
+    for year in (2021, 2022):
+        services.figures_for(county, year)
+    c = login("liuhe")
+    url = f"/api/v1/pairings/{county.pk}/trends?from=2021&to=2022"
+    before = c.get(url).json()
+    with CaptureQueriesContext(connection) as warm:
+        assert c.get(url).json() == before
+    ledgers = ("funds_", "consumption_", "labour_", "industry_")
+    assert not [q["sql"] for q in warm.captured_queries if any(f'"{t}' in q["sql"] for t in ledgers)]
+    add_receipts(county, 2022, ["1000.00"])
+    with CaptureQueriesContext(connection) as after:
+        rows = c.get(url).json()["rows"]
+    assert any('"funds_' in q["sql"] for q in after.captured_queries)
+    received = before["columns"].index("到位资金（元）")
+    assert Decimal(rows[1][received]) - Decimal(before["rows"][1][received]) == Decimal("1000.00")
+    assert rows[0] == before["rows"][0]
+    assert rows == per_year_table(county, [2021, 2022])["rows"]

@@ -102,7 +102,14 @@ def trends(request, pairing_id: int, from_year: int = year_query(..., alias="fro
     if len(years) > 15:
         raise HttpError(422, "趋势最多显示15个年度")
     ids = services.subtree_ids([pairing])[pairing.pk]
-    return dash.trends(years, registry.headline_by_year(ids, years, dash.TREND_PATHS))
+    # Years whose cached figures are fresh for the trend's sections come from
+    # the cache; the others are computed together in grouped queries.
+    sections = {path.split(".", 1)[0] for path in dash.TREND_PATHS}
+    by_year = services.fresh_cached(pairing.pk, ids, years, sections)
+    missing = [y for y in years if y not in by_year]
+    if missing:
+        by_year.update(registry.headline_by_year(ids, missing, dash.TREND_PATHS))
+    return dash.trends(years, by_year)
 
 
 @router.get("/assessment/rollup", response=dict)

@@ -119,6 +119,24 @@ def cache_entries(pairing_ids_by_root, years):
     return result
 
 
+def fresh_cached(root, pairing_ids, years, sections):
+    """Return {year: cached figures} for the years whose cache entry of
+    `root` is of today and has none of `sections` made stale by a later
+    change (two queries, whatever the number of years). Nothing is computed:
+    the caller computes the other years its own way (the trends, grouped)."""
+    today = timezone.localdate()
+    valid = {c.year: c for c in FiguresCache.objects.filter(pairing_id=root, year__in=years, computed_on=today)}
+    if not valid:
+        return {}
+    changes = changes_since(min(c.audit_seq for c in valid.values()), set(pairing_ids))
+    wanted, fresh = set(sections), {}
+    for year, entry in valid.items():
+        stale, _ = stale_sections(changes, entry.audit_seq, set(pairing_ids), year)
+        if not stale & wanted and all(name in entry.figures for name in wanted):
+            fresh[year] = entry.figures
+    return fresh
+
+
 def figures_by_year(pairing_ids_by_root, years):
     """Return {(root id, year): figures}, from the cache where it is valid."""
     return {k: c.figures for k, c in cache_entries(pairing_ids_by_root, years).items()}
