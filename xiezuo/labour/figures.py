@@ -77,6 +77,7 @@ def labour_section(pairing_ids, years):
     rules = LabourYearRule.for_years(years)
     labour_class = Q(audience=TrainingClass.LABOUR)
     agg = TrainingClass.objects.filter(pairing_id__in=pairing_ids).started_in(years).aggregate(
+        # 人次: roster rows, as the class list's 学员人次 (services.with_roster_counts).
         n_classes=Count("pk", distinct=True, filter=labour_class),
         n_trainees=Count("trainees", filter=labour_class),
         n_certified=Count("trainees", filter=labour_class & Q(trainees__certificate=True)),
@@ -88,7 +89,7 @@ def labour_section(pairing_ids, years):
     # A person's first job ever (any pairing of their tree): before the
     # years means they were employed already (稳岗).
     first_job = Employment.objects.filter(person_id=OuterRef("person_id")).order_by("start").values("start")[:1]
-    jobs = (Employment.objects.filter(pairing_id__in=pairing_ids).in_years(years).filter(start__lte=today)
+    jobs = (Employment.objects.filter(pairing_id__in=pairing_ids).employed_in(years, today)
             .annotate(first_start=Subquery(first_job))
             .values_list("person_id", "person__household_type", "destination", "form", "start", "end", "first_start"))
     people = {}
