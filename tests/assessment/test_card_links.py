@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 CARD = re.compile(r'data-code="(\w+)".*?<a href="([^"]+)"[^>]*data-card-link>.*?data-actual>([^<]+)<', re.S)
 MARKED = re.compile(r'<[a-z]+\s[^>]*data-row-(?:value|person)="[^"]*"[^>]*>')
-NEXT = re.compile(r'<a class="page-link" href="([^"]+)">下一页</a>')
+NEXT = re.compile(r'<a class="page-link"[^>]*href="([^"]+)"[^>]*>下一页</a>')
 DENOMINATOR = re.compile(r'<a [^>]*href="([^"]+)"[^>]*data-denominator-link')
 
 

@@ -38,7 +38,7 @@ from xiezuo.pairings.models import Pairing
 
 from .models import AgreedItem, DemoVillage, Donation, Investment, InvestmentArrival, Park, Visit, WorkshopMonth
 
-VILLAGE_PAIR_LEVELS = ("enterprise_village", "social_village")
+VILLAGE_PAIR_LEVELS = Pairing.VILLAGE_PAIR_LEVELS
 
 
 def _int(value):
@@ -50,7 +50,7 @@ def village_pair_figures(pairing_ids, last):
     distinct enterprises, social organisations and villages (one query; a
     tree holds tens or hundreds of such pairings, not millions)."""
     rows = (Pairing.objects.filter(pk__in=pairing_ids, level__in=VILLAGE_PAIR_LEVELS)
-            .filter(Q(since__isnull=True) | Q(since__year__lte=last))
+            .formed_by(last)
             .values_list("pk", "level", "east_org_id", "west_region_id"))
     parties = {level: set() for level in VILLAGE_PAIR_LEVELS}
     villages = set()
