@@ -6,7 +6,6 @@ stock: a pairing counts from the year of its `since` date (an undated one
 in every year), like parks (docs/modules/rules.md, "Indicator catalogue").
 """
 
-
 from django.db.models import Count
 
 from xiezuo.figures import section
