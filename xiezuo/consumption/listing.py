@@ -61,7 +61,9 @@ def pairing_ids(pairing_id):
 def filtered(pairing_id, f, scope=None):
     """Return the sales of the pairing (or of a list of pairing ids)
     matching the filters, narrowed to `scope`."""
-    qs = Sale.objects.filter(pairing_id__in=pairing_ids(pairing_id))
+    ids = pairing_ids(pairing_id)
+    # One pairing: an equality, so the list reads its (pairing, date, id) index in order.
+    qs = Sale.objects.filter(pairing_id=ids[0]) if len(ids) == 1 else Sale.objects.filter(pairing_id__in=ids)
     if scope is not None:
         qs = scope.filter(qs)
     if f.get("date_from"):
