@@ -100,10 +100,10 @@ def industry_section(pairing_ids, years):
     last = max(years)
     inv = Investment.objects.filter(pairing_id__in=pairing_ids).landed_in(years).aggregate(
         enterprises=Count("enterprise", distinct=True), jobs=Sum("jobs"), poverty=Sum("jobs_poverty"))
-    invested = Investment.objects.filter(pairing_id__in=pairing_ids).arrived_in(years).aggregate(
-        enterprises=Count("enterprise", distinct=True))
+    # 引导企业投资: the enterprises of the arrivals `InvestmentArrival.in_years`
+    # gives, the rule the investment list's `arrived_in` (?counted=) reads too.
     arrived = InvestmentArrival.objects.filter(investment__pairing_id__in=pairing_ids).in_years(years).aggregate(
-        arrived=Sum("amount"),
+        enterprises=Count("investment__enterprise", distinct=True), arrived=Sum("amount"),
         in_parks=Sum("amount", filter=Q(investment__park__since_year__lte=last)))
     parks = Park.objects.filter(pairing_id__in=pairing_ids).existing_in(years).count()
     in_parks = Investment.objects.filter(pairing_id__in=pairing_ids).in_parks_by(last).aggregate(
@@ -118,7 +118,7 @@ def industry_section(pairing_ids, years):
     return {
         "enterprises_landed": _int(inv["enterprises"]),
         # 引导企业投资: enterprises (家) with money arriving in the years, and that money.
-        "enterprises_invested": _int(invested["enterprises"]),
+        "enterprises_invested": _int(arrived["enterprises"]),
         "investment_arrived": yuan_str(arrived["arrived"]),
         "enterprise_jobs": _int(inv["jobs"]),
         "parks": parks,
