@@ -63,7 +63,8 @@ def test_a_sale_of_the_amount_alone_through_the_form_the_list_and_the_api(county
                                                                              "date_to": "2024-05-06"}).content.decode()
     row = html[html.index('<tr class="sale-row">'):]
     row = row[:row.index("</tr>")]
-    assert '<td class="amount">—</td><td class="amount">—</td><td class="amount">880.00元</td>' in row
+    assert ('<td class="amount">—</td><td class="amount">—</td>'
+            '<td class="amount" data-row-value="880.00">880.00元</td>') in row
 
     base = f"/api/v1/pairings/{county.pk}/consumption/sales"
     c = token_client("liuhe")

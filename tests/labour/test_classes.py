@@ -22,7 +22,7 @@ def test_class_list_filters_and_counts(county):
     url = reverse("labour_class_list", args=[county.pk])
     html = page_checklist(url).content.decode()
     assert html.count("东西部协作劳动技术培训班（第") == 3
-    assert '<td class="amount">50</td><td class="amount">40</td>' in html  # roster and certificates
+    assert '<td class="amount" data-row-value="50">50</td><td class="amount">40</td>' in html  # roster and certificates
     html = login("liuhe").get(url + "?year=2021").content.decode()
     assert "（第一期）" in html and "（第二期）" not in html
     html = login("liuhe").get(url + "?q=家政").content.decode()

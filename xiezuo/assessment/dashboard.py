@@ -67,12 +67,11 @@ SECTION_PAGES = {
 # filtered to the card's year, and the page states the same figure
 # (templatetags/dashboard_figures.py). Computations not named here fall
 # back to their section's page (SECTION_PAGES).
-FUNDS = ["funds_overview"]
 CARD_PAGES = {
-    "funds.fiscal_received": (FUNDS, {}),
-    "funds.social_received": (FUNDS, {}),
-    "funds.execution_rate": (FUNDS, {}),
-    "funds.projects": (["project_list"], {}),
+    "funds.fiscal_received": (["receipt_list"], {"kind": "fiscal_received"}),
+    "funds.social_received": (["receipt_list"], {"kind": "social_received"}),
+    "funds.execution_rate": (["disbursement_list"], {"status": "confirmed"}),
+    "funds.projects": (["project_list"], {"counted": "1"}),
     "talent.cadres": (["labour_talent_list"], {"count": "in_post", "kind": "cadre"}),
     "talent.cadres_e2w": (["labour_talent_list"], {"count": "in_post", "kind": "cadre", "direction": "e2w"}),
     "talent.cadres_w2e": (["labour_talent_list"], {"count": "in_post", "kind": "cadre", "direction": "w2e"}),
@@ -81,21 +80,23 @@ CARD_PAGES = {
                                                            "direction": "e2w"}),
     "talent.professionals_w2e": (["labour_talent_list"], {"count": "in_post", "kind": "professional",
                                                            "direction": "w2e"}),
-    "industry.parks": (["industry_parks_list"], {}),
-    "industry.enterprises_invested": (["industry_investments_list"], {}),
+    "industry.parks": (["industry_parks_list"], {"counted": "industry.parks"}),
+    "industry.enterprises_invested": (["industry_investments_list"], {"counted": "industry.enterprises_invested"}),
     "industry.paired_villages": (["pairing_detail"], {}),
-    "industry.workshops": (["industry_workshops_list"], {}),
-    "industry.park_enterprises": (["industry_parks_list"], {}),
-    "industry.demo_villages": (["industry_villages_list"], {}),
-    "labour.cadre_trainees": (["labour_class_list"], {}),
-    "labour.professional_trainees": (["labour_class_list"], {}),
+    "industry.workshops": (["industry_workshops_list"], {"counted": "industry.workshops"}),
+    "industry.park_enterprises": (["industry_investments_list"], {"counted": "industry.park_enterprises"}),
+    "industry.demo_villages": (["industry_villages_list"], {"counted": "industry.demo_villages"}),
+    "labour.cadre_trainees": (["labour_class_list"], {"audience": "cadre"}),
+    "labour.professional_trainees": (["labour_class_list"], {"audience": "professional"}),
     "pairing.coverage_total": (["pairing_detail"], {}),
-    "funds.poverty_led": (["project_list"], {}),
+    "funds.poverty_led": (["project_list"], {"counted": "started"}),
     "consumption.total": (["consumption_sales"], {}),
     "labour.employed": (["labour_employment_list"], {}),
-    "labour.trainees": (["labour_class_list"], {}),
-    "exchanges.leader_visits": (["industry_visits_list"], {"kind": "leader_visit"}),
-    "exchanges.joint_meetings": (["industry_visits_list"], {"kind": "joint_meeting"}),
+    "labour.trainees": (["labour_class_list"], {"audience": "labour"}),
+    "exchanges.leader_visits": (["industry_visits_list"],
+                                {"kind": "leader_visit", "counted": "exchanges.leader_visits"}),
+    "exchanges.joint_meetings": (["industry_visits_list"],
+                                 {"kind": "joint_meeting", "counted": "exchanges.joint_meetings"}),
 }
 
 
@@ -352,7 +353,7 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
 
 # The shape of the stored dashboard JSON: raised when links or charts change,
 # so JSON stored by an older release is built again instead of served.
-VERSION = 3
+VERSION = 4
 STORED_PREFIX = '{"v": %d,' % VERSION
 
 

@@ -52,9 +52,18 @@ def make_cursor(sale):
     return f"{sale.date.isoformat()}.{sale.pk}"
 
 
+def pairing_ids(pairing_id):
+    """One pairing's id, or a list of ids (a pairing and its sub-pairings,
+    as the consumption figure counts them), as a list."""
+    return list(pairing_id) if isinstance(pairing_id, (list, tuple)) else [pairing_id]
+
+
 def filtered(pairing_id, f, scope=None):
-    """Return the pairing's sales matching the filters, narrowed to `scope`."""
-    qs = Sale.objects.filter(pairing_id=pairing_id)
+    """Return the sales of the pairing (or of a list of pairing ids)
+    matching the filters, narrowed to `scope`."""
+    ids = pairing_ids(pairing_id)
+    # One pairing: an equality, so the list reads its (pairing, date, id) index in order.
+    qs = Sale.objects.filter(pairing_id=ids[0]) if len(ids) == 1 else Sale.objects.filter(pairing_id__in=ids)
     if scope is not None:
         qs = scope.filter(qs)
     if f.get("date_from"):

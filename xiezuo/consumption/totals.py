@@ -340,7 +340,8 @@ def _year_aligned(date_from, date_to):
 
 
 def filtered_total(pairing_id, f):
-    """Return (fen, count, source) for the sales of one pairing under the list
+    """Return (fen, count, source) for the sales of a pairing (or a list of
+    pairing ids) under the list
     filters `f` (date_from, date_to, channel, buyer, product, supplier, kind).
 
     A totals table answers when the filters are among its keys and the date
@@ -349,8 +350,10 @@ def filtered_total(pairing_id, f):
     from django.db.models import Q
 
     date_from, date_to = f.get("date_from"), f.get("date_to")
+    from .listing import pairing_ids
+
     dims = {k for k in ("buyer", "product", "supplier") if f.get(k)}
-    q = Q(pairing_id=pairing_id)
+    q = Q(pairing_id__in=pairing_ids(pairing_id))
     if f.get("channel"):
         q &= Q(channel_id=f["channel"])
     if f.get("kind"):

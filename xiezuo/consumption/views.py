@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from lib.dates import cn_date
 from lib.money import money, quantize
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.assessment.services import subtree_ids
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import save_or_conflict
 from xiezuo.front.params import year_param
@@ -47,7 +48,10 @@ def sale_list(request, pairing_id):
     if year and not errors and not (f.get("date_from") or f.get("date_to")):
         f["date_from"], f["date_to"] = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     scope = scope_for(request.user)
-    page = listing.sales_page(pairing.pk, {} if errors else f, request.GET.get("cursor"),
+    # The pairing's sales and its sub-pairings' (the township pairs), the
+    # set the consumption figure adds up (assessment.services.subtree_ids).
+    ids = subtree_ids([pairing])[pairing.pk]
+    page = listing.sales_page(ids, {} if errors else f, request.GET.get("cursor"),
                               before=request.GET.get("before"), scope=scope)
     choices = {
         "channels": Channel.usable_by(pairing), "buyers": scope.usable(Buyer.objects.all(), pairing),
@@ -57,6 +61,7 @@ def sale_list(request, pairing_id):
     subtree = pairing.subtree().exclude(pk=pairing.pk)
     return render(request, "consumption/sale_list.html", _ctx(
         request, pairing, page=page, f=f, errors=errors, kinds=Sale.KINDS, subtree=subtree,
+        sub_names={p.pk: str(p) for p in subtree},
         total_amount=quantize(Decimal(page["total_fen"]) / 100), filtered=bool(f), year=year, **choices))
 
 

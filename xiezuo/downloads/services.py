@@ -46,13 +46,14 @@ class LedgerExport:
     def context(self, download):
         from xiezuo.ledgers.spec import Context
 
-        return Context(pairing=download.pairing, user=download.user)
+        return Context(pairing=download.pairing, user=download.user, year=download.year)
 
     def size(self, download):
-        return self.spec(download).queryset(self.context(download)).count()
+        return self.spec(download).export_queryset(self.context(download)).count()
 
     def filename(self, download):
-        return f"{self.spec(download).title}-{download.pairing_id}.xlsx"
+        year = f"-{download.year}年" if download.year else ""
+        return f"{self.spec(download).title}-{download.pairing_id}{year}.xlsx"
 
     def write(self, download):
         """Return the export as a File over a temporary file (deleted when

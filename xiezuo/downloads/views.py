@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.params import FIRST_YEAR, LAST_YEAR, int_or_none
+from xiezuo.front.years import chosen_year
 
 from . import services
 from .models import Download
@@ -25,8 +26,10 @@ def download_start(request, pairing_id, kind):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     services.purge()  # every new download first clears what earlier ones left
-    download = services.start(pairing, request.user, kind, ledger=request.POST.get("ledger", "")[:30],
-                              year=int_or_none(request.POST.get("year"), FIRST_YEAR, LAST_YEAR))
+    # The year of the form, else (a form without one) the year chosen in the switcher.
+    year = (int_or_none(request.POST.get("year"), FIRST_YEAR, LAST_YEAR) if "year" in request.POST
+            else chosen_year(request, pairing.pk))
+    download = services.start(pairing, request.user, kind, ledger=request.POST.get("ledger", "")[:30], year=year)
     if download.status == Download.READY and not download.queued:
         return redirect("download_file", download.pk)
     return redirect("download_detail", download.pk)

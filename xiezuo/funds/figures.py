@@ -24,9 +24,10 @@ from django.db.models import Count, Q, Sum
 from lib.money import yuan_str
 from xiezuo.figures import by_year, section
 
-from .models import CASH_KINDS, Disbursement, FundReceipt, Project, ProjectBeneficiary
+from .models import Disbursement, FundReceipt, Project, ProjectBeneficiary
 
-SOCIAL_KINDS = [FundReceipt.SOCIAL, FundReceipt.PAIRING, FundReceipt.IN_KIND]
+# The kinds each card adds up: the receipt list filters by the same groups.
+SOCIAL_KINDS = FundReceipt.GROUPS["social_received"]
 # Beneficiaries that are 脱贫人口 in the sense of the texts since 2021:
 # "脱贫人口（含防止返贫监测对象）".
 POVERTY_KINDS = ("poverty", "monitored")
@@ -48,7 +49,7 @@ def rate(part, whole):
 def funds_section(pairing_ids, years):
     receipts = FundReceipt.objects.filter(pairing_id__in=pairing_ids, year__in=years).aggregate(
         total=Sum("amount"),
-        cash=Sum("amount", filter=Q(kind__in=CASH_KINDS)),
+        cash=Sum("amount", filter=Q(kind__in=FundReceipt.GROUPS["received_cash"])),
         in_kind=Sum("amount", filter=Q(kind=FundReceipt.IN_KIND)),
         fiscal=Sum("amount", filter=Q(kind=FundReceipt.FISCAL)),
         social=Sum("amount", filter=Q(kind__in=SOCIAL_KINDS)),
@@ -80,7 +81,7 @@ def funds_section(pairing_ids, years):
     beneficiaries = {code: 0 for code, _ in ProjectBeneficiary.KINDS}
     poverty_led = {code: 0 for code in POVERTY_KINDS}
     for row in (ProjectBeneficiary.objects.filter(project__in=projects.counted()).values("kind")
-                .annotate(n=Sum("count"), started=Sum("count", filter=Q(project__status__in=Project.STARTED)))
+                .annotate(n=Sum("count"), started=Sum("count", filter=Q(project__in=projects.started())))
                 .order_by()):
         beneficiaries[row["kind"]] = row["n"]
         if row["kind"] in poverty_led:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lib.money import wan as _wan
 
@@ -52,6 +53,12 @@ class ProjectCategory(models.Model):
 class FundReceiptQuerySet(models.QuerySet):
     def for_years(self, years):
         return self.filter(year__in=years)
+
+    def of_kind(self, kind):
+        """Receipts of one kind, or of a group the figures add up
+        (FundReceipt.GROUPS: the receipts behind a dashboard card)."""
+        kinds = FundReceipt.GROUPS.get(kind)
+        return self.filter(kind__in=kinds) if kinds else self.filter(kind=kind)
 
 
 class FundReceipt(RepeatNumbered, PairingOwned):
@@ -180,6 +187,11 @@ class ProjectQuerySet(models.QuerySet):
         """Projects that count as projects in the figures: approved (立项) and
         not terminated. Reserve projects are the project pool, not projects."""
         return self.filter(status__in=Project.ALLOCATING)
+
+    def started(self):
+        """Projects under way or done (实施 or later, not terminated): those
+        whose 脱贫人口 beneficiaries count as led out of poverty."""
+        return self.filter(status__in=Project.STARTED)
 
     def for_unit(self, scope, pairing):
         return self.filter(implementing_unit_id__in=scope.unit_orgs(pairing))
@@ -783,6 +795,17 @@ class HealthRule(models.Model):
 # -- invariants shared by receipts, projects and disbursements ---------------
 
 CASH_KINDS = [FundReceipt.FISCAL, FundReceipt.SOCIAL, FundReceipt.PAIRING]
+# Groups of kinds the figures add up, by figure key; the receipt list
+# filters by them (`?kind=social_received`) so a card's ledger lists its rows.
+FundReceipt.GROUPS = {
+    "fiscal_received": [FundReceipt.FISCAL],
+    "social_received": [FundReceipt.SOCIAL, FundReceipt.PAIRING, FundReceipt.IN_KIND],
+    "received_cash": CASH_KINDS,
+}
+FundReceipt.GROUP_LABELS = [
+    ("social_received", _("社会帮扶资金（含结对帮扶资金、捐物折款）")),
+    ("received_cash", _("到位资金（不含捐物折款）")),
+]
 
 
 def lock_pairings(pairing_ids):

@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +23,7 @@ from xiezuo.pairings.models import Pairing
 from . import health
 from .forms import (AttachmentForm, BeneficiaryFormSet, CategoryFormSet, DisbursementForm, HealthRuleFormSet,
                     OutputFormSet, ProjectForm, ReceiptForm, ReturnForm, TransitionForm, save_checked)
+from .figures import POVERTY_KINDS, rate
 from .models import Disbursement, FundReceipt, HealthRule, Project, ProjectAttachment, ProjectCategory
 
 PER_PAGE = 25
@@ -32,6 +36,12 @@ def require_progress(user, project):
 
 def page_of(request, qs):
     return Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def rows_total(qs, field="amount"):
+    """Return {n, sum} of all the rows a list's filter gives (every page)."""
+    found = qs.order_by().aggregate(n=Count("pk"), total=Sum(field))
+    return {"n": found["n"], "sum": found["total"] or Decimal("0")}
 
 
 def years_of(pairing):
@@ -67,11 +77,12 @@ def receipt_list(request, pairing_id):
     if year:
         qs = qs.filter(year=year)
     if kind:
-        qs = qs.filter(kind=kind)
+        qs = qs.of_kind(kind)
     sort = request.GET.get("sort", "")
     qs = qs.order_by({"amount": "amount", "-amount": "-amount", "date": "date"}.get(sort, "-date"), "pk")
     ctx = {"pairing": pairing, "page": page_of(request, qs), "years": years_of(pairing), "year": year,
-           "kind": kind, "kinds": FundReceipt.KINDS, "can_write": scope.has(pairing, "write")}
+           "kind": kind, "kinds": FundReceipt.KINDS + FundReceipt.GROUP_LABELS, "totals": rows_total(qs),
+           "can_write": scope.has(pairing, "write")}
     return render(request, "funds/receipt_list.html", ctx)
 
 
@@ -101,14 +112,26 @@ def receipt_edit(request, fund_receipt_id):
 def project_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     scope = scope_for(request.user)
-    f = {k: request.GET.get(k, "").strip() for k in ("year", "category", "status", "township", "q", "sort")}
+    f = {k: request.GET.get(k, "").strip()
+         for k in ("year", "category", "status", "township", "q", "sort", "counted")}
     f["year"] = str(year_param(request) or "")
     for k in ("category", "township"):
         f[k] = str(id_param(request, k) or "")
     qs = scope.filter(Project.objects.in_subtree(pairing)).filter_by(
         f["year"], f["category"], f["status"], f["township"], f["q"]).sorted_by(f["sort"])
+    # The rows behind the dashboard's cards, by the figures' own rules:
+    # 实施协作项目 (立项, not reserve nor terminated) and the started projects
+    # whose 脱贫人口（含监测对象） beneficiaries count as led.
+    if f["counted"] == "started":
+        qs = qs.started().annotate(poverty_led=Sum("beneficiaries__count",
+                                                   filter=Q(beneficiaries__kind__in=POVERTY_KINDS)))
+    elif f["counted"]:
+        qs = qs.counted()
     qs = qs.select_related("category", "township", "implementing_unit")
-    ctx = {"pairing": pairing, "page": page_of(request, qs), "f": f, "years": years_of(pairing),
+    totals = rows_total(qs, "coop_funds")
+    if f["counted"] == "started":
+        totals["poverty_led"] = sum(p.poverty_led or 0 for p in qs)
+    ctx = {"pairing": pairing, "page": page_of(request, qs), "f": f, "years": years_of(pairing), "totals": totals,
            "categories": ProjectCategory.objects.all(), "statuses": Project.STATUSES,
            "townships": Project.objects.in_subtree(pairing).exclude(township=None).values_list(
                "township_id", "township__name").distinct().order_by("township__name"),
@@ -255,7 +278,13 @@ def disbursement_list(request, pairing_id):
         qs = qs.filter(status=status)
     ctx = {"pairing": pairing, "page": page_of(request, qs), "years": years_of(pairing), "year": year,
            "status": status, "statuses": Disbursement.STATUSES, "is_east": scope.has(pairing, "east"),
-           "return_form": ReturnForm()}
+           "return_form": ReturnForm(), "totals": rows_total(qs)}
+    if year and status == Disbursement.CONFIRMED:
+        # The execution rate: the year's confirmed payments over the year's
+        # cash received (the receipt list behind the denominator).
+        cash = rows_total(scope.filter(FundReceipt.objects.filter(pairing__path__startswith=pairing.path))
+                          .filter(year=year).of_kind("received_cash"))
+        ctx["execution"] = {"cash": cash, "rate": rate(ctx["totals"]["sum"], cash["sum"])}
     return render(request, "funds/disbursement_list.html", ctx)
 
 

@@ -28,7 +28,6 @@ How years apply (see docs/modules/industry.md and docs/modules/rules.md,
 Each section is a handful of aggregate queries whatever the data size.
 """
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -37,9 +36,10 @@ from lib.money import yuan_str
 from xiezuo.figures import by_year, section
 from xiezuo.pairings.models import Pairing
 
-from .models import AgreedItem, DemoVillage, Donation, Investment, InvestmentArrival, Park, Visit, WorkshopMonth
+from .models import (AgreedItem, DemoVillage, Donation, Investment, InvestmentArrival, Park, Visit, Workshop,
+                     WorkshopMonth)
 
-VILLAGE_PAIR_LEVELS = ("enterprise_village", "social_village")
+VILLAGE_PAIR_LEVELS = Pairing.VILLAGE_PAIR_LEVELS
 
 
 def _int(value):
@@ -51,7 +51,7 @@ def village_pair_figures(pairing_ids, last):
     distinct enterprises, social organisations and villages (one query; a
     tree holds tens or hundreds of such pairings, not millions)."""
     rows = (Pairing.objects.filter(pk__in=pairing_ids, level__in=VILLAGE_PAIR_LEVELS)
-            .filter(Q(since__isnull=True) | Q(since__year__lte=last))
+            .formed_by(last)
             .values_list("pk", "level", "east_org_id", "west_region_id"))
     parties = {level: set() for level in VILLAGE_PAIR_LEVELS}
     villages = set()
@@ -78,15 +78,16 @@ def workshop_figures(pairing_ids, years, threshold=None, min_months=None):
     The query returns one row per counted month (at most 12 a year per
     workshop), folded here.
     """
-    min_months = settings.XIEZUO_WORKSHOP_MIN_MONTHS if min_months is None else min_months
-    rows = (WorkshopMonth.objects.filter(workshop__pairing_id__in=pairing_ids).in_years(years)
+    # The workshops that count: the rule the workshop list's ?counted= shows.
+    workshops = Workshop.objects.filter(pairing_id__in=pairing_ids).counted_in(years, threshold, min_months)
+    rows = (WorkshopMonth.objects.filter(workshop__in=workshops).in_years(years)
             .counting(threshold).order_by("workshop_id", "month")
             .values_list("workshop_id", "employed", "poverty", "monitored"))
     per_workshop = {}
     for workshop_id, employed, poverty, monitored in rows:
         months, _, _ = per_workshop.get(workshop_id, (0, 0, 0))
         per_workshop[workshop_id] = (months + 1, employed, poverty + monitored)  # the last month wins
-    counted = [v for v in per_workshop.values() if v[0] >= max(min_months, 1)]
+    counted = list(per_workshop.values())
     return {
         "workshops": len(counted),
         "workshop_months": sum(v[0] for v in counted),
@@ -100,12 +101,13 @@ def industry_section(pairing_ids, years):
     last = max(years)
     inv = Investment.objects.filter(pairing_id__in=pairing_ids).landed_in(years).aggregate(
         enterprises=Count("enterprise", distinct=True), jobs=Sum("jobs"), poverty=Sum("jobs_poverty"))
+    # 引导企业投资: the enterprises of the arrivals `InvestmentArrival.in_years`
+    # gives, the rule the investment list's `arrived_in` (?counted=) reads too.
     arrived = InvestmentArrival.objects.filter(investment__pairing_id__in=pairing_ids).in_years(years).aggregate(
         enterprises=Count("investment__enterprise", distinct=True), arrived=Sum("amount"),
         in_parks=Sum("amount", filter=Q(investment__park__since_year__lte=last)))
     parks = Park.objects.filter(pairing_id__in=pairing_ids).existing_in(years).count()
-    in_parks = Investment.objects.filter(pairing_id__in=pairing_ids, park__since_year__lte=last,
-                                         landed_on__year__lte=last).aggregate(
+    in_parks = Investment.objects.filter(pairing_id__in=pairing_ids).in_parks_by(last).aggregate(
         enterprises=Count("enterprise", distinct=True), jobs=Sum("jobs"), poverty=Sum("jobs_poverty"))
     demo = DemoVillage.objects.filter(pairing_id__in=pairing_ids).existing_in(years).aggregate(
         villages=Count("village", distinct=True),

@@ -38,6 +38,11 @@ class Ledger:
     formset_template: str = ""  # the form's table of child rows
     detail_template: str = "industry/detail.html"
     hidden: tuple = field(default=("id", "pairing", "version", "is_demo"))
+    # The rows behind a dashboard card, by the figure's own QuerySet rule:
+    # {figure path: (function (queryset, year) -> queryset, the attribute
+    # whose distinct values the figure counts, or None to count rows)}.
+    # `?counted=<figure path>&year=` lists them (a card's link).
+    counted: dict = field(default_factory=dict)
 
     def url(self, action):
         return f"industry_{self.slug}_{action}"
@@ -67,9 +72,17 @@ class Ledger:
                 queryset = queryset.filter(**{name: value})
         # Only a sane year filters: 10045865 would make the year's dates fail.
         year = int_or_none(str(params.get("year", "")), FIRST_YEAR, LAST_YEAR)
-        if year and self.year:
+        rule = self.counted_rule(params)
+        if year and rule:
+            queryset = rule[0](queryset, year)
+        elif year and self.year:
             queryset = self.year(queryset, year)
         return queryset
+
+    def counted_rule(self, params):
+        """The `counted` rule `?counted=` names with a year, or None."""
+        year = int_or_none(str(params.get("year", "")), FIRST_YEAR, LAST_YEAR)
+        return self.counted.get(params.get("counted", "")) if year else None
 
     def choice_filters(self, params):
         out = []
@@ -127,7 +140,8 @@ LEDGERS = {
         [(_("园区名称"), "name"), (_("所在区划"), "region"), (_("共建起始年度"), "since_year"),
          (_("建设状态"), "status")],
         search=("name",), choices=("status",), year=lambda qs, y: qs.existing_in([y]), related=("region",),
-        detail_template="industry/park_detail.html"),
+        detail_template="industry/park_detail.html",
+        counted={"industry.parks": (lambda qs, y: qs.existing_in([y]), None)}),
     "investments": Ledger(
         "investments", Investment, forms.InvestmentForm, _("招商引资"),
         [(_("企业"), "enterprise"), (_("投资项目"), "project_name"), (_("所属行业"), "industry"),
@@ -137,7 +151,9 @@ LEDGERS = {
         year=lambda qs, y: qs.landed_in([y]), related=("enterprise", "park", "origin_region"),
         money=("agreed_amount", "arrived_amount"), formset=forms.ArrivalFormSet, formset_prefix="arrivals",
         formset_template="industry/_arrivals_formset.html", prefetch=("arrivals",),
-        detail_template="industry/investment_detail.html"),
+        detail_template="industry/investment_detail.html",
+        counted={"industry.enterprises_invested": (lambda qs, y: qs.arrived_in([y]), "enterprise_id"),
+                 "industry.park_enterprises": (lambda qs, y: qs.in_parks_by(y), "enterprise_id")}),
     "workshops": Ledger(
         "workshops", Workshop, forms.WorkshopForm, _("帮扶车间"),
         [(_("车间名称"), "name"), (_("车间类型"), "kind"), (_("运营企业"), "enterprise"), (_("所在园区"), "park"),
@@ -145,7 +161,8 @@ LEDGERS = {
          (_("认定时吸纳就业"), "jobs"), (_("其中脱贫人口"), "jobs_poverty")],
         search=("name", "enterprise__name", "products"), choices=("kind",), year=lambda qs, y: qs.operating_in([y]),
         related=("enterprise", "park", "location"), prefetch=("months",),
-        detail_template="industry/workshop_detail.html"),
+        detail_template="industry/workshop_detail.html",
+        counted={"industry.workshops": (lambda qs, y: qs.counted_in([y]), None)}),
     "donations": Ledger(
         "donations", Donation, forms.DonationForm, _("社会帮扶捐赠"),
         [(_("捐赠日期"), "date"), (_("捐赠方"), "donor_name"), (_("捐赠方类型"), "donor_kind"),
@@ -159,7 +176,10 @@ LEDGERS = {
         search=("title", "places", "topics", "officials__name"), choices=("kind", "direction"),
         year=lambda qs, y: qs.started_in([y]), formset=forms.OfficialFormSet, formset_prefix="officials",
         formset_template="industry/_officials_formset.html", prefetch=("officials",),
-        detail_template="industry/visit_detail.html"),
+        detail_template="industry/visit_detail.html",
+        counted={"exchanges.leader_visits": (lambda qs, y: qs.started_in([y]).filter(kind=Visit.LEADER), None),
+                 "exchanges.joint_meetings": (lambda qs, y: qs.started_in([y]).filter(kind=Visit.JOINT_MEETING),
+                                              None)}),
     "items": Ledger(
         "items", AgreedItem, forms.AgreedItemForm, _("合作事项"),
         [(_("年度"), "year"), (_("合作事项"), "title"), (_("东部责任单位"), "east_owner"),
@@ -172,5 +192,6 @@ LEDGERS = {
         [(_("村"), "village"), (_("示范村级别"), "level"), (_("命名年度"), "designated_year"),
          (_("协作资金投入"), "investment")],
         search=("village__name", "note"), choices=("level",), year=lambda qs, y: qs.designated_in([y]),
-        related=("village",), money=("investment",)),
+        related=("village",), money=("investment",),
+        counted={"industry.demo_villages": (lambda qs, y: qs.existing_in([y]), "village_id")}),
 }

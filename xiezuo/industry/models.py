@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
@@ -88,6 +88,16 @@ class Park(PairingOwned):
 class InvestmentQuerySet(LedgerQuerySet):
     def landed_in(self, years):
         return self.filter(landed_on__year__in=years)
+
+    def arrived_in(self, years):
+        """Investments with money arriving in the years (引导企业投资 counts
+        their enterprises)."""
+        return self.filter(pk__in=InvestmentArrival.objects.in_years(years).values("investment_id"))
+
+    def in_parks_by(self, year):
+        """Investments landed by the end of `year` in a park co-built by then
+        (入园企业, a stock like the parks)."""
+        return self.filter(park__since_year__lte=year, landed_on__year__lte=year)
 
 
 class Investment(PairingOwned):
@@ -321,6 +331,16 @@ class WorkshopQuerySet(LedgerQuerySet):
         filter; the figures count monthly, see WorkshopMonthQuerySet)."""
         first, last = min(years), max(years)
         return self.filter(opened_on__year__lte=last).filter(Q(closed_on__isnull=True) | Q(closed_on__year__gte=first))
+
+    def counted_in(self, years, threshold=None, min_months=None):
+        """Workshops that count in the years (帮扶车间): at least `min_months`
+        (setting XIEZUO_WORKSHOP_MIN_MONTHS) months counting by the monthly
+        rule (WorkshopMonthQuerySet.counting)."""
+        min_months = settings.XIEZUO_WORKSHOP_MIN_MONTHS if min_months is None else min_months
+        months = (WorkshopMonth.objects.filter(workshop__in=self).in_years(years).counting(threshold)
+                  .order_by().values("workshop_id").annotate(n=Count("pk")).filter(n__gte=max(min_months, 1))
+                  .values("workshop_id"))
+        return self.filter(pk__in=months)
 
 
 class Workshop(PairingOwned):

@@ -54,7 +54,17 @@ def ledger_list(request, pairing_id, slug):
     qs = ledger.filtered(qs, request.GET)
     if slug == "items" and request.GET.get("overdue"):
         qs = qs.overdue()
-    ctx = {"pairing": pairing, "ledger": ledger, "rows": rows(ledger, qs[:1000]), "count": qs.count(),
+    listed = rows(ledger, qs[:1000])
+    rule = ledger.counted_rule(request.GET)
+    counted = None
+    if rule:
+        # A dashboard card's rows: each marked with what it adds to the figure
+        # (a row, or a distinct enterprise / village), and their total.
+        for obj, _ in listed:
+            obj.counted_key = getattr(obj, rule[1]) if rule[1] else None
+        total = qs.values(rule[1]).distinct().count() if rule[1] else qs.count()
+        counted = {"figure": request.GET["counted"], "distinct": bool(rule[1]), "total": total}
+    ctx = {"pairing": pairing, "ledger": ledger, "rows": listed, "count": qs.count(), "counted": counted,
            "choice_filters": ledger.choice_filters(request.GET), "q": request.GET.get("q", ""),
            "year": request.GET.get("year", ""), "overdue": request.GET.get("overdue", ""),
            "can_write": scope.has(pairing, "write")}

@@ -154,7 +154,7 @@ def employment_figures(pairing_ids, periods, today=None):
     # A person's first job ever (any pairing of their tree): before the
     # period means they were employed already (稳岗).
     first_job = Employment.objects.filter(person_id=OuterRef("person_id")).order_by("start").values("start")[:1]
-    jobs = (Employment.objects.filter(pairing_id__in=pairing_ids).in_years(all_years).filter(start__lte=today)
+    jobs = (Employment.objects.filter(pairing_id__in=pairing_ids).employed_in(all_years, today)
             .order_by()
             .values(job=F("pk"), worker=F("person_id"), household=F("person__household_type"),
                     dest=F("destination"), form_code=F("form"), s=EpochDay("start"), e=EpochDay("end"),
@@ -189,6 +189,7 @@ def labour_section(pairing_ids, years):
     years = sorted(set(years))
     labour_class = Q(audience=TrainingClass.LABOUR)
     agg = TrainingClass.objects.filter(pairing_id__in=pairing_ids).started_in(years).aggregate(
+        # 人次: roster rows, as the class list's 学员人次 (services.with_roster_counts).
         n_classes=Count("pk", distinct=True, filter=labour_class),
         n_trainees=Count("trainees", filter=labour_class),
         n_certified=Count("trainees", filter=labour_class & Q(trainees__certificate=True)),

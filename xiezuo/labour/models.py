@@ -415,6 +415,12 @@ class EmploymentQuerySet(models.QuerySet):
     def in_years(self, years):
         return self.overlapping(datetime.date(min(years), 1, 1), datetime.date(max(years), 12, 31))
 
+    def employed_in(self, years, today=None):
+        """Jobs that can make a person employed in the years (帮助农村劳动力
+        就业): a day in the years, and begun by today (a day counts once it
+        has come). The figure and the employment list both read this."""
+        return self.in_years(years).filter(start__lte=today or timezone.localdate())
+
 
 def _short(name, suffixes):
     """江苏省 → 江苏, 南京市 → 南京: the name as places are often written."""

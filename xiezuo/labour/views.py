@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -241,14 +241,19 @@ def person_reveal(request, person_id):
 def class_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     classes = services.with_roster_counts(_in_subtree(request, pairing, TrainingClass)).select_related("organiser")
-    f = {"year": year_param(request), "kind": request.GET.get("kind", ""), "q": request.GET.get("q", "").strip()}
+    f = {"year": year_param(request), **{k: request.GET.get(k, "").strip() for k in ("kind", "audience", "q")}}
     if f["year"]:
         classes = classes.started_in([f["year"]])
     if f["kind"]:
         classes = classes.filter(kind=f["kind"])
+    if f["audience"]:
+        classes = classes.filter(audience=f["audience"])
     if f["q"]:
         classes = classes.filter(Q(name__icontains=f["q"]) | Q(trade__icontains=f["q"]))
-    ctx = {"pairing": pairing, "classes": classes, "f": f, "kinds": TrainingClass.KINDS,
+    classes = list(classes)
+    totals = {"n": len(classes), "trainees": sum(c.n_trainees for c in classes)}
+    ctx = {"pairing": pairing, "classes": classes, "f": f, "kinds": TrainingClass.KINDS, "totals": totals,
+           "audiences": TrainingClass.AUDIENCES,
            "can_write": scope_for(request.user).has(pairing, "write")}
     return render(request, "labour/class_list.html", ctx)
 
@@ -346,7 +351,8 @@ def employment_list(request, pairing_id):
     jobs = _in_subtree(request, pairing, Employment).select_related("person")
     f = {"year": year_param(request), **{k: request.GET.get(k, "") for k in ("destination", "form", "ongoing")}}
     if f["year"]:
-        jobs = jobs.in_years([f["year"]])
+        # The jobs that make the year's 就业 figure: begun by today.
+        jobs = jobs.employed_in([f["year"]])
     if f["destination"]:
         jobs = jobs.filter(destination=f["destination"])
     if f["form"]:
@@ -354,7 +360,8 @@ def employment_list(request, pairing_id):
     if f["ongoing"]:
         jobs = jobs.filter(end__isnull=True)
     page = Paginator(jobs, 50).get_page(request.GET.get("page"))
-    ctx = {"pairing": pairing, "page": page, "f": f, "destinations": Employment.DESTINATIONS,
+    totals = jobs.order_by().aggregate(jobs=Count("pk"), persons=Count("person_id", distinct=True))
+    ctx = {"pairing": pairing, "page": page, "f": f, "destinations": Employment.DESTINATIONS, "totals": totals,
            "forms": Employment.FORMS, "can_write": scope_for(request.user).has(pairing, "write")}
     return render(request, "labour/employment_list.html", ctx)
 
@@ -418,6 +425,7 @@ def talent_list(request, pairing_id):
     if f["batch"]:
         rows = rows.filter(batch__icontains=f["batch"])
     ctx = {"pairing": pairing, "rows": rows, "f": f, "kinds": TalentExchange.KINDS,
+           "persons": rows.order_by().values("person_id").distinct().count(),
            "directions": TalentExchange.DIRECTIONS, "units": services.units_summary(rows),
            "can_write": scope_for(request.user).has(pairing, "write")}
     return render(request, "labour/talent_list.html", ctx)

@@ -54,6 +54,8 @@ class Context:
     pairing: object
     user: object
     extra: dict = field(default_factory=dict)
+    # An export of one year's rows (the working year), or None for every year.
+    year: object = None
 
     @cached_property
     def scope(self):
@@ -169,6 +171,29 @@ class LedgerSpec:
         """Return the rows of this ledger that belong to the pairing, as the user may read them."""
         return ctx.scope.filter(self.model.objects.filter(pairing=ctx.pairing))
 
+    # The lookup giving a row's year, for a model with neither a `year`
+    # field nor a years method of its own (disbursements: their project's).
+    year_path = None
+
+    def of_year(self, queryset, year):
+        """Return the rows of one year, as the ledger's list page filters
+        them: `year_path`, else the `year` field, else the model's own
+        years method (jobs in the year, stays begun in it …). Reference data
+        (buyers, suppliers, products) has no year: all of it."""
+        if self.year_path:
+            return queryset.filter(**{self.year_path: year})
+        if any(f.name == "year" for f in self.model._meta.concrete_fields):
+            return queryset.filter(year=year)
+        for method in ("in_years", "started_in", "landed_in"):
+            if hasattr(queryset, method):
+                return getattr(queryset, method)([year])
+        return queryset
+
+    def export_queryset(self, ctx):
+        """The rows an export writes: the year's when the context has one."""
+        qs = self.queryset(ctx)
+        return self.of_year(qs, ctx.year) if ctx.year else qs
+
     def defaults(self, ctx):
         """Return field values every new row gets (the pairing)."""
         return {"pairing_id": ctx.pairing.pk}
@@ -283,7 +308,7 @@ class LedgerSpec:
         """Yield the exported cells of every stored row, in column order
         (a column not stored is exported from its `source` field)."""
         fields = [c.attname if c.stored else c.source for c in self.columns]
-        for row in self.queryset(ctx).order_by("pk").values(*dict.fromkeys(fields)).iterator(chunk_size=2000):
+        for row in self.export_queryset(ctx).order_by("pk").values(*dict.fromkeys(fields)).iterator(chunk_size=2000):
             yield [col.export(row[name]) for col, name in zip(self.columns, fields)]
 
     def example_row(self):

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.middleware import client_ip
 from xiezuo.downloads.services import inline_rows
+from xiezuo.front.params import year_param
 
 from . import jobs, retention
 from .forms import MappingForm, SheetsForm, UploadForm
@@ -28,18 +29,19 @@ def _spec(ledger):
 def ledger_index(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     recent = ImportJob.objects.filter(pairing=pairing).select_related("user")[:20]
-    ctx = {"pairing": pairing, "specs": all_specs().values(), "jobs": recent,
+    # Exports are of the working year (?year=, else the switcher's), or of every year.
+    ctx = {"pairing": pairing, "specs": all_specs().values(), "jobs": recent, "year": year_param(request),
            "can_write": scope_for(request.user).has(pairing, "write"), "form": UploadForm()}
     return render(request, "ledgers/index.html", ctx)
 
 
-def _xlsx_response(spec, request, pairing, template):
+def _xlsx_response(spec, request, pairing, template, year=None):
     import tempfile
 
     tmp = tempfile.TemporaryFile()  # noqa: SIM115  FileResponse closes it once sent
-    write_ledger(spec, Context(pairing=pairing, user=request.user), tmp, template=template)
+    write_ledger(spec, Context(pairing=pairing, user=request.user, year=year), tmp, template=template)
     tmp.seek(0)
-    name = f"{spec.title}{'模板' if template else '-' + str(pairing.pk)}.xlsx"
+    name = f"{spec.title}{'模板' if template else '-' + str(pairing.pk)}{f'-{year}年' if year else ''}.xlsx"
     return FileResponse(tmp, as_attachment=True, filename=name, content_type=XLSX)
 
 
@@ -56,11 +58,13 @@ def ledger_export(request, pairing_id, ledger):
     导出 button, `downloads`)."""
     pairing = get_pairing(request.user, pairing_id)
     spec = _spec(ledger)
-    rows = spec.queryset(Context(pairing=pairing, user=request.user)).count()
+    # The working year: ?year= of the link, else the year chosen in the switcher.
+    year = year_param(request)
+    rows = spec.export_queryset(Context(pairing=pairing, user=request.user, year=year)).count()
     if rows > inline_rows():
         messages.info(request, f"{spec.title}共{rows}行，文件较大，请点击“导出”在后台生成后下载。")
         return redirect("ledger_index", pairing.pk)
-    return _xlsx_response(spec, request, pairing, False)
+    return _xlsx_response(spec, request, pairing, False, year)
 
 
 @login_required

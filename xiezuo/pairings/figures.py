@@ -6,9 +6,7 @@ stock: a pairing counts from the year of its `since` date (an undated one
 in every year), like parks (docs/modules/rules.md, "Indicator catalogue").
 """
 
-import datetime
-
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from xiezuo.figures import section
 
@@ -19,7 +17,7 @@ from .models import Agreement, Pairing
 def pairing_section(pairing_ids, years):
     subs = Pairing.objects.filter(pk__in=pairing_ids[1:])
     by_level = {row["level"]: row["n"] for row in subs.values("level").annotate(n=Count("pk")).order_by("level")}
-    formed = subs.filter(Q(since__isnull=True) | Q(since__lt=datetime.date(max(years) + 1, 1, 1)))
+    formed = subs.formed_by(max(years))
     coverage = {code: 0 for code, _ in Pairing.LEVELS}
     for row in formed.values("level").annotate(n=Count("pk")).order_by("level"):
         coverage[row["level"]] = row["n"]

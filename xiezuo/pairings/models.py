@@ -1,5 +1,7 @@
 """Regions, organisations, pairings and yearly agreements."""
 
+import datetime
+
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -180,8 +182,15 @@ class PairingQuerySet(TreeQuerySet):
     def roots(self):
         return self.filter(parent__isnull=True)
 
+    def formed_by(self, year):
+        """Pairings formed by the end of `year` (an undated one counts in
+        every year): the stock the coverage and village-pair figures count."""
+        return self.filter(Q(since__isnull=True) | Q(since__lt=datetime.date(year + 1, 1, 1)))
+
 
 class Pairing(PathTree):
+    # 企业、社会组织结对帮扶村: the levels whose villages the paired-villages figure counts.
+    VILLAGE_PAIR_LEVELS = ("enterprise_village", "social_village")
     LEVELS = [
         ("province", "省-省"),
         ("city", "市-市"),

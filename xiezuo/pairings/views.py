@@ -18,8 +18,15 @@ def pairing_detail(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     scope = scope_for(request.user)
     subtree = list(pairing.subtree().select_related("east_region", "west_region", "east_org", "west_org"))
+    year = working_year(request, pairing)
+    # The rows behind the dashboard's 各层级结对 and 结对帮扶村 cards: the
+    # pairings formed by the end of the year (the figures' own rule).
+    formed = set(pairing.subtree().formed_by(year).values_list("pk", flat=True))
     for p in subtree:
         p.depth = p.path.count("/") - pairing.path.count("/")
+        p.formed = p.pk in formed
+        p.covers = p.formed and p.pk != pairing.pk
+        p.village_pair = p.formed and p.level in Pairing.VILLAGE_PAIR_LEVELS
     ctx = {
         "pairing": pairing,
         "subtree": subtree,
@@ -30,7 +37,9 @@ def pairing_detail(request, pairing_id):
         "can_write": scope.has(pairing, "write"),
         "can_manage_members": scope.has(pairing, "members"),
         "year_form": WorkingYearForm(instance=pairing),
-        "year": working_year(request, pairing),
+        "year": year,
+        "covered": sum(p.covers for p in subtree),
+        "villages": len({p.west_region_id for p in subtree if p.village_pair}),
     }
     return render(request, "pairings/pairing_detail.html", ctx)
 

@@ -47,6 +47,8 @@ class DisbursementsSpec(LedgerSpec):
         Choice("status", "状态", Disbursement.STATUSES, readonly=True),
     ]
 
+    year_path = "project__year"  # a disbursement belongs to its project's year, as in the figures
+
     def queryset(self, ctx):
         return ctx.scope.filter(Disbursement.objects.filter(project__pairing=ctx.pairing))
 

@@ -252,7 +252,7 @@ class PeopleMixin:
         # A column "person__name" holds obj.person.name, "training_class__place" obj.training_class.place.
         paths = [col.attname.split("__") for col in self.columns]
         related = {path[0] for path in paths if len(path) > 1}
-        qs = self.queryset(ctx).order_by("pk").select_related(*related)
+        qs = self.export_queryset(ctx).order_by("pk").select_related(*related)
         n = 0
         for obj in qs.iterator(chunk_size=2000):
             person = obj.person

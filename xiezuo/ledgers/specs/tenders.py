@@ -511,8 +511,10 @@ class TendersSpec(LedgerSpec):
 
     def export_rows(self, ctx):
         tenders = ctx.scope.filter(Tender.objects.filter(pairing=ctx.pairing)).order_by("pk")
+        if ctx.year:
+            tenders = self.of_year(tenders, ctx.year)
         bids = {}
-        stored = ctx.scope.filter(Bid.objects.filter(tender__pairing=ctx.pairing)).order_by("tender_id", "pk")
+        stored = ctx.scope.filter(Bid.objects.filter(tender__in=tenders)).order_by("tender_id", "pk")
         for b in _bid_values(stored, plain=False):
             bids.setdefault(b["tender_id"], []).append(b)
         empty = [""] * len(BID_COLUMNS)

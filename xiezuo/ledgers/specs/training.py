@@ -99,6 +99,8 @@ class TrainingSpec(PeopleMixin, LedgerSpec):
         # From this import's own columns (see LedgerSpec.fresh): their lookups are prepared.
         return [c for c in self.columns if c.attname.startswith(CLASS) and c.attname not in (NAME, START)]
 
+    year_path = "training_class__start__year"  # a class counts in the year it starts
+
     def queryset(self, ctx):
         return ctx.scope.filter(Trainee.objects.filter(training_class__pairing=ctx.pairing))
 
