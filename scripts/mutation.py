@@ -45,7 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Module -> the tests that guard it, and (for the big model modules) the
 # functions holding the rules: qualified names, a name ending in "." takes a
-# whole class.
+# whole class. Tests that run the code in a child process of their own (a
+# fresh interpreter, which imports the unmutated module) can kill no mutant:
+# SUBPROCESS_TESTS are left out of the session.
 MODULES = {
     "xiezuo/accounts/scope.py": {
         "tests": ["tests/test_audit_scope.py", "tests/accounts", "tests/ledgers/test_sibling_scope.py"],
@@ -111,6 +113,11 @@ MODULES = {
         "tests": ["tests/ledgers/test_columns.py", "tests/ledgers/test_numerals.py",
                   "tests/ledgers/test_amount_only.py", "tests/ledgers/test_counting_columns.py"],
     },
+}
+
+SUBPROCESS_TESTS = {
+    "tests/labour/test_privacy.py::test_sqlite_database_file_never_holds_a_plain_number",
+    "tests/procurement/test_bid_phones.py::test_the_migration_encrypts_stored_phones_and_rekeys_findings",
 }
 
 # Survivors that change no result, keyed by (module, function, the changed
@@ -467,7 +474,8 @@ def main(argv=None):
     tests = sorted({t for m in modules for t in MODULES[m]["tests"]})
     import pytest
 
-    return pytest.main(["-q", "-p", "no:cacheprovider", "-m", "not browser", *tests],
+    deselect = [arg for t in sorted(SUBPROCESS_TESTS) if t.split("::")[0] in tests for arg in ("--deselect", t)]
+    return pytest.main(["-q", "-p", "no:cacheprovider", "-m", "not browser", *deselect, *tests],
                        plugins=[Runner(modules, max(1, args.jobs), args.out)])
 
 
