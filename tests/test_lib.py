@@ -238,6 +238,9 @@ class TestIdentifierMessagesAndLimits:
         x = next(ids.make_id_number(f"6301231990010112{n}") for n in range(10)
                  if ids.make_id_number(f"6301231990010112{n}").endswith("X"))
         assert ids.normalize_id_number(" " + x[:17] + "x ") == x
+        # Spaces inside, as numbers are often written in groups, are dropped.
+        assert ids.normalize_id_number(f"{good[:6]} {good[6:14]} {good[14:]}") == good
+        assert ids.normalize_id_number(" ".join(good)) == good
 
     def test_birth_dates_exactly_at_their_limits(self):
         import lib.ids as ids

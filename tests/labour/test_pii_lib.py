@@ -33,9 +33,9 @@ def test_altered_ciphertext_is_refused_not_misread():
     token = pii.encrypt(RAW_ID, "id_number")
     body = bytearray(pii.base64.urlsafe_b64decode(token[3:]))
     body[-1] ^= 1
-    with pytest.raises(pii.DecryptionError):
+    with pytest.raises(pii.DecryptionError, match="^ciphertext does not match the key or was altered$"):
         pii.decrypt("g1:" + pii.base64.urlsafe_b64encode(bytes(body)).decode(), "id_number")
-    with pytest.raises(pii.DecryptionError):
+    with pytest.raises(pii.DecryptionError, match="^unknown ciphertext format$"):
         pii.decrypt("plain-text", "id_number")
 
 
