@@ -54,7 +54,8 @@ MODULES = {
                   "tests/test_accounts.py"],
     },
     "xiezuo/audit/models.py": {
-        "tests": ["tests/test_audit_chain.py", "tests/test_audit.py", "tests/test_audit_scope.py"],
+        "tests": ["tests/test_audit_chain.py", "tests/test_audit.py", "tests/test_audit_scope.py",
+                  "tests/test_audit_values.py"],
     },
     "xiezuo/figures.py": {"tests": ["tests/assessment/test_facts.py", "tests/funds/test_figures.py"]},
     "xiezuo/funds/figures.py": {
