@@ -103,14 +103,14 @@ def test_masks_of():
 
 def test_an_event_holds_the_actor_and_the_values_as_given(county, users):
     long_name = "名" * 200
-    with time_machine.travel(datetime.datetime(2022, 6, 26, 1, 2, 3, 456789, tzinfo=datetime.timezone.utc),
+    with time_machine.travel(datetime.datetime(2022, 6, 26, 1, 2, 3, 987654, tzinfo=datetime.timezone.utc),
                              tick=False):
         with acting_as(users["liuhe"], username=long_name):
             event = record("admin", model="pairings.Pairing", object_id=None, pairing_id=county.pk,
                            summary="摘" * 600, before={"amount": Decimal("1.50")},
                            after={"on": datetime.date(2022, 6, 26)}, region_path="/9/")
     stored = AuditEvent.objects.get(pk=event.pk)
-    assert stored.at == datetime.datetime(2022, 6, 26, 1, 2, 3, 456000, tzinfo=datetime.timezone.utc)
+    assert stored.at == datetime.datetime(2022, 6, 26, 1, 2, 3, 987000, tzinfo=datetime.timezone.utc)
     assert stored.actor_id == users["liuhe"].pk and stored.actor_name == "名" * 150 and stored.ip == ""
     assert stored.object_id == "" and stored.pairing_id == county.pk and stored.region_path == ""
     assert stored.summary == "摘" * 500 and stored.before == {"amount": "1.50"} and stored.after == {"on": "2022-06-26"}
@@ -188,3 +188,14 @@ def test_events_of_a_bulk_insert_equal_those_of_one_save_at_a_time(county):
     assert (event.pairing_id, event.region_path) == (county.pk, "")
     assert record_created([]) == []
     assert verify_chain()[2] == ""
+
+
+def test_an_empty_chain_without_a_head_verifies():
+    from xiezuo.audit.models import AuditHead
+
+    AuditEvent.objects.all().delete()
+    AuditHead.objects.all().delete()
+    assert verify_chain() == (0, None, "")
+    first = record("admin", summary="第一条")
+    assert (first.seq, first.prev_hash) == (1, "0" * 64)
+    assert verify_chain() == (1, None, "")
