@@ -393,6 +393,8 @@ class Runner:
             m, _ = running.pop(pid)
             code = os.waitstatus_to_exitcode(status)
             m.status = {0: "survived", 1: "killed", 3: "not applied"}.get(code, "killed")
+            if m.status != "killed" and not m.equivalent:  # shown at once: a long run can be read while it goes
+                print(f"\n  {m.status}: {m.module}:{m.line} {m.function}: {m.changed_line()}", flush=True)
 
     def _fork(self, m):
         pid = os.fork()
