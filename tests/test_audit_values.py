@@ -175,7 +175,7 @@ def test_events_of_a_bulk_insert_equal_those_of_one_save_at_a_time(county):
     ])
     events = record_created(bulk)
     assert [e.action for e in events] == ["create", "create"]
-    first, second = (AuditEvent.objects.get(pk=e.pk) for e in events)
+    first, second = (AuditEvent.objects.get(seq=e.seq) for e in events)
     assert (first.model, first.object_id, first.pairing_id) == ("pairings.Organisation", str(bulk[0].pk), None)
     assert first.region_path == one.region_path == region.path and second.region_path == bulk[1].region.path
     assert first.summary == str(bulk[0]) and first.before is None
