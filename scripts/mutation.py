@@ -131,6 +131,19 @@ EQUIVALENT = {
     ("lib/ids.py", "normalize_id_number", "expected = id_check_char(number[:18])"),
     ("lib/pii.py", "birth_decade", 'if text.endswith("XX年代XX"):'),
     ("lib/pii.py", "normalize_phone", 'if len(local) in (7, 8) and local[0] not in "XX01XX":'),
+    ("xiezuo/accounts/scope.py", "Scope._load", "self._perms = None"),
+    ("xiezuo/accounts/scope.py", "Scope._load", 'for pid in Pairing.objects.values_list(flat=True):'),
+    ("xiezuo/accounts/scope.py", "Scope._load", 'for pid in subtree.values_list(flat=True):'),
+    ("xiezuo/accounts/scope.py", "Scope._load", 'for m in u.memberships.select_related(None):'),
+    ("xiezuo/accounts/scope.py", "Scope.require", 'if not self.has(pairing, ):'),
+    ("xiezuo/accounts/scope.py", "Scope.filter", 'path = getattr(model, "scope_path", None)'),
+    ("xiezuo/accounts/scope.py", "Scope.filter", 'path = getattr(model, "scope_path", )'),
+    ("xiezuo/accounts/scope.py", "Scope.usable", 'pid = getattr(pairing, "pk", None)'),
+    ("xiezuo/accounts/scope.py", "Scope.usable", 'pid = getattr(pairing, "pk", )'),
+    *(("xiezuo/accounts/scope.py", "get_pairing", f'return Pairing.objects.select_related({", ".join(names)}).get(pk=pid)')
+      for names in (('"east_region"', '"east_org"', '"west_org"', '"parent"'),
+                    ('"east_region"', '"west_region"', '"west_org"', '"parent"'),
+                    ('"east_region"', '"west_region"', '"east_org"', '"parent"'))),
 }
 
 

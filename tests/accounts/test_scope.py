@@ -33,6 +33,7 @@ def test_nobody_and_an_inactive_superuser_see_nothing(users):
     for who in (None, AnonymousUser()):
         s = Scope(who)
         assert not s.is_global and s.pairing_ids() == set() and not s.has_any("read")
+        assert Scope(who).unit_orgs(1) == set()
     admin = users["admin"]
     assert Scope(admin).is_global
     admin.is_active = False
@@ -46,6 +47,7 @@ def test_a_superuser_holds_every_permission_everywhere(users):
     for perm in ALL_PERMISSIONS:
         assert s.pairing_ids(perm) == everything
     assert set(s.pairings("admin")) == set(Pairing.objects.all())
+    assert Scope(users["admin"]).unit_orgs(everything.pop()) == set()
 
 
 def test_an_administrator_membership_reaches_every_pairing(foreign):
