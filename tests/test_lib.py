@@ -238,6 +238,9 @@ class TestIdentifierMessagesAndLimits:
         x = next(ids.make_id_number(f"6301231990010112{n}") for n in range(10)
                  if ids.make_id_number(f"6301231990010112{n}").endswith("X"))
         assert ids.normalize_id_number(" " + x[:17] + "x ") == x
+        # Spaces inside, as numbers are often written in groups, are dropped.
+        assert ids.normalize_id_number(f"{good[:6]} {good[6:14]} {good[14:]}") == good
+        assert ids.normalize_id_number(" ".join(good)) == good
 
     def test_birth_dates_exactly_at_their_limits(self):
         import lib.ids as ids
@@ -261,3 +264,28 @@ class TestIdentifierMessagesAndLimits:
         assert ids.mask_phone("13912345678") == "139****5678" and ids.mask_phone("1234567") == "1234567"
         assert ids.id_gender("630123199001011234") == "男" and ids.id_gender("630123199001011224") == "女"
         assert ids.id_birth_date("630123199001021234") == datetime.date(1990, 1, 2)
+
+    def test_birth_date_after_today_refused_whatever_its_digits(self):
+        # On 15 November a number born on the 16th (or the 20th) is refused:
+        # the whole month and the whole day are read, not their last digits.
+        import time_machine
+
+        import lib.ids as ids
+
+        with time_machine.travel(datetime.datetime(2024, 11, 15, 12, tzinfo=datetime.timezone.utc), tick=False):
+            today = ids.make_id_number("63012320241115123")
+            assert ids.normalize_id_number(today) == today
+            for born in ("20241116", "20241120", "20241201", "20251015"):
+                with pytest.raises(ValueError, match=f"^身份证号中的出生日期“{born}”不在合理范围内$"):
+                    ids.normalize_id_number(ids.make_id_number(f"630123{born}123"))
+            assert ids.id_birth_date(ids.make_id_number("63012320231116123")) == datetime.date(2023, 11, 16)
+
+    def test_uscc_region_code_starts_at_the_third_character(self):
+        import lib.ids as ids
+
+        with pytest.raises(ValueError, match="^统一社会信用代码第3至8位应为登记管理机关行政区划码（数字）$"):
+            ids.normalize_uscc(ids.make_uscc("91A20116MA1XXXXXX"))
+        with pytest.raises(ValueError, match="^统一社会信用代码第3至8位应为登记管理机关行政区划码（数字）$"):
+            ids.normalize_uscc(ids.make_uscc("9132011AMA1XXXXXX"))
+        # The ninth character (the organisation code's first) may be a letter.
+        assert ids.normalize_uscc(ids.make_uscc("91320116MA1XXXXXX")) == ids.make_uscc("91320116MA1XXXXXX")
