@@ -52,7 +52,7 @@ def path_choices():
     # Named, never coded: a label that two figures share says its section.
     paths = figure_paths()
     seen = {}
-    for label, _ in paths.values():
+    for label, _kind in paths.values():
         seen[label] = seen.get(label, 0) + 1
     return [(path, label if seen[label] == 1 else f"{label}（{SECTION_NAMES.get(path.split('.')[0], '')}）")
             for path, (label, _) in paths.items()]
