@@ -18,7 +18,7 @@ import pytest
 from xiezuo.accounts.models import User
 
 from .checklist import login
-from .test_authz_walk import ROLES, pages
+from .test_authz_walk import ROLES, county_briefing, pages  # noqa: F401 (the fixture: briefing pages are read too)
 
 pytestmark = pytest.mark.django_db
 

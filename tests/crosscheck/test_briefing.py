@@ -190,3 +190,14 @@ def test_api_creates_lists_and_reads_drafts(county):
     assert detail["sections"] == Briefing.objects.get(pk=body["id"]).sections
     r = token_client("liuhe").post(url, {"period": "month", "year": 2022}, content_type="application/json")
     assert r.status_code == 422 and r.json()["errors"]["number"] == ["月度简报须选择1—12月中的一个月"]
+
+
+@pytest.mark.parametrize("sentence,months", [
+    ("2022年一季度，", (1, 3)), ("2022年第二季度，", (4, 6)), ("2022年1—6月，", (1, 6)), ("2022年1-6月，", (1, 6)),
+    ("2022年一至六月，", (1, 6)), ("2022年3月份，", (3, 3)), ("2022年3月，", (3, 3)), ("截至2022年6月，", (1, 6)),
+    ("2022年6月底，", (1, 6)), ("2022年上半年，", (1, 6)), ("2022年前三季度，", (1, 9)), ("今年下半年，", (7, 12)),
+    ("2022年三月以来，", True), ("2022年6月26日，", False), ("2022年，", False),
+])
+def test_parts_of_a_year(sentence, months):
+    (mark,) = services.year_marks(sentence, datetime.date(2022, 12, 31))
+    assert mark[2] == [2022] and mark[3] == months

@@ -73,7 +73,9 @@ _YEAR_PATTERNS = [
 _RELATIVE = {"今年": 0, "本年度": 0, "去年": -1, "上年": -1, "前年": -2}
 _PART_YEAR = re.compile(r"上半年|下半年|第?[一二三四1-4]季度|前三季度|[一二三四五六七八九十]+月份?以来"
                         r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[—－\-~～至到]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})月份?"
-                        r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})月份|\d{1,2}月(?=[，,。；;、\s])")
+                        r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})月份|\d{1,2}月(?:底|末)|\d{1,2}月(?=[，,。；;、\s])")
+# 截至2022年6月, 6月底: from January up to that month (cumulative).
+_UP_TO = re.compile(r"(?:截至|截止到|截止|到)\s*$")
 _CN_MONTH = {ch: n for n, ch in enumerate("一二三四五六七八九十", 1)}
 _HALVES = {"上半年": (1, 6), "下半年": (7, 12), "前三季度": (1, 9)}
 _MONTH_RANGE = re.compile(r"(\w{1,3}?)\s*[—－\-~～至到]\s*(\w{1,3}?)月份?$")
@@ -92,12 +94,15 @@ def _month(text):
     return n if n is not None and 1 <= n <= 12 else None
 
 
-def part_months(written):
+def part_months(written, up_to=False):
     """The months (first, last) a part-year expression names (上半年 → (1, 6),
-    二季度 → (4, 6), 1—6月 → (1, 6), 3月份 → (3, 3)), or True when it names
-    a part of the year without fixed months (三月以来)."""
+    二季度 → (4, 6), 1—6月 → (1, 6), 3月份 → (3, 3); 6月底, or 6月 after
+    截至, → (1, 6)), or True when it names a part of the year without fixed
+    months (三月以来)."""
     if written.endswith("以来"):
         return True
+    if written.endswith(("底", "末")):
+        written, up_to = written[:-1], True
     if written in _HALVES:
         return _HALVES[written]
     if written.endswith("季度"):
@@ -109,7 +114,7 @@ def part_months(written):
         a, b = _month(m.group(1)), _month(m.group(2))
         return (a, b) if a and b and a <= b else True
     n = _month(re.sub(r"月份?$", "", written))
-    return (n, n) if n else True
+    return ((1 if up_to else n), n) if n else True
 
 
 def months_text(months):
@@ -385,13 +390,14 @@ def year_marks(sentence, on):
             taken.append((m.start(), m.end()))
             part = _PART_YEAR.match(sentence, m.end())
             # False: the whole year(s); (first, last): months of it; True: a part without fixed months.
-            partial = part_months(part.group(0)) if part else False
+            partial = part_months(part.group(0), bool(_UP_TO.search(sentence[:m.start()]))) if part else False
             marks.append((m.start(), m.end(), years, partial, kind))
     # 上半年 alone: this year's first half.
     for part in _PART_YEAR.finditer(sentence):
         start = part.start()
         if not any(s <= start <= e for s, e, *_ in marks):
-            marks.append((start, start, [on.year], part_months(part.group(0)), "relative"))
+            marks.append((start, start, [on.year], part_months(part.group(0), bool(_UP_TO.search(sentence[:start]))),
+                          "relative"))
     return sorted(marks)
 
 
