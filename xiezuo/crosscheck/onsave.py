@@ -23,7 +23,7 @@ def flagged(claims, unknown=False):
     verdicts = FLAGGED + ((services.UNKNOWN,) if unknown else ())
     return [{"sentence": c.sentence, "written": c.written, "claim": c.claim_text, "ledger": c.ledger_text,
              "difference": c.difference_text, "verdict": c.verdict, "reason": c.reason,
-             "links": [{"year": y, "url": u} for y, u in c.links]}
+             "links": [{"year": y, "href": u} for y, u in c.links]}
             for c in claims if c.verdict in verdicts]
 
 
