@@ -57,6 +57,19 @@ def county_download(county, settings, tmp_path):
     services.start(county, User.objects.get(username="liuhe"), "ledger", ledger="funds")
 
 
+def add_county_briefing(county):
+    """A county 简报 draft, so the briefing pages are walked too."""
+    from xiezuo.crosscheck.views import create_briefing
+
+    create_briefing(county, User.objects.get(username="liuhe"),
+                    {"period": "quarter", "year": 2022, "number": 1, "issue_no": None, "issuer": ""})
+
+
+@pytest.fixture(autouse=True)
+def county_briefing(county):
+    add_county_briefing(county)
+
+
 def walk(resolver=None, prefix=""):
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:

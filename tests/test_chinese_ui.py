@@ -18,9 +18,16 @@ import pytest
 from xiezuo.accounts.models import User
 
 from .checklist import login
-from .test_authz_walk import ROLES, pages
+from .test_authz_walk import ROLES, add_county_briefing, pages
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def county_briefing(county):
+    """The briefing pages are read too."""
+    add_county_briefing(county)
+
 
 SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+\b")
 LABEL = re.compile(r"\b[a-z]+\.[A-Z][A-Za-z]+\b")

@@ -84,8 +84,9 @@ SENTENCES = [
      [("5593名", OK, "funds.beneficiaries.students", [2022]), ("707名", OK, "funds.beneficiaries.children", [2022])]),
     ("2022年项目惠及脱贫人口45人。", END_2022,
      [("45人", UNKNOWN, None, [])]),
-    ("今年上半年，消费帮扶金额达300万元。", AUTUMN_2022,
-     [("300万元", UNKNOWN, "consumption.total", [2022])]),
+    # A half-year of a figure counted per year only (people employed in a year).
+    ("今年上半年，帮助农村劳动力就业300人。", AUTUMN_2022,
+     [("300人", UNKNOWN, "labour.employed", [2022])]),
     ("2021年，六合区向湟源县派出挂职干部3人。", END_2022,
      [("3人", BAD, "talent.cadres", [2021])]),
     ("2022年培训农村劳动力近百人次。", END_2022,
@@ -183,7 +184,7 @@ def test_year_carries_through_the_paragraph_and_the_text_period(run):
 
 
 def test_unknown_reasons(run):
-    claims = run("2022年新建围墙约180米，惠及群众三千余户。今年上半年培训50人。", on=AUTUMN_2022)
+    claims = run("2022年新建围墙约180米，惠及群众三千余户。今年上半年转移就业50人。", on=AUTUMN_2022)
     assert [(c.written, c.reason) for c in claims] == [
         ("约180米", "词表中没有以“米”计量的口径"),
         ("三千余户", "词表中没有以“户”计量的口径"),

@@ -248,8 +248,10 @@ def opinions_section(doc, evaluation):
                 paragraph(doc, para.strip(), BODY_FONT, SIZE_3)
 
 
-def self_evaluation_docx(evaluation):
-    """Return the self-evaluation report as .docx bytes."""
+def new_document():
+    """A Word document laid out after GB/T 9704: A4, the type area's
+    margins, 仿宋 3号 body type, page numbers in the footer. The 自评报告 and
+    the 信息简报 (crosscheck.briefing) are both written on it."""
     doc = Document()
     section = doc.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
@@ -260,6 +262,12 @@ def self_evaluation_docx(evaluation):
     normal.font.name, normal.font.size = BODY_FONT, SIZE_3
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     page_number_footer(section, doc)
+    return doc
+
+
+def self_evaluation_docx(evaluation):
+    """Return the self-evaluation report as .docx bytes."""
+    doc = new_document()
 
     pairing, year = evaluation.pairing, evaluation.year
     snapshot = evaluation.snapshot or {}

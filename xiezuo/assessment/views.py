@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xiezuo.accounts.scope import get_pairing, scope_for
+from xiezuo.crosscheck import onsave
 from xiezuo.downloads.services import report_is_small
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of, save_or_conflict
@@ -130,13 +131,18 @@ def self_evaluation(request, pairing_id, year, side):
                     saved.admin_event("修改自评文字")
             if saved:
                 messages.success(request, "已保存自评内容")
+                # The narratives go out in the report: check their figures, never block.
+                onsave.check_saved(request, f"self-evaluation:{saved.pk}",
+                                   "\n".join(t for t in saved.narratives.values() if t), pairing,
+                                   onsave.year_end(year))
                 return redirect("assessment:self_evaluation", pairing.pk, year, side)
     ctx = {"pairing": pairing, "year": year, "side": side, "evaluation": evaluation, "form": form,
            "areas": WORK_AREAS, "can_edit": _can_edit(evaluation, request.user),
            "can_refresh": evaluation.may_refresh(request.user), "changes": workflow.snapshot_changes(evaluation),
            "can_side": scope.has(pairing, side), "can_other": scope.has(pairing, evaluation.other_side),
            "can_admin": scope.has(pairing, "admin"), "opinions": evaluation.opinion_list(),
-           "opinion_form": OpinionForm(), "docx_kind": "report_docx_east" if side == "east" else "report_docx"}
+           "opinion_form": OpinionForm(), "docx_kind": "report_docx_east" if side == "east" else "report_docx",
+           "saved_check": onsave.recall(request, f"self-evaluation:{evaluation.pk}")}
     return render(request, "assessment/self_evaluation.html", ctx)
 
 

@@ -2,11 +2,12 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lib.uploads import check_upload
 from xiezuo.front.forms import BootstrapMixin, VersionedForm
 
-from .models import Term, path_choices
+from .models import Briefing, Term, path_choices
 from .services import docx_text
 
 MAX_TEXT = 200_000  # characters: a long 总结 is some tens of thousands
@@ -71,3 +72,63 @@ class TermForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["path"].choices = path_choices()
         self.fields["path"].widget.attrs["class"] = "form-select"
+
+
+class NewBriefingForm(BootstrapMixin, forms.Form):
+    """The period of a new 简报 draft: the page's and the API's one input path."""
+
+    period = forms.ChoiceField(label=_("简报周期"), choices=Briefing.PERIODS, initial=Briefing.QUARTER)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    number = forms.IntegerField(label=_("月份或季度"), required=False, min_value=1, max_value=12,
+                                help_text=_("月度简报填1—12月，季度简报填1—4季度，年度简报留空"))
+    issue_no = forms.IntegerField(label=_("期数"), required=False, min_value=1, max_value=100000,
+                                  help_text=_("留空则接续本单位上一期"))
+    issuer = forms.CharField(label=_("编发单位"), required=False, max_length=200,
+                             help_text=_("留空为本方东西部协作工作领导小组办公室"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["year"].initial = timezone.localdate().year
+
+    def clean(self):
+        cleaned = super().clean()
+        period, number = cleaned.get("period"), cleaned.get("number")
+        if period == Briefing.MONTH and not number:
+            self.add_error("number", _("月度简报须选择1—12月中的一个月"))
+        elif period == Briefing.QUARTER and not (number and number <= 4):
+            self.add_error("number", _("季度简报须选择1—4季度中的一个季度"))
+        elif period == Briefing.YEAR:
+            cleaned["number"] = None
+        return cleaned
+
+
+class BriefingForm(VersionedForm):
+    """The draft's text, editable before export: a heading and a text area
+    (a paragraph a line) per section."""
+
+    class Meta:
+        model = Briefing
+        fields = ["title", "issue_no", "issuer", "issued_on", "lead"]
+        widgets = {"lead": forms.Textarea(attrs={"rows": 3}), "issued_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n, section in enumerate(self.instance.sections):
+            self.fields[f"heading_{n}"] = forms.CharField(
+                label=_("小标题"), max_length=200, required=False, initial=section.get("heading", ""),
+                widget=forms.TextInput(attrs={"class": "form-control"}))
+            self.fields[f"text_{n}"] = forms.CharField(
+                label=_("正文（每行一段）"), max_length=20_000, required=False,
+                initial="\n".join(section.get("paragraphs", [])),
+                widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}))
+
+    def section_fields(self):
+        return [(self[f"heading_{n}"], self[f"text_{n}"]) for n in range(len(self.instance.sections))]
+
+    def save(self, commit=True):
+        self.instance.sections = [
+            {"heading": self.cleaned_data.get(f"heading_{n}", "").strip(),
+             "paragraphs": [p.strip() for p in self.cleaned_data.get(f"text_{n}", "").splitlines() if p.strip()]}
+            for n in range(len(self.instance.sections))]
+        return super().save(commit)

@@ -14,6 +14,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from xiezuo.assessment import computations
 from xiezuo.assessment.computations import AMOUNT, COUNT, RATE
@@ -51,7 +52,7 @@ def path_choices():
     # Named, never coded: a label that two figures share says its section.
     paths = figure_paths()
     seen = {}
-    for label, _ in paths.values():
+    for label, _kind in paths.values():
         seen[label] = seen.get(label, 0) + 1
     return [(path, label if seen[label] == 1 else f"{label}（{SECTION_NAMES.get(path.split('.')[0], '')}）")
             for path, (label, _) in paths.items()]
@@ -152,3 +153,79 @@ class Term(ScopedModel):
 
 
 tracked(Term)
+
+
+class Briefing(ScopedModel):
+    """A 信息简报 draft of a pairing for a month, a quarter or a year: built
+    from the period's figures (`crosscheck.briefing`), then edited by its
+    office before the .docx is exported. Every edit is checked by 口径核对
+    and shown to the writer; saving is never blocked."""
+
+    MONTH, QUARTER, YEAR = "month", "quarter", "year"
+    PERIODS = [(MONTH, _("月度")), (QUARTER, _("季度")), (YEAR, _("年度"))]
+
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.CASCADE,
+                                related_name="briefings")
+    period = models.CharField(_("简报周期"), max_length=8, choices=PERIODS)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveSmallIntegerField(_("月份或季度"), null=True, blank=True,
+                                              help_text=_("月度简报填1—12月，季度简报填1—4季度，年度简报留空"))
+    issue_no = models.PositiveIntegerField(_("期数"))
+    issuer = models.CharField(_("编发单位"), max_length=200)
+    issued_on = models.DateField(_("编发日期"))
+    title = models.CharField(_("标题"), max_length=200)
+    lead = models.TextField(_("导语"), blank=True)
+    # [{"heading": "…", "paragraphs": ["…", …]}, …]
+    sections = models.JSONField(_("正文"), default=list, blank=True)
+    # ["财政援助资金：资金到位台账（…）", …]: the closing note, one line a figure.
+    sources = models.JSONField(_("数据来源"), default=list, blank=True)
+    created_by = models.ForeignKey("accounts.User", verbose_name=_("起草人"), null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    edited_by = models.ForeignKey("accounts.User", verbose_name=_("最后修改人"), null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    created_at = models.DateTimeField(_("起草时间"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-year", "-issue_no", "-pk"]
+        verbose_name = _("信息简报")
+        verbose_name_plural = _("信息简报")
+
+    def __str__(self):
+        return f"{self.title}（第{self.issue_no}期）"
+
+    @property
+    def months(self):
+        """(first, last) month of the period, or None for a year."""
+        if self.period == self.MONTH:
+            return (self.number, self.number)
+        if self.period == self.QUARTER:
+            return (3 * self.number - 2, 3 * self.number)
+        return None
+
+    @property
+    def period_text(self):
+        from .services import months_text
+
+        return f"{self.year}年" + (months_text(self.months) if self.months else "")
+
+    def clean(self):
+        if self.period == self.MONTH and not (self.number and 1 <= self.number <= 12):
+            raise ValidationError({"number": _("月度简报须选择1—12月中的一个月")})
+        if self.period == self.QUARTER and not (self.number and 1 <= self.number <= 4):
+            raise ValidationError({"number": _("季度简报须选择1—4季度中的一个季度")})
+        if self.period == self.YEAR:
+            self.number = None
+
+    def lines(self):
+        """The draft as the .docx holds it, a line a paragraph (报头, title,
+        lead, headings and paragraphs, closing note): what 口径核对 reads."""
+        out = [self.lead]
+        for section in self.sections:
+            out.append(section.get("heading", ""))
+            out.extend(section.get("paragraphs", []))
+        return [line for line in out if line.strip()]
+
+
+tracked(Briefing)

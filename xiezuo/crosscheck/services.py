@@ -34,6 +34,7 @@ from xiezuo.assessment import services as assessment
 from xiezuo.assessment.computations import AMOUNT, COUNT, RATE
 from xiezuo.pairings.models import Pairing
 
+from . import periods
 from .models import Term, figure_value
 
 CONSISTENT, INCONSISTENT, BOUND_KEPT, BOUND_BROKEN, UNKNOWN = (
@@ -70,7 +71,75 @@ _YEAR_PATTERNS = [
     ("relative", re.compile(r"(今年|本年度|去年|上年|前年)(?:以来)?")),
 ]
 _RELATIVE = {"今年": 0, "本年度": 0, "去年": -1, "上年": -1, "前年": -2}
-_PART_YEAR = re.compile(r"上半年|下半年|[一二三四1-4]季度|前三季度|1-\d+月|1至\d+月|[一二三四五六七八九十]+月份?以来")
+_PART_YEAR = re.compile(r"上半年|下半年|第?[一二三四1-4]季度|前三季度|[一二三四五六七八九十]+月份?以来"
+                        r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[—－\-~～至到]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})月份?"
+                        r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})月份|\d{1,2}月(?:底|末)|\d{1,2}月(?=[，,。；;、\s])")
+# 截至2022年6月, 6月底: from January up to that month (cumulative).
+_UP_TO = re.compile(r"(?:截至|截止到|截止|到)\s*$")
+_CN_MONTH = {ch: n for n, ch in enumerate("一二三四五六七八九十", 1)}
+_HALVES = {"上半年": (1, 6), "下半年": (7, 12), "前三季度": (1, 9)}
+_MONTH_RANGE = re.compile(r"(\w{1,3}?)\s*[—－\-~～至到]\s*(\w{1,3}?)月份?$")
+
+
+def _month(text):
+    """1…12 from 3, 03, 三, 十二; None otherwise."""
+    if text.isdigit():
+        n = int(text)
+    elif len(text) == 1:
+        n = _CN_MONTH.get(text)
+    elif len(text) == 2 and text[0] == "十":
+        n = 10 + _CN_MONTH.get(text[1], 99)
+    else:
+        n = None
+    return n if n is not None and 1 <= n <= 12 else None
+
+
+def part_months(written, up_to=False):
+    """The months (first, last) a part-year expression names (上半年 → (1, 6),
+    二季度 → (4, 6), 1—6月 → (1, 6), 3月份 → (3, 3); 6月底, or 6月 after
+    截至, → (1, 6)), or True when it names a part of the year without fixed
+    months (三月以来)."""
+    if written.endswith("以来"):
+        return True
+    if written.endswith(("底", "末")):
+        written, up_to = written[:-1], True
+    if written in _HALVES:
+        return _HALVES[written]
+    if written.endswith("季度"):
+        q = written[-3]
+        q = "一二三四".index(q) + 1 if q in "一二三四" else int(q)
+        return (3 * q - 2, 3 * q)
+    m = _MONTH_RANGE.match(written)
+    if m:
+        a, b = _month(m.group(1)), _month(m.group(2))
+        return (a, b) if a and b and a <= b else True
+    n = _month(re.sub(r"月份?$", "", written))
+    return ((1 if up_to else n), n) if n else True
+
+
+def months_text(months):
+    """How a 简报 and the results name a part of a year: 一季度, 3月份, 1—6月."""
+    first, last = months
+    if first == last:
+        return f"{first}月份"
+    if last - first == 2 and first % 3 == 1:
+        return f"{'一二三四'[last // 3 - 1]}季度"
+    return f"{first}—{last}月"
+
+
+def previous_months(year, months):
+    """The period just before (环比): the month, quarter or span of the same
+    length before it, into the year before when it starts in January."""
+    first, last = months
+    length = last - first + 1
+    if first - length >= 1:
+        return year, (first - length, last - length)
+    return year - 1, (first - length + 12, last - length + 12)
+
+
+# 同比增长12.5%, 环比下降3%: a change of the figure just before it in the sentence.
+_CHANGE = re.compile(r"(同比|环比)(增长|增加|上升|提高|下降|减少)$")
+CHANGE_NAMES = {"yoy": "同比", "mom": "环比"}
 
 # The ledger list behind a figure, by the start of its path (longest first).
 LINK_PAGES = [
@@ -105,6 +174,9 @@ class Claim:
     difference: Decimal | int | None = None
     reason: str = ""
     links: list = field(default_factory=list)  # [(year, url)]
+    months: tuple | None = None  # (first, last) of a part of the year (一季度 → (1, 3))
+    change: str = ""  # "yoy" (同比) or "mom" (环比): a percent change of the figure before it
+    base: "Claim | None" = None  # the figure a change is of
 
     @property
     def verdict_label(self):
@@ -112,6 +184,8 @@ class Claim:
 
     @property
     def kind(self):
+        if self.change:
+            return RATE
         return self.term.kind if self.term else (AMOUNT if self.unit in ("元", "万", "亿") else COUNT)
 
     @property
@@ -134,12 +208,14 @@ class Claim:
         if not self.years:
             return ""
         if len(self.years) == 1:
-            return f"{self.years[0]}年"
+            return f"{self.years[0]}年" + (months_text(self.months) if self.months else "")
         return f"{self.years[0]}—{self.years[-1]}年"
 
     @property
     def claim_text(self):
         """What the number claims: which figure of which year and pairing."""
+        if self.change and self.base is not None:
+            return f"{self.base.claim_text}{CHANGE_NAMES[self.change]}增减幅度"
         if self.term is None:
             return ""
         where = f"（{self.pairing}）" if self.pairing is not None else ""
@@ -152,6 +228,7 @@ class Claim:
             "bound": [b for b, _ in self.bounds],
             "claims": None if self.term is None else {
                 "term": self.term.label, "path": self.term.path, "years": self.years,
+                "months": list(self.months) if self.months else None, "change": self.change or None,
                 "pairing": self.pairing.pk if self.pairing is not None else None,
                 "pairing_name": str(self.pairing) if self.pairing is not None else None,
                 "text": self.claim_text},
@@ -311,13 +388,16 @@ def year_marks(sentence, on):
             if not years or not all(2000 <= y <= 2100 for y in years):
                 continue
             taken.append((m.start(), m.end()))
-            partial = bool(_PART_YEAR.match(sentence, m.end()))
+            part = _PART_YEAR.match(sentence, m.end())
+            # False: the whole year(s); (first, last): months of it; True: a part without fixed months.
+            partial = part_months(part.group(0), bool(_UP_TO.search(sentence[:m.start()]))) if part else False
             marks.append((m.start(), m.end(), years, partial, kind))
-    partials = [m.start() for m in _PART_YEAR.finditer(sentence)]
     # 上半年 alone: this year's first half.
-    for start in partials:
+    for part in _PART_YEAR.finditer(sentence):
+        start = part.start()
         if not any(s <= start <= e for s, e, *_ in marks):
-            marks.append((start, start, [on.year], True, "relative"))
+            marks.append((start, start, [on.year], part_months(part.group(0), bool(_UP_TO.search(sentence[:start]))),
+                          "relative"))
     return sorted(marks)
 
 
@@ -511,8 +591,17 @@ class Figures:
 
     def __init__(self):
         self.cache = {}
+        self.parts = {}
 
-    def value(self, pairing, years, path, kind):
+    def value(self, pairing, years, path, kind, months=None):
+        """The figure at `path` over the years, or over months (first, last)
+        of one year (the dated figures of `periods` only)."""
+        if months:
+            key = (pairing.pk, years[0], months)
+            if key not in self.parts:
+                ids = assessment.subtree_ids([pairing])[pairing.pk]
+                self.parts[key] = periods.figures(ids, years[0], *months)
+            return self.parts[key].get(path)
         missing = [y for y in years if (pairing.pk, y) not in self.cache]
         if missing:
             got = assessment.figures_by_year(assessment.subtree_ids([pairing]), missing)
@@ -546,10 +635,19 @@ def check(text, pairing, scope, on=None):
         seen = set()
         found = list(find_numbers(s.text, s.start))
         for claim in found:
+            change = _CHANGE.search(s.text[:claim.start - s.start]) if claim.unit == "%" and not claim.bounds else None
+            if change:
+                claim.change = "yoy" if change.group(1) == "同比" else "mom"
+                if change.group(2) in ("下降", "减少"):
+                    claim.value = -claim.value
+                continue
             claim.term, claim.reason = tie(claim, s, terms)
         respectively = each_year(s.text, marks, found)
         for claim in found:
             claims.append(claim)
+            if claim.change:
+                _check_change(claim, claims, figures)
+                continue
             if claim.term is None:
                 continue
             claim.years, partial, claim.year_note = years_for(claim, s, marks, carried, period, on)
@@ -564,17 +662,19 @@ def check(text, pairing, scope, on=None):
                 continue
             claim.pairing = target
             if partial:
-                claim.reason = "台账数字按全年汇总，无法核对半年、季度或月份的数字"
-                continue
+                if partial is True or len(claim.years) != 1 or claim.term.path not in periods.PERIOD_PATHS:
+                    claim.reason = "台账数字按全年汇总，无法核对半年、季度或月份的数字"
+                    continue
+                claim.months = partial
             if claim.term.kind == RATE and len(claim.years) > 1:
                 claim.reason = "比率不能跨年度相加"
                 continue
-            key = (claim.term.path, tuple(claim.years), target.pk)
+            key = (claim.term.path, tuple(claim.years), claim.months, target.pk)
             if key in seen:
                 claim.reason = f"同一句中已有数字对应“{claim.term.label}”，此数可能是其中一部分或另有所指，未核对"
                 continue
             seen.add(key)
-            claim.ledger = figures.value(target, claim.years, claim.term.path, claim.term.kind)
+            claim.ledger = figures.value(target, claim.years, claim.term.path, claim.term.kind, claim.months)
             if claim.ledger is None:
                 claim.reason = "台账中暂无该数字"
                 continue
@@ -583,6 +683,32 @@ def check(text, pairing, scope, on=None):
         if marks:
             carried = marks[-1]
     return claims
+
+
+def _check_change(claim, claims, figures):
+    """Check 同比增长12.5% / 环比下降3%: the change, in percent, of the figure
+    just before it in its sentence, against the same figure of the year
+    before (同比: the same months of it) or of the period before (环比: the
+    month, quarter or span before; for a whole year, the year before)."""
+    base = next((c for c in reversed(claims[:-1]) if c.sentence == claim.sentence and c.start < claim.start
+                 and c.term is not None and not c.change), None)
+    claim.base = base
+    if base is None or base.ledger is None or base.pairing is None:
+        claim.reason = "增减幅度前没有可核对的台账数字"
+        return
+    claim.term, claim.pairing, claim.years, claim.months = base.term, base.pairing, base.years, base.months
+    if claim.change == "yoy" or not base.months:
+        years, months = [y - 1 for y in base.years], base.months
+    else:
+        (year,), months = base.years, base.months
+        year, months = previous_months(year, months)
+        years = [year]
+    before = figures.value(base.pairing, years, base.term.path, base.term.kind, months)
+    if not before:
+        claim.reason = "上期数字为零或台账中暂无，无法计算增减幅度"
+        return
+    claim.ledger = ((Decimal(base.ledger) - Decimal(before)) * 100 / Decimal(before)).quantize(Decimal("0.0001"))
+    judge(claim)
 
 
 def docx_text(f):

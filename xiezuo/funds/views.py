@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.models import record
+from xiezuo.crosscheck import onsave
 from xiezuo.figures import compute
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of
@@ -155,6 +156,8 @@ def project_detail(request, project_id):
         "attachment_form": AttachmentForm(), "return_form": ReturnForm(),
         "can_write": scope.has(project.pairing_id, "write"), "can_progress": project.can_update_progress(scope),
         "is_west": scope.has(project.pairing_id, "west"), "is_east": scope.has(project.pairing_id, "east"),
+        # 口径核对 of the texts the public disclosure page shows, right after they were saved.
+        "saved_check": onsave.recall(request, f"project:{project.pk}"),
     }
     return render(request, "funds/project_detail.html", ctx)
 
@@ -167,6 +170,9 @@ def _project_page(request, pairing, project):
             if getattr(saved, "allocation_warning", None):
                 messages.warning(request, saved.allocation_warning)
             messages.success(request, f"已保存项目：{saved}")
+            # 建设内容 and 联农带农说明 are published (公告公示): check their figures, never block.
+            onsave.check_saved(request, f"project:{saved.pk}", f"{saved.description}\n{saved.linkage_note}",
+                               saved.pairing, onsave.year_end(saved.year))
             return redirect("project_detail", saved.pk)
     return render(request, "funds/project_form.html", {"form": form, "pairing": pairing, "project": project})
 
