@@ -339,11 +339,12 @@ class CopyBehind:
     does nothing. Here a batch's COPY (sending the rows, the server's work,
     its result) runs in a thread on the import's own connection, inside its
     transaction, while the importer reads the next batch; the next statement
-    on the connection — the next batch's, the totals', the commit's or the
-    rollback's — first waits for it to end (`wait`, also run by an execute
-    wrapper before any query, so no caller can interleave with a running
-    COPY) and raises its error, if any, as Django's (IntegrityError for a
-    duplicate key: the import is refused whole).
+    on the connection — the next batch's, the totals', any other query —
+    first waits for it to end (`wait`, run by an execute wrapper before any
+    query, so no caller can interleave with a running COPY) and raises its
+    error, if any, as Django's (IntegrityError for a duplicate key: the
+    import is refused whole). The commit or rollback comes after `close`,
+    which waits too.
 
     The foreign keys of the sales table are deferred (Django's constraints
     are DEFERRABLE INITIALLY DEFERRED): their checks would all wait for the
