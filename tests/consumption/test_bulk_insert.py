@@ -6,10 +6,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
+from xiezuo.audit.models import AuditEvent
 from xiezuo.consumption import totals
-from xiezuo.consumption.models import Sale
-from xiezuo.consumption.services import bulk_create_sales, insert_sale_columns
+from xiezuo.consumption.models import Product, Sale
+from xiezuo.consumption.services import CopyBehind, bulk_create_sales, insert_sale_columns
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +66,71 @@ def test_instance_insert_stores_texts_exactly(county, refs):
     assert [s.pk for s in sales] == list(Sale.objects.filter(pk__in=[s.pk for s in sales]).order_by("pk")
                                          .values_list("pk", flat=True))
     assert totals.differences() == []
+
+
+def test_rows_copied_behind_are_there_for_the_next_statement(county, refs):
+    """With a CopyBehind (PostgreSQL) the COPY runs in a thread after the call
+    returns; any next query on the connection waits for it, so it reads the
+    rows as if they had been written in place. On SQLite nothing runs behind."""
+    n = len(AWKWARD)
+    given = columns(refs, n, "后台-")
+    behind = CopyBehind().open()
+    try:
+        assert behind.active == (connection.vendor == "postgresql")
+        ids = insert_sale_columns(county.pk, {k: list(v) for k, v in given.items()}, n, deltas=totals.Deltas(),
+                                  behind=behind)
+        stored = dict(Sale.objects.filter(pk__in=ids).values_list("pk", "note"))
+        assert behind.thread is None  # the query above waited for the COPY
+        assert stored == dict(zip(ids, given["note"]))
+        event = AuditEvent.objects.order_by("-seq").first()
+        assert (event.action, event.after["count"], event.after["first_id"], event.after["last_id"]) == (
+            "import", n, min(ids), max(ids))
+    finally:
+        behind.close()
+    assert connection.execute_wrappers == []
+
+
+def test_an_error_behind_is_raised_by_the_next_statement(county, refs):
+    """A duplicate key met by the COPY running behind is raised (as Django's
+    IntegrityError) by the connection's next statement; the rows of the
+    failed batch are gone with the savepoint and the connection works on."""
+    n = len(AWKWARD)
+    given = columns(refs, n, "重复-")
+    insert_sale_columns(county.pk, {k: list(v) for k, v in given.items()}, n)
+    before = Sale.objects.count()
+    behind = CopyBehind().open()
+    try:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            insert_sale_columns(county.pk, {k: list(v) for k, v in given.items()}, n, deltas=totals.Deltas(),
+                                behind=behind)
+            Sale.objects.count()
+        assert behind.thread is None and behind.error is None
+    finally:
+        behind.close(ok=False)
+    assert Sale.objects.count() == before
+    assert totals.differences() == []
+
+
+def test_foreign_keys_are_checked_at_each_copy_behind(county, refs):
+    """CopyBehind makes the sales' deferred foreign keys immediate, so a
+    batch's checks run at the end of its COPY (behind the reading of the
+    next one), not all at the commit; `close` defers them again."""
+    n = 2
+    given = columns(refs, n, "外键-")
+    given["product_id"] = [Product.objects.order_by("-pk").first().pk + 1000] * n  # no such product
+    behind = CopyBehind().open()
+    try:
+        if connection.vendor == "postgresql":
+            with pytest.raises(IntegrityError), transaction.atomic():
+                insert_sale_columns(county.pk, {k: list(v) for k, v in given.items()}, n,
+                                    deltas=totals.Deltas(), behind=behind)
+                Sale.objects.count()
+        else:  # SQLite: written in place, checked at the commit as before
+            assert behind.active is False
+    finally:
+        behind.close(ok=False)
+    if connection.vendor == "postgresql":
+        # Deferred again: the same bad rows are let in until the commit.
+        sid = transaction.savepoint()
+        insert_sale_columns(county.pk, {k: list(v) for k, v in given.items()}, n)
+        transaction.savepoint_rollback(sid)

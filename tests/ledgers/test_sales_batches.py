@@ -12,7 +12,8 @@ from django.db import connection
 
 from xiezuo.audit.models import AuditEvent
 from xiezuo.consumption import totals
-from xiezuo.consumption.models import Sale
+from xiezuo.consumption.models import Buyer, Channel, Product, Sale
+from xiezuo.consumption.services import bulk_create_sales
 from xiezuo.ledgers import bulk, importer
 from xiezuo.ledgers.importer import run_import
 
@@ -364,3 +365,31 @@ def test_a_cell_too_long_is_worded_by_the_row_path(ctx_for, tmp_path, stats_buye
         f"工作表“消费帮扶销售”第102行“采购单位”列（值为“{'长' * 20}”）：单元格内容过长：6000个字，上限5000个字",
         "工作表“消费帮扶销售”第2302行“备注”列（值为空）：单元格内容过长：5996个字，上限5000个字"]
     assert [ok for *_, ok in count_paths] == [False, False] and not result.committed
+
+
+def test_a_duplicate_the_database_catches_refuses_the_import_whole(ctx_for, tmp_path, monkeypatch, count_paths):
+    """A row the importer's checks let through but the table's natural key
+    refuses (a sale stored by another writer after the keys were read) fails
+    the whole import with the duplicate message: on PostgreSQL the COPY that
+    meets it runs behind the reading, and its error surfaces at the next
+    statement; nothing is written and the connection is left as it was."""
+    spec, ctx = ctx_for("sales")
+    monkeypatch.setattr(spec, "batch_size", 1000)  # several COPYs, the failing one not the last
+    begin = spec.begin
+
+    def begin_then_another_writer(ctx):
+        begin(ctx)
+        _, product, channel = GOODS[5 % 3]
+        product = Product.objects.get(pairing=ctx.pairing, name=product)
+        bulk_create_sales([Sale(pairing=ctx.pairing, date=datetime.date(2023, 1, 6), kind=Sale.HELPED,
+                                buyer=Buyer.objects.get(pairing=ctx.pairing, name=BUYERS[5 % 2]), product=product,
+                                supplier_id=product.supplier_id, channel=Channel.objects.get(name=channel),
+                                amount=Decimal("1.00"), voucher_no="批量-000005")])
+
+    monkeypatch.setattr(spec, "begin", begin_then_another_writer)
+    count, seq = Sale.objects.count(), AuditEvent.objects.first().seq
+    result = run_import(spec, ctx, write(tmp_path / "dup.xlsx", [sale_row(i) for i in range(ROWS)]), commit=True)
+    assert [e.message for e in result.errors] == [importer.DUPLICATE_MESSAGE] and not result.committed
+    assert count_paths and all(ok for *_, ok in count_paths)  # the rows went as columns
+    assert Sale.objects.count() == count and not AuditEvent.objects.filter(seq__gt=seq).exists()
+    assert connection.execute_wrappers == [] and totals.differences() == []

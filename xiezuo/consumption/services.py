@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import itertools
 import sqlite3
+import threading
 from decimal import Decimal
 from operator import attrgetter, itemgetter, methodcaller
 
@@ -12,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Q
 
 from xiezuo.audit.models import record
+from xiezuo.ledgers.bulk import allocate_ids
 from xiezuo.pairings.models import Organisation
 
 from .models import Buyer, Channel, Product, Sale, Supplier, lineage_ids
@@ -174,7 +176,8 @@ def _number_repeats(batch):
         sale.repeat_no = top[group]
 
 
-def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消费帮扶销售", deltas=None, source=None):
+def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消费帮扶销售", deltas=None, source=None,
+                        behind=None):
     """Insert `count` checked sales of one pairing given as columns; return their ids.
 
     `columns` maps Sale attnames to lists of values (date, buyer_id,
@@ -190,9 +193,18 @@ def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消�
     With `deltas` (a totals.Deltas) the totals are added to it and the
     caller applies it once for many calls (a big import); without, they are
     applied here.
+
+    With `behind` (an open CopyBehind, PostgreSQL) the rows are not written
+    before this returns: their COPY runs in a thread while the caller reads
+    the next rows, and its end (or its error) is waited for before the
+    connection's next statement. The ids, the totals and the audit event are
+    settled here as without it.
     """
     if not count:
         return []
+    behind = behind if behind is not None and behind.active else None
+    if behind is not None:
+        behind.wait()  # before the savepoint below: the connection is free
     with transaction.atomic():
         dates = columns["date"]
         # Values as the database gets them (and the digest reads them).
@@ -201,7 +213,11 @@ def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消�
         text["date"] = list(map(days.__getitem__, dates))
         vouchers = columns.get("voucher_no") or [""] * count
         years, months = list(map(attrgetter("year"), dates)), list(map(attrgetter("month"), dates))
-        ids = _insert_columns(_row_columns(pairing_id, columns, text, vouchers, years, months), count)
+        row_columns = _row_columns(pairing_id, columns, text, vouchers, years, months)
+        if behind is None:
+            ids = _insert_columns(row_columns, count)
+        else:
+            ids = allocate_ids(Sale, count, connection)
         # Amounts are quantized to the cent, so "12.50" → 1250 fen exactly.
         fens = list(map(int, map(methodcaller("replace", ".", ""), text["amount"])))
         own = deltas is None
@@ -216,6 +232,10 @@ def insert_sale_columns(pairing_id, columns, count, *, summary="批量导入消�
         record("import", model=Sale._meta.label, pairing_id=pairing_id, summary=f"{summary}：{count}条",
                after={"count": count, "amount_fen": sum(fens), "first_id": min(ids), "last_id": max(ids),
                       **source})
+    if behind is not None:
+        # After the savepoint's release: from here until its end the COPY
+        # has the connection.
+        behind.start(_copy_sql(), _copy_rows(ids, row_columns, count))
     return list(ids)
 
 
@@ -286,23 +306,134 @@ def _copy_columns(values, count):
     query), so they are known without RETURNING, which COPY lacks; drawn
     from the sequence, no other writer can be given one of them.
     """
+    connection.ensure_connection()
+    ids = allocate_ids(Sale, count, connection)
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor, \
+            cursor.copy(_copy_sql()) as copy:
+        write = copy.write_row
+        for row in _copy_rows(ids, values, count):
+            write(row)
+    return ids
+
+
+def _copy_sql():
     q = connection.ops.quote_name
-    table = Sale._meta.db_table
     pk = Sale._meta.pk.column
     columns = [pk] + [Sale._meta.get_field(f.removesuffix("_id") if f.endswith("_id") else f).column
                       for f in INSERT_FIELDS]
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [table, pk, count])
-        ids = [row[0] for row in cursor.fetchall()]
-    values = [itertools.repeat(v.value, count) if isinstance(v, Same) else v for v in values]
-    sql = f"COPY {q(table)} ({', '.join(q(c) for c in columns)}) FROM STDIN"
-    with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
-        write = copy.write_row
-        for row in zip(ids, *values):
-            write(row)
-    return ids
+    return f"COPY {q(Sale._meta.db_table)} ({', '.join(q(c) for c in columns)}) FROM STDIN"
+
+
+def _copy_rows(ids, values, count):
+    """The rows of a COPY: (id, *INSERT_FIELDS values) tuples."""
+    return zip(ids, *[itertools.repeat(v.value, count) if isinstance(v, Same) else v for v in values])
+
+
+class CopyBehind:
+    """Sales COPYs run in a thread while the importer reads on (PostgreSQL).
+
+    Waiting for each batch's COPY would add the server's work to the
+    client's: the server inserts the rows, keeps the table's eight indexes
+    and checks five foreign keys per row while the client, waiting, does
+    nothing; then the client reads and checks the next rows while the server
+    does nothing. Here a batch's COPY (sending the rows, the server's work,
+    its result) runs in a thread on the import's own connection, inside its
+    transaction, while the importer reads the next batch; the next statement
+    on the connection — the next batch's, the totals', any other query —
+    first waits for it to end (`wait`, run by an execute wrapper before any
+    query, so no caller can interleave with a running COPY) and raises its
+    error, if any, as Django's (IntegrityError for a duplicate key: the
+    import is refused whole). The commit or rollback comes after `close`,
+    which waits too.
+
+    The foreign keys of the sales table are deferred (Django's constraints
+    are DEFERRABLE INITIALLY DEFERRED): their checks would all wait for the
+    commit, when nothing overlaps them. `open` makes those five checks
+    IMMEDIATE for the transaction (SET CONSTRAINTS: no privilege, no lock),
+    so each batch's checks run at the end of its COPY, behind the reading of
+    the next batch; `close` sets them back to DEFERRED. Rows are checked the
+    same, only sooner.
+
+    Use: `open()` inside the transaction, pass it as `behind=` to
+    `insert_sale_columns`, and `close()` before the transaction ends, also
+    when the import fails (the connection cannot roll back under a running
+    COPY). On SQLite `active` is False and nothing runs behind.
+    """
+
+    def __init__(self):
+        self.active = False
+        self.thread = None
+        self.error = None
+        self.deferred = []
+
+    def open(self):
+        if connection.vendor != "postgresql":
+            return self
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+                           "AND condeferred ORDER BY conname", [Sale._meta.db_table])
+            self.deferred = [name for (name,) in cursor.fetchall()]
+            if self.deferred:
+                names = ", ".join(connection.ops.quote_name(n) for n in self.deferred)
+                cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+        connection.execute_wrappers.append(self._guard)
+        self.active = True
+        return self
+
+    def start(self, sql, rows):
+        """Run COPY `sql` of `rows` in a thread (after the previous one)."""
+        self.wait()
+        raw = connection.connection
+
+        def run():
+            try:
+                with raw.cursor() as cursor, cursor.copy(sql) as copy:
+                    write = copy.write_row
+                    for row in rows:
+                        write(row)
+            except BaseException as e:  # handed to the thread that waits
+                self.error = e
+
+        self.thread = threading.Thread(target=run, name="sales-copy", daemon=True)
+        self.thread.start()
+
+    def wait(self):
+        """Wait for the running COPY to end; raise its error."""
+        if self.thread is None:
+            return
+        self.thread.join()
+        self.thread = None
+        error, self.error = self.error, None
+        if error is not None:
+            with connection.wrap_database_errors:
+                raise error
+
+    def close(self, ok=True):
+        """Wait for the last COPY (raising its error when `ok`, else
+        dropping it: the import is failing already) and leave the
+        connection as it was (the keys deferred again, unless the
+        transaction has failed and can only be rolled back)."""
+        if not self.active:
+            return
+        from psycopg.pq import TransactionStatus  # active: on PostgreSQL
+
+        try:
+            self.wait()
+        except Exception:
+            if ok:
+                raise
+        finally:
+            self.active = False
+            connection.execute_wrappers.remove(self._guard)
+        if self.deferred and connection.connection.info.transaction_status == TransactionStatus.INTRANS:
+            with connection.cursor() as cursor:
+                names = ", ".join(connection.ops.quote_name(n) for n in self.deferred)
+                cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
+
+    def _guard(self, execute, sql, params, many, context):
+        self.wait()
+        return execute(sql, params, many, context)
 
 
 def _insert_sqlite_columns(values, count):
@@ -336,7 +467,8 @@ def _insert_sqlite_columns(values, count):
             params, sql = [None] * (size * width), head + ", ".join([one] * size)
         for k, column in enumerate(values):
             params[k::width] = column[:size] if k in same else column[start:start + size]
-        db.execute(sql, params)
+        with connection.wrap_database_errors:  # a duplicate key: Django's IntegrityError, as the ORM raises
+            db.execute(sql, params)
     last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
     return range(last - count + 1, last + 1)
 

@@ -627,7 +627,6 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
              "deferred": DeferredIndexes(spec.model) if commit and spec.defer_indexes else None,
              "repeats": {}}  # hash of a fallback key's values → how many rows of the file had them
     ctx.extra["filename"], ctx.extra["digest"] = filename, digest
-    spec.begin(ctx)
     sheets = []
     for m in workbook.sheets_metadata:
         if m.name.strip() in SKIP_SHEETS:
@@ -639,6 +638,7 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
             result.notices.append(f"工作表“{m.name}”是隐藏的工作表，已跳过。")
     workbook = _Workbook(path, filename, workbook)
     layouts = 0
+    spec.begin(ctx)
     try:
         for meta in sheets:
             sheet = _sheet_rows(workbook, path, meta.name, parts, lim, opened)
@@ -723,6 +723,7 @@ def _run(spec, ctx, path, mode, commit, mapping, filename, progress, sample_size
             for message in messages:
                 result.errors.append(Problem("", None, "", "", message))
     finally:
+        spec.end(ctx)
         workbook.close()
         for chunked in opened:
             chunked.close()

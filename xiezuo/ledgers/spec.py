@@ -167,6 +167,11 @@ class LedgerSpec:
         """
         return []
 
+    def end(self, ctx):
+        """Release what `begin` set up, whether the import went through or
+        not: called last, inside the transaction, before its commit or
+        rollback."""
+
     def queryset(self, ctx):
         """Return the rows of this ledger that belong to the pairing, as the user may read them."""
         return ctx.scope.filter(self.model.objects.filter(pairing=ctx.pairing))

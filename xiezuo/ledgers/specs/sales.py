@@ -43,7 +43,7 @@ from django.db.models.base import ModelState
 
 from lib.money import CENT
 from xiezuo.consumption.models import AMOUNT_TOLERANCE_YUAN, Channel, Sale, complete_amounts
-from xiezuo.consumption.services import bulk_create_sales, insert_sale_columns
+from xiezuo.consumption.services import CopyBehind, bulk_create_sales, insert_sale_columns
 from xiezuo.consumption.totals import Deltas
 
 from ..columns import Amount, Choice, Date, Lookup, Number, Text
@@ -237,17 +237,24 @@ class SalesSpec(LedgerSpec):
     def begin(self, ctx):
         # The totals of every batch of the import, applied once in `finish`.
         ctx.extra["sale_deltas"] = Deltas()
+        # On PostgreSQL each batch's COPY runs behind the reading of the next.
+        ctx.extra["sale_copy"] = CopyBehind().open()
 
     def insert_columns(self, ctx, columns, count):
         # Like every ledger's batch event: the file's digest, not the rows'.
         filename = ctx.extra.get("filename", "")
         return insert_sale_columns(ctx.pairing.pk, columns, count, summary=f"导入{self.title}（{filename}）",
-                                   deltas=ctx.extra["sale_deltas"],
+                                   deltas=ctx.extra["sale_deltas"], behind=ctx.extra["sale_copy"],
                                    source={"file": filename, "file_sha256": ctx.extra.get("digest", "")})
 
     def finish(self, ctx, touched):
+        ctx.extra["sale_copy"].close()  # the last batch's COPY, its error raised
         ctx.extra["sale_deltas"].apply()
         return []
+
+    def end(self, ctx):
+        if "sale_copy" in ctx.extra:
+            ctx.extra["sale_copy"].close(ok=False)  # a failed import: the rollback follows
 
     def insert(self, ctx, inserter, rows):
         # Instances made without Model.__init__ (field defaults, then the
