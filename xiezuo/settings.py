@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "xiezuo.assessment",
     "xiezuo.downloads",
     "xiezuo.crosscheck",
+    "xiezuo.rectification",
     "xiezuo.front",
     "huey.contrib.djhuey",
 ]

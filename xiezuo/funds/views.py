@@ -132,6 +132,10 @@ def project_detail(request, project_id):
         "attachment_form": AttachmentForm(), "return_form": ReturnForm(),
         "can_write": scope.has(project.pairing_id, "write"), "can_progress": project.can_update_progress(scope),
         "is_west": scope.has(project.pairing_id, "west"), "is_east": scope.has(project.pairing_id, "east"),
+        # A flagged rule becomes a rectification task (one per rule): the
+        # task's link, or for an office the button that makes it.
+        "health_tasks": {t.health_rule: t for t in project.rectifications.exclude(health_rule="")},
+        "offer_rectification": scope.has(project.pairing_id, "write"),
     }
     return render(request, "funds/project_detail.html", ctx)
 
