@@ -3,12 +3,12 @@ nothing while a new row is added."""
 
 import datetime
 
+import openpyxl
+
 from xiezuo.audit.models import AuditEvent
 from xiezuo.ledgers.importer import run_import
 from xiezuo.ledgers.writing import write_ledger
 from xiezuo.rectification.models import OPEN, Rectification
-
-import openpyxl
 
 
 def test_import_makes_open_tasks_with_the_year_found(ctx_for, samples, county):

@@ -290,3 +290,14 @@ def test_demo_has_one_closed_by_a_second_person_and_one_overdue(county):
     assert closed.closed_by_id and closed.submitted_by_id and closed.closed_by_id != closed.submitted_by_id
     assert [t.is_overdue() for t in demo.filter(status=OPEN)] == [True]
     assert all("示例" in t.problem for t in demo)
+
+
+def test_dashboard_shows_the_tasks_and_warns_of_overdue_ones(foreign):
+    task(foreign, problem="逾期（测试）", found_on=D(2022, 2, 1), deadline=D(2022, 3, 1))
+    task(foreign, problem="未到期（测试）", found_on=D(2022, 2, 2), deadline=D(2023, 3, 1))
+    data = login("outsider").get(f"/api/v1/pairings/{foreign.pk}/dashboard?year=2022").json()
+    chart = data["charts"]["rectification"]
+    assert dict(map(tuple, chart["rows"])) == {"未销号": 2, "其中逾期": 1, "上年结转未销号": 0, "本年销号": 0}
+    assert chart["link"] == reverse("rectification_list", args=[foreign.pk]) + "?year="
+    [warning] = [a for a in data["alerts"] if a["rule"] == "rectification_overdue"]
+    assert warning["message"] == "1项整改任务逾期未销号" and "overdue=1" in warning["href"]
