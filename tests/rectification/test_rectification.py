@@ -301,3 +301,32 @@ def test_dashboard_shows_the_tasks_and_warns_of_overdue_ones(foreign):
     assert chart["link"] == reverse("rectification_list", args=[foreign.pk]) + "?year="
     [warning] = [a for a in data["alerts"] if a["rule"] == "rectification_overdue"]
     assert warning["message"] == "1项整改任务逾期未销号" and "overdue=1" in warning["href"]
+
+
+def test_uploaded_documents_go_through_the_one_check_and_photos_lose_their_metadata(county, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    t = task(county)
+    edit = reverse("rectification_edit", args=[t.pk])
+    data = {"source": "audit", "problem": t.problem, "source_ref": t.source_ref, "found_on": "2022-03-01",
+            "deadline": "2022-06-30", "measures": t.measures, "evidence": t.evidence, "loaded_version": t.version}
+    page = SimpleUploadedFile("page.pdf", b"<html><script>alert(1)</script></html>")
+    r = login("liuhe").post(edit, {**data, "source_file": page})
+    assert r.status_code == 200 and "page.pdf" in r.content.decode()
+    exif = Image.Exif()
+    exif[0x013B] = "拍摄人姓名"  # Artist
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buf, "JPEG", exif=exif)
+    photo = SimpleUploadedFile("photo.jpg", buf.getvalue(), content_type="image/jpeg")
+    r = login("liuhe").post(edit, {**data, "evidence_file": photo})
+    assert r.status_code == 302
+    t.refresh_from_db()
+    with t.evidence_file.open("rb") as fh:
+        assert not Image.open(fh).getexif()
+    r = login("huangyuan").get(reverse("rectification_evidence_file", args=[t.pk]))
+    assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment")
+    assert login("outsider").get(reverse("rectification_evidence_file", args=[t.pk])).status_code == 404
