@@ -14,6 +14,7 @@ from xiezuo.funds.models import ProjectAttachment
 from xiezuo.industry.models import Visit
 from xiezuo.pairings.models import PairingDocument
 from xiezuo.procurement.models import Tender, TenderDocument
+from xiezuo.rectification.models import Rectification
 
 from .checklist import login
 
@@ -48,6 +49,11 @@ def files(county, settings, tmp_path):
         (reverse("consumption_sale_voucher", args=[sale.pk]), sale.voucher.name),
         (reverse("pairing_document_file", args=[pairing_doc.pk]), pairing_doc.file.name),
     ]
+    task = Rectification.objects.filter(pairing=county).order_by("pk").first()
+    stored(task, "source_file", "inspection.pdf")
+    stored(task, "evidence_file", "evidence.pdf")
+    out += [(reverse("rectification_source_file", args=[task.pk]), task.source_file.name),
+            (reverse("rectification_evidence_file", args=[task.pk]), task.evidence_file.name)]
     visit = Visit.objects.filter(pairing=county).order_by("pk").first()
     if visit is not None:
         stored(visit, "minutes", "minutes.pdf")

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "xiezuo.downloads",
     "xiezuo.crosscheck",
     "xiezuo.library",
+    "xiezuo.rectification",
     "xiezuo.front",
     "huey.contrib.djhuey",
 ]

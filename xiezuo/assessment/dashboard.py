@@ -264,6 +264,17 @@ def health_alerts(figures, pairing_ids=None, year=None):
     return found
 
 
+def rectification_alerts(figures, href):
+    """One warning when tasks were past their deadline and not closed on
+    the year's reading day (the `rectification` section)."""
+    overdue = lookup(figures, "rectification.overdue")
+    if not overdue:
+        return []
+    return [{"rule": "rectification_overdue", "severity": "warning", "severity_display": "警告",
+             "href": f"{href.split('?')[0]}?overdue=1&year=" if href else "", "project_name": "问题整改",
+             "message": f"{overdue}项整改任务逾期未销号"}]
+
+
 def _choices(module, path):
     """Return dict(choices) found at `path` ("Model.ATTR" or "ATTR") in a
     module, or {} while that module is not installed."""
@@ -330,6 +341,14 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
         "title": "合作事项推进", "source": "exchanges.agreed_items",
         "link": link(["industry_items_list", "industry:item_list"], pairing.pk, year=year),
         "columns": ["合作事项", "项数"], "rows": [[label, n] for label, n in items if n is not None]}
+    tasks = [(label, lookup(figures, f"rectification.{key}")) for label, key in (
+        ("未销号", "open"), ("其中逾期", "overdue"), ("上年结转未销号", "carried_over"), ("本年销号", "closed_in_year"))]
+    # Every year: the open tasks include those found in earlier years.
+    tasks_link = link(["rectification_list"], pairing.pk)
+    tasks_link = f"{tasks_link}?year=" if tasks_link else None
+    charts["rectification"] = {
+        "title": "问题整改", "source": "rectification.open", "link": tasks_link,
+        "columns": ["整改任务", "项数"], "rows": [[label, n] for label, n in tasks if n is not None]}
     progress = disbursement_progress(figures, pairing_ids, year)
     charts["disbursement_progress"] = {"title": "资金支出进度", "source": "funds.disbursed",
                                        "link": link(SECTION_PAGES["funds"], pairing.pk, year=year), **progress}
@@ -346,14 +365,14 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
         "sections": sorted(k for k in figures if k not in ("pairing_id", "years")),
         "indicators": indicator_rows,
         "charts": charts,
-        "alerts": health_alerts(figures, pairing_ids, year),
+        "alerts": health_alerts(figures, pairing_ids, year) + rectification_alerts(figures, tasks_link),
         "figures": figures,
     }
 
 
 # The shape of the stored dashboard JSON: raised when links or charts change,
 # so JSON stored by an older release is built again instead of served.
-VERSION = 4
+VERSION = 5
 STORED_PREFIX = '{"v": %d,' % VERSION
 
 

@@ -143,7 +143,18 @@ def self_evaluation(request, pairing_id, year, side):
            "can_admin": scope.has(pairing, "admin"), "opinions": evaluation.opinion_list(),
            "opinion_form": OpinionForm(), "docx_kind": "report_docx_east" if side == "east" else "report_docx",
            "saved_check": onsave.recall(request, f"self-evaluation:{evaluation.pk}")}
+    ctx.update(_earlier_rectifications(scope, pairing, year))
     return render(request, "assessment/self_evaluation.html", ctx)
+
+
+def _earlier_rectifications(scope, pairing, year):
+    """Problems found before the assessed year and not yet closed (销号):
+    every assessment looks at last year's findings again."""
+    from xiezuo.rectification.models import Rectification
+
+    earlier = scope.filter(Rectification.objects.within(pairing).filter(year__lt=year).not_closed()) \
+        .order_by("deadline", "pk")
+    return {"earlier_open": earlier[:20], "earlier_open_count": earlier.count()}
 
 
 def _can_edit(evaluation, user):

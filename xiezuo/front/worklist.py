@@ -25,7 +25,7 @@ SHOWN = 20
 
 @dataclass
 class Item:
-    kind: str  # a short key: disbursement, import, overdue_item, finding, evaluation, snapshot
+    kind: str  # a short key: disbursement, import, overdue_item, rectification, finding, evaluation, snapshot
     label: str  # what waits, in a few words (the kind's name)
     text: str  # which record
     href: str  # the page where the step is taken
@@ -65,6 +65,25 @@ def _overdue_items(user, scope):
     for item in items[:SHOWN]:
         yield Item("overdue_item", _("逾期合作事项"), f"{item.title}（时限{cn_date(item.deadline)}，{item.get_status_display()}）",
                    reverse("industry_items_detail", args=[item.pk]), str(item.pairing))
+
+
+def _rectifications(user, scope):
+    """Overdue tasks still 整改中 wait on the office that owns them; tasks
+    whose closing was asked wait on an office user other than the asker."""
+    from xiezuo.rectification.models import OPEN, SUBMITTED, Rectification
+
+    today = timezone.localdate()
+    overdue = scope.filter(Rectification.objects.filter(status=OPEN, deadline__lt=today), "write") \
+        .select_related("pairing").order_by("deadline", "pk")
+    for task in overdue[:SHOWN]:
+        yield Item("rectification", _("逾期整改任务"), _("%(task)s（时限%(deadline)s）")
+                   % {"task": task, "deadline": cn_date(task.deadline)},
+                   reverse("rectification_detail", args=[task.pk]), str(task.pairing))
+    asked = scope.filter(Rectification.objects.filter(status=SUBMITTED), "write").exclude(submitted_by=user) \
+        .select_related("pairing").order_by("submitted_at", "pk")
+    for task in asked[:SHOWN]:
+        yield Item("rectification", _("待销号整改任务"), str(task),
+                   reverse("rectification_detail", args=[task.pk]), str(task.pairing))
 
 
 def _findings(user, scope):
@@ -113,7 +132,7 @@ def _evaluations(user, scope, stale_check=True):
                            str(e.pairing))
 
 
-KINDS = (_disbursements, _imports, _overdue_items, _findings, _evaluations)
+KINDS = (_disbursements, _imports, _overdue_items, _rectifications, _findings, _evaluations)
 
 
 def waiting_items(user):

@@ -158,6 +158,10 @@ def project_detail(request, project_id):
         "is_west": scope.has(project.pairing_id, "west"), "is_east": scope.has(project.pairing_id, "east"),
         # 口径核对 of the texts the public disclosure page shows, right after they were saved.
         "saved_check": onsave.recall(request, f"project:{project.pk}"),
+        # A flagged rule becomes a rectification task (one per rule): the
+        # task's link, or for an office the button that makes it.
+        "health_tasks": {t.health_rule: t for t in project.rectifications.exclude(health_rule="")},
+        "offer_rectification": scope.has(project.pairing_id, "write"),
     }
     return render(request, "funds/project_detail.html", ctx)
 

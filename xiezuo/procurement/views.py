@@ -180,7 +180,8 @@ def document_download(request, tenderdocument_id):
 @login_required
 def finding_list(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
-    findings = _subtree(request, pairing, Finding.objects.filter(active=True)).select_related("tender", "reviewed_by")
+    findings = _subtree(request, pairing, Finding.objects.filter(active=True)).select_related(
+        "tender", "reviewed_by").prefetch_related("rectifications")
     year, rule, severity, status = year_param(request), request.GET.get("rule", ""), request.GET.get("severity", ""), \
         request.GET.get("status", "")
     findings = findings.filter(tender__year=year) if year else findings
@@ -191,7 +192,8 @@ def finding_list(request, pairing_id):
            "year": year, "rule": rule, "severity": severity, "status": status,
            "rules": [(code, r.name) for code, r in RULES.items()], "severities": SEVERITIES,
            "statuses": Finding.REVIEW, "years": range(timezone.localdate().year, 2017, -1),
-           "can_audit": scope_for(request.user).has(pairing, "audit")}
+           "can_audit": scope_for(request.user).has(pairing, "audit"),
+           "can_write": scope_for(request.user).has(pairing, "write")}
     return render(request, "procurement/finding_list.html", ctx)
 
 

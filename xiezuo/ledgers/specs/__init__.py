@@ -5,7 +5,8 @@ package registers what exists."""
 from importlib import import_module
 
 NAMES = ["funds", "projects", "disbursements", "tenders", "sales", "buyers", "suppliers", "products",
-         "training", "employment", "talent", "enterprises", "investment_arrivals", "donations", "visits", "agreed_items", "library"]
+         "training", "employment", "talent", "enterprises", "investment_arrivals", "donations", "visits", "agreed_items",
+         "library", "rectifications"]
 
 for _name in NAMES:
     try:
