@@ -24,7 +24,6 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from xiezuo.consumption.models import Product
 from xiezuo.funds.models import Project
 
 from .checklist import login
@@ -58,7 +57,6 @@ DATA_MODULES = {
     "xiezuo/ledgers/bulk.py": "messages quoting Chinese headers of uploaded files",
     "xiezuo/ledgers/spec.py": "messages quoting Chinese headers of uploaded files",
     "xiezuo/ledgers/services.py": "messages quoting Chinese headers of uploaded files",
-    "xiezuo/industry/ledgers.py": "ledger headers",
     "xiezuo/consumption/listing.py": "ledger headers of the sales list export",
     # Official documents (.docx reports and briefings) and published data.
     "xiezuo/assessment/reports.py": ".docx report body",

@@ -73,8 +73,10 @@ def _model(label):
 
 def _noun(model):
     """Return the model's Chinese name, or None."""
-    verbose = str(model._meta.verbose_name)
-    return verbose if CJK.search(verbose) else MODEL_NAMES.get(model._meta.label)
+    # Named in Chinese in the code (English when the reader chose it).
+    if CJK.search(in_chinese(model._meta.verbose_name)):
+        return str(model._meta.verbose_name)
+    return MODEL_NAMES.get(model._meta.label)
 
 
 def model_name(label):
@@ -107,7 +109,7 @@ def _field(model, key):
 def field_name(label, key):
     """Return the field's verbose name (付款单位 for payer_id), HTML-safe."""
     field = _field(_model(label), key)
-    if field is not None and CJK.search(str(getattr(field, "verbose_name", ""))):
+    if field is not None and CJK.search(in_chinese(getattr(field, "verbose_name", ""))):
         return format_html("{}", field.verbose_name)
     if field is not None and field.name in FIELD_NAMES:
         return format_html("{}", FIELD_NAMES[field.name])
