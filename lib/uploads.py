@@ -17,6 +17,7 @@ import io
 import zipfile
 
 from PIL import Image, ImageOps
+from django.utils.translation import gettext as _
 
 SIGNATURES = {
     "jpg": ("image/jpeg", lambda head, f: head.startswith(b"\xff\xd8\xff")),
@@ -77,21 +78,21 @@ def check_upload(f, allowed, max_bytes):
     name = getattr(f, "name", "") or ""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in allowed:
-        raise ValueError(f"文件“{name}”的类型不允许，仅支持 {'、'.join(allowed)} 格式")
+        raise ValueError(_("文件“%(name)s”的类型不允许，仅支持 %(join)s 格式") % {"name": name, "join": '、'.join(allowed)})
     size = getattr(f, "size", None)
     if size is None:
         f.seek(0, 2)
         size = f.tell()
     if size == 0:
-        raise ValueError(f"文件“{name}”是空文件")
+        raise ValueError(_("文件“%(name)s”是空文件") % {"name": name})
     if size > max_bytes:
-        raise ValueError(f"文件“{name}”大小为{size / 1048576:.1f}MB，超过上限{max_bytes / 1048576:.0f}MB")
+        raise ValueError(_("文件“%(name)s”大小为%(value)sMB，超过上限%(value2)sMB") % {"name": name, "value": format(size / 1048576, '.1f'), "value2": format(max_bytes / 1048576, '.0f')})
     f.seek(0)
     head = f.read(16)
     f.seek(0)
     content_type, matches = SIGNATURES[ext]
     if not matches(head, f):
-        raise ValueError(f"文件“{name}”的内容与扩展名.{ext}不符，可能已损坏或被改名")
+        raise ValueError(_("文件“%(name)s”的内容与扩展名.%(ext)s不符，可能已损坏或被改名") % {"name": name, "ext": ext})
     if ext in IMAGE_FORMATS:
         _replace_content(f, strip_metadata(f, IMAGE_FORMATS[ext], name))
     return content_type
@@ -105,11 +106,11 @@ def strip_metadata(f, fmt, name=""):
     try:
         with Image.open(f) as img:
             if img.format != fmt:
-                raise ValueError(f"文件“{name}”不是有效的{fmt}图片")
+                raise ValueError(_("文件“%(name)s”不是有效的%(fmt)s图片") % {"name": name, "fmt": fmt})
             img.load()
             upright = ImageOps.exif_transpose(img)
     except (OSError, SyntaxError, Image.DecompressionBombError) as e:
-        raise ValueError(f"文件“{name}”无法识别为图片（{type(e).__name__}），可能已损坏") from None
+        raise ValueError(_("文件“%(name)s”无法识别为图片（%(name2)s），可能已损坏") % {"name": name, "name2": type(e).__name__}) from None
     if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")
     # A fresh image holds the pixels only: whatever `info` the decoder found

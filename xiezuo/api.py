@@ -12,6 +12,7 @@ from importlib import import_module
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as RequestInvalid
@@ -83,17 +84,17 @@ api = XiezuoAPI(
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "不存在或无权访问"}, status=404)
+    return api.create_response(request, {"detail": str(exc) or _("不存在或无权访问")}, status=404)
 
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "无权执行此操作"}, status=403)
+    return api.create_response(request, {"detail": str(exc) or _("无权执行此操作")}, status=403)
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+    return api.create_response(request, {"detail": _("未登录或令牌无效")}, status=401)
 
 
 @api.exception_handler(ValidationError)
@@ -102,7 +103,7 @@ def invalid(request, exc):
         errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
     else:
         errors = {"__all__": [str(m) for m in exc.messages]}
-    return api.create_response(request, {"detail": "数据校验失败", "errors": errors}, status=422)
+    return api.create_response(request, {"detail": _("数据校验失败"), "errors": errors}, status=422)
 
 
 YEAR_PARAMS = {"year", "from", "to"}
@@ -112,24 +113,24 @@ def _chinese(error):
     """One pydantic error of a request, in Chinese."""
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
     loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body", "data")]
-    name = ".".join(loc) or "请求"
+    name = ".".join(loc) or _("请求")
     if loc and loc[-1] in YEAR_PARAMS and kind in ("greater_than_equal", "less_than_equal"):
-        return name, "年度应在2000至2100之间"
+        return name, _("年度应在2000至2100之间")
     text = {
-        "missing": "为必填项",
-        "int_parsing": "应为整数",
-        "int_from_float": "应为整数",
-        "greater_than_equal": f"不能小于{ctx.get('ge')}",
-        "less_than_equal": f"不能大于{ctx.get('le')}",
-        "literal_error": f"应为以下值之一：{ctx.get('expected', '')}",
-        "enum": f"应为以下值之一：{ctx.get('expected', '')}",
-        "decimal_parsing": "应为数字",
-        "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-        "date_parsing": "应为日期（YYYY-MM-DD）",
-        "string_type": "应为文本",
-        "bool_parsing": "应为 true 或 false",
-    }.get(kind, "格式不正确")
-    return name, f"参数“{name}”{text}"
+        "missing": _("为必填项"),
+        "int_parsing": _("应为整数"),
+        "int_from_float": _("应为整数"),
+        "greater_than_equal": _("不能小于%(get)s") % {"get": ctx.get('ge')},
+        "less_than_equal": _("不能大于%(get)s") % {"get": ctx.get('le')},
+        "literal_error": _("应为以下值之一：%(get)s") % {"get": ctx.get('expected', '')},
+        "enum": _("应为以下值之一：%(get)s") % {"get": ctx.get('expected', '')},
+        "decimal_parsing": _("应为数字"),
+        "date_from_datetime_parsing": _("应为日期（YYYY-MM-DD）"),
+        "date_parsing": _("应为日期（YYYY-MM-DD）"),
+        "string_type": _("应为文本"),
+        "bool_parsing": _("应为 true 或 false"),
+    }.get(kind, _("格式不正确"))
+    return name, _("参数“%(name)s”%(text)s") % {"name": name, "text": text}
 
 
 @api.exception_handler(RequestInvalid)

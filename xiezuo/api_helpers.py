@@ -1,6 +1,7 @@
 """Helpers for API endpoints of every module."""
 
 from ninja.errors import HttpError
+from django.utils.translation import gettext as _
 
 
 def etag_of(instance):
@@ -15,9 +16,9 @@ def loaded_version_from(request, instance):
     """
     header = request.headers.get("If-Match")
     if not header:
-        raise HttpError(428, "修改须带 If-Match 请求头（取自读取该记录时返回的 ETag），以免覆盖他人的修改")
+        raise HttpError(428, _("修改须带 If-Match 请求头（取自读取该记录时返回的 ETag），以免覆盖他人的修改"))
     if header.strip() != etag_of(instance):
-        raise HttpError(412, "此记录已被他人修改（ETag 不符），本次未保存。请重新读取后再修改。")
+        raise HttpError(412, _("此记录已被他人修改（ETag 不符），本次未保存。请重新读取后再修改。"))
     return instance.version
 
 

@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 
 class PasswordChangeRequiredMiddleware:
@@ -22,7 +23,7 @@ class PasswordChangeRequiredMiddleware:
         user = request.user
         if user.is_authenticated and user.must_change_password and not self._passes(request):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "请先修改初始密码或临时密码"}, status=403)
+                return JsonResponse({"detail": _("请先修改初始密码或临时密码")}, status=403)
             target = reverse("password_change")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -8,18 +8,19 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xiezuo.audit.models import record, snapshot
 from xiezuo.audit.tracking import tracked
 
 EAST, WEST, UNIT, LEADER, AUDITOR, ADMIN = "east", "west", "unit", "leader", "auditor", "admin"
 ROLES = [
-    (EAST, "东部协作办"),
-    (WEST, "西部协作办"),
-    (UNIT, "实施单位"),
-    (LEADER, "领导（只读）"),
-    (AUDITOR, "审计/纪检"),
-    (ADMIN, "管理员"),
+    (EAST, _("东部协作办")),
+    (WEST, _("西部协作办")),
+    (UNIT, _("实施单位")),
+    (LEADER, _("领导（只读）")),
+    (AUDITOR, _("审计/纪检")),
+    (ADMIN, _("管理员")),
 ]
 
 # What each role may do on the pairings of its memberships (and their
@@ -63,11 +64,11 @@ class AccountManager(UserManager):
 
 
 class User(AbstractUser):
-    display_name = models.CharField("姓名", max_length=50, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     # Set when an administrator or office chose the password: the user is
     # sent to the password page until they pick their own (see
     # PasswordChangeRequiredMiddleware).
-    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     objects = AccountManager()
     # Users are not @tracked: their account changes are recorded one event
@@ -135,7 +136,7 @@ class User(AbstractUser):
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField("角色", max_length=10, choices=ROLES)
+    role = models.CharField(_("角色"), max_length=10, choices=ROLES)
     # For implementing units: the school, hospital or township whose own
     # projects the user may update.
     organisation = models.ForeignKey("pairings.Organisation", null=True, blank=True,
@@ -143,7 +144,7 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint("user", "pairing", "role", name="membership_unique",
-                                               violation_error_message="该用户在此结对已有此角色")]
+                                               violation_error_message=_("该用户在此结对已有此角色"))]
 
     def __str__(self):
         return f"{self.user} {self.get_role_display()} @ {self.pairing}"
@@ -165,9 +166,9 @@ class Membership(models.Model):
         # unit role could edit nothing, and on any other role it would mean
         # nothing.
         if self.role == UNIT and not self.organisation_id:
-            raise ValidationError({"organisation": "实施单位角色须指定所属单位"})
+            raise ValidationError({"organisation": _("实施单位角色须指定所属单位")})
         if self.role != UNIT and self.organisation_id:
-            raise ValidationError({"organisation": "只有实施单位角色需要指定单位"})
+            raise ValidationError({"organisation": _("只有实施单位角色需要指定单位")})
 
 
 class APITokenQuerySet(models.QuerySet):
@@ -208,7 +209,7 @@ class APIToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
-    expires = models.DateTimeField("有效期至", default=default_expiry)
+    expires = models.DateTimeField(_("有效期至"), default=default_expiry)
 
     objects = APITokenQuerySet.as_manager()
     # The digest is as good as a password for anyone who can look it up;
@@ -224,7 +225,7 @@ class APIToken(models.Model):
         """Create a token and return the raw value, which is never stored."""
         expires = expires or default_expiry()
         if expires > timezone.now() + datetime.timedelta(days=TOKEN_MAX_DAYS):
-            raise ValidationError(f"令牌有效期不能超过{TOKEN_MAX_DAYS}天")
+            raise ValidationError(_("令牌有效期不能超过%(TOKEN_MAX_DAYS)s天") % {"TOKEN_MAX_DAYS": TOKEN_MAX_DAYS})
         raw = "xz_" + secrets.token_urlsafe(32)
         cls.objects.create(user=user, name=name, prefix=raw[:10], digest=cls.digest_of(raw), expires=expires)
         return raw

@@ -14,6 +14,7 @@ of its own projects (the model's `unit_path`).
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import ALL_PERMISSIONS, PERMISSIONS, UNIT
 
@@ -94,9 +95,9 @@ class Scope:
         permission is missing. Hiding foreign pairings as 404 keeps their
         existence private."""
         if not self.has(pairing, "read"):
-            raise Http404("结对不存在或无权访问")
+            raise Http404(_("结对不存在或无权访问"))
         if not self.has(pairing, perm):
-            raise PermissionDenied("您的角色无权执行此操作")
+            raise PermissionDenied(_("您的角色无权执行此操作"))
         return pairing
 
     def may_grant(self, pairing, role):
@@ -145,12 +146,12 @@ class Scope:
         if self.is_global:
             return account
         if not self.accounts("read").filter(pk=account.pk).exists():
-            raise Http404("账户不存在或无权访问")
+            raise Http404(_("账户不存在或无权访问"))
         roles = [(m.pairing_id, m.role) for m in account.memberships.all()]
         if account.is_superuser or not (roles or self.has_any("admin")):
-            raise PermissionDenied("该账户只能由管理员管理")
+            raise PermissionDenied(_("该账户只能由管理员管理"))
         if not all(self.may_grant(pid, role) for pid, role in roles):
-            raise PermissionDenied("该账户在您管辖范围外另有角色，或其角色超出您的权限，请由管理员办理")
+            raise PermissionDenied(_("该账户在您管辖范围外另有角色，或其角色超出您的权限，请由管理员办理"))
         return account
 
     def may_read(self, pairing_id, units=()):
@@ -174,16 +175,16 @@ class Scope:
         try:
             pk = int(pk)
         except (TypeError, ValueError):
-            raise Http404("记录不存在") from None
+            raise Http404(_("记录不存在")) from None
         units = unit_paths(model)
         marks = {"_scope_pairing": F(getattr(model, "scope_path", "pairing"))}
         marks.update({f"_scope_unit{i}": F(path) for i, path in enumerate(units)})
         obj = queryset.filter(pk=pk).annotate(**marks).first()
         if obj is None or not self.may_read(obj._scope_pairing,
                                             [getattr(obj, f"_scope_unit{i}") for i in range(len(units))]):
-            raise Http404("记录不存在或无权访问")
+            raise Http404(_("记录不存在或无权访问"))
         if not self.has(obj._scope_pairing, perm):
-            raise PermissionDenied("您的角色无权执行此操作")
+            raise PermissionDenied(_("您的角色无权执行此操作"))
         return obj
 
     def filter(self, queryset, perm="read"):
@@ -261,6 +262,6 @@ def get_pairing(user, pairing_id, perm="read"):
     try:
         pid = int(pairing_id)
     except (TypeError, ValueError):
-        raise Http404("结对不存在") from None
+        raise Http404(_("结对不存在")) from None
     scope_for(user).require(pid, perm)
     return Pairing.objects.select_related("east_region", "west_region", "east_org", "west_org", "parent").get(pk=pid)

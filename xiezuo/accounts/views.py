@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .forms import MemberAddForm, OwnPasswordForm, ResetPasswordForm, TokenForm
@@ -21,7 +22,7 @@ from .scope import get_pairing, scope_for
 def account_index(request):
     scope = scope_for(request.user)
     if not scope.may_manage_accounts():
-        raise PermissionDenied("您的角色无权管理账户")
+        raise PermissionDenied(_("您的角色无权管理账户"))
     accounts = scope.accounts().prefetch_related("memberships__pairing").order_by("username")
     q = request.GET.get("q", "").strip()
     if q:
@@ -47,7 +48,7 @@ def member_add(request, pairing_id):
     form = MemberAddForm(request.POST or None, scope=scope_for(request.user), pairing=pairing)
     if request.method == "POST" and form.is_valid():
         member = form.save()
-        messages.success(request, f"已授予{member.user}（{member.user.username}）{member.get_role_display()}角色：{member.pairing}")
+        messages.success(request, _("已授予%(user)s（%(username)s）%(role)s角色：%(pairing)s") % {"user": member.user, "username": member.user.username, "role": member.get_role_display(), "pairing": member.pairing})
         return redirect("member_list", pairing.pk)
     return render(request, "accounts/member_add.html", {"pairing": pairing, "form": form})
 
@@ -58,11 +59,11 @@ def membership_delete(request, membership_id):
     scope = scope_for(request.user)
     member = scope.get(Membership.objects.select_related("user", "pairing"), membership_id, "members")
     if not scope.may_grant(member.pairing_id, member.role):
-        raise PermissionDenied("您无权取消此角色")
+        raise PermissionDenied(_("您无权取消此角色"))
     if member.user_id == request.user.pk:
-        raise PermissionDenied("不能取消自己的角色，请由管理员办理")
+        raise PermissionDenied(_("不能取消自己的角色，请由管理员办理"))
     member.delete()
-    messages.success(request, f"已取消{member.user}的{member.get_role_display()}角色：{member.pairing}")
+    messages.success(request, _("已取消%(user)s的%(role)s角色：%(pairing)s") % {"user": member.user, "role": member.get_role_display(), "pairing": member.pairing})
     return redirect(request.POST.get("next") if _safe(request, request.POST.get("next")) else "account_index")
 
 
@@ -91,7 +92,7 @@ def account_reset_password(request, user_id):
     form = ResetPasswordForm(account, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"已为{account}设置临时密码，对方下次登录时须修改")
+        messages.success(request, _("已为%(account)s设置临时密码，对方下次登录时须修改") % {"account": account})
         return redirect("account_detail", account.pk)
     return render(request, "accounts/password_form.html", {"form": form, "account": account})
 
@@ -101,10 +102,10 @@ def account_reset_password(request, user_id):
 def account_lock(request, user_id):
     account = _managed_account(request, user_id)
     if account.pk == request.user.pk:
-        raise PermissionDenied("不能停用自己的账户")
+        raise PermissionDenied(_("不能停用自己的账户"))
     if account.is_active:
         account.lock()
-        messages.success(request, f"已停用账户：{account}")
+        messages.success(request, _("已停用账户：%(account)s") % {"account": account})
     return redirect("account_detail", account.pk)
 
 
@@ -114,7 +115,7 @@ def account_unlock(request, user_id):
     account = _managed_account(request, user_id)
     if not account.is_active or account.failed_logins():
         account.unlock()
-        messages.success(request, f"已启用账户并解除登录锁定：{account}")
+        messages.success(request, _("已启用账户并解除登录锁定：%(account)s") % {"account": account})
     return redirect("account_detail", account.pk)
 
 
@@ -139,7 +140,7 @@ def token_revoke(request, apitoken_id):
     _managed_account(request, token.user_id)
     if not token.revoked:
         token.revoke()
-        messages.success(request, f"已吊销令牌 {token.prefix}…")
+        messages.success(request, _("已吊销令牌 %(prefix)s…") % {"prefix": token.prefix})
     return redirect("account_detail", token.user_id)
 
 
@@ -151,7 +152,7 @@ def password_change(request):
         form.save()
         # Changing the password ends the other sessions but keeps this one.
         update_session_auth_hash(request, request.user)
-        messages.success(request, "密码已修改")
+        messages.success(request, _("密码已修改"))
         return redirect(nxt if _safe(request, nxt) else "home")
     forced = request.user.must_change_password
     return render(request, "accounts/password_change.html", {"form": form, "next": nxt, "forced": forced})

@@ -3,6 +3,7 @@
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.errors import HttpError
 
@@ -50,7 +51,7 @@ def indicators(request, pairing_id: int, year: int = year_query(...)):
 def dashboard(request, pairing_id: int, year: int = year_query(...)):
     pairing = get_pairing(request.user, pairing_id)
     year = _year(year)
-    return HttpResponse(dash.payload_text(pairing, year), content_type="application/json; charset=utf-8")
+    return HttpResponse(dash.reader_text(pairing, year), content_type="application/json; charset=utf-8")
 
 
 def _opinion(o):
@@ -100,7 +101,7 @@ def trends(request, pairing_id: int, from_year: int = year_query(..., alias="fro
     pairing = get_pairing(request.user, pairing_id)
     years = years_from_params(None, from_year, to)
     if len(years) > 15:
-        raise HttpError(422, "趋势最多显示15个年度")
+        raise HttpError(422, _("趋势最多显示15个年度"))
     ids = services.subtree_ids([pairing])[pairing.pk]
     # Years whose cached figures are fresh for the trend's sections come from
     # the cache; the others are computed together in grouped queries.
@@ -109,7 +110,7 @@ def trends(request, pairing_id: int, from_year: int = year_query(..., alias="fro
     missing = [y for y in years if y not in by_year]
     if missing:
         by_year.update(registry.headline_by_year(ids, missing, dash.TREND_PATHS))
-    return dash.trends(years, by_year)
+    return dash.translated(dash.trends(years, by_year))
 
 
 @router.get("/assessment/rollup", response=dict)
@@ -119,10 +120,10 @@ def rollup(request, year: int = year_query(...), region: int | None = Query(None
     area = get_object_or_404(Region, pk=region) if region else None
     counties = services.county_pairs_within(area, scope_for(request.user))
     if not counties:
-        raise HttpError(404, "该区域内没有您可查看的县级结对")
+        raise HttpError(404, _("该区域内没有您可查看的县级结对"))
     total, per_county, rows = services.rollup(counties, year)
     return {
-        "region": {"id": area.pk, "name": str(area)} if area else {"id": None, "name": "全国"},
+        "region": {"id": area.pk, "name": str(area)} if area else {"id": None, "name": _("全国")},
         "year": year, "county_pairs": len(counties), "figures": total, "indicators": rows,
         "by_county": [{"pairing": c.pk, "name": str(c), **dash.headline(f)} for c, f in per_county],
     }
@@ -130,7 +131,7 @@ def rollup(request, year: int = year_query(...), region: int | None = Query(None
 
 @router.get("/pairings/{pairing_id}/iati", response=dict, openapi_extra={
     "responses": {200: {"description": "IATI 2.03 activities XML", "content": {"application/xml": {}}},
-                  "409": {"description": "未配置IATI报送机构（XIEZUO_REPORTING_ORG_REF、XIEZUO_REPORTING_ORG_NAME）",
+                  "409": {"description": _("未配置IATI报送机构（XIEZUO_REPORTING_ORG_REF、XIEZUO_REPORTING_ORG_NAME）"),
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}})
 def iati_export(request, pairing_id: int, year: int = year_query(...)):
     pairing = get_pairing(request.user, pairing_id)

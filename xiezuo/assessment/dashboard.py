@@ -7,15 +7,20 @@ tables, never errors.
 """
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import get_language, gettext, gettext_noop, pgettext
 
+from lib.chinese import in_chinese
 from lib.money import yuan_str
 
 from . import services
@@ -23,31 +28,31 @@ from .computations import lookup
 
 # chart key, title, figures path, first column label, value label, list pages to link, row filter parameter
 CHARTS = [
-    ("funds_by_category", "项目资金按类别", "funds.funds_by_category", "类别", "协作资金（元）",
+    ("funds_by_category", gettext_noop("项目资金按类别"), "funds.funds_by_category", gettext_noop("类别"), gettext_noop("协作资金（元）"),
      ["funds:project_list", "project_list", "funds_project_list"], "category"),
-    ("projects_by_status", "项目按状态", "funds.projects_by_status", "状态", "项目数",
+    ("projects_by_status", gettext_noop("项目按状态"), "funds.projects_by_status", gettext_noop("状态"), gettext_noop("项目数"),
      ["funds:project_list", "project_list", "funds_project_list"], "status"),
-    ("consumption_by_channel", "消费帮扶按渠道", "consumption.by_channel", "渠道", "金额（元）",
+    ("consumption_by_channel", gettext_noop("消费帮扶按渠道"), "consumption.by_channel", gettext_noop("渠道"), gettext_noop("金额（元）"),
      ["consumption_sales", "consumption:sale_list", "sale_list"], "channel"),
-    ("consumption_by_month", "消费帮扶按月份", "consumption.by_month", "月份", "金额（元）",
+    ("consumption_by_month", gettext_noop("消费帮扶按月份"), "consumption.by_month", gettext_noop("月份"), gettext_noop("金额（元）"),
      ["consumption_sales", "consumption:sale_list", "sale_list"], None),
-    ("top_buyers", "采购金额前列的单位", "consumption.top_buyers", "采购单位", "金额（元）",
+    ("top_buyers", gettext_noop("采购金额前列的单位"), "consumption.top_buyers", gettext_noop("采购单位"), gettext_noop("金额（元）"),
      ["consumption_sales", "consumption:sale_list", "sale_list"], "buyer"),
-    ("top_products", "销售金额前列的产品", "consumption.top_products", "产品", "金额（元）",
+    ("top_products", gettext_noop("销售金额前列的产品"), "consumption.top_products", gettext_noop("产品"), gettext_noop("金额（元）"),
      ["consumption_sales", "consumption:sale_list", "sale_list"], "product"),
-    ("labour_by_destination", "就业按去向", "labour.by_destination", "就业去向", "人数",
+    ("labour_by_destination", gettext_noop("就业按去向"), "labour.by_destination", gettext_noop("就业去向"), gettext_noop("人数"),
      ["labour_employment_list", "labour:employment_list", "employment_list"], "destination"),
-    ("labour_by_form", "就业按形式", "labour.by_form", "就业形式", "人数",
+    ("labour_by_form", gettext_noop("就业按形式"), "labour.by_form", gettext_noop("就业形式"), gettext_noop("人数"),
      ["labour_employment_list", "labour:employment_list", "employment_list"], "form"),
-    ("talent_by_kind", "人才交流按类别", "talent.by_kind", "类别", "人次",
+    ("talent_by_kind", gettext_noop("人才交流按类别"), "talent.by_kind", gettext_noop("类别"), gettext_noop("人次"),
      ["labour_talent_list", "labour:talent_list", "talent_list"], "kind"),
-    ("talent_by_direction", "人才交流按方向", "talent.by_direction", "方向", "人次",
+    ("talent_by_direction", gettext_noop("人才交流按方向"), "talent.by_direction", gettext_noop("方向"), gettext_noop("人次"),
      ["labour_talent_list", "labour:talent_list", "talent_list"], "direction"),
-    ("procurement_findings", "招投标监督预警（按严重程度）", "procurement.findings", "严重程度", "条数",
+    ("procurement_findings", gettext_noop("招投标监督预警（按严重程度）"), "procurement.findings", gettext_noop("严重程度"), gettext_noop("条数"),
      ["procurement_findings", "procurement:finding_list", "finding_list"], "severity"),
-    ("procurement_by_method", "招标采购按方式", "procurement.by_method", "采购方式", "项目数",
+    ("procurement_by_method", gettext_noop("招标采购按方式"), "procurement.by_method", gettext_noop("采购方式"), gettext_noop("项目数"),
      ["procurement_tenders", "procurement:tender_list", "tender_list"], "method"),
-    ("beneficiaries", "项目受益对象", "funds.beneficiaries", "受益对象", "数量",
+    ("beneficiaries", gettext_noop("项目受益对象"), "funds.beneficiaries", gettext_noop("受益对象"), gettext_noop("数量"),
      ["funds:project_list", "project_list", "funds_project_list"], None),
 ]
 
@@ -111,16 +116,55 @@ def card_link(computation, pairing_id, year):
 # (`xiezuo.figures.headline_by_year`); the roll-up's per-county headline
 # reads them from each county's figures.
 TREND = [
-    ("到位资金（元）", "funds.received", "amount"),
-    ("已拨付（元）", "funds.disbursed", "amount"),
-    ("项目个数", "funds.projects", "count"),
-    ("消费帮扶（元）", "consumption.total", "amount"),
-    ("就业人数", "labour.employed", "count"),
-    ("培训人次", "labour.trainees", "count"),
-    ("人才交流人次", "talent.person_times", "count"),
-    ("引导企业投资（家）", "industry.enterprises_invested", "count"),
+    (gettext_noop("到位资金（元）"), "funds.received", "amount"),
+    (gettext_noop("已拨付（元）"), "funds.disbursed", "amount"),
+    (gettext_noop("项目个数"), "funds.projects", "count"),
+    (gettext_noop("消费帮扶（元）"), "consumption.total", "amount"),
+    (gettext_noop("就业人数"), "labour.employed", "count"),
+    (gettext_noop("培训人次"), "labour.trainees", "count"),
+    (gettext_noop("人才交流人次"), "talent.person_times", "count"),
+    (gettext_noop("引导企业投资（家）"), "industry.enterprises_invested", "count"),
 ]
 TREND_PATHS = [path for _, path, _ in TREND]
+
+
+PARTS = re.compile(r"^(.+)（(.+)）$")
+
+
+def translated(data):
+    """The stored payload in the reader's language.
+
+    The payload is computed once for every reader and keeps its labels in
+    Chinese (marked gettext_noop here, or choices read in Chinese); each
+    label is translated when it is served. Names that are data (regions,
+    organisations, products) have no translation and stay as they are; a
+    "label（unit）" is translated part by part."""
+    if isinstance(data, dict):
+        return {k: v if k in ("source", "link", "href", "path", "key") else translated(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [translated(v) for v in data]
+    if isinstance(data, str) and data:
+        text = gettext(data)
+        if text == data and (m := PARTS.match(data)):
+            label, unit = gettext(m.group(1)), pgettext("unit of measure", m.group(2))
+            if label != m.group(1):
+                return f"{label} ({unit})"
+        return text
+    return data
+
+
+def reader_text(pairing, year):
+    """The payload as JSON text in the reader's language (the stored text
+    itself when that is Chinese)."""
+    text = payload_text(pairing, year)
+    if get_language() == settings.LANGUAGE_CODE:
+        return text
+    payload = translated(json.loads(text))
+    # The health alerts are sentences made of dates and figures: made again
+    # in the reader's language (they are read live, like the stored ones).
+    live = alert_rows(services.subtree_ids([pairing])[pairing.pk], year)
+    payload["alerts"] = live + [a for a in payload.get("alerts", []) if "project" not in a]
+    return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False)
 
 
 def link(names, pairing_id, **params):
@@ -172,7 +216,7 @@ def to_table(value, first_label, value_label):
 
 LABEL_KEYS = ("name", "label", "title", "month")
 HIDDEN_KEYS = {"id", "pk", "code", "kind"}
-VALUE_NAMES = {"amount": "金额（元）", "count": "笔数", "n": "数量", "total": "合计"}
+VALUE_NAMES = {"amount": gettext_noop("金额（元）"), "count": gettext_noop("笔数"), "n": gettext_noop("数量"), "total": gettext_noop("合计")}
 
 
 def _numeric(rows, key):
@@ -205,7 +249,7 @@ def disbursement_progress(figures, pairing_ids, year):
     else:
         by_month = _disbursements_by_month(pairing_ids, year)
     if by_month is None:
-        return {"columns": ["月份", "当月拨付（元）", "累计拨付（元）", "支出进度（%）"], "rows": [], "available": False}
+        return {"columns": [gettext_noop("月份"), gettext_noop("当月拨付（元）"), gettext_noop("累计拨付（元）"), gettext_noop("支出进度（%）")], "rows": [], "available": False}
     rows, running = [], Decimal(0)
     # The months of the year, and later months while the year's projects
     # are still paying out.
@@ -215,7 +259,7 @@ def disbursement_progress(figures, pairing_ids, year):
         rate = services.completion(running, received) if received else None
         label = f"{year + (n - 1) // 12}-{(n - 1) % 12 + 1:02d}"
         rows.append([label, yuan_str(amount), yuan_str(running), services.serialise(rate, "rate")])
-    return {"columns": ["月份", "当月拨付（元）", "累计拨付（元）", "支出进度（%）"], "rows": rows, "available": True}
+    return {"columns": [gettext_noop("月份"), gettext_noop("当月拨付（元）"), gettext_noop("累计拨付（元）"), gettext_noop("支出进度（%）")], "rows": rows, "available": True}
 
 
 def _disbursements_by_month(pairing_ids, year):
@@ -282,7 +326,9 @@ def _choices(module, path):
         target = import_module(module)
         for part in path.split("."):
             target = getattr(target, part)
-        return dict(target)
+        # The stored dashboard is shared by every reader: its labels are
+        # kept in Chinese (the labels themselves are lazy translations).
+        return {code: in_chinese(label) for code, label in dict(target).items()}
     except (ImportError, AttributeError, TypeError, ValueError):
         return {}
 
@@ -305,7 +351,7 @@ def labellers():
     def beneficiaries(keys):
         # Counts of different kinds are in different units: 人, 所, 户, 人次.
         units = _choices("xiezuo.funds.models", "ProjectBeneficiary.UNITS")
-        return {k: (f"{v}（{units.get(k, '个')}）", k)
+        return {k: (f"{v}（{units.get(k, gettext_noop('个'))}）", k)
                 for k, v in _choices("xiezuo.funds.models", "ProjectBeneficiary.KINDS").items()}
 
     return {
@@ -336,21 +382,22 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
                                   for k in keys]
         charts[key] = {"title": title, "source": dotted, "link": base, **table}
     items = [(label, lookup(figures, f"exchanges.{key}")) for label, key in (
-        ("商定合作事项", "agreed_items"), ("已完成", "agreed_items_done"), ("逾期未完成", "agreed_items_overdue"))]
+        (gettext_noop("商定合作事项"), "agreed_items"), (gettext_noop("已完成"), "agreed_items_done"), (gettext_noop("逾期未完成"), "agreed_items_overdue"))]
     charts["agreed_items"] = {
-        "title": "合作事项推进", "source": "exchanges.agreed_items",
+        "title": gettext_noop("合作事项推进"), "source": "exchanges.agreed_items",
         "link": link(["industry_items_list", "industry:item_list"], pairing.pk, year=year),
-        "columns": ["合作事项", "项数"], "rows": [[label, n] for label, n in items if n is not None]}
+        "columns": [gettext_noop("合作事项"), gettext_noop("项数")], "rows": [[label, n] for label, n in items if n is not None]}
     tasks = [(label, lookup(figures, f"rectification.{key}")) for label, key in (
-        ("未销号", "open"), ("其中逾期", "overdue"), ("上年结转未销号", "carried_over"), ("本年销号", "closed_in_year"))]
+        (gettext_noop("未销号"), "open"), (gettext_noop("其中逾期"), "overdue"),
+        (gettext_noop("上年结转未销号"), "carried_over"), (gettext_noop("本年销号"), "closed_in_year"))]
     # Every year: the open tasks include those found in earlier years.
     tasks_link = link(["rectification_list"], pairing.pk)
     tasks_link = f"{tasks_link}?year=" if tasks_link else None
     charts["rectification"] = {
-        "title": "问题整改", "source": "rectification.open", "link": tasks_link,
-        "columns": ["整改任务", "项数"], "rows": [[label, n] for label, n in tasks if n is not None]}
+        "title": gettext_noop("问题整改"), "source": "rectification.open", "link": tasks_link,
+        "columns": [gettext_noop("整改任务"), gettext_noop("项数")], "rows": [[label, n] for label, n in tasks if n is not None]}
     progress = disbursement_progress(figures, pairing_ids, year)
-    charts["disbursement_progress"] = {"title": "资金支出进度", "source": "funds.disbursed",
+    charts["disbursement_progress"] = {"title": gettext_noop("资金支出进度"), "source": "funds.disbursed",
                                        "link": link(SECTION_PAGES["funds"], pairing.pk, year=year), **progress}
     for row in indicator_rows:
         row["link"] = card_link(row["computation"], pairing.pk, year)
@@ -379,28 +426,30 @@ STORED_PREFIX = '{"v": %d,' % VERSION
 def payload_text(pairing, year):
     """Return the dashboard JSON of a pairing-year as text, built once per
     state of the ledgers and kept beside the cached figures."""
-    ids = services.subtree_ids([pairing])
-    entry = services.cache_entries(ids, [year])[(pairing.pk, year)]
-    if not entry.dashboard.startswith(STORED_PREFIX):
-        rows, evaluations = services.indicators_for_figures(pairing, year, entry.figures)
-        # A finalised report shows what was finalised, charts included.
-        figures = services.reported_figures(entry.figures, evaluations)
-        payload = build(pairing, year, ids[pairing.pk], figures, rows, evaluations)
-        entry.dashboard = json.dumps(payload, ensure_ascii=False, cls=DjangoJSONEncoder)
-        services.store_dashboard(entry, entry.dashboard)
+    # Built in Chinese whoever asks first: every reader shares it (reader_text translates).
+    with translation.override(settings.LANGUAGE_CODE):
+        ids = services.subtree_ids([pairing])
+        entry = services.cache_entries(ids, [year])[(pairing.pk, year)]
+        if not entry.dashboard.startswith(STORED_PREFIX):
+            rows, evaluations = services.indicators_for_figures(pairing, year, entry.figures)
+            # A finalised report shows what was finalised, charts included.
+            figures = services.reported_figures(entry.figures, evaluations)
+            payload = build(pairing, year, ids[pairing.pk], figures, rows, evaluations)
+            entry.dashboard = json.dumps(payload, ensure_ascii=False, cls=DjangoJSONEncoder)
+            services.store_dashboard(entry, entry.dashboard)
     return entry.dashboard
 
 
 def trends(years, by_year):
     """Return the headline figures per year as a table; `by_year` is
     {year: figures}, each holding at least the TREND paths."""
-    columns = ["年度", *[label for label, _, _ in TREND]]
+    columns = [gettext_noop("年度"), *[label for label, _, _ in TREND]]
     rows = []
     for year in years:
         f = by_year[year]
         rows.append([str(year), *[services.serialise(_number(lookup(f, p)) if lookup(f, p) is not None else None, k)
                                   for _, p, k in TREND]])
-    return {"title": "历年趋势", "columns": columns, "rows": rows}
+    return {"title": gettext_noop("历年趋势"), "columns": columns, "rows": rows}
 
 
 def headline(figures):

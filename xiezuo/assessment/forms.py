@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from xiezuo.front.forms import VersionedForm, checked_upload
 
@@ -16,10 +17,10 @@ class IndicatorForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["computation"] = forms.ChoiceField(label="取数方式", choices=computations.choices(),
+        self.fields["computation"] = forms.ChoiceField(label=_("取数方式"), choices=computations.choices(),
                                                        widget=forms.Select(attrs={"class": "form-select"}))
         # Sub-items are written with the computation's name; the stored text keeps its key.
-        self.fields["disaggregations"].help_text = "每行一个分项，写成“名称=取数口径”，取数口径写“取数方式”列表中的名称，如：其中脱贫劳动力=其中脱贫劳动力"
+        self.fields["disaggregations"].help_text = _("每行一个分项，写成“名称=取数口径”，取数口径写“取数方式”列表中的名称，如：其中脱贫劳动力=其中脱贫劳动力")
         if not self.is_bound and self.instance.disaggregations:
             labels = {c.key: c.label for c in computations.COMPUTATIONS.values()}
             self.initial["disaggregations"] = "\n".join(
@@ -64,7 +65,7 @@ class NarrativeForm(VersionedForm):
         super().__init__(*args, **kwargs)
         for code, title in WORK_AREAS:
             self.fields[f"area_{code}"] = forms.CharField(
-                label=title, required=False, initial=self.instance.narratives.get(code, ""),
+                label=_(title), required=False, initial=self.instance.narratives.get(code, ""),
                 widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))
 
     def save(self, commit=True):
@@ -75,5 +76,5 @@ class NarrativeForm(VersionedForm):
 class OpinionForm(forms.Form):
     """The other side's views (意见) on a submitted self-evaluation."""
 
-    text = forms.CharField(label="意见", max_length=SelfEvaluation.OPINION_MAX,
+    text = forms.CharField(label=_("意见"), max_length=SelfEvaluation.OPINION_MAX,
                            widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}))

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from xiezuo.audit.tracking import tracked
 from xiezuo.front.forms import AS_READ
@@ -27,34 +28,34 @@ class Indicator(models.Model):
     audit_national = True
 
     EAST, WEST, BOTH = "east", "west", "both"
-    SIDES = [(EAST, "东部"), (WEST, "西部"), (BOTH, "双方")]
+    SIDES = [(EAST, _("东部")), (WEST, _("西部")), (BOTH, _("双方"))]
 
-    code = models.CharField("指标代码", max_length=50, unique=True, validators=[
-        RegexValidator(r"^[a-z][a-z0-9_]*$", "指标代码只能由小写字母、数字和下划线组成，并以字母开头")],
-        error_messages={"unique": "该指标代码已存在"})
-    name = models.CharField("指标名称", max_length=100)
-    unit = models.CharField("单位", max_length=20, help_text="如 万元、人、人次、个、家、次、%")
-    side = models.CharField("考核对象", max_length=5, choices=SIDES, default=BOTH)
-    computation = models.CharField("取数方式", max_length=60, default=computations.MANUAL,
-                                   help_text="从台账自动计算的口径，或“人工填报”（须附佐证材料）")
+    code = models.CharField(_("指标代码"), max_length=50, unique=True, validators=[
+        RegexValidator(r"^[a-z][a-z0-9_]*$", _("指标代码只能由小写字母、数字和下划线组成，并以字母开头"))],
+        error_messages={"unique": _("该指标代码已存在")})
+    name = models.CharField(_("指标名称"), max_length=100)
+    unit = models.CharField(pgettext_lazy("unit of measure", "单位"), max_length=20, help_text=_("如 万元、人、人次、个、家、次、%"))
+    side = models.CharField(_("考核对象"), max_length=5, choices=SIDES, default=BOTH)
+    computation = models.CharField(_("取数方式"), max_length=60, default=computations.MANUAL,
+                                   help_text=_("从台账自动计算的口径，或“人工填报”（须附佐证材料）"))
     disaggregations = models.TextField(
-        "分项", blank=True,
-        help_text="每行一个分项，写成“名称=取数口径”，如：其中脱贫劳动力=labour.employed_poverty")
-    description = models.TextField("说明", blank=True)
+        _("分项"), blank=True,
+        help_text=_("每行一个分项，写成“名称=取数口径”，如：其中脱贫劳动力=labour.employed_poverty"))
+    description = models.TextField(_("说明"), blank=True)
     # Where the counting rule comes from: the title and date of the public
     # text, or 我方判断 (our judgement) where none was found.
-    basis = models.CharField("口径依据", max_length=300, blank=True,
-                             help_text="所依据公开文件或报道的名称和日期；未找到公开依据的写“我方判断”")
-    order = models.PositiveSmallIntegerField("排序", default=100)
-    active = models.BooleanField("启用", default=True)
+    basis = models.CharField(_("口径依据"), max_length=300, blank=True,
+                             help_text=_("所依据公开文件或报道的名称和日期；未找到公开依据的写“我方判断”"))
+    order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    active = models.BooleanField(_("启用"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "code"]
-        verbose_name = "考核指标"
-        verbose_name_plural = "考核指标"
+        verbose_name = _("考核指标")
+        verbose_name_plural = _("考核指标")
 
     def __str__(self):
         return f"{self.name}（{self.unit}）"
@@ -84,16 +85,16 @@ class Indicator(models.Model):
         errors = {}
         known = dict(computations.choices())
         if self.computation not in known:
-            errors["computation"] = f"取数方式“{self.computation}”不存在，请从列表中选择"
+            errors["computation"] = _("取数方式“%(computation)s”不存在，请从列表中选择") % {"computation": self.computation}
         for n, line in enumerate(self.disaggregations.splitlines(), 1):
             if not line.strip():
                 continue
             if "=" not in line:
-                errors["disaggregations"] = f"第{n}行“{line.strip()}”应写成“名称=取数口径”"
+                errors["disaggregations"] = _("第%(n)s行“%(strip)s”应写成“名称=取数口径”") % {"n": n, "strip": line.strip()}
                 break
             key = line.split("=", 1)[1].strip()
             if key not in computations.COMPUTATIONS:
-                errors["disaggregations"] = f"第{n}行的取数口径“{key}”不存在"
+                errors["disaggregations"] = _("第%(n)s行的取数口径“%(key)s”不存在") % {"n": n, "key": key}
                 break
         if errors:
             raise ValidationError(errors)
@@ -117,29 +118,29 @@ class ManualActual(ScopedModel):
     """A hand-entered actual for an indicator without a ledger behind it,
     with its evidence (佐证材料)."""
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.CASCADE,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.CASCADE,
                                 related_name="manual_actuals")
-    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="manual_actuals")
-    year = models.PositiveSmallIntegerField("年度")
-    value = models.DecimalField("完成值", max_digits=18, decimal_places=2,
-                                help_text="按指标单位填写（万元指标填万元）")
-    evidence = models.FileField("佐证材料", upload_to=evidence_path, blank=True)
-    note = models.TextField("佐证说明", blank=True)
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="manual_actuals")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    value = models.DecimalField(_("完成值"), max_digits=18, decimal_places=2,
+                                help_text=_("按指标单位填写（万元指标填万元）"))
+    evidence = models.FileField(_("佐证材料"), upload_to=evidence_path, blank=True)
+    note = models.TextField(_("佐证说明"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["year", "indicator__order"]
-        verbose_name = "人工填报完成值"
-        verbose_name_plural = "人工填报完成值"
+        verbose_name = _("人工填报完成值")
+        verbose_name_plural = _("人工填报完成值")
         constraints = [models.UniqueConstraint("pairing", "indicator", "year", name="manual_actual_unique",
-                                               violation_error_message="该指标本年度已有填报值")]
+                                               violation_error_message=_("该指标本年度已有填报值"))]
 
     def __str__(self):
         return f"{self.year} {self.indicator.code}={self.value}"
 
     def clean(self):
         if not self.evidence and not self.note.strip():
-            raise ValidationError({"note": "人工填报的完成值须上传佐证材料或填写佐证说明"})
+            raise ValidationError({"note": _("人工填报的完成值须上传佐证材料或填写佐证说明")})
 
 
 class SelfEvaluationQuerySet(models.QuerySet):
@@ -160,28 +161,28 @@ class SelfEvaluation(ScopedModel):
     the drafting side finalises it (定稿), which locks it."""
 
     EAST, WEST = Indicator.EAST, Indicator.WEST
-    SIDES = [(EAST, "东部"), (WEST, "西部")]
+    SIDES = [(EAST, _("东部")), (WEST, _("西部"))]
     DRAFT, SUBMITTED, CONFIRMED = "draft", "submitted", "confirmed"
-    STATUSES = [(DRAFT, "起草中"), (SUBMITTED, "征求意见中"), (CONFIRMED, "已定稿（锁定）")]
+    STATUSES = [(DRAFT, _("起草中")), (SUBMITTED, _("征求意见中")), (CONFIRMED, _("已定稿（锁定）"))]
     OPINION_MAX = 2000
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="self_evaluations")
-    year = models.PositiveSmallIntegerField("年度")
-    side = models.CharField("自评方", max_length=4, choices=SIDES, default=WEST)
-    status = models.CharField("状态", max_length=10, choices=STATUSES, default=DRAFT)
-    title = models.CharField("标题", max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    side = models.CharField(_("自评方"), max_length=4, choices=SIDES, default=WEST)
+    status = models.CharField(_("状态"), max_length=10, choices=STATUSES, default=DRAFT)
+    title = models.CharField(_("标题"), max_length=200, blank=True)
     # The figures and this side's indicator rows at the time of the snapshot,
     # as served by the API: what was finalised is what stays reported.
-    snapshot = models.JSONField("数据快照", default=dict, blank=True)
-    snapshot_at = models.DateTimeField("快照时间", null=True, blank=True)
+    snapshot = models.JSONField(_("数据快照"), default=dict, blank=True)
+    snapshot_at = models.DateTimeField(_("快照时间"), null=True, blank=True)
     # {work area code: narrative text}
-    narratives = models.JSONField("分项自评", default=dict, blank=True)
-    grade = models.CharField("自评等次", max_length=4, blank=True,
-                             choices=[("好", "好"), ("较好", "较好"), ("一般", "一般"), ("差", "差")])
+    narratives = models.JSONField(_("分项自评"), default=dict, blank=True)
+    grade = models.CharField(_("自评等次"), max_length=4, blank=True,
+                             choices=[("好", _("好")), ("较好", _("较好")), ("一般", _("一般")), ("差", _("差"))])
     # The other side's views (意见), oldest first, each
     # {"by": user id, "by_name": name, "side": side, "at": ISO time, "text": text}.
-    opinions = models.JSONField("对方意见", default=list, blank=True)
+    opinions = models.JSONField(_("对方意见"), default=list, blank=True)
     drafted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     submitted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
@@ -196,10 +197,10 @@ class SelfEvaluation(ScopedModel):
 
     class Meta:
         ordering = ["-year", "side"]
-        verbose_name = "年度自评"
-        verbose_name_plural = "年度自评"
+        verbose_name = _("年度自评")
+        verbose_name_plural = _("年度自评")
         constraints = [models.UniqueConstraint("pairing", "year", "side", name="self_evaluation_unique_side",
-                                               violation_error_message="该结对本年度本方已有自评")]
+                                               violation_error_message=_("该结对本年度本方已有自评"))]
 
     def __str__(self):
         return self.title or default_title(self.pairing, self.year, self.side)
@@ -260,11 +261,11 @@ class SelfEvaluation(ScopedModel):
         if scope.has(self.pairing_id, "admin"):
             return "admin"
         if self.is_locked:
-            raise PermissionDenied("本方自评报告已定稿锁定，修改须由管理员进行")
+            raise PermissionDenied(_("本方自评报告已定稿锁定，修改须由管理员进行"))
         if not scope.has(self.pairing_id, self.side):
-            raise PermissionDenied(f"只有{self.side_name}协作办可以修改{self.side_name}自评报告")
+            raise PermissionDenied(_("只有%(side_name)s协作办可以修改%(side_name)s自评报告") % {"side_name": self.side_name})
         if self.status != self.DRAFT:
-            raise PermissionDenied(f"自评报告正在征求{self.other_side_name}意见，如需修改请先撤回")
+            raise PermissionDenied(_("自评报告正在征求%(other_side_name)s意见，如需修改请先撤回") % {"other_side_name": self.other_side_name})
         return self.side
 
     def admin_event(self, what):
@@ -308,7 +309,7 @@ class SelfEvaluation(ScopedModel):
 
         def change(current):
             if not current.may_refresh(user):
-                raise PermissionDenied("本方自评报告已定稿锁定，或您的角色无权重新生成快照")
+                raise PermissionDenied(_("本方自评报告已定稿锁定，或您的角色无权重新生成快照"))
             current.snapshot = snapshot_of(current.pairing, current.year, current.side)
             current.snapshot_at = timezone.now()
             current.admin_event("重新生成数据快照")
@@ -319,7 +320,7 @@ class SelfEvaluation(ScopedModel):
         """Send the draft to the other side for its views (征求意见)."""
         def change(current):
             if current.status != self.DRAFT:
-                raise ValidationError("只有起草中的自评报告可以提交征求意见")
+                raise ValidationError(_("只有起草中的自评报告可以提交征求意见"))
             current.require_editable(user)
             current.status, current.submitted_at, current.submitted_by = self.SUBMITTED, timezone.now(), user
 
@@ -333,11 +334,11 @@ class SelfEvaluation(ScopedModel):
         def change(current):
             _require(user, current, current.other_side)
             if current.status != self.SUBMITTED:
-                raise ValidationError(f"只有正在征求意见的{current.side_name}自评报告可以提出意见")
+                raise ValidationError(_("只有正在征求意见的%(side_name)s自评报告可以提出意见") % {"side_name": current.side_name})
             if not text:
-                raise ValidationError("意见内容不能为空")
+                raise ValidationError(_("意见内容不能为空"))
             if len(text) > self.OPINION_MAX:
-                raise ValidationError(f"意见内容不能超过{self.OPINION_MAX}字（现有{len(text)}字）")
+                raise ValidationError(_("意见内容不能超过%(OPINION_MAX)s字（现有%(len)s字）") % {"OPINION_MAX": self.OPINION_MAX, "len": len(text)})
             current.opinions = [*current.opinions, {
                 "by": user.pk, "by_name": str(user), "side": current.other_side,
                 "at": timezone.now().isoformat(), "text": text}]
@@ -351,13 +352,13 @@ class SelfEvaluation(ScopedModel):
         def change(current):
             _require(user, current, current.side)
             if current.status != self.SUBMITTED:
-                raise ValidationError("只有已征求意见的自评报告可以定稿")
+                raise ValidationError(_("只有已征求意见的自评报告可以定稿"))
             if not current.current_opinions():
-                raise ValidationError(f"{current.other_side_name}尚未对本次提交提出意见，暂不能定稿")
+                raise ValidationError(_("%(other_side_name)s尚未对本次提交提出意见，暂不能定稿") % {"other_side_name": current.other_side_name})
             # Reports submitted before the two sides had reports of their
             # own name their submitter in drafted_by.
             if (current.submitted_by_id or current.drafted_by_id) == user.pk:
-                raise ValidationError("定稿人不能与提交征求意见的人为同一用户")
+                raise ValidationError(_("定稿人不能与提交征求意见的人为同一用户"))
             current.status, current.confirmed_by, current.confirmed_at = self.CONFIRMED, user, timezone.now()
 
         return self._step(user, loaded_version, change)
@@ -368,7 +369,7 @@ class SelfEvaluation(ScopedModel):
         def change(current):
             _require(user, current, current.side)
             if current.status != self.SUBMITTED:
-                raise ValidationError("只有征求意见中的自评报告可以撤回")
+                raise ValidationError(_("只有征求意见中的自评报告可以撤回"))
             current.status = self.DRAFT
 
         return self._step(user, loaded_version, change)
@@ -377,7 +378,7 @@ class SelfEvaluation(ScopedModel):
         def change(current):
             _require(user, current, "admin")
             if not current.is_locked:
-                raise ValidationError("该自评报告未锁定，无需解锁")
+                raise ValidationError(_("该自评报告未锁定，无需解锁"))
             current.admin_event("解除锁定，退回起草")
             current.status, current.confirmed_by, current.confirmed_at = self.DRAFT, None, None
 

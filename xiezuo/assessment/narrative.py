@@ -3,19 +3,21 @@ figures. Offices edit the drafts before exporting the report."""
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from lib.money import wan
 
 from .computations import lookup
 
 # code, title (the report's （一）（二）… headings)
 WORK_AREAS = [
-    ("organisation", "组织领导"),
-    ("funds", "资金投入与项目实施"),
-    ("industry", "产业合作"),
-    ("labour", "劳务协作"),
-    ("talent", "人才交流"),
-    ("consumption", "消费帮扶"),
-    ("supervision", "项目监管"),
+    ("organisation", gettext_noop("组织领导")),
+    ("funds", gettext_noop("资金投入与项目实施")),
+    ("industry", gettext_noop("产业合作")),
+    ("labour", gettext_noop("劳务协作")),
+    ("talent", gettext_noop("人才交流")),
+    ("consumption", gettext_noop("消费帮扶")),
+    ("supervision", gettext_noop("项目监管")),
 ]
 NO_DATA = "（台账暂无本项数据，请据实补充。）"
 

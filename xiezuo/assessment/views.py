@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.crosscheck import onsave
@@ -34,7 +34,7 @@ def year_param(request, pairing=None):
     if request.GET.get("year"):
         year = year_given(request)
         if year is None:
-            raise Http404("年度应为2000至2100之间的四位数字")
+            raise Http404(_("年度应为2000至2100之间的四位数字"))
     return working_year(request, pairing) if pairing else (year_given(request) or services.today().year)
 
 
@@ -49,7 +49,7 @@ def dashboard(request, pairing_id):
     year = year_param(request, pairing)
     # The first screen (cards and warnings) comes with the page; the charts
     # are drawn from the same JSON by the page's script.
-    data = json.loads(dash.payload_text(pairing, year))
+    data = json.loads(dash.reader_text(pairing, year))
     for alert in data["alerts"]:
         if alert.get("project"):
             alert["href"] = reverse("project_detail", args=[alert["project"]])
@@ -68,7 +68,7 @@ def status_text(data):
     states = data.get("self_evaluations") or {}
     parts = [_("%(side)s自评%(state)s") % {"side": side, "state": names[states[key]]}
              for key, side in (("east", _("东部")), ("west", _("西部"))) if states.get(key) in names]
-    return "，".join(parts) or _("实时数据")
+    return _("，").join(parts) or _("实时数据")
 
 
 def iati_ready():
@@ -88,7 +88,7 @@ def rollup_page(request):
     year = year_param(request)
     counties = services.county_pairs_within(region, scope)
     if not counties:
-        raise Http404("该区域内没有您可查看的县级结对")
+        raise Http404(_("该区域内没有您可查看的县级结对"))
     total, per_county, rows = services.rollup(counties, year)
     regions = Region.objects.filter(level__in=["province", "city"]).order_by("path")
     ctx = {"region": region, "year": year, "rows": rows, "per_county": per_county, "total": total,
@@ -128,9 +128,9 @@ def self_evaluation(request, pairing_id, year, side):
             with transaction.atomic():
                 saved = save_or_conflict(form)
                 if saved and saved.is_locked:
-                    saved.admin_event("修改自评文字")
+                    saved.admin_event(_("修改自评文字"))
             if saved:
-                messages.success(request, "已保存自评内容")
+                messages.success(request, _("已保存自评内容"))
                 # The narratives go out in the report: check their figures, never block.
                 onsave.check_saved(request, f"self-evaluation:{saved.pk}",
                                    "\n".join(t for t in saved.narratives.values() if t), pairing,
@@ -168,9 +168,9 @@ def _can_edit(evaluation, user):
 # The self-evaluation's steps (SelfEvaluation methods, under its row lock).
 ACTIONS = {"refresh": "refresh_snapshot", "submit": "submit", "finalise": "finalise", "withdraw": "withdraw",
            "reopen": "reopen"}
-DONE = {"draft": "已根据台账数据起草自评", "refresh": "已重新生成数据快照", "submit": "已提交对方征求意见",
-        "opinion": "已记录意见", "finalise": "已定稿，本方自评报告已锁定", "withdraw": "已撤回修改",
-        "reopen": "已解除锁定"}
+DONE = {"draft": gettext_lazy("已根据台账数据起草自评"), "refresh": gettext_lazy("已重新生成数据快照"), "submit": gettext_lazy("已提交对方征求意见"),
+        "opinion": gettext_lazy("已记录意见"), "finalise": gettext_lazy("已定稿，本方自评报告已锁定"), "withdraw": gettext_lazy("已撤回修改"),
+        "reopen": gettext_lazy("已解除锁定")}
 
 
 @login_required
@@ -192,7 +192,7 @@ def self_evaluation_action(request, pairing_id, year, side, action):
             else:
                 getattr(evaluation, ACTIONS[action])(request.user, loaded_version=version)
         except ValidationError as e:
-            messages.error(request, "；".join(e.messages))
+            messages.error(request, _("；").join(e.messages))
             return redirect("assessment:self_evaluation", pairing.pk, year, side)
     messages.success(request, DONE[action])
     return redirect("assessment:self_evaluation", pairing.pk, year, side)
@@ -213,7 +213,7 @@ def _report_too_big(request, pairing, year):
     (the page's buttons, `downloads`), not inside a direct link."""
     if report_is_small(pairing):
         return None
-    messages.info(request, "该结对下的下级结对较多，报告汇总量较大，请点击页面上的下载按钮在后台生成。")
+    messages.info(request, _("该结对下的下级结对较多，报告汇总量较大，请点击页面上的下载按钮在后台生成。"))
     return redirect(reverse("assessment:dashboard", args=[pairing.pk]) + f"?year={year}")
 
 
@@ -224,7 +224,7 @@ def report_docx(request, pairing_id, year, side):
         return too_big
     evaluation = SelfEvaluation.objects.filter(pairing=pairing, year=year, side=side).first()
     if evaluation is None:
-        raise Http404("本年度本方尚未起草自评，请先在“年度自评”页面起草")
+        raise Http404(_("本年度本方尚未起草自评，请先在“年度自评”页面起草"))
     response = HttpResponse(reports.self_evaluation_docx(evaluation), content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="{reports.docx_name(evaluation)}"'
     return response
@@ -259,10 +259,10 @@ def manual_actuals(request, pairing_id, year):
             if workflow.covers(form.cleaned_data["indicator"].side, locked) or workflow.covers(was, locked):
                 scope.require(pairing, "admin")
             if save_or_conflict(form):
-                messages.success(request, "已保存填报值")
+                messages.success(request, _("已保存填报值"))
                 return redirect("assessment:manual_actuals", pairing.pk, year)
     ctx = {"pairing": pairing, "year": year, "form": form, "locked": bool(locked),
-           "locked_names": "、".join(dict(SelfEvaluation.SIDES)[s] for s in sorted(locked)),
+           "locked_names": _("、").join(str(dict(SelfEvaluation.SIDES)[s]) for s in sorted(locked)),
            "rows": ManualActual.objects.filter(pairing=pairing, year=year).select_related("indicator"),
            "can_write": scope.has(pairing, "write")}
     return render(request, "assessment/manual_actuals.html", ctx)
@@ -277,11 +277,11 @@ def indicator_list(request):
 @login_required
 def indicator_edit(request, indicator_id=None):
     if not is_admin(request.user):
-        raise PermissionDenied("只有管理员可以修改考核指标")
+        raise PermissionDenied(_("只有管理员可以修改考核指标"))
     indicator = get_object_or_404(Indicator, pk=indicator_id) if indicator_id else None
     form = IndicatorForm(request.POST or None, instance=indicator)
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
-        messages.success(request, "已保存考核指标")
+        messages.success(request, _("已保存考核指标"))
         return redirect("assessment:indicator_list")
     return render(request, "assessment/indicator_form.html", {"form": form, "indicator": indicator})
 

@@ -5,6 +5,7 @@ snapshot) are methods of `SelfEvaluation`, taken under its row lock."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from . import narrative, services
 from .models import Indicator, SelfEvaluation, default_title
@@ -75,8 +76,8 @@ def snapshot_changes(evaluation):
 
 # --- 互评: the two sides' figures side by side ----------------------------------
 
-FLAGS = {"actual": "完成值不一致", "target": "目标值不一致", "missing_east": "东部缺少该指标",
-         "missing_west": "西部缺少该指标"}
+FLAGS = {"actual": gettext_noop("完成值不一致"), "target": gettext_noop("目标值不一致"),
+         "missing_east": gettext_noop("东部缺少该指标"), "missing_west": gettext_noop("西部缺少该指标")}
 
 
 def cross_check(pairing, year):
@@ -119,6 +120,6 @@ def cross_check(pairing, year):
         differs = bool(codes)
         differences += differs
         out.append({"code": code, "name": first["name"], "unit": first["unit"], "side": first["side"],
-                    "east": east, "west": west, "flag_codes": codes, "flags": [FLAGS[c] for c in codes],
+                    "east": east, "west": west, "flag_codes": codes, "flags": [gettext(FLAGS[c]) for c in codes],
                     "differs": differs})
     return {"sources": {side: evaluations.get(side) for side in SIDES}, "rows": out, "differences": differences}

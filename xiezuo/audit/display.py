@@ -17,46 +17,48 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy as _
 
+from lib.chinese import in_chinese
 from lib.money import money
 
 # Keys of events written by imports, exports and settings pages rather than
 # from a model's fields (xiezuo.ledgers.bulk, labour.services, …).
 EXTRA_KEYS = {
-    "rows": "行", "full_numbers": "含完整身份证号", "ledger": "台账", "file": "文件", "sha256": "文件摘要",
-    "count": "条数", "ids": "记录编号", "amount_fen": "金额（分）", "first_id": "起始编号",
-    "last_id": "截止编号", "differences": "修正处数", "pairings": "结对", "flagged_832": "新标记的832平台县",
-    "unflagged_832": "取消标记的832平台县", "fields": "查看的信息",
+    "rows": _("行"), "full_numbers": _("含完整身份证号"), "ledger": _("台账"), "file": _("文件"), "sha256": _("文件摘要"),
+    "count": _("条数"), "ids": _("记录编号"), "amount_fen": _("金额（分）"), "first_id": _("起始编号"),
+    "last_id": _("截止编号"), "differences": _("修正处数"), "pairings": _("结对"), "flagged_832": _("新标记的832平台县"),
+    "unflagged_832": _("取消标记的832平台县"), "fields": _("查看的信息"),
 }
 # Fields and models declared without a Chinese verbose name (Django then
 # makes one from the English name): their names here, for the trail only.
 FIELD_NAMES = {
-    "agreement": "年度协议", "amount_fen": "金额（分）", "audit_seq": "审计序号", "buyer": "采购单位",
-    "channel": "销售渠道", "computed_on": "计算时间", "confirmed_at": "确认时间", "confirmed_by": "确认人",
-    "contact_phone_enc": "联系电话（加密）", "contact_phone_hash": "联系电话（检索摘要）", "content_type": "文件类型",
-    "created": "创建时间", "created_at": "创建时间", "dashboard": "看板数据", "digest": "摘要", "done_at": "完成时间",
-    "drafted_by": "起草人", "figures": "统计数据", "file": "文件", "finished_at": "完成时间",
-    "id_number_enc": "身份证号（加密）", "id_number_hash": "身份证号（检索摘要）", "key": "线索键", "kind": "类型",
-    "last_used": "最近使用", "month": "月份", "n": "笔数", "name": "名称", "organisation": "所属单位",
-    "pairing": "结对关系", "parent": "上级", "path": "层级路径", "phone_enc": "联系电话（加密）",
-    "phone_hash": "联系电话（检索摘要）", "prefix": "前缀", "product": "产品", "project": "项目", "result": "结果",
-    "reviewed_at": "复核时间", "reviewed_by": "复核人", "revoked": "已吊销", "rule_version": "规则版本",
-    "ruleset": "规则集", "submitted_at": "提交时间", "tender": "招标采购事项", "tree_root": "所属结对树",
-    "uploaded_by": "上传人", "user": "用户", "version": "版本号", "visit": "互访", "year": "年度",
+    "agreement": _("年度协议"), "amount_fen": _("金额（分）"), "audit_seq": _("审计序号"), "buyer": _("采购单位"),
+    "channel": _("销售渠道"), "computed_on": _("计算时间"), "confirmed_at": _("确认时间"), "confirmed_by": _("确认人"),
+    "contact_phone_enc": _("联系电话（加密）"), "contact_phone_hash": _("联系电话（检索摘要）"), "content_type": _("文件类型"),
+    "created": _("创建时间"), "created_at": _("创建时间"), "dashboard": _("看板数据"), "digest": _("摘要"), "done_at": _("完成时间"),
+    "drafted_by": _("起草人"), "figures": _("统计数据"), "file": _("文件"), "finished_at": _("完成时间"),
+    "id_number_enc": _("身份证号（加密）"), "id_number_hash": _("身份证号（检索摘要）"), "key": _("线索键"), "kind": _("类型"),
+    "last_used": _("最近使用"), "month": _("月份"), "n": _("笔数"), "name": _("名称"), "organisation": _("所属单位"),
+    "pairing": _("结对关系"), "parent": _("上级"), "path": _("层级路径"), "phone_enc": _("联系电话（加密）"),
+    "phone_hash": _("联系电话（检索摘要）"), "prefix": _("前缀"), "product": _("产品"), "project": _("项目"), "result": _("结果"),
+    "reviewed_at": _("复核时间"), "reviewed_by": _("复核人"), "revoked": _("已吊销"), "rule_version": _("规则版本"),
+    "ruleset": _("规则集"), "submitted_at": _("提交时间"), "tender": _("招标采购事项"), "tree_root": _("所属结对树"),
+    "uploaded_by": _("上传人"), "user": _("用户"), "version": _("版本号"), "visit": _("互访"), "year": _("年度"),
 }
 MODEL_NAMES = {
-    "accounts.APIToken": "接口令牌", "accounts.Membership": "结对角色", "assessment.FiguresCache": "统计缓存",
-    "consumption.BuyerTotal": "采购单位汇总", "consumption.CanteenBudget": "食堂食材采购预算",
-    "consumption.ProductTotal": "产品汇总", "consumption.SaleTotal": "销售汇总",
-    "consumption.ShareSetting": "832份额设置", "front.DemoStep": "示例数据步骤",
-    "funds.ProjectBeneficiary": "项目受益对象", "funds.ProjectOutput": "项目产出",
-    "pairings.AgreementTarget": "协议目标", "pairings.PairingDocument": "结对协议文件",
-    "procurement.RuleSetting": "规则设置",
+    "accounts.APIToken": _("接口令牌"), "accounts.Membership": _("结对角色"), "assessment.FiguresCache": _("统计缓存"),
+    "consumption.BuyerTotal": _("采购单位汇总"), "consumption.CanteenBudget": _("食堂食材采购预算"),
+    "consumption.ProductTotal": _("产品汇总"), "consumption.SaleTotal": _("销售汇总"),
+    "consumption.ShareSetting": _("832份额设置"), "front.DemoStep": _("示例数据步骤"),
+    "funds.ProjectBeneficiary": _("项目受益对象"), "funds.ProjectOutput": _("项目产出"),
+    "pairings.AgreementTarget": _("协议目标"), "pairings.PairingDocument": _("结对协议文件"),
+    "procurement.RuleSetting": _("规则设置"),
 }
 # Labels that name no model: settings pages and the like.
-PSEUDO_MODELS = {"settings": "设置"}
+PSEUDO_MODELS = {"settings": _("设置")}
 # Actors that are not people: commands run on the server.
-ACTORS = {"system": "系统", "load_demo": "示例数据加载"}
+ACTORS = {"system": _("系统"), "load_demo": _("示例数据加载")}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Stored codes: shown as code, not as words (the scan of the pages knows this).
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+$|^[a-z]+[0-9]*$")
@@ -71,13 +73,15 @@ def _model(label):
 
 def _noun(model):
     """Return the model's Chinese name, or None."""
-    verbose = str(model._meta.verbose_name)
-    return verbose if CJK.search(verbose) else MODEL_NAMES.get(model._meta.label)
+    # Named in Chinese in the code (English when the reader chose it).
+    if CJK.search(in_chinese(model._meta.verbose_name)):
+        return str(model._meta.verbose_name)
+    return MODEL_NAMES.get(model._meta.label)
 
 
 def model_name(label):
     """Return "劳务协作与人才交流 · 人员" for "labour.Person" (HTML-safe)."""
-    app_label, _, name = (label or "").partition(".")
+    app_label, _dot, name = (label or "").partition(".")
     model = _model(label)
     try:
         app = apps.get_app_config(app_label).verbose_name
@@ -105,7 +109,7 @@ def _field(model, key):
 def field_name(label, key):
     """Return the field's verbose name (付款单位 for payer_id), HTML-safe."""
     field = _field(_model(label), key)
-    if field is not None and CJK.search(str(getattr(field, "verbose_name", ""))):
+    if field is not None and CJK.search(in_chinese(getattr(field, "verbose_name", ""))):
         return format_html("{}", field.verbose_name)
     if field is not None and field.name in FIELD_NAMES:
         return format_html("{}", FIELD_NAMES[field.name])
@@ -115,7 +119,7 @@ def field_name(label, key):
 
 
 def _is_money(field):
-    return isinstance(field, models.DecimalField) and "元" in str(field.verbose_name)
+    return isinstance(field, models.DecimalField) and "元" in in_chinese(field.verbose_name)
 
 
 def value_text(label, key, value):
@@ -124,7 +128,7 @@ def value_text(label, key, value):
         return "—"
     field = _field(_model(label), key)
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if field is not None:
         if field.choices and not isinstance(value, (list, dict)):
             names = dict(field.flatchoices)

@@ -16,6 +16,9 @@ import uuid
 from django.db import connections, models, router, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lib.chinese import chinese, in_chinese
 
 from .context import current_actor
 
@@ -81,14 +84,14 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     ACTIONS = [
-        ("create", "新增"),
-        ("update", "修改"),
-        ("delete", "删除"),
-        ("view_pii", "查看个人信息"),
-        ("export_pii", "导出个人信息"),
-        ("import", "导入"),
-        ("workflow", "流程操作"),
-        ("admin", "管理操作"),
+        ("create", _("新增")),
+        ("update", _("修改")),
+        ("delete", _("删除")),
+        ("view_pii", _("查看个人信息")),
+        ("export_pii", _("导出个人信息")),
+        ("import", _("导入")),
+        ("workflow", _("流程操作")),
+        ("admin", _("管理操作")),
     ]
 
     seq = models.BigIntegerField(unique=True)
@@ -213,7 +216,7 @@ def record(action, *, model="", object_id="", pairing_id=None, summary="", befor
     """Append one event to the chain, inside the caller's transaction."""
     actor = current_actor()
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = _event(actor, head.seq + 1, head.hash, _now_ms(), action, model=model, object_id=object_id,
                        pairing_id=pairing_id, summary=summary, before=before, after=after, region_path=region_path)
         event.save()
@@ -235,7 +238,7 @@ def record_many(entries):
         return []
     actor = current_actor()
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
         seq, prev, at, events = head.seq, head.hash, _now_ms(), []
         for action, fields in entries:
             seq += 1
@@ -256,7 +259,8 @@ def record_for(instance, action, before=None, after=None, summary=""):
         object_id=instance.pk,
         pairing_id=pairing_id,
         region_path=audit_region_path(instance) if pairing_id is None else "",
-        summary=summary or str(instance)[:500],
+        # Stored text: a record's name in Chinese whatever the actor reads.
+        summary=summary or in_chinese(instance)[:500],
         before=before,
         after=after,
     )
@@ -292,12 +296,13 @@ def record_created(instances):
     model that were inserted in bulk: the event its own save would have left
     (`tracking._post_save`), all appended with `record_many`."""
     entries = []
-    for instance in instances:
-        pairing_id = audit_pairing_id(instance)
-        entries.append(("create", {
-            "model": instance._meta.label, "object_id": instance.pk, "pairing_id": pairing_id,
-            "region_path": audit_region_path(instance) if pairing_id is None else "",
-            "summary": str(instance)[:500], "before": None, "after": snapshot(instance)}))
+    with chinese():  # stored text: records' names in Chinese whatever the actor reads
+        for instance in instances:
+            pairing_id = audit_pairing_id(instance)
+            entries.append(("create", {
+                "model": instance._meta.label, "object_id": instance.pk, "pairing_id": pairing_id,
+                "region_path": audit_region_path(instance) if pairing_id is None else "",
+                "summary": str(instance)[:500], "before": None, "after": snapshot(instance)}))
     return record_many(entries)
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from lib.dates import parse_date
 from xiezuo.accounts.scope import scope_for
@@ -21,7 +22,7 @@ def visible_events(user):
     administrators."""
     scope = scope_for(user)
     if not (scope.is_global or scope.has_any("audit")):
-        raise PermissionDenied("只有审计/纪检和管理员可以查看审计日志")
+        raise PermissionDenied(_("只有审计/纪检和管理员可以查看审计日志"))
     if scope.is_global:
         return AuditEvent.objects.all()
     unfiled = Q(pairing_id__isnull=True)

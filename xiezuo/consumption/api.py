@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -211,7 +212,7 @@ def list_channels(request, pairing_id: int):
 def share832(request, pairing_id: int, year: int = year_query(...)):
     pairing = get_pairing(request.user, pairing_id)
     if not 2000 <= year <= 2100:
-        raise HttpError(422, "年度应在2000至2100之间")
+        raise HttpError(422, _("年度应在2000至2100之间"))
     report = share832_report(pairing, year)
     def money(value):
         return yuan_str(value) if value is not None else None

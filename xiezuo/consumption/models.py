@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, gettext_lazy as _
 
 from lib.indexes import ListIndex
 from lib.money import CENT, money, yuan
@@ -63,39 +64,39 @@ class Channel(models.Model):
     HALL, COUNTER, ZONE, P832, CANTEEN, UNION, FAIR, ECOMMERCE, OTHER = (
         "hall", "counter", "zone", "p832", "canteen", "union", "fair", "ecommerce", "other")
     KINDS = [
-        (HALL, "消费帮扶专馆"),
-        (COUNTER, "消费帮扶专柜"),
-        (ZONE, "消费帮扶专区"),
-        (P832, "832平台"),
-        (CANTEEN, "食堂采购"),
-        (UNION, "工会采购"),
-        (FAIR, "展销会"),
-        (ECOMMERCE, "电商平台"),
-        (OTHER, "其他"),
+        (HALL, _("消费帮扶专馆")),
+        (COUNTER, _("消费帮扶专柜")),
+        (ZONE, _("消费帮扶专区")),
+        (P832, _("832平台")),
+        (CANTEEN, _("食堂采购")),
+        (UNION, _("工会采购")),
+        (FAIR, _("展销会")),
+        (ECOMMERCE, _("电商平台")),
+        (OTHER, _("其他")),
     ]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="所属结对", null=True, blank=True,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("所属结对"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="consumption_channels",
-                                help_text="留空为全国通用渠道")
-    code = models.CharField("代码", max_length=30)
-    name = models.CharField("名称", max_length=100)
-    kind = models.CharField("渠道类型", max_length=12, choices=KINDS)
-    order = models.PositiveSmallIntegerField("排序", default=100)
-    active = models.BooleanField("启用", default=True)
-    is_demo = models.BooleanField("示例数据", default=False)
+                                help_text=_("留空为全国通用渠道"))
+    code = models.CharField(_("代码"), max_length=30)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("渠道类型"), max_length=12, choices=KINDS)
+    order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    active = models.BooleanField(_("启用"), default=True)
+    is_demo = models.BooleanField(_("示例数据"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ForPairingQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "code"]
-        verbose_name = "销售渠道"
-        verbose_name_plural = "销售渠道"
+        verbose_name = _("销售渠道")
+        verbose_name_plural = _("销售渠道")
         constraints = [
             models.UniqueConstraint(Coalesce("pairing", 0), "code", name="channel_unique_code",
-                                    violation_error_message="已有相同代码的渠道"),
+                                    violation_error_message=_("已有相同代码的渠道")),
             models.UniqueConstraint(Coalesce("pairing", 0), "name", name="channel_unique_name",
-                                    violation_error_message="已有同名渠道"),
+                                    violation_error_message=_("已有同名渠道")),
         ]
 
     def __str__(self):
@@ -107,7 +108,7 @@ class Channel(models.Model):
 
     def clean(self):
         if self.code and not self.code.replace("_", "").replace("-", "").isalnum():
-            raise ValidationError({"code": "代码只能包含字母、数字、下划线和连字符"})
+            raise ValidationError({"code": _("代码只能包含字母、数字、下划线和连字符")})
 
     # The shared code list (also seeded by migration 0002, which keeps its own
     # frozen copy as migrations must).
@@ -132,22 +133,22 @@ class Supplier(PairingOwned):
     The producer itself is an `Organisation` (name, kind, region, 统一社会信用代码);
     this profile says it takes part in this pairing's consumption assistance."""
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="consumption_suppliers")
-    organisation = models.ForeignKey("pairings.Organisation", verbose_name="生产经营主体",
+    organisation = models.ForeignKey("pairings.Organisation", verbose_name=_("生产经营主体"),
                                      on_delete=models.PROTECT, related_name="consumption_suppliers")
-    contact = models.CharField("联系人", max_length=50, blank=True)
-    note = models.CharField("备注", max_length=300, blank=True)
+    contact = models.CharField(_("联系人"), max_length=50, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
 
     objects = ForPairingQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation__name"]
-        verbose_name = "供应商"
-        verbose_name_plural = "供应商"
+        verbose_name = _("供应商")
+        verbose_name_plural = _("供应商")
         constraints = [
             models.UniqueConstraint("pairing", "organisation", name="supplier_unique_org",
-                                    violation_error_message="该单位已登记为本结对的供应商"),
+                                    violation_error_message=_("该单位已登记为本结对的供应商")),
         ]
 
     def __str__(self):
@@ -158,49 +159,49 @@ class Supplier(PairingOwned):
             return
         org, west = self.organisation, self.pairing.west_region
         if org.kind not in SUPPLIER_KINDS:
-            raise ValidationError({"organisation": f"供应商应为企业、合作社或家庭农场，“{org.name}”的单位类型为{org.get_kind_display()}"})
+            raise ValidationError({"organisation": _("供应商应为企业、合作社或家庭农场，“%(name)s”的单位类型为%(kind)s") % {"name": org.name, "kind": org.get_kind_display()}})
         # A product counts for the western county only when its producer is
         # registered there (DESIGN §6).
         if not org.region.is_within(west):
-            raise ValidationError({"organisation": f"“{org.name}”的注册地{org.region}不在本结对西部地区{west}之内，不能登记为消费帮扶供应商"})
+            raise ValidationError({"organisation": _("“%(name)s”的注册地%(region)s不在本结对西部地区%(west)s之内，不能登记为消费帮扶供应商") % {"name": org.name, "region": org.region, "west": west}})
 
 
 class Product(PairingOwned):
     CATEGORIES = [
-        ("grain", "粮油"),
-        ("meat", "肉类"),
-        ("condiment", "调味品"),
-        ("vegetable", "蔬菜"),
-        ("beans", "豆类干货"),
-        ("herb", "中藏药材"),
-        ("fruit", "水果"),
-        ("craft", "手工艺品"),
-        ("other", "其他"),
+        ("grain", _("粮油")),
+        ("meat", _("肉类")),
+        ("condiment", _("调味品")),
+        ("vegetable", _("蔬菜")),
+        ("beans", _("豆类干货")),
+        ("herb", _("中藏药材")),
+        ("fruit", _("水果")),
+        ("craft", _("手工艺品")),
+        ("other", _("其他")),
     ]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="consumption_products")
-    supplier = models.ForeignKey(Supplier, verbose_name="供应商", on_delete=models.PROTECT, related_name="products")
+    supplier = models.ForeignKey(Supplier, verbose_name=_("供应商"), on_delete=models.PROTECT, related_name="products")
     # The county the product comes from decides whether it counts towards the
     # 832 reserved share (a product of any 832 脱贫县 does, docs/modules/rules.md).
-    origin_region = models.ForeignKey("pairings.Region", verbose_name="产地（县）", null=True, blank=True,
+    origin_region = models.ForeignKey("pairings.Region", verbose_name=_("产地（县）"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+",
-                                      help_text="产品实际产自的县（区）；留空时取供应商注册地所在县")
-    name = models.CharField("产品名称", max_length=100)
-    category = models.CharField("产品类别", max_length=12, choices=CATEGORIES)
-    unit = models.CharField("计量单位", max_length=10, help_text="如：斤、公斤、瓶、箱")
-    certificate_no = models.CharField("消费帮扶产品认定编号", max_length=60, blank=True)
-    certified_until = models.DateField("认定有效期至", null=True, blank=True)
+                                      help_text=_("产品实际产自的县（区）；留空时取供应商注册地所在县"))
+    name = models.CharField(_("产品名称"), max_length=100)
+    category = models.CharField(_("产品类别"), max_length=12, choices=CATEGORIES)
+    unit = models.CharField(_("计量单位"), max_length=10, help_text=_("如：斤、公斤、瓶、箱"))
+    certificate_no = models.CharField(_("消费帮扶产品认定编号"), max_length=60, blank=True)
+    certified_until = models.DateField(_("认定有效期至"), null=True, blank=True)
 
     objects = ForPairingQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "产品"
-        verbose_name_plural = "产品"
+        verbose_name = _("产品")
+        verbose_name_plural = _("产品")
         constraints = [
             models.UniqueConstraint("supplier", "name", name="product_unique_name",
-                                    violation_error_message="该供应商已有同名产品"),
+                                    violation_error_message=_("该供应商已有同名产品")),
         ]
 
     def __str__(self):
@@ -222,14 +223,14 @@ class Product(PairingOwned):
         errors = {}
         self.fill_origin()
         if self.origin_region_id and self.origin_region.level != "county":
-            errors["origin_region"] = f"产地应为县级区划，“{self.origin_region}”是{self.origin_region.get_level_display()}级"
+            errors["origin_region"] = _("产地应为县级区划，“%(origin_region)s”是%(level)s级") % {"origin_region": self.origin_region, "level": self.origin_region.get_level_display()}
         if self.certified_until and not self.certificate_no.strip():
-            errors["certificate_no"] = "填写了认定有效期，请同时填写消费帮扶产品认定编号"
+            errors["certificate_no"] = _("填写了认定有效期，请同时填写消费帮扶产品认定编号")
         if self.supplier_id and self.pairing_id and self.supplier.pairing_id not in lineage_ids(self.pairing):
-            errors["supplier"] = "供应商不属于本结对"
+            errors["supplier"] = _("供应商不属于本结对")
         if self.pk and self.supplier_id and self.sales.exclude(supplier_id=self.supplier_id).exists():
             # Sales and the per-product totals name the supplier of the product.
-            errors["supplier"] = "该产品已有销售记录，不能更换供应商；请新建产品"
+            errors["supplier"] = _("该产品已有销售记录，不能更换供应商；请新建产品")
         if errors:
             raise ValidationError(errors)
 
@@ -238,32 +239,32 @@ class Buyer(PairingOwned):
     """An eastern buyer unit (or the summary of individual buyers)."""
 
     KINDS = [
-        ("gov", "机关"),
-        ("public", "事业单位"),
-        ("soe", "国有企业"),
-        ("private", "民营企业"),
-        ("union", "工会"),
-        ("individuals", "个人汇总"),
+        ("gov", _("机关")),
+        ("public", _("事业单位")),
+        ("soe", _("国有企业")),
+        ("private", _("民营企业")),
+        ("union", _("工会")),
+        ("individuals", _("个人汇总")),
     ]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="consumption_buyers")
-    name = models.CharField("采购单位", max_length=200)
-    kind = models.CharField("单位类型", max_length=12, choices=KINDS)
-    organisation = models.ForeignKey("pairings.Organisation", verbose_name="对应单位", null=True, blank=True,
+    name = models.CharField(_("采购单位"), max_length=200)
+    kind = models.CharField(_("单位类型"), max_length=12, choices=KINDS)
+    organisation = models.ForeignKey("pairings.Organisation", verbose_name=_("对应单位"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
-    is_budget_unit = models.BooleanField("预算单位", default=False,
-                                         help_text="预算单位须预留不低于10%的食堂食材采购份额通过832平台采购")
+    is_budget_unit = models.BooleanField(_("预算单位"), default=False,
+                                         help_text=_("预算单位须预留不低于10%的食堂食材采购份额通过832平台采购"))
 
     objects = ForPairingQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "采购单位"
-        verbose_name_plural = "采购单位"
+        verbose_name = _("采购单位")
+        verbose_name_plural = _("采购单位")
         constraints = [
             models.UniqueConstraint("pairing", "name", name="buyer_unique_name",
-                                    violation_error_message="本结对已有同名采购单位"),
+                                    violation_error_message=_("本结对已有同名采购单位")),
         ]
 
     def __str__(self):
@@ -271,7 +272,7 @@ class Buyer(PairingOwned):
 
     def clean(self):
         if self.is_budget_unit and self.kind in ("private", "individuals"):
-            raise ValidationError({"is_budget_unit": f"{self.get_kind_display()}不是预算单位"})
+            raise ValidationError({"is_budget_unit": _("%(kind)s不是预算单位") % {"kind": self.get_kind_display()}})
 
 
 class CanteenBudget(ScopedModel):
@@ -281,19 +282,19 @@ class CanteenBudget(ScopedModel):
 
     scope_path = "buyer__pairing"
 
-    buyer = models.ForeignKey(Buyer, verbose_name="采购单位", on_delete=models.CASCADE, related_name="budgets")
-    year = models.PositiveSmallIntegerField("年度")
-    amount = models.DecimalField("食堂食材采购预算（元）", **MONEY)
-    reserved_amount = models.DecimalField("预留份额（元）", null=True, blank=True,
-                                          help_text="申报的脱贫地区农副产品预留采购额", **MONEY)
-    declared_on = models.DateField("预留份额申报日期", null=True, blank=True,
-                                   help_text="应于当年2月20日前申报")
+    buyer = models.ForeignKey(Buyer, verbose_name=_("采购单位"), on_delete=models.CASCADE, related_name="budgets")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount = models.DecimalField(_("食堂食材采购预算（元）"), **MONEY)
+    reserved_amount = models.DecimalField(_("预留份额（元）"), null=True, blank=True,
+                                          help_text=_("申报的脱贫地区农副产品预留采购额"), **MONEY)
+    declared_on = models.DateField(_("预留份额申报日期"), null=True, blank=True,
+                                   help_text=_("应于当年2月20日前申报"))
 
     class Meta:
         ordering = ["-year"]
         constraints = [
             models.UniqueConstraint("buyer", "year", name="canteen_budget_unique_year",
-                                    violation_error_message="该单位本年度已填报食堂食材预算"),
+                                    violation_error_message=_("该单位本年度已填报食堂食材预算")),
         ]
 
     def __str__(self):
@@ -320,15 +321,15 @@ class CanteenBudget(ScopedModel):
     def clean(self):
         errors = {}
         if self.amount is not None and self.amount <= 0:
-            errors["amount"] = "食堂食材采购预算应大于0"
+            errors["amount"] = _("食堂食材采购预算应大于0")
         if self.year and not (2000 <= self.year <= 2100):
-            errors["year"] = "年度应在2000至2100之间"
+            errors["year"] = _("年度应在2000至2100之间")
         if self.reserved_amount is not None and self.reserved_amount < 0:
-            errors["reserved_amount"] = "预留份额不能为负数"
+            errors["reserved_amount"] = _("预留份额不能为负数")
         elif self.reserved_amount is not None and self.amount is not None and self.reserved_amount > self.amount:
-            errors["reserved_amount"] = "预留份额不能超过食堂食材采购预算"
+            errors["reserved_amount"] = _("预留份额不能超过食堂食材采购预算")
         if self.declared_on and self.year and self.declared_on.year not in (self.year - 1, self.year):
-            errors["declared_on"] = f"预留份额申报日期应在{self.year - 1}年或{self.year}年内"
+            errors["declared_on"] = _("预留份额申报日期应在%(value)s年或%(year)s年内") % {"value": self.year - 1, "year": self.year}
         if errors:
             raise ValidationError(errors)
 
@@ -338,16 +339,16 @@ class ShareSetting(ScopedModel):
     15% encouraged from 2024). Editable because policy changes."""
 
     pairing = models.OneToOneField("pairings.Pairing", on_delete=models.CASCADE, related_name="share832_setting")
-    line = models.DecimalField("预留比例底线（%）", max_digits=5, decimal_places=2, default=Decimal("10.00"))
-    encouraged = models.DecimalField("鼓励比例（%）", max_digits=5, decimal_places=2, default=Decimal("15.00"))
+    line = models.DecimalField(_("预留比例底线（%）"), max_digits=5, decimal_places=2, default=Decimal("10.00"))
+    encouraged = models.DecimalField(_("鼓励比例（%）"), max_digits=5, decimal_places=2, default=Decimal("15.00"))
     version = models.PositiveIntegerField(default=1, editable=False)
 
     def clean(self):
         errors = {}
         if self.line is not None and not (0 < self.line <= 100):
-            errors["line"] = "预留比例底线应在0至100之间"
+            errors["line"] = _("预留比例底线应在0至100之间")
         if self.line is not None and self.encouraged is not None and self.encouraged < self.line:
-            errors["encouraged"] = "鼓励比例不能低于预留比例底线"
+            errors["encouraged"] = _("鼓励比例不能低于预留比例底线")
         if errors:
             raise ValidationError(errors)
 
@@ -407,8 +408,8 @@ def check_amount(quantity, unit_price, amount):
     if abs(amount - expected) > AMOUNT_TOLERANCE_YUAN:
         shown = format(quantity.normalize(), "f")
         # Exact to the cent (yuan, grouped): the check is about the last 分.
-        return (f"金额{yuan(amount)}与数量{shown}×单价{yuan(unit_price)}={yuan(expected)}不符"
-                "（允许误差0.01元）")
+        return gettext("金额%(amount)s与数量%(quantity)s×单价%(price)s=%(expected)s不符（允许误差0.01元）") % {
+            "amount": yuan(amount), "quantity": shown, "price": yuan(unit_price), "expected": yuan(expected)}
     return None
 
 
@@ -458,30 +459,30 @@ class SaleQuerySet(models.QuerySet):
 
 class Sale(RepeatNumbered, PairingOwned):
     PURCHASED, HELPED = "purchased", "helped"
-    KINDS = [(PURCHASED, "直接采购"), (HELPED, "帮助销售")]
+    KINDS = [(PURCHASED, _("直接采购")), (HELPED, _("帮助销售"))]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="consumption_sales", db_index=False)
-    date = models.DateField("日期")
+    date = models.DateField(_("日期"))
     # Derived from the date for the totals keys and the naive aggregate.
     year = models.PositiveSmallIntegerField(editable=False)
     month = models.PositiveSmallIntegerField(editable=False)
-    buyer = models.ForeignKey(Buyer, verbose_name="采购单位", on_delete=models.PROTECT, related_name="sales",
+    buyer = models.ForeignKey(Buyer, verbose_name=_("采购单位"), on_delete=models.PROTECT, related_name="sales",
                               db_index=False)
-    supplier = models.ForeignKey(Supplier, verbose_name="供应商", on_delete=models.PROTECT, related_name="sales",
+    supplier = models.ForeignKey(Supplier, verbose_name=_("供应商"), on_delete=models.PROTECT, related_name="sales",
                                  db_index=False)
-    product = models.ForeignKey(Product, verbose_name="产品", on_delete=models.PROTECT, related_name="sales",
+    product = models.ForeignKey(Product, verbose_name=_("产品"), on_delete=models.PROTECT, related_name="sales",
                                 db_index=False)
-    channel = models.ForeignKey(Channel, verbose_name="销售渠道", on_delete=models.PROTECT, related_name="sales",
+    channel = models.ForeignKey(Channel, verbose_name=_("销售渠道"), on_delete=models.PROTECT, related_name="sales",
                                 db_index=False)
-    kind = models.CharField("类型", max_length=10, choices=KINDS)
+    kind = models.CharField(_("类型"), max_length=10, choices=KINDS)
     # Optional: many ledgers give the amount alone (see complete_amounts).
-    quantity = models.DecimalField("数量", max_digits=14, decimal_places=3, null=True, blank=True)
-    unit_price = models.DecimalField("单价（元）", null=True, blank=True, **MONEY)
-    amount = models.DecimalField("金额（元）", **MONEY)
-    voucher_no = models.CharField("凭证号", max_length=60, blank=True)
-    voucher = models.FileField("凭证附件", upload_to="consumption-vouchers/%Y/", blank=True)
-    note = models.CharField("备注", max_length=300, blank=True)
+    quantity = models.DecimalField(_("数量"), max_digits=14, decimal_places=3, null=True, blank=True)
+    unit_price = models.DecimalField(_("单价（元）"), null=True, blank=True, **MONEY)
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    voucher_no = models.CharField(_("凭证号"), max_length=60, blank=True)
+    voucher = models.FileField(_("凭证附件"), upload_to="consumption-vouchers/%Y/", blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
 
     # Without a 凭证号, sales of one product to one buyer on one day for one
     # amount are told apart by their place among those (RepeatNumbered).
@@ -492,8 +493,8 @@ class Sale(RepeatNumbered, PairingOwned):
 
     class Meta:
         ordering = ["-date", "-id"]
-        verbose_name = "消费帮扶销售"
-        verbose_name_plural = "消费帮扶销售"
+        verbose_name = _("消费帮扶销售")
+        verbose_name_plural = _("消费帮扶销售")
         # One index per list filter, each ending in (date, id) so a filtered
         # page is a range scan in list order (on SQLite without the id, which
         # every index entry ends in anyway: see ListIndex). They also serve
@@ -515,10 +516,10 @@ class Sale(RepeatNumbered, PairingOwned):
         constraints = [
             models.UniqueConstraint(fields=["pairing", "date", "buyer", "product", "channel", "voucher_no"],
                                     condition=~Q(voucher_no=""), name="sale_unique_natural_key",
-                                    violation_error_message="已有相同日期、采购单位、产品、销售渠道和凭证号的销售记录"),
+                                    violation_error_message=_("已有相同日期、采购单位、产品、销售渠道和凭证号的销售记录")),
             models.UniqueConstraint(fields=["pairing", "date", "buyer", "product", "amount", "repeat_no"],
                                     condition=Q(voucher_no=""), name="sale_unique_repeat",
-                                    violation_error_message="已有相同日期、采购单位、产品、金额和序号的无凭证号销售记录"),
+                                    violation_error_message=_("已有相同日期、采购单位、产品、金额和序号的无凭证号销售记录")),
         ]
 
     def __str__(self):
@@ -547,17 +548,17 @@ class Sale(RepeatNumbered, PairingOwned):
         """Return {field: message} for rules that need no query (used per row by bulk loads)."""
         errors = {}
         if self.quantity is not None and self.quantity <= 0:
-            errors["quantity"] = "数量应大于0"
+            errors["quantity"] = _("数量应大于0")
         if self.unit_price is not None and self.unit_price < 0:
-            errors["unit_price"] = "单价不能为负数"
+            errors["unit_price"] = _("单价不能为负数")
         if self.amount is None:
-            errors["amount"] = "请填写金额，或同时填写数量和单价"
+            errors["amount"] = _("请填写金额，或同时填写数量和单价")
         elif self.amount <= 0:
-            errors["amount"] = "金额应大于0"
+            errors["amount"] = _("金额应大于0")
         elif (msg := check_amount(self.quantity, self.unit_price, self.amount)):
             errors["amount"] = msg
         if self.date and not (2000 <= self.date.year <= 2100):
-            errors["date"] = "日期应在2000年至2100年之间"
+            errors["date"] = _("日期应在2000年至2100年之间")
         return errors
 
     def clean(self):
@@ -568,11 +569,11 @@ class Sale(RepeatNumbered, PairingOwned):
             for field in ("buyer", "supplier", "product"):
                 obj = getattr(self, field) if getattr(self, f"{field}_id") else None
                 if obj is not None and obj.pairing_id not in lineage:
-                    errors[field] = f"{self._meta.get_field(field).verbose_name}不属于本结对"
+                    errors[field] = _("%(verbose_name)s不属于本结对") % {"verbose_name": self._meta.get_field(field).verbose_name}
             if self.channel_id and self.channel.pairing_id not in (None, *lineage):
-                errors["channel"] = "销售渠道不属于本结对"
+                errors["channel"] = _("销售渠道不属于本结对")
         if self.product_id and self.supplier_id and self.product.supplier_id != self.supplier_id:
-            errors["supplier"] = f"产品“{self.product}”的供应商是“{self.product.supplier}”，与所填供应商不一致"
+            errors["supplier"] = _("产品“%(product)s”的供应商是“%(supplier)s”，与所填供应商不一致") % {"product": self.product, "supplier": self.product.supplier}
         if errors:
             raise ValidationError(errors)
 

@@ -11,6 +11,7 @@ from operator import attrgetter, itemgetter, methodcaller
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Q
+from django.utils.translation import gettext as _
 
 from xiezuo.audit.models import record
 from xiezuo.ledgers.bulk import allocate_ids
@@ -65,27 +66,27 @@ def _validate(sales, first_row):
     refs = _reference_ids(lineages)
     for i, sale in enumerate(sales, start=first_row):
         if sale.pairing_id not in refs:
-            raise ValidationError(f"第{i}行：结对关系不存在")
+            raise ValidationError(_("第%(i)s行：结对关系不存在") % {"i": i})
         ref = refs[sale.pairing_id]
         missing = [f for f in REQUIRED if getattr(sale, f) is None]
         if missing:
             label = Sale._meta.get_field(missing[0].removesuffix("_id")).verbose_name
-            raise ValidationError(f"第{i}行，{label}：不能为空")
+            raise ValidationError(_("第%(i)s行，%(label)s：不能为空") % {"i": i, "label": label})
         errors = dict(sale.row_errors())
         if sale.buyer_id not in ref["buyer"]:
-            errors["buyer"] = "采购单位不属于本结对"
+            errors["buyer"] = _("采购单位不属于本结对")
         if sale.product_id not in ref["product"]:
-            errors["product"] = "产品不属于本结对"
+            errors["product"] = _("产品不属于本结对")
         elif sale.supplier_id != ref["product"][sale.product_id]:
-            errors["supplier"] = "供应商与产品所属供应商不一致"
+            errors["supplier"] = _("供应商与产品所属供应商不一致")
         if sale.channel_id not in ref["channel"]:
-            errors["channel"] = "销售渠道不属于本结对"
+            errors["channel"] = _("销售渠道不属于本结对")
         if sale.kind not in (Sale.PURCHASED, Sale.HELPED):
-            errors["kind"] = "类型应为直接采购或帮助销售"
+            errors["kind"] = _("类型应为直接采购或帮助销售")
         if errors:
             field, message = next(iter(errors.items()))
             label = Sale._meta.get_field(field).verbose_name
-            raise ValidationError(f"第{i}行，{label}：{message}")
+            raise ValidationError(_("第%(i)s行，%(label)s：%(message)s") % {"i": i, "label": label, "message": message})
 
 
 def bulk_create_sales(sales, *, batch_size=5000, validate=True, summary="批量导入消费帮扶销售", first_row=1):

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from lib.dates import cn_date
 from lib.money import money, quantize
@@ -32,7 +33,7 @@ def _ctx(request, pairing, **extra):
 def _save_page(request, pairing, form, template, done, **extra):
     """Save a VersionedForm on POST and go to `done`; else render the form."""
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
-        messages.success(request, "已保存")
+        messages.success(request, _("已保存"))
         return redirect(done, pairing.pk)
     return render(request, template, _ctx(request, pairing, form=form, **extra))
 
@@ -87,7 +88,7 @@ def sale_delete(request, pairing_id, sale_id):
     sale = scope_for(request.user).get(sales, sale_id, "write")
     if request.method == "POST":
         sale.delete()
-        messages.success(request, f"已删除销售记录：{cn_date(sale.date)} {sale.product} {money(sale.amount)}")
+        messages.success(request, _("已删除销售记录：%(cn_date)s %(product)s %(money)s") % {"cn_date": cn_date(sale.date), "product": sale.product, "money": money(sale.amount)})
         return redirect("consumption_sales", pairing.pk)
     return render(request, "consumption/sale_delete.html", _ctx(request, pairing, sale=sale))
 
@@ -112,7 +113,7 @@ def supplier_create(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id, "write")
     form = _supplier_form(request, pairing, Supplier(pairing=pairing))
     return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_suppliers",
-                      title="登记供应商")
+                      title=_("登记供应商"))
 
 
 @login_required
@@ -121,7 +122,7 @@ def supplier_edit(request, pairing_id, supplier_id):
     supplier = scope_for(request.user).get(Supplier.objects.filter(pairing=pairing), supplier_id, "write")
     form = _supplier_form(request, pairing, supplier)
     return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_suppliers",
-                      title=f"编辑供应商：{supplier}")
+                      title=_("编辑供应商：%(supplier)s") % {"supplier": supplier})
 
 
 @login_required
@@ -137,7 +138,7 @@ def product_list(request, pairing_id):
 def product_create(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id, "write")
     form = ProductForm(request.POST or None, pairing=pairing, instance=Product(pairing=pairing))
-    return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_products", title="登记产品")
+    return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_products", title=_("登记产品"))
 
 
 @login_required
@@ -146,7 +147,7 @@ def product_edit(request, pairing_id, product_id):
     product = scope_for(request.user).get(Product.objects.filter(pairing=pairing), product_id, "write")
     form = ProductForm(request.POST or None, pairing=pairing, instance=product)
     return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_products",
-                      title=f"编辑产品：{product}")
+                      title=_("编辑产品：%(product)s") % {"product": product})
 
 
 @login_required
@@ -166,7 +167,7 @@ def _buyer_page(request, pairing, buyer, title):
                 formset.instance = saved
                 formset.save()
         if saved:
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("consumption_buyers", pairing.pk)
     return render(request, "consumption/buyer_form.html",
                   _ctx(request, pairing, form=form, formset=formset, title=title))
@@ -175,14 +176,14 @@ def _buyer_page(request, pairing, buyer, title):
 @login_required
 def buyer_create(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id, "write")
-    return _buyer_page(request, pairing, Buyer(pairing=pairing), "登记采购单位")
+    return _buyer_page(request, pairing, Buyer(pairing=pairing), _("登记采购单位"))
 
 
 @login_required
 def buyer_edit(request, pairing_id, buyer_id):
     pairing = get_pairing(request.user, pairing_id, "write")
     buyer = scope_for(request.user).get(Buyer.objects.filter(pairing=pairing), buyer_id, "write")
-    return _buyer_page(request, pairing, buyer, f"编辑采购单位：{buyer}")
+    return _buyer_page(request, pairing, buyer, _("编辑采购单位：%(buyer)s") % {"buyer": buyer})
 
 
 @login_required
@@ -199,7 +200,7 @@ def channel_create(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id, "write")
     form = ChannelForm(request.POST or None, pairing=pairing, instance=Channel(pairing=pairing))
     return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_channels",
-                      title="新增销售渠道")
+                      title=_("新增销售渠道"))
 
 
 @login_required
@@ -209,12 +210,12 @@ def channel_edit(request, pairing_id, channel_id):
     scope = scope_for(request.user)
     # Shared channels are the national code list: only administrators change them.
     if channel.pairing_id is None and not (scope.is_global or scope.has(pairing, "admin")):
-        raise PermissionDenied("通用渠道只能由管理员修改")
+        raise PermissionDenied(_("通用渠道只能由管理员修改"))
     if channel.pairing_id not in (None, pairing.pk):
-        raise PermissionDenied("该渠道属于上级结对，请在上级结对中修改")
+        raise PermissionDenied(_("该渠道属于上级结对，请在上级结对中修改"))
     form = ChannelForm(request.POST or None, pairing=pairing, instance=channel)
     return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_channels",
-                      title=f"编辑销售渠道：{channel}")
+                      title=_("编辑销售渠道：%(channel)s") % {"channel": channel})
 
 
 # 832 reserved share -------------------------------------------------------------
@@ -237,7 +238,7 @@ def share832_setting(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id, "write")
     form = ShareSettingForm(request.POST or None, instance=ShareSetting.for_pairing(pairing))
     return _save_page(request, pairing, form, "consumption/ref_form.html", "consumption_share832",
-                      title="832预留份额比例")
+                      title=_("832预留份额比例"))
 
 
 @login_required

@@ -18,13 +18,13 @@ class CheckForm(BootstrapMixin, forms.Form):
     """The one input path of a check: the page posts text or a .docx, the
     API posts text; both come through here."""
 
-    text = forms.CharField(label="文稿内容", required=False, max_length=MAX_TEXT,
+    text = forms.CharField(label=_("文稿内容"), required=False, max_length=MAX_TEXT,
                            widget=forms.Textarea(attrs={"rows": 10}),
-                           help_text="粘贴简报、总结或新闻稿的文字，或在下方上传 .docx 文件")
-    file = forms.FileField(label="或上传 Word 文件（.docx）", required=False)
-    date = forms.DateField(label="文稿日期", required=False,
-                           error_messages={"invalid": "文稿日期无法识别，请写成2022-07-01"},
-                           help_text="“今年”“去年”按此日期确定年度；留空为今天")
+                           help_text=_("粘贴简报、总结或新闻稿的文字，或在下方上传 .docx 文件"))
+    file = forms.FileField(label=_("或上传 Word 文件（.docx）"), required=False)
+    date = forms.DateField(label=_("文稿日期"), required=False,
+                           error_messages={"invalid": _("文稿日期无法识别，请写成2022-07-01")},
+                           help_text=_("“今年”“去年”按此日期确定年度；留空为今天"))
 
     def __init__(self, *args, uploads=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,26 +43,26 @@ class CheckForm(BootstrapMixin, forms.Form):
         except ValueError as e:
             raise forms.ValidationError(str(e)) from None
         except Exception:  # a zip that python-docx cannot read as a document
-            raise forms.ValidationError(f"文件“{f.name}”无法读取为 Word 文档，可能已损坏") from None
+            raise forms.ValidationError(_("文件“%(name)s”无法读取为 Word 文档，可能已损坏") % {"name": f.name}) from None
         if len(text) > MAX_TEXT:
-            raise forms.ValidationError(f"文件“{f.name}”的文字超过{MAX_TEXT}字，请分段核对")
+            raise forms.ValidationError(_("文件“%(name)s”的文字超过%(MAX_TEXT)s字，请分段核对") % {"name": f.name, "MAX_TEXT": MAX_TEXT})
         return text
 
     def clean(self):
         cleaned = super().clean()
         text = cleaned.get("file") or cleaned.get("text") or ""
         if not text.strip() and not self.errors:
-            raise forms.ValidationError("请粘贴文稿内容或上传 .docx 文件")
+            raise forms.ValidationError(_("请粘贴文稿内容或上传 .docx 文件"))
         cleaned["content"] = text
         cleaned["on"] = cleaned.get("date") or timezone.localdate()
         if not (datetime.date(2000, 1, 1) <= cleaned["on"] <= datetime.date(2100, 12, 31)):
-            self.add_error("date", "文稿日期应在2000年至2100年之间")
+            self.add_error("date", _("文稿日期应在2000年至2100年之间"))
         return cleaned
 
 
 class TermForm(VersionedForm):
-    path = forms.ChoiceField(label="台账数字", choices=(), error_messages={
-        "invalid_choice": "台账数字“%(value)s”不存在，请从列表中选择"})
+    path = forms.ChoiceField(label=_("台账数字"), choices=(), error_messages={
+        "invalid_choice": _("台账数字“%(value)s”不存在，请从列表中选择")})
 
     class Meta:
         model = Term

@@ -14,7 +14,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
 
 from xiezuo.assessment import computations
 from xiezuo.assessment.computations import AMOUNT, COUNT, RATE
@@ -24,19 +25,20 @@ from xiezuo.pairings.owned import ScopedModel
 # Figures a term may name beyond the indicator computations: breakdowns the
 # figures sections carry that no indicator reads. (path, label, kind)
 EXTRA_PATHS = [
-    ("funds.beneficiaries.schools", "受益学校", COUNT),
-    ("funds.beneficiaries.kindergartens", "受益幼儿园", COUNT),
-    ("funds.beneficiaries.poverty", "受益脱贫人口", COUNT),
-    ("talent.by_kind.teacher", "支教人才人次", COUNT),
-    ("talent.by_kind.doctor", "支医人才人次", COUNT),
-    ("talent.by_kind.agri", "支农人才人次", COUNT),
-    ("labour.certified", "培训后取得证书人数", COUNT),
-    ("industry.enterprise_jobs", "落地企业吸纳就业", COUNT),
-    ("exchanges.agreed_items", "商定合作事项", COUNT),
+    ("funds.beneficiaries.schools", gettext_noop("受益学校"), COUNT),
+    ("funds.beneficiaries.kindergartens", gettext_noop("受益幼儿园"), COUNT),
+    ("funds.beneficiaries.poverty", gettext_noop("受益脱贫人口"), COUNT),
+    ("talent.by_kind.teacher", gettext_noop("支教人才人次"), COUNT),
+    ("talent.by_kind.doctor", gettext_noop("支医人才人次"), COUNT),
+    ("talent.by_kind.agri", gettext_noop("支农人才人次"), COUNT),
+    ("labour.certified", gettext_noop("培训后取得证书人数"), COUNT),
+    ("industry.enterprise_jobs", gettext_noop("落地企业吸纳就业"), COUNT),
+    ("exchanges.agreed_items", gettext_noop("商定合作事项"), COUNT),
 ]
 AMOUNT_UNIT = "元"
+MONEY_UNITS = {"元", "万元", "亿元"}  # units matched in Chinese texts
 # Kinds of figure as the vocabulary page names them.
-KIND_NAMES = {AMOUNT: "金额（元、万元、亿元）", COUNT: "数量", RATE: "比率（%）"}
+KIND_NAMES = {AMOUNT: _("金额（元、万元、亿元）"), COUNT: _("数量"), RATE: _("比率（%）")}
 SPLIT = re.compile(r"[,，、;；\s]+")
 
 
@@ -52,15 +54,22 @@ def path_choices():
     # Named, never coded: a label that two figures share says its section.
     paths = figure_paths()
     seen = {}
-    for label, _kind in paths.values():
+    for label, _section in paths.values():
         seen[label] = seen.get(label, 0) + 1
-    return [(path, label if seen[label] == 1 else f"{label}（{SECTION_NAMES.get(path.split('.')[0], '')}）")
-            for path, (label, _) in paths.items()]
+    return [(path, lazy(_named, str)(label, "" if seen[label] == 1 else SECTION_NAMES.get(path.split(".")[0], "")))
+            for path, (label, _kind) in paths.items()]
+
+
+def _named(label, section):
+    """A figure's label in the reader's language, with its section when two share it."""
+    if not section:
+        return gettext(label)
+    return gettext("%(label)s（%(section)s）") % {"label": gettext(label), "section": gettext(section)}
 
 
 # The figures sections as offices name them (for telling figures of one name apart).
-SECTION_NAMES = {"funds": "资金项目", "consumption": "消费帮扶", "labour": "劳务协作", "talent": "人才交流",
-                 "industry": "产业合作", "exchanges": "交流互访", "procurement": "招标采购", "pairing": "结对"}
+SECTION_NAMES = {"funds": gettext_noop("资金项目"), "consumption": gettext_noop("消费帮扶"), "labour": gettext_noop("劳务协作"), "talent": gettext_noop("人才交流"),
+                 "industry": gettext_noop("产业合作"), "exchanges": gettext_noop("交流互访"), "procurement": gettext_noop("招标采购"), "pairing": gettext_noop("结对")}
 
 
 def figure_value(path, figures):
@@ -83,26 +92,26 @@ class Term(ScopedModel):
     # National rows are settings every auditor may read (audit.views).
     audit_national = True
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="适用结对", null=True, blank=True,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("适用结对"), null=True, blank=True,
                                 on_delete=models.CASCADE, related_name="crosscheck_terms",
-                                help_text="留空为全国通用口径；本结对的口径也适用于其下级结对")
-    label = models.CharField("口径名称", max_length=100)
-    words = models.CharField("关键词", max_length=300,
-                             help_text="文中指称该数字的词，多个用逗号或顿号分隔，如：帮扶资金、财政援助资金")
-    units = models.CharField("计量单位", max_length=100, blank=True,
-                             help_text="数字后的量词，多个用逗号分隔，如：个、项；金额口径留空（元、万元、亿元均可）")
-    context = models.CharField("须同句出现", max_length=200, blank=True,
-                               help_text="可选：句中须同时出现其中一个词才采用本口径，如：受益")
-    path = models.CharField("台账数字", max_length=100)
-    note = models.CharField("说明", max_length=300, blank=True)
+                                help_text=_("留空为全国通用口径；本结对的口径也适用于其下级结对"))
+    label = models.CharField(_("口径名称"), max_length=100)
+    words = models.CharField(_("关键词"), max_length=300,
+                             help_text=_("文中指称该数字的词，多个用逗号或顿号分隔，如：帮扶资金、财政援助资金"))
+    units = models.CharField(_("计量单位"), max_length=100, blank=True,
+                             help_text=_("数字后的量词，多个用逗号分隔，如：个、项；金额口径留空（元、万元、亿元均可）"))
+    context = models.CharField(_("须同句出现"), max_length=200, blank=True,
+                               help_text=_("可选：句中须同时出现其中一个词才采用本口径，如：受益"))
+    path = models.CharField(_("台账数字"), max_length=100)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = TermQuerySet.as_manager()
 
     class Meta:
         ordering = [models.F("pairing").asc(nulls_first=True), "label", "pk"]
-        verbose_name = "核对口径"
-        verbose_name_plural = "核对口径"
+        verbose_name = _("核对口径")
+        verbose_name_plural = _("核对口径")
 
     def __str__(self):
         return self.label
@@ -131,15 +140,15 @@ class Term(ScopedModel):
     def clean(self):
         errors = {}
         if not self.word_list():
-            errors["words"] = "请至少填写一个关键词"
+            errors["words"] = _("请至少填写一个关键词")
         if self.path not in figure_paths():
-            errors["path"] = f"台账数字“{self.path}”不存在，请从列表中选择"
-        elif self.kind == AMOUNT and self.units and set(self.unit_list()) - {"元", "万元", "亿元"}:
-            errors["units"] = "金额口径的单位只能是元、万元、亿元（可留空）"
+            errors["path"] = _("台账数字“%(path)s”不存在，请从列表中选择") % {"path": self.path}
+        elif self.kind == AMOUNT and self.units and set(self.unit_list()) - MONEY_UNITS:
+            errors["units"] = _("金额口径的单位只能是元、万元、亿元（可留空）")
         elif self.kind == RATE and self.unit_list() not in ([], ["%"]):
-            errors["units"] = "比率口径的单位只能是%（可留空）"
+            errors["units"] = _("比率口径的单位只能是%（可留空）")
         elif self.kind == COUNT and not self.unit_list():
-            errors["units"] = "数量口径须填写量词，如：个、人次"
+            errors["units"] = _("数量口径须填写量词，如：个、人次")
         if errors:
             raise ValidationError(errors)
 

@@ -44,7 +44,7 @@ def _term_page(request, pairing, term):
     form = TermForm(request.POST or None, instance=term)
     if request.method == "POST" and form.is_valid():
         if save_or_conflict(form):
-            messages.success(request, "已保存核对口径")
+            messages.success(request, _("已保存核对口径"))
             return redirect("crosscheck_terms", pairing.pk)
     return render(request, "crosscheck/term_form.html", {"pairing": pairing, "form": form, "term": term})
 
@@ -72,7 +72,7 @@ def term_delete(request, term_id):
     pairing = term.pairing
     with transaction.atomic():
         term.delete()
-    messages.success(request, "已删除核对口径")
+    messages.success(request, _("已删除核对口径"))
     return redirect("crosscheck_terms", pairing.pk)
 
 

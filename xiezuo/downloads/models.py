@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lib.heartbeat import ProgressFile
 from xiezuo.pairings.owned import ScopedModel
@@ -37,18 +38,18 @@ class DownloadQuerySet(models.QuerySet):
 
 class Download(ProgressFile, ScopedModel):
     QUEUED, RUNNING, READY, FAILED = "queued", "running", "ready", "failed"
-    STATUSES = [(QUEUED, "排队中"), (RUNNING, "生成中"), (READY, "已生成"), (FAILED, "失败")]
+    STATUSES = [(QUEUED, _("排队中")), (RUNNING, _("生成中")), (READY, _("已生成")), (FAILED, _("失败"))]
 
     pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("类型", max_length=20)
-    ledger = models.CharField("台账", max_length=30, blank=True)
-    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=STATUSES, default=QUEUED)
-    attempt = models.PositiveIntegerField("运行次数", default=1)
-    filename = models.CharField("文件名", max_length=200, blank=True)
+    kind = models.CharField(_("类型"), max_length=20)
+    ledger = models.CharField(_("台账"), max_length=30, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=STATUSES, default=QUEUED)
+    attempt = models.PositiveIntegerField(_("运行次数"), default=1)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
     file = models.FileField(upload_to="downloads/%Y/%m/", blank=True)
-    error = models.CharField("错误", max_length=300, blank=True)
+    error = models.CharField(_("错误"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -56,8 +57,8 @@ class Download(ProgressFile, ScopedModel):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "下载文件"
-        verbose_name_plural = "下载文件"
+        verbose_name = _("下载文件")
+        verbose_name_plural = _("下载文件")
 
     def __str__(self):
         return self.filename or self.kind
@@ -67,7 +68,7 @@ class Download(ProgressFile, ScopedModel):
         return self.status in (self.QUEUED, self.RUNNING)
 
     def get_status_display(self):
-        return "已中断" if self.interrupted else dict(self.STATUSES).get(self.status, self.status)
+        return _("已中断") if self.interrupted else dict(self.STATUSES).get(self.status, self.status)
 
     @property
     def progress_path(self):

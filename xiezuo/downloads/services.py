@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import close_old_connections, connection
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from lib.heartbeat import Heartbeat
 from xiezuo.audit.context import acting_as
@@ -40,7 +41,7 @@ class LedgerExport:
 
         spec = get_spec(download.ledger)
         if spec is None:
-            raise Http404("没有这个台账")
+            raise Http404(_("没有这个台账"))
         return spec
 
     def context(self, download):
@@ -99,7 +100,7 @@ class SelfEvaluationDocx(_Report):
 
         found = SelfEvaluation.objects.filter(pairing=download.pairing, year=download.year, side=self.side).first()
         if found is None:
-            raise Http404("本年度本方尚未起草自评，请先在“年度自评”页面起草")
+            raise Http404(_("本年度本方尚未起草自评，请先在“年度自评”页面起草"))
         return found
 
     def filename(self, download):
@@ -129,7 +130,7 @@ KINDS = {"ledger": LedgerExport(), "report_docx": SelfEvaluationDocx("west"),
 def kind_of(download):
     kind = KINDS.get(download.kind)
     if kind is None:
-        raise Http404("没有这种下载")
+        raise Http404(_("没有这种下载"))
     return kind
 
 
@@ -177,7 +178,7 @@ def make(download, attempt):
             content = kind_of(download).write(download)
         except Exception as e:  # a crash must not leave the page polling for ever
             logger.exception("download %s failed", download.pk)
-            return download.finish(attempt, error=f"生成文件时发生内部错误：{type(e).__name__}")
+            return download.finish(attempt, error=_("生成文件时发生内部错误：%(name)s") % {"name": type(e).__name__})
     if not isinstance(content, File):
         content = ContentFile(content)
     with content:

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
@@ -21,7 +22,7 @@ def _download(request, download_id):
 @login_required
 def download_start(request, pairing_id, kind):
     if kind not in services.KINDS:
-        return HttpResponse("没有这种下载", status=404)
+        return HttpResponse(_("没有这种下载"), status=404)
     pairing = get_pairing(request.user, pairing_id, services.KINDS[kind].perm)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])

@@ -9,6 +9,7 @@ with this function.
 import mimetypes
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 
 
 def file_download(field_file, filename=None):
@@ -19,11 +20,11 @@ def file_download(field_file, filename=None):
     this site, whatever its name or content claims.
     """
     if not field_file:
-        raise Http404("没有附件")
+        raise Http404(_("没有附件"))
     try:
         fh = field_file.open("rb")
     except FileNotFoundError:
-        raise Http404("附件文件不存在") from None
+        raise Http404(_("附件文件不存在")) from None
     # The name the file was made under, not the stored one: storage adds a
     # suffix (report_DhKEQxv.docx) when a file of that name is already kept.
     filename = filename or field_file.name.rsplit("/", 1)[-1]

@@ -9,15 +9,17 @@ import logging
 import re
 import sys
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import get_language, gettext_lazy as _
 
 log = logging.getLogger("xiezuo")
 
-DB_DOWN = "数据库暂时无法连接，请稍后再试；如持续出现，请联系系统管理员。"
-SERVER_ERROR = "服务器内部错误，已记录，请稍后再试或联系系统管理员。"
+DB_DOWN = _("数据库暂时无法连接，请稍后再试；如持续出现，请联系系统管理员。")
+SERVER_ERROR = _("服务器内部错误，已记录，请稍后再试或联系系统管理员。")
 
 
 def _is_db_down(exc):
@@ -40,16 +42,29 @@ def server_error(request):
     return HttpResponse(html, status=status)
 
 
-FORBIDDEN = "您的账户无权查看或执行此操作。如需权限，请联系本结对的管理员。"
-NOT_FOUND = "没有找到该页面或记录：它可能已被删除，或不在您可以查看的结对之内。"
+FORBIDDEN = _("您的账户无权查看或执行此操作。如需权限，请联系本结对的管理员。")
+NOT_FOUND = _("没有找到该页面或记录：它可能已被删除，或不在您可以查看的结对之内。")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _ours_in_english(exception):
+    """In English our refusals carry no Chinese: tell them from Django's by
+    their shape (a URL that matched nothing gives a dict, get_object_or_404
+    "No … matches the given query.")."""
+    if get_language() == settings.LANGUAGE_CODE or exception is None or not exception.args:
+        return False
+    reason = exception.args[0]
+    return isinstance(reason, str) and bool(reason) and not DJANGO_404.match(reason)
+
+
+DJANGO_404 = re.compile(r"No .* matches the given query\.$|.* does not exist$")
 
 
 def _page(request, exception, status, default):
     # Our own refusals carry a Chinese reason ("只有审计/纪检和管理员可以查看审计日志");
     # Django's (a URL that matches nothing) do not, and say nothing useful.
     reason = str(exception or "")
-    message = reason if _CJK.search(reason) else default
+    message = reason if _CJK.search(reason) or _ours_in_english(exception) else default
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
     return render(request, "error_page.html", {"status": status, "message": message}, status=status)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +28,8 @@ def checked_upload(f, allowed=DOCUMENT_TYPES, max_bytes=None):
     return f
 
 
-CONFLICT = "此记录已被他人修改（您打开后又有人保存过），为避免覆盖，本次未保存。请刷新页面查看最新内容后重新修改。"
-VERSION_MISSING = "修改缺少所读取的版本号，无法确认没有覆盖他人的修改，本次未保存。请刷新页面后重新修改。"
+CONFLICT = _("此记录已被他人修改（您打开后又有人保存过），为避免覆盖，本次未保存。请刷新页面查看最新内容后重新修改。")
+VERSION_MISSING = _("修改缺少所读取的版本号，无法确认没有覆盖他人的修改，本次未保存。请刷新页面后重新修改。")
 
 
 def save_versioned(instance, loaded_version, save=None):
@@ -52,8 +53,8 @@ def save_versioned(instance, loaded_version, save=None):
     return instance
 
 
-STALE_ACTION = "此记录已被他人修改（您打开页面后又有人保存过），本次操作未执行。请刷新后重试。"
-ACTION_VERSION_MISSING = "操作缺少所读取的版本号，无法确认您看到的是最新内容，本次操作未执行。请刷新后重试。"
+STALE_ACTION = _("此记录已被他人修改（您打开页面后又有人保存过），本次操作未执行。请刷新后重试。")
+ACTION_VERSION_MISSING = _("操作缺少所读取的版本号，无法确认您看到的是最新内容，本次操作未执行。请刷新后重试。")
 
 
 # The default of the model methods' `loaded_version`: the version of the
@@ -120,6 +121,15 @@ class MoneyInput(forms.TextInput):
                            'aria-label="{}">{}</select></div>', box, name, _("金额单位"), options)
 
 
+def _without_unit(label):
+    """The label without its "（元）" (or its English), read in the reader's language."""
+    text = str(label)
+    for unit in ("（元）", " (yuan)"):
+        if text.endswith(unit):
+            return text[:-len(unit)]
+    return text
+
+
 class MoneyField(forms.DecimalField):
     """Every money field of the forms: typed in 元 or 万元 (the switch beside
     it), or as offices write it (399万, 3,990,000, 叁佰玖拾玖万元: a unit
@@ -139,8 +149,8 @@ class MoneyField(forms.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)
         # The unit is the switch's; a label still saying （元） would contradict it.
-        if isinstance(self.label, str) and self.label.endswith("（元）"):
-            self.label = self.label[:-3]
+        if self.label is not None:
+            self.label = lazy(_without_unit, str)(self.label)
 
     def widget_attrs(self, widget):
         return {}  # no number-box attributes (step, min): the box takes 399万 too
@@ -150,13 +160,13 @@ class MoneyField(forms.DecimalField):
         if text in self.empty_values or (isinstance(text, str) and not text.strip()):
             return None
         if unit not in MONEY_UNITS:
-            raise ValidationError(f"金额单位“{unit}”无法识别，只能选元或万元", code="invalid")
+            raise ValidationError(_("金额单位“%(unit)s”无法识别，只能选元或万元") % {"unit": unit}, code="invalid")
         try:
             amount = parse_amount(text, unit, exact=True)
         except ValueError as e:
             raise ValidationError(str(e), code="invalid") from None
         if amount < 0 and not self.allow_negative:
-            raise ValidationError(f"金额不能为负数（填写的是{text}{unit if unit != '元' else ''}）", code="negative")
+            raise ValidationError(_("金额不能为负数（填写的是%(text)s%(value)s）") % {"text": text, "value": unit if unit != '元' else ''}, code="negative")
         return amount
 
     def validate(self, value):

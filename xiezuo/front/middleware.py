@@ -1,3 +1,6 @@
+from django.utils.translation import gettext as _, gettext_lazy
+
+
 class SecurityHeadersMiddleware:
     """Add a Content-Security-Policy: everything is served from this server
     (county intranets have no internet), no inline scripts."""
@@ -112,7 +115,7 @@ class BadInputMiddleware:
     importer, which name the cell.
     """
 
-    MESSAGE = "参数“{name}”含有不允许的控制字符（U+{code:04X}），请删除后重试。"
+    MESSAGE = gettext_lazy("参数“{name}”含有不允许的控制字符（U+{code:04X}），请删除后重试。")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -169,7 +172,7 @@ class BadInputMiddleware:
         from django.template.loader import render_to_string
 
         # The name itself may hold the bad character: show it escaped.
-        shown = "".join(c if not bad_character(c) else f"\\u{ord(c):04x}" for c in (name or "请求体"))
+        shown = "".join(c if not bad_character(c) else f"\\u{ord(c):04x}" for c in (name or _("请求体")))
         message = self.MESSAGE.format(name=shown, code=ord(ch))
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})

@@ -10,6 +10,7 @@ keeps absurd years in URLs from matching any route at all.
 
 from django.http import Http404
 from django.urls import register_converter
+from django.utils.translation import gettext as _
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # The largest value of PostgreSQL's `integer` (and of Django's AutoField).
@@ -49,7 +50,7 @@ def id_param_or_404(request, name):
         return None
     value = int_or_none(raw, 1, MAX_ID)
     if value is None:
-        raise Http404("参数“%s”应为记录编号" % name)
+        raise Http404(_("参数“%s”应为记录编号") % name)
     return value
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 
@@ -41,7 +42,7 @@ def key_figures(request, pairings):
     out = []
     for pairing in roots:
         year = chosen_year(request, pairing.pk) or pairing.default_year()
-        rows, _ = services.indicators_for(pairing, year)
+        rows, _missing = services.indicators_for(pairing, year)
         by_code = {row["code"]: row for row in rows}
         out.append((pairing, year, [by_code[c] for c in KEY_FIGURES if c in by_code]))
     return out
@@ -59,7 +60,7 @@ def set_working_year(request):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
         back = "/"
     if year is None:
-        messages.error(request, "年度应为2000至2100之间的四位数字")
+        messages.error(request, _("年度应为2000至2100之间的四位数字"))
         return redirect(back)
     choose_year(request, pairing.pk, year)
     return redirect(with_year(back, year))

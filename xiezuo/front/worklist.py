@@ -39,13 +39,13 @@ def _disbursements(user, scope):
     submitted = scope.filter(Disbursement.objects.filter(status=Disbursement.SUBMITTED), "east") \
         .exclude(submitted_by=user).select_related("project__pairing").order_by("submitted_at", "pk")
     for d in submitted[:SHOWN]:
-        yield Item("disbursement", _("待确认拨付"), f"{d.project.name} {wan(d.amount)}（{cn_date(d.date)}）",
+        yield Item("disbursement", _("待确认拨付"), _("%(name)s %(wan)s（%(cn_date)s）") % {"name": d.project.name, "wan": wan(d.amount), "cn_date": cn_date(d.date)},
                    reverse("disbursement_list", args=[d.project.pairing_id])
                    + f"?status=submitted&year={d.project.year}", str(d.project.pairing))
     returned = scope.filter(Disbursement.objects.filter(status=Disbursement.RETURNED), "west") \
         .select_related("project__pairing").order_by("decided_at", "pk")
     for d in returned[:SHOWN]:
-        yield Item("disbursement", _("被退回的拨付"), f"{d.project.name} {wan(d.amount)}：{d.return_reason}",
+        yield Item("disbursement", _("被退回的拨付"), _("%(name)s %(wan)s：%(return_reason)s") % {"name": d.project.name, "wan": wan(d.amount), "return_reason": d.return_reason},
                    reverse("disbursement_edit", args=[d.pk]), str(d.project.pairing))
 
 
@@ -54,7 +54,7 @@ def _imports(user, scope):
 
     jobs = scope.filter(ImportJob.objects.filter(status=ImportJob.PREVIEWED, user=user)).select_related("pairing")
     for job in jobs[:SHOWN]:
-        yield Item("import", _("待确认导入"), f"{job.filename}（{cn_date(timezone.localtime(job.created_at).date())}上传）",
+        yield Item("import", _("待确认导入"), _("%(filename)s（%(cn_date)s上传）") % {"filename": job.filename, "cn_date": cn_date(timezone.localtime(job.created_at).date())},
                    reverse("ledger_job", args=[job.pk]), str(job.pairing))
 
 
@@ -63,7 +63,7 @@ def _overdue_items(user, scope):
 
     items = scope.filter(AgreedItem.objects.overdue(), "write").select_related("pairing").order_by("deadline", "pk")
     for item in items[:SHOWN]:
-        yield Item("overdue_item", _("逾期合作事项"), f"{item.title}（时限{cn_date(item.deadline)}，{item.get_status_display()}）",
+        yield Item("overdue_item", _("逾期合作事项"), _("%(title)s（时限%(cn_date)s，%(status)s）") % {"title": item.title, "cn_date": cn_date(item.deadline), "status": item.get_status_display()},
                    reverse("industry_items_detail", args=[item.pk]), str(item.pairing))
 
 

@@ -5,6 +5,7 @@ rule holds the same way whichever door a record comes in by."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
@@ -159,7 +160,7 @@ def _save_project(request, pairing, project, data, loaded=None):
     values = form_data(data, loaded)
     category = ProjectCategory.objects.filter(code=data.category).first()
     if category is None:
-        raise ValidationError({"category": [f"项目类别“{data.category}”不存在"]})
+        raise ValidationError({"category": [_("项目类别“%(category)s”不存在") % {"category": data.category}]})
     values["category"] = category.pk
     form = ProjectForm(values, instance=project, pairing=pairing, scope=scope_for(request.user))
     if not form.is_valid():

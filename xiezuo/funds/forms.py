@@ -3,6 +3,7 @@ from collections import Counter
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from lib.uploads import DOCUMENT_TYPES, PHOTO_TYPES, check_upload
 from xiezuo.front.forms import VERSION_MISSING, BootstrapMixin, MoneyField, VersionedForm, save_or_conflict
@@ -52,7 +53,7 @@ class ReceiptForm(VersionedForm):
 
 
 class ProjectForm(VersionedForm):
-    linkage = forms.MultipleChoiceField(label="联农带农方式", choices=Project.LINKAGES, required=False,
+    linkage = forms.MultipleChoiceField(label=_("联农带农方式"), choices=Project.LINKAGES, required=False,
                                         widget=forms.CheckboxSelectMultiple)
 
     class Meta:
@@ -96,7 +97,7 @@ class ProjectForm(VersionedForm):
         data = super().clean()
         village, town = data.get("village"), data.get("township")
         if village and town and village.parent_id != town.pk:
-            self.add_error("village", f"实施村“{village.name}”不属于所选乡镇“{town.name}”")
+            self.add_error("village", _("实施村“%(name)s”不属于所选乡镇“%(name2)s”") % {"name": village.name, "name2": town.name})
         return data
 
 
@@ -118,9 +119,9 @@ OutputFormSet = forms.inlineformset_factory(Project, ProjectOutput, form=OutputF
 
 
 class TransitionForm(BootstrapMixin, forms.Form):
-    to = forms.ChoiceField(label="变更为", choices=Project.STATUSES)
-    date = forms.DateField(label="日期", widget=forms.DateInput())
-    reason = forms.CharField(label="说明（终止时必填）", max_length=500, required=False)
+    to = forms.ChoiceField(label=_("变更为"), choices=Project.STATUSES)
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput())
+    reason = forms.CharField(label=_("说明（终止时必填）"), max_length=500, required=False)
 
 
 class DisbursementForm(BootstrapMixin, forms.ModelForm):
@@ -145,7 +146,7 @@ class DisbursementForm(BootstrapMixin, forms.ModelForm):
 
 
 class ReturnForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label="退回原因", max_length=500)
+    reason = forms.CharField(label=_("退回原因"), max_length=500)
 
 
 class AttachmentForm(BootstrapMixin, forms.ModelForm):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lib.dates import cn_date
 
@@ -38,7 +39,7 @@ def _no_disbursement(rule, projects, today):
     cutoff = today - datetime.timedelta(days=rule.days)
     paid = Disbursement.objects.filter(project=OuterRef("pk"), status=Disbursement.CONFIRMED)
     for p in projects.filter(status__in=Project.STARTED, actual_start__lt=cutoff).exclude(Exists(paid)):
-        yield p, f"{cn_date(p.actual_start)}开工，已过{(today - p.actual_start).days}天仍无已确认的资金拨付"
+        yield p, _("%(cn_date)s开工，已过%(days)s天仍无已确认的资金拨付") % {"cn_date": cn_date(p.actual_start), "days": (today - p.actual_start).days}
 
 
 def _overdue(rule, projects, today):
@@ -46,15 +47,14 @@ def _overdue(rule, projects, today):
     late = projects.filter(planned_finish__lt=cutoff).exclude(
         status__in=Project.FINISHED | {Project.TERMINATED, Project.RESERVE})
     for p in late:
-        yield p, (f"计划{cn_date(p.planned_finish)}完工，已逾期{(today - p.planned_finish).days}天，"
-                  f"当前状态为“{p.get_status_display()}”")
+        yield p, (_("计划%(cn_date)s完工，已逾期%(days)s天，当前状态为“%(status)s”") % {"cn_date": cn_date(p.planned_finish), "days": (today - p.planned_finish).days, "status": p.get_status_display()})
 
 
 def _stale(rule, projects, today):
     cutoff = timezone.now() - datetime.timedelta(days=rule.days)
     for p in projects.exclude(status__in=Project.FINAL).filter(updated_at__lt=cutoff):
         last = timezone.localdate(p.updated_at)
-        yield p, f"最近一次更新在{cn_date(last)}，已{(today - last).days}天未更新进展"
+        yield p, _("最近一次更新在%(cn_date)s，已%(days)s天未更新进展") % {"cn_date": cn_date(last), "days": (today - last).days}
 
 
 def _after_acceptance(rule, projects, today):
@@ -64,8 +64,7 @@ def _after_acceptance(rule, projects, today):
             .filter(accepted_on__isnull=False).select_related("project"))
     for d in rows:
         if (d.date - d.accepted_on).days > rule.days:
-            yield d.project, (f"{cn_date(d.accepted_on)}已验收，{cn_date(d.date)}仍有拨付{d.amount:,.2f}元"
-                              f"（{d.get_status_display()}）")
+            yield d.project, (_("%(cn_date)s已验收，%(cn_date2)s仍有拨付%(amount)s元（%(status)s）") % {"cn_date": cn_date(d.accepted_on), "cn_date2": cn_date(d.date), "amount": format(d.amount, ',.2f'), "status": d.get_status_display()})
 
 
 CHECKS = {

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 
 from lib.money import wan as _wan
 
@@ -33,15 +33,15 @@ class ProjectCategory(models.Model):
     # Changes are national settings: every auditor reads them (audit.views).
     audit_national = True
 
-    code = models.CharField("代码", max_length=30, unique=True)
-    name = models.CharField("名称", max_length=50, unique=True)
-    order = models.PositiveSmallIntegerField("排序", default=0)
-    active = models.BooleanField("启用", default=True)
+    code = models.CharField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         ordering = ["order", "code"]
-        verbose_name = "项目类别"
-        verbose_name_plural = "项目类别"
+        verbose_name = _("项目类别")
+        verbose_name_plural = _("项目类别")
 
     def __str__(self):
         return self.name
@@ -64,10 +64,10 @@ class FundReceiptQuerySet(models.QuerySet):
 class FundReceipt(RepeatNumbered, PairingOwned):
     FISCAL, SOCIAL, PAIRING, IN_KIND = "fiscal", "social", "pairing", "in_kind"
     KINDS = [
-        (FISCAL, "财政援助资金"),
-        (SOCIAL, "社会帮扶资金"),
-        (PAIRING, "结对帮扶资金"),
-        (IN_KIND, "捐物折款"),
+        (FISCAL, _("财政援助资金")),
+        (SOCIAL, _("社会帮扶资金")),
+        (PAIRING, _("结对帮扶资金")),
+        (IN_KIND, _("捐物折款")),
     ]
 
     # The level of government that paid (省/市/县区/乡镇街道): fiscal funds are
@@ -75,27 +75,27 @@ class FundReceipt(RepeatNumbered, PairingOwned):
     # district's.
     PROVINCE, CITY, COUNTY, TOWNSHIP = "province", "city", "county", "township"
     LEVELS = [
-        (PROVINCE, "省级"),
-        (CITY, "市级"),
-        (COUNTY, "县（区）级"),
-        (TOWNSHIP, "乡镇（街道）级"),
+        (PROVINCE, _("省级")),
+        (CITY, _("市级")),
+        (COUNTY, _("县（区）级")),
+        (TOWNSHIP, _("乡镇（街道）级")),
     ]
     # Region level → payer level (a village's money is counted with its township).
     REGION_LEVELS = {"province": PROVINCE, "city": CITY, "county": COUNTY, "township": TOWNSHIP,
                      "village": TOWNSHIP}
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="fund_receipts")
-    year = models.PositiveSmallIntegerField("年度")
-    kind = models.CharField("资金类型", max_length=10, choices=KINDS)
-    payer = models.ForeignKey("pairings.Organisation", verbose_name="拨付单位", null=True, blank=True,
+    year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("资金类型"), max_length=10, choices=KINDS)
+    payer = models.ForeignKey("pairings.Organisation", verbose_name=_("拨付单位"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
-    payer_level = models.CharField("拨付单位层级", max_length=10, choices=LEVELS, blank=True,
-                                   help_text="留空时按拨付单位所在区划的层级确定；未填拨付单位时按结对关系东部一方的层级确定")
-    doc_number = models.CharField("文号", max_length=100, blank=True)
-    date = models.DateField("到位日期")
-    amount = models.DecimalField("金额（元）", **MONEY)
-    note = models.CharField("备注", max_length=500, blank=True)
+    payer_level = models.CharField(_("拨付单位层级"), max_length=10, choices=LEVELS, blank=True,
+                                   help_text=_("留空时按拨付单位所在区划的层级确定；未填拨付单位时按结对关系东部一方的层级确定"))
+    doc_number = models.CharField(_("文号"), max_length=100, blank=True)
+    date = models.DateField(_("到位日期"))
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
 
     # Without a 文号, receipts of one kind, day and amount are told apart by
     # their place among those (RepeatNumbered).
@@ -106,8 +106,8 @@ class FundReceipt(RepeatNumbered, PairingOwned):
 
     class Meta:
         ordering = ["-date", "pk"]
-        verbose_name = "资金到位"
-        verbose_name_plural = "资金到位"
+        verbose_name = _("资金到位")
+        verbose_name_plural = _("资金到位")
         indexes = [models.Index(fields=["pairing", "year"])]
         # The funds ledger's natural key: with a 文号, date + kind + 文号;
         # without one (two receipts of one day are ordinary), date + kind +
@@ -115,10 +115,10 @@ class FundReceipt(RepeatNumbered, PairingOwned):
         constraints = [models.UniqueConstraint(fields=["pairing", "date", "kind", "doc_number"],
                                                condition=~Q(doc_number=""),
                                                name="fund_receipt_unique_natural_key",
-                                               violation_error_message="已有相同到位日期、资金类型和文号的资金到位记录"),
+                                               violation_error_message=_("已有相同到位日期、资金类型和文号的资金到位记录")),
                        models.UniqueConstraint(fields=["pairing", "date", "kind", "amount", "repeat_no"],
                                                condition=Q(doc_number=""), name="fund_receipt_unique_repeat",
-                                               violation_error_message="已有相同到位日期、资金类型、金额和序号的无文号资金到位记录")]
+                                               violation_error_message=_("已有相同到位日期、资金类型、金额和序号的无文号资金到位记录"))]
 
     def __str__(self):
         return f"{self.year}年{self.get_kind_display()} {self.doc_number}".strip()
@@ -140,11 +140,11 @@ class FundReceipt(RepeatNumbered, PairingOwned):
     def clean(self):
         errors = {}
         if self.amount is not None and self.amount <= 0:
-            errors["amount"] = "金额应大于0"
+            errors["amount"] = _("金额应大于0")
         if self.year and not (2000 <= self.year <= 2100):
-            errors["year"] = "年度应在2000至2100之间"
+            errors["year"] = _("年度应在2000至2100之间")
         if self.payer_level and self.payer_level not in dict(self.LEVELS):
-            errors["payer_level"] = f"拨付单位层级“{self.payer_level}”无效"
+            errors["payer_level"] = _("拨付单位层级“%(payer_level)s”无效") % {"payer_level": self.payer_level}
         if errors:
             raise ValidationError(errors)
 
@@ -232,14 +232,14 @@ class Project(PairingOwned):
     RESERVE, APPROVED, PROCUREMENT, IMPLEMENTING, COMPLETED, ACCEPTED, HANDED_OVER, TERMINATED = (
         "reserve", "approved", "procurement", "implementing", "completed", "accepted", "handed_over", "terminated")
     STATUSES = [
-        (RESERVE, "储备"),
-        (APPROVED, "立项"),
-        (PROCUREMENT, "招标采购"),
-        (IMPLEMENTING, "实施"),
-        (COMPLETED, "完工"),
-        (ACCEPTED, "验收"),
-        (HANDED_OVER, "资产移交"),
-        (TERMINATED, "终止"),
+        (RESERVE, _("储备")),
+        (APPROVED, _("立项")),
+        (PROCUREMENT, _("招标采购")),
+        (IMPLEMENTING, _("实施")),
+        (COMPLETED, _("完工")),
+        (ACCEPTED, _("验收")),
+        (HANDED_OVER, _("资产移交")),
+        (TERMINATED, _("终止")),
     ]
     # Statuses at or after which a project counts as started / completed.
     STARTED = {IMPLEMENTING, COMPLETED, ACCEPTED, HANDED_OVER}
@@ -259,50 +259,50 @@ class Project(PairingOwned):
         ACCEPTED: {"west"}, HANDED_OVER: {"west"}, TERMINATED: {"west"},
     }
 
-    LINKAGES = [("wage", "工资性"), ("asset", "资产性"), ("business", "经营性")]
+    LINKAGES = [("wage", _("工资性")), ("asset", _("资产性")), ("business", _("经营性"))]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="projects")
-    code = models.CharField("项目编号", max_length=50)
-    name = models.CharField("项目名称", max_length=200)
-    year = models.PositiveSmallIntegerField("年度")
-    category = models.ForeignKey(ProjectCategory, verbose_name="项目类别", on_delete=models.PROTECT,
+    code = models.CharField(_("项目编号"), max_length=50)
+    name = models.CharField(_("项目名称"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    category = models.ForeignKey(ProjectCategory, verbose_name=_("项目类别"), on_delete=models.PROTECT,
                                  related_name="projects")
-    township = models.ForeignKey("pairings.Region", verbose_name="实施乡镇", null=True, blank=True,
+    township = models.ForeignKey("pairings.Region", verbose_name=_("实施乡镇"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey("pairings.Region", verbose_name="实施村", null=True, blank=True,
+    village = models.ForeignKey("pairings.Region", verbose_name=_("实施村"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
-    implementing_unit = models.ForeignKey("pairings.Organisation", verbose_name="实施单位", null=True, blank=True,
+    implementing_unit = models.ForeignKey("pairings.Organisation", verbose_name=_("实施单位"), null=True, blank=True,
                                           on_delete=models.PROTECT, related_name="projects")
-    sub_pairing = models.ForeignKey("pairings.Pairing", verbose_name="所属下级结对", null=True, blank=True,
+    sub_pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("所属下级结对"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
-    coop_funds = models.DecimalField("协作资金（元）", default=Decimal("0"), **MONEY)
-    other_funds = models.DecimalField("其他资金（元）", default=Decimal("0"), **MONEY)
-    planned_start = models.DateField("计划开工", null=True, blank=True)
-    planned_finish = models.DateField("计划完工", null=True, blank=True)
-    actual_start = models.DateField("实际开工", null=True, blank=True)
-    actual_finish = models.DateField("实际完工", null=True, blank=True)
-    status = models.CharField("状态", max_length=12, choices=STATUSES, default=RESERVE)
-    terminated_reason = models.CharField("终止原因", max_length=500, blank=True)
-    linkage = models.CharField("联农带农方式", max_length=50, blank=True,
-                               help_text="工资性/资产性/经营性，可多选，以逗号分隔的代码")
-    linkage_note = models.TextField("联农带农说明", blank=True)
-    description = models.TextField("建设内容", blank=True)
+    coop_funds = models.DecimalField(_("协作资金（元）"), default=Decimal("0"), **MONEY)
+    other_funds = models.DecimalField(_("其他资金（元）"), default=Decimal("0"), **MONEY)
+    planned_start = models.DateField(_("计划开工"), null=True, blank=True)
+    planned_finish = models.DateField(_("计划完工"), null=True, blank=True)
+    actual_start = models.DateField(_("实际开工"), null=True, blank=True)
+    actual_finish = models.DateField(_("实际完工"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=STATUSES, default=RESERVE)
+    terminated_reason = models.CharField(_("终止原因"), max_length=500, blank=True)
+    linkage = models.CharField(_("联农带农方式"), max_length=50, blank=True,
+                               help_text=_("工资性/资产性/经营性，可多选，以逗号分隔的代码"))
+    linkage_note = models.TextField(_("联农带农说明"), blank=True)
+    description = models.TextField(_("建设内容"), blank=True)
     # The project library entry the project comes from: only a project with
     # a listed (入库) entry may be approved (立项), see `transition`.
-    library_entry = models.OneToOneField("library.LibraryEntry", verbose_name="项目库条目", null=True, blank=True,
+    library_entry = models.OneToOneField("library.LibraryEntry", verbose_name=_("项目库条目"), null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="project")
-    updated_at = models.DateTimeField("最近更新", auto_now=True)
+    updated_at = models.DateTimeField(_("最近更新"), auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "code"]
-        verbose_name = "项目"
-        verbose_name_plural = "项目"
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
         constraints = [
             models.UniqueConstraint("pairing", "code", name="project_unique_code",
-                                    violation_error_message="该结对下已有相同编号的项目"),
+                                    violation_error_message=_("该结对下已有相同编号的项目")),
         ]
         indexes = [models.Index(fields=["pairing", "year", "status"])]
 
@@ -318,7 +318,7 @@ class Project(PairingOwned):
 
     def linkage_display(self):
         names = dict(self.LINKAGES)
-        return "、".join(names.get(c, c) for c in self.linkage_codes())
+        return "、".join(str(names.get(c, c)) for c in self.linkage_codes())
 
     @property
     def place(self):
@@ -357,9 +357,9 @@ class Project(PairingOwned):
         """Why no money may be paid to the project now, or None. The pages
         offer 提交拨付 only when there is none, and submitting checks again."""
         if self.status == self.TERMINATED:
-            return "项目已终止，不能拨付资金"
+            return gettext("项目已终止，不能拨付资金")
         if self.status == self.RESERVE:
-            return "储备项目尚未立项，不能拨付资金"
+            return gettext("储备项目尚未立项，不能拨付资金")
         return None
 
     def next_steps(self):
@@ -393,26 +393,26 @@ class Project(PairingOwned):
             current = Project.objects.select_for_update().get(pk=self.pk)
             lock_pairings({current.pairing_id})
             if current.status != self.status:
-                raise ValidationError(f"项目状态已被他人改为“{labels[current.status]}”，请刷新后再操作")
+                raise ValidationError(_("项目状态已被他人改为“%(value)s”，请刷新后再操作") % {"value": labels[current.status]})
             check_version(current, loaded_version, self)
             if to not in labels:
-                raise ValidationError({"status": f"状态“{to}”无效"})
+                raise ValidationError({"status": _("状态“%(to)s”无效") % {"to": to}})
             if to not in current.next_steps():
-                raise ValidationError({"status": f"项目当前为“{labels[current.status]}”，不能变更为“{labels[to]}”"})
+                raise ValidationError({"status": _("项目当前为“%(value)s”，不能变更为“%(value2)s”") % {"value": labels[current.status], "value2": labels[to]}})
             if not current.may_step(scope, to):
                 from django.core.exceptions import PermissionDenied
 
-                raise PermissionDenied(f"您的角色无权将项目变更为“{labels[to]}”")
+                raise PermissionDenied(_("您的角色无权将项目变更为“%(value)s”") % {"value": labels[to]})
             if date > timezone.localdate():
-                raise ValidationError({"date": "变更日期不能晚于今天"})
+                raise ValidationError({"date": _("变更日期不能晚于今天")})
             last = current.status_changes.order_by("-date", "-pk").first()
             if last and date < last.date:
-                raise ValidationError({"date": f"变更日期不能早于上一步（{last.get_to_status_display()}）的日期"})
+                raise ValidationError({"date": _("变更日期不能早于上一步（%(to_status)s）的日期") % {"to_status": last.get_to_status_display()}})
             if to == self.APPROVED:
                 current.check_library_entry()
             if to == self.TERMINATED:
                 if not reason:
-                    raise ValidationError({"reason": "终止项目须填写终止原因"})
+                    raise ValidationError({"reason": _("终止项目须填写终止原因")})
                 current.terminated_reason = reason
             if to == self.IMPLEMENTING and not current.actual_start:
                 current.actual_start = date
@@ -457,7 +457,7 @@ class Project(PairingOwned):
             lock_pairings({self.pairing_id, old.pairing_id if old else None})
             disbursed = old.confirmed_disbursed() if old else Decimal("0")
             if self.coop_funds is not None and disbursed > self.coop_funds:
-                raise ValidationError({"coop_funds": f"协作资金不能低于已确认拨付的金额{wan(disbursed)}"})
+                raise ValidationError({"coop_funds": _("协作资金不能低于已确认拨付的金额%(wan)s") % {"wan": wan(disbursed)}})
             super().save(*args, **kwargs)
             self.allocation_warning = None
             new_alloc = self.allocation(disbursed)
@@ -479,17 +479,17 @@ class Project(PairingOwned):
         for field in ("coop_funds", "other_funds"):
             value = getattr(self, field)
             if value is not None and value < 0:
-                errors[field] = "资金不能为负数"
+                errors[field] = _("资金不能为负数")
         valid = {c for c, _ in self.LINKAGES}
         bad = [c for c in self.linkage_codes() if c not in valid]
         if bad:
-            errors["linkage"] = f"联农带农方式“{bad[0]}”无效，应为工资性、资产性或经营性"
+            errors["linkage"] = _("联农带农方式“%(value)s”无效，应为工资性、资产性或经营性") % {"value": bad[0]}
         if self.planned_start and self.planned_finish and self.planned_finish < self.planned_start:
-            errors["planned_finish"] = "计划完工日期不能早于计划开工日期"
+            errors["planned_finish"] = _("计划完工日期不能早于计划开工日期")
         if self.actual_start and self.actual_finish and self.actual_finish < self.actual_start:
-            errors["actual_finish"] = "实际完工日期不能早于实际开工日期"
+            errors["actual_finish"] = _("实际完工日期不能早于实际开工日期")
         if self.status == self.TERMINATED and not self.terminated_reason.strip():
-            errors["terminated_reason"] = "终止项目须填写终止原因"
+            errors["terminated_reason"] = _("终止项目须填写终止原因")
         if errors:
             raise ValidationError(errors)
 
@@ -501,31 +501,33 @@ class ProjectBeneficiary(ScopedModel):
     unit_path = "project__implementing_unit"
 
     KINDS = [
-        ("poverty", "脱贫人口"),
-        ("monitored", "监测对象"),
-        ("students", "在校学生"),
-        ("children", "在园幼儿"),
-        ("schools", "受益学校"),
-        ("kindergartens", "受益幼儿园"),
-        ("patients", "就诊群众"),
-        ("farmers", "农户"),
-        ("other", "其他"),
+        ("poverty", _("脱贫人口")),
+        ("monitored", _("监测对象")),
+        ("students", _("在校学生")),
+        ("children", _("在园幼儿")),
+        ("schools", _("受益学校")),
+        ("kindergartens", _("受益幼儿园")),
+        ("patients", _("就诊群众")),
+        ("farmers", _("农户")),
+        ("other", _("其他")),
     ]
     # The unit a count of each kind is in: people, places, households, visits.
-    UNITS = {"poverty": "人", "monitored": "人", "students": "人", "children": "人", "schools": "所",
-             "kindergartens": "所", "patients": "人次", "farmers": "户", "other": "个"}
+    PERSONS, PLACES = pgettext_lazy("unit of measure", "人"), pgettext_lazy("unit of measure", "所")
+    UNITS = {"poverty": PERSONS, "monitored": PERSONS, "students": PERSONS, "children": PERSONS, "schools": PLACES,
+             "kindergartens": PLACES, "patients": pgettext_lazy("unit of measure", "人次"),
+             "farmers": pgettext_lazy("unit of measure", "户"), "other": pgettext_lazy("unit of measure", "个")}
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="beneficiaries")
-    kind = models.CharField("受益对象", max_length=20, choices=KINDS)
-    count = models.PositiveIntegerField("人数/个数")
+    kind = models.CharField(_("受益对象"), max_length=20, choices=KINDS)
+    count = models.PositiveIntegerField(_("人数/个数"))
 
     class Meta:
         constraints = [models.UniqueConstraint("project", "kind", name="beneficiary_unique_kind",
-                                               violation_error_message="同一项目的受益对象类型不能重复")]
+                                               violation_error_message=_("同一项目的受益对象类型不能重复"))]
 
     @property
     def unit(self):
-        return self.UNITS.get(self.kind, "个")
+        return self.UNITS.get(self.kind, self.UNITS["other"])
 
 
 class ProjectOutput(ScopedModel):
@@ -535,10 +537,10 @@ class ProjectOutput(ScopedModel):
     unit_path = "project__implementing_unit"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outputs")
-    name = models.CharField("产出内容", max_length=100)
-    quantity = models.DecimalField("数量", max_digits=14, decimal_places=2)
-    unit = models.CharField("单位", max_length=20)
-    note = models.CharField("说明", max_length=300, blank=True)
+    name = models.CharField(_("产出内容"), max_length=100)
+    quantity = models.DecimalField(_("数量"), max_digits=14, decimal_places=2)
+    unit = models.CharField(pgettext_lazy("unit of measure", "单位"), max_length=20)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
 
     def __str__(self):
         return f"{self.name} {format(self.quantity.normalize(), 'f')} {self.unit}"
@@ -551,18 +553,18 @@ class ProjectStatusChange(ScopedModel):
     unit_path = "project__implementing_unit"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField("原状态", max_length=12, choices=Project.STATUSES)
-    to_status = models.CharField("新状态", max_length=12, choices=Project.STATUSES)
-    date = models.DateField("日期")
-    at = models.DateTimeField("记录时间", default=timezone.now)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+    from_status = models.CharField(_("原状态"), max_length=12, choices=Project.STATUSES)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=Project.STATUSES)
+    date = models.DateField(_("日期"))
+    at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField("说明", max_length=500, blank=True)
+    reason = models.CharField(_("说明"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["date", "pk"]
-        verbose_name = "项目状态变更"
-        verbose_name_plural = "项目状态变更"
+        verbose_name = _("项目状态变更")
+        verbose_name_plural = _("项目状态变更")
 
     def __str__(self):
         return f"{self.project} {self.get_from_status_display()}→{self.get_to_status_display()}"
@@ -588,22 +590,22 @@ class Disbursement(RepeatNumbered, ScopedModel):
     unit_path = "project__implementing_unit"
 
     SUBMITTED, CONFIRMED, RETURNED = "submitted", "confirmed", "returned"
-    STATUSES = [(SUBMITTED, "待确认"), (CONFIRMED, "已确认"), (RETURNED, "已退回")]
+    STATUSES = [(SUBMITTED, _("待确认")), (CONFIRMED, _("已确认")), (RETURNED, _("已退回"))]
 
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.PROTECT, related_name="disbursements")
-    date = models.DateField("拨付日期")
-    amount = models.DecimalField("金额（元）", **MONEY)
-    voucher_number = models.CharField("凭证号", max_length=100, blank=True)
-    purpose = models.CharField("用途", max_length=300)
-    status = models.CharField("状态", max_length=10, choices=STATUSES, default=SUBMITTED)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, blank=True,
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="disbursements")
+    date = models.DateField(_("拨付日期"))
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    voucher_number = models.CharField(_("凭证号"), max_length=100, blank=True)
+    purpose = models.CharField(_("用途"), max_length=300)
+    status = models.CharField(_("状态"), max_length=10, choices=STATUSES, default=SUBMITTED)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认/退回人", null=True, blank=True,
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认/退回人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField("确认/退回时间", null=True, blank=True)
-    return_reason = models.CharField("退回原因", max_length=500, blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
+    decided_at = models.DateTimeField(_("确认/退回时间"), null=True, blank=True)
+    return_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
+    is_demo = models.BooleanField(_("示例数据"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     # Without a 凭证号, payments of one project on one day for one amount are
@@ -615,8 +617,8 @@ class Disbursement(RepeatNumbered, ScopedModel):
 
     class Meta:
         ordering = ["-date", "-pk"]
-        verbose_name = "资金拨付"
-        verbose_name_plural = "资金拨付"
+        verbose_name = _("资金拨付")
+        verbose_name_plural = _("资金拨付")
         indexes = [models.Index(fields=["project", "status"])]
         # The disbursements ledger's natural key where a 凭证号 is given.
         # Without one, two payments of one project on one day are ordinary
@@ -627,10 +629,10 @@ class Disbursement(RepeatNumbered, ScopedModel):
         constraints = [models.UniqueConstraint(fields=["project", "date", "voucher_number"],
                                                condition=~Q(voucher_number=""),
                                                name="disbursement_unique_natural_key",
-                                               violation_error_message="该项目已有相同拨付日期和凭证号的拨付记录"),
+                                               violation_error_message=_("该项目已有相同拨付日期和凭证号的拨付记录")),
                        models.UniqueConstraint(fields=["project", "date", "amount", "repeat_no"],
                                                condition=Q(voucher_number=""), name="disbursement_unique_repeat",
-                                               violation_error_message="该项目已有相同拨付日期、金额和序号的无凭证号拨付记录")]
+                                               violation_error_message=_("该项目已有相同拨付日期、金额和序号的无凭证号拨付记录"))]
 
     def __str__(self):
         return f"{self.project} 拨付{wan(self.amount)}"
@@ -638,11 +640,11 @@ class Disbursement(RepeatNumbered, ScopedModel):
     def clean(self):
         errors = {}
         if self.amount is not None and self.amount <= 0:
-            errors["amount"] = "拨付金额应大于0"
+            errors["amount"] = _("拨付金额应大于0")
         if self.date and self.date > timezone.localdate():
-            errors["date"] = "拨付日期不能晚于今天"
+            errors["date"] = _("拨付日期不能晚于今天")
         if not (self.purpose or "").strip():
-            errors["purpose"] = "请填写资金用途"
+            errors["purpose"] = _("请填写资金用途")
         if errors:
             raise ValidationError(errors)
 
@@ -657,8 +659,7 @@ class Disbursement(RepeatNumbered, ScopedModel):
         confirmed = others.aggregate(s=Sum("amount"))["s"] or Decimal("0")
         if confirmed + self.amount > project.coop_funds:
             raise ValidationError({"amount": (
-                f"拨付后累计确认拨付{wan(confirmed + self.amount)}，超过项目协作资金{wan(project.coop_funds)}"
-                f"（已确认{wan(confirmed)}，最多还可拨付{wan(max(project.coop_funds - confirmed, 0))}）")})
+                _("拨付后累计确认拨付%(wan)s，超过项目协作资金%(wan2)s（已确认%(wan3)s，最多还可拨付%(wan4)s）") % {"wan": wan(confirmed + self.amount), "wan2": wan(project.coop_funds), "wan3": wan(confirmed), "wan4": wan(max(project.coop_funds - confirmed, 0))})})
 
     def submit(self, user):
         """Submit (or resubmit after a return) as the west office."""
@@ -670,9 +671,9 @@ class Disbursement(RepeatNumbered, ScopedModel):
             if self.pk:
                 current = Disbursement.objects.select_for_update().get(pk=self.pk)
                 if current.status == self.CONFIRMED:
-                    raise ValidationError("该拨付已确认，不能修改")
+                    raise ValidationError(_("该拨付已确认，不能修改"))
                 if current.version != self.version:
-                    raise ValidationError("此记录已被他人修改，本次未保存。请刷新后重新提交。", code="conflict")
+                    raise ValidationError(_("此记录已被他人修改，本次未保存。请刷新后重新提交。"), code="conflict")
                 self.version += 1
             self.full_clean()
             self._check_project_accepts(project)
@@ -689,12 +690,12 @@ class Disbursement(RepeatNumbered, ScopedModel):
         project = Project.objects.select_for_update().get(pk=self.project_id)
         current = Disbursement.objects.select_for_update().get(pk=self.pk)
         if current.status != self.SUBMITTED:
-            raise ValidationError(f"该拨付当前为“{current.get_status_display()}”，不能再确认或退回")
+            raise ValidationError(_("该拨付当前为“%(status)s”，不能再确认或退回") % {"status": current.get_status_display()})
         # Still submitted is not enough: the west office may have changed the
         # amount and submitted again since the page was opened.
         check_version(current, loaded_version, self)
         if current.submitted_by_id and current.submitted_by_id == user.pk:
-            raise ValidationError("提交与确认须由两名不同的人员完成：您提交的拨付不能由您本人确认或退回")
+            raise ValidationError(_("提交与确认须由两名不同的人员完成：您提交的拨付不能由您本人确认或退回"))
         return project, current
 
     def confirm(self, user, loaded_version=AS_READ):
@@ -716,9 +717,9 @@ class Disbursement(RepeatNumbered, ScopedModel):
         version `loaded_version` that was shown."""
         reason = (reason or "").strip()
         if not reason:
-            raise ValidationError({"return_reason": "退回须填写原因"})
+            raise ValidationError({"return_reason": _("退回须填写原因")})
         with transaction.atomic():
-            _, current = self._decide(user, "east", loaded_version)
+            _decided, current = self._decide(user, "east", loaded_version)
             current.status, current.decided_by, current.decided_at = self.RETURNED, user, timezone.now()
             current.return_reason = reason[:500]
             current.version += 1
@@ -737,22 +738,22 @@ class ProjectAttachment(ScopedModel):
     scope_path = "project__pairing"
     unit_path = "project__implementing_unit"
     PHOTO, DOCUMENT = "photo", "document"
-    KINDS = [(PHOTO, "照片"), (DOCUMENT, "文件")]
+    KINDS = [(PHOTO, _("照片")), (DOCUMENT, _("文件"))]
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments")
-    kind = models.CharField("类型", max_length=10, choices=KINDS)
-    title = models.CharField("说明", max_length=200)
-    file = models.FileField("文件", upload_to=attachment_path, max_length=300)
+    kind = models.CharField(_("类型"), max_length=10, choices=KINDS)
+    title = models.CharField(_("说明"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=300)
     content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField("大小（字节）")
+    size = models.PositiveIntegerField(_("大小（字节）"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
-    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
-        verbose_name = "项目附件"
-        verbose_name_plural = "项目附件"
+        verbose_name = _("项目附件")
+        verbose_name_plural = _("项目附件")
 
     def __str__(self):
         return self.title
@@ -767,26 +768,28 @@ class HealthRule(models.Model):
     NO_DISBURSEMENT, OVERDUE, STALE, AFTER_ACCEPTANCE = (
         "no_disbursement", "overdue_finish", "no_update", "disbursed_after_acceptance")
     CODES = [
-        (NO_DISBURSEMENT, "开工N天后仍无资金拨付"),
-        (OVERDUE, "超过计划完工日期N天仍未完工"),
-        (STALE, "N天未更新进展"),
-        (AFTER_ACCEPTANCE, "验收N天后仍有拨付"),
+        (NO_DISBURSEMENT, _("开工N天后仍无资金拨付")),
+        (OVERDUE, _("超过计划完工日期N天仍未完工")),
+        (STALE, _("N天未更新进展")),
+        (AFTER_ACCEPTANCE, _("验收N天后仍有拨付")),
     ]
-    SEVERITIES = [("info", "提示"), ("warning", "警告"), ("danger", "严重")]
+    SEVERITIES = [("info", _("提示")), ("warning", _("警告")), ("danger", _("严重"))]
 
-    code = models.CharField("规则", max_length=40, choices=CODES, unique=True)
-    severity = models.CharField("严重程度", max_length=10, choices=SEVERITIES, default="warning")
-    days = models.PositiveIntegerField("N（天）")
-    enabled = models.BooleanField("启用", default=True)
+    code = models.CharField(_("规则"), max_length=40, choices=CODES, unique=True)
+    severity = models.CharField(_("严重程度"), max_length=10, choices=SEVERITIES, default="warning")
+    days = models.PositiveIntegerField(_("N（天）"))
+    enabled = models.BooleanField(_("启用"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["pk"]
-        verbose_name = "项目健康规则"
-        verbose_name_plural = "项目健康规则"
+        verbose_name = _("项目健康规则")
+        verbose_name_plural = _("项目健康规则")
 
     def __str__(self):
-        return self.get_code_display().replace("N天", f"{self.days}天" if self.days else "")
+        days = self.days or ""
+        return str(self.get_code_display()).replace("N天", f"{days}天" if days else "").replace(
+            "N days", f"{days} days" if days else "days")
 
     def audit_pairing_id(self):
         return None
@@ -840,11 +843,14 @@ def check_allocation(pairing_id, year):
     allocated, received = allocated_and_received(pairing_id, year)
     if allocated <= received:
         return None
-    message = (f"{year}年已安排到项目的协作资金{wan(allocated)}，超过该年度到位资金{wan(received)}"
-               f"（超出{wan(allocated - received)}）")
+    figures = {"year": year, "allocated": wan(allocated), "received": wan(received),
+               "over": wan(allocated - received)}
     if getattr(settings, "XIEZUO_FUNDS_ALLOW_CARRYOVER", False):
-        return message + "。已按允许使用结转资金的设置保存，请核实结转资金来源。"
-    raise ValidationError({"coop_funds": message + "。请先登记资金到位，或调减项目协作资金。"})
+        return gettext("%(year)s年已安排到项目的协作资金%(allocated)s，超过该年度到位资金%(received)s（超出%(over)s）。"
+                       "已按允许使用结转资金的设置保存，请核实结转资金来源。") % figures
+    raise ValidationError({"coop_funds": gettext(
+        "%(year)s年已安排到项目的协作资金%(allocated)s，超过该年度到位资金%(received)s（超出%(over)s）。"
+        "请先登记资金到位，或调减项目协作资金。") % figures})
 
 
 def record_workflow(disbursement, summary):

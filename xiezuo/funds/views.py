@@ -10,6 +10,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.models import record
@@ -32,7 +33,7 @@ PER_PAGE = 25
 
 def require_progress(user, project):
     if not project.can_update_progress(scope_for(user)):
-        raise PermissionDenied("只有协作办或本项目的实施单位可以更新项目进展")
+        raise PermissionDenied(_("只有协作办或本项目的实施单位可以更新项目进展"))
 
 
 def page_of(request, qs):
@@ -90,7 +91,7 @@ def receipt_list(request, pairing_id):
 def _receipt_page(request, pairing, receipt):
     form = ReceiptForm(request.POST or None, instance=receipt, pairing=pairing, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_checked(form):
-        messages.success(request, "已保存资金到位记录")
+        messages.success(request, _("已保存资金到位记录"))
         return redirect("receipt_list", pairing.pk)
     return render(request, "funds/receipt_form.html", {"form": form, "pairing": pairing, "receipt": receipt})
 
@@ -173,7 +174,7 @@ def _project_page(request, pairing, project):
         if saved:
             if getattr(saved, "allocation_warning", None):
                 messages.warning(request, saved.allocation_warning)
-            messages.success(request, f"已保存项目：{saved}")
+            messages.success(request, _("已保存项目：%(saved)s") % {"saved": saved})
             # 建设内容 and 联农带农说明 are published (公告公示): check their figures, never block.
             onsave.check_saved(request, f"project:{saved.pk}", f"{saved.description}\n{saved.linkage_note}",
                                saved.pairing, onsave.year_end(saved.year))
@@ -205,7 +206,7 @@ def project_progress(request, project_id):
             outputs.save()
             beneficiaries.save()
             project.touch()
-        messages.success(request, "已更新项目进展")
+        messages.success(request, _("已更新项目进展"))
         return redirect("project_detail", project.pk)
     ctx = {"project": project, "pairing": project.pairing, "outputs": outputs, "beneficiaries": beneficiaries}
     return render(request, "funds/project_progress.html", ctx)
@@ -218,16 +219,16 @@ def project_transition(request, project_id):
         return HttpResponseNotAllowed(["POST"])
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+        messages.error(request, _("；").join(_("%(label)s：%(value)s") % {"label": form.fields[k].label, "value": v[0]} for k, v in form.errors.items()))
         return redirect("project_detail", project.pk)
     if not project.may_step(scope_for(request.user), form.cleaned_data["to"]):
-        raise PermissionDenied("您的角色无权执行此状态变更")
+        raise PermissionDenied(_("您的角色无权执行此状态变更"))
     try:
         project.transition(request.user, form.cleaned_data["to"], form.cleaned_data["date"],
                            form.cleaned_data["reason"], loaded_version=loaded_version_of(request.POST))
-        messages.success(request, f"项目状态已变更为“{project.get_status_display()}”")
+        messages.success(request, _("项目状态已变更为“%(status)s”") % {"status": project.get_status_display()})
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        messages.error(request, _("；").join(e.messages))
     return redirect("project_detail", project.pk)
 
 
@@ -246,9 +247,9 @@ def attachment_upload(request, project_id):
             attachment.uploaded_by = request.user
             attachment.save()
             project.touch()
-        messages.success(request, f"已上传：{attachment.title}")
+        messages.success(request, _("已上传：%(title)s") % {"title": attachment.title})
     else:
-        messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))
+        messages.error(request, _("；").join(m for errs in form.errors.values() for m in errs))
     return redirect("project_detail", project.pk)
 
 
@@ -269,7 +270,7 @@ def attachment_delete(request, project_attachment_id):
     with transaction.atomic():
         attachment.delete()
         project.touch()
-    messages.success(request, "已删除附件")
+    messages.success(request, _("已删除附件"))
     return redirect("project_detail", project.pk)
 
 
@@ -308,7 +309,7 @@ def _disbursement_page(request, project, disbursement):
             d.version = form.cleaned_data["loaded_version"]
         try:
             d.submit(request.user)
-            messages.success(request, "已提交拨付，等待东部协作办确认")
+            messages.success(request, _("已提交拨付，等待东部协作办确认"))
             return redirect("project_detail", project.pk)
         except ValidationError as e:
             for field, errs in e.update_error_dict({}).items():
@@ -331,7 +332,7 @@ def disbursement_edit(request, disbursement_id):
     d = scope_for(request.user).get(Disbursement.objects.select_related("project__pairing"), disbursement_id, "west")
     project = d.project
     if d.status == Disbursement.CONFIRMED:
-        raise PermissionDenied("已确认的拨付不能修改")
+        raise PermissionDenied(_("已确认的拨付不能修改"))
     return _disbursement_page(request, project, d)
 
 
@@ -342,7 +343,7 @@ def _decide(request, disbursement_id, action):
     try:
         action(d)
     except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+        messages.error(request, _("；").join(e.messages))
     # Back to the list the button was on, if it is one of our own pages.
     nxt = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) and nxt.startswith("/"):
@@ -354,7 +355,7 @@ def _decide(request, disbursement_id, action):
 def disbursement_confirm(request, disbursement_id):
     def confirm(d):
         d.confirm(request.user, loaded_version=loaded_version_of(request.POST))
-        messages.success(request, f"已确认拨付：{d}")
+        messages.success(request, _("已确认拨付：%(d)s") % {"d": d})
     return _decide(request, disbursement_id, confirm)
 
 
@@ -362,7 +363,7 @@ def disbursement_confirm(request, disbursement_id):
 def disbursement_return(request, disbursement_id):
     def send_back(d):
         d.send_back(request.user, request.POST.get("reason", ""), loaded_version=loaded_version_of(request.POST))
-        messages.success(request, f"已退回拨付：{d}")
+        messages.success(request, _("已退回拨付：%(d)s") % {"d": d})
     return _decide(request, disbursement_id, send_back)
 
 
@@ -376,13 +377,13 @@ def _is_admin(user):
 def _admin_formset(request, formset_class, queryset, template, title):
     can_edit = _is_admin(request.user)
     if request.method == "POST" and not can_edit:
-        raise PermissionDenied("只有管理员可以修改")
+        raise PermissionDenied(_("只有管理员可以修改"))
     formset = formset_class(request.POST or None, queryset=queryset)
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
             formset.save()
             record("admin", model="funds.settings", summary=f"修改{title}")
-        messages.success(request, f"已保存{title}")
+        messages.success(request, _("已保存%(title)s") % {"title": title})
         return redirect(request.path)
     return render(request, template, {"formset": formset, "can_edit": can_edit, "title": title})
 
@@ -390,13 +391,13 @@ def _admin_formset(request, formset_class, queryset, template, title):
 @login_required
 def health_rules(request):
     return _admin_formset(request, HealthRuleFormSet, HealthRule.objects.all(), "funds/health_rules.html",
-                          "项目健康规则")
+                          _("项目健康规则"))
 
 
 @login_required
 def categories(request):
     return _admin_formset(request, CategoryFormSet, ProjectCategory.objects.all(), "funds/categories.html",
-                          "项目类别")
+                          _("项目类别"))
 
 
 # -- public disclosure (公告公示) ----------------------------------------------

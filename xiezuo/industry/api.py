@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Body, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -104,10 +105,10 @@ def _children(model, data):
     """Validate the child rows posted with a new record, by the pages' forms."""
     if model not in CHILDREN:
         return []
-    key, form_class, _ = CHILDREN[model]
+    key, form_class, _child = CHILDREN[model]
     rows = data.get(key) or []
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise _invalid({key: ["应为对象列表"]})
+        raise _invalid({key: [_("应为对象列表")]})
     forms = [form_class(data=row) for row in rows]
     errors = {f"{key}[{i}].{k}": v for i, f in enumerate(forms) if not f.is_valid() for k, v in f.errors.items()}
     if errors:
@@ -123,7 +124,7 @@ def _enterprise_by_code(user, code):
         raise ValidationError({"enterprise_uscc": [str(e)]}) from None
     org = Organisation.objects.filter(scope_for(user).region_q(), uscc=code).first()
     if org is None:
-        raise ValidationError({"enterprise_uscc": [f"未找到统一社会信用代码为{code}的单位，请先登记单位"]})
+        raise ValidationError({"enterprise_uscc": [_("未找到统一社会信用代码为%(code)s的单位，请先登记单位") % {"code": code}]})
     return org.pk
 
 
@@ -152,7 +153,7 @@ def _derived_unchanged(model, data, stored=Decimal("0")):
     except ArithmeticError:
         same = False
     if not same:
-        raise _invalid({"arrived_amount": ["实际到位投资由各笔投资到位记录汇总，请通过 arrivals 或投资到位接口按笔登记"]})
+        raise _invalid({"arrived_amount": [_("实际到位投资由各笔投资到位记录汇总，请通过 arrivals 或投资到位接口按笔登记")]})
 
 
 def create_row(request, ledger, pairing_id, data=Body(...)):

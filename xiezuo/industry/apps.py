@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class IndustryConfig(AppConfig):
     name = "xiezuo.industry"
-    verbose_name = "产业合作与交流互访"
+    verbose_name = _("产业合作与交流互访")
     nav_items = [
         (_("产业合作"), "industry_home"),
         (_("互访与会议"), "industry_visits_list"),

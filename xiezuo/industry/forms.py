@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
 
 from xiezuo.accounts.scope import scope_for
 from xiezuo.front.forms import BootstrapMixin, MoneyField, VersionedForm
@@ -64,8 +65,8 @@ class InvestmentForm(LedgerForm):
                   "landed_on", "producing_on", "agreed_amount", "park", "jobs", "jobs_poverty",
                   "note", "is_demo"]
         widgets = {"signed_on": DATE, "landed_on": DATE, "producing_on": DATE, "note": TEXT}
-        help_texts = {"enterprise": "企业须先在“单位”中登记（统一社会信用代码将校验）",
-                      "agreed_amount": "实际到位投资按下方各笔到位记录汇总，超过协议投资额时将提示核实"}
+        help_texts = {"enterprise": _("企业须先在“单位”中登记（统一社会信用代码将校验）"),
+                      "agreed_amount": _("实际到位投资按下方各笔到位记录汇总，超过协议投资额时将提示核实")}
         field_classes = {"agreed_amount": MoneyField}
 
     def narrow(self, name, queryset):
@@ -107,7 +108,7 @@ class WorkshopForm(LedgerForm):
         fields = ["pairing", "name", "kind", "enterprise", "park", "location", "products", "opened_on",
                   "recognised_on", "closed_on", "jobs", "jobs_poverty", "note", "is_demo"]
         widgets = {"opened_on": DATE, "recognised_on": DATE, "closed_on": DATE, "note": TEXT}
-        help_texts = {"jobs": "认定时的人数；统计按每月在岗人数", "jobs_poverty": "含防止返贫监测对象"}
+        help_texts = {"jobs": _("认定时的人数；统计按每月在岗人数"), "jobs_poverty": _("含防止返贫监测对象")}
 
     def narrow(self, name, queryset):
         if name == "location":
@@ -119,12 +120,12 @@ class WorkshopMonthForm(VersionedForm):
     """One month's head count of a workshop; the workshop is set by the page
     or the API from the address, never from the input."""
 
-    month = forms.DateField(label="月份", input_formats=["%Y-%m", "%Y-%m-%d"], help_text="年月，如2022-03")
+    month = forms.DateField(label=_("月份"), input_formats=["%Y-%m", "%Y-%m-%d"], help_text=_("年月，如2022-03"))
 
     class Meta:
         model = WorkshopMonth
         fields = ["month", "employed", "poverty", "monitored", "note"]
-        help_texts = {"monitored": "脱贫人口与监测对象合计达到认定人数（默认5人）的月份计入统计"}
+        help_texts = {"monitored": _("脱贫人口与监测对象合计达到认定人数（默认5人）的月份计入统计")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,7 +140,7 @@ class DemoVillageForm(LedgerForm):
         fields = ["pairing", "village", "level", "designated_year", "investment", "note", "is_demo"]
         field_classes = {"investment": MoneyField}
         widgets = {"note": TEXT}
-        help_texts = {"investment": "单位：元；历年投入该村的东西部协作资金合计"}
+        help_texts = {"investment": _("单位：元；历年投入该村的东西部协作资金合计")}
 
     def narrow(self, name, queryset):
         if name == "village":
@@ -155,7 +156,7 @@ class DonationForm(LedgerForm):
                   "receiver", "receipt_number", "note", "is_demo"]
         widgets = {"date": DATE, "note": TEXT}
         field_classes = {"amount": MoneyField}
-        help_texts = {"amount": "捐物按折款金额填写"}
+        help_texts = {"amount": _("捐物按折款金额填写")}
 
 
 class VisitForm(LedgerForm):
@@ -165,7 +166,7 @@ class VisitForm(LedgerForm):
                   "topics", "minutes", "is_demo"]
         widgets = {"start_on": DATE, "end_on": DATE, "places": TEXT, "topics": TEXT,
                    "minutes": forms.ClearableFileInput(attrs={"accept": ".pdf,.doc,.docx,.jpg,.jpeg,.png"})}
-        help_texts = {"minutes": "PDF、Word、JPG或PNG，不超过20MB"}
+        help_texts = {"minutes": _("PDF、Word、JPG或PNG，不超过20MB")}
 
     def clean_minutes(self):
         upload = self.cleaned_data.get("minutes")
@@ -195,8 +196,8 @@ class NoteForm(BootstrapMixin, forms.Form):
     """A new progress note; the rules live on ProgressNote and are applied by
     services.add_note, so the page and the API refuse the same things."""
 
-    date = forms.DateField(label="日期", widget=forms.DateInput())
-    text = forms.CharField(label="进展情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput())
+    text = forms.CharField(label=_("进展情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class StatusForm(forms.Form):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from lib.dates import cn_date
 from lib.money import wan
@@ -111,7 +111,7 @@ def show(value, money=False):
     if money:
         return wan(value)
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, datetime.date):
         return cn_date(value)
     if isinstance(value, Decimal):

@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lib.dates import cn_date
 from lib.ids import normalize_uscc
@@ -48,26 +49,26 @@ class ParkQuerySet(LedgerQuerySet):
 
 class Park(PairingOwned):
     PLANNED, BUILDING, OPERATING = "planned", "building", "operating"
-    STATUSES = [(PLANNED, "规划中"), (BUILDING, "建设中"), (OPERATING, "已投运")]
+    STATUSES = [(PLANNED, _("规划中")), (BUILDING, _("建设中")), (OPERATING, _("已投运"))]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="parks")
-    name = models.CharField("园区名称", max_length=200)
-    region = models.ForeignKey("pairings.Region", verbose_name="所在区划", null=True, blank=True,
+    name = models.CharField(_("园区名称"), max_length=200)
+    region = models.ForeignKey("pairings.Region", verbose_name=_("所在区划"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
-    since_year = models.PositiveSmallIntegerField("共建起始年度")
-    status = models.CharField("建设状态", max_length=10, choices=STATUSES, default=PLANNED)
-    area_mu = models.DecimalField("占地面积（亩）", max_digits=12, decimal_places=2, null=True, blank=True)
-    note = models.TextField("简介", blank=True)
+    since_year = models.PositiveSmallIntegerField(_("共建起始年度"))
+    status = models.CharField(_("建设状态"), max_length=10, choices=STATUSES, default=PLANNED)
+    area_mu = models.DecimalField(_("占地面积（亩）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("简介"), blank=True)
 
     objects = ParkQuerySet.as_manager()
 
     class Meta:
         ordering = ["since_year", "name"]
-        verbose_name = "共建产业园区"
-        verbose_name_plural = "共建产业园区"
+        verbose_name = _("共建产业园区")
+        verbose_name_plural = _("共建产业园区")
         constraints = [models.UniqueConstraint("pairing", "name", name="park_unique_name",
-                                               violation_error_message="该结对下已有同名园区")]
+                                               violation_error_message=_("该结对下已有同名园区"))]
 
     def __str__(self):
         return self.name
@@ -78,9 +79,9 @@ class Park(PairingOwned):
 
     def clean(self):
         if self.since_year and not (2000 <= self.since_year <= 2100):
-            raise ValidationError({"since_year": "共建起始年度应在2000至2100之间"})
+            raise ValidationError({"since_year": _("共建起始年度应在2000至2100之间")})
         if self.area_mu is not None and self.area_mu < 0:
-            raise ValidationError({"area_mu": "占地面积不能为负数"})
+            raise ValidationError({"area_mu": _("占地面积不能为负数")})
 
 
 # --- Enterprise investment ---------------------------------------------------
@@ -111,50 +112,50 @@ class Investment(PairingOwned):
     """
 
     INDUSTRIES = [
-        ("agri_processing", "农畜产品精深加工"),
-        ("tourism", "文化旅游"),
-        ("energy", "新能源"),
-        ("logistics", "商贸物流"),
-        ("manufacturing", "制造业"),
-        ("agriculture", "种养殖业"),
-        ("services", "服务业"),
-        ("other", "其他"),
+        ("agri_processing", _("农畜产品精深加工")),
+        ("tourism", _("文化旅游")),
+        ("energy", _("新能源")),
+        ("logistics", _("商贸物流")),
+        ("manufacturing", _("制造业")),
+        ("agriculture", _("种养殖业")),
+        ("services", _("服务业")),
+        ("other", _("其他")),
     ]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="investments")
-    enterprise = models.ForeignKey("pairings.Organisation", verbose_name="企业", on_delete=models.PROTECT,
+    enterprise = models.ForeignKey("pairings.Organisation", verbose_name=_("企业"), on_delete=models.PROTECT,
                                    related_name="investments")
-    project_name = models.CharField("投资项目", max_length=200)
-    origin_region = models.ForeignKey("pairings.Region", verbose_name="企业来源地", null=True, blank=True,
+    project_name = models.CharField(_("投资项目"), max_length=200)
+    origin_region = models.ForeignKey("pairings.Region", verbose_name=_("企业来源地"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
-    origin_place = models.CharField("来源地（补充）", max_length=100, blank=True,
-                                    help_text="区划表中没有的来源地，如江苏省苏州市")
-    industry = models.CharField("所属行业", max_length=20, choices=INDUSTRIES)
-    signed_on = models.DateField("签约日期", null=True, blank=True)
-    landed_on = models.DateField("落地日期", null=True, blank=True)
-    producing_on = models.DateField("投产日期", null=True, blank=True)
-    agreed_amount = models.DecimalField("协议投资额（元）", default=0, **MONEY)
-    arrived_amount = models.DecimalField("实际到位投资（元）", default=0, editable=False,
-                                         help_text="各笔到位投资之和", **MONEY)
-    park = models.ForeignKey(Park, verbose_name="入驻园区", null=True, blank=True, on_delete=models.PROTECT,
+    origin_place = models.CharField(_("来源地（补充）"), max_length=100, blank=True,
+                                    help_text=_("区划表中没有的来源地，如江苏省苏州市"))
+    industry = models.CharField(_("所属行业"), max_length=20, choices=INDUSTRIES)
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    landed_on = models.DateField(_("落地日期"), null=True, blank=True)
+    producing_on = models.DateField(_("投产日期"), null=True, blank=True)
+    agreed_amount = models.DecimalField(_("协议投资额（元）"), default=0, **MONEY)
+    arrived_amount = models.DecimalField(_("实际到位投资（元）"), default=0, editable=False,
+                                         help_text=_("各笔到位投资之和"), **MONEY)
+    park = models.ForeignKey(Park, verbose_name=_("入驻园区"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="investments")
-    jobs = models.PositiveIntegerField("带动就业（人）", default=0)
-    jobs_poverty = models.PositiveIntegerField("其中脱贫劳动力（人）", default=0)
-    note = models.TextField("备注", blank=True)
+    jobs = models.PositiveIntegerField(_("带动就业（人）"), default=0)
+    jobs_poverty = models.PositiveIntegerField(_("其中脱贫劳动力（人）"), default=0)
+    note = models.TextField(_("备注"), blank=True)
 
     objects = InvestmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-landed_on", "-signed_on", "pk"]
-        verbose_name = "招商引资"
-        verbose_name_plural = "招商引资"
+        verbose_name = _("招商引资")
+        verbose_name_plural = _("招商引资")
         indexes = [models.Index(fields=["pairing", "landed_on"])]
         # The enterprises ledger's natural key: one enterprise's one investment
         # project is one row; a second phase is a project of its own name.
         constraints = [models.UniqueConstraint(fields=["pairing", "enterprise", "project_name"],
                                                name="investment_unique_natural_key",
-                                               violation_error_message="本结对已登记该企业的同名投资项目")]
+                                               violation_error_message=_("本结对已登记该企业的同名投资项目"))]
 
     def __str__(self):
         return f"{self.enterprise}：{self.project_name}" if self.enterprise_id else self.project_name
@@ -193,26 +194,25 @@ class Investment(PairingOwned):
     def clean(self):
         errors = {}
         if self.jobs_poverty is not None and self.jobs is not None and self.jobs_poverty > self.jobs:
-            errors["jobs_poverty"] = (f"其中脱贫劳动力人数（{self.jobs_poverty}人）不能超过带动就业人数"
-                                      f"（{self.jobs}人）")
-        for field, label in (("agreed_amount", "协议投资额"), ("arrived_amount", "实际到位投资")):
+            errors["jobs_poverty"] = (_("其中脱贫劳动力人数（%(jobs_poverty)s人）不能超过带动就业人数（%(jobs)s人）") % {"jobs_poverty": self.jobs_poverty, "jobs": self.jobs})
+        for field, label in (("agreed_amount", _("协议投资额")), ("arrived_amount", _("实际到位投资"))):
             value = getattr(self, field)
             if value is not None and value < 0:
-                errors[field] = f"{label}不能为负数"
+                errors[field] = _("%(label)s不能为负数") % {"label": label}
         if self.signed_on and self.landed_on and self.landed_on < self.signed_on:
-            errors["landed_on"] = "落地日期不能早于签约日期"
+            errors["landed_on"] = _("落地日期不能早于签约日期")
         if self.landed_on and self.producing_on and self.producing_on < self.landed_on:
-            errors["producing_on"] = "投产日期不能早于落地日期"
+            errors["producing_on"] = _("投产日期不能早于落地日期")
         if self.enterprise_id:
             if self.enterprise.kind not in ENTERPRISE_KINDS:
-                errors["enterprise"] = f"“{self.enterprise}”的单位类型为{self.enterprise.get_kind_display()}，不是企业"
+                errors["enterprise"] = _("“%(enterprise)s”的单位类型为%(kind)s，不是企业") % {"enterprise": self.enterprise, "kind": self.enterprise.get_kind_display()}
             elif self.enterprise.uscc:
                 # Organisations may have been written by an import; check again
                 # so a ledger row never rests on a broken code.
                 try:
                     normalize_uscc(self.enterprise.uscc)
                 except ValueError as e:
-                    errors["enterprise"] = f"企业“{self.enterprise}”的{e}"
+                    errors["enterprise"] = _("企业“%(enterprise)s”的%(e)s") % {"enterprise": self.enterprise, "e": e}
         if errors:
             raise ValidationError(errors)
 
@@ -236,25 +236,25 @@ class InvestmentArrival(ScopedModel):
 
     scope_path = "investment__pairing"
 
-    investment = models.ForeignKey(Investment, verbose_name="投资项目", on_delete=models.CASCADE,
+    investment = models.ForeignKey(Investment, verbose_name=_("投资项目"), on_delete=models.CASCADE,
                                    related_name="arrivals")
-    date = models.DateField("到位日期")
-    amount = models.DecimalField("到位金额（元）", **MONEY)
-    note = models.CharField("备注", max_length=300, blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
+    date = models.DateField(_("到位日期"))
+    amount = models.DecimalField(_("到位金额（元）"), **MONEY)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    is_demo = models.BooleanField(_("示例数据"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = InvestmentArrivalQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "pk"]
-        verbose_name = "投资到位"
-        verbose_name_plural = "投资到位"
+        verbose_name = _("投资到位")
+        verbose_name_plural = _("投资到位")
         indexes = [models.Index(fields=["date"], name="investment_arrival_date")]
         # The arrivals ledger's natural key: two tranches of one project on
         # one day are written as one.
         constraints = [models.UniqueConstraint(fields=["investment", "date"], name="investment_arrival_unique_date",
-                                               violation_error_message="该投资项目在同一到位日期已有到位记录，请合并为一笔")]
+                                               violation_error_message=_("该投资项目在同一到位日期已有到位记录，请合并为一笔"))]
 
     def __str__(self):
         return f"{self.investment}（{cn_date(self.date)}到位）" if self.date and self.investment_id else "投资到位"
@@ -266,13 +266,13 @@ class InvestmentArrival(ScopedModel):
     def clean(self):
         errors = {}
         if self.amount is not None and self.amount <= 0:
-            errors["amount"] = "到位金额应大于0"
+            errors["amount"] = _("到位金额应大于0")
         if self.date and not (2000 <= self.date.year <= 2100):
-            errors["date"] = "到位日期应在2000年至2100年之间"
+            errors["date"] = _("到位日期应在2000年至2100年之间")
         elif self.date and self.date > timezone.localdate():
-            errors["date"] = "到位日期不能晚于今天"
+            errors["date"] = _("到位日期不能晚于今天")
         elif self.date and self.investment_id and self.investment.signed_on and self.date < self.investment.signed_on:
-            errors["date"] = f"到位日期不能早于签约日期（{cn_date(self.investment.signed_on)}）"
+            errors["date"] = _("到位日期不能早于签约日期（%(cn_date)s）") % {"cn_date": cn_date(self.investment.signed_on)}
         if errors:
             raise ValidationError(errors)
 
@@ -353,38 +353,38 @@ class Workshop(PairingOwned):
 
     FACTORY, HOME, FARMING, TRADE, TOURISM = "factory", "home", "farming", "trade", "tourism"
     KINDS = [
-        (FACTORY, "厂房式"),
-        (HOME, "居家式"),
-        (FARMING, "种养式"),
-        (TRADE, "贸易流通式"),
-        (TOURISM, "文化旅游式"),
+        (FACTORY, _("厂房式")),
+        (HOME, _("居家式")),
+        (FARMING, _("种养式")),
+        (TRADE, _("贸易流通式")),
+        (TOURISM, _("文化旅游式")),
     ]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="workshops")
-    name = models.CharField("车间名称", max_length=200)
-    kind = models.CharField("车间类型", max_length=10, choices=KINDS, default=FACTORY)
-    enterprise = models.ForeignKey("pairings.Organisation", verbose_name="运营企业", null=True, blank=True,
+    name = models.CharField(_("车间名称"), max_length=200)
+    kind = models.CharField(_("车间类型"), max_length=10, choices=KINDS, default=FACTORY)
+    enterprise = models.ForeignKey("pairings.Organisation", verbose_name=_("运营企业"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="workshops")
-    park = models.ForeignKey(Park, verbose_name="所在园区", null=True, blank=True, on_delete=models.PROTECT,
+    park = models.ForeignKey(Park, verbose_name=_("所在园区"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="workshops")
-    location = models.ForeignKey("pairings.Region", verbose_name="所在乡镇/村", null=True, blank=True,
+    location = models.ForeignKey("pairings.Region", verbose_name=_("所在乡镇/村"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
-    products = models.CharField("生产内容", max_length=200, blank=True)
-    opened_on = models.DateField("投运日期")
-    recognised_on = models.DateField("认定日期", null=True, blank=True,
-                                     help_text="人社部门认定为帮扶车间的日期；填写后，认定当月之前的月份不计入")
-    closed_on = models.DateField("停运日期", null=True, blank=True)
-    jobs = models.PositiveIntegerField("认定时吸纳就业（人）", default=0)
-    jobs_poverty = models.PositiveIntegerField("其中脱贫人口（含监测对象）（人）", default=0)
-    note = models.TextField("备注", blank=True)
+    products = models.CharField(_("生产内容"), max_length=200, blank=True)
+    opened_on = models.DateField(_("投运日期"))
+    recognised_on = models.DateField(_("认定日期"), null=True, blank=True,
+                                     help_text=_("人社部门认定为帮扶车间的日期；填写后，认定当月之前的月份不计入"))
+    closed_on = models.DateField(_("停运日期"), null=True, blank=True)
+    jobs = models.PositiveIntegerField(_("认定时吸纳就业（人）"), default=0)
+    jobs_poverty = models.PositiveIntegerField(_("其中脱贫人口（含监测对象）（人）"), default=0)
+    note = models.TextField(_("备注"), blank=True)
 
     objects = WorkshopQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_on", "name"]
-        verbose_name = "帮扶车间"
-        verbose_name_plural = "帮扶车间"
+        verbose_name = _("帮扶车间")
+        verbose_name_plural = _("帮扶车间")
 
     def __str__(self):
         return self.name
@@ -406,16 +406,15 @@ class Workshop(PairingOwned):
     def clean(self):
         errors = {}
         if self.jobs_poverty is not None and self.jobs is not None and self.jobs_poverty > self.jobs:
-            errors["jobs_poverty"] = (f"其中脱贫人口（{self.jobs_poverty}人）不能超过吸纳就业人数"
-                                      f"（{self.jobs}人）")
+            errors["jobs_poverty"] = (_("其中脱贫人口（%(jobs_poverty)s人）不能超过吸纳就业人数（%(jobs)s人）") % {"jobs_poverty": self.jobs_poverty, "jobs": self.jobs})
         if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
-            errors["closed_on"] = "停运日期不能早于投运日期"
+            errors["closed_on"] = _("停运日期不能早于投运日期")
         if self.opened_on and self.recognised_on and self.recognised_on < self.opened_on:
-            errors["recognised_on"] = "认定日期不能早于投运日期"
+            errors["recognised_on"] = _("认定日期不能早于投运日期")
         elif self.closed_on and self.recognised_on and self.recognised_on > self.closed_on:
-            errors["recognised_on"] = "认定日期不能晚于停运日期"
+            errors["recognised_on"] = _("认定日期不能晚于停运日期")
         if self.enterprise_id and self.enterprise.kind not in ENTERPRISE_KINDS:
-            errors["enterprise"] = f"“{self.enterprise}”不是企业或合作社"
+            errors["enterprise"] = _("“%(enterprise)s”不是企业或合作社") % {"enterprise": self.enterprise}
         if errors:
             raise ValidationError(errors)
 
@@ -445,22 +444,22 @@ class WorkshopMonth(ScopedModel):
 
     scope_path = "workshop__pairing"
 
-    workshop = models.ForeignKey(Workshop, verbose_name="帮扶车间", on_delete=models.CASCADE, related_name="months")
-    month = models.DateField("月份", help_text="填写年月（如2022-03），按当月1日保存")
-    employed = models.PositiveIntegerField("在岗人数（人）")
-    poverty = models.PositiveIntegerField("其中脱贫人口（人）", default=0)
-    monitored = models.PositiveIntegerField("其中防止返贫监测对象（人）", default=0)
-    note = models.CharField("备注", max_length=300, blank=True)
+    workshop = models.ForeignKey(Workshop, verbose_name=_("帮扶车间"), on_delete=models.CASCADE, related_name="months")
+    month = models.DateField(_("月份"), help_text=_("填写年月（如2022-03），按当月1日保存"))
+    employed = models.PositiveIntegerField(_("在岗人数（人）"))
+    poverty = models.PositiveIntegerField(_("其中脱贫人口（人）"), default=0)
+    monitored = models.PositiveIntegerField(_("其中防止返贫监测对象（人）"), default=0)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = WorkshopMonthQuerySet.as_manager()
 
     class Meta:
         ordering = ["workshop", "month"]
-        verbose_name = "帮扶车间月度在岗人数"
-        verbose_name_plural = "帮扶车间月度在岗人数"
+        verbose_name = _("帮扶车间月度在岗人数")
+        verbose_name_plural = _("帮扶车间月度在岗人数")
         constraints = [models.UniqueConstraint(fields=["workshop", "month"], name="workshop_month_unique",
-                                               violation_error_message="该帮扶车间该月已有在岗人数记录")]
+                                               violation_error_message=_("该帮扶车间该月已有在岗人数记录"))]
 
     def __str__(self):
         return f"{self.workshop} {self.month:%Y年%m月}" if self.month else str(self.workshop)
@@ -480,16 +479,15 @@ class WorkshopMonth(ScopedModel):
         errors = {}
         self.month = first_of_month(self.month)
         if self.employed is not None and self.poverty_total > self.employed:
-            errors["monitored"] = (f"脱贫人口与监测对象合计（{self.poverty_total}人）不能超过在岗人数"
-                                   f"（{self.employed}人）")
+            errors["monitored"] = (_("脱贫人口与监测对象合计（%(poverty_total)s人）不能超过在岗人数（%(employed)s人）") % {"poverty_total": self.poverty_total, "employed": self.employed})
         if self.month and self.workshop_id:
             ws = self.workshop
             if ws.opened_on and self.month < first_of_month(ws.opened_on):
-                errors["month"] = f"该车间{cn_date(ws.opened_on)}投运，不能填报之前的月份"
+                errors["month"] = _("该车间%(cn_date)s投运，不能填报之前的月份") % {"cn_date": cn_date(ws.opened_on)}
             elif ws.closed_on and self.month > ws.closed_on:
-                errors["month"] = f"该车间{cn_date(ws.closed_on)}停运，不能填报之后的月份"
+                errors["month"] = _("该车间%(cn_date)s停运，不能填报之后的月份") % {"cn_date": cn_date(ws.closed_on)}
             elif self.month > timezone.localdate():
-                errors["month"] = "不能填报未来的月份"
+                errors["month"] = _("不能填报未来的月份")
         if errors:
             raise ValidationError(errors)
 
@@ -503,28 +501,28 @@ class DonationQuerySet(LedgerQuerySet):
 
 class Donation(RepeatNumbered, PairingOwned):
     CASH, IN_KIND = "cash", "in_kind"
-    FORMS = [(CASH, "捐款"), (IN_KIND, "捐物（折款）")]
+    FORMS = [(CASH, _("捐款")), (IN_KIND, _("捐物（折款）"))]
     DONOR_KINDS = [
-        ("enterprise", "企业"),
-        ("association", "行业协会"),
-        ("social", "社会组织"),
-        ("individual", "个人"),
-        ("other", "其他"),
+        ("enterprise", _("企业")),
+        ("association", _("行业协会")),
+        ("social", _("社会组织")),
+        ("individual", _("个人")),
+        ("other", _("其他")),
     ]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="donations")
-    date = models.DateField("捐赠日期")
-    donor_name = models.CharField("捐赠方", max_length=200)
-    donor_kind = models.CharField("捐赠方类型", max_length=12, choices=DONOR_KINDS)
-    donor_uscc = models.CharField("捐赠方统一社会信用代码", max_length=18, blank=True)
-    form = models.CharField("捐赠形式", max_length=8, choices=FORMS, default=CASH)
-    amount = models.DecimalField("金额/折款（元）", **MONEY)
-    items = models.CharField("捐赠物资", max_length=300, blank=True, help_text="捐物时填写物资名称和数量")
-    purpose = models.CharField("用途", max_length=300)
-    receiver = models.CharField("受赠单位", max_length=200)
-    receipt_number = models.CharField("捐赠票据号", max_length=100, blank=True)
-    note = models.TextField("备注", blank=True)
+    date = models.DateField(_("捐赠日期"))
+    donor_name = models.CharField(_("捐赠方"), max_length=200)
+    donor_kind = models.CharField(_("捐赠方类型"), max_length=12, choices=DONOR_KINDS)
+    donor_uscc = models.CharField(_("捐赠方统一社会信用代码"), max_length=18, blank=True)
+    form = models.CharField(_("捐赠形式"), max_length=8, choices=FORMS, default=CASH)
+    amount = models.DecimalField(_("金额/折款（元）"), **MONEY)
+    items = models.CharField(_("捐赠物资"), max_length=300, blank=True, help_text=_("捐物时填写物资名称和数量"))
+    purpose = models.CharField(_("用途"), max_length=300)
+    receiver = models.CharField(_("受赠单位"), max_length=200)
+    receipt_number = models.CharField(_("捐赠票据号"), max_length=100, blank=True)
+    note = models.TextField(_("备注"), blank=True)
 
     # Without a 票据号, donations of one donor on one day for one amount are
     # told apart by their place among those (RepeatNumbered).
@@ -535,18 +533,18 @@ class Donation(RepeatNumbered, PairingOwned):
 
     class Meta:
         ordering = ["-date", "pk"]
-        verbose_name = "社会帮扶捐赠"
-        verbose_name_plural = "社会帮扶捐赠"
+        verbose_name = _("社会帮扶捐赠")
+        verbose_name_plural = _("社会帮扶捐赠")
         indexes = [models.Index(fields=["pairing", "date"])]
         # The donations ledger's natural key (see funds.FundReceipt): with a
         # 票据号, date + donor + 票据号; without, date + donor + amount + place.
         constraints = [models.UniqueConstraint(fields=["pairing", "date", "donor_name", "receipt_number"],
                                                condition=~Q(receipt_number=""),
                                                name="donation_unique_natural_key",
-                                               violation_error_message="已有相同捐赠日期、捐赠方和票据号的捐赠记录"),
+                                               violation_error_message=_("已有相同捐赠日期、捐赠方和票据号的捐赠记录")),
                        models.UniqueConstraint(fields=["pairing", "date", "donor_name", "amount", "repeat_no"],
                                                condition=Q(receipt_number=""), name="donation_unique_repeat",
-                                               violation_error_message="已有相同捐赠日期、捐赠方、金额和序号的无票据号捐赠记录")]
+                                               violation_error_message=_("已有相同捐赠日期、捐赠方、金额和序号的无票据号捐赠记录"))]
 
     def __str__(self):
         return f"{self.donor_name} {self.get_form_display()}"
@@ -558,16 +556,16 @@ class Donation(RepeatNumbered, PairingOwned):
     def clean(self):
         errors = {}
         if self.amount is not None and self.amount <= 0:
-            errors["amount"] = "金额/折款应大于0"
+            errors["amount"] = _("金额/折款应大于0")
         if self.form == self.IN_KIND and not self.items.strip():
-            errors["items"] = "捐物须填写捐赠物资（名称和数量）"
+            errors["items"] = _("捐物须填写捐赠物资（名称和数量）")
         if self.donor_uscc:
             try:
                 self.donor_uscc = normalize_uscc(self.donor_uscc)
             except ValueError as e:
                 errors["donor_uscc"] = str(e)
         if self.donor_kind == "individual" and self.donor_uscc:
-            errors["donor_uscc"] = "个人捐赠不填写统一社会信用代码"
+            errors["donor_uscc"] = _("个人捐赠不填写统一社会信用代码")
         if errors:
             raise ValidationError(errors)
 
@@ -588,7 +586,7 @@ def validate_minutes(upload):
     try:
         check_upload(upload, MINUTES_TYPES, limit)
     except ValueError as e:
-        raise ValidationError(f"会议纪要：{e}") from None
+        raise ValidationError(_("会议纪要：%(e)s") % {"e": e}) from None
 
 
 class VisitQuerySet(LedgerQuerySet):
@@ -599,41 +597,41 @@ class VisitQuerySet(LedgerQuerySet):
 class Visit(PairingOwned):
     LEADER, JOINT_MEETING, DEPARTMENT, INSPECTION = "leader_visit", "joint_meeting", "department", "inspection"
     KINDS = [
-        (LEADER, "党政主要负责同志互访"),
-        (JOINT_MEETING, "联席会议"),
-        (DEPARTMENT, "部门互访"),
-        (INSPECTION, "考察"),
+        (LEADER, _("党政主要负责同志互访")),
+        (JOINT_MEETING, _("联席会议")),
+        (DEPARTMENT, _("部门互访")),
+        (INSPECTION, _("考察")),
     ]
-    DIRECTIONS = [("east_to_west", "东部赴西部"), ("west_to_east", "西部赴东部"), ("online", "视频/线上")]
+    DIRECTIONS = [("east_to_west", _("东部赴西部")), ("west_to_east", _("西部赴东部")), ("online", _("视频/线上"))]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="visits")
-    kind = models.CharField("类型", max_length=16, choices=KINDS)
-    title = models.CharField("名称", max_length=200)
-    direction = models.CharField("方向", max_length=14, choices=DIRECTIONS, default="east_to_west")
-    start_on = models.DateField("开始日期")
-    end_on = models.DateField("结束日期")
-    delegation_size = models.PositiveIntegerField("代表团人数", null=True, blank=True)
-    places = models.TextField("考察地点", blank=True, help_text="每行一个地点")
-    topics = models.TextField("主要议题/内容", blank=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=KINDS)
+    title = models.CharField(_("名称"), max_length=200)
+    direction = models.CharField(_("方向"), max_length=14, choices=DIRECTIONS, default="east_to_west")
+    start_on = models.DateField(_("开始日期"))
+    end_on = models.DateField(_("结束日期"))
+    delegation_size = models.PositiveIntegerField(_("代表团人数"), null=True, blank=True)
+    places = models.TextField(_("考察地点"), blank=True, help_text=_("每行一个地点"))
+    topics = models.TextField(_("主要议题/内容"), blank=True)
     # Checked by validate_minutes when uploaded (forms and API), not as a
     # field validator: re-reading an already stored file on every edit would
     # fail when the storage is elsewhere.
-    minutes = models.FileField("会议纪要", upload_to="industry-minutes/%Y/", blank=True)
+    minutes = models.FileField(_("会议纪要"), upload_to="industry-minutes/%Y/", blank=True)
 
     objects = VisitQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_on", "pk"]
-        verbose_name = "互访与会议"
-        verbose_name_plural = "互访与会议"
+        verbose_name = _("互访与会议")
+        verbose_name_plural = _("互访与会议")
         indexes = [models.Index(fields=["pairing", "start_on"])]
         # The visits ledger's natural key: two visits of one name starting on
         # one day cannot be told apart (agreed items name their source meeting
         # by title and start date), so the second is a duplicate.
         constraints = [models.UniqueConstraint(fields=["pairing", "start_on", "title"],
                                                name="visit_unique_natural_key",
-                                               violation_error_message="本结对已有同一开始日期、同名的互访或会议")]
+                                               violation_error_message=_("本结对已有同一开始日期、同名的互访或会议"))]
 
     def __str__(self):
         return f"{self.title}（{cn_date(self.start_on)}）" if self.start_on else self.title
@@ -647,7 +645,7 @@ class Visit(PairingOwned):
 
     def clean(self):
         if self.start_on and self.end_on and self.end_on < self.start_on:
-            raise ValidationError({"end_on": "结束日期不能早于开始日期"})
+            raise ValidationError({"end_on": _("结束日期不能早于开始日期")})
 
 
 class VisitOfficial(ScopedModel):
@@ -655,18 +653,18 @@ class VisitOfficial(ScopedModel):
 
     scope_path = "visit__pairing"
 
-    SIDES = [("east", "东部"), ("west", "西部")]
-    ROLES = [("lead", "带队"), ("host", "接待/会见"), ("member", "参加")]
+    SIDES = [("east", _("东部")), ("west", _("西部"))]
+    ROLES = [("lead", _("带队")), ("host", _("接待/会见")), ("member", _("参加"))]
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="officials")
-    side = models.CharField("所属方", max_length=4, choices=SIDES)
-    name = models.CharField("姓名", max_length=50)
-    post = models.CharField("职务", max_length=100)
-    role = models.CharField("角色", max_length=8, choices=ROLES, default="lead")
+    side = models.CharField(_("所属方"), max_length=4, choices=SIDES)
+    name = models.CharField(_("姓名"), max_length=50)
+    post = models.CharField(_("职务"), max_length=100)
+    role = models.CharField(_("角色"), max_length=8, choices=ROLES, default="lead")
 
     class Meta:
         ordering = ["side", "pk"]
-        verbose_name = "带队/会见领导"
+        verbose_name = _("带队/会见领导")
 
     def __str__(self):
         return f"{self.post} {self.name}"
@@ -687,7 +685,7 @@ class AgreedItemQuerySet(LedgerQuerySet):
 
 class AgreedItem(PairingOwned):
     NOT_STARTED, IN_PROGRESS, DONE, SHELVED = "not_started", "in_progress", "done", "shelved"
-    STATUSES = [(NOT_STARTED, "未启动"), (IN_PROGRESS, "推进中"), (DONE, "已完成"), (SHELVED, "搁置")]
+    STATUSES = [(NOT_STARTED, _("未启动")), (IN_PROGRESS, _("推进中")), (DONE, _("已完成")), (SHELVED, _("搁置"))]
     NEVER_OVERDUE = (DONE, SHELVED)
     # The board pushes items forward one step at a time; shelving and
     # reopening need a written reason.
@@ -699,34 +697,34 @@ class AgreedItem(PairingOwned):
     }
     NEEDS_REASON = {(NOT_STARTED, SHELVED), (IN_PROGRESS, SHELVED), (DONE, IN_PROGRESS)}
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="agreed_items")
-    year = models.PositiveSmallIntegerField("年度", blank=True, help_text="留空时取来源会议的开始年度或来源协议的年度")
-    title = models.CharField("合作事项", max_length=300)
-    description = models.TextField("具体内容", blank=True)
-    source_visit = models.ForeignKey(Visit, verbose_name="来源会议/互访", null=True, blank=True,
+    year = models.PositiveSmallIntegerField(_("年度"), blank=True, help_text=_("留空时取来源会议的开始年度或来源协议的年度"))
+    title = models.CharField(_("合作事项"), max_length=300)
+    description = models.TextField(_("具体内容"), blank=True)
+    source_visit = models.ForeignKey(Visit, verbose_name=_("来源会议/互访"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="agreed_items")
-    source_agreement = models.ForeignKey("pairings.Agreement", verbose_name="来源协议", null=True, blank=True,
+    source_agreement = models.ForeignKey("pairings.Agreement", verbose_name=_("来源协议"), null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="+")
-    east_owner = models.CharField("东部责任单位", max_length=200)
-    west_owner = models.CharField("西部责任单位", max_length=200)
-    deadline = models.DateField("完成时限", null=True, blank=True)
-    status = models.CharField("状态", max_length=12, choices=STATUSES, default=NOT_STARTED, editable=False)
-    done_on = models.DateField("完成日期", null=True, blank=True, editable=False)
+    east_owner = models.CharField(_("东部责任单位"), max_length=200)
+    west_owner = models.CharField(_("西部责任单位"), max_length=200)
+    deadline = models.DateField(_("完成时限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=STATUSES, default=NOT_STARTED, editable=False)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True, editable=False)
 
     objects = AgreedItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["deadline", "pk"]
-        verbose_name = "合作事项"
-        verbose_name_plural = "合作事项"
+        verbose_name = _("合作事项")
+        verbose_name_plural = _("合作事项")
         indexes = [models.Index(fields=["pairing", "year", "status"])]
         # The agreed items ledger's natural key. The year is always stored
         # (save() takes it from the source when left blank), so the key has no
         # optional part.
         constraints = [models.UniqueConstraint(fields=["pairing", "year", "title"],
                                                name="agreed_item_unique_natural_key",
-                                               violation_error_message="本结对本年度已有同名的合作事项")]
+                                               violation_error_message=_("本结对本年度已有同名的合作事项"))]
 
     def __str__(self):
         return self.title
@@ -752,12 +750,12 @@ class AgreedItem(PairingOwned):
             elif self.source_agreement_id:
                 self.year = self.source_agreement.year
             else:
-                errors["year"] = "请填写年度（或选择来源会议/协议）"
+                errors["year"] = _("请填写年度（或选择来源会议/协议）")
         if self.year and not (2000 <= self.year <= 2100):
-            errors["year"] = "年度应在2000至2100之间"
+            errors["year"] = _("年度应在2000至2100之间")
         if self.source_visit_id and self.source_visit.start_on and self.deadline \
                 and self.deadline < self.source_visit.start_on:
-            errors["deadline"] = "完成时限不能早于来源会议的日期"
+            errors["deadline"] = _("完成时限不能早于来源会议的日期")
         if errors:
             raise ValidationError(errors)
 
@@ -769,20 +767,20 @@ class ProgressNote(ScopedModel):
 
     scope_path = "item__pairing"
 
-    item = models.ForeignKey(AgreedItem, verbose_name="合作事项", on_delete=models.PROTECT, related_name="notes")
-    date = models.DateField("日期")
+    item = models.ForeignKey(AgreedItem, verbose_name=_("合作事项"), on_delete=models.PROTECT, related_name="notes")
+    date = models.DateField(_("日期"))
     # Blank allowed at field level so an empty note gets the one message of clean().
-    text = models.TextField("进展情况", blank=True)
-    status_from = models.CharField("原状态", max_length=12, choices=AgreedItem.STATUSES, blank=True)
-    status_to = models.CharField("新状态", max_length=12, choices=AgreedItem.STATUSES, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
+    text = models.TextField(_("进展情况"), blank=True)
+    status_from = models.CharField(_("原状态"), max_length=12, choices=AgreedItem.STATUSES, blank=True)
+    status_to = models.CharField(_("新状态"), max_length=12, choices=AgreedItem.STATUSES, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("填报时间", default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("填报时间"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["date", "pk"]
-        verbose_name = "进展记录"
-        verbose_name_plural = "进展记录"
+        verbose_name = _("进展记录")
+        verbose_name_plural = _("进展记录")
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.text[:40]}"
@@ -790,19 +788,19 @@ class ProgressNote(ScopedModel):
     def clean(self):
         errors = {}
         if not (self.text or "").strip():
-            errors["text"] = "请填写进展情况"
+            errors["text"] = _("请填写进展情况")
         if self.date and self.date > timezone.localdate():
-            errors["date"] = "进展日期不能晚于今天"
+            errors["date"] = _("进展日期不能晚于今天")
         if errors:
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
-            raise ValidationError("进展记录只能追加，不能修改；如需更正请追加一条新的进展记录")
+            raise ValidationError(_("进展记录只能追加，不能修改；如需更正请追加一条新的进展记录"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("进展记录只能追加，不能删除")
+        raise ValidationError(_("进展记录只能追加，不能删除"))
 
 
 # --- 乡村振兴示范村 -------------------------------------------------------------
@@ -822,26 +820,26 @@ class DemoVillage(PairingOwned):
     money put into it (协作资金投入)."""
 
     NATIONAL, PROVINCE, CITY, COUNTY = "national", "province", "city", "county"
-    LEVELS = [(NATIONAL, "国家级"), (PROVINCE, "省级"), (CITY, "市级"), (COUNTY, "县级")]
+    LEVELS = [(NATIONAL, _("国家级")), (PROVINCE, _("省级")), (CITY, _("市级")), (COUNTY, _("县级"))]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="demo_villages")
-    village = models.ForeignKey("pairings.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+")
-    level = models.CharField("示范村级别", max_length=10, choices=LEVELS, default=COUNTY)
-    designated_year = models.PositiveSmallIntegerField("命名年度")
-    investment = models.DecimalField("协作资金投入（元）", default=0, **MONEY)
-    note = models.TextField("主要做法与成效", blank=True)
+    village = models.ForeignKey("pairings.Region", verbose_name=_("村"), on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("示范村级别"), max_length=10, choices=LEVELS, default=COUNTY)
+    designated_year = models.PositiveSmallIntegerField(_("命名年度"))
+    investment = models.DecimalField(_("协作资金投入（元）"), default=0, **MONEY)
+    note = models.TextField(_("主要做法与成效"), blank=True)
 
     objects = DemoVillageQuerySet.as_manager()
 
     class Meta:
         ordering = ["designated_year", "village__name"]
-        verbose_name = "乡村振兴示范村"
-        verbose_name_plural = "乡村振兴示范村"
+        verbose_name = _("乡村振兴示范村")
+        verbose_name_plural = _("乡村振兴示范村")
         # One village is designated once per level: a county 示范村 later
         # named a provincial one is a second row.
         constraints = [models.UniqueConstraint("village", "level", name="demo_village_unique_level",
-                                               violation_error_message="该村已有同一级别的示范村记录")]
+                                               violation_error_message=_("该村已有同一级别的示范村记录"))]
 
     def __str__(self):
         if not self.village_id:
@@ -855,13 +853,13 @@ class DemoVillage(PairingOwned):
     def clean(self):
         errors = {}
         if self.village_id and self.village.level != "village":
-            errors["village"] = f"“{self.village}”不是村级区划，请选择村"
+            errors["village"] = _("“%(village)s”不是村级区划，请选择村") % {"village": self.village}
         elif self.village_id and self.pairing_id and not self.village.is_within(self.pairing.west_region):
-            errors["village"] = f"“{self.village}”不在结对西部区划{self.pairing.west_region}之内"
+            errors["village"] = _("“%(village)s”不在结对西部区划%(west_region)s之内") % {"village": self.village, "west_region": self.pairing.west_region}
         if self.designated_year and not (2000 <= self.designated_year <= 2100):
-            errors["designated_year"] = "命名年度应在2000至2100之间"
+            errors["designated_year"] = _("命名年度应在2000至2100之间")
         if self.investment is not None and self.investment < 0:
-            errors["investment"] = "协作资金投入不能为负数"
+            errors["investment"] = _("协作资金投入不能为负数")
         if errors:
             raise ValidationError(errors)
 

@@ -3,7 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from lib.chinese import ChineseLabels
 from xiezuo.front.forms import AS_READ, check_version
 
 from .models import AgreedItem, ProgressNote
@@ -19,6 +21,13 @@ def add_note(item, text, *, date=None, user=None, status_from="", status_to=""):
     return note
 
 
+def status_note(old, new):
+    """The note a status change leaves: a stored record, in Chinese whatever
+    the reader's language."""
+    labels = ChineseLabels(AgreedItem.STATUSES)
+    return f"状态由“{labels[old]}”改为“{labels[new]}”"
+
+
 def change_status(item, new_status, *, user=None, text="", date=None, loaded_version=AS_READ):
     """Move an item one step on the board and record the step as a note.
 
@@ -30,22 +39,22 @@ def change_status(item, new_status, *, user=None, text="", date=None, loaded_ver
     """
     labels = dict(AgreedItem.STATUSES)
     if new_status not in labels:
-        raise ValidationError({"status": f"状态“{new_status}”无效"})
+        raise ValidationError({"status": _("状态“%(new_status)s”无效") % {"new_status": new_status}})
     with transaction.atomic():
         locked = AgreedItem.objects.select_for_update().get(pk=item.pk)
         old = locked.status
         check_version(locked, loaded_version, item)
         if new_status not in AgreedItem.TRANSITIONS.get(old, ()):
-            raise ValidationError({"status": f"事项当前为“{labels[old]}”，不能直接改为“{labels[new_status]}”"})
+            raise ValidationError({"status": _("事项当前为“%(value)s”，不能直接改为“%(value2)s”") % {"value": labels[old], "value2": labels[new_status]}})
         text = (text or "").strip()
         if (old, new_status) in AgreedItem.NEEDS_REASON and not text:
-            raise ValidationError({"text": f"由“{labels[old]}”改为“{labels[new_status]}”须填写原因"})
+            raise ValidationError({"text": _("由“%(value)s”改为“%(value2)s”须填写原因") % {"value": labels[old], "value2": labels[new_status]}})
         day = date or timezone.localdate()
         locked.status = new_status
         locked.done_on = day if new_status == AgreedItem.DONE else None
         locked.version += 1
         locked.save()
-        summary = f"状态由“{labels[old]}”改为“{labels[new_status]}”"
+        summary = status_note(old, new_status)
         add_note(locked, f"{summary}。{text}" if text else summary, date=day, user=user,
                  status_from=old, status_to=new_status)
     item.refresh_from_db()

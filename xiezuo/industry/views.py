@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.figures import compute
@@ -22,7 +23,7 @@ from .models import AgreedItem, Visit, Workshop, WorkshopMonth, poverty_threshol
 
 def _ledger(slug):
     if slug not in LEDGERS:
-        raise Http404("台账不存在")
+        raise Http404(_("台账不存在"))
     return LEDGERS[slug]
 
 
@@ -101,8 +102,8 @@ def _edit_page(request, ledger, pairing, instance):
                 saved.refresh_from_db()  # an investment's sum follows its arrivals
         if saved:
             if getattr(saved, "arrived_exceeds_agreed", False):
-                messages.warning(request, "实际到位投资超过协议投资额，请核实")
-            messages.success(request, f"已保存：{saved}")
+                messages.warning(request, _("实际到位投资超过协议投资额，请核实"))
+            messages.success(request, _("已保存：%(saved)s") % {"saved": saved})
             return redirect(ledger.url("detail"), saved.pk)
     ctx = {"form": form, "formset": formset, "pairing": pairing, "ledger": ledger, "obj": instance}
     return render(request, "industry/form.html", ctx)
@@ -128,7 +129,7 @@ def _month_page(request, workshop, instance):
     if request.method == "POST" and form.is_valid():
         saved = save_or_conflict(form)
         if saved:
-            messages.success(request, f"已保存：{saved}")
+            messages.success(request, _("已保存：%(saved)s") % {"saved": saved})
             return redirect("industry_workshops_detail", workshop.pk)
     ctx = {"form": form, "pairing": workshop.pairing, "ledger": LEDGERS["workshops"], "workshop": workshop,
            "obj": instance}
@@ -152,7 +153,7 @@ def workshop_month_edit(request, workshopmonth_id):
 def visit_minutes(request, visit_id):
     visit = scope_for(request.user).get(Visit.objects.select_related("pairing"), visit_id)
     if not visit.minutes:
-        raise Http404("没有会议纪要附件")
+        raise Http404(_("没有会议纪要附件"))
     return file_download(visit.minutes)
 
 
@@ -181,13 +182,13 @@ def item_status(request, agreeditem_id):
     form = StatusForm(request.POST)
     error = None
     if not form.is_valid():
-        error = "状态无效"
+        error = _("状态无效")
     else:
         try:
             services.change_status(item, form.cleaned_data["status"], user=request.user, text=form.cleaned_data["text"],
                                    loaded_version=loaded_version_of(request.POST))
         except ValidationError as e:
-            error = "；".join(e.messages)
+            error = _("；").join(e.messages)
     if request.headers.get("HX-Request"):
         # The board swaps itself in place; a refusal shows above the columns.
         ctx = _board_context(request, pairing, item.year)
@@ -197,7 +198,7 @@ def item_status(request, agreeditem_id):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"已更新：{item}")
+        messages.success(request, _("已更新：%(item)s") % {"item": item})
     if request.POST.get("next") == "board":
         return redirect(reverse("industry_board", args=[pairing.pk]) + f"?year={item.year}")
     return redirect("industry_items_detail", item.pk)
@@ -212,7 +213,7 @@ def item_note(request, agreeditem_id):
     if form.is_valid():
         try:
             services.add_note(item, form.cleaned_data["text"], date=form.cleaned_data["date"], user=request.user)
-            messages.success(request, "已追加进展记录")
+            messages.success(request, _("已追加进展记录"))
             return redirect("industry_items_detail", item.pk)
         except ValidationError as e:
             for field, msgs in e.message_dict.items():

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -292,7 +293,7 @@ def _pick(queryset, pk, field):
         return None
     obj = queryset.filter(pk=pk).first()
     if obj is None:
-        raise ValidationError({field: [f"编号{pk}不存在或无权使用"]})
+        raise ValidationError({field: [_("编号%(pk)s不存在或无权使用") % {"pk": pk}]})
     return obj
 
 
@@ -563,7 +564,7 @@ def create_exchange(request, pairing_id: int, data: ExchangeIn):
             # Cadres and experts may be recorded by name and unit only.
             row.person = _save(Person(pairing=pairing, name=data.person_name.strip(), unit=row.sending_unit))
         else:
-            raise ValidationError({"person": ["请提供已登记人员编号 person，或新人员姓名 person_name"]})
+            raise ValidationError({"person": [_("请提供已登记人员编号 person，或新人员姓名 person_name")]})
         _save(row)
     return Status(201, exchange_out(row))
 

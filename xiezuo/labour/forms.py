@@ -1,6 +1,7 @@
 from django import forms
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from xiezuo.front.forms import MoneyField, VersionedForm
 from xiezuo.funds.models import Project
@@ -28,9 +29,9 @@ class PersonForm(VersionedForm):
     encrypted onto the instance in `clean` and never put back into the form,
     so an edit page does not show them to a role without the right."""
 
-    id_number = forms.CharField(label="身份证号", required=False, max_length=30,
+    id_number = forms.CharField(label=_("身份证号"), required=False, max_length=30,
                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    phone = forms.CharField(label="联系电话", required=False, max_length=30,
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
     class Meta:
@@ -47,13 +48,13 @@ class PersonForm(VersionedForm):
         self.fields["township"].queryset = Region.objects.filter(inside, level="township")
         self.fields["village"].queryset = Region.objects.filter(inside, level="village")
         self.fields["unit"].queryset = _orgs(scope)
-        self.fields["gender"].help_text = "填写身份证号时按身份证号自动确定"
+        self.fields["gender"].help_text = _("填写身份证号时按身份证号自动确定")
         if self.instance.id_number_masked:
-            self.fields["id_number"].help_text = f"已登记：{self.instance.id_number_masked}。留空表示不修改。"
+            self.fields["id_number"].help_text = _("已登记：%(id_number_masked)s。留空表示不修改。") % {"id_number_masked": self.instance.id_number_masked}
         else:
-            self.fields["id_number"].help_text = "18位，最后一位可为X；党政干部、专业技术人才可不填"
+            self.fields["id_number"].help_text = _("18位，最后一位可为X；党政干部、专业技术人才可不填")
         if self.instance.phone_masked:
-            self.fields["phone"].help_text = f"已登记：{self.instance.phone_masked}。留空表示不修改。"
+            self.fields["phone"].help_text = _("已登记：%(phone_masked)s。留空表示不修改。") % {"phone_masked": self.instance.phone_masked}
         if self.instance.id_number_enc:
             # The number decides the birth date; a field beside it would
             # show the date that the mask hides (lib.pii, "What is shown").
@@ -61,7 +62,7 @@ class PersonForm(VersionedForm):
         elif self.instance.birth_date:
             # Never prefilled, like the numbers: an editor sees the decade only.
             self.initial["birth_date"] = None
-            self.fields["birth_date"].help_text = f"已登记：{self.instance.birth_decade}。留空表示不修改。"
+            self.fields["birth_date"].help_text = _("已登记：%(birth_decade)s。留空表示不修改。") % {"birth_decade": self.instance.birth_decade}
 
     def clean(self):
         data = super().clean()
@@ -117,7 +118,7 @@ class TrainingClassForm(VersionedForm):
 
 
 class TraineeForm(VersionedForm):
-    person = PersonChoiceField(label="学员", queryset=Person.objects.none())
+    person = PersonChoiceField(label=_("学员"), queryset=Person.objects.none())
 
     class Meta:
         model = Trainee
@@ -129,7 +130,7 @@ class TraineeForm(VersionedForm):
 
 
 class EmploymentForm(VersionedForm):
-    person = PersonChoiceField(label="务工人员", queryset=Person.objects.none())
+    person = PersonChoiceField(label=_("务工人员"), queryset=Person.objects.none())
 
     class Meta:
         model = Employment
@@ -143,9 +144,9 @@ class EmploymentForm(VersionedForm):
 
 
 class TalentExchangeForm(VersionedForm):
-    person = PersonChoiceField(label="人员（已登记）", queryset=Person.objects.none(), required=False)
-    new_person_name = forms.CharField(label="或新登记人员姓名", max_length=50, required=False,
-                                      help_text="未登记的挂职干部、专家在此填写姓名，工作单位记为派出单位")
+    person = PersonChoiceField(label=_("人员（已登记）"), queryset=Person.objects.none(), required=False)
+    new_person_name = forms.CharField(label=_("或新登记人员姓名"), max_length=50, required=False,
+                                      help_text=_("未登记的挂职干部、专家在此填写姓名，工作单位记为派出单位"))
 
     class Meta:
         model = TalentExchange
@@ -162,7 +163,7 @@ class TalentExchangeForm(VersionedForm):
     def clean(self):
         data = super().clean()
         if not data.get("person") and not (data.get("new_person_name") or "").strip():
-            self.add_error("person", "请选择已登记人员，或填写新登记人员姓名")
+            self.add_error("person", _("请选择已登记人员，或填写新登记人员姓名"))
         return data
 
     def save(self, commit=True):

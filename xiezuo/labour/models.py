@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy as _
 
 from lib import pii
 from lib.ids import id_birth_date, id_gender, mask_id_number, mask_phone, normalize_id_number
@@ -70,12 +72,12 @@ class LabourSettings(models.Model):
     audit_national = True
 
     long_term_months = models.PositiveSmallIntegerField(
-        "长期人才交流月数", default=6, help_text="交流期满该月数（按整月计，如5月8日至8月7日为3个月）即为长期，否则为短期")
+        _("长期人才交流月数"), default=6, help_text=_("交流期满该月数（按整月计，如5月8日至8月7日为3个月）即为长期，否则为短期"))
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        verbose_name = "劳务协作设置"
-        verbose_name_plural = "劳务协作设置"
+        verbose_name = _("劳务协作设置")
+        verbose_name_plural = _("劳务协作设置")
 
     def __str__(self):
         return "劳务协作设置"
@@ -91,7 +93,7 @@ class LabourSettings(models.Model):
         for field in ("long_term_months",):
             value = getattr(self, field)
             if value is not None and not 1 <= value <= 12:
-                errors[field] = "月数应在1至12之间"
+                errors[field] = _("月数应在1至12之间")
         if errors:
             raise ValidationError(errors)
 
@@ -115,21 +117,21 @@ class LabourYearRule(models.Model):
 
     DEFAULT_STABLE_MONTHS = 3
 
-    year = models.PositiveSmallIntegerField("年度", unique=True,
-                                            error_messages={"unique": "该年度的统计口径已存在"})
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True,
+                                            error_messages={"unique": _("该年度的统计口径已存在")})
     stable_months = models.PositiveSmallIntegerField(
-        "稳定就业月数", default=DEFAULT_STABLE_MONTHS,
-        help_text=f"当年累计务工天数达到“月数×{DAYS_PER_MONTH}天”即计为稳定就业（多段务工合并计算，重叠天数只计一次）")
+        _("稳定就业月数"), default=DEFAULT_STABLE_MONTHS,
+        help_text=lazy(lambda: _("当年累计务工天数达到“月数×%(DAYS_PER_MONTH)s天”即计为稳定就业（多段务工合并计算，重叠天数只计一次）") % {"DAYS_PER_MONTH": DAYS_PER_MONTH}, str)())
     poverty_includes_monitored = models.BooleanField(
-        "脱贫劳动力含防止返贫监测对象", default=True,
-        help_text="勾选时“其中脱贫劳动力”包括监测对象（2021年起的文件口径：脱贫人口（含防止返贫监测对象））")
-    note = models.CharField("口径依据", max_length=300, blank=True, help_text="如所依据的文件名称、文号")
+        _("脱贫劳动力含防止返贫监测对象"), default=True,
+        help_text=_("勾选时“其中脱贫劳动力”包括监测对象（2021年起的文件口径：脱贫人口（含防止返贫监测对象））"))
+    note = models.CharField(_("口径依据"), max_length=300, blank=True, help_text=_("如所依据的文件名称、文号"))
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-year"]
-        verbose_name = "年度就业统计口径"
-        verbose_name_plural = "年度就业统计口径"
+        verbose_name = _("年度就业统计口径")
+        verbose_name_plural = _("年度就业统计口径")
 
     def __str__(self):
         return f"{self.year}年就业统计口径"
@@ -152,9 +154,9 @@ class LabourYearRule(models.Model):
     def clean(self):
         errors = {}
         if self.year is not None and not 2000 <= self.year <= 2100:
-            errors["year"] = "年度应在2000至2100之间"
+            errors["year"] = _("年度应在2000至2100之间")
         if self.stable_months is not None and not 1 <= self.stable_months <= 12:
-            errors["stable_months"] = "月数应在1至12之间"
+            errors["stable_months"] = _("月数应在1至12之间")
         if errors:
             raise ValidationError(errors)
 
@@ -183,33 +185,33 @@ class Person(PairingOwned):
 
     PII_ID, PII_PHONE = "id_number", "phone"
     POVERTY, MONITORED, GENERAL = "poverty", "monitored", "general"
-    HOUSEHOLDS = [(POVERTY, "脱贫户"), (MONITORED, "监测对象"), (GENERAL, "一般农户")]
-    GENDERS = [("男", "男"), ("女", "女")]
+    HOUSEHOLDS = [(POVERTY, _("脱贫户")), (MONITORED, _("监测对象")), (GENERAL, _("一般农户"))]
+    GENDERS = [("男", _("男")), ("女", _("女"))]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="labour_people")
     # The top pairing of the tree: a person is one record per cooperation tree,
     # so the county roll-up never counts one human twice.
     tree_root = models.ForeignKey("pairings.Pairing", on_delete=models.PROTECT, related_name="+", editable=False)
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField(_("姓名"), max_length=50)
     id_number_enc = models.TextField(blank=True, editable=False)
     id_number_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
-    id_number_masked = models.CharField("身份证号", max_length=18, blank=True, editable=False)
-    gender = models.CharField("性别", max_length=1, choices=GENDERS, blank=True)
-    birth_date = models.DateField("出生日期", null=True, blank=True)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
+    gender = models.CharField(_("性别"), max_length=1, choices=GENDERS, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     phone_enc = models.TextField(blank=True, editable=False)
     phone_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
-    phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
-    household_type = models.CharField("户类型", max_length=10, choices=HOUSEHOLDS, blank=True)
-    township = models.ForeignKey("pairings.Region", verbose_name="乡镇", null=True, blank=True,
+    phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True, editable=False)
+    household_type = models.CharField(_("户类型"), max_length=10, choices=HOUSEHOLDS, blank=True)
+    township = models.ForeignKey("pairings.Region", verbose_name=_("乡镇"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey("pairings.Region", verbose_name="村", null=True, blank=True,
+    village = models.ForeignKey("pairings.Region", verbose_name=_("村"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("pairings.Organisation", verbose_name="工作单位", null=True, blank=True,
+    unit = models.ForeignKey("pairings.Organisation", verbose_name=_("工作单位"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+",
-                             help_text="挂职干部、专业技术人才的所在单位")
-    note = models.CharField("备注", max_length=300, blank=True)
-    is_demo = models.BooleanField("示例/测试数据", default=False)
+                             help_text=_("挂职干部、专业技术人才的所在单位"))
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    is_demo = models.BooleanField(_("示例/测试数据"), default=False)
 
     objects = PersonQuerySet.as_manager()
     # The ciphertext is left out of the audit trail; the keyed hash and the
@@ -223,11 +225,11 @@ class Person(PairingOwned):
 
     class Meta:
         ordering = ["name", "pk"]
-        verbose_name = "人员"
-        verbose_name_plural = "人员"
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
         constraints = [
             models.UniqueConstraint("tree_root", "id_number_hash", name="labour_person_unique_id_number",
-                                    violation_error_message="该身份证号已登记，不能重复登记同一人"),
+                                    violation_error_message=_("该身份证号已登记，不能重复登记同一人")),
         ]
         indexes = [models.Index(fields=["pairing", "name"])]
 
@@ -288,25 +290,25 @@ class Person(PairingOwned):
         if other is None:
             return None
         if scope.has(other.pairing_id):
-            return (f"身份证号与已登记人员“{other.name}”（{other.id_number_masked}，{other.pairing}）重复，"
-                    "不能重复登记同一人")
-        return "该身份证号已由本结对体系中的其他结对登记，不能重复登记；请联系对方协作办"
+            return gettext("身份证号与已登记人员“%(name)s”（%(id)s，%(pairing)s）重复，不能重复登记同一人") % {
+                "name": other.name, "id": other.id_number_masked, "pairing": other.pairing}
+        return gettext("该身份证号已由本结对体系中的其他结对登记，不能重复登记；请联系对方协作办")
 
     # --- rules ---------------------------------------------------------------
     def clean(self):
         errors = {}
         if self.township_id and self.township.level != "township":
-            errors["township"] = "所选区划不是乡镇"
+            errors["township"] = _("所选区划不是乡镇")
         if self.village_id:
             if self.village.level != "village":
-                errors["village"] = "所选区划不是村"
+                errors["village"] = _("所选区划不是村")
             elif self.township_id and self.village.parent_id != self.township_id:
-                errors["village"] = f"{self.village.name}不属于{self.township.name}"
+                errors["village"] = _("%(name)s不属于%(name2)s") % {"name": self.village.name, "name2": self.township.name}
         if self.pairing_id and self.township_id:
             west = self.pairing.west_region
             east = self.pairing.east_region
             if not (self.township.is_within(west) or self.township.is_within(east)):
-                errors["township"] = f"乡镇应位于{west}或{east}之内"
+                errors["township"] = _("乡镇应位于%(west)s或%(east)s之内") % {"west": west, "east": east}
         if errors:
             raise ValidationError(errors)
 
@@ -327,34 +329,34 @@ class TrainingClassQuerySet(models.QuerySet):
 
 class TrainingClass(PairingOwned):
     SKILL, STARTUP, BRAND, OTHER = "skill", "startup", "brand", "other"
-    KINDS = [(SKILL, "职业技能"), (STARTUP, "创业"), (BRAND, "劳务品牌"), ("leader", "致富带头人"), (OTHER, "其他")]
+    KINDS = [(SKILL, _("职业技能")), (STARTUP, _("创业")), (BRAND, _("劳务品牌")), ("leader", _("致富带头人")), (OTHER, _("其他"))]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="training_classes")
-    name = models.CharField("培训班名称", max_length=200)
-    trade = models.CharField("工种", max_length=100, blank=True)
-    kind = models.CharField("培训类型", max_length=10, choices=KINDS, default=SKILL)
+    name = models.CharField(_("培训班名称"), max_length=200)
+    trade = models.CharField(_("工种"), max_length=100, blank=True)
+    kind = models.CharField(_("培训类型"), max_length=10, choices=KINDS, default=SKILL)
     # Who is trained: the statistics count 劳动技能培训 of rural workers apart
     # from the training of 党政干部 and of 专业技术人才 (人次 each).
     LABOUR, CADRE, PROFESSIONAL = "labour", "cadre", "professional"
-    AUDIENCES = [(LABOUR, "农村劳动力"), (CADRE, "党政干部"), (PROFESSIONAL, "专业技术人才")]
-    audience = models.CharField("培训对象", max_length=12, choices=AUDIENCES, default=LABOUR)
-    start = models.DateField("开班日期")
-    end = models.DateField("结业日期")
-    days = models.PositiveSmallIntegerField("培训天数")
-    place = models.CharField("培训地点", max_length=200, blank=True)
-    organiser = models.ForeignKey("pairings.Organisation", verbose_name="举办单位", null=True, blank=True,
+    AUDIENCES = [(LABOUR, _("农村劳动力")), (CADRE, _("党政干部")), (PROFESSIONAL, _("专业技术人才"))]
+    audience = models.CharField(_("培训对象"), max_length=12, choices=AUDIENCES, default=LABOUR)
+    start = models.DateField(_("开班日期"))
+    end = models.DateField(_("结业日期"))
+    days = models.PositiveSmallIntegerField(_("培训天数"))
+    place = models.CharField(_("培训地点"), max_length=200, blank=True)
+    organiser = models.ForeignKey("pairings.Organisation", verbose_name=_("举办单位"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
-    project = models.ForeignKey("funds.Project", verbose_name="资金来源项目", null=True, blank=True,
+    project = models.ForeignKey("funds.Project", verbose_name=_("资金来源项目"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="training_classes")
-    note = models.CharField("备注", max_length=500, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
 
     objects = TrainingClassQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start", "pk"]
-        verbose_name = "培训班"
-        verbose_name_plural = "培训班"
+        verbose_name = _("培训班")
+        verbose_name_plural = _("培训班")
         indexes = [models.Index(fields=["pairing", "start"])]
 
     def __str__(self):
@@ -364,13 +366,13 @@ class TrainingClass(PairingOwned):
         errors = {}
         if self.start and self.end:
             if self.end < self.start:
-                errors["end"] = "结业日期不能早于开班日期"
+                errors["end"] = _("结业日期不能早于开班日期")
             elif self.days is not None and self.days > (self.end - self.start).days + 1:
-                errors["days"] = f"培训天数不能超过开班至结业的天数（{(self.end - self.start).days + 1}天）"
+                errors["days"] = _("培训天数不能超过开班至结业的天数（%(value)s天）") % {"value": (self.end - self.start).days + 1}
         if self.days == 0:
-            errors["days"] = "培训天数应大于0"
+            errors["days"] = _("培训天数应大于0")
         if self.project_id and self.pairing_id and not _same_tree(self.pairing, self.project.pairing):
-            errors["project"] = "资金来源项目不属于本结对"
+            errors["project"] = _("资金来源项目不属于本结对")
         if errors:
             raise ValidationError(errors)
 
@@ -380,20 +382,20 @@ class Trainee(ScopedModel):
 
     scope_path = "training_class__pairing"
 
-    training_class = models.ForeignKey(TrainingClass, verbose_name="培训班", on_delete=models.CASCADE,
+    training_class = models.ForeignKey(TrainingClass, verbose_name=_("培训班"), on_delete=models.CASCADE,
                                        related_name="trainees")
-    person = models.ForeignKey(Person, verbose_name="学员", on_delete=models.PROTECT, related_name="trainings")
-    certificate = models.BooleanField("取得证书", default=False)
-    certificate_name = models.CharField("证书名称", max_length=100, blank=True)
+    person = models.ForeignKey(Person, verbose_name=_("学员"), on_delete=models.PROTECT, related_name="trainings")
+    certificate = models.BooleanField(_("取得证书"), default=False)
+    certificate_name = models.CharField(_("证书名称"), max_length=100, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["person__name", "pk"]
-        verbose_name = "学员"
-        verbose_name_plural = "学员"
+        verbose_name = _("学员")
+        verbose_name_plural = _("学员")
         constraints = [
             models.UniqueConstraint("training_class", "person", name="labour_trainee_unique",
-                                    violation_error_message="该学员已在本培训班名单中"),
+                                    violation_error_message=_("该学员已在本培训班名单中")),
         ]
 
     def __str__(self):
@@ -401,10 +403,10 @@ class Trainee(ScopedModel):
 
     def clean(self):
         if self.certificate_name and not self.certificate:
-            raise ValidationError({"certificate": "填写了证书名称，请同时勾选“取得证书”"})
+            raise ValidationError({"certificate": _("填写了证书名称，请同时勾选“取得证书”")})
         if self.person_id and self.training_class_id and not _same_tree(self.training_class.pairing,
                                                                           self.person.pairing):
-            raise ValidationError({"person": "该人员不属于本结对"})
+            raise ValidationError({"person": _("该人员不属于本结对")})
 
 
 class EmploymentQuerySet(models.QuerySet):
@@ -466,46 +468,46 @@ class Employment(PairingOwned):
     """
 
     PAIRED, OTHER_PROVINCE, IN_PROVINCE, IN_COUNTY = "paired_province", "other_province", "in_province", "in_county"
-    DESTINATIONS = [(PAIRED, "赴对口省份"), (OTHER_PROVINCE, "省外其他地区"), (IN_PROVINCE, "省内县外"),
-                    (IN_COUNTY, "县内")]
+    DESTINATIONS = [(PAIRED, _("赴对口省份")), (OTHER_PROVINCE, _("省外其他地区")), (IN_PROVINCE, _("省内县外")),
+                    (IN_COUNTY, _("县内"))]
     # The code of the old "到东部/江苏", still read from old ledgers: the place
     # decides between the paired province and another province.
     LEGACY_EAST = "east"
     FORMS = [
-        ("enterprise", "企业务工"),
-        ("workshop", "帮扶车间"),
-        ("public_post", "公益性岗位"),
-        ("self", "自主创业"),
-        ("flexible", "灵活就业"),
+        ("enterprise", _("企业务工")),
+        ("workshop", _("帮扶车间")),
+        ("public_post", _("公益性岗位")),
+        ("self", _("自主创业")),
+        ("flexible", _("灵活就业")),
     ]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="employments")
-    person = models.ForeignKey(Person, verbose_name="务工人员", on_delete=models.PROTECT, related_name="jobs")
-    destination = models.CharField("就业去向", max_length=20, choices=DESTINATIONS,
-                                   help_text="赴对口省份：到结对的东部省份务工；省外其他地区：到其他省份；"
-                                             "省内县外：本省其他市县；县内：本县（含就地就近）")
-    form = models.CharField("就业形式", max_length=12, choices=FORMS)
-    employer = models.CharField("用工单位", max_length=200, blank=True)
-    place = models.CharField("务工地点", max_length=200, blank=True)
-    start = models.DateField("开始日期")
-    end = models.DateField("结束日期", null=True, blank=True, help_text="仍在岗的留空")
-    monthly_income = models.DecimalField("月收入（元）", null=True, blank=True, **MONEY)
-    note = models.CharField("备注", max_length=500, blank=True)
+    person = models.ForeignKey(Person, verbose_name=_("务工人员"), on_delete=models.PROTECT, related_name="jobs")
+    destination = models.CharField(_("就业去向"), max_length=20, choices=DESTINATIONS,
+                                   help_text=_("赴对口省份：到结对的东部省份务工；省外其他地区：到其他省份；"
+                                             "省内县外：本省其他市县；县内：本县（含就地就近）"))
+    form = models.CharField(_("就业形式"), max_length=12, choices=FORMS)
+    employer = models.CharField(_("用工单位"), max_length=200, blank=True)
+    place = models.CharField(_("务工地点"), max_length=200, blank=True)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("仍在岗的留空"))
+    monthly_income = models.DecimalField(_("月收入（元）"), null=True, blank=True, **MONEY)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
 
     objects = EmploymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start", "pk"]
-        verbose_name = "就业"
-        verbose_name_plural = "就业"
+        verbose_name = _("就业")
+        verbose_name_plural = _("就业")
         indexes = [models.Index(fields=["pairing", "start"])]
         # The employment ledger's natural key: one person's job starting on one
         # day. The person is unique within a pairing tree, so the key needs no
         # pairing.
         constraints = [models.UniqueConstraint(fields=["person", "start"],
                                                name="employment_unique_natural_key",
-                                               violation_error_message="该人员已有同一开始日期的就业记录")]
+                                               violation_error_message=_("该人员已有同一开始日期的就业记录"))]
 
     def __str__(self):
         return f"{self.person} · {self.employer or self.get_form_display()}"
@@ -527,11 +529,11 @@ class Employment(PairingOwned):
     def clean(self):
         errors = {}
         if self.start and self.end and self.end < self.start:
-            errors["end"] = "结束日期不能早于开始日期"
+            errors["end"] = _("结束日期不能早于开始日期")
         if self.monthly_income is not None and self.monthly_income < 0:
-            errors["monthly_income"] = "月收入不能为负数"
+            errors["monthly_income"] = _("月收入不能为负数")
         if self.person_id and self.pairing_id and not _same_tree(self.pairing, self.person.pairing):
-            errors["person"] = "该人员不属于本结对"
+            errors["person"] = _("该人员不属于本结对")
         if errors:
             raise ValidationError(errors)
 
@@ -564,46 +566,46 @@ class TalentExchange(PairingOwned):
 
     CADRE, TEACHER, DOCTOR, AGRI, OTHER = "cadre", "teacher", "doctor", "agri", "other"
     KINDS = [
-        (CADRE, "党政挂职干部"),
-        (TEACHER, "支教"),
-        (DOCTOR, "支医"),
-        (AGRI, "支农"),
-        (OTHER, "其他专业技术人才"),
+        (CADRE, _("党政挂职干部")),
+        (TEACHER, _("支教")),
+        (DOCTOR, _("支医")),
+        (AGRI, _("支农")),
+        (OTHER, _("其他专业技术人才")),
     ]
     SANZHI = (TEACHER, DOCTOR, AGRI)  # 三支
     PROFESSIONAL = (TEACHER, DOCTOR, AGRI, OTHER)  # 专业技术人才
     E2W, W2E = "e2w", "w2e"
-    DIRECTIONS = [(E2W, "东→西"), (W2E, "西→东")]
+    DIRECTIONS = [(E2W, _("东→西")), (W2E, _("西→东"))]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="talent_exchanges")
-    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="exchanges")
-    kind = models.CharField("类别", max_length=10, choices=KINDS)
-    direction = models.CharField("方向", max_length=3, choices=DIRECTIONS)
-    sending_unit = models.ForeignKey("pairings.Organisation", verbose_name="派出单位", on_delete=models.PROTECT,
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="exchanges")
+    kind = models.CharField(_("类别"), max_length=10, choices=KINDS)
+    direction = models.CharField(_("方向"), max_length=3, choices=DIRECTIONS)
+    sending_unit = models.ForeignKey("pairings.Organisation", verbose_name=_("派出单位"), on_delete=models.PROTECT,
                                      related_name="+")
-    receiving_unit = models.ForeignKey("pairings.Organisation", verbose_name="接收单位", on_delete=models.PROTECT,
+    receiving_unit = models.ForeignKey("pairings.Organisation", verbose_name=_("接收单位"), on_delete=models.PROTECT,
                                        related_name="+")
-    batch = models.CharField("批次", max_length=50, blank=True, help_text="如“2017年第1批”")
-    start = models.DateField("开始日期")
-    end = models.DateField("结束日期", null=True, blank=True, help_text="尚未结束的留空")
-    post = models.CharField("挂职/工作岗位", max_length=200, blank=True)
-    specialty = models.CharField("专业方向", max_length=50, blank=True, help_text="如行政管理、医疗、护理")
-    note = models.CharField("工作内容", max_length=500, blank=True)
+    batch = models.CharField(_("批次"), max_length=50, blank=True, help_text=_("如“2017年第1批”"))
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"), null=True, blank=True, help_text=_("尚未结束的留空"))
+    post = models.CharField(_("挂职/工作岗位"), max_length=200, blank=True)
+    specialty = models.CharField(_("专业方向"), max_length=50, blank=True, help_text=_("如行政管理、医疗、护理"))
+    note = models.CharField(_("工作内容"), max_length=500, blank=True)
 
     objects = TalentExchangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start", "pk"]
-        verbose_name = "人才交流"
-        verbose_name_plural = "人才交流"
+        verbose_name = _("人才交流")
+        verbose_name_plural = _("人才交流")
         indexes = [models.Index(fields=["pairing", "start"])]
         # The talent ledger's natural key: one person's one stay of one kind
         # starting on one day. The ledger finds the person by 身份证号 or name;
         # either way the row points at one person, which the key uses.
         constraints = [models.UniqueConstraint(fields=["person", "kind", "start"],
                                                name="talent_exchange_unique_natural_key",
-                                               violation_error_message="该人员已有同一类别、同一开始日期的人才交流记录")]
+                                               violation_error_message=_("该人员已有同一类别、同一开始日期的人才交流记录"))]
 
     def __str__(self):
         return f"{self.person} · {self.get_kind_display()} · {self.get_direction_display()}"
@@ -634,11 +636,11 @@ class TalentExchange(PairingOwned):
     def clean(self):
         errors = {}
         if self.start and self.end and self.end < self.start:
-            errors["end"] = "结束日期不能早于开始日期"
+            errors["end"] = _("结束日期不能早于开始日期")
         if self.sending_unit_id and self.sending_unit_id == self.receiving_unit_id:
-            errors["receiving_unit"] = "接收单位不能与派出单位相同"
+            errors["receiving_unit"] = _("接收单位不能与派出单位相同")
         if self.person_id and self.pairing_id and not _same_tree(self.pairing, self.person.pairing):
-            errors["person"] = "该人员不属于本结对"
+            errors["person"] = _("该人员不属于本结对")
         if errors:
             raise ValidationError(errors)
 

@@ -5,7 +5,9 @@ from urllib.parse import quote
 
 from django.db.models import Count, Q
 from django.http import HttpResponse
+from django.utils.translation import gettext
 
+from lib.chinese import in_chinese
 from lib.dates import cn_date
 from lib.exports import csv_text
 from xiezuo.audit.models import record
@@ -57,7 +59,7 @@ def roster_rows(tc, full):
             i, p.name, p.gender,
             p.reveal_id_number() if full else p.id_number_masked,
             p.reveal_phone() if full else p.phone_masked,
-            p.get_household_type_display(), p.township.name if p.township else "",
+            in_chinese(p.get_household_type_display()), p.township.name if p.township else "",
             p.village.name if p.village else "", "是" if t.certificate else "否", t.certificate_name,
         ]
 
@@ -92,5 +94,5 @@ def by_batch(rows):
     """Group exchange rows by batch label, in the order they come."""
     groups = {}
     for r in rows:
-        groups.setdefault(r.batch or "（未分批次）", []).append(r)
+        groups.setdefault(r.batch or gettext("（未分批次）"), []).append(r)
     return list(groups.items())

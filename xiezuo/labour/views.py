@@ -11,10 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -102,12 +103,12 @@ def _can_edit_settings(scope):
 def settings_edit(request):
     scope = scope_for(request.user)
     if request.method == "POST" and not _can_edit_settings(scope):
-        raise PermissionDenied("只有管理员可以修改劳务协作设置")
+        raise PermissionDenied(_("只有管理员可以修改劳务协作设置"))
     # The row is made on the first save; reading never writes.
     instance = LabourSettings.objects.get_or_create(pk=1)[0] if request.method == "POST" else LabourSettings.current()
     form = LabourSettingsForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
-        messages.success(request, "已保存劳务协作设置")
+        messages.success(request, _("已保存劳务协作设置"))
         return redirect("labour_settings")
     this_year = timezone.localdate().year
     saved = {r.year: r for r in LabourYearRule.objects.all()}
@@ -126,17 +127,17 @@ def year_rule_edit(request):
     scope = scope_for(request.user)
     year = year_param(request)
     if year is None:
-        raise Http404("年度应在2000至2100之间")
+        raise Http404(_("年度应在2000至2100之间"))
     can_edit = _can_edit_settings(scope)
     if request.method == "POST" and not can_edit:
-        raise PermissionDenied("只有管理员可以修改就业统计口径")
+        raise PermissionDenied(_("只有管理员可以修改就业统计口径"))
     if request.method == "POST":
         instance = LabourYearRule.objects.get_or_create(year=year)[0]
     else:
         instance = LabourYearRule.for_year(year)
     form = LabourYearRuleForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
-        messages.success(request, f"已保存{year}年就业统计口径")
+        messages.success(request, _("已保存%(year)s年就业统计口径") % {"year": year})
         return redirect("labour_settings")
     ctx = {"form": form, "rule": instance, "year": year, "can_edit": can_edit, "days_per_month": DAYS_PER_MONTH}
     return render(request, "labour/year_rule.html", ctx)
@@ -173,10 +174,10 @@ def person_find(request, pairing_id):
         person = scope_for(request.user).filter(Person.objects.with_id_number(request.POST.get("id_number"),
                                                                                pairing)).first()
     except ValueError as e:
-        messages.error(request, f"查找失败：{e}")
+        messages.error(request, _("查找失败：%(e)s") % {"e": e})
         return redirect("labour_person_list", pairing.pk)
     if person is None:
-        messages.warning(request, "未找到该身份证号对应的人员")
+        messages.warning(request, _("未找到该身份证号对应的人员"))
         return redirect("labour_person_list", pairing.pk)
     return redirect("labour_person_detail", person.pk)
 
@@ -189,9 +190,9 @@ def person_create(request, pairing_id):
     if request.method == "POST" and form.is_valid():
         person = save_or_conflict(form)
         if person:
-            messages.success(request, f"已登记人员：{person.label()}")
+            messages.success(request, _("已登记人员：%(label)s") % {"label": person.label()})
             return redirect("labour_person_detail", person.pk)
-    return _form_page(request, form, "登记人员", pairing, ("labour_person_list", pairing.pk))
+    return _form_page(request, form, _("登记人员"), pairing, ("labour_person_list", pairing.pk))
 
 
 @login_required
@@ -211,9 +212,9 @@ def person_edit(request, person_id):
     pairing = person.pairing
     form = PersonForm(request.POST or None, instance=person, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
-        messages.success(request, "已保存")
+        messages.success(request, _("已保存"))
         return redirect("labour_person_detail", person.pk)
-    return _form_page(request, form, f"编辑人员：{person.label()}", pairing, ("labour_person_detail", person.pk))
+    return _form_page(request, form, _("编辑人员：%(label)s") % {"label": person.label()}, pairing, ("labour_person_detail", person.pk))
 
 
 @never_cache
@@ -266,9 +267,9 @@ def class_create(request, pairing_id):
     if request.method == "POST" and form.is_valid():
         tc = save_or_conflict(form)
         if tc:
-            messages.success(request, f"已新增培训班：{tc}")
+            messages.success(request, _("已新增培训班：%(tc)s") % {"tc": tc})
             return redirect("labour_class_detail", tc.pk)
-    return _form_page(request, form, "新增培训班", pairing, ("labour_class_list", pairing.pk))
+    return _form_page(request, form, _("新增培训班"), pairing, ("labour_class_list", pairing.pk))
 
 
 @login_required
@@ -289,9 +290,9 @@ def class_edit(request, training_class_id):
     pairing = tc.pairing
     form = TrainingClassForm(request.POST or None, instance=tc, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
-        messages.success(request, "已保存")
+        messages.success(request, _("已保存"))
         return redirect("labour_class_detail", tc.pk)
-    return _form_page(request, form, f"编辑培训班：{tc}", pairing, ("labour_class_detail", tc.pk))
+    return _form_page(request, form, _("编辑培训班：%(tc)s") % {"tc": tc}, pairing, ("labour_class_detail", tc.pk))
 
 
 @login_required
@@ -302,9 +303,9 @@ def trainee_add(request, training_class_id):
         return HttpResponseNotAllowed(["POST"])
     form = TraineeForm(request.POST, instance=Trainee(training_class=tc), scope=scope_for(request.user))
     if form.is_valid() and save_or_conflict(form):
-        messages.success(request, f"已加入名单：{form.instance.person.label()}")
+        messages.success(request, _("已加入名单：%(label)s") % {"label": form.instance.person.label()})
         return redirect("labour_class_detail", tc.pk)
-    return _form_page(request, form, f"加入培训班名单：{tc}", pairing, ("labour_class_detail", tc.pk))
+    return _form_page(request, form, _("加入培训班名单：%(tc)s") % {"tc": tc}, pairing, ("labour_class_detail", tc.pk))
 
 
 @login_required
@@ -313,10 +314,10 @@ def trainee_edit(request, trainee_id):
     pairing = trainee.training_class.pairing
     form = TraineeForm(request.POST or None, instance=trainee, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
-        messages.success(request, "已保存")
+        messages.success(request, _("已保存"))
         return redirect("labour_class_detail", trainee.training_class_id)
     back = ("labour_class_detail", trainee.training_class_id)
-    return _form_page(request, form, f"编辑学员：{trainee.person.label()}", pairing, back)
+    return _form_page(request, form, _("编辑学员：%(label)s") % {"label": trainee.person.label()}, pairing, back)
 
 
 @login_required
@@ -326,7 +327,7 @@ def trainee_remove(request, trainee_id):
         return HttpResponseNotAllowed(["POST"])
     training_class_id = trainee.training_class_id
     trainee.delete()
-    messages.success(request, f"已从名单中移除：{trainee.person.label()}")
+    messages.success(request, _("已从名单中移除：%(label)s") % {"label": trainee.person.label()})
     return redirect("labour_class_detail", training_class_id)
 
 
@@ -373,9 +374,9 @@ def employment_create(request, pairing_id):
     if request.method == "POST" and form.is_valid():
         job = save_or_conflict(form)
         if job:
-            messages.success(request, f"已登记就业：{job}")
+            messages.success(request, _("已登记就业：%(job)s") % {"job": job})
             return redirect("labour_employment_detail", job.pk)
-    return _form_page(request, form, "登记就业", pairing, ("labour_employment_list", pairing.pk))
+    return _form_page(request, form, _("登记就业"), pairing, ("labour_employment_list", pairing.pk))
 
 
 @login_required
@@ -398,9 +399,9 @@ def employment_edit(request, employment_id):
     pairing = job.pairing
     form = EmploymentForm(request.POST or None, instance=job, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
-        messages.success(request, "已保存")
+        messages.success(request, _("已保存"))
         return redirect("labour_employment_detail", job.pk)
-    return _form_page(request, form, f"编辑就业：{job}", pairing, ("labour_employment_detail", job.pk))
+    return _form_page(request, form, _("编辑就业：%(job)s") % {"job": job}, pairing, ("labour_employment_detail", job.pk))
 
 
 # --- talent exchange -------------------------------------------------------------
@@ -453,9 +454,9 @@ def talent_create(request, pairing_id):
     if request.method == "POST" and form.is_valid():
         row = save_or_conflict(form)
         if row:
-            messages.success(request, f"已登记人才交流：{row}")
+            messages.success(request, _("已登记人才交流：%(row)s") % {"row": row})
             return redirect("labour_talent_detail", row.pk)
-    return _form_page(request, form, "登记人才交流", pairing, ("labour_talent_list", pairing.pk))
+    return _form_page(request, form, _("登记人才交流"), pairing, ("labour_talent_list", pairing.pk))
 
 
 @login_required
@@ -475,7 +476,7 @@ def talent_edit(request, talent_exchange_id):
     pairing = row.pairing
     form = TalentExchangeForm(request.POST or None, instance=row, scope=scope_for(request.user))
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
-        messages.success(request, "已保存")
+        messages.success(request, _("已保存"))
         return redirect("labour_talent_detail", row.pk)
-    return _form_page(request, form, f"编辑人才交流：{row}", pairing, ("labour_talent_detail", row.pk))
+    return _form_page(request, form, _("编辑人才交流：%(row)s") % {"row": row}, pairing, ("labour_talent_detail", row.pk))
 

@@ -14,6 +14,10 @@ from itertools import compress, count, repeat
 from math import isfinite
 from operator import eq, is_, mul, not_, truediv
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import cached_property
+
 from lib.dates import cn_date, parse_date
 from lib.ids import mask_id_number, normalize_id_number, normalize_uscc
 from lib.money import CENT, UNITS, numeral_end, parse_amount, parse_number, yuan
@@ -415,16 +419,35 @@ class Choice(Column):
 
     def __init__(self, field, header, choices, *, aliases=None, **kwargs):
         super().__init__(field, header, **kwargs)
-        self.choices = list(choices)
-        self._map = {}
+        self._choices, self._aliases = list(choices), aliases or {}
+
+    @cached_property
+    def choices(self):
+        """The labels in Chinese whatever the reader's language: ledger files
+        are the offices' Chinese documents, written and read back as such.
+        Worked out on first use (the models' labels are lazy translations,
+        which cannot be read while the apps load)."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return [(code, str(label)) for code, label in self._choices]
+
+    @cached_property
+    def _map(self):
+        found = {}
         for code, label in self.choices:
-            self._map[self._key(label)] = code
-            self._map[self._key(code)] = code
-        for alias, code in (aliases or {}).items():
-            self._map[self._key(alias)] = code
-        self._labels = dict(self.choices)
+            found[self._key(label)] = code
+            found[self._key(code)] = code
+        for alias, code in self._aliases.items():
+            found[self._key(alias)] = code
+        return found
+
+    @cached_property
+    def _labels(self):
+        return dict(self.choices)
+
+    @cached_property
+    def _exact(self):
         # Cells as typed most of the time: the label itself, or the code.
-        self._exact = {**{label: code for code, label in self.choices}, **{code: code for code, _ in self.choices}}
+        return {**{label: code for code, label in self.choices}, **{code: code for code, _ in self.choices}}
 
     @staticmethod
     def _key(text):

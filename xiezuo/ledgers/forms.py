@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from lib.uploads import SPREADSHEET_TYPES
 from xiezuo.front.forms import BootstrapMixin, checked_upload
@@ -8,8 +9,8 @@ from .models import ImportJob
 
 
 class UploadForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(label="表格文件（.xlsx、.xls、.et、.ods）")
-    mode = forms.ChoiceField(label="导入方式", choices=ImportJob.MODES, initial="append")
+    file = forms.FileField(label=_("表格文件（.xlsx、.xls、.et、.ods）"))
+    mode = forms.ChoiceField(label=_("导入方式"), choices=ImportJob.MODES, initial="append")
 
     def clean_file(self):
         # The one upload check (a spreadsheet by its content, within the size
@@ -23,7 +24,7 @@ class MappingForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, spec, headers, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "（不导入）"), ("-", "忽略此列，以后不再询问")]
+        choices = [("", _("（不导入）")), ("-", _("忽略此列，以后不再询问"))]
         choices += [(c.field, c.title) for c in spec.columns]
         self.headers = list(dict.fromkeys(headers))
         for i, header in enumerate(self.headers):
@@ -43,5 +44,5 @@ class SheetsForm(forms.Form):
     def clean_sheet(self):
         chosen = self.cleaned_data["sheet"]
         if not chosen:
-            raise forms.ValidationError("请至少勾选一个工作表")
+            raise forms.ValidationError(_("请至少勾选一个工作表"))
         return chosen

@@ -3,6 +3,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from lib.heartbeat import ProgressFile
 from xiezuo.audit.tracking import tracked
@@ -22,17 +23,17 @@ class HeaderMapping(ScopedModel):
     """
 
     pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="+")
-    ledger = models.CharField("台账", max_length=30)
-    header = models.CharField("表头", max_length=100)
-    field = models.CharField("对应字段", max_length=50)
+    ledger = models.CharField(_("台账"), max_length=30)
+    header = models.CharField(_("表头"), max_length=100)
+    field = models.CharField(_("对应字段"), max_length=50)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = HeaderMappingQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint("pairing", "ledger", "header", name="header_mapping_unique")]
-        verbose_name = "表头对应关系"
-        verbose_name_plural = "表头对应关系"
+        verbose_name = _("表头对应关系")
+        verbose_name_plural = _("表头对应关系")
 
     def __str__(self):
         return f"{self.ledger}: {self.header} → {self.field}"
@@ -60,19 +61,19 @@ class ImportJob(ProgressFile, ScopedModel):
 
     PREVIEWING, PREVIEWED, IMPORTING, DONE, FAILED, ABANDONED = (
         "previewing", "previewed", "importing", "done", "failed", "abandoned")
-    STATUSES = [(PREVIEWING, "检查中"), (PREVIEWED, "待确认"), (IMPORTING, "导入中"), (DONE, "已导入"),
-                (FAILED, "失败"), (ABANDONED, "已放弃")]
+    STATUSES = [(PREVIEWING, _("检查中")), (PREVIEWED, _("待确认")), (IMPORTING, _("导入中")), (DONE, _("已导入")),
+                (FAILED, _("失败")), (ABANDONED, _("已放弃"))]
     # A job in one of these states never reads its file again.
     ENDED = (DONE, FAILED, ABANDONED)
-    MODES = [("append", "追加（已有记录跳过）"), ("update", "按关键字更新（已有记录更新）")]
+    MODES = [("append", _("追加（已有记录跳过）")), ("update", _("按关键字更新（已有记录更新）"))]
 
     pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    ledger = models.CharField("台账", max_length=30)
-    mode = models.CharField("导入方式", max_length=10, choices=MODES, default="append")
-    filename = models.CharField("文件名", max_length=200)
+    ledger = models.CharField(_("台账"), max_length=30)
+    mode = models.CharField(_("导入方式"), max_length=10, choices=MODES, default="append")
+    filename = models.CharField(_("文件名"), max_length=200)
     file = models.FileField(upload_to="ledger-imports/%Y/%m/")
-    status = models.CharField("状态", max_length=12, choices=STATUSES, default=PREVIEWING)
+    status = models.CharField(_("状态"), max_length=12, choices=STATUSES, default=PREVIEWING)
     result = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -80,17 +81,17 @@ class ImportJob(ProgressFile, ScopedModel):
     # died) gets the next number; a run writes its outcome only while the
     # job still carries its number, so a run presumed dead that wakes up
     # later cannot overwrite the outcome of the run that replaced it.
-    attempt = models.PositiveIntegerField("运行次数", default=0)
+    attempt = models.PositiveIntegerField(_("运行次数"), default=0)
     # The names of the sheets to import, chosen on the preview; null: every
     # sheet whose header the importer finds.
-    sheets = models.JSONField("所选工作表", null=True, blank=True)
+    sheets = models.JSONField(_("所选工作表"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "导入任务"
-        verbose_name_plural = "导入任务"
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
 
     def __str__(self):
         return f"{self.ledger} {self.filename}"
@@ -104,7 +105,7 @@ class ImportJob(ProgressFile, ScopedModel):
         return self.status in (self.PREVIEWING, self.IMPORTING)
 
     def get_status_display(self):
-        return "已中断" if self.interrupted else dict(self.STATUSES).get(self.status, self.status)
+        return _("已中断") if self.interrupted else dict(self.STATUSES).get(self.status, self.status)
 
     def discard_upload(self):
         """Delete the uploaded file (it holds names and 身份证号 in the clear)

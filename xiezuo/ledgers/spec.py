@@ -11,6 +11,8 @@ import copy
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
+from django.utils import translation
 from django.core.exceptions import ValidationError
 from django.db.models.base import ModelState
 
@@ -323,5 +325,6 @@ class LedgerSpec:
         """Return the Chinese name of a model field for messages."""
         for f in self.model._meta.concrete_fields:
             if attname in (f.name, f.attname):
-                return str(f.verbose_name)
+                with translation.override(settings.LANGUAGE_CODE):
+                    return str(f.verbose_name)
         return attname

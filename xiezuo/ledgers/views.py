@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.middleware import client_ip
@@ -21,7 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _spec(ledger):
     spec = get_spec(ledger)
     if spec is None:
-        raise Http404("没有这个台账")
+        raise Http404(_("没有这个台账"))
     return spec
 
 
@@ -62,7 +63,7 @@ def ledger_export(request, pairing_id, ledger):
     year = year_param(request)
     rows = spec.export_queryset(Context(pairing=pairing, user=request.user, year=year)).count()
     if rows > inline_rows():
-        messages.info(request, f"{spec.title}共{rows}行，文件较大，请点击“导出”在后台生成后下载。")
+        messages.info(request, _("%(title)s共%(rows)s行，文件较大，请点击“导出”在后台生成后下载。") % {"title": spec.title, "rows": rows})
         return redirect("ledger_index", pairing.pk)
     return _xlsx_response(spec, request, pairing, False, year)
 
@@ -76,7 +77,7 @@ def ledger_upload(request, pairing_id, ledger):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.errors.values():
-            messages.error(request, "；".join(error))
+            messages.error(request, _("；").join(error))
         return redirect("ledger_index", pairing.pk)
     upload = form.cleaned_data["file"]
     retention.purge()  # every new upload first clears what earlier ones left
@@ -131,9 +132,9 @@ def job_map(request, importjob_id):
         ctx = Context(pairing=job.pairing, user=request.user)
         remember_mapping(ctx, spec, form.mapping())
         if jobs.start(job, commit=False, ip=client_ip(request), expect=ImportJob.PREVIEWED):
-            messages.success(request, "已保存表头对应关系，并重新检查了文件")
+            messages.success(request, _("已保存表头对应关系，并重新检查了文件"))
         else:
-            messages.error(request, "该文件已在导入或检查中，已保存表头对应关系，但未重新检查")
+            messages.error(request, _("该文件已在导入或检查中，已保存表头对应关系，但未重新检查"))
     return redirect("ledger_job", job.pk)
 
 
@@ -148,7 +149,7 @@ def job_sheets(request, importjob_id):
     form = SheetsForm(request.POST, names=names)
     if not form.is_valid():
         for error in form.errors.values():
-            messages.error(request, "；".join(error))
+            messages.error(request, _("；").join(error))
     elif job.status == ImportJob.PREVIEWED:
         # Saved only while the job waits for confirmation: the run that
         # starts next reads it (a confirm racing this finds the job moved).
@@ -156,7 +157,7 @@ def job_sheets(request, importjob_id):
                 sheets=form.cleaned_data["sheet"]):
             job.refresh_from_db()
             if jobs.start(job, commit=False, ip=client_ip(request), expect=ImportJob.PREVIEWED):
-                messages.success(request, "已按所选工作表重新检查了文件")
+                messages.success(request, _("已按所选工作表重新检查了文件"))
     return redirect("ledger_job", job.pk)
 
 
@@ -180,10 +181,10 @@ def job_confirm(request, importjob_id):
 def _refusal(job):
     """Say why a job cannot be confirmed (now)."""
     if job.status == ImportJob.IMPORTING:
-        return "该文件正在导入（已有人确认），不能重复确认导入"
+        return _("该文件正在导入（已有人确认），不能重复确认导入")
     if job.status == ImportJob.DONE:
-        return "该文件已经导入，不能重复确认导入"
-    return "该文件尚未通过检查或已经导入，不能确认导入"
+        return _("该文件已经导入，不能重复确认导入")
+    return _("该文件尚未通过检查或已经导入，不能确认导入")
 
 
 @login_required
@@ -193,9 +194,9 @@ def job_rerun(request, importjob_id):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if jobs.rerun(job, ip=client_ip(request)):
-        messages.success(request, "已重新开始：上次运行中断，未写入任何记录")
+        messages.success(request, _("已重新开始：上次运行中断，未写入任何记录"))
     else:
-        messages.error(request, "该任务仍在运行或已经结束，不能重新导入")
+        messages.error(request, _("该任务仍在运行或已经结束，不能重新导入"))
     return redirect("ledger_job", job.pk)
 
 
@@ -207,5 +208,5 @@ def job_abandon(request, importjob_id):
         return HttpResponseNotAllowed(["POST"])
     if not job.ended and job.status != ImportJob.IMPORTING:
         job.abandon()
-        messages.success(request, "已放弃本次导入，上传的文件已删除")
+        messages.success(request, _("已放弃本次导入，上传的文件已删除"))
     return redirect("ledger_index", job.pairing_id)

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import HttpError
 
@@ -73,7 +74,7 @@ def update_organisation(request, org_id: int, data: OrganisationIn, response: Ht
     org = get_object_or_404(visible_organisations(request.user), pk=org_id)
     writable = Region.objects.filter(scope_for(request.user).region_q(field=None, perm="write"))
     if not writable.filter(pk=org.region_id).exists() or not writable.filter(pk=data.region).exists():
-        raise HttpError(403, "无权修改该单位")
+        raise HttpError(403, _("无权修改该单位"))
     loaded = loaded_version_from(request, org)
     org.name, org.kind, org.region_id, org.uscc, org.legal_rep = (
         data.name, data.kind, data.region, data.uscc, data.legal_rep)
@@ -93,7 +94,7 @@ def create_organisation(request, data: OrganisationIn):
     region = Region.objects.filter(scope_for(request.user).region_q(field=None, perm="write")).filter(
         pk=data.region).first()
     if region is None:
-        raise HttpError(403, "无权在该区划下登记单位")
+        raise HttpError(403, _("无权在该区划下登记单位"))
     org = Organisation(name=data.name, kind=data.kind, region=region, uscc=data.uscc, legal_rep=data.legal_rep)
     org.full_clean()
     org.save()
@@ -145,11 +146,11 @@ def years_from_params(year, from_year, to_year):
     elif from_year is not None and to_year is not None:
         first, last = from_year, to_year
     else:
-        raise HttpError(422, "请提供 year=YYYY，或同时提供 from=YYYY 与 to=YYYY")
+        raise HttpError(422, _("请提供 year=YYYY，或同时提供 from=YYYY 与 to=YYYY"))
     if not (2000 <= first <= 2100 and 2000 <= last <= 2100):
-        raise HttpError(422, "年度应在2000至2100之间")
+        raise HttpError(422, _("年度应在2000至2100之间"))
     if first > last:
-        raise HttpError(422, "起始年度不能晚于结束年度")
+        raise HttpError(422, _("起始年度不能晚于结束年度"))
     return list(range(first, last + 1))
 
 

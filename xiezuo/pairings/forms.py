@@ -1,5 +1,6 @@
 from django import forms
 from django.apps import apps
+from django.utils.translation import gettext as _
 
 from xiezuo.front.forms import BootstrapMixin, VersionedForm
 
@@ -70,7 +71,7 @@ class TargetForm(BootstrapMixin, forms.ModelForm):
         choices = [("", "—")] + [(code, name) for code, name in names.items()]
         if current and current not in names:
             choices.append((current, current))
-        self.fields["indicator"].label = "指标"
+        self.fields["indicator"].label = _("指标")
         self.fields["indicator"].widget = forms.Select(choices=choices, attrs={"class": "form-select"})
 
 

@@ -18,6 +18,7 @@ The audit trail files each change under the same pairing (`audit_pairing_id`).
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ScopedModel(models.Model):
@@ -51,9 +52,9 @@ class PairingOwned(ScopedModel):
     deletion rule; the base guarantees that the field exists.
     """
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="+")
-    is_demo = models.BooleanField("示例数据", default=False)
+    is_demo = models.BooleanField(_("示例数据"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -85,8 +86,8 @@ class RepeatNumbered(models.Model):
     repeat_optional = ""
     repeat_key = ()
 
-    repeat_no = models.PositiveIntegerField("相同记录序号", null=True, blank=True, editable=False,
-                                            help_text="未填凭证号（文号、票据号）时，相同记录中的第几条")
+    repeat_no = models.PositiveIntegerField(_("相同记录序号"), null=True, blank=True, editable=False,
+                                            help_text=_("未填凭证号（文号、票据号）时，相同记录中的第几条"))
 
     class Meta:
         abstract = True

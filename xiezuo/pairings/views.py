@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
@@ -50,11 +51,11 @@ def pairing_working_year(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id, "write")
     form = WorkingYearForm(request.POST or None, instance=pairing)
     if request.method == "POST" and form.is_valid() and save_or_conflict(form):
-        messages.success(request, f"当前工作年度已设为{pairing.working_year}年" if pairing.working_year
-                         else "已清除当前工作年度，各页面按最近有数据的年度打开")
+        messages.success(request, _("当前工作年度已设为%(working_year)s年") % {"working_year": pairing.working_year} if pairing.working_year
+                         else _("已清除当前工作年度，各页面按最近有数据的年度打开"))
         return redirect("pairing_detail", pairing.pk)
     if request.method == "POST":
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, _("；").join(e for errs in form.errors.values() for e in errs))
     return redirect("pairing_detail", pairing.pk)
 
 
@@ -73,7 +74,7 @@ def pairing_create(request):
     # create one. Sub-pairings need write access to their parent.
     if not parent_id and not (scope.is_global or scope.has_any("admin")):
         if not parents.exists():
-            raise PermissionDenied("您的角色无权创建结对关系")
+            raise PermissionDenied(_("您的角色无权创建结对关系"))
     initial_parent = get_pairing(request.user, parent_id, "write") if parent_id else None
     form = _pairing_form(request, None, parents)
     if initial_parent and not request.POST:
@@ -81,11 +82,11 @@ def pairing_create(request):
                             west_region=initial_parent.west_region_id)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["parent"] is None and not (scope.is_global or scope.has_any("admin")):
-            form.add_error("parent", "只有管理员可以创建顶层结对，请选择上级结对")
+            form.add_error("parent", _("只有管理员可以创建顶层结对，请选择上级结对"))
         else:
             pairing = save_or_conflict(form)
             if pairing:
-                messages.success(request, f"已创建结对关系：{pairing}")
+                messages.success(request, _("已创建结对关系：%(pairing)s") % {"pairing": pairing})
                 return redirect("pairing_detail", pairing.pk)
     return render(request, "pairings/pairing_form.html", {"form": form, "parent": initial_parent})
 
@@ -100,7 +101,7 @@ def pairing_edit(request, pairing_id):
     form = _pairing_form(request, pairing, parents)
     if request.method == "POST" and form.is_valid():
         if save_or_conflict(form):
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("pairing_detail", pairing.pk)
     return render(request, "pairings/pairing_form.html", {"form": form, "pairing": pairing})
 
@@ -117,7 +118,7 @@ def _agreement_page(request, pairing, agreement):
                     formset.instance = saved
                     formset.save()
             if saved:
-                messages.success(request, "已保存年度协议")
+                messages.success(request, _("已保存年度协议"))
                 return redirect("pairing_detail", pairing.pk)
     ctx = {"form": form, "formset": formset, "pairing": pairing, "agreement": agreement}
     return render(request, "pairings/agreement_form.html", ctx)
@@ -158,12 +159,12 @@ def _writable_regions(request):
 def organisation_create(request):
     regions = _writable_regions(request)
     if not regions.exists():
-        raise PermissionDenied("您的角色无权登记单位")
+        raise PermissionDenied(_("您的角色无权登记单位"))
     form = OrganisationForm(request.POST or None, regions=regions)
     if request.method == "POST" and form.is_valid():
         org = save_or_conflict(form)
         if org:
-            messages.success(request, f"已登记单位：{org}")
+            messages.success(request, _("已登记单位：%(org)s") % {"org": org})
             return redirect("organisation_list")
     return render(request, "pairings/organisation_form.html", {"form": form})
 
@@ -174,11 +175,11 @@ def organisation_edit(request, org_id):
     org = get_object_or_404(Organisation.objects.filter(scope.region_q()), pk=org_id)
     regions = _writable_regions(request)
     if not regions.filter(pk=org.region_id).exists():
-        raise PermissionDenied("您的角色无权修改该单位")
+        raise PermissionDenied(_("您的角色无权修改该单位"))
     form = OrganisationForm(request.POST or None, instance=org, regions=regions)
     if request.method == "POST" and form.is_valid():
         if save_or_conflict(form):
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("organisation_list")
     return render(request, "pairings/organisation_form.html", {"form": form, "organisation": org})
 

@@ -3,6 +3,7 @@
 import json
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
@@ -16,12 +17,12 @@ router = Router(tags=["招投标监督"])
 def _package(request, pairing_id, year, download, kind):
     pairing = get_pairing(request.user, pairing_id)
     if not 2000 <= year <= 2100:
-        raise HttpError(422, "年度应在2000至2100之间")
+        raise HttpError(422, _("年度应在2000至2100之间"))
     tenders = list(ocds.tenders_for(pairing, year))
     if not tenders:
         # A package must hold at least one release or record (the schema
         # says minItems 1), so an empty year is "nothing here", not a package.
-        raise HttpError(404, f"{year}年没有招标采购事项，无可导出的数据")
+        raise HttpError(404, _("%(year)s年没有招标采购事项，无可导出的数据") % {"year": year})
     build = ocds.release_package if kind == "release" else ocds.record_package
     pkg = build(tenders, request.build_absolute_uri(), pairing)
     response = HttpResponse(json.dumps(pkg, ensure_ascii=False, indent=1), content_type="application/json")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ProcurementConfig(AppConfig):
     name = "xiezuo.procurement"
-    verbose_name = "招投标与发包监督"
+    verbose_name = _("招投标与发包监督")
     nav_items = [
         (_("招投标监督"), "procurement_tenders"),
         (_("预警线索"), "procurement_findings"),

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from lib.money import yuan_str
 from xiezuo.front.forms import BootstrapMixin, MoneyField, VersionedForm, checked_upload
@@ -12,9 +13,9 @@ WAN = Decimal(10_000)
 
 
 class TenderForm(VersionedForm):
-    estimated_value = MoneyField(label="估算金额", allow_negative=False)
-    award_value = MoneyField(label="中标（成交）金额", required=False, allow_negative=False)
-    contract_value = MoneyField(label="合同金额", required=False, allow_negative=False)
+    estimated_value = MoneyField(label=_("估算金额"), allow_negative=False)
+    award_value = MoneyField(label=_("中标（成交）金额"), required=False, allow_negative=False)
+    contract_value = MoneyField(label=_("合同金额"), required=False, allow_negative=False)
 
     class Meta:
         model = Tender
@@ -32,19 +33,19 @@ class TenderForm(VersionedForm):
         self.fields["project"].queryset = projects
         self.fields["buyer"].queryset = buyers
         self.fields["year"].required = False
-        self.fields["year"].help_text = "留空时取项目年度"
+        self.fields["year"].help_text = _("留空时取项目年度")
         if self.instance.pk:
             self.fields["winning_bid"].queryset = self.instance.bids.filter(valid=True)
-            self.fields["winning_bid"].help_text = "选定后自动填写中标供应商"
+            self.fields["winning_bid"].help_text = _("选定后自动填写中标供应商")
         else:
             del self.fields["winning_bid"]
 
     FIELDSETS = [
-        ("基本信息", ["project", "code", "title", "year", "item_kind", "method", "estimated_value", "buyer", "agent"]),
-        ("时间节点", ["notice_date", "docs_issued", "bid_deadline", "opening_date", "evaluation_report",
+        (_("基本信息"), ["project", "code", "title", "year", "item_kind", "method", "estimated_value", "buyer", "agent"]),
+        (_("时间节点"), ["notice_date", "docs_issued", "bid_deadline", "opening_date", "evaluation_report",
                   "publicity_start", "publicity_end", "award_date"]),
-        ("中标（成交）", ["winning_bid", "award_supplier", "award_supplier_uscc", "award_value"]),
-        ("合同", ["contract_number", "contract_value", "contract_signed", "contract_start", "contract_end", "note"]),
+        (_("中标（成交）"), ["winning_bid", "award_supplier", "award_supplier_uscc", "award_value"]),
+        (_("合同"), ["contract_number", "contract_value", "contract_signed", "contract_start", "contract_end", "note"]),
     ]
 
     def fieldsets(self):
@@ -52,10 +53,10 @@ class TenderForm(VersionedForm):
 
 
 class BidForm(VersionedForm):
-    price = MoneyField(label="投标报价", allow_negative=False)
+    price = MoneyField(label=_("投标报价"), allow_negative=False)
     # Not a model field: the number is encrypted onto the instance in
     # clean_contact_phone and never put back into the form.
-    contact_phone = forms.CharField(label="联系电话", max_length=30, required=False,
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False,
                                     widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
     class Meta:
@@ -68,7 +69,7 @@ class BidForm(VersionedForm):
         # A contact's phone number is personal data: an editor sees it masked
         # and retypes it only to change it.
         if self.instance.contact_phone_masked:
-            self.fields["contact_phone"].help_text = f"已登记 {self.instance.contact_phone_masked}，留空则保持不变"
+            self.fields["contact_phone"].help_text = _("已登记 %(contact_phone_masked)s，留空则保持不变") % {"contact_phone_masked": self.instance.contact_phone_masked}
 
     def clean_contact_phone(self):
         raw = self.cleaned_data["contact_phone"].strip()
@@ -81,7 +82,7 @@ class BidForm(VersionedForm):
 
 
 class AmendmentForm(BootstrapMixin, forms.ModelForm):
-    value_change = MoneyField(label="金额变化", help_text="追加为正数，核减为负数")
+    value_change = MoneyField(label=_("金额变化"), help_text=_("追加为正数，核减为负数"))
 
     class Meta:
         model = Amendment
@@ -114,12 +115,12 @@ class ReviewForm(VersionedForm):
     def clean_review_note(self):
         note = self.cleaned_data["review_note"].strip()
         if len(note) < 2:
-            raise forms.ValidationError("请填写复核意见（确认的问题或说明的理由）")
+            raise forms.ValidationError(_("请填写复核意见（确认的问题或说明的理由）"))
         return note
 
 
 class RuleSetForm(BootstrapMixin, forms.ModelForm):
-    effective_from = forms.DateField(label="首个版本生效日期", widget=forms.DateInput())
+    effective_from = forms.DateField(label=_("首个版本生效日期"), widget=forms.DateInput())
 
     class Meta:
         model = RuleSet
@@ -146,11 +147,11 @@ class SettingForm(BootstrapMixin, forms.Form):
     without it the rule inherits the national setting.
     """
 
-    override = forms.BooleanField(label="本级覆盖", required=False)
-    enabled = forms.BooleanField(label="启用", required=False)
-    severity = forms.ChoiceField(label="严重程度", choices=SEVERITIES)
-    law = forms.CharField(label="法规依据", max_length=200, required=False)
-    article = forms.CharField(label="条款", max_length=100, required=False)
+    override = forms.BooleanField(label=_("本级覆盖"), required=False)
+    enabled = forms.BooleanField(label=_("启用"), required=False)
+    severity = forms.ChoiceField(label=_("严重程度"), choices=SEVERITIES)
+    law = forms.CharField(label=_("法规依据"), max_length=200, required=False)
+    article = forms.CharField(label=_("条款"), max_length=100, required=False)
 
     def __init__(self, *args, rule, effective, county, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,7 +167,7 @@ class SettingForm(BootstrapMixin, forms.Form):
         for p in rule.params:
             value = effective.params.get(p.name, p.default)
             if p.kind == "money":
-                field = forms.DecimalField(label=f"{p.label}（万元）", min_value=0, max_digits=14, decimal_places=6)
+                field = forms.DecimalField(label=_("%(label)s（万元）") % {"label": p.label}, min_value=0, max_digits=14, decimal_places=6)
                 value = Decimal(format((Decimal(str(value)) / WAN).normalize(), "f"))
             elif p.kind == "int":
                 field = forms.IntegerField(label=p.label, min_value=0, max_value=3650)

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, gettext_lazy as _
 
 from lib import pii
 from lib.ids import mask_phone, normalize_uscc
@@ -32,22 +33,22 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 
 WORKS, GOODS, SERVICES, CONSULTANCY = "works", "goods", "services", "consultancy"
 ITEM_KINDS = [
-    (WORKS, "工程施工"),
-    (GOODS, "货物"),
-    (SERVICES, "服务"),
-    (CONSULTANCY, "勘察设计监理"),
+    (WORKS, _("工程施工")),
+    (GOODS, _("货物")),
+    (SERVICES, _("服务")),
+    (CONSULTANCY, _("勘察设计监理")),
 ]
 OPEN, SELECTIVE, NEGOTIATION, CONSULTATION, RFQ, SINGLE_SOURCE, FRAMEWORK, DIRECT = (
     "open", "selective", "negotiation", "consultation", "rfq", "single_source", "framework", "direct")
 METHODS = [
-    (OPEN, "公开招标"),
-    (SELECTIVE, "邀请招标"),
-    (NEGOTIATION, "竞争性谈判"),
-    (CONSULTATION, "竞争性磋商"),
-    (RFQ, "询价"),
-    (SINGLE_SOURCE, "单一来源"),
-    (FRAMEWORK, "框架协议"),
-    (DIRECT, "直接发包/小额采购"),
+    (OPEN, _("公开招标")),
+    (SELECTIVE, _("邀请招标")),
+    (NEGOTIATION, _("竞争性谈判")),
+    (CONSULTATION, _("竞争性磋商")),
+    (RFQ, _("询价")),
+    (SINGLE_SOURCE, _("单一来源")),
+    (FRAMEWORK, _("框架协议")),
+    (DIRECT, _("直接发包/小额采购")),
 ]
 # Methods that are tendering in the sense of the 招标投标法.
 TENDERING = {OPEN, SELECTIVE}
@@ -55,7 +56,7 @@ TENDERING = {OPEN, SELECTIVE}
 NON_COMPETITIVE = {SINGLE_SOURCE, DIRECT}
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
-SEVERITIES = [(HIGH, "高"), (MEDIUM, "中"), (LOW, "低")]
+SEVERITIES = [(HIGH, _("高")), (MEDIUM, _("中")), (LOW, _("低"))]
 
 
 class TenderQuerySet(models.QuerySet):
@@ -77,50 +78,50 @@ class Tender(ScopedModel):
     unit_path = "project__implementing_unit"
 
     DATE_FIELDS = [
-        ("notice_date", "公告发布"),
-        ("docs_issued", "招标（采购）文件发出"),
-        ("bid_deadline", "投标截止"),
-        ("opening_date", "开标"),
-        ("evaluation_report", "评标报告提交"),
-        ("publicity_start", "中标候选人公示开始"),
-        ("publicity_end", "中标候选人公示结束"),
-        ("award_date", "中标（成交）通知"),
-        ("contract_signed", "合同签订"),
+        ("notice_date", _("公告发布")),
+        ("docs_issued", _("招标（采购）文件发出")),
+        ("bid_deadline", _("投标截止")),
+        ("opening_date", _("开标")),
+        ("evaluation_report", _("评标报告提交")),
+        ("publicity_start", _("中标候选人公示开始")),
+        ("publicity_end", _("中标候选人公示结束")),
+        ("award_date", _("中标（成交）通知")),
+        ("contract_signed", _("合同签订")),
     ]
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="结对关系", on_delete=models.PROTECT,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
                                 related_name="tenders")
-    project = models.ForeignKey("funds.Project", verbose_name="所属项目", on_delete=models.PROTECT,
+    project = models.ForeignKey("funds.Project", verbose_name=_("所属项目"), on_delete=models.PROTECT,
                                 related_name="tenders")
-    code = models.CharField("采购编号", max_length=60, blank=True)
-    title = models.CharField("采购事项名称", max_length=200)
-    year = models.PositiveSmallIntegerField("年度")
-    item_kind = models.CharField("采购品目类别", max_length=12, choices=ITEM_KINDS)
-    method = models.CharField("采购方式", max_length=16, choices=METHODS)
-    estimated_value = models.DecimalField("估算金额（元）", **MONEY)
-    buyer = models.ForeignKey("pairings.Organisation", verbose_name="招标人（采购人）", on_delete=models.PROTECT,
+    code = models.CharField(_("采购编号"), max_length=60, blank=True)
+    title = models.CharField(_("采购事项名称"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    item_kind = models.CharField(_("采购品目类别"), max_length=12, choices=ITEM_KINDS)
+    method = models.CharField(_("采购方式"), max_length=16, choices=METHODS)
+    estimated_value = models.DecimalField(_("估算金额（元）"), **MONEY)
+    buyer = models.ForeignKey("pairings.Organisation", verbose_name=_("招标人（采购人）"), on_delete=models.PROTECT,
                               related_name="tenders_bought")
-    agent = models.CharField("招标（采购）代理机构", max_length=200, blank=True)
-    notice_date = models.DateField("公告发布日期", null=True, blank=True)
-    docs_issued = models.DateField("招标文件发出日期", null=True, blank=True)
-    bid_deadline = models.DateField("投标截止日期", null=True, blank=True)
-    opening_date = models.DateField("开标日期", null=True, blank=True)
-    evaluation_report = models.DateField("评标报告提交日期", null=True, blank=True)
-    publicity_start = models.DateField("候选人公示开始", null=True, blank=True)
-    publicity_end = models.DateField("候选人公示结束", null=True, blank=True)
-    award_date = models.DateField("中标通知日期", null=True, blank=True)
-    winning_bid = models.ForeignKey("Bid", verbose_name="中标投标", null=True, blank=True,
+    agent = models.CharField(_("招标（采购）代理机构"), max_length=200, blank=True)
+    notice_date = models.DateField(_("公告发布日期"), null=True, blank=True)
+    docs_issued = models.DateField(_("招标文件发出日期"), null=True, blank=True)
+    bid_deadline = models.DateField(_("投标截止日期"), null=True, blank=True)
+    opening_date = models.DateField(_("开标日期"), null=True, blank=True)
+    evaluation_report = models.DateField(_("评标报告提交日期"), null=True, blank=True)
+    publicity_start = models.DateField(_("候选人公示开始"), null=True, blank=True)
+    publicity_end = models.DateField(_("候选人公示结束"), null=True, blank=True)
+    award_date = models.DateField(_("中标通知日期"), null=True, blank=True)
+    winning_bid = models.ForeignKey("Bid", verbose_name=_("中标投标"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
-    award_supplier = models.CharField("中标（成交）供应商", max_length=200, blank=True)
-    award_supplier_uscc = models.CharField("供应商统一社会信用代码", max_length=18, blank=True)
-    award_value = models.DecimalField("中标（成交）金额（元）", null=True, blank=True, **MONEY)
-    contract_number = models.CharField("合同编号", max_length=60, blank=True)
-    contract_value = models.DecimalField("合同金额（元）", null=True, blank=True, **MONEY)
-    contract_signed = models.DateField("合同签订日期", null=True, blank=True)
-    contract_start = models.DateField("合同履行开始", null=True, blank=True)
-    contract_end = models.DateField("合同履行结束", null=True, blank=True)
-    note = models.TextField("备注", blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
+    award_supplier = models.CharField(_("中标（成交）供应商"), max_length=200, blank=True)
+    award_supplier_uscc = models.CharField(_("供应商统一社会信用代码"), max_length=18, blank=True)
+    award_value = models.DecimalField(_("中标（成交）金额（元）"), null=True, blank=True, **MONEY)
+    contract_number = models.CharField(_("合同编号"), max_length=60, blank=True)
+    contract_value = models.DecimalField(_("合同金额（元）"), null=True, blank=True, **MONEY)
+    contract_signed = models.DateField(_("合同签订日期"), null=True, blank=True)
+    contract_start = models.DateField(_("合同履行开始"), null=True, blank=True)
+    contract_end = models.DateField(_("合同履行结束"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    is_demo = models.BooleanField(_("示例数据"), default=False)
     created = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -128,8 +129,8 @@ class Tender(ScopedModel):
 
     class Meta:
         ordering = ["-year", "code", "pk"]
-        verbose_name = "招标采购事项"
-        verbose_name_plural = "招标采购事项"
+        verbose_name = _("招标采购事项")
+        verbose_name_plural = _("招标采购事项")
         indexes = [models.Index(fields=["pairing", "year"]), models.Index(fields=["buyer", "year"])]
         # The tenders ledger finds a process by its 采购编号 when given, so that
         # number is unique within the pairing. Without one a process is found by
@@ -138,7 +139,7 @@ class Tender(ScopedModel):
         # key is held by the importer's ledger lock, not by a constraint.
         constraints = [models.UniqueConstraint(fields=["pairing", "code"], condition=~Q(code=""),
                                                name="tender_unique_code",
-                                               violation_error_message="本结对已有相同采购编号的采购事项")]
+                                               violation_error_message=_("本结对已有相同采购编号的采购事项"))]
 
     def __str__(self):
         return self.title
@@ -168,28 +169,27 @@ class Tender(ScopedModel):
     def timeline(self):
         """Return the dated steps of the process, oldest first."""
         steps = [(getattr(self, f), label) for f, label in self.DATE_FIELDS if getattr(self, f)]
-        steps += [(a.date, f"合同变更：{a.description}") for a in self.amendments.all()]
+        steps += [(a.date, gettext("合同变更：%(change)s") % {"change": a.description}) for a in self.amendments.all()]
         if self.contract_end:
-            steps.append((self.contract_end, "合同履行结束"))
+            steps.append((self.contract_end, gettext("合同履行结束")))
         return sorted(steps, key=lambda s: s[0])
 
     def clean(self):
         errors = {}
         if self.estimated_value is not None and self.estimated_value <= 0:
-            errors["estimated_value"] = "估算金额应大于0"
+            errors["estimated_value"] = _("估算金额应大于0")
         for field in ("award_value", "contract_value"):
             value = getattr(self, field)
             if value is not None and value <= 0:
-                errors[field] = f"{self._meta.get_field(field).verbose_name}应大于0"
+                errors[field] = _("%(verbose_name)s应大于0") % {"verbose_name": self._meta.get_field(field).verbose_name}
         if self.year and not (2000 <= self.year <= 2100):
-            errors["year"] = "年度应在2000至2100之间"
+            errors["year"] = _("年度应在2000至2100之间")
         order = [("docs_issued", "notice_date"), ("bid_deadline", "docs_issued"), ("opening_date", "bid_deadline"),
                  ("publicity_end", "publicity_start"), ("contract_end", "contract_start")]
         for later, earlier in order:
             a, b = getattr(self, later), getattr(self, earlier)
             if a and b and a < b:
-                errors[later] = (f"{self._meta.get_field(later).verbose_name}不能早于"
-                                 f"{self._meta.get_field(earlier).verbose_name}")
+                errors[later] = (_("%(verbose_name)s不能早于%(verbose_name2)s") % {"verbose_name": self._meta.get_field(later).verbose_name, "verbose_name2": self._meta.get_field(earlier).verbose_name})
         if self.award_supplier_uscc:
             try:
                 self.award_supplier_uscc = normalize_uscc(self.award_supplier_uscc)
@@ -198,11 +198,11 @@ class Tender(ScopedModel):
         if self.winning_bid_id:
             bid = self.winning_bid
             if bid.tender_id != self.pk:
-                errors["winning_bid"] = "中标投标应为本采购事项的投标"
+                errors["winning_bid"] = _("中标投标应为本采购事项的投标")
             elif not bid.valid:
-                errors["winning_bid"] = "被否决的投标不能中标"
+                errors["winning_bid"] = _("被否决的投标不能中标")
         if self.project_id and self.pairing_id and not self.project.pairing.path.startswith(self.pairing.path):
-            errors["project"] = "所属项目不在本结对范围内"
+            errors["project"] = _("所属项目不在本结对范围内")
         if errors:
             raise ValidationError(errors)
 
@@ -241,17 +241,17 @@ class Bid(ScopedModel):
     unit_path = "tender__project__implementing_unit"
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="bids")
-    supplier_name = models.CharField("投标人", max_length=200)
-    supplier_uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
-    legal_rep = models.CharField("法定代表人", max_length=50, blank=True)
+    supplier_name = models.CharField(_("投标人"), max_length=200)
+    supplier_uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    legal_rep = models.CharField(_("法定代表人"), max_length=50, blank=True)
     contact_phone_enc = models.TextField(blank=True, editable=False)
     contact_phone_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
-    contact_phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
-    bond_account = models.CharField("投标保证金转出账户", max_length=40, blank=True)
-    project_manager = models.CharField("项目经理（负责人）", max_length=50, blank=True)
-    price = models.DecimalField("投标报价（元）", **MONEY)
-    valid = models.BooleanField("有效投标", default=True)
-    disqualification_reason = models.CharField("否决理由", max_length=300, blank=True)
+    contact_phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True, editable=False)
+    bond_account = models.CharField(_("投标保证金转出账户"), max_length=40, blank=True)
+    project_manager = models.CharField(_("项目经理（负责人）"), max_length=50, blank=True)
+    price = models.DecimalField(_("投标报价（元）"), **MONEY)
+    valid = models.BooleanField(_("有效投标"), default=True)
+    disqualification_reason = models.CharField(_("否决理由"), max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     PII_PHONE = "bid_contact_phone"
@@ -263,13 +263,13 @@ class Bid(ScopedModel):
 
     class Meta:
         ordering = ["price", "pk"]
-        verbose_name = "投标"
-        verbose_name_plural = "投标"
+        verbose_name = _("投标")
+        verbose_name_plural = _("投标")
         # A bidder submits one bid per process (招标投标法 bids are one per
         # bidder; a revised bid replaces the first): the ledger's key of a bid
         # is its process + 投标人, held by the database too.
         constraints = [models.UniqueConstraint(fields=["tender", "supplier_name"], name="bid_unique_supplier",
-                                               violation_error_message="该投标人已对本采购事项投标")]
+                                               violation_error_message=_("该投标人已对本采购事项投标"))]
 
     def __str__(self):
         return self.supplier_name
@@ -318,11 +318,11 @@ class Bid(ScopedModel):
                 errors["supplier_uscc"] = str(e)
         self.bond_account = self.bond_account.replace(" ", "")
         if self.price is not None and self.price <= 0:
-            errors["price"] = "投标报价应大于0"
+            errors["price"] = _("投标报价应大于0")
         if not self.valid and not self.disqualification_reason.strip():
-            errors["disqualification_reason"] = "被否决的投标须填写否决理由"
+            errors["disqualification_reason"] = _("被否决的投标须填写否决理由")
         if not self.valid and self.pk and Tender.objects.filter(winning_bid=self).exists():
-            errors["valid"] = "该投标已确定为中标，不能否决；请先在采购事项中更改中标投标"
+            errors["valid"] = _("该投标已确定为中标，不能否决；请先在采购事项中更改中标投标")
         if errors:
             raise ValidationError(errors)
 
@@ -355,18 +355,18 @@ class Amendment(ScopedModel):
     unit_path = "tender__project__implementing_unit"
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="amendments")
-    date = models.DateField("变更日期")
-    value_change = models.DecimalField("金额变化（元）", **MONEY, help_text="追加为正数，核减为负数")
-    description = models.CharField("变更内容", max_length=300)
+    date = models.DateField(_("变更日期"))
+    value_change = models.DecimalField(_("金额变化（元）"), **MONEY, help_text=_("追加为正数，核减为负数"))
+    description = models.CharField(_("变更内容"), max_length=300)
 
     class Meta:
         ordering = ["date", "pk"]
-        verbose_name = "合同变更"
-        verbose_name_plural = "合同变更"
+        verbose_name = _("合同变更")
+        verbose_name_plural = _("合同变更")
 
     def clean(self):
         if self.value_change == 0:
-            raise ValidationError({"value_change": "金额变化不能为0；不涉及金额的变更请写在备注中"})
+            raise ValidationError({"value_change": _("金额变化不能为0；不涉及金额的变更请写在备注中")})
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -387,25 +387,25 @@ class TenderDocument(ScopedModel):
     scope_path = "tender__pairing"
     unit_path = "tender__project__implementing_unit"
     KINDS = [
-        ("tenderNotice", "招标（采购）公告"),
-        ("biddingDocuments", "招标（采购）文件"),
-        ("evaluationReports", "评标报告"),
-        ("awardNotice", "中标（成交）通知书"),
-        ("contractSigned", "合同"),
-        ("contractAnnexe", "补充合同"),
-        ("other", "其他"),
+        ("tenderNotice", _("招标（采购）公告")),
+        ("biddingDocuments", _("招标（采购）文件")),
+        ("evaluationReports", _("评标报告")),
+        ("awardNotice", _("中标（成交）通知书")),
+        ("contractSigned", _("合同")),
+        ("contractAnnexe", _("补充合同")),
+        ("other", _("其他")),
     ]
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField("文件类型", max_length=20, choices=KINDS)
-    title = models.CharField("文件名称", max_length=200)
-    date = models.DateField("日期", null=True, blank=True)
-    file = models.FileField("附件", upload_to="procurement/%Y/")
+    kind = models.CharField(_("文件类型"), max_length=20, choices=KINDS)
+    title = models.CharField(_("文件名称"), max_length=200)
+    date = models.DateField(_("日期"), null=True, blank=True)
+    file = models.FileField(_("附件"), upload_to="procurement/%Y/")
 
     class Meta:
         ordering = ["date", "pk"]
-        verbose_name = "采购文件"
-        verbose_name_plural = "采购文件"
+        verbose_name = _("采购文件")
+        verbose_name_plural = _("采购文件")
 
     def __str__(self):
         return self.title
@@ -413,11 +413,10 @@ class TenderDocument(ScopedModel):
     def clean(self):
         limit = settings.XIEZUO_MAX_UPLOAD_BYTES
         if self.file and getattr(self.file, "size", 0) > limit:
-            raise ValidationError({"file": f"附件不能超过{limit // (1024 * 1024)}MB"})
+            raise ValidationError({"file": _("附件不能超过%(value)sMB") % {"value": limit // (1024 * 1024)}})
 
 
 # ---------------------------------------------------------------- rule sets
-
 
 
 class RuleSet(models.Model):
@@ -426,21 +425,21 @@ class RuleSet(models.Model):
     # Changes are national settings: every auditor reads them (audit.views).
     audit_national = True
 
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name="适用结对", null=True, blank=True,
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("适用结对"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="rule_sets",
-                                help_text="留空为全国默认规则；县级规则集适用于该结对及其下级结对")
-    name = models.CharField("规则集名称", max_length=200)
-    source = models.CharField("依据文件", max_length=300, blank=True)
-    is_demo = models.BooleanField("示例数据", default=False)
+                                help_text=_("留空为全国默认规则；县级规则集适用于该结对及其下级结对"))
+    name = models.CharField(_("规则集名称"), max_length=200)
+    source = models.CharField(_("依据文件"), max_length=300, blank=True)
+    is_demo = models.BooleanField(_("示例数据"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = [Coalesce("pairing", 0), "pk"]
-        verbose_name = "规则集"
-        verbose_name_plural = "规则集"
+        verbose_name = _("规则集")
+        verbose_name_plural = _("规则集")
         constraints = [
             models.UniqueConstraint(Coalesce("pairing", 0), name="ruleset_one_per_scope",
-                                    violation_error_message="该范围已有规则集，请在原规则集中新建版本"),
+                                    violation_error_message=_("该范围已有规则集，请在原规则集中新建版本")),
         ]
 
     def __str__(self):
@@ -466,17 +465,17 @@ class RuleSetVersion(models.Model):
     audit_national = True
 
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="versions")
-    effective_from = models.DateField("生效日期")
-    note = models.CharField("说明", max_length=300, blank=True)
+    effective_from = models.DateField(_("生效日期"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["ruleset", "-effective_from"]
-        verbose_name = "规则集版本"
-        verbose_name_plural = "规则集版本"
+        verbose_name = _("规则集版本")
+        verbose_name_plural = _("规则集版本")
         constraints = [
             models.UniqueConstraint("ruleset", "effective_from", name="ruleset_version_unique_date",
-                                    violation_error_message="该规则集已有相同生效日期的版本"),
+                                    violation_error_message=_("该规则集已有相同生效日期的版本")),
         ]
 
     def __str__(self):
@@ -497,19 +496,19 @@ class RuleSetting(models.Model):
     audit_national = True
 
     rule_version = models.ForeignKey(RuleSetVersion, on_delete=models.CASCADE, related_name="settings")
-    rule_code = models.CharField("规则代码", max_length=40)
-    enabled = models.BooleanField("启用", default=True)
-    severity = models.CharField("严重程度", max_length=8, choices=SEVERITIES)
-    params = models.JSONField("参数", default=dict, blank=True)
-    law = models.CharField("法规依据", max_length=200, blank=True)
-    article = models.CharField("条款", max_length=100, blank=True)
+    rule_code = models.CharField(_("规则代码"), max_length=40)
+    enabled = models.BooleanField(_("启用"), default=True)
+    severity = models.CharField(_("严重程度"), max_length=8, choices=SEVERITIES)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    law = models.CharField(_("法规依据"), max_length=200, blank=True)
+    article = models.CharField(_("条款"), max_length=100, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["rule_code"]
         constraints = [
             models.UniqueConstraint("rule_version", "rule_code", name="rule_setting_unique_code",
-                                    violation_error_message="同一版本中该规则已有设置"),
+                                    violation_error_message=_("同一版本中该规则已有设置")),
         ]
 
     def __str__(self):
@@ -536,25 +535,25 @@ class Finding(ScopedModel):
     unit_path = "tender__project__implementing_unit"
 
     OPEN, CONFIRMED, EXPLAINED = "open", "confirmed", "explained"
-    REVIEW = [(OPEN, "待复核"), (CONFIRMED, "确认问题"), (EXPLAINED, "已作说明")]
+    REVIEW = [(OPEN, _("待复核")), (CONFIRMED, _("确认问题")), (EXPLAINED, _("已作说明"))]
 
     pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="procurement_findings")
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="findings")
-    rule_code = models.CharField("规则代码", max_length=40)
-    rule_name = models.CharField("规则", max_length=100)
+    rule_code = models.CharField(_("规则代码"), max_length=40)
+    rule_name = models.CharField(_("规则"), max_length=100)
     key = models.CharField(max_length=200, blank=True)
-    law = models.CharField("法规依据", max_length=200, blank=True)
-    article = models.CharField("条款", max_length=100, blank=True)
-    severity = models.CharField("严重程度", max_length=8, choices=SEVERITIES)
-    explanation = models.TextField("说明")
-    figures = models.JSONField("触发数据", default=dict)
-    rule_version = models.ForeignKey(RuleSetVersion, verbose_name="规则集版本", null=True, blank=True,
+    law = models.CharField(_("法规依据"), max_length=200, blank=True)
+    article = models.CharField(_("条款"), max_length=100, blank=True)
+    severity = models.CharField(_("严重程度"), max_length=8, choices=SEVERITIES)
+    explanation = models.TextField(_("说明"))
+    figures = models.JSONField(_("触发数据"), default=dict)
+    rule_version = models.ForeignKey(RuleSetVersion, verbose_name=_("规则集版本"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     # A finding whose rule no longer fires is kept (its review stays on
     # record) but no longer counted.
-    active = models.BooleanField("有效", default=True)
-    review_status = models.CharField("复核结果", max_length=10, choices=REVIEW, default=OPEN)
-    review_note = models.TextField("复核意见", blank=True)
+    active = models.BooleanField(_("有效"), default=True)
+    review_status = models.CharField(_("复核结果"), max_length=10, choices=REVIEW, default=OPEN)
+    review_note = models.TextField(_("复核意见"), blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -564,8 +563,8 @@ class Finding(ScopedModel):
 
     class Meta:
         ordering = ["tender", "rule_code", "key"]
-        verbose_name = "预警线索"
-        verbose_name_plural = "预警线索"
+        verbose_name = _("预警线索")
+        verbose_name_plural = _("预警线索")
         constraints = [models.UniqueConstraint("tender", "rule_code", "key", name="finding_unique_key")]
         indexes = [models.Index(fields=["pairing", "active", "severity"])]
 

@@ -32,13 +32,14 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from lib.chinese import ChineseLabels
 from lib.money import money
 
 from .models import CONSULTANCY, DIRECT, METHODS, OPEN, SELECTIVE, SINGLE_SOURCE
 
 BID_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
 OCDS_METHOD = {OPEN: "open", SELECTIVE: "selective", SINGLE_SOURCE: "direct", DIRECT: "direct"}
-METHOD_NAMES = dict(METHODS)
+METHOD_NAMES = ChineseLabels(METHODS)  # the published data names methods in Chinese
 # org-id.guide: China, Unified Social Credit Identifier (统一社会信用代码).
 USCI_SCHEME = "CN-USCI"
 

@@ -15,13 +15,15 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from lib.chinese import ChineseLabels
 from lib.money import money as amount_text, yuan_str
 
 from .models import (CONSULTANCY, GOODS, HIGH, LOW, MEDIUM, NEGOTIATION, NON_COMPETITIVE, OPEN, RFQ,
                      SELECTIVE, SERVICES, SINGLE_SOURCE, WORKS, CONSULTATION, ITEM_KINDS, METHODS)
 
-KIND_NAMES = dict(ITEM_KINDS)
-METHOD_NAMES = dict(METHODS)
+# Stored explanations are Chinese records: the labels are read in Chinese.
+KIND_NAMES = ChineseLabels(ITEM_KINDS)
+METHOD_NAMES = ChineseLabels(METHODS)
 
 
 @dataclass(frozen=True)

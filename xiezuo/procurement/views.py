@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
@@ -58,7 +59,7 @@ def _tender_page(request, pairing, tender):
     if request.method == "POST" and form.is_valid():
         saved = save_or_conflict(form)
         if saved:
-            messages.success(request, f"已保存：{saved}")
+            messages.success(request, _("已保存：%(saved)s") % {"saved": saved})
             return redirect("procurement_tender", saved.pk)
     return render(request, "procurement/tender_form.html", {"form": form, "pairing": pairing, "tender": tender})
 
@@ -95,7 +96,7 @@ def tender_delete(request, tender_id):
     pairing_id = tender.pairing_id
     with transaction.atomic():
         tender.delete()
-    messages.success(request, f"已删除：{tender}")
+    messages.success(request, _("已删除：%(tender)s") % {"tender": tender})
     return redirect("procurement_tenders", pairing_id)
 
 
@@ -104,10 +105,10 @@ def _bid_page(request, tender, bid):
     form.instance.tender = tender
     if request.method == "POST" and form.is_valid():
         if save_or_conflict(form):
-            messages.success(request, "已保存投标信息")
+            messages.success(request, _("已保存投标信息"))
             return redirect("procurement_tender", tender.pk)
     return render(request, "procurement/child_form.html",
-                  {"form": form, "tender": tender, "title": "投标" if bid.pk else "登记投标"})
+                  {"form": form, "tender": tender, "title": _("投标") if bid.pk else _("登记投标")})
 
 
 @login_required
@@ -129,7 +130,7 @@ def _delete_child(request, model, pk):
         return HttpResponseNotAllowed(["POST"])
     with transaction.atomic():
         obj.delete()
-    messages.success(request, "已删除")
+    messages.success(request, _("已删除"))
     return redirect("procurement_tender", obj.tender_id)
 
 
@@ -154,9 +155,9 @@ def amendment_create(request, tender_id):
     form = AmendmentForm(request.POST or None, instance=Amendment(tender=tender))
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "已登记合同变更")
+        messages.success(request, _("已登记合同变更"))
         return redirect("procurement_tender", tender.pk)
-    return render(request, "procurement/child_form.html", {"form": form, "tender": tender, "title": "登记合同变更"})
+    return render(request, "procurement/child_form.html", {"form": form, "tender": tender, "title": _("登记合同变更")})
 
 
 @login_required
@@ -165,10 +166,10 @@ def document_create(request, tender_id):
     form = DocumentForm(request.POST or None, request.FILES or None, instance=TenderDocument(tender=tender))
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "已上传文件")
+        messages.success(request, _("已上传文件"))
         return redirect("procurement_tender", tender.pk)
     return render(request, "procurement/child_form.html",
-                  {"form": form, "tender": tender, "title": "上传采购文件", "multipart": True})
+                  {"form": form, "tender": tender, "title": _("上传采购文件"), "multipart": True})
 
 
 @login_required
@@ -204,7 +205,7 @@ def finding_review(request, finding_id):
     if request.method == "POST" and form.is_valid():
         form.instance.reviewed_by, form.instance.reviewed_at = request.user, timezone.now()
         if save_or_conflict(form):
-            messages.success(request, "已记录复核意见")
+            messages.success(request, _("已记录复核意见"))
             return redirect("procurement_tender", finding.tender_id)
     return render(request, "procurement/finding_review.html", {"form": form, "finding": finding})
 
@@ -241,9 +242,9 @@ def ruleset_create(request, pairing_id):
             ruleset = form.save()
             version = RuleSetVersion.objects.create(ruleset=ruleset, effective_from=form.cleaned_data["effective_from"],
                                                     note="首个版本")
-        messages.success(request, "已建立本级规则集，请勾选需要覆盖的规则并修改参数")
+        messages.success(request, _("已建立本级规则集，请勾选需要覆盖的规则并修改参数"))
         return redirect("procurement_version_edit", pairing.pk, version.pk)
-    return render(request, "procurement/simple_form.html", {"form": form, "pairing": pairing, "title": "新建本级规则集"})
+    return render(request, "procurement/simple_form.html", {"form": form, "pairing": pairing, "title": _("新建本级规则集")})
 
 
 def _ruleset_for(pairing, ruleset_id):
@@ -251,7 +252,7 @@ def _ruleset_for(pairing, ruleset_id):
     for ruleset in services.layers_for(pairing):
         if ruleset.pk == int(ruleset_id):
             return ruleset
-    raise Http404("规则集不存在或不适用于本结对")
+    raise Http404(_("规则集不存在或不适用于本结对"))
 
 
 @login_required
@@ -266,10 +267,10 @@ def version_create(request, pairing_id, ruleset_id):
             for s in latest.settings.all() if latest else ():
                 RuleSetting.objects.create(rule_version=version, rule_code=s.rule_code, enabled=s.enabled,
                                            severity=s.severity, params=s.params, law=s.law, article=s.article)
-        messages.success(request, "已新建版本（复制自最近版本），请修改参数")
+        messages.success(request, _("已新建版本（复制自最近版本），请修改参数"))
         return redirect("procurement_version_edit", pairing.pk, version.pk)
     return render(request, "procurement/simple_form.html",
-                  {"form": form, "pairing": pairing, "title": f"{ruleset} · 新建版本"})
+                  {"form": form, "pairing": pairing, "title": _("%(ruleset)s · 新建版本") % {"ruleset": ruleset}})
 
 
 @login_required
@@ -293,7 +294,7 @@ def version_edit(request, pairing_id, rulesetversion_id):
         with transaction.atomic(), services.batch():
             if save_or_conflict(header):
                 _save_settings(version, rows, own, county)
-                messages.success(request, "已保存规则集版本，预警线索已重新计算")
+                messages.success(request, _("已保存规则集版本，预警线索已重新计算"))
                 return redirect("procurement_rules", pairing.pk)
     ctx = {"pairing": pairing, "version": version, "header": header, "rows": rows, "county": county}
     return render(request, "procurement/version_edit.html", ctx)

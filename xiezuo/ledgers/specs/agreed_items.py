@@ -10,6 +10,8 @@ meetings share a title. The model's own clean() runs on every row (a
 deadline before the source meeting is refused).
 """
 
+from django.utils.translation import gettext_noop
+
 from xiezuo.industry.models import AgreedItem, Visit
 
 from ..columns import Choice, Date, Lookup, Text, Year
@@ -23,7 +25,7 @@ def visits(ctx):
 @register
 class AgreedItemsSpec(LedgerSpec):
     name = "agreed_items"
-    title = "合作事项台账"
+    title = gettext_noop("合作事项台账")
     sheet = "合作事项"
     model = AgreedItem
     key = ("year", "title")

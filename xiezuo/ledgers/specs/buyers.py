@@ -3,6 +3,8 @@
 Natural key: 采购单位 (the name, unique within the pairing).
 """
 
+from django.utils.translation import gettext_noop
+
 from xiezuo.consumption.models import Buyer
 
 from ..columns import Bool, Choice, Lookup, Text
@@ -13,7 +15,7 @@ from .common import organisations
 @register
 class BuyersSpec(LedgerSpec):
     name = "buyers"
-    title = "采购单位台账"
+    title = gettext_noop("采购单位台账")
     sheet = "采购单位"
     model = Buyer
     key = ("name",)

@@ -12,6 +12,7 @@ The 状态 column is exported for reference and ignored on import.
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from xiezuo.funds.models import Disbursement, Project
 
@@ -26,13 +27,13 @@ def projects(ctx):
 @register
 class DisbursementsSpec(LedgerSpec):
     name = "disbursements"
-    title = "资金拨付台账"
+    title = gettext_noop("资金拨付台账")
     sheet = "资金拨付"
     model = Disbursement
     key = ("project_id", "date", "voucher_number")
     key_note = "项目编号 + 拨付日期 + 凭证号"
     fallback = FallbackKey(when="voucher_number", key=("project_id", "date", "amount"),
-                           note="未填凭证号（或没有凭证号列）时，以“项目编号 + 拨付日期 + 金额”及该记录是文件中第几条相同记录识别")
+                           note=gettext_noop("未填凭证号（或没有凭证号列）时，以“项目编号 + 拨付日期 + 金额”及该记录是文件中第几条相同记录识别"))
     import_perm = "west"
     columns = [
         Lookup("project", "项目编号", queryset=projects, keys=("code", "name"), label="code", what="项目",

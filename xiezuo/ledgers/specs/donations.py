@@ -5,6 +5,8 @@ or a ledger without the column): 捐赠日期 + 捐赠方 + 金额 and the row's
 among the identical rows of the file (`FallbackKey`).
 """
 
+from django.utils.translation import gettext_noop
+
 from xiezuo.industry.models import Donation
 
 from ..columns import USCC, Amount, Choice, Date, Text
@@ -14,13 +16,13 @@ from ..spec import FallbackKey, LedgerSpec, register
 @register
 class DonationsSpec(LedgerSpec):
     name = "donations"
-    title = "社会帮扶捐赠台账"
+    title = gettext_noop("社会帮扶捐赠台账")
     sheet = "社会帮扶捐赠"
     model = Donation
     key = ("date", "donor_name", "receipt_number")
     key_note = "捐赠日期 + 捐赠方 + 捐赠票据号"
     fallback = FallbackKey(when="receipt_number", key=("date", "donor_name", "amount"),
-                           note="未填票据号（或没有票据号列）时，以“捐赠日期 + 捐赠方 + 金额”及该记录是文件中第几条相同记录识别")
+                           note=gettext_noop("未填票据号（或没有票据号列）时，以“捐赠日期 + 捐赠方 + 金额”及该记录是文件中第几条相同记录识别"))
     columns = [
         Date("date", "捐赠日期", synonyms=["日期", "捐赠时间"], required=True, example="2022-06-26"),
         Text("donor_name", "捐赠方", synonyms=["捐赠单位", "捐赠人", "捐赠单位（个人）"], required=True, max_length=200,

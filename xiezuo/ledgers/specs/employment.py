@@ -11,6 +11,8 @@ person's page). See `labour_common` for how numbers are kept and exported.
 `DESTINATION_ALIASES`).
 """
 
+from django.utils.translation import gettext_noop
+
 from xiezuo.labour.models import Employment, Person, paired_province_names
 
 from ..columns import Amount, Choice, Date, Text
@@ -38,7 +40,7 @@ DESTINATION_ALIASES = {
 @register
 class EmploymentSpec(PeopleMixin, LedgerSpec):
     name = "employment"
-    title = "就业台账"
+    title = gettext_noop("就业台账")
     sheet = "就业"
     model = Employment
     key = ("person__id_number_hash", "start")

@@ -13,6 +13,7 @@ arrivals ledger or on the investment's page.
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from xiezuo.industry.models import ENTERPRISE_KINDS, Investment, InvestmentArrival, Park
 from xiezuo.pairings.models import Organisation, Region
@@ -42,7 +43,7 @@ def regions(ctx):
 @register
 class EnterprisesSpec(LedgerSpec):
     name = "enterprises"
-    title = "招商引资台账"
+    title = gettext_noop("招商引资台账")
     sheet = "招商引资"
     model = Investment
     key = ("enterprise_id", "project_name")

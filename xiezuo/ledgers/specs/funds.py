@@ -16,6 +16,8 @@ does (`FundReceipt.level_for`). An update import without the column leaves
 the stored level alone.
 """
 
+from django.utils.translation import gettext_noop
+
 from xiezuo.funds.models import FundReceipt
 
 from ..columns import Amount, Choice, Date, Lookup, Text, Year
@@ -26,13 +28,13 @@ from .common import organisations
 @register
 class FundsSpec(LedgerSpec):
     name = "funds"
-    title = "资金到位台账"
+    title = gettext_noop("资金到位台账")
     sheet = "资金到位"
     model = FundReceipt
     key = ("date", "kind", "doc_number")
     key_note = "到位日期 + 资金类型 + 文号"
     fallback = FallbackKey(when="doc_number", key=("date", "kind", "amount"),
-                           note="未填文号（或没有文号列）时，以“到位日期 + 资金类型 + 金额”及该记录是文件中第几条相同记录识别")
+                           note=gettext_noop("未填文号（或没有文号列）时，以“到位日期 + 资金类型 + 金额”及该记录是文件中第几条相同记录识别"))
     columns = [
         Year("year", "年度", synonyms=["年份", "资金年度"], required=True, example=2022),
         Choice("kind", "资金类型", FundReceipt.KINDS, required=True, example="财政援助资金",

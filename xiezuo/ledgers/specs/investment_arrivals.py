@@ -7,6 +7,8 @@ Each tranche counts in the year of its 到位日期; the investments' 实际到�
 is summed again from their tranches in the import's transaction.
 """
 
+from django.utils.translation import gettext_noop
+
 from xiezuo.industry.models import Investment, InvestmentArrival
 
 from ..columns import Amount, Date, Lookup, Text
@@ -20,7 +22,7 @@ def investments(ctx):
 @register
 class InvestmentArrivalsSpec(LedgerSpec):
     name = "investment_arrivals"
-    title = "投资到位台账"
+    title = gettext_noop("投资到位台账")
     sheet = "投资到位"
     model = InvestmentArrival
     key = ("investment_id", "date")

@@ -12,6 +12,8 @@ A masked number (6301**********1237, as exported to roles without "pii")
 is accepted for a person already registered with that masked number.
 """
 
+from django.conf import settings
+from django.utils import translation
 from django.core.exceptions import ValidationError
 
 from lib import pii
@@ -158,7 +160,8 @@ class PeopleMixin:
 
     @staticmethod
     def verbose_person(field):
-        return str(Person._meta.get_field(field).verbose_name)
+        with translation.override(settings.LANGUAGE_CODE):  # the importer's messages are Chinese
+            return str(Person._meta.get_field(field).verbose_name)
 
     def person_id(self, ctx, values):
         """Return the pk of the row's person, creating (and auditing) a new one."""

@@ -8,6 +8,8 @@ gives a new product the county its supplier is registered in, as the form
 does. The origin county decides the 832 reserved share (docs/modules/rules.md).
 """
 
+from django.utils.translation import gettext_noop
+
 from xiezuo.consumption.models import Product, Supplier
 from xiezuo.pairings.models import Region
 
@@ -23,7 +25,7 @@ def counties(ctx):
 @register
 class ProductsSpec(LedgerSpec):
     name = "products"
-    title = "产品台账"
+    title = gettext_noop("产品台账")
     sheet = "产品"
     model = Product
     key = ("supplier_id", "name")

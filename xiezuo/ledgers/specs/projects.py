@@ -3,6 +3,8 @@
 Natural key: 项目编号 (unique within the pairing).
 """
 
+from django.utils.translation import gettext_noop
+
 from decimal import Decimal
 
 from xiezuo.funds.models import (
@@ -24,7 +26,7 @@ def categories(ctx):
 @register
 class ProjectsSpec(LedgerSpec):
     name = "projects"
-    title = "项目台账"
+    title = gettext_noop("项目台账")
     sheet = "项目"
     model = Project
     key = ("code",)

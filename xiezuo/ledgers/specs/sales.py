@@ -40,6 +40,7 @@ from itertools import repeat
 from operator import mul, sub
 
 from django.db.models.base import ModelState
+from django.utils.translation import gettext_noop
 
 from lib.money import CENT
 from xiezuo.consumption.models import AMOUNT_TOLERANCE_YUAN, Channel, Sale, complete_amounts
@@ -56,14 +57,14 @@ NO_COUNTY = frozenset()
 @register
 class SalesSpec(LedgerSpec):
     name = "sales"
-    title = "消费帮扶销售台账"
+    title = gettext_noop("消费帮扶销售台账")
     sheet = "消费帮扶销售"
     model = Sale
     key = ("date", "buyer_id", "product_id", "channel_id", "voucher_no")
     key_note = "销售日期 + 采购单位 + 产品 + 销售渠道 + 凭证号"
     fallback = FallbackKey(when="voucher_no", key=("date", "buyer_id", "product_id", "amount"),
-                           note="未填凭证号（或没有凭证号列）时，以“销售日期 + 采购单位 + 产品 + 金额”及该记录是文件中"
-                                "第几条相同记录识别：同一文件重复导入不会重复新增，同一文件中两条相同的记录都会保留")
+                           note=gettext_noop("未填凭证号（或没有凭证号列）时，以“销售日期 + 采购单位 + 产品 + 金额”及该记录是文件中"
+                                "第几条相同记录识别：同一文件重复导入不会重复新增，同一文件中两条相同的记录都会保留"))
     audits_batches = True  # bulk_create_sales records its own event per batch
     # One insert and one audit event per 25,000 rows: each event costs a few
     # milliseconds, and a batch's columns stay a few tens of megabytes.

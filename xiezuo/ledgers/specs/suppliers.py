@@ -5,6 +5,8 @@ The producer must already be registered as an organisation of the western
 side; the model checks its kind and region.
 """
 
+from django.utils.translation import gettext_noop
+
 from xiezuo.consumption.models import Supplier
 from xiezuo.pairings.models import Organisation
 
@@ -20,7 +22,7 @@ def west_organisations(ctx):
 @register
 class SuppliersSpec(LedgerSpec):
     name = "suppliers"
-    title = "供应商台账"
+    title = gettext_noop("供应商台账")
     sheet = "供应商"
     model = Supplier
     key = ("organisation_id",)

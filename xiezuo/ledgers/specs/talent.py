@@ -8,6 +8,8 @@ tree recorded by that name alone, or creates one; when several people were
 recorded by that name alone, the row must give the number.
 """
 
+from django.utils.translation import gettext_noop
+
 from xiezuo.labour.models import Person, TalentExchange
 
 from ..columns import Choice, Date, Lookup, Text
@@ -19,7 +21,7 @@ from .labour_common import PeopleMixin, PersonIDNumber, people
 @register
 class TalentSpec(PeopleMixin, LedgerSpec):
     name = "talent"
-    title = "人才交流台账"
+    title = gettext_noop("人才交流台账")
     sheet = "人才交流"
     model = TalentExchange
     key = ("person__id_number_hash", "person__name", "kind", "start")

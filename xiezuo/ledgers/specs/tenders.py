@@ -51,6 +51,7 @@ per ledger row, as exported.
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.db.models.base import ModelState
+from django.utils.translation import gettext_noop
 
 from lib import pii
 from lib.ids import make_uscc, mask_phone
@@ -276,7 +277,7 @@ def _shown(col, value):
 @register
 class TendersSpec(LedgerSpec):
     name = "tenders"
-    title = "招标采购台账"
+    title = gettext_noop("招标采购台账")
     sheet = "招标采购"
     model = Tender
     key = ("code", "title", "year", SUPPLIER)

@@ -30,6 +30,8 @@ The model's rules (结业日期 ≥ 开班日期, 培训天数 within the span, 
 with 取得证书) are row errors with the model's messages.
 """
 
+from django.utils.translation import gettext_noop
+
 from xiezuo.funds.models import Project
 from xiezuo.labour.models import Trainee, TrainingClass
 
@@ -51,7 +53,7 @@ def tree_projects(ctx):
 @register
 class TrainingSpec(PeopleMixin, LedgerSpec):
     name = "training"
-    title = "培训班及学员名册台账"
+    title = gettext_noop("培训班及学员名册台账")
     sheet = "培训学员名册"
     model = Trainee
     key = (NAME, START, "person__id_number_hash")

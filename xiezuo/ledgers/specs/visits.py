@@ -6,6 +6,8 @@ ledger carries the visit itself. Meeting minutes (files) are uploaded on the
 visit's page, never through a ledger.
 """
 
+from django.utils.translation import gettext_noop
+
 import re
 
 from xiezuo.industry.models import Visit
@@ -34,7 +36,7 @@ class Places(Text):
 @register
 class VisitsSpec(LedgerSpec):
     name = "visits"
-    title = "互访与会议台账"
+    title = gettext_noop("互访与会议台账")
     sheet = "互访与会议"
     model = Visit
     key = ("start_on", "title")
