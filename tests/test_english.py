@@ -44,6 +44,7 @@ DATA_MODULES = {
     "xiezuo/pairings/demo.py": "demo data",
     "xiezuo/procurement/demo.py": "demo data",
     "xiezuo/consumption/demo.py": "demo data",
+    "xiezuo/rectification/demo.py": "demo data",
     # Official Chinese ledger files: column headers, the header and value
     # aliases matched in uploaded files, and the cell messages that quote them.
     "xiezuo/ledgers/specs/": "ledger headers and import aliases",
@@ -69,6 +70,10 @@ DATA_MODULES = {
     "xiezuo/procurement/rules.py": "red-flag findings: stored explanations",
     # Vocabulary the text checker matches in Chinese documents.
     "xiezuo/crosscheck/services.py": "vocabulary of Chinese texts",
+    # The 信息简报 is an official Chinese document (like the 自评报告): its
+    # sentences and the sources its closing note names are written in Chinese.
+    "xiezuo/crosscheck/briefing.py": ".docx briefing body",
+    "xiezuo/crosscheck/periods.py": "sources named in the briefing's closing note",
     # Region names and the shapes of Chinese numbers, dates and IDs.
     "xiezuo/pairings/management/commands/load_regions.py": "region names",
     "lib/money.py": "Chinese numerals and money units",

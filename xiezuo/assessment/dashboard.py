@@ -314,9 +314,9 @@ def rectification_alerts(figures, href):
     overdue = lookup(figures, "rectification.overdue")
     if not overdue:
         return []
-    return [{"rule": "rectification_overdue", "severity": "warning", "severity_display": "警告",
-             "href": f"{href.split('?')[0]}?overdue=1&year=" if href else "", "project_name": "问题整改",
-             "message": f"{overdue}项整改任务逾期未销号"}]
+    return [{"rule": "rectification_overdue", "severity": "warning", "severity_display": gettext_noop("警告"),
+             "href": f"{href.split('?')[0]}?overdue=1&year=" if href else "", "project_name": gettext_noop("问题整改"),
+             "message": gettext("%(n)s项整改任务逾期未销号") % {"n": overdue}}]
 
 
 def _choices(module, path):

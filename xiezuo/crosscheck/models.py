@@ -217,7 +217,7 @@ class Briefing(ScopedModel):
     def period_text(self):
         from .services import months_text
 
-        return f"{self.year}年" + (months_text(self.months) if self.months else "")
+        return gettext("%(year)s年") % {"year": self.year} + (months_text(self.months) if self.months else "")
 
     def clean(self):
         if self.period == self.MONTH and not (self.number and 1 <= self.number <= 12):

@@ -53,7 +53,7 @@ class LedgerExport:
         return self.spec(download).export_queryset(self.context(download)).count()
 
     def filename(self, download):
-        year = f"-{download.year}年" if download.year else ""
+        year = ("-" + _("%(year)s年") % {"year": download.year}) if download.year else ""
         return f"{self.spec(download).title}-{download.pairing_id}{year}.xlsx"
 
     def write(self, download):

@@ -3,7 +3,7 @@ from collections import Counter
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from lib.uploads import DOCUMENT_TYPES, PHOTO_TYPES, check_upload
 from xiezuo.front.forms import VERSION_MISSING, BootstrapMixin, MoneyField, VersionedForm, save_or_conflict
@@ -86,7 +86,7 @@ class ProjectForm(VersionedForm):
         if self.instance.library_entry_id:
             entries = entries | LibraryEntry.objects.filter(pk=self.instance.library_entry_id)
         self.fields["library_entry"].queryset = entries.distinct().order_by("-year", "name")
-        self.fields["library_entry"].label_from_instance = lambda e: f"{e.year}年 {e.name}"
+        self.fields["library_entry"].label_from_instance = lambda e: gettext("%(year)s年 %(name)s") % {"year": e.year, "name": e.name}
         if self.instance.pk:
             self.initial["linkage"] = self.instance.linkage_codes()
 

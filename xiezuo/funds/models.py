@@ -437,14 +437,14 @@ class Project(PairingOwned):
 
         entry = LibraryEntry.objects.select_related("pairing").filter(pk=self.library_entry_id).first()
         if entry is None:
-            raise ValidationError({"library_entry": "只有已入库的项目才能立项：请先在项目库中完成村申报、乡审核、"
-                                                    "县审定并入库，再在项目中选择该项目库条目"})
+            raise ValidationError({"library_entry": gettext("只有已入库的项目才能立项：请先在项目库中完成村申报、乡审核、"
+                                                            "县审定并入库，再在项目中选择该项目库条目")})
         if entry.stage != LibraryEntry.LISTED:
-            raise ValidationError({"library_entry": f"所选项目库条目当前为“{entry.get_stage_display()}”，"
-                                                    "只有已入库的条目才能立项"})
+            raise ValidationError({"library_entry": gettext("所选项目库条目当前为“%(stage)s”，只有已入库的条目才能立项")
+                                    % {"stage": entry.get_stage_display()}})
         if not self.pairing.path.startswith(entry.pairing.path) and not entry.pairing.path.startswith(
                 self.pairing.path):
-            raise ValidationError({"library_entry": "所选项目库条目不属于本结对"})
+            raise ValidationError({"library_entry": gettext("所选项目库条目不属于本结对")})
 
     def save(self, *args, **kwargs):
         """Save under the pairing and project locks and refuse a change that

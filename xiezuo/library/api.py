@@ -8,6 +8,7 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from lib.money import yuan_str
@@ -128,7 +129,7 @@ def _save(request, pairing, entry, data, loaded=None):
     values.setdefault("pairing", entry.pairing_id)
     category = ProjectCategory.objects.filter(code=data.category).first()
     if category is None:
-        raise ValidationError({"category": [f"项目类别“{data.category}”不存在"]})
+        raise ValidationError({"category": [_("项目类别“%(code)s”不存在") % {"code": data.category}]})
     values["category"] = category.pk
     if loaded is not None:
         values["loaded_version"] = loaded

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.audit.tracking import tracked
@@ -158,13 +158,13 @@ class LibraryEntry(PairingOwned):
         for field in ("coop_funds", "other_funds"):
             value = getattr(self, field)
             if value is not None and value < 0:
-                errors[field] = _g("资金不能为负数")
+                errors[field] = gettext("资金不能为负数")
         if self.year and not (2000 <= self.year <= 2100):
-            errors["year"] = _g("年度应在2000至2100之间")
+            errors["year"] = gettext("年度应在2000至2100之间")
         if not self.village_id and not (self.unit_name or "").strip():
-            errors["unit_name"] = _g("请选择申报村或填写申报单位")
+            errors["unit_name"] = gettext("请选择申报村或填写申报单位")
         if self.village_id and self.township_id and self.village.parent_id != self.township_id:
-            errors["village"] = _g("申报村不属于所选乡镇")
+            errors["village"] = gettext("申报村不属于所选乡镇")
         if errors:
             raise ValidationError(errors)
 
@@ -212,23 +212,23 @@ class LibraryEntry(PairingOwned):
             current = LibraryEntry.objects.select_for_update().select_related("pairing").get(pk=self.pk)
             check_version(current, loaded_version, self)
             if action not in self.ACTIONS:
-                raise ValidationError({"action": _g("无效的操作")})
+                raise ValidationError({"action": gettext("无效的操作")})
             frm, to, who, needs_opinion = self.ACTIONS[action]
             label = str(self.ACTION_LABELS[action])
             if current.stage != frm:
-                raise ValidationError(_g("该条目当前为“%(stage)s”，不能%(action)s")
+                raise ValidationError(gettext("该条目当前为“%(stage)s”，不能%(action)s")
                                       % {"stage": labels[current.stage], "action": label})
             if not current.may_take(scope, action):
-                raise PermissionDenied(_g("您的角色无权%(action)s") % {"action": label})
+                raise PermissionDenied(gettext("您的角色无权%(action)s") % {"action": label})
             if needs_opinion and not opinion:
-                raise ValidationError({"opinion": _g("%(action)s须填写意见或原因") % {"action": label}})
+                raise ValidationError({"opinion": gettext("%(action)s须填写意见或原因") % {"action": label}})
             if action in ("approve", "approve_return") and current.reviewed_by_id == user.pk:
-                raise ValidationError(_g("乡审核与县审定须由两名不同的人员完成：您审核的条目不能由您本人审定"))
+                raise ValidationError(gettext("乡审核与县审定须由两名不同的人员完成：您审核的条目不能由您本人审定"))
             if date > timezone.localdate():
-                raise ValidationError({"date": _g("日期不能晚于今天")})
+                raise ValidationError({"date": gettext("日期不能晚于今天")})
             last = current.steps.order_by("-date", "-pk").first()
             if last and date < last.date:
-                raise ValidationError({"date": _g("日期不能早于上一步的日期")})
+                raise ValidationError({"date": gettext("日期不能早于上一步的日期")})
             if action == "review":
                 current.reviewed_by = user
             if action == "resubmit":

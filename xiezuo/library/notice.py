@@ -3,7 +3,7 @@
 
 import io
 
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -15,27 +15,27 @@ from xiezuo.assessment.reports import BODY_FONT, PAGE, SIZE_2, SIZE_3, TITLE_FON
 def notice(entry):
     """Return {"title", "lines", "hotline", "date"} of the notice."""
     place = entry.place or "—"
-    funds = _g("计划总投资%(total)s，其中东西部协作资金%(coop)s") % {
+    funds = gettext("计划总投资%(total)s，其中东西部协作资金%(coop)s") % {
         "total": wan(entry.total_funds), "coop": wan(entry.coop_funds)}
     if entry.other_funds:
-        funds += _g("，其他资金%(other)s") % {"other": wan(entry.other_funds)}
+        funds += gettext("，其他资金%(other)s") % {"other": wan(entry.other_funds)}
         if entry.other_sources:
-            funds += _g("（%(sources)s）") % {"sources": entry.other_sources}
+            funds += gettext("（%(sources)s）") % {"sources": entry.other_sources}
     lines = [
-        (_g("项目名称"), entry.name),
-        (_g("申报村（单位）"), entry.applicant or "—"),
-        (_g("建设地点"), place),
-        (_g("项目类别"), str(entry.category)),
-        (_g("建设内容"), entry.content or "—"),
-        (_g("资金规模及来源"), funds),
-        (_g("实施单位"), str(entry.implementing_unit or "—")),
-        (_g("预期效益"), entry.benefit or "—"),
-        (_g("联农带农机制"), entry.linkage or "—"),
+        (gettext("项目名称"), entry.name),
+        (gettext("申报村（单位）"), entry.applicant or "—"),
+        (gettext("建设地点"), place),
+        (gettext("项目类别"), str(entry.category)),
+        (gettext("建设内容"), entry.content or "—"),
+        (gettext("资金规模及来源"), funds),
+        (gettext("实施单位"), str(entry.implementing_unit or "—")),
+        (gettext("预期效益"), entry.benefit or "—"),
+        (gettext("联农带农机制"), entry.linkage or "—"),
     ]
     hotline = entry.hotline or "—"
-    intro = _g("经村申报、乡镇审核、县级审定，下列项目已纳入%(year)s年度东西部协作项目库，现予公示。"
+    intro = gettext("经村申报、乡镇审核、县级审定，下列项目已纳入%(year)s年度东西部协作项目库，现予公示。"
                "如有异议，请在公示期内向监督电话反映。") % {"year": entry.year}
-    return {"title": _g("%(year)s年度东西部协作项目入库公示") % {"year": entry.year}, "intro": intro,
+    return {"title": gettext("%(year)s年度东西部协作项目入库公示") % {"year": entry.year}, "intro": intro,
             "lines": lines, "hotline": hotline, "date": cn_date(entry.listed_on), "issuer": str(entry.pairing)}
 
 
@@ -52,7 +52,7 @@ def notice_docx(entry):
     paragraph(doc, data["intro"], BODY_FONT, SIZE_3)
     for label, value in data["lines"]:
         paragraph(doc, f"{label}：{value}", BODY_FONT, SIZE_3)
-    paragraph(doc, _g("监督电话：%(hotline)s") % {"hotline": data["hotline"]}, BODY_FONT, SIZE_3)
+    paragraph(doc, gettext("监督电话：%(hotline)s") % {"hotline": data["hotline"]}, BODY_FONT, SIZE_3)
     paragraph(doc, "", BODY_FONT, SIZE_3, indent=False)
     paragraph(doc, data["issuer"], BODY_FONT, SIZE_3, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     paragraph(doc, data["date"], BODY_FONT, SIZE_3, WD_ALIGN_PARAGRAPH.RIGHT, indent=False)

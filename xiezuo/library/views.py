@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.forms import loaded_version_of
@@ -41,16 +41,16 @@ def skipped(scope, pairing):
     for p in projects:
         entry = p.library_entry
         if entry is None:
-            rows.append((p, None, _g("立项时未关联项目库条目")))
+            rows.append((p, None, gettext("立项时未关联项目库条目")))
         elif entry.stage not in (LibraryEntry.LISTED, LibraryEntry.REMOVED):
-            rows.append((p, entry, _g("所关联的项目库条目尚未入库")))
+            rows.append((p, entry, gettext("所关联的项目库条目尚未入库")))
     entries = scope.filter(LibraryEntry.objects.in_subtree(pairing).filter(
         stage__in=(LibraryEntry.LISTED, LibraryEntry.REMOVED))).prefetch_related("steps")
     for e in entries:
         taken = {s.action for s in e.steps.all()}
         missing = [str(LibraryEntry.ACTION_LABELS[a]) for a in ("review", "approve") if a not in taken]
         if missing:
-            rows.append((None, e, _g("入库前缺少：") + "、".join(missing)))
+            rows.append((None, e, gettext("入库前缺少：") + "、".join(missing)))
     return rows
 
 
@@ -93,7 +93,7 @@ def _entry_page(request, pairing, entry):
             if saved and new:
                 saved.record_application(request.user)
         if saved:
-            messages.success(request, _g("已保存项目库条目：%(name)s") % {"name": saved})
+            messages.success(request, gettext("已保存项目库条目：%(name)s") % {"name": saved})
             return redirect("library_detail", saved.pk)
     return render(request, "library/entry_form.html", {"form": form, "pairing": pairing, "entry": entry})
 
@@ -108,7 +108,7 @@ def entry_create(request, pairing_id):
 def entry_edit(request, library_entry_id):
     entry = scope_for(request.user).get(LibraryEntry.objects.for_detail(), library_entry_id, "write")
     if not entry.editable:
-        raise PermissionDenied(_g("只有村申报或已退回阶段的条目可以修改"))
+        raise PermissionDenied(gettext("只有村申报或已退回阶段的条目可以修改"))
     return _entry_page(request, entry.pairing, entry)
 
 
@@ -136,11 +136,11 @@ def entry_step(request, library_entry_id):
         return redirect("library_detail", entry.pk)
     action = form.cleaned_data["action"]
     if not entry.may_take(scope_for(request.user), action):
-        raise PermissionDenied(_g("您的角色无权执行此操作"))
+        raise PermissionDenied(gettext("您的角色无权执行此操作"))
     try:
         entry.take(request.user, action, form.cleaned_data["opinion"], form.cleaned_data["date"],
                    loaded_version=loaded_version_of(request.POST))
-        messages.success(request, _g("已完成：%(action)s") % {"action": LibraryEntry.ACTION_LABELS[action]})
+        messages.success(request, gettext("已完成：%(action)s") % {"action": LibraryEntry.ACTION_LABELS[action]})
     except ValidationError as e:
         messages.error(request, "；".join(e.messages))
     return redirect("library_detail", entry.pk)
@@ -150,7 +150,7 @@ def entry_step(request, library_entry_id):
 def entry_notice(request, library_entry_id):
     entry = scope_for(request.user).get(LibraryEntry.objects.for_detail(), library_entry_id)
     if entry.stage != LibraryEntry.LISTED:
-        messages.error(request, _g("只有已入库的条目才有入库公示"))
+        messages.error(request, gettext("只有已入库的条目才有入库公示"))
         return redirect("library_detail", entry.pk)
     if request.GET.get("format") == "docx":
         response = HttpResponse(notice.notice_docx(entry), content_type=DOCX)

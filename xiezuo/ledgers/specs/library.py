@@ -11,6 +11,7 @@ on import.
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ def categories(ctx):
 @register
 class LibrarySpec(LedgerSpec):
     name = "library"
-    title = "项目库台账"
+    title = gettext_noop("项目库台账")
     sheet = "项目库"
     model = LibraryEntry
     key = ("year", "name")

@@ -10,6 +10,7 @@ but does not make new ones (the model's clean() says so). The year is the
 year of the 发现日期.
 """
 
+from django.utils.translation import gettext_noop
 from django.conf import settings
 from django.utils import translation
 
@@ -27,7 +28,7 @@ with translation.override(settings.LANGUAGE_CODE):
 @register
 class RectificationsSpec(LedgerSpec):
     name = "rectifications"
-    title = "问题整改台账"
+    title = gettext_noop("问题整改台账")
     sheet = "问题整改"
     model = Rectification
     key = ("source", "found_on", "problem")
