@@ -358,6 +358,8 @@ def test_an_office_that_chose_english_reads_english(county):
         reverse("consumption_sales", args=[county.pk]),
         reverse("labour_employment_list", args=[county.pk]),
         reverse("ledger_index", args=[county.pk]),
+        reverse("procurement_rules", args=[county.pk]),
+        reverse("procurement_findings", args=[county.pk]),
     ]
     year = Project.objects.filter(pairing=county).values_list("year", flat=True).first()
     pages.append(reverse("assessment:self_evaluation_year", args=[county.pk, year]))

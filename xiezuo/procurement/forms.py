@@ -167,15 +167,15 @@ class SettingForm(BootstrapMixin, forms.Form):
         for p in rule.params:
             value = effective.params.get(p.name, p.default)
             if p.kind == "money":
-                field = forms.DecimalField(label=_("%(label)s（万元）") % {"label": p.label}, min_value=0, max_digits=14, decimal_places=6)
+                field = forms.DecimalField(label=_("%(label)s（万元）") % {"label": p.label_shown}, min_value=0, max_digits=14, decimal_places=6)
                 value = Decimal(format((Decimal(str(value)) / WAN).normalize(), "f"))
             elif p.kind == "int":
-                field = forms.IntegerField(label=p.label, min_value=0, max_value=3650)
+                field = forms.IntegerField(label=p.label_shown, min_value=0, max_value=3650)
             elif p.kind == "percent":
-                field = forms.DecimalField(label=p.label, min_value=0, max_value=100, decimal_places=2)
+                field = forms.DecimalField(label=p.label_shown, min_value=0, max_value=100, decimal_places=2)
                 value = Decimal(str(value))
             else:
-                field = forms.BooleanField(label=p.label, required=False)
+                field = forms.BooleanField(label=p.label_shown, required=False)
             field.widget.attrs["class"] = "form-check-input" if p.kind == "bool" else "form-control form-control-sm"
             self.fields[f"param_{p.name}"] = field
             self.initial.setdefault(f"param_{p.name}", value)

@@ -479,7 +479,7 @@ class RuleSetVersion(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.ruleset}（{self.effective_from:%Y-%m-%d}起）"
+        return gettext("%(ruleset)s（%(date)s起）") % {"ruleset": self.ruleset, "date": f"{self.effective_from:%Y-%m-%d}"}
 
     def _ruleset(self):
         return self.ruleset
@@ -570,6 +570,11 @@ class Finding(ScopedModel):
 
     def __str__(self):
         return f"{self.rule_name}：{self.tender}"
+
+    @property
+    def rule_name_shown(self):
+        """The rule's name as stored (Chinese), read in the reader's language."""
+        return gettext(self.rule_name)
 
 
 for _model in (Tender, Bid, Amendment, TenderDocument, RuleSet, RuleSetVersion, RuleSetting, Finding):

@@ -15,6 +15,8 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext, gettext_noop
+
 from lib.chinese import ChineseLabels
 from lib.money import money as amount_text, yuan_str
 
@@ -32,6 +34,10 @@ class Param:
     label: str
     kind: str  # "money" (yuan string, edited in 万元), "int", "percent", "bool"
     default: object
+
+    @property
+    def label_shown(self):
+        return gettext(self.label)
 
 
 @dataclass
@@ -51,6 +57,16 @@ class Rule:
     params: tuple
     fn: object
     description: str = ""
+
+    # Names and descriptions are kept in Chinese (findings store them) and
+    # read in the reader's language where they are shown.
+    @property
+    def name_shown(self):
+        return gettext(self.name)
+
+    @property
+    def description_shown(self):
+        return gettext(self.description) if self.description else ""
 
     def defaults(self):
         return {p.name: p.default for p in self.params}
@@ -75,12 +91,12 @@ def percent_of(part, whole):
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
 
 
-def kind_thresholds(works, goods, services, consultancy, label="限额"):
+def kind_thresholds(works, goods, services, consultancy):
     return (
-        Param(WORKS, f"工程施工{label}", "money", works),
-        Param(GOODS, f"货物{label}", "money", goods),
-        Param(SERVICES, f"服务{label}", "money", services),
-        Param(CONSULTANCY, f"勘察设计监理{label}", "money", consultancy),
+        Param(WORKS, gettext_noop("工程施工限额"), "money", works),
+        Param(GOODS, gettext_noop("货物限额"), "money", goods),
+        Param(SERVICES, gettext_noop("服务限额"), "money", services),
+        Param(CONSULTANCY, gettext_noop("勘察设计监理限额"), "money", consultancy),
     )
 
 
@@ -95,10 +111,10 @@ def _kind_method(t):
             "method": t.method, "method_name": METHOD_NAMES[t.method]}
 
 
-@rule("MANDATORY_TENDER", "依法必须招标项目未招标",
+@rule("MANDATORY_TENDER", gettext_noop("依法必须招标项目未招标"),
       law="《必须招标的工程项目规定》（国家发展改革委令第16号）", article="第五条", severity=HIGH,
       params=NATIONAL_THRESHOLDS,
-      description="同一项目中同类采购合并计算，估算金额达到限额而未采用公开招标或邀请招标。")
+      description=gettext_noop("同一项目中同类采购合并计算，估算金额达到限额而未采用公开招标或邀请招标。"))
 def mandatory_tender(t, params, ctx):
     if t.is_tendering():
         return []
@@ -115,10 +131,10 @@ def mandatory_tender(t, params, ctx):
     )]
 
 
-@rule("BID_PERIOD", "招标文件发出至投标截止不足法定时限",
+@rule("BID_PERIOD", gettext_noop("招标文件发出至投标截止不足法定时限"),
       law="《中华人民共和国招标投标法》", article="第二十四条", severity=HIGH,
-      params=(Param("min_days", "最短天数", "int", 20),),
-      description="依法必须招标的项目，自招标文件开始发出之日起至投标截止之日止，最短不得少于二十日。")
+      params=(Param("min_days", gettext_noop("最短天数"), "int", 20),),
+      description=gettext_noop("依法必须招标的项目，自招标文件开始发出之日起至投标截止之日止，最短不得少于二十日。"))
 def bid_period(t, params, ctx):
     if not (t.is_tendering() and t.docs_issued and t.bid_deadline):
         return []
@@ -130,10 +146,10 @@ def bid_period(t, params, ctx):
                  "days": days, "min_days": minimum})]
 
 
-@rule("FEW_BIDDERS", "投标人少于3个",
+@rule("FEW_BIDDERS", gettext_noop("投标人少于3个"),
       law="《中华人民共和国招标投标法实施条例》", article="第四十四条", severity=HIGH,
-      params=(Param("min_bidders", "最少投标人数", "int", 3),),
-      description="投标人少于3个的，不得开标，招标人应当重新招标。")
+      params=(Param("min_bidders", gettext_noop("最少投标人数"), "int", 3),),
+      description=gettext_noop("投标人少于3个的，不得开标，招标人应当重新招标。"))
 def few_bidders(t, params, ctx):
     bids = list(t.bids.all())
     minimum = int(params["min_bidders"])
@@ -156,9 +172,9 @@ def _digest(value):
     return hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
-@rule("SAME_LEGAL_REP", "不同投标人为同一法定代表人",
+@rule("SAME_LEGAL_REP", gettext_noop("不同投标人为同一法定代表人"),
       law="《中华人民共和国招标投标法实施条例》", article="第三十四条", severity=HIGH,
-      description="单位负责人为同一人或者存在控股、管理关系的不同单位，不得参加同一标段投标。")
+      description=gettext_noop("单位负责人为同一人或者存在控股、管理关系的不同单位，不得参加同一标段投标。"))
 def same_legal_rep(t, params, ctx):
     hits = []
     for value, group in _shared(t.bids.all(), "legal_rep").items():
@@ -176,12 +192,12 @@ COLLUSION_FIELDS = {"contact_phone": "联系电话", "bond_account": "投标保�
 COMPARED_BY = {"contact_phone": "contact_phone_hash"}
 
 
-@rule("DEEMED_COLLUSION", "视为串通投标的情形",
+@rule("DEEMED_COLLUSION", gettext_noop("视为串通投标的情形"),
       law="《中华人民共和国招标投标法实施条例》", article="第四十条", severity=HIGH,
-      params=(Param("check_phone", "比对联系电话", "bool", True),
-              Param("check_bond_account", "比对保证金转出账户", "bool", True),
-              Param("check_project_manager", "比对项目经理", "bool", True)),
-      description="不同投标人委托同一单位或个人办理投标事宜、投标保证金从同一单位或个人的账户转出等，视为串通投标。")
+      params=(Param("check_phone", gettext_noop("比对联系电话"), "bool", True),
+              Param("check_bond_account", gettext_noop("比对保证金转出账户"), "bool", True),
+              Param("check_project_manager", gettext_noop("比对项目经理"), "bool", True)),
+      description=gettext_noop("不同投标人委托同一单位或个人办理投标事宜、投标保证金从同一单位或个人的账户转出等，视为串通投标。"))
 def deemed_collusion(t, params, ctx):
     switches = {"contact_phone": "check_phone", "bond_account": "check_bond_account",
                 "project_manager": "check_project_manager"}
@@ -201,11 +217,11 @@ def deemed_collusion(t, params, ctx):
     return hits
 
 
-@rule("PUBLICITY", "中标候选人公示不合规",
+@rule("PUBLICITY", gettext_noop("中标候选人公示不合规"),
       law="《中华人民共和国招标投标法实施条例》", article="第五十四条", severity=MEDIUM,
-      params=(Param("max_start_days", "收到评标报告后开始公示的最长天数", "int", 3),
-              Param("min_days", "公示期最短天数", "int", 3)),
-      description="依法必须进行招标的项目，招标人应当自收到评标报告之日起3日内公示中标候选人，公示期不得少于3日；公示期满方可确定中标人。")
+      params=(Param("max_start_days", gettext_noop("收到评标报告后开始公示的最长天数"), "int", 3),
+              Param("min_days", gettext_noop("公示期最短天数"), "int", 3)),
+      description=gettext_noop("依法必须进行招标的项目，招标人应当自收到评标报告之日起3日内公示中标候选人，公示期不得少于3日；公示期满方可确定中标人。"))
 def publicity(t, params, ctx):
     if not t.is_tendering():
         return []
@@ -236,11 +252,11 @@ def publicity(t, params, ctx):
     return hits
 
 
-@rule("AMENDMENT_OVER", "合同追加金额超过原合同10%",
+@rule("AMENDMENT_OVER", gettext_noop("合同追加金额超过原合同10%"),
       law="《中华人民共和国政府采购法》第四十九条；《中华人民共和国政府采购法实施条例》",
       article="第六十七条第（五）项", severity=HIGH,
-      params=(Param("max_percent", "追加金额占原合同比例上限（%）", "percent", "10.00"),),
-      description="政府采购合同履行中追加与合同标的相同的货物、工程或者服务，所有补充合同的采购金额不得超过原合同采购金额的10%。")
+      params=(Param("max_percent", gettext_noop("追加金额占原合同比例上限（%）"), "percent", "10.00"),),
+      description=gettext_noop("政府采购合同履行中追加与合同标的相同的货物、工程或者服务，所有补充合同的采购金额不得超过原合同采购金额的10%。"))
 def amendment_over(t, params, ctx):
     base = t.contract_value or t.award_value
     added = sum((a.value_change for a in t.amendments.all() if a.value_change > 0), Decimal(0))
@@ -254,10 +270,10 @@ def amendment_over(t, params, ctx):
                  "max_percent": str(limit)})]
 
 
-@rule("SPLITTING", "化整为零规避公开招标",
+@rule("SPLITTING", gettext_noop("化整为零规避公开招标"),
       law="《中华人民共和国招标投标法》第四条；《中华人民共和国政府采购法实施条例》", article="第二十八条",
       severity=HIGH, params=NATIONAL_THRESHOLDS,
-      description="同一项目（或同一采购人同一年度）的同类采购以公开招标以外的方式多次采购，累计金额超过公开招标限额。")
+      description=gettext_noop("同一项目（或同一采购人同一年度）的同类采购以公开招标以外的方式多次采购，累计金额超过公开招标限额。"))
 def splitting(t, params, ctx):
     if t.method == OPEN:
         return []
@@ -274,10 +290,10 @@ def splitting(t, params, ctx):
                  "items": [x.pk for x in group]})]
 
 
-@rule("JUST_BELOW", "金额略低于限额",
+@rule("JUST_BELOW", gettext_noop("金额略低于限额"),
       law="《必须招标的工程项目规定》（国家发展改革委令第16号）", article="第五条", severity=LOW,
-      params=NATIONAL_THRESHOLDS + (Param("band_percent", "低于限额的区间（%）", "percent", "5.00"),),
-      description="估算金额落在限额以下的窄区间内，可能为规避招标而压低估算。")
+      params=NATIONAL_THRESHOLDS + (Param("band_percent", gettext_noop("低于限额的区间（%）"), "percent", "5.00"),),
+      description=gettext_noop("估算金额落在限额以下的窄区间内，可能为规避招标而压低估算。"))
 def just_below(t, params, ctx):
     threshold = money(params, t.item_kind)
     band = Decimal(str(params["band_percent"]))
@@ -290,10 +306,10 @@ def just_below(t, params, ctx):
                  "band_percent": str(band)})]
 
 
-@rule("SINGLE_SOURCE_ABOVE", "单一来源采购金额达到公开招标限额",
+@rule("SINGLE_SOURCE_ABOVE", gettext_noop("单一来源采购金额达到公开招标限额"),
       law="《中华人民共和国政府采购法》", article="第二十七条、第三十一条", severity=MEDIUM,
       params=NATIONAL_THRESHOLDS,
-      description="达到公开招标数额标准的采购采用单一来源等非公开招标方式，须在采购活动开始前获得批准并公示。")
+      description=gettext_noop("达到公开招标数额标准的采购采用单一来源等非公开招标方式，须在采购活动开始前获得批准并公示。"))
 def single_source_above(t, params, ctx):
     threshold = money(params, t.item_kind)
     if t.method != SINGLE_SOURCE or t.amount < threshold:
@@ -303,16 +319,16 @@ def single_source_above(t, params, ctx):
                 {**_kind_method(t), "amount": yuan_str(t.amount), "threshold": yuan_str(threshold)})]
 
 
-@rule("R003_SHORT_PERIOD", "投标（响应）期过短",
+@rule("R003_SHORT_PERIOD", gettext_noop("投标（响应）期过短"),
       law="Open Contracting Partnership Cardinal 红旗指标；《政府采购非招标采购方式管理办法》《政府采购竞争性磋商采购方式管理暂行办法》",
       article="R003", severity=MEDIUM,
-      params=(Param("days_open", "公开招标最短天数", "int", 20),
-              Param("days_selective", "邀请招标最短天数", "int", 20),
-              Param("days_consultation", "竞争性磋商最短天数", "int", 10),
-              Param("days_negotiation", "竞争性谈判最短天数", "int", 3),
-              Param("days_rfq", "询价最短天数", "int", 3)),
-      description="自公告（邀请）发布至投标（响应）截止的天数短于该采购方式的常规时限；"
-                  "招标项目已记录招标文件发出日期的，由“招标文件发出至投标截止不足法定时限”一条判断，本条不再重复提示。")
+      params=(Param("days_open", gettext_noop("公开招标最短天数"), "int", 20),
+              Param("days_selective", gettext_noop("邀请招标最短天数"), "int", 20),
+              Param("days_consultation", gettext_noop("竞争性磋商最短天数"), "int", 10),
+              Param("days_negotiation", gettext_noop("竞争性谈判最短天数"), "int", 3),
+              Param("days_rfq", gettext_noop("询价最短天数"), "int", 3)),
+      description=gettext_noop("自公告（邀请）发布至投标（响应）截止的天数短于该采购方式的常规时限；"
+                               "招标项目已记录招标文件发出日期的，由“招标文件发出至投标截止不足法定时限”一条判断，本条不再重复提示。"))
 def short_period(t, params, ctx):
     key = {OPEN: "days_open", SELECTIVE: "days_selective", CONSULTATION: "days_consultation",
            NEGOTIATION: "days_negotiation", RFQ: "days_rfq"}.get(t.method)
@@ -332,9 +348,9 @@ def short_period(t, params, ctx):
                  "bid_deadline": t.bid_deadline.isoformat(), "days": days, "min_days": minimum})]
 
 
-@rule("R018_SINGLE_BID", "竞争性采购仅一家投标",
+@rule("R018_SINGLE_BID", gettext_noop("竞争性采购仅一家投标"),
       law="Open Contracting Partnership Cardinal 红旗指标", article="R018", severity=HIGH,
-      description="竞争性采购方式只收到一份投标（响应）。")
+      description=gettext_noop("竞争性采购方式只收到一份投标（响应）。"))
 def single_bid(t, params, ctx):
     n = len(t.bids.all())
     if t.method in NON_COMPETITIVE or n != 1:
@@ -349,10 +365,10 @@ def _winner(t):
     return None
 
 
-@rule("R024_PRICE_CLOSE", "其他报价与中标价过于接近",
+@rule("R024_PRICE_CLOSE", gettext_noop("其他报价与中标价过于接近"),
       law="Open Contracting Partnership Cardinal 红旗指标", article="R024", severity=MEDIUM,
-      params=(Param("max_gap_percent", "与中标价的最大差距（%）", "percent", "1.00"),),
-      description="有效投标中与中标价最接近的报价差距不超过设定比例，可能为陪标。")
+      params=(Param("max_gap_percent", gettext_noop("与中标价的最大差距（%）"), "percent", "1.00"),),
+      description=gettext_noop("有效投标中与中标价最接近的报价差距不超过设定比例，可能为陪标。"))
 def price_close(t, params, ctx):
     winner = _winner(t)
     others = [b for b in t.bids.all() if b.valid and winner and b.pk != winner.pk]
@@ -370,9 +386,9 @@ def price_close(t, params, ctx):
                  "max_gap_percent": str(limit)})]
 
 
-@rule("R028_IDENTICAL_PRICES", "不同投标人报价相同",
+@rule("R028_IDENTICAL_PRICES", gettext_noop("不同投标人报价相同"),
       law="Open Contracting Partnership Cardinal 红旗指标", article="R028", severity=HIGH,
-      description="两个以上投标人的报价完全相同。")
+      description=gettext_noop("两个以上投标人的报价完全相同。"))
 def identical_prices(t, params, ctx):
     groups = {}
     for b in t.bids.all():
@@ -382,9 +398,9 @@ def identical_prices(t, params, ctx):
             for price, g in groups.items() if len(g) > 1]
 
 
-@rule("R035_ALL_BUT_WINNER_DISQUALIFIED", "除中标人外投标均被否决",
+@rule("R035_ALL_BUT_WINNER_DISQUALIFIED", gettext_noop("除中标人外投标均被否决"),
       law="Open Contracting Partnership Cardinal 红旗指标", article="R035", severity=HIGH,
-      description="有两家以上投标，除中标人外的投标全部被否决。")
+      description=gettext_noop("有两家以上投标，除中标人外的投标全部被否决。"))
 def all_but_winner(t, params, ctx):
     winner = _winner(t)
     others = [b for b in t.bids.all() if winner and b.pk != winner.pk]
@@ -394,9 +410,9 @@ def all_but_winner(t, params, ctx):
                 {"bidders": len(others) + 1, "disqualified": len(others), "winner": winner.supplier_name})]
 
 
-@rule("R036_LOWEST_DISQUALIFIED", "最低报价被否决",
+@rule("R036_LOWEST_DISQUALIFIED", gettext_noop("最低报价被否决"),
       law="Open Contracting Partnership Cardinal 红旗指标", article="R036", severity=MEDIUM,
-      description="报价最低的投标被否决，合同授予了报价更高的投标人。")
+      description=gettext_noop("报价最低的投标被否决，合同授予了报价更高的投标人。"))
 def lowest_disqualified(t, params, ctx):
     bids = list(t.bids.all())
     if len(bids) < 2:
@@ -410,10 +426,10 @@ def lowest_disqualified(t, params, ctx):
                 {"lowest_price": yuan_str(lowest), "bidder": b.supplier_name, "reason": b.disqualification_reason})]
 
 
-@rule("REPEAT_WINNER", "同一供应商多次中标同一采购人",
+@rule("REPEAT_WINNER", gettext_noop("同一供应商多次中标同一采购人"),
       law="Open Contracting Partnership Cardinal 红旗指标（供应商集中）", article="同一采购人年度中标次数",
-      severity=LOW, params=(Param("min_awards", "同一年度中标次数达到", "int", 3),),
-      description="同一供应商在同一年度内多次获得同一采购人的合同。")
+      severity=LOW, params=(Param("min_awards", gettext_noop("同一年度中标次数达到"), "int", 3),),
+      description=gettext_noop("同一供应商在同一年度内多次获得同一采购人的合同。"))
 def repeat_winner(t, params, ctx):
     if not t.supplier_key:
         return []

@@ -191,7 +191,7 @@ def finding_list(request, pairing_id):
     findings = findings.filter(review_status=status) if status else findings
     ctx = {"pairing": pairing, "findings": findings.order_by("tender__year", "tender_id", "rule_code"),
            "year": year, "rule": rule, "severity": severity, "status": status,
-           "rules": [(code, r.name) for code, r in RULES.items()], "severities": SEVERITIES,
+           "rules": [(code, r.name_shown) for code, r in RULES.items()], "severities": SEVERITIES,
            "statuses": Finding.REVIEW, "years": range(timezone.localdate().year, 2017, -1),
            "can_audit": scope_for(request.user).has(pairing, "audit"),
            "can_write": scope_for(request.user).has(pairing, "write")}
