@@ -25,7 +25,9 @@ SAMPLES = Path(__file__).parent / "samples"
 # alone): the required columns alone are refused in words, naming the row.
 REFUSED = {"sales": ["工作表“消费帮扶销售”第2行“金额（元）”列（值为空）：请填写金额，或同时填写数量和单价"],
            # An application names its village or its unit, both optional columns.
-           "library": ["工作表“项目库”第2行“申报单位”列（值为空）：请选择申报村或填写申报单位"]}
+           "library": ["工作表“项目库”第2行“申报单位”列（值为空）：请选择申报村或填写申报单位"],
+           # The sample's first task comes from an outside inspection, which must name its document.
+           "rectifications": ["工作表“问题整改”第2行“来源文件”列（值为空）：巡视巡察、审计、督查、考核反馈须填写来源文件的名称或文号"]}
 
 
 def required_only(spec, sample, path, also=(), times=1):
