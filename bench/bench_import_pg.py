@@ -98,16 +98,10 @@ def employment_file(rows):
 
 # ------------------------------------------------------------ children
 def setup_django(url, migrate=False):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
     sys.path.insert(0, str(ROOT))
-    import django
+    from bench import common
 
-    django.setup()
-    if migrate:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    common.setup_django(url, migrate=migrate)
 
 
 def child_prepare(url):
