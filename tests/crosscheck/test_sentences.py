@@ -26,8 +26,8 @@ AUTUMN_2022 = datetime.date(2022, 9, 30)
 SENTENCES = [
     ("2021年，六合区落实东西部协作财政援助资金4300万元。", END_2022,
      [("4300万元", OK, "funds.fiscal_received", [2021])]),
-    ("2022年到位财政援助资金4220万元，资金支出进度49.74%。", END_2022,
-     [("4220万元", OK, "funds.fiscal_received", [2022]), ("49.74%", OK, "funds.execution_rate", [2022])]),
+    ("2022年到位财政援助资金4220万元，资金支出进度44.13%。", END_2022,
+     [("4220万元", OK, "funds.fiscal_received", [2022]), ("44.13%", OK, "funds.execution_rate", [2022])]),
     ("2021年实施东西部协作项目7个，2022年实施项目12个。", END_2022,
      [("7个", OK, "funds.projects", [2021]), ("12个", OK, "funds.projects", [2022])]),
     ("今年共实施项目12个，已拨付资金2099万元。", END_2022,

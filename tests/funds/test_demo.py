@@ -29,6 +29,23 @@ def test_illustrative_splits_add_up_to_the_article(county):
     assert not demo.filter(is_demo=False).exists() and not FundReceipt.objects.filter(is_demo=False).exists()
 
 
+def test_planning_support_of_530_odd_wan(county):
+    """The article's 530余万元 for the plans of 全域旅游, 大华园区 and 大黑沟森林公园:
+    three receipts of the streets' and 开发区's sub-pairs whose total reads as
+    "530余万元" and whose notes name the plans, kept out of 2021 so the
+    article's 2021 pairing funds stay 420万元, and off the county pair so its
+    own 2022 receipts stay the 4220万元 its projects are allocated against."""
+    plans = FundReceipt.objects.filter(pairing__parent=county, kind="pairing", note__contains="规划编制")
+    total = plans.aggregate(s=Sum("amount"))["s"]
+    assert 530 * WAN < total < 540 * WAN
+    notes = " ".join(plans.values_list("note", flat=True))
+    assert all(name in notes for name in ("全域旅游", "大华工业园区", "大黑沟森林公园"))
+    assert set(plans.values_list("year", flat=True)) == {2022}
+    assert set(plans.values_list("payer_level", flat=True)) == {"township"}
+    assert not FundReceipt.objects.filter(pairing=county, year=2022).exclude(kind="fiscal").exists()
+    assert all("示例" in n for n in plans.values_list("note", flat=True))
+
+
 def test_article_projects_are_there_with_their_details(county):
     icu = Project.objects.get(name__contains="重症监护室（ICU）")
     assert icu.implementing_unit.name == "湟源县人民医院" and icu.category.code == "health"

@@ -88,7 +88,8 @@ def test_receipt_form_and_list(county):
     assert login("liuhe").post(reverse("receipt_create", args=[county.pk]), data).status_code == 302
     assert FundReceipt.objects.get(pairing=township, year=2022).amount == 500000
     html = login("lingdao").get(reverse("receipt_list", args=[county.pk]) + "?year=2022&kind=pairing").content.decode()
-    assert "50万元" in html and "3000万元" not in html
+    # The new receipt is listed, the fiscal ones are not.
+    assert "2022年9月1日" in html and "500,000.00元" in html and "3000万元" not in html
     # A foreign pairing cannot be chosen as the receipt's pairing.
     from conftest import other_pairing
 

@@ -3,7 +3,8 @@
 The article gives totals: 2021 财政援助资金 4300万元 in 7 projects of 4
 categories; 2022 4220万元 in 12 projects of 5 categories; 490万元 of school
 works in 2019–2020; the 2022 education projects and their beneficiaries; the
-ICU equipment of 湟源县人民医院; 420万元 of township pairing funds in 2021.
+ICU equipment of 湟源县人民医院; 420万元 of township pairing funds in 2021;
+530余万元 of support for the planning of 全域旅游, 大华园区 and 大黑沟森林公园.
 How the totals split into receipts and projects is illustrative: every record
 here is `is_demo=True`, invented names carry （示例）, and the parts add up to
 the article's totals exactly.
@@ -11,6 +12,17 @@ the article's totals exactly.
 The township pairing funds are receipts of kind 结对帮扶资金 on the township
 sub-pairings: they roll up into the county pair's `social_received`, not its
 `fiscal_received`, which stays the article's 4300万元.
+
+The 530余万元 of planning support is given by the article without a year,
+in the sentence on the streets' and 开发区's new pairing agreements, beside
+(not inside) their 2021 帮扶资金420万元. We hold it as 结对帮扶资金 received
+by those sub-pairs in 2022, one receipt per plan, each note naming its
+purpose; the plans for the 大华工业园区 on the 开发区's pair with the park.
+The year and which street paid which plan are illustrative (示例); the total
+(536万元, "530余万元") and the three purposes are the article's. Dated 2022,
+it leaves the article's 2021 figures (420万元 of pairing funds) as printed;
+held on the sub-pairs, it leaves the county pair's own 2022 receipts (the
+4220万元 its projects are allocated against) as printed too.
 """
 
 import datetime
@@ -86,6 +98,15 @@ RECEIPTS = [
 ]
 
 
+# The article's 530余万元 of planning support: (east party of the sub-pair,
+# the park it pairs with or None, date, 万元, purpose).
+PLANNING_SUPPORT = [
+    ("雄州街道", None, D(2022, 3, 15), "236", "湟源县全域旅游发展规划编制"),
+    ("六合开发区", "大华工业园区", D(2022, 3, 15), "180", "大华工业园区总体规划编制"),
+    ("金牛湖街道", None, D(2022, 4, 20), "120", "大黑沟森林公园总体规划编制"),
+]
+
+
 @step(110)
 def fund_receipts():
     county = county_pair()
@@ -95,6 +116,12 @@ def fund_receipts():
                                                                   east_region__name=east)
         FundReceipt.objects.create(pairing=pairing, year=year, kind=kind, date=date, amount=Decimal(amount) * WAN,
                                    payer=payer if east is None else None, note=note, is_demo=True)
+    for east, park, date, amount, purpose in PLANNING_SUPPORT:
+        pairing = county.children.get(east_region__name=east, **(
+            {"west_org__name": park} if park else {"level": "township"}))
+        FundReceipt.objects.create(pairing=pairing, year=date.year, kind=FundReceipt.PAIRING, date=date,
+                                   amount=Decimal(amount) * WAN, is_demo=True,
+                                   note=f"支援规划编制帮扶资金530余万元之一：用于{purpose}（年份与拆分为示例）")
 
 
 ED, HE, IN, RU, EM = "education", "health", "industry", "rural", "employment"
