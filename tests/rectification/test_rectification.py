@@ -303,6 +303,35 @@ def test_dashboard_shows_the_tasks_and_warns_of_overdue_ones(foreign):
     assert warning["message"] == "1项整改任务逾期未销号" and "overdue=1" in warning["href"]
 
 
+def test_each_dashboard_row_opens_exactly_the_tasks_it_counts(foreign):
+    """A past year is read on its 31 December, so a task closed the next year
+    is open in it and one overdue only later is not overdue in it; the
+    row's list (not the list of today) shows the same tasks."""
+    closed_later = task(foreign, problem="次年销号（测试）", found_on=D(2021, 3, 1), deadline=D(2021, 6, 30))
+    task(foreign, problem="上年发现仍未销号（测试）", found_on=D(2021, 11, 1), deadline=D(2022, 12, 31))
+    task(foreign, problem="本年逾期（测试）", found_on=D(2022, 2, 1), deadline=D(2022, 3, 1))
+    closed_in_year = task(foreign, problem="本年销号（测试）", found_on=D(2022, 5, 1), deadline=D(2022, 9, 1))
+    task(foreign, problem="次年发现（测试）", found_on=D(2023, 1, 5), deadline=D(2023, 2, 1))
+    Rectification.objects.filter(pk=closed_later.pk).update(status=CLOSED, closed_on=D(2022, 2, 1))
+    Rectification.objects.filter(pk=closed_in_year.pk).update(status=CLOSED, closed_on=D(2022, 8, 1))
+    expected = {2021: {"未销号": 2, "其中逾期": 1, "上年结转未销号": 0, "本年销号": 0},
+                2022: {"未销号": 2, "其中逾期": 1, "上年结转未销号": 1, "本年销号": 2},
+                2023: {"未销号": 3, "其中逾期": 3, "上年结转未销号": 2, "本年销号": 0}}
+    client = login("outsider")
+    for year, rows in expected.items():
+        chart = client.get(f"/api/v1/pairings/{foreign.pk}/dashboard?year={year}").json()["charts"]["rectification"]
+        assert dict(map(tuple, chart["rows"])) == rows, year
+        for (label, n), href in zip(chart["rows"], chart["row_links"]):
+            html = client.get(href).content.decode()
+            assert html.count('class="rectification-row"') == n, (year, label, href)
+            assert 'id="reading"' in html
+    [warning] = [a for a in client.get(f"/api/v1/pairings/{foreign.pk}/dashboard?year=2022").json()["alerts"]
+                 if a["rule"] == "rectification_overdue"]
+    html = client.get(warning["href"]).content.decode()
+    assert "本年逾期（测试）" in html and "上年发现仍未销号（测试）" not in html
+    assert "截至2022年12月31日逾期未销号的整改任务" in html
+
+
 def test_uploaded_documents_go_through_the_one_check_and_photos_lose_their_metadata(county, settings, tmp_path):
     import io
 

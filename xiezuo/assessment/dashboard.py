@@ -308,14 +308,14 @@ def health_alerts(figures, pairing_ids=None, year=None):
     return found
 
 
-def rectification_alerts(figures, href):
+def rectification_alerts(figures, href, year):
     """One warning when tasks were past their deadline and not closed on
     the year's reading day (the `rectification` section)."""
     overdue = lookup(figures, "rectification.overdue")
     if not overdue:
         return []
     return [{"rule": "rectification_overdue", "severity": "warning", "severity_display": gettext_noop("警告"),
-             "href": f"{href.split('?')[0]}?overdue=1&year=" if href else "", "project_name": gettext_noop("问题整改"),
+             "href": f"{href.split('?')[0]}?year=&open_in={year}&overdue=1" if href else "", "project_name": gettext_noop("问题整改"),
              "message": gettext("%(n)s项整改任务逾期未销号") % {"n": overdue}}]
 
 
@@ -387,15 +387,21 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
         "title": gettext_noop("合作事项推进"), "source": "exchanges.agreed_items",
         "link": link(["industry_items_list", "industry:item_list"], pairing.pk, year=year),
         "columns": [gettext_noop("合作事项"), gettext_noop("项数")], "rows": [[label, n] for label, n in items if n is not None]}
-    tasks = [(label, lookup(figures, f"rectification.{key}")) for label, key in (
-        (gettext_noop("未销号"), "open"), (gettext_noop("其中逾期"), "overdue"),
-        (gettext_noop("上年结转未销号"), "carried_over"), (gettext_noop("本年销号"), "closed_in_year"))]
-    # Every year: the open tasks include those found in earlier years.
+    # Each row opens the list filtered as the figure counts (every year
+    # found: the open tasks include those found in earlier years).
+    tasks = [(label, lookup(figures, f"rectification.{key}"), params) for label, key, params in (
+        (gettext_noop("未销号"), "open", {"open_in": year}),
+        (gettext_noop("其中逾期"), "overdue", {"open_in": year, "overdue": 1}),
+        (gettext_noop("上年结转未销号"), "carried_over", {"open_in": year, "carried": 1}),
+        (gettext_noop("本年销号"), "closed_in_year", {"closed_in": year}))]
     tasks_link = link(["rectification_list"], pairing.pk)
     tasks_link = f"{tasks_link}?year=" if tasks_link else None
+    tasks = [t for t in tasks if t[1] is not None]
     charts["rectification"] = {
         "title": gettext_noop("问题整改"), "source": "rectification.open", "link": tasks_link,
-        "columns": [gettext_noop("整改任务"), gettext_noop("项数")], "rows": [[label, n] for label, n in tasks if n is not None]}
+        "columns": [gettext_noop("整改任务"), gettext_noop("项数")], "rows": [[label, n] for label, n, _params in tasks],
+        "row_links": [f"{tasks_link}&" + "&".join(f"{k}={v}" for k, v in params.items()) if tasks_link else None
+                      for _label, _n, params in tasks]}
     progress = disbursement_progress(figures, pairing_ids, year)
     charts["disbursement_progress"] = {"title": gettext_noop("资金支出进度"), "source": "funds.disbursed",
                                        "link": link(SECTION_PAGES["funds"], pairing.pk, year=year), **progress}
@@ -412,14 +418,14 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
         "sections": sorted(k for k in figures if k not in ("pairing_id", "years")),
         "indicators": indicator_rows,
         "charts": charts,
-        "alerts": health_alerts(figures, pairing_ids, year) + rectification_alerts(figures, tasks_link),
+        "alerts": health_alerts(figures, pairing_ids, year) + rectification_alerts(figures, tasks_link, year),
         "figures": figures,
     }
 
 
 # The shape of the stored dashboard JSON: raised when links or charts change,
 # so JSON stored by an older release is built again instead of served.
-VERSION = 5
+VERSION = 6
 STORED_PREFIX = '{"v": %d,' % VERSION
 
 

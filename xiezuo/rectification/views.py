@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,24 +11,58 @@ from django.utils.translation import gettext as _
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of, save_or_conflict
-from xiezuo.front.params import year_param
+from lib.dates import cn_date
+from xiezuo.front.params import FIRST_YEAR, LAST_YEAR, int_or_none, year_param
 
 from . import services
 from .forms import RectificationForm, StepForm
-from .models import CLOSE, SEND_BACK, SOURCES, STATUSES, SUBMIT, Rectification
+from .models import CLOSE, SEND_BACK, SOURCES, STATUSES, SUBMIT, Rectification, as_of
 
 
 def filtered(qs, params, year):
-    """Apply the list filters shared by the page and the API."""
+    """Apply the list filters shared by the page and the API.
+
+    `open_in` and `closed_in` (years) select what the `rectification`
+    figures count for that year, so a dashboard row opens exactly its rows:
+    tasks open on the year's reading day (`as_of`), with `overdue` those of
+    them past their deadline on that day, with `carried` those found before
+    the year; tasks closed (销号) in the year."""
     if year:
         qs = qs.filter(year=year)
     if params.get("status") in dict(STATUSES):
         qs = qs.filter(status=params["status"])
     if params.get("source") in dict(SOURCES):
         qs = qs.filter(source=params["source"])
-    if params.get("overdue"):
+    open_in = int_or_none(params.get("open_in"), FIRST_YEAR, LAST_YEAR)
+    if open_in:
+        day = as_of([open_in])
+        qs = qs.open_on(day)
+        if params.get("overdue"):
+            qs = qs.filter(deadline__lt=day)
+        if params.get("carried"):
+            qs = qs.filter(found_on__lt=datetime.date(open_in, 1, 1))
+    elif params.get("overdue"):
         qs = qs.overdue()
+    closed_in = int_or_none(params.get("closed_in"), FIRST_YEAR, LAST_YEAR)
+    if closed_in:
+        qs = qs.filter(closed_on__year=closed_in)
     return qs
+
+
+def reading(params):
+    """The sentence naming what `open_in` / `closed_in` selected, or ""."""
+    open_in = int_or_none(params.get("open_in"), FIRST_YEAR, LAST_YEAR)
+    if open_in:
+        day = cn_date(as_of([open_in]))
+        if params.get("overdue"):
+            return _("截至%(day)s逾期未销号的整改任务") % {"day": day}
+        if params.get("carried"):
+            return _("截至%(day)s仍未销号的%(year)s年以前发现的整改任务") % {"day": day, "year": open_in}
+        return _("截至%(day)s未销号的整改任务") % {"day": day}
+    closed_in = int_or_none(params.get("closed_in"), FIRST_YEAR, LAST_YEAR)
+    if closed_in:
+        return _("%(year)s年销号的整改任务") % {"year": closed_in}
+    return ""
 
 
 @login_required
@@ -39,7 +75,8 @@ def task_list(request, pairing_id):
     ctx = {"pairing": pairing, "tasks": qs[:1000], "count": qs.count(), "year": year,
            "years": range(timezone.localdate().year, 2017, -1), "status": request.GET.get("status", ""),
            "source": request.GET.get("source", ""), "overdue": request.GET.get("overdue", ""),
-           "statuses": STATUSES, "sources": SOURCES, "today": timezone.localdate(),
+           "statuses": STATUSES, "sources": SOURCES, "today": timezone.localdate(), "reading": reading(request.GET),
+           "kept": {k: request.GET[k] for k in ("open_in", "closed_in", "carried") if request.GET.get(k)},
            "can_write": scope.has(pairing, "write")}
     return render(request, "rectification/list.html", ctx)
 
