@@ -10,8 +10,10 @@ shared out (收益分配: to whom, how many 脱贫户), and at its end a disposa
 (处置) asked for by one person and approved — or refused — by another.
 
 The classes, 确权, 管护, 收益分配 and 处置 follow 《关于加强扶贫项目资产
-后续管理的指导意见》 (国务院扶贫开发领导小组, 2021); the fields and the
-two-person disposal are our judgement.
+后续管理的指导意见》 (国家乡村振兴局、中央农办、财政部, forwarded by the
+General Office of the State Council as 国办函〔2021〕51号, 2021), which
+names assets formed by East–West cooperation among those to register; the
+fields and the two-person disposal are our judgement.
 
 Each disposal step is a model method under a row lock with the version the
 person saw, and leaves one audit event and one row of the asset's history.
