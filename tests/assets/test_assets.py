@@ -22,11 +22,11 @@ from xiezuo.assets.models import (DISPOSED, OPERATING, PUBLIC, REGISTERED, REQUE
 from xiezuo.audit.context import acting_as
 from xiezuo.audit.models import AuditEvent
 from xiezuo.figures import compute
-from xiezuo.funds.models import Project, ProjectCategory
+from xiezuo.funds.models import FundReceipt, Project, ProjectCategory
 from xiezuo.pairings.models import Organisation
 
 from ..checklist import api_checklist, login, page_checklist, token_client
-from ..funds.conftest import new_project, receipt  # noqa: F401  (the 2023 receipt fixture)
+from ..funds.conftest import RECEIVED, new_project
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -41,7 +41,14 @@ def org(name="湟源县教育局"):
 
 
 @pytest.fixture
-def accepted(county, receipt):  # noqa: F811
+def receipt(county):
+    """Money received in 2023 (empty in the demo), for the test projects to be approved."""
+    return FundReceipt.objects.create(pairing=county, year=2023, kind="fiscal", date=D(2023, 3, 1), amount=RECEIVED,
+                                      doc_number="六协〔2023〕1号")
+
+
+@pytest.fixture
+def accepted(county, receipt):
     """A 2023 project of the county pair, accepted (验收) and not yet handed over."""
     return new_project(county, code="A-2023-01", status=Project.ACCEPTED, unit=org())
 
@@ -101,7 +108,7 @@ def test_handover_page_and_api_refuse_then_accept(accepted):
     assert r.status_code == 200 and r.json()["status"] == "handed_over"
 
 
-def test_an_asset_needs_an_accepted_project_of_the_pairing(county, receipt):  # noqa: F811
+def test_an_asset_needs_an_accepted_project_of_the_pairing(county, receipt):
     building = new_project(county, code="B-2023-01", status=Project.IMPLEMENTING)
     with pytest.raises(ValidationError, match="项目验收后方可登记资产"):
         asset(building)
@@ -136,7 +143,7 @@ def test_the_project_page_offers_registration_prefilled(accepted):
     assert r.status_code == 200 and "该项目已登记同名资产" in r.content.decode()
 
 
-def test_a_project_before_acceptance_offers_no_registration(county, receipt):  # noqa: F811
+def test_a_project_before_acceptance_offers_no_registration(county, receipt):
     building = new_project(county, code="B-2023-02", status=Project.COMPLETED)
     html = login("liuhe").get(reverse("project_detail", args=[building.pk])).content.decode()
     assert reverse("asset_create", args=[building.pk]) not in html
