@@ -45,6 +45,7 @@ DATA_MODULES = {
     "xiezuo/procurement/demo.py": "demo data",
     "xiezuo/consumption/demo.py": "demo data",
     "xiezuo/rectification/demo.py": "demo data",
+    "xiezuo/assets/demo.py": "demo data",
     # Official Chinese ledger files: column headers, the header and value
     # aliases matched in uploaded files, and the cell messages that quote them.
     "xiezuo/ledgers/specs/": "ledger headers and import aliases",

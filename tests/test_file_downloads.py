@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from xiezuo.assessment import computations
+from xiezuo.assets.models import Asset
 from xiezuo.assessment.models import Indicator, ManualActual
 from xiezuo.consumption.models import Sale
 from xiezuo.funds.models import ProjectAttachment
@@ -54,6 +55,9 @@ def files(county, settings, tmp_path):
     stored(task, "evidence_file", "evidence.pdf")
     out += [(reverse("rectification_source_file", args=[task.pk]), task.source_file.name),
             (reverse("rectification_evidence_file", args=[task.pk]), task.evidence_file.name)]
+    asset = Asset.objects.filter(pairing=county).order_by("pk").first()
+    stored(asset, "handover_file", "handover.pdf")
+    out.append((reverse("asset_handover_file", args=[asset.pk]), asset.handover_file.name))
     visit = Visit.objects.filter(pairing=county).order_by("pk").first()
     if visit is not None:
         stored(visit, "minutes", "minutes.pdf")

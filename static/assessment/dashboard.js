@@ -128,7 +128,7 @@
     var charts = root.querySelector("[data-charts]");
     var order = ["funds_by_category", "disbursement_progress", "projects_by_status", "consumption_by_channel",
       "consumption_by_month", "labour_by_destination", "labour_by_form", "talent_by_kind", "talent_by_direction",
-      "procurement_findings", "procurement_by_method", "agreed_items", "beneficiaries", "top_buyers", "top_products"];
+      "procurement_findings", "procurement_by_method", "agreed_items", "rectification", "assets", "beneficiaries", "top_buyers", "top_products"];
     var drawn = [];
     order.forEach(function (key) {
       if (!data.charts[key]) return;

@@ -20,6 +20,15 @@ def user(name):
     return User.objects.get(username=name)
 
 
+def register_asset(project, day):
+    """The asset a project must have registered before it is handed over (资产移交)."""
+    from xiezuo.assets.models import PUBLIC, Asset
+
+    owner = project.implementing_unit or Organisation.objects.get(name="湟源县乡村振兴局")
+    return Asset.objects.create(pairing=project.pairing, project=project, name=f"{project.name}形成资产", kind=PUBLIC,
+                                value=project.total_funds, owner=owner, handed_over_on=day)
+
+
 @pytest.fixture
 def receipt(county):
     return FundReceipt.objects.create(pairing=county, year=YEAR, kind="fiscal", date=datetime.date(2023, 3, 1),
@@ -37,7 +46,10 @@ def new_project(pairing, code="T-2023-01", coop="600000", status=None, unit=None
         steps = [Project.APPROVED, Project.PROCUREMENT, Project.IMPLEMENTING, Project.COMPLETED, Project.ACCEPTED,
                  Project.HANDED_OVER]
         for n, s in enumerate(steps[:steps.index(status) + 1]):
-            project.transition(user("admin"), s, datetime.date(2023, 4, 1) + datetime.timedelta(days=10 * n))
+            day = datetime.date(2023, 4, 1) + datetime.timedelta(days=10 * n)
+            if s == Project.HANDED_OVER:
+                register_asset(project, day)
+            project.transition(user("admin"), s, day)
     return project
 
 

@@ -12,7 +12,7 @@ from xiezuo.audit.models import AuditEvent
 from xiezuo.funds.models import Project, ProjectStatusChange
 
 from ..checklist import login, token_client
-from .conftest import new_project, user
+from .conftest import new_project, register_asset, user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,7 @@ def test_the_whole_life_cycle_keeps_date_user_and_reason(county, receipt, hospit
     p = hospital_project
     p.transition(user("yiyuan"), "completed", datetime.date(2023, 6, 30), "设备安装调试完毕")
     p.transition(user("huangyuan"), "accepted", datetime.date(2023, 7, 15))
+    register_asset(p, datetime.date(2023, 8, 1))
     p.transition(user("huangyuan"), "handed_over", datetime.date(2023, 8, 1))
     changes = list(p.status_changes.values_list("from_status", "to_status", "user__username", "date"))
     assert [c[:2] for c in changes] == list(zip(ORDER, ORDER[1:]))

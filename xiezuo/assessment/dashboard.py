@@ -167,6 +167,11 @@ def reader_text(pairing, year):
     return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False)
 
 
+# The asset classes of the `assets` section, as the chart labels them.
+ASSET_KINDS = (("operating", gettext_noop("经营性")), ("public", gettext_noop("公益性")),
+               ("household", gettext_noop("到户类")))
+
+
 def link(names, pairing_id, **params):
     """Return the URL of the first list page that exists, with a query string."""
     for name in names:
@@ -402,6 +407,14 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
         "columns": [gettext_noop("整改任务"), gettext_noop("项数")], "rows": [[label, n] for label, n, _params in tasks],
         "row_links": [f"{tasks_link}&" + "&".join(f"{k}={v}" for k, v in params.items()) if tasks_link else None
                       for _label, _n, params in tasks]}
+    # Assets held at the year's end by class (the `assets` section).
+    held = lookup(figures, "assets.by_kind") or {}
+    assets_link = link(["asset_list"], pairing.pk)
+    charts["assets"] = {
+        "title": gettext_noop("资产后续管理"), "source": "assets.value",
+        "link": f"{assets_link}?year=" if assets_link else None,
+        "columns": [gettext_noop("资产类别"), gettext_noop("项数"), gettext_noop("资产价值（元）")],
+        "rows": [[label, held[code]["count"], held[code]["value"]] for code, label in ASSET_KINDS if code in held]}
     progress = disbursement_progress(figures, pairing_ids, year)
     charts["disbursement_progress"] = {"title": gettext_noop("资金支出进度"), "source": "funds.disbursed",
                                        "link": link(SECTION_PAGES["funds"], pairing.pk, year=year), **progress}

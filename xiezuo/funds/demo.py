@@ -32,6 +32,7 @@ from importlib import import_module
 from django.apps import apps
 
 from xiezuo.accounts.models import User
+from xiezuo.assets.demo import give_asset
 from xiezuo.demo import step
 from xiezuo.library.demo import give_entry
 from xiezuo.pairings.models import Organisation, Pairing, Region
@@ -232,6 +233,7 @@ def projects():
         # Only a listed library entry may be approved: the entry comes first.
         give_entry(project, dates[Project.APPROVED])
         for status in STEPS[:STEPS.index(final) + 1]:
+            give_asset(project, dates[status])  # an accepted project's asset, registered before its handover
             # The hospital reports the start and finish of its own projects.
             own = project.implementing_unit.name == "湟源县人民医院" and status in (Project.IMPLEMENTING,
                                                                               Project.COMPLETED)

@@ -20,6 +20,7 @@ from lib.money import wan as _wan
 def wan(amount):
     """万元 exact to the fen, so a refusal over one fen does not read 100万元 > 100万元."""
     return _wan(amount, places=6)
+from xiezuo.assets.rules import check_handover
 from xiezuo.audit.tracking import tracked
 from xiezuo.front.forms import AS_READ, check_version
 from xiezuo.pairings.owned import PairingOwned, RepeatNumbered, ScopedModel
@@ -410,6 +411,7 @@ class Project(PairingOwned):
                 raise ValidationError({"date": _("变更日期不能早于上一步（%(to_status)s）的日期") % {"to_status": last.get_to_status_display()}})
             if to == self.APPROVED:
                 current.check_library_entry()
+            check_handover(current, to)  # assets: a project is handed over with its registered assets
             if to == self.TERMINATED:
                 if not reason:
                     raise ValidationError({"reason": _("终止项目须填写终止原因")})
