@@ -362,6 +362,19 @@ def test_figures_by_kind_and_year(foreign):
     chart = data["charts"]["assets"]
     assert [row[:2] for row in chart["rows"]] == [["经营性", 1], ["公益性", 1], ["到户类", 0]]
     assert chart["link"] == reverse("asset_list", args=[foreign.pk]) + "?year="
+    # Each class opens exactly the assets it counts, held on the year's 31
+    # December: 丙 (disposed of in 2022) in 2021's list and not in 2022's.
+    client = login("outsider")
+    for year, names in ((2021, {"operating": set(), "public": {"甲", "丙"}, "household": set()}),
+                        (2022, {"operating": {"乙"}, "public": {"甲"}, "household": set()})):
+        chart = client.get(f"/api/v1/pairings/{foreign.pk}/dashboard?year={year}").json()["charts"]["assets"]
+        for row, href in zip(chart["rows"], chart["row_links"]):
+            kind = href.rsplit("kind=", 1)[1]
+            html = client.get(href).content.decode()
+            rows = html.split('class="asset-row"')[1:]
+            listed = {n for n in ("甲", "乙", "丙", "丁") for r in rows if f">{n}<" in r}
+            assert len(rows) == row[1] and listed == names[kind], (year, kind, listed)
+            assert f"{year}年12月31日在管的资产" in html
 
 
 # -- scoping -------------------------------------------------------------------

@@ -414,7 +414,10 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
         "title": gettext_noop("资产后续管理"), "source": "assets.value",
         "link": f"{assets_link}?year=" if assets_link else None,
         "columns": [gettext_noop("资产类别"), gettext_noop("项数"), gettext_noop("资产价值（元）")],
-        "rows": [[label, held[code]["count"], held[code]["value"]] for code, label in ASSET_KINDS if code in held]}
+        "rows": [[label, held[code]["count"], held[code]["value"]] for code, label in ASSET_KINDS if code in held],
+        # Each class opens the assets the figure counts: held at the year's end.
+        "row_links": [f"{assets_link}?year=&held_in={year}&kind={code}" if assets_link else None
+                      for code, _label in ASSET_KINDS if code in held]}
     progress = disbursement_progress(figures, pairing_ids, year)
     charts["disbursement_progress"] = {"title": gettext_noop("资金支出进度"), "source": "funds.disbursed",
                                        "link": link(SECTION_PAGES["funds"], pairing.pk, year=year), **progress}

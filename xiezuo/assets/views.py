@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of, save_or_conflict
-from xiezuo.front.params import year_param
+from xiezuo.front.params import FIRST_YEAR, LAST_YEAR, int_or_none, year_param
 
 from .forms import AssetForm, CareForm, DisposalForm, IncomeForm
 from .models import APPROVE, KINDS, OPERATING, REJECT, REQUEST, STATUSES, Asset, AssetCare, AssetIncome
@@ -18,9 +20,14 @@ from .models import APPROVE, KINDS, OPERATING, REJECT, REQUEST, STATUSES, Asset,
 
 def filtered(qs, params, year):
     """Apply the list filters shared by the page and the API (the year is
-    the year of handover)."""
+    the year of handover). `held_in` (a year) selects what the `assets`
+    figures count for it: assets handed over by its 31 December and not
+    disposed of then, so a dashboard row opens exactly its assets."""
     if year:
         qs = qs.filter(year=year)
+    held_in = int_or_none(params.get("held_in"), FIRST_YEAR, LAST_YEAR)
+    if held_in:
+        qs = qs.held_on(datetime.date(held_in, 12, 31))
     if params.get("status") in dict(STATUSES):
         qs = qs.filter(status=params["status"])
     if params.get("kind") in dict(KINDS):
@@ -40,7 +47,8 @@ def asset_list(request, pairing_id):
     ctx = {"pairing": pairing, "assets": qs[:1000], "count": qs.count(), "year": year,
            "years": range(timezone.localdate().year, 2017, -1), "status": request.GET.get("status", ""),
            "kind": request.GET.get("kind", ""), "statuses": STATUSES, "kinds": KINDS, "totals": totals,
-           "total_value": sum(t[2] for t in totals), "can_write": scope.has(pairing, "write")}
+           "total_value": sum(t[2] for t in totals), "can_write": scope.has(pairing, "write"),
+           "held_in": int_or_none(request.GET.get("held_in"), FIRST_YEAR, LAST_YEAR)}
     return render(request, "assets/list.html", ctx)
 
 
