@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "xiezuo.crosscheck",
     "xiezuo.library",
     "xiezuo.rectification",
+    "xiezuo.notices",
     "xiezuo.front",
     "huey.contrib.djhuey",
 ]

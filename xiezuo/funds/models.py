@@ -410,6 +410,7 @@ class Project(PairingOwned):
                 raise ValidationError({"date": _("变更日期不能早于上一步（%(to_status)s）的日期") % {"to_status": last.get_to_status_display()}})
             if to == self.APPROVED:
                 current.check_library_entry()
+            from xiezuo.notices.rules import check_notices; check_notices(current, to, date)  # noqa: E702
             if to == self.TERMINATED:
                 if not reason:
                     raise ValidationError({"reason": _("终止项目须填写终止原因")})
