@@ -14,8 +14,8 @@ from django.core.files.storage import default_storage
 
 from xiezuo.accounts.models import User
 
-from .models import (COUNTY_SITE, LISTING, PHONE, PLAN, PUBLISHED, TOWNSHIP_BOARD,
-                     VILLAGE_BOARD, Notice, NoticeFeedback, NoticePosting)
+from .models import (COUNTY_SITE, IMPLEMENTATION, LISTING, PHONE, PLAN, PUBLISHED, TOWNSHIP_BOARD,
+                     RESULT, VILLAGE_BOARD, Notice, NoticeFeedback, NoticePosting)
 from .rules import NEEDED
 
 HOTLINE = "0971-2432000"
@@ -76,12 +76,20 @@ def run_notice(subject, stage, start, user, photos=True, demo=True):
     return notice
 
 
+# The notice a status opens: published on the day of the step.
+OPENS = {"approved": PLAN, "implementing": IMPLEMENTATION, "accepted": RESULT}
+
+
 def give_notices(project, status, date, user=None, demo=True):
     """Give `project` the notices it needs to move to `status` on `date`,
     each started ten days before (or on the day of the previous step when
-    that leaves the period) and run. A notice already there is kept."""
+    that leaves the period) and run, and the notice the new status opens
+    (计划公告 on 立项, 实施公示 on 实施, 验收结果公告 on 验收), started on
+    `date`. A notice already there is kept."""
     user = user or User.objects.get(username="huangyuan")
     last = project.status_changes.order_by("-date", "-pk").first()
+    if status in OPENS and not project.notices.filter(stage=OPENS[status], status=PUBLISHED).exists():
+        run_notice(project, OPENS[status], date, user, demo=demo)
     for stage in NEEDED.get(status, ()):
         subject = project.library_entry if stage == LISTING else project
         if subject is None:
