@@ -88,8 +88,9 @@ def give_notices(project, status, date, user=None, demo=True):
     `date`. A notice already there is kept."""
     user = user or User.objects.get(username="huangyuan")
     last = project.status_changes.order_by("-date", "-pk").first()
+    made = []
     if status in OPENS and not project.notices.filter(stage=OPENS[status], status=PUBLISHED).exists():
-        run_notice(project, OPENS[status], date, user, demo=demo)
+        made.append(run_notice(project, OPENS[status], date, user, demo=demo))
     for stage in NEEDED.get(status, ()):
         subject = project.library_entry if stage == LISTING else project
         if subject is None:
@@ -103,12 +104,13 @@ def give_notices(project, status, date, user=None, demo=True):
             start = subject.listed_on
         elif last is not None and last.date <= start:
             start = last.date
-        notice = run_notice(subject, stage, start, user, demo=demo)
-        if demo and project.year == 2022 and project.code == "HY-2022-01" and stage == PLAN:
-            feedback = NoticeFeedback(notice=notice, received_on=start + 2 * DAY, channel=PHONE,
+        made.append(run_notice(subject, stage, start, user, demo=demo))
+    for notice in made:
+        if demo and project.code == "HY-2022-01" and notice.stage == PLAN:
+            feedback = NoticeFeedback(notice=notice, received_on=notice.start_date + 2 * DAY, channel=PHONE,
                                       content="询问运动场建设是否占用学生上课时间（示例）",
                                       handling="已电话回复：施工安排在假期，不影响教学（示例）",
-                                      handled_on=start + 3 * DAY)
+                                      handled_on=notice.start_date + 3 * DAY)
             feedback.set_person("王示例", "13800000000")
             feedback.save()
     return project

@@ -55,6 +55,8 @@ CHANNELS = [
     (VILLAGE_BOARD, _("村公示栏")),
 ]
 BOARDS = {TOWNSHIP_BOARD, VILLAGE_BOARD}
+# Board photos are pictures: jpg or png, re-encoded without metadata.
+IMAGE_TYPES = ("jpg", "jpeg", "png")
 
 PHONE, LETTER, VISIT = "phone", "letter", "visit"
 FEEDBACK_CHANNELS = [(PHONE, _("电话")), (LETTER, _("来信")), (VISIT, _("来访"))]
