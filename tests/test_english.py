@@ -45,6 +45,7 @@ DATA_MODULES = {
     "xiezuo/procurement/demo.py": "demo data",
     "xiezuo/consumption/demo.py": "demo data",
     "xiezuo/rectification/demo.py": "demo data",
+    "xiezuo/notices/demo.py": "demo data",
     # Official Chinese ledger files: column headers, the header and value
     # aliases matched in uploaded files, and the cell messages that quote them.
     "xiezuo/ledgers/specs/": "ledger headers and import aliases",
@@ -109,6 +110,7 @@ DATA_NAMES = {
     # The shared sales channels are seeded rows: their names are data.
     "xiezuo/consumption/models.py": {"Channel.SHARED": "seeded channel names"},
     "xiezuo/industry/services.py": {"status_note": "progress note: a stored record"},
+    "xiezuo/notices/document.py": {"draft_content": "a notice's stored text, copied from the project (data)"},
     "xiezuo/labour/services.py": {"reveal": "audit text of a personal-data view",
                                   "ROSTER_HEADER": "the roster file (a Chinese document)",
                                   "roster_rows": "the roster file (a Chinese document)",

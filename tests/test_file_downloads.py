@@ -12,6 +12,7 @@ from xiezuo.assessment.models import Indicator, ManualActual
 from xiezuo.consumption.models import Sale
 from xiezuo.funds.models import ProjectAttachment
 from xiezuo.industry.models import Visit
+from xiezuo.notices.models import NoticePosting
 from xiezuo.pairings.models import PairingDocument
 from xiezuo.procurement.models import Tender, TenderDocument
 from xiezuo.rectification.models import Rectification
@@ -54,6 +55,9 @@ def files(county, settings, tmp_path):
     stored(task, "evidence_file", "evidence.pdf")
     out += [(reverse("rectification_source_file", args=[task.pk]), task.source_file.name),
             (reverse("rectification_evidence_file", args=[task.pk]), task.evidence_file.name)]
+    posting = NoticePosting.objects.filter(notice__pairing=county).exclude(channel="county_site").order_by("pk").first()
+    stored(posting, "photo", "board.pdf")
+    out.append((reverse("notice_posting_photo", args=[posting.pk]), posting.photo.name))
     visit = Visit.objects.filter(pairing=county).order_by("pk").first()
     if visit is not None:
         stored(visit, "minutes", "minutes.pdf")
