@@ -25,6 +25,7 @@ from django.db import models
 from django.urls import reverse
 
 from xiezuo.funds.models import Project
+from xiezuo.notices.models import Notice
 
 from .checklist import login
 
@@ -362,6 +363,8 @@ def test_an_office_that_chose_english_reads_english(county):
         reverse("ledger_index", args=[county.pk]),
         reverse("procurement_rules", args=[county.pk]),
         reverse("procurement_findings", args=[county.pk]),
+        reverse("notice_list", args=[county.pk]),
+        reverse("notice_detail", args=[Notice.objects.filter(pairing=county, feedback__isnull=False).first().pk]),
     ]
     year = Project.objects.filter(pairing=county).values_list("year", flat=True).first()
     pages.append(reverse("assessment:self_evaluation_year", args=[county.pk, year]))

@@ -34,6 +34,8 @@ class NoticeForm(VersionedForm):
 
 
 class PostingForm(BootstrapMixin, forms.ModelForm):
+    url = forms.URLField(label=_("网址"), max_length=500, required=False, assume_scheme="https")
+
     class Meta:
         model = NoticePosting
         fields = ["channel", "url", "posted_on", "taken_down_on", "photo", "note"]
