@@ -94,7 +94,8 @@ def notice_detail(request, notice_id):
     scope = scope_for(request.user)
     today = timezone.localdate()
     ctx = {"notice": notice, "pairing": notice.pairing, "postings": notice.postings.all(),
-           "feedback": notice.feedback.select_related("handled_by"), "missing": notice.missing(today),
+           # Feedback is the offices' (an implementing unit reads the notice, not who objected).
+           "feedback": scope.filter(NoticeFeedback.objects.filter(notice=notice)).select_related("handled_by"), "missing": notice.missing(today),
            "can_write": notice.may_act(scope), "data": document.notice_data(notice),
            "required": notice.required_channels(), "posting_form": PostingForm(), "feedback_form": FeedbackForm(),
            "handling_form": HandlingForm(), "today": today}
