@@ -25,6 +25,7 @@ from django.db import models
 from django.urls import reverse
 
 from xiezuo.funds.models import Project
+from xiezuo.notices.models import Notice
 
 from .checklist import login
 
@@ -46,6 +47,7 @@ DATA_MODULES = {
     "xiezuo/consumption/demo.py": "demo data",
     "xiezuo/rectification/demo.py": "demo data",
     "xiezuo/assets/demo.py": "demo data",
+    "xiezuo/notices/demo.py": "demo data",
     # Official Chinese ledger files: column headers, the header and value
     # aliases matched in uploaded files, and the cell messages that quote them.
     "xiezuo/ledgers/specs/": "ledger headers and import aliases",
@@ -110,6 +112,7 @@ DATA_NAMES = {
     # The shared sales channels are seeded rows: their names are data.
     "xiezuo/consumption/models.py": {"Channel.SHARED": "seeded channel names"},
     "xiezuo/industry/services.py": {"status_note": "progress note: a stored record"},
+    "xiezuo/notices/document.py": {"draft_content": "a notice's stored text, copied from the project (data)"},
     "xiezuo/labour/services.py": {"reveal": "audit text of a personal-data view",
                                   "ROSTER_HEADER": "the roster file (a Chinese document)",
                                   "roster_rows": "the roster file (a Chinese document)",
@@ -361,6 +364,8 @@ def test_an_office_that_chose_english_reads_english(county):
         reverse("ledger_index", args=[county.pk]),
         reverse("procurement_rules", args=[county.pk]),
         reverse("procurement_findings", args=[county.pk]),
+        reverse("notice_list", args=[county.pk]),
+        reverse("notice_detail", args=[Notice.objects.filter(pairing=county, feedback__isnull=False).first().pk]),
     ]
     year = Project.objects.filter(pairing=county).values_list("year", flat=True).first()
     pages.append(reverse("assessment:self_evaluation_year", args=[county.pk, year]))

@@ -13,6 +13,7 @@ from xiezuo.assessment.models import Indicator, ManualActual
 from xiezuo.consumption.models import Sale
 from xiezuo.funds.models import ProjectAttachment
 from xiezuo.industry.models import Visit
+from xiezuo.notices.models import NoticePosting
 from xiezuo.pairings.models import PairingDocument
 from xiezuo.procurement.models import Tender, TenderDocument
 from xiezuo.rectification.models import Rectification
@@ -58,6 +59,9 @@ def files(county, settings, tmp_path):
     asset = Asset.objects.filter(pairing=county).order_by("pk").first()
     stored(asset, "handover_file", "handover.pdf")
     out.append((reverse("asset_handover_file", args=[asset.pk]), asset.handover_file.name))
+    posting = NoticePosting.objects.filter(notice__pairing=county).exclude(channel="county_site").order_by("pk").first()
+    stored(posting, "photo", "board.pdf")
+    out.append((reverse("notice_posting_photo", args=[posting.pk]), posting.photo.name))
     visit = Visit.objects.filter(pairing=county).order_by("pk").first()
     if visit is not None:
         stored(visit, "minutes", "minutes.pdf")

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "xiezuo.library",
     "xiezuo.rectification",
     "xiezuo.assets",
+    "xiezuo.notices",
     "xiezuo.front",
     "huey.contrib.djhuey",
 ]

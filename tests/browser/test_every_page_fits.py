@@ -35,7 +35,7 @@ NAVBAR_MAX = 80
 FILES = {
     "ledger_template", "ledger_export", "report_docx", "report_xlsx", "download_file", "attachment_download",
     "pairing_document_file", "consumption_sale_voucher", "manual_actual_evidence", "procurement_document",
-    "labour_roster_export", "industry_visit_minutes", "asset_handover_file",
+    "labour_roster_export", "industry_visit_minutes", "notice_docx", "notice_posting_photo", "asset_handover_file",
 }
 NOT_PAGES = FILES | {"logout", "set_language"}
 PUBLIC = ["/login/", "/disclosure/"]

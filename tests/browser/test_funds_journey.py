@@ -11,6 +11,7 @@ from lib.dates import cn_date
 from xiezuo.accounts.models import User
 from xiezuo.funds.models import Disbursement, Project, ProjectCategory
 from xiezuo.library.models import LibraryEntry
+from xiezuo.notices.demo import run_notice
 from xiezuo.pairings.models import Pairing
 
 pytestmark = pytest.mark.browser
@@ -65,6 +66,13 @@ def test_project_life_cycle_and_two_step_disbursement(journey):
     assert page.locator("h1").inner_text().startswith("浏览器测试项目（示例）")
     assert page.locator("#project-status").inner_text() == "储备"
     journey.shot("project-created")
+    # Each stage's notice has run its period (公告公示), so the steps taken
+    # today pass the period rule.
+    created = Project.objects.get(code="JOURNEY-2023-1")
+    huangyuan = User.objects.get(username="huangyuan")
+    run_notice(entry, "listing", datetime.date(2023, 3, 4), huangyuan, demo=False)
+    for stage in ("plan", "implementation", "result"):
+        run_notice(created, stage, datetime.date(2023, 3, 20), huangyuan, demo=False)
 
     for to, label in (("立项", "approved"), ("招标采购", "procurement"), ("实施", "implementing")):
         step(journey, to, label)

@@ -10,6 +10,7 @@ import pytest
 from xiezuo.accounts.models import User
 from xiezuo.funds.models import Disbursement, FundReceipt, Project, ProjectCategory
 from xiezuo.library.demo import give_entry
+from xiezuo.notices.demo import give_notices
 from xiezuo.pairings.models import Organisation, Region
 
 YEAR = 2023
@@ -47,6 +48,8 @@ def new_project(pairing, code="T-2023-01", coop="600000", status=None, unit=None
                  Project.HANDED_OVER]
         for n, s in enumerate(steps[:steps.index(status) + 1]):
             day = datetime.date(2023, 4, 1) + datetime.timedelta(days=10 * n)
+            # Each step's notices have run their period (公告公示).
+            give_notices(project, s, day, demo=False)
             if s == Project.HANDED_OVER:
                 register_asset(project, day)
             project.transition(user("admin"), s, day)

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from xiezuo.funds.models import Disbursement, FundReceipt, Project, ProjectCategory
 from xiezuo.library.demo import give_entry
+from xiezuo.notices.demo import run_notice
 from xiezuo.pairings.models import Pairing
 
 from .conftest import submitted, user
@@ -82,6 +83,9 @@ def _project(county, code, coop, status):
     p = Project.objects.create(pairing=county, code=code, name=code, year=2024, coop_funds=Decimal(coop),
                                category=ProjectCategory.objects.get(code="rural"))
     give_entry(p, datetime.date(2024, 4, 1))  # only a listed library entry may be approved
+    # Its 入库公示 and 计划公告 ran their period before the steps below.
+    run_notice(p.library_entry, "listing", datetime.date(2024, 3, 1), user("admin"), demo=False)
+    run_notice(p, "plan", datetime.date(2024, 3, 1), user("admin"), demo=False)
     if status:
         for s, day in (("approved", 1), ("procurement", 2), ("implementing", 3)):
             p.transition(user("admin"), s, datetime.date(2024, 4, day))

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from xiezuo.audit.models import AuditEvent
 from xiezuo.funds.models import Disbursement, FundReceipt, Project
+from xiezuo.notices.demo import give_notices
 
 from ..checklist import token_client
 from .conftest import RECEIVED, YEAR, new_project, submitted, user
@@ -49,6 +50,7 @@ def test_lowering_project_funds_below_confirmed_disbursements_is_refused(project
 
 def test_approving_beyond_the_pairing_year_receipts_is_refused(county, project):
     extra = new_project(county, code="T-2023-02", coop="400000.01")  # 60万 + 40万0.01 > 100万
+    give_notices(extra, Project.APPROVED, datetime.date(2023, 4, 1), demo=False)
     with pytest.raises(ValidationError) as e:
         extra.transition(user("huangyuan"), Project.APPROVED, datetime.date(2023, 4, 1))
     assert "2023年已安排到项目的协作资金100.000001万元，超过该年度到位资金100万元（超出0.000001万元）" in str(e.value)
@@ -102,9 +104,11 @@ def test_terminating_frees_the_unpaid_part_of_the_allocation(county, project):
     submitted(project, "100000").confirm(user("liuhe"))
     project.transition(user("huangyuan"), Project.TERMINATED, datetime.date(2023, 6, 1), "选址变更，项目终止")
     other = new_project(county, code="T-2023-02", coop="900000")  # 10万 paid + 90万 = 100万: fits
+    give_notices(other, Project.APPROVED, datetime.date(2023, 6, 2), demo=False)
     other.transition(user("huangyuan"), Project.APPROVED, datetime.date(2023, 6, 2))
     assert other.status == Project.APPROVED
     third = new_project(county, code="T-2023-03", coop="0.01")
+    give_notices(third, Project.APPROVED, datetime.date(2023, 6, 2), demo=False)
     with pytest.raises(ValidationError):
         third.transition(user("huangyuan"), Project.APPROVED, datetime.date(2023, 6, 2))
 

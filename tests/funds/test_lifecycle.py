@@ -10,6 +10,7 @@ from django.urls import reverse
 from xiezuo.accounts.scope import scope_for
 from xiezuo.audit.models import AuditEvent
 from xiezuo.funds.models import Project, ProjectStatusChange
+from xiezuo.notices.demo import give_notices
 
 from ..checklist import login, token_client
 from .conftest import new_project, register_asset, user
@@ -47,6 +48,7 @@ def test_each_illegal_transition_is_refused(county, receipt, start):
 def test_the_whole_life_cycle_keeps_date_user_and_reason(county, receipt, hospital_project):
     p = hospital_project
     p.transition(user("yiyuan"), "completed", datetime.date(2023, 6, 30), "设备安装调试完毕")
+    give_notices(p, "accepted", datetime.date(2023, 7, 15), demo=False)  # opens the 验收结果公告
     p.transition(user("huangyuan"), "accepted", datetime.date(2023, 7, 15))
     register_asset(p, datetime.date(2023, 8, 1))
     p.transition(user("huangyuan"), "handed_over", datetime.date(2023, 8, 1))

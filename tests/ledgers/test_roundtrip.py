@@ -30,6 +30,7 @@ EDITS = {
     "agreed_items": ("西部责任单位", "湟源县教育局", "west_owner", "湟源县教育局"),
     "rectifications": ("整改措施", "改过的整改措施（示例）", "measures", "改过的整改措施（示例）"),
     "assets": ("备注", "改过的备注（示例）", "note", "改过的备注（示例）"),
+    "disclosures": ("建设内容", "改过的建设内容（示例）", "content", "改过的建设内容（示例）"),
     "employment": ("月收入（元）", 4800, "monthly_income", Decimal("4800.00")),
     "talent": ("工作内容", "改过的工作内容（示例）", "note", "改过的工作内容（示例）"),
     "training": ("证书名称", "改过的证书名称（示例）", "certificate_name", "改过的证书名称（示例）"),

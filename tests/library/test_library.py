@@ -16,6 +16,7 @@ from xiezuo.accounts.scope import scope_for
 from xiezuo.audit.models import AuditEvent
 from xiezuo.funds.models import Project, ProjectCategory, ProjectStatusChange
 from xiezuo.library.models import LibraryEntry
+from xiezuo.notices.demo import give_notices
 from xiezuo.pairings.models import Region
 
 from ..checklist import api_checklist, login, page_checklist, token_client
@@ -151,6 +152,7 @@ def test_only_a_project_with_a_listed_entry_is_approved(county):
     assert "当前为“村申报”" in str(e.value)
     assert Project.objects.get(pk=waiting.pk).status == Project.RESERVE
     ok = _project(county, "LIB-3", listed(county, name="已入库条目（测试）"))
+    give_notices(ok, Project.APPROVED, datetime.date(2023, 4, 1), demo=False)  # its 入库公示 ran
     ok.transition(user("huangyuan"), Project.APPROVED, datetime.date(2023, 4, 1))
     assert ok.status == Project.APPROVED
 

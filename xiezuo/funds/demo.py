@@ -35,6 +35,7 @@ from xiezuo.accounts.models import User
 from xiezuo.assets.demo import give_asset
 from xiezuo.demo import step
 from xiezuo.library.demo import give_entry
+from xiezuo.notices.demo import give_notices
 from xiezuo.pairings.models import Organisation, Pairing, Region
 
 from .models import Disbursement, FundReceipt, Project, ProjectBeneficiary, ProjectCategory, ProjectOutput
@@ -237,6 +238,7 @@ def projects():
             # The hospital reports the start and finish of its own projects.
             own = project.implementing_unit.name == "湟源县人民医院" and status in (Project.IMPLEMENTING,
                                                                               Project.COMPLETED)
+            give_notices(project, status, dates[status])
             project.transition(unit_user if own else west, status, dates[status])
 
 

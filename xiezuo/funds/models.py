@@ -411,6 +411,9 @@ class Project(PairingOwned):
                 raise ValidationError({"date": _("变更日期不能早于上一步（%(to_status)s）的日期") % {"to_status": last.get_to_status_display()}})
             if to == self.APPROVED:
                 current.check_library_entry()
+            from xiezuo.notices.rules import check_notices  # notices import funds: imported here
+
+            check_notices(current, to, date)  # notices: each stage's notice has run its period
             check_handover(current, to)  # assets: a project is handed over with its registered assets
             if to == self.TERMINATED:
                 if not reason:

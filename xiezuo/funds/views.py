@@ -20,6 +20,7 @@ from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of
 from xiezuo.front.params import id_param, year_param
 from xiezuo.front.years import working_year
+from xiezuo.notices.public import public_notice_groups
 from xiezuo.pairings.models import Pairing
 
 from . import health
@@ -419,6 +420,6 @@ def disclosure(request, pairing_id):
                 .select_related("category", "township", "village", "implementing_unit").order_by("code"))
     receipts = FundReceipt.objects.filter(pairing__in=public, year=year).select_related("payer", "pairing")
     ctx = {"pairing": pairing, "years": years, "year": year, "projects": projects, "receipts": receipts,
-           "statuses": dict(Project.STATUSES)}
+           "statuses": dict(Project.STATUSES), "notice_groups": public_notice_groups(public, year)}
     return render(request, "funds/disclosure.html", ctx)
 

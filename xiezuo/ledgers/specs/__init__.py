@@ -6,7 +6,7 @@ from importlib import import_module
 
 NAMES = ["funds", "projects", "disbursements", "tenders", "sales", "buyers", "suppliers", "products",
          "training", "employment", "talent", "enterprises", "investment_arrivals", "donations", "visits", "agreed_items",
-         "library", "rectifications", "assets"]
+         "library", "rectifications", "assets", "disclosures"]
 
 for _name in NAMES:
     try:
