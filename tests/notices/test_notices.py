@@ -25,6 +25,7 @@ from xiezuo.notices.models import (COUNTY_SITE, IMPLEMENTATION, PLAN, RESULT, TO
 from xiezuo.pairings.models import Region
 
 from ..checklist import api_checklist, login, page_checklist, token_client
+from ..funds.conftest import register_asset
 
 pytestmark = pytest.mark.django_db
 
@@ -222,6 +223,7 @@ def test_each_gated_step_needs_its_notice(county):
         project.transition(user("huangyuan"), Project.HANDED_OVER, datetime.date(2023, 7, 20))
     assert "验收结果公告尚未发布" in str(e.value)
     run_notice(project, RESULT, datetime.date(2023, 6, 21), user("huangyuan"), demo=False)
+    register_asset(project, datetime.date(2023, 7, 20))  # the handover's other condition (assets)
     project.transition(user("huangyuan"), Project.HANDED_OVER, datetime.date(2023, 7, 20))
     assert project.status == Project.HANDED_OVER
 
