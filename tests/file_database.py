@@ -48,7 +48,8 @@ def run_on_file_database(body, tmp_path, pii_key):
 
 # What every racer and every setup or check script has after django.setup():
 # ARGS (the test's keyword arguments), RACER (the racer's place, 0, 1, …),
-# released() (the barrier), attempt(fn) ("ok" or the refusal's words) and
+# released() (the barrier), attempt(fn) ("ok" or the refusal's words),
+# chain_break() (what breaks the audit chain, "" when intact) and
 # report(**values) (the script's result).
 RACER = PRELUDE + """
 import json, sys
@@ -69,6 +70,10 @@ def attempt(fn):
     except ValidationError as e:
         return "；".join(e.messages)
     return "ok"
+
+def chain_break():
+    from xiezuo.audit.models import verify_chain
+    return verify_chain()[2]
 
 def report(**values):
     print("result " + json.dumps(values, ensure_ascii=False, default=str), flush=True)
@@ -100,11 +105,11 @@ class FileDatabase:
         self.env.pop("DATABASE_URL", None)
         self.started = 0
 
-    def _start(self, body, args, place=0):
+    def _start(self, parts, args, place=0):
         self.started += 1
         env = {**self.env, "XIEZUO_TEST_ARGS": json.dumps(args, default=str), "XIEZUO_TEST_RACER": str(place)}
         errors = open(self.directory / f"script-{self.started}.err", "w+")
-        process = subprocess.Popen([sys.executable, "-c", RACER + textwrap.dedent(body)], cwd=settings.BASE_DIR,
+        process = subprocess.Popen([sys.executable, "-c", RACER + "".join(textwrap.dedent(p) for p in parts)], cwd=settings.BASE_DIR,
                                    env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
                                    text=True)
         process.errors = errors
@@ -122,15 +127,16 @@ class FileDatabase:
         process.errors.close()
         return json.loads(results[0])
 
-    def run(self, body, **args):
-        """Run one script to its end; return what it report()ed."""
-        return self._finish(self._start(body, args))
+    def run(self, *parts, **args):
+        """Run one script (its parts, each indented as it likes, one after
+        the other) to its end; return what it report()ed."""
+        return self._finish(self._start(parts, args))
 
     def race(self, *bodies, **args):
         """Start one racer per body, wait until each has called released(),
         release them together and return what each report()ed, in order.
         The same body may be given several times: RACER tells them apart."""
-        racers = [self._start(body, args, place) for place, body in enumerate(bodies)]
+        racers = [self._start([body], args, place) for place, body in enumerate(bodies)]
         watchdog = threading.Timer(TIMEOUT, lambda: [r.kill() for r in racers])
         watchdog.start()
         try:
