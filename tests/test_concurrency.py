@@ -45,6 +45,10 @@ def test_api_update_by_read_only_role_refused():
     assert Organisation.objects.get(pk=org.pk).name == "湟源县人民医院"
 
 
+# PostgreSQL only: two threads here are two connections to one server, and
+# the row lock of `save_versioned` (SELECT … FOR UPDATE) is what decides. On
+# the in-memory SQLite test database threads share one database and FOR
+# UPDATE does nothing; the SQLite version below races two processes on a file.
 def test_two_connections_saving_one_record_one_wins(transactional_demo, postgres_only):
     org_id = Organisation.objects.get(name="湟源县人民医院").pk
     barrier = threading.Barrier(2)

@@ -1,4 +1,6 @@
-"""Concurrent writers on PostgreSQL: the upserts lose no update."""
+"""Concurrent writers: the upserts of the totals lose no update. On
+PostgreSQL as threads (its upsert and row locks, PostgreSQL-only); on SQLite
+as processes on a file database (tests/file_database.py)."""
 
 import datetime
 import threading

@@ -1,6 +1,9 @@
 """The invariants hold under concurrency: two real connections (threads) on
 PostgreSQL. The first holds its transaction open while the second tries; the
-row locks make the second wait and then see the first one's work."""
+row locks make the second wait and then see the first one's work. These stay
+PostgreSQL-only: what they test is the row locks (project, pairing), which
+SQLite does not have. The same races run on SQLite below, as processes on a
+file database."""
 
 import datetime
 import threading

@@ -103,3 +103,42 @@ def test_two_clicks_on_one_health_alert_make_one_task_on_sqlite(file_demo):
                               url=f"/projects/{alert['project']}/rectification/")
     assert_one_task_and_the_second_click_opens_it(
         file_demo, outcomes, {"project_id": alert["project"], "health_rule": alert["rule"]}, "这条健康提醒已有整改任务")
+
+
+def test_two_clicks_on_one_finding_make_one_task_on_postgresql(transactional_demo, postgres_only, county):
+    """The same two clicks as threads with their own connections: on
+    PostgreSQL the finding's row lock (`services._create`) decides, which
+    SQLite does not have (there the IMMEDIATE transaction does)."""
+    import threading
+
+    from django.contrib.messages import get_messages
+    from django.db import connection
+    from django.test import Client
+
+    from xiezuo.accounts.models import User
+    from xiezuo.procurement.models import Finding
+    from xiezuo.rectification.models import Rectification
+
+    finding = Finding.objects.filter(pairing=county, active=True).order_by("pk").first()
+    barrier, outcomes = threading.Barrier(2), []
+
+    def click(name):
+        try:
+            client = Client()
+            client.force_login(User.objects.get(username=name))
+            barrier.wait(timeout=30)
+            r = client.post(f"/procurement/findings/{finding.pk}/rectification/")
+            outcomes.append({"status": r.status_code, "location": r.get("Location", ""),
+                             "messages": [str(m) for m in get_messages(r.wsgi_request)]})
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click, args=(n,)) for n in ("liuhe", "huangyuan")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    pk = Rectification.objects.get(finding=finding).pk
+    got = sorted((o["status"], o["location"], o["messages"]) for o in outcomes)
+    assert got == [(302, f"/rectifications/{pk}/", ["该预警线索已有整改任务"]),
+                   (302, f"/rectifications/{pk}/edit/", ["已生成整改任务，请填写责任人、整改时限和整改措施"])], outcomes
