@@ -225,3 +225,32 @@ def queue_worker(tmp_path):
         HUEY.storage_kwargs.clear()
         HUEY.storage_kwargs.update(kwargs)
         HUEY.immediate = True
+
+
+@pytest.fixture(scope="session")
+def _file_demo_template(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The session's test database (the demo, committed) copied once into a
+    SQLite file, the template of every `file_demo`."""
+    from django.db import connection
+
+    from tests.file_database import copy_database
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite file harness copies the SQLite test database; on PostgreSQL the thread "
+                    "versions of these races run (postgres_only)")
+    path = tmp_path_factory.mktemp("file-demo") / "demo.sqlite3"
+    with django_db_blocker.unblock():
+        assert Pairing.objects.filter(level="county").exists(), "the demo is missing (copied after a flush?)"
+        copy_database(connection, path)
+    return path
+
+
+@pytest.fixture
+def file_demo(_file_demo_template, db, tmp_path):
+    """The demo in a SQLite file of this test's own, on which scripts run in
+    child processes and race (tests/file_database.py). Asking for `db` puts
+    these tests among the ordinary database tests, which pytest-django runs
+    before the transactional ones (whose flush empties the database)."""
+    from tests.file_database import FileDatabase
+
+    return FileDatabase(_file_demo_template, tmp_path)

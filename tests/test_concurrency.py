@@ -45,6 +45,10 @@ def test_api_update_by_read_only_role_refused():
     assert Organisation.objects.get(pk=org.pk).name == "湟源县人民医院"
 
 
+# PostgreSQL only: two threads here are two connections to one server, and
+# the row lock of `save_versioned` (SELECT … FOR UPDATE) is what decides. On
+# the in-memory SQLite test database threads share one database and FOR
+# UPDATE does nothing; the SQLite version below races two processes on a file.
 def test_two_connections_saving_one_record_one_wins(transactional_demo, postgres_only):
     org_id = Organisation.objects.get(name="湟源县人民医院").pk
     barrier = threading.Barrier(2)
@@ -72,3 +76,36 @@ def test_two_connections_saving_one_record_one_wins(transactional_demo, postgres
     winner = next(n for n, o in outcomes.items() if o == "saved")
     org = Organisation.objects.get(pk=org_id)
     assert (org.legal_rep, org.version) == (winner, 2)
+
+
+
+def test_two_processes_saving_one_record_one_wins_on_sqlite(file_demo):
+    """The same race on a SQLite file: two processes, each holding the record
+    as its page showed it (version 1), save at once."""
+    org_id = file_demo.run("""
+        from xiezuo.pairings.models import Organisation
+        report(pk=Organisation.objects.get(name="湟源县人民医院").pk)
+    """)["pk"]
+    editor = """
+        from xiezuo.audit.context import acting_as
+        from xiezuo.accounts.models import User
+        from xiezuo.front.forms import save_versioned
+        from xiezuo.pairings.models import Organisation
+        org = Organisation.objects.get(pk=ARGS["org"])
+        org.legal_rep = ARGS["names"][RACER]
+        released()
+        with acting_as(User.objects.get(username="huangyuan")):
+            report(name=org.legal_rep, outcome=attempt(lambda: save_versioned(org, 1)))
+    """
+    outcomes = file_demo.race(editor, editor, org=org_id, names=["甲", "乙"])
+    saved = [o["name"] for o in outcomes if o["outcome"] == "ok"]
+    refused = [o["outcome"] for o in outcomes if o["outcome"] != "ok"]
+    assert len(saved) == 1 and len(refused) == 1 and refused[0].startswith("此记录已被他人修改"), outcomes
+    after = file_demo.run("""
+        from xiezuo.audit.models import AuditEvent
+        from xiezuo.pairings.models import Organisation
+        org = Organisation.objects.get(pk=ARGS["org"])
+        events = AuditEvent.objects.filter(model="pairings.Organisation", object_id=str(org.pk), action="update")
+        report(legal_rep=org.legal_rep, version=org.version, events=events.count())
+    """, org=org_id)
+    assert after == {"legal_rep": saved[0], "version": 2, "events": 1}, after

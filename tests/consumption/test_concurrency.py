@@ -1,4 +1,6 @@
-"""Concurrent writers on PostgreSQL: the upserts lose no update."""
+"""Concurrent writers: the upserts of the totals lose no update. On
+PostgreSQL as threads (its upsert and row locks, PostgreSQL-only); on SQLite
+as processes on a file database (tests/file_database.py)."""
 
 import datetime
 import threading
@@ -53,3 +55,43 @@ def test_concurrent_writers_keep_totals_exact(postgres_only, county, refs):
         assert not errors, errors
     total.refresh_from_db()
     assert (total.n, total.amount_fen) == (0, 0)
+
+
+def test_concurrent_writers_keep_totals_exact_on_sqlite(file_demo):
+    """The same four writers as processes on one SQLite file database
+    (tests/file_database.py), released together. The threads above test
+    PostgreSQL's upsert under row locks; on SQLite each save's IMMEDIATE
+    transaction holds the only write lock."""
+    writer = """
+        import datetime
+        from decimal import Decimal
+        from xiezuo.consumption.models import Buyer, Channel, Product, Sale
+        from xiezuo.pairings.models import Pairing
+        county = Pairing.objects.get(level="county", east_region__name="六合区", west_region__name="湟源县")
+        buyer = Buyer.objects.filter(pairing=county).order_by("pk").first()
+        product = Product.objects.filter(pairing=county).order_by("pk").first()
+        channel = Channel.usable_by(county).order_by("pk").first()
+        price = Decimal(RACER + 1)
+        released()
+        for i in range(15):
+            Sale(pairing=county, date=datetime.date(2031, 1, 1), buyer=buyer, product=product,
+                 supplier_id=product.supplier_id, channel=channel, kind=Sale.PURCHASED, quantity=Decimal(1),
+                 unit_price=price, amount=price).save()
+        report(channel=channel.pk, pairing=county.pk)
+    """
+    outcomes = file_demo.race(writer, writer, writer, writer)
+    after = file_demo.run("""
+        from django.db.models import Count, Sum
+        from xiezuo.consumption.models import Sale, SaleTotal
+        total = SaleTotal.objects.get(pairing_id=ARGS["pairing"], year=2031, month=1, channel_id=ARGS["channel"],
+                                      kind=Sale.PURCHASED)
+        from xiezuo.audit.models import AuditEvent
+        sales = Sale.objects.filter(date="2031-01-01")
+        stored = sales.aggregate(n=Count("pk"), amount=Sum("amount"))
+        events = AuditEvent.objects.filter(model="consumption.Sale", action="create",
+                                           object_id__in=[str(pk) for pk in sales.values_list("pk", flat=True)])
+        report(n=total.n, fen=total.amount_fen, rows=stored["n"], amount=int(stored["amount"]),
+               events=events.count(), chain=chain_break())
+    """, **outcomes[0])
+    assert after == {"n": 60, "fen": 15 * (1 + 2 + 3 + 4) * 100, "rows": 60, "amount": 150, "events": 60,
+                     "chain": ""}, after

@@ -197,3 +197,98 @@ def test_one_job_confirmed_by_two_requests_at_once_imports_once(transactional_de
     assert Sale.objects.filter(pairing=county).count() - before_rows == ROWS
     assert_stored_once(Sale.objects.filter(pairing=county))
     assert totals(county)[0] - before_totals[0] == ROWS
+
+
+# The same races on SQLite: child processes on one SQLite file database
+# (tests/file_database.py), released together. The thread versions above
+# stay PostgreSQL-only: they test `lock_ledger`'s advisory lock, which only
+# PostgreSQL takes (on SQLite BEGIN IMMEDIATE is the lock), and threads on
+# the in-memory SQLite test database share one database and show no race.
+
+SALES_STATE = """
+    from django.db.models import Sum
+    from xiezuo.audit.models import AuditEvent
+    from xiezuo.consumption.models import Sale, SaleTotal
+    from xiezuo.pairings.models import Pairing
+    from tests.ledgers.test_concurrent_imports import assert_stored_once, totals
+    county = Pairing.objects.get(level="county", east_region__name="六合区", west_region__name="湟源县")
+    stored = Sale.objects.filter(pairing=county)
+    assert_stored_once(stored)
+    n, fen = totals(county)
+    # Each import event names how many sales its batch stored.
+    batches = AuditEvent.objects.filter(action="import", model="consumption.Sale").values_list("after", flat=True)
+    state = dict(rows=stored.count(), n=n, fen=fen, twins=stored.filter(repeat_no=2).count(),
+                 amount_fen=int((stored.aggregate(s=Sum("amount"))["s"] or 0) * 100),
+                 audited=sum((after or {}).get("count", 0) for after in batches), chain=chain_break())
+"""
+
+
+@pytest.mark.parametrize("layout", ["with-vouchers", "without-vouchers", "amount-only"])
+def test_same_sales_file_imported_twice_at_once_stores_each_row_once_on_sqlite(file_demo, tmp_path, layout):
+    path = sales_file(tmp_path / "sales.xlsx", layout)
+    before = file_demo.run(SALES_STATE, "report(**state)")
+    importer = """
+        from xiezuo.accounts.models import User
+        from xiezuo.ledgers.importer import run_import
+        from xiezuo.ledgers.spec import Context, get_spec
+        from xiezuo.pairings.models import Pairing
+        county = Pairing.objects.get(level="county", east_region__name="六合区", west_region__name="湟源县")
+        ctx = Context(pairing=county, user=User.objects.get(username=ARGS["users"][RACER]))
+        released()
+        result = run_import(get_spec("sales"), ctx, ARGS["path"], commit=True)
+        report(added=result.added, skipped=result.skipped, committed=result.committed, errors=len(result.errors))
+    """
+    first, second = file_demo.race(importer, importer, path=str(path), users=["huangyuan", "liuhe"])
+    assert sorted([first["added"], second["added"]]) == [0, ROWS], (first, second)
+    assert sorted([first["skipped"], second["skipped"]]) == [0, ROWS], (first, second)
+    assert first["committed"] and second["committed"] and first["errors"] == second["errors"] == 0, (first, second)
+    after = file_demo.run(SALES_STATE, "report(**state)")
+    added = {k: after[k] - before[k] for k in ("rows", "n", "fen", "amount_fen", "twins", "audited")}
+    assert added["rows"] == added["n"] == added["audited"] == ROWS and added["fen"] == added["amount_fen"], added
+    assert added["twins"] == (TWINS if layout == "amount-only" else 0), added
+    assert after["chain"] == "", after
+
+
+@pytest.mark.parametrize("layout", ["with-vouchers", "amount-only"])
+def test_one_job_confirmed_by_two_requests_at_once_imports_once_on_sqlite(file_demo, tmp_path, layout):
+    path = sales_file(tmp_path / "sales.xlsx", layout)
+    job = file_demo.run("""
+        from django.test import Client
+        from django.urls import reverse
+        from xiezuo.accounts.models import User
+        from xiezuo.ledgers.models import ImportJob
+        from xiezuo.pairings.models import Pairing
+        county = Pairing.objects.get(level="county", east_region__name="六合区", west_region__name="湟源县")
+        c = Client()
+        c.force_login(User.objects.get(username="huangyuan"))
+        with open(ARGS["path"], "rb") as fh:
+            c.post(reverse("ledger_upload", args=[county.pk, "sales"]), {"file": fh, "mode": "append"})
+        job = ImportJob.objects.get()
+        report(pk=job.pk, status=job.status, added=job.result["added"])
+    """, path=str(path))
+    assert (job["status"], job["added"]) == (ImportJob.PREVIEWED, ROWS), job
+    before = file_demo.run(SALES_STATE, "report(**state)")
+    confirm = """
+        from django.contrib.messages import get_messages
+        from django.test import Client
+        from django.urls import reverse
+        from xiezuo.accounts.models import User
+        client = Client()
+        client.force_login(User.objects.get(username="huangyuan"))
+        released()
+        r = client.post(reverse("ledger_job_confirm", args=[ARGS["job"]]))
+        report(status=r.status_code, messages=[str(m) for m in get_messages(r.wsgi_request)])
+    """
+    outcomes = file_demo.race(confirm, confirm, job=job["pk"])
+    assert sorted(o["status"] for o in outcomes) == [302, 302], outcomes
+    refused = [o["messages"] for o in outcomes if o["messages"]]
+    assert len(refused) == 1 and refused[0][0] in ("该文件正在导入（已有人确认），不能重复确认导入",
+                                                   "该文件已经导入，不能重复确认导入"), outcomes
+    after = file_demo.run(SALES_STATE, """
+        from xiezuo.ledgers.models import ImportJob
+        report(status=ImportJob.objects.get(pk=ARGS["job"]).status, **state)
+    """, job=job["pk"])
+    assert after["status"] == ImportJob.DONE and after["chain"] == "", after
+    added = {k: after[k] - before[k] for k in ("rows", "n", "fen", "amount_fen", "audited")}
+    assert added == {"rows": ROWS, "n": ROWS, "fen": added["amount_fen"], "amount_fen": added["amount_fen"],
+                     "audited": ROWS}, added

@@ -17,21 +17,29 @@ from .models import FINDING, HEALTH, Rectification
 DEFAULT_DAYS = 30
 
 
-def _create(user, pairing_id, lookup, **fields):
+def _create(user, pairing_id, flagged, lookup, **fields):
+    """Make the task of `lookup` unless it exists. The flagged record's row
+    (the finding, or the project) is locked first, and the look for an
+    existing task is made under that lock: of two clicks at once, the second
+    waits and then finds the first one's task (read before the lock, it
+    found none and was refused by the constraint's check instead of being
+    shown the task). On SQLite the IMMEDIATE transaction already serialises."""
     scope_for(user).require(pairing_id, "write")
-    existing = Rectification.objects.filter(**lookup).first()
-    if existing is not None:
-        return existing, False
-    today = timezone.localdate()
-    task = Rectification(pairing_id=pairing_id, found_on=today, deadline=today + datetime.timedelta(days=DEFAULT_DAYS),
-                         **lookup, **fields)
-    task.full_clean()
-    try:
-        with transaction.atomic():
-            task.save()
-    except IntegrityError:
-        # Made meanwhile by someone else's click: that one is the task.
-        return Rectification.objects.get(**lookup), False
+    with transaction.atomic():
+        list(type(flagged).objects.select_for_update().filter(pk=flagged.pk).values_list("pk", flat=True))
+        existing = Rectification.objects.filter(**lookup).first()
+        if existing is not None:
+            return existing, False
+        today = timezone.localdate()
+        task = Rectification(pairing_id=pairing_id, found_on=today,
+                             deadline=today + datetime.timedelta(days=DEFAULT_DAYS), **lookup, **fields)
+        task.full_clean()
+        try:
+            with transaction.atomic():
+                task.save()
+        except IntegrityError:
+            # Made meanwhile by a writer that did not take the lock.
+            return Rectification.objects.get(**lookup), False
     return task, True
 
 
@@ -39,7 +47,7 @@ def from_finding(finding, user):
     """Return (task, created) for a procurement finding."""
     problem = f"{finding.rule_name}：{finding.tender.title}。{finding.explanation}"[:500]
     ref = " ".join(p for p in (finding.law, finding.article) if p)[:200]
-    return _create(user, finding.pairing_id, {"finding": finding}, source=FINDING, problem=problem,
+    return _create(user, finding.pairing_id, finding, {"finding": finding}, source=FINDING, problem=problem,
                    source_ref=ref, project_id=finding.tender.project_id,
                    owner_unit_id=finding.tender.buyer_id)
 
@@ -58,5 +66,5 @@ def from_health(project, rule_code, user):
     if alert is None:
         raise ValidationError(gettext("该项目当前没有这条健康提醒"))
     problem = f"{project.name}：{alert.rule}。{alert.message}"[:500]
-    return _create(user, project.pairing_id, {"project": project, "health_rule": rule_code}, source=HEALTH,
+    return _create(user, project.pairing_id, project, {"project": project, "health_rule": rule_code}, source=HEALTH,
                    problem=problem, owner_unit_id=project.implementing_unit_id)
