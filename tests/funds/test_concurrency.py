@@ -170,8 +170,12 @@ def test_two_approvals_at_once_cannot_exceed_the_receipts_on_sqlite(file_demo):
     """Two projects approved at once over the pairing-year's 100万元 received:
     the allocation check of the second sees the first's approval."""
     ids = file_demo.run(SETUP, """
-        report(projects=[new_project(county, code="T-2023-A", coop="700000").pk,
-                         new_project(county, code="T-2023-B", coop="400000").pk])
+        from xiezuo.notices.demo import give_notices
+        projects = [new_project(county, code="T-2023-A", coop="700000"),
+                    new_project(county, code="T-2023-B", coop="400000")]
+        for p in projects:  # their 入库公示 has run (公告公示)
+            give_notices(p, Project.APPROVED, datetime.date(2023, 4, 1), demo=False)
+        report(projects=[p.pk for p in projects])
     """)
     approver = """
         import datetime
