@@ -22,6 +22,7 @@ from xiezuo.assets.models import (DISPOSED, OPERATING, PUBLIC, REGISTERED, REQUE
 from xiezuo.audit.context import acting_as
 from xiezuo.audit.models import AuditEvent
 from xiezuo.figures import compute
+from xiezuo.front.worklist import waiting_items
 from xiezuo.funds.models import FundReceipt, Project, ProjectCategory
 from xiezuo.pairings.models import Organisation
 
@@ -243,8 +244,14 @@ def test_disposal_needs_a_second_person_each_step_one_event_and_a_history_row(ac
         a.approve_disposal(user("huangyuan"))
     with pytest.raises(ValidationError, match="两名不同的人员"):
         a.reject_disposal(user("huangyuan"), "自己退回")
+    # The request waits on another office user, not on the asker nor on readers.
+    href = reverse("asset_detail", args=[a.pk]) + "#disposal"
+    assert [i.label for i in waiting_items(user("liuhe")) if i.href == href] == ["待批准资产处置"]
+    for name in ("huangyuan", "lingdao", "shenji", "yiyuan", "sibling", "outsider"):
+        assert not [i for i in waiting_items(user(name)) if i.href == href], name
     with acting_as(user("liuhe")):
         a.approve_disposal(user("liuhe"), day=D(2024, 3, 1))
+    assert not [i for i in waiting_items(user("liuhe")) if i.href == href]
     a.refresh_from_db()
     assert (a.status, a.disposal_approved_by, a.disposed_on, a.version) == (DISPOSED, user("liuhe"), D(2024, 3, 1), 3)
     workflow = events(a, "workflow")

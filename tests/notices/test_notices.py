@@ -177,6 +177,31 @@ def test_handled_feedback_lets_the_project_move(county):
     assert Notice.objects.get(pk=notice.pk).has_run(DAY10)
 
 
+def test_unhandled_feedback_waits_on_the_offices_work_list(county):
+    from xiezuo.front.worklist import waiting_items
+
+    project = implementing(county, code="N-2023-W")
+    notice = draft(project)
+    post_all(notice)
+    notice.publish(user("huangyuan"), START)
+    f = NoticeFeedback(notice=notice, received_on=START, channel="phone", content="询问工期")
+    f.set_person("李四", "13912345678")
+    f.save()
+    href = reverse("notice_detail", args=[notice.pk])
+
+    def listed(name):
+        return [i for i in waiting_items(user(name)) if i.href == href]
+
+    for name in ("huangyuan", "liuhe"):
+        [item] = listed(name)
+        assert item.label == "待办结公示反馈" and notice.title in item.text and "李四" not in item.text
+    for name in ("lingdao", "shenji", "yiyuan", "sibling", "outsider"):
+        assert not listed(name), name
+    f.handling, f.handled_on = "已答复", START + datetime.timedelta(days=2)
+    f.save()
+    assert not listed("huangyuan")
+
+
 def test_a_village_project_needs_the_village_board(county):
     project = implementing(county, code="N-2023-V", village=True)
     notice = draft(project)

@@ -25,7 +25,8 @@ SHOWN = 20
 
 @dataclass
 class Item:
-    kind: str  # a short key: disbursement, import, overdue_item, rectification, finding, evaluation, snapshot
+    kind: str  # a short key: disbursement, import, overdue_item, rectification, asset, notice_feedback, finding,
+    #            evaluation, snapshot
     label: str  # what waits, in a few words (the kind's name)
     text: str  # which record
     href: str  # the page where the step is taken
@@ -86,6 +87,34 @@ def _rectifications(user, scope):
                    reverse("rectification_detail", args=[task.pk]), str(task.pairing))
 
 
+def _asset_disposals(user, scope):
+    """A disposal asked for waits on an office user other than the asker
+    (two-person rule, as 销号)."""
+    from xiezuo.assets.models import REQUESTED, Asset
+
+    asked = scope.filter(Asset.objects.filter(status=REQUESTED), "write").exclude(disposal_requested_by=user) \
+        .select_related("pairing").order_by("disposal_requested_at", "pk")
+    for asset in asked[:SHOWN]:
+        yield Item("asset", _("待批准资产处置"), _("%(asset)s（%(method)s）")
+                   % {"asset": asset.name, "method": asset.get_disposal_method_display() or "—"},
+                   reverse("asset_detail", args=[asset.pk]) + "#disposal", str(asset.pairing))
+
+
+def _notice_feedback(user, scope):
+    """Feedback on a notice not yet handled (办结) waits on the office: until
+    it is, the notice has not run its period and the project cannot move on."""
+    from django.db.models import Q
+
+    from xiezuo.notices.models import NoticeFeedback
+
+    waiting = scope.filter(NoticeFeedback.objects.filter(Q(handled_on__isnull=True) | Q(handling="")), "write") \
+        .select_related("notice__pairing").order_by("received_on", "pk")
+    for f in waiting[:SHOWN]:
+        yield Item("notice_feedback", _("待办结公示反馈"), _("%(notice)s（%(day)s收到）")
+                   % {"notice": f.notice.title, "day": cn_date(f.received_on)},
+                   reverse("notice_detail", args=[f.notice_id]), str(f.notice.pairing))
+
+
 def _findings(user, scope):
     from django.db.models import Count
 
@@ -132,7 +161,8 @@ def _evaluations(user, scope, stale_check=True):
                            str(e.pairing))
 
 
-KINDS = (_disbursements, _imports, _overdue_items, _rectifications, _findings, _evaluations)
+KINDS = (_disbursements, _imports, _overdue_items, _rectifications, _asset_disposals, _notice_feedback, _findings,
+         _evaluations)
 
 
 def waiting_items(user):
