@@ -191,8 +191,10 @@ def _section(tokens, text):
                 raise _Unreadable(f"“{text[token.start]}”前缺少数字（如一{text[token.start]}）")
             events.append(_Digit(1, 1, token.start, token.end))  # 十 alone is 一十
         elif following is not None and following.kind == "u":
-            if len(token.digits) != 1 or token.digits == "0":
+            if len(token.digits) != 1:
                 raise _Unreadable(f"“{text[token.start:following.end]}”中{text[following.start]}前只能写一位数字")
+            if token.digits == "0":
+                raise _Unreadable(f"“{text[token.start:following.end]}”中{text[following.start]}前的数字不能为0")
             events.append(_Digit(int(token.digits), following.exp, token.start, following.end))
             i += 1
         else:
