@@ -10,7 +10,7 @@ from xiezuo.funds.health import alerts
 from xiezuo.funds.models import HealthRule, Project
 
 from ..checklist import api_checklist, login
-from .conftest import new_project, submitted, user
+from .conftest import new_project, register_asset, submitted, user
 
 pytestmark = pytest.mark.django_db
 TZ = datetime.timezone(datetime.timedelta(hours=8))
@@ -85,6 +85,32 @@ def test_disbursement_after_acceptance(county, receipt):
         assert rules_of(p) == ["disbursed_after_acceptance"]
         HealthRule.objects.filter(code="disbursed_after_acceptance").update(days=1)
         assert rules_of(p) == []
+
+
+def test_handed_over_without_an_asset(county, receipt):
+    """The transition refuses a handover without an asset; a project that
+    reached 资产移交 another way (a ledger import) is flagged at once, and
+    no longer once its asset is registered."""
+    from xiezuo.assets.models import Asset
+
+    HealthRule.objects.filter(code__in=["no_update", "no_disbursement"]).update(enabled=False)
+    with at(2023, 8, 1):
+        handed = new_project(county, code="T-2023-H", coop="300000", status="handed_over")  # handed over 2023-05-21, with its asset
+        assert rules_of(handed) == []
+        Asset.objects.filter(project=handed).delete()
+        [alert] = alerts(Project.objects.filter(pk=handed.pk))
+        assert alert.rule.code == "handed_over_without_asset" and alert.severity == "danger"
+        assert alert.message == "2023年5月21日资产移交，尚未登记形成的资产"
+        imported = new_project(county, code="T-2023-I", coop="300000")
+        Project.objects.filter(pk=imported.pk).update(status="handed_over")  # as a ledger import leaves it
+        [alert] = alerts(Project.objects.filter(pk=imported.pk))
+        assert alert.message == "项目已为资产移交状态（无移交记录），尚未登记形成的资产"
+        accepted = new_project(county, code="T-2023-A", coop="300000", status="accepted")
+        assert rules_of(accepted) == []  # not yet handed over: nothing to register yet
+        register_asset(handed, datetime.date(2023, 5, 21))
+        assert rules_of(handed) == []
+        HealthRule.objects.filter(code="handed_over_without_asset").update(days=30)
+        assert rules_of(imported) == ["handed_over_without_asset"]  # no date to wait from
 
 
 def test_alerts_on_the_pairing_page_project_page_and_api(county):

@@ -72,7 +72,7 @@ def seed_code_lists():
     """Make sure the code lists seeded by migrations exist: a database
     emptied by `flush` (transactional tests, a restore gone wrong) keeps its
     tables but loses their rows, and the demo needs the categories."""
-    for name in ("0002_seed_categories", "0004_seed_health_rules"):
+    for name in ("0002_seed_categories", "0004_seed_health_rules", "0011_health_rule_no_asset"):
         import_module(f"xiezuo.funds.migrations.{name}").seed(apps, None)
 
 

@@ -67,11 +67,30 @@ def _after_acceptance(rule, projects, today):
             yield d.project, (_("%(cn_date)s已验收，%(cn_date2)s仍有拨付%(amount)s元（%(status)s）") % {"cn_date": cn_date(d.accepted_on), "cn_date2": cn_date(d.date), "amount": format(d.amount, ',.2f'), "status": d.get_status_display()})
 
 
+def _no_asset(rule, projects, today):
+    """A project handed over (资产移交) holds its assets on the asset ledger;
+    the transition refuses a handover without one, so this finds the
+    projects that reached 资产移交 another way (a ledger import, data from
+    before the asset ledger). Our judgement, after 《关于加强扶贫项目资产后续管理的
+    指导意见》 (国办函〔2021〕51号): assets formed by the funds are registered."""
+    from xiezuo.assets.models import Asset
+
+    handed = ProjectStatusChange.objects.filter(project=OuterRef("pk"), to_status=Project.HANDED_OVER)
+    rows = (projects.filter(status=Project.HANDED_OVER).exclude(Exists(Asset.objects.filter(project=OuterRef("pk"))))
+            .annotate(handed_on=Subquery(handed.order_by("-date").values("date")[:1])))
+    for p in rows:
+        if p.handed_on is None:
+            yield p, _("项目已为资产移交状态（无移交记录），尚未登记形成的资产")
+        elif (today - p.handed_on).days >= rule.days:
+            yield p, _("%(cn_date)s资产移交，尚未登记形成的资产") % {"cn_date": cn_date(p.handed_on)}
+
+
 CHECKS = {
     HealthRule.NO_DISBURSEMENT: _no_disbursement,
     HealthRule.OVERDUE: _overdue,
     HealthRule.STALE: _stale,
     HealthRule.AFTER_ACCEPTANCE: _after_acceptance,
+    HealthRule.NO_ASSET: _no_asset,
 }
 
 

@@ -770,13 +770,14 @@ class HealthRule(models.Model):
     # Changes are national settings: every auditor reads them (audit.views).
     audit_national = True
 
-    NO_DISBURSEMENT, OVERDUE, STALE, AFTER_ACCEPTANCE = (
-        "no_disbursement", "overdue_finish", "no_update", "disbursed_after_acceptance")
+    NO_DISBURSEMENT, OVERDUE, STALE, AFTER_ACCEPTANCE, NO_ASSET = (
+        "no_disbursement", "overdue_finish", "no_update", "disbursed_after_acceptance", "handed_over_without_asset")
     CODES = [
         (NO_DISBURSEMENT, _("开工N天后仍无资金拨付")),
         (OVERDUE, _("超过计划完工日期N天仍未完工")),
         (STALE, _("N天未更新进展")),
         (AFTER_ACCEPTANCE, _("验收N天后仍有拨付")),
+        (NO_ASSET, _("资产移交N天后仍未登记资产")),
     ]
     SEVERITIES = [("info", _("提示")), ("warning", _("警告")), ("danger", _("严重"))]
 
