@@ -23,13 +23,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
 from xiezuo.audit.tracking import tracked
-from xiezuo.front.forms import AS_READ, check_version
+from xiezuo.front.forms import AS_READ
+from xiezuo.front.steps import StepsMixin
 from xiezuo.funds.models import MONEY, wan
 from xiezuo.pairings.owned import PairingOwned, ScopedModel
 
@@ -82,7 +83,7 @@ class AssetQuerySet(models.QuerySet):
         return self.filter(handed_over_on__lte=day).filter(Q(disposed_on__isnull=True) | Q(disposed_on__gt=day))
 
 
-class Asset(PairingOwned):
+class Asset(StepsMixin, PairingOwned):
     """One asset a project left (资产)."""
 
     unit_path = "project__implementing_unit"
@@ -186,34 +187,12 @@ class Asset(PairingOwned):
 
         return self.status == REGISTERED and scope_for(user).has(self.pairing_id, "write")
 
-    def _step(self, user, loaded_version, name, expect, change):
-        """Take one step: the row locked, the version the person saw checked,
-        the rule of the step applied by `change(current)`, one history row and
-        one audit event written."""
-        from xiezuo.accounts.scope import scope_for
-        from xiezuo.audit.models import record, snapshot
+    STEP_NAMES, STEP_FIELDS = STEP_NAMES, STEP_FIELDS
+    STEP_REFUSAL = _("该资产当前为“%(status)s”，不能%(step)s")
 
-        scope_for(user).require(self.pairing_id, "write")
-        with transaction.atomic():
-            current = Asset.objects.select_for_update().get(pk=self.pk)
-            check_version(current, loaded_version, self)
-            if current.status != expect:
-                raise ValidationError(gettext("该资产当前为“%(status)s”，不能%(step)s") % {
-                    "status": current.get_status_display(), "step": STEP_NAMES[name]})
-            before = snapshot(current)
-            old = current.status
-            note = change(current)
-            current.version += 1
-            # Written without the save signal: the step's own event below,
-            # with the values before and after, is its one audit event.
-            Asset.objects.filter(pk=current.pk).update(**{f: getattr(current, f) for f in STEP_FIELDS})
-            AssetStep.objects.create(asset=current, step=name, from_status=old, to_status=current.status,
-                                     user=user, note=note or "")
-            summary = f"{STEP_NAMES[name]}：{current}" + (f"：{note}" if note else "")
-            record("workflow", model=self._meta.label, object_id=current.pk, pairing_id=current.pairing_id,
-                   summary=summary, before=before, after=snapshot(current))
-        self.__dict__.update({f.attname: getattr(current, f.attname) for f in self._meta.concrete_fields})
-        return self
+    def history(self, step, from_status, user, note):
+        AssetStep.objects.create(asset=self, step=step, from_status=from_status, to_status=self.status, user=user,
+                                 note=note)
 
     def request_disposal(self, user, reason, method, value=None, loaded_version=AS_READ):
         """Ask for the asset to be disposed of (申请处置): why, how and for how much."""

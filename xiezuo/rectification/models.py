@@ -17,14 +17,15 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
 from lib.dates import cn_date
 from xiezuo.audit.tracking import tracked
-from xiezuo.front.forms import AS_READ, check_version
+from xiezuo.front.forms import AS_READ
+from xiezuo.front.steps import StepsMixin
 from xiezuo.funds.models import HealthRule
 from xiezuo.pairings.owned import PairingOwned, ScopedModel
 
@@ -72,7 +73,7 @@ class RectificationQuerySet(models.QuerySet):
         return self.filter(found_on__lte=day).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
 
 
-class Rectification(PairingOwned):
+class Rectification(StepsMixin, PairingOwned):
     """One problem to put right (整改任务)."""
 
     pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("结对关系"), on_delete=models.PROTECT,
@@ -186,35 +187,12 @@ class Rectification(PairingOwned):
 
         return self.status == OPEN and scope_for(user).has(self.pairing_id, "write")
 
-    def _step(self, user, loaded_version, name, expect, change):
-        """Take one step: the row locked, the version the person saw checked,
-        the rule of the step applied by `change(current)`, one history row and
-        one audit event written."""
-        from xiezuo.accounts.scope import scope_for
-        from xiezuo.audit.models import record, snapshot
+    STEP_NAMES, STEP_FIELDS = STEP_NAMES, STEP_FIELDS
+    STEP_REFUSAL = _("该整改任务当前为“%(status)s”，不能%(step)s")
 
-        scope_for(user).require(self.pairing_id, "write")
-        with transaction.atomic():
-            current = Rectification.objects.select_for_update().get(pk=self.pk)
-            check_version(current, loaded_version, self)
-            if current.status != expect:
-                raise ValidationError(gettext("该整改任务当前为“%(status)s”，不能%(step)s") % {
-                    "status": current.get_status_display(), "step": STEP_NAMES[name]})
-            before = snapshot(current)
-            old = current.status
-            note = change(current)
-            current.version += 1
-            # Written without the save signal: the step's own event below,
-            # with the values before and after, is its one audit event.
-            Rectification.objects.filter(pk=current.pk).update(
-                **{name: getattr(current, name) for name in STEP_FIELDS})
-            RectificationStep.objects.create(rectification=current, step=name, from_status=old,
-                                             to_status=current.status, user=user, note=note or "")
-            summary = f"{STEP_NAMES[name]}：{current}" + (f"：{note}" if note else "")
-            record("workflow", model=self._meta.label, object_id=current.pk, pairing_id=current.pairing_id,
-                   summary=summary, before=before, after=snapshot(current))
-        self.__dict__.update({f.attname: getattr(current, f.attname) for f in self._meta.concrete_fields})
-        return self
+    def history(self, step, from_status, user, note):
+        RectificationStep.objects.create(rectification=self, step=step, from_status=from_status,
+                                         to_status=self.status, user=user, note=note)
 
     def submit(self, user, loaded_version=AS_READ):
         """Ask for closing (申请销号): the measures and the evidence written."""
