@@ -228,6 +228,22 @@ def _selected(qualname, functions):
     return any(qualname == f or (f.endswith(".") and qualname.startswith(f)) for f in functions)
 
 
+def _without_decorators(source):
+    """Return `source` with the decorator lines of its top-level functions
+    blanked (@staticmethod and @classmethod aside), and {def line: first
+    decorator line} of those functions (the line their code starts on)."""
+    lines = source.splitlines(keepends=True)
+    heads = {}
+    for node in ast.parse(source).body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.decorator_list:
+            continue
+        first = node.decorator_list[0].lineno
+        for n in range(first - 1, node.lineno - 1):
+            lines[n] = "\n"
+        heads[node.lineno] = first
+    return "".join(lines), heads
+
+
 def make_mutants(module, functions=None):
     """Every mutmut mutant of `module` (a path relative to ROOT) inside the
     selected functions, compiled."""
@@ -238,7 +254,13 @@ def make_mutants(module, functions=None):
     path = ROOT / module
     source = path.read_text()
     lines = source.splitlines(keepends=True)
-    tree, mutations, _, _ = create_mutations(str(path), source)
+    # mutmut leaves decorated functions alone (its trampolines cannot wrap
+    # them); ours puts the mutant's bytecode into the live function, which a
+    # registering decorator (@rule, @section) leaves as it is. So mutants are
+    # found in a copy without the decorator lines (blanked: every position
+    # stays) and spliced into the real source as any other.
+    stripped, heads = _without_decorators(source)
+    tree, mutations, _, _ = create_mutations(str(path), stripped)
     positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
     original = _function_codes(compile(source, str(path), "exec"), [])
     by_line = {code.co_firstlineno: code for code in original}
@@ -249,7 +271,7 @@ def make_mutants(module, functions=None):
             continue  # module or class level: mutmut leaves those too
         span = positions[func]
         head = positions[func.decorators[0]] if func.decorators else span
-        first = head.start.line
+        first = heads.get(span.start.line, head.start.line)
         if first not in by_line or not _selected(by_line[first].co_qualname, functions):
             continue
         node = positions[m.original_node]
@@ -261,6 +283,8 @@ def make_mutants(module, functions=None):
         try:
             mutated = _function_codes(compile(new_source, str(path), "exec"), [])
         except SyntaxError:
+            if span.start.line in heads:
+                continue  # re-rendering the function would drop its decorators
             changed = deep_replace(func, m.original_node, m.mutated_node).with_changes(leading_lines=())
             indent = " " * head.start.column
             text = tree.code_for_node(changed)

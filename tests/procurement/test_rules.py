@@ -289,3 +289,58 @@ def test_disabling_a_rule_withdraws_its_findings(make_tender):
     setting.enabled = False
     setting.save()
     assert "JUST_BELOW" not in codes(t)
+
+
+def test_bidders_without_particulars_share_nothing(make_tender):
+    """Blank particulars (no 法定代表人, phone, account or manager written) are
+    not a shared particular: three such bids raise no collusion finding."""
+    t = make_tender()
+    for price in (280, 285, 290):
+        bid(t, wan(price), legal_rep="", contact_phone="", bond_account="  ", project_manager="")
+    assert not codes(t) & {"SAME_LEGAL_REP", "DEEMED_COLLUSION"}
+
+
+def test_findings_name_the_kind_and_method_and_key_shared_values_by_digest(make_tender):
+    t = make_tender(method="negotiation", estimated_value=wan(400))
+    f = Finding.objects.get(tender=t, rule_code="MANDATORY_TENDER")
+    assert {k: f.figures[k] for k in ("item_kind", "item_kind_name", "method", "method_name")} == {
+        "item_kind": "works", "item_kind_name": "工程施工", "method": "negotiation", "method_name": "竞争性谈判"}
+    t = make_tender()
+    bid(t, wan(280), legal_rep="张三")
+    bid(t, wan(285), legal_rep="张三")
+    f = Finding.objects.get(tender=t, rule_code="SAME_LEGAL_REP")
+    kind, digest = f.key.split(":")
+    # The key tells the finding again on the next run without holding the name.
+    assert kind == "legal_rep" and len(digest) == 16 and int(digest, 16) >= 0 and "张三" not in f.key
+
+
+def test_kind_thresholds_name_each_kind_with_its_own_limit():
+    """The four per-kind limits a threshold rule takes (the catalogue page
+    edits them by these names, in 万元 because they are money)."""
+    from xiezuo.procurement.rules import kind_thresholds
+
+    params = kind_thresholds("1.00", "2.00", "3.00", "4.00")
+    assert [(p.name, p.label, p.kind, p.default) for p in params] == [
+        ("works", "工程施工限额", "money", "1.00"), ("goods", "货物限额", "money", "2.00"),
+        ("services", "服务限额", "money", "3.00"), ("consultancy", "勘察设计监理限额", "money", "4.00")]
+    national = {p.name: p.default for p in RULES["MANDATORY_TENDER"].params}
+    assert national == {"works": "4000000.00", "goods": "2000000.00", "services": "2000000.00",
+                        "consultancy": "1000000.00"}
+
+
+def test_a_registered_rule_keeps_what_it_was_registered_with():
+    from xiezuo.procurement.rules import Param, rule
+
+    def fn(t, params, ctx):
+        return []
+
+    try:
+        registered = rule("TEST_ONLY", "测试规则", law="《测试法》", article="第一条", severity="low",
+                          params=(Param("n", "次数", "int", 2),), description="仅用于测试")(fn)
+        r = RULES["TEST_ONLY"]
+        assert registered is fn  # the function stays callable under its own name
+        assert (r.code, r.name, r.law, r.article, r.severity, r.params, r.fn, r.description) == (
+            "TEST_ONLY", "测试规则", "《测试法》", "第一条", "low", (Param("n", "次数", "int", 2),), fn, "仅用于测试")
+        assert r.defaults() == {"n": 2}
+    finally:
+        RULES.pop("TEST_ONLY", None)
