@@ -96,7 +96,8 @@ MODULES = {
     },
     "xiezuo/procurement/rules.py": {
         "tests": ["tests/procurement/test_rules.py", "tests/procurement/test_engine.py",
-                  "tests/procurement/test_properties.py"],
+                  "tests/procurement/test_properties.py", "tests/procurement/test_rule_findings.py",
+                  "tests/procurement/test_bid_phones.py"],
     },
     "xiezuo/labour/models.py": {
         "tests": ["tests/labour/test_employment.py", "tests/labour/test_talent.py", "tests/labour/test_indicators.py",
