@@ -170,24 +170,10 @@ class Asset(StepsMixin, PairingOwned):
 
     # -- steps -----------------------------------------------------------------
 
-    def allowed_steps(self, user):
-        """The disposal steps `user` may take now (the page offers only these)."""
-        from xiezuo.accounts.scope import scope_for
-
-        if not scope_for(user).has(self.pairing_id, "write"):
-            return []
-        if self.status == REGISTERED:
-            return [REQUEST]
-        if self.status == REQUESTED and self.disposal_requested_by_id != user.pk:
-            return [APPROVE, REJECT]
-        return []
-
-    def may_edit(self, user):
-        from xiezuo.accounts.scope import scope_for
-
-        return self.status == REGISTERED and scope_for(user).has(self.pairing_id, "write")
-
     STEP_NAMES, STEP_FIELDS = STEP_NAMES, STEP_FIELDS
+    STEP_OPEN, STEP_ASK, STEP_ASKED, STEP_DECIDE = REGISTERED, REQUEST, REQUESTED, (APPROVE, REJECT)
+    STEP_ASKER = "disposal_requested_by_id"
+    STEP_SAME_PERSON = _("申请处置与批准（或退回）须由两名不同的人员完成：您申请的处置不能由您本人审批")
     STEP_REFUSAL = _("该资产当前为“%(status)s”，不能%(step)s")
 
     def history(self, step, from_status, user, note):
@@ -216,10 +202,6 @@ class Asset(StepsMixin, PairingOwned):
             return f"{current.get_disposal_method_display()}{shown}：{reason[:400]}"
 
         return self._step(user, loaded_version, REQUEST, REGISTERED, change)
-
-    def _second_person(self, current, user):
-        if current.disposal_requested_by_id == user.pk:
-            raise ValidationError(gettext("申请处置与批准（或退回）须由两名不同的人员完成：您申请的处置不能由您本人审批"))
 
     def approve_disposal(self, user, loaded_version=AS_READ, day=None):
         """Approve the disposal (处置) as a second person: the asset leaves the books."""

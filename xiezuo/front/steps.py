@@ -19,8 +19,35 @@ class StepsMixin:
       without the save signal: the step's event is the row's one event);
     - `STEP_REFUSAL`: the sentence for a step tried from the wrong status,
       with `%(status)s` and `%(step)s`;
-    - `history(current, step, from_status, user, note)`: write the history row.
+    - `history(current, step, from_status, user, note)`: write the history row;
+    - the two-person shape: `STEP_OPEN` (the status edits and the first step
+      start from), `STEP_ASK` (that first step), `STEP_ASKED` (the status it
+      leads to), `STEP_DECIDE` (the steps a second person takes from there),
+      `STEP_ASKER` (the field naming who asked) and `STEP_SAME_PERSON` (the
+      refusal when the asker tries to decide).
     """
+
+    def allowed_steps(self, user):
+        """The steps `user` may take now (the page offers only these)."""
+        from xiezuo.accounts.scope import scope_for
+
+        if not scope_for(user).has(self.pairing_id, "write"):
+            return []
+        if self.status == self.STEP_OPEN:
+            return [self.STEP_ASK]
+        if self.status == self.STEP_ASKED and getattr(self, self.STEP_ASKER) != user.pk:
+            return list(self.STEP_DECIDE)
+        return []
+
+    def may_edit(self, user):
+        from xiezuo.accounts.scope import scope_for
+
+        return self.status == self.STEP_OPEN and scope_for(user).has(self.pairing_id, "write")
+
+    def _second_person(self, current, user):
+        """The two-person rule: who asked does not decide."""
+        if getattr(current, self.STEP_ASKER) == user.pk:
+            raise ValidationError(str(self.STEP_SAME_PERSON))
 
     def _step(self, user, loaded_version, name, expect, change):
         """Take step `name` from status `expect`; `change(current)` applies

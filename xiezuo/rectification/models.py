@@ -170,24 +170,9 @@ class Rectification(StepsMixin, PairingOwned):
 
     # -- steps -----------------------------------------------------------------
 
-    def allowed_steps(self, user):
-        """The steps `user` may take now (the page offers only these)."""
-        from xiezuo.accounts.scope import scope_for
-
-        if not scope_for(user).has(self.pairing_id, "write"):
-            return []
-        if self.status == OPEN:
-            return [SUBMIT]
-        if self.status == SUBMITTED and self.submitted_by_id != user.pk:
-            return [CLOSE, SEND_BACK]
-        return []
-
-    def may_edit(self, user):
-        from xiezuo.accounts.scope import scope_for
-
-        return self.status == OPEN and scope_for(user).has(self.pairing_id, "write")
-
     STEP_NAMES, STEP_FIELDS = STEP_NAMES, STEP_FIELDS
+    STEP_OPEN, STEP_ASK, STEP_ASKED, STEP_DECIDE, STEP_ASKER = OPEN, SUBMIT, SUBMITTED, (CLOSE, SEND_BACK), "submitted_by_id"
+    STEP_SAME_PERSON = _("申请销号与销号（或退回）须由两名不同的人员完成：您申请的销号不能由您本人审核")
     STEP_REFUSAL = _("该整改任务当前为“%(status)s”，不能%(step)s")
 
     def history(self, step, from_status, user, note):
@@ -209,10 +194,6 @@ class Rectification(StepsMixin, PairingOwned):
             return ""
 
         return self._step(user, loaded_version, SUBMIT, OPEN, change)
-
-    def _second_person(self, current, user):
-        if current.submitted_by_id == user.pk:
-            raise ValidationError(gettext("申请销号与销号（或退回）须由两名不同的人员完成：您申请的销号不能由您本人审核"))
 
     def close(self, user, loaded_version=AS_READ, day=None):
         """Close (销号) as a second person, having looked at measures and evidence."""
