@@ -149,3 +149,12 @@ def test_an_untouched_chain_says_how_many_events_it_holds():
     out = io.StringIO()
     call_command("audit_verify", stdout=out)
     assert out.getvalue().strip() == f"审计链完整：共{AuditEvent.objects.count()}条事件。"
+
+
+def test_a_broken_link_is_told_by_its_own_whole_reason():
+    from xiezuo.audit.models import verify_chain
+
+    target = middle_event()
+    AuditEvent.objects.filter(pk=target.pk).update(prev_hash="f" * 64)
+    count, broken, reason = verify_chain()
+    assert (count, broken.pk, reason) == (target.seq - 1, target.pk, "前一条哈希不匹配（前面的事件被修改或删除）")

@@ -151,6 +151,28 @@ def test_where_an_event_is_filed(county):
     assert audit_region_path(without_id) == ""
 
 
+def test_a_records_own_pairing_wins_over_its_pairing_attribute(county):
+    # A pairing files its events under itself: it has no `pairing_id`, only
+    # its own `audit_pairing_id()`.
+    assert not hasattr(county, "pairing_id") and audit_pairing_id(county) == county.pk
+
+    class Own:
+        pairing_id = 5
+
+        def audit_pairing_id(self):
+            return 9
+
+    class NotCallable:
+        pairing_id = 5
+        audit_pairing_id = 9
+
+    assert audit_pairing_id(Own()) == 9 and audit_pairing_id(NotCallable()) == 5
+    event = record_for(county, "update")
+    assert (event.pairing_id, event.region_path) == (county.pk, "")
+    (created,) = record_created([county])
+    assert (created.pairing_id, created.region_path) == (county.pk, "")
+
+
 def test_record_for_files_and_names_the_event(county):
     org = Organisation.objects.get(name="湟源县人民医院")
     event = record_for(org, "update", before={"a": 1}, after={"a": 2})

@@ -255,6 +255,17 @@ def test_r036_lowest_bid_disqualified(make_tender, disqualified_price, fires):
     assert ("R036_LOWEST_DISQUALIFIED" in codes(t)) is fires
 
 
+def test_r036_needs_two_bids_and_two_are_enough(make_tender):
+    # One bid has nothing to be lowest against; with two, the lower one
+    # disqualified is the finding (exactly at the limit of the rule).
+    t = make_tender()
+    only = bid(t, wan(280), valid=False, disqualification_reason="业绩不符")
+    assert "R036_LOWEST_DISQUALIFIED" not in codes(t)
+    winner = bid(t, wan(290))
+    award(t, winner)
+    assert only.price < winner.price and "R036_LOWEST_DISQUALIFIED" in codes(t)
+
+
 @pytest.mark.parametrize("n, fires", [(3, True), (2, False)])
 def test_repeat_winner_same_buyer_same_year(make_tender, n, fires):
     tenders = []
