@@ -100,3 +100,40 @@ def mask_phone(phone):
     if not phone:
         return ""
     return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:]
+
+
+ACCOUNT_MESSAGE = "投标保证金转出账户应为6至40位数字的银行账号"
+
+
+def normalize_account(value):
+    """Return a bank account number as digits only, or raise ValueError with
+    a Chinese message.
+
+    Full-width digits are read as digits; spaces and dashes (as printed on a
+    card or a deposit slip) are dropped. An account number is 6 to 40 digits.
+    """
+    text = str(value or "").strip().translate(_FULLWIDTH)
+    digits = "".join(text.split()).replace("-", "").replace("－", "")
+    if not digits:
+        raise ValueError("投标保证金转出账户为空")
+    if not (digits.isascii() and digits.isdigit() and 6 <= len(digits) <= 40):
+        raise ValueError(ACCOUNT_MESSAGE)
+    return digits
+
+
+def mask_account(account):
+    """Show the first four and the last four digits of a bank account:
+    6222********0012.
+
+    A short number keeps fewer (a quarter of its length at each end), so at
+    least half of any number is hidden: 62******12, and a number of three
+    characters or fewer is all stars. Masking an already masked number gives
+    the same text, so old values can be passed through again.
+    """
+    if not account:
+        return ""
+    text = str(account)
+    keep = min(4, len(text) // 4)
+    if not keep:
+        return "*" * len(text)
+    return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]

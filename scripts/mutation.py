@@ -128,8 +128,8 @@ SUBPROCESS_TESTS = {
 # line as mutated); the reason is written beside each in docs/TESTING.md.
 EQUIVALENT = {
     # procurement rules: a sum over a group that is never empty needs no
-    # start; amendments of 0 add nothing; the bids of one phone group share
-    # one normalised number, so any of them shows the same masked number.
+    # start; amendments of 0 add nothing; the bids of one phone (or account)
+    # group share one normalised number, so any of them shows the same mask.
     ("xiezuo/procurement/rules.py", "mandatory_tender", "total = sum((x.amount for x in group), )"),
     ("xiezuo/procurement/rules.py", "splitting", "total = sum((x.amount for x in group), )"),
     ("xiezuo/procurement/rules.py", "amendment_over",
@@ -137,7 +137,7 @@ EQUIVALENT = {
     ("xiezuo/procurement/rules.py", "amendment_over",
      "added = sum((a.value_change for a in t.amendments.all() if a.value_change >= 0), Decimal(0))"),
     ("xiezuo/procurement/rules.py", "deemed_collusion",
-     'shown = group[1].contact_phone_masked if attr == "contact_phone" else value'),
+     "shown = getattr(group[1], SHOWN_AS[attr]) if attr in SHOWN_AS else value"),
     ("lib/ids.py", "uscc_check_char",
      "total = sum(USCC_CHARSET.rindex(c) * w for c, w in zip(first17, USCC_WEIGHTS))"),
     ("lib/ids.py", "normalize_uscc", "expected = uscc_check_char(code[:18])"),

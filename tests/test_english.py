@@ -120,6 +120,7 @@ DATA_NAMES = {
     "xiezuo/ledgers/jobs.py": {"execute": "the import job's stored error text"},
     "xiezuo/ledgers/views.py": {"_xlsx_response": "file name of the Chinese ledger template"},
     "xiezuo/procurement/views.py": {"ruleset_create": "stored note of a rule set version"},
+    "xiezuo/procurement/models.py": {"_ACCOUNT_IN_TEXT": "matches the stored (Chinese) text of old findings"},
     "xiezuo/pairings/services.py": {"load_regions_csv": "region list files (Chinese), read by a command",
                                    "flag_832": "region list files (Chinese), read by a command", "YES": "region list files", "NO": "region list files"},
     "xiezuo/settings.py": {"LANGUAGES": "each language is named in itself"},

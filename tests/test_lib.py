@@ -9,13 +9,16 @@ from hypothesis import strategies as st
 
 from lib.dates import cn_date, parse_date
 from lib.ids import (
+    ACCOUNT_MESSAGE,
     USCC_CHARSET,
     id_birth_date,
     id_gender,
     make_id_number,
     make_uscc,
+    mask_account,
     mask_id_number,
     mask_phone,
+    normalize_account,
     normalize_id_number,
     normalize_uscc,
 )
@@ -86,6 +89,44 @@ class TestIdNumber:
     def test_masking(self):
         assert mask_id_number(self.VALID) == "6301**********" + self.VALID[-4:]
         assert mask_phone("13912345678") == "139****5678"
+
+
+class TestBankAccounts:
+    @pytest.mark.parametrize("account, masked", [
+        ("6222000000000012", "6222********0012"),        # 16 digits: first and last four
+        ("6222020200112233445", "6222***********3445"),  # 19 digits
+        ("622202020011", "622******011"),                # 12: three at each end, half hidden
+        ("62220012", "62****12"),                        # 8: two at each end
+        ("622200", "6****0"),                            # 6: one at each end
+        ("123", "***"), ("1", "*"), ("", ""), (None, ""),
+    ])
+    def test_mask_keeps_at_most_four_at_each_end_and_hides_at_least_half(self, account, masked):
+        assert mask_account(account) == masked
+        # Masking again changes nothing: old values can be passed through.
+        assert mask_account(masked) == masked
+
+    @given(st.text(alphabet="0123456789", min_size=1, max_size=40))
+    def test_mask_hides_at_least_half_and_keeps_the_length(self, account):
+        masked = mask_account(account)
+        assert len(masked) == len(account) and masked.count("*") >= len(account) / 2
+        assert mask_account(masked) == masked
+
+    @pytest.mark.parametrize("typed, stored", [
+        ("6222000011112222", "6222000011112222"), (" 6222 0000 1111 2222 ", "6222000011112222"),
+        ("6222-0000-1111-2222", "6222000011112222"), ("６２２２０００１", "62220001"), ("622200", "622200"),
+        ("1" * 40, "1" * 40),
+    ])
+    def test_normalize_drops_spaces_and_dashes(self, typed, stored):
+        assert normalize_account(typed) == stored
+
+    @pytest.mark.parametrize("typed", ["62220", "1" * 41, "6222O00011112222", "账户6222000011112222", "٦٢٢٢٠٠٠١"])
+    def test_normalize_refuses_what_is_not_an_account_number(self, typed):
+        with pytest.raises(ValueError, match=f"^{ACCOUNT_MESSAGE}$"):
+            normalize_account(typed)
+
+    def test_normalize_refuses_an_empty_value(self):
+        with pytest.raises(ValueError, match="^投标保证金转出账户为空$"):
+            normalize_account("  - ")
 
     @given(st.dates(min_value=datetime.date(1920, 1, 1), max_value=datetime.date(2010, 12, 31)),
            st.integers(min_value=0, max_value=999))

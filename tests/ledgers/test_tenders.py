@@ -27,6 +27,7 @@ WINNER, SECOND, LOWEST = "青海示例路桥建设有限公司（示例）", "�
 PHONES = ["13907170001", "09716123456", "13907170003"]
 # As stored (lib.pii.normalize_phone): a landline gets its dash after the area code.
 STORED_PHONES = ["13907170001", "0971-6123456", "13907170003"]
+ACCOUNTS = ["6222000000007001", "6222000000007002", "6222000000007003"]
 
 
 def counts():
@@ -97,14 +98,16 @@ def test_valid_import_creates_processes_and_bids(ctx_for, samples, county, monke
     assert not vinegar.findings.exists()
     assert result.notices == ["2个招标采购事项的预警线索随本次导入按规则重新计算。"]
 
-    # Each save is its own tracked event (no batch event on top); phones masked there.
+    # Each save is its own tracked event (no batch event on top); phones and accounts masked there.
     events = list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq"))
     assert [(e.action, e.model) for e in events] == (
         [("create", "procurement.Tender")] * 2 + [("create", "procurement.Bid"), ("update", "procurement.Tender")]
         + [("create", "procurement.Bid")] * 2 + [("create", "procurement.Finding")] * 2)
     assert {e.actor_name for e in events} == {"liuhe"}
     for event in events:
-        assert not any(p in str(event.before) + str(event.after) for p in PHONES + STORED_PHONES)
+        assert not any(p in str(event.before) + str(event.after) for p in PHONES + STORED_PHONES + ACCOUNTS)
+    assert [e.after["bond_account_masked"] for e in events if e.model == "procurement.Bid"] == [
+        "6222********7001", "6222********7002", "6222********7003"]
 
 
 def test_same_file_twice_adds_nothing(seeded, samples):
@@ -155,7 +158,7 @@ def row_of(ws, titles, supplier):
     return next(r for r in ws.iter_rows(min_row=2) if r[titles.index("投标人")].value == supplier)
 
 
-def test_export_masks_the_phone_and_has_one_row_per_bid(seeded, tmp_path):
+def test_export_masks_the_phone_and_the_account_and_has_one_row_per_bid(seeded, tmp_path):
     spec, ctx, _ = seeded
     wb, ws, titles = export(spec, ctx, tmp_path / "out.xlsx")
     rows = list(ws.iter_rows(min_row=2, values_only=True))
@@ -165,8 +168,11 @@ def test_export_masks_the_phone_and_has_one_row_per_bid(seeded, tmp_path):
     phone = titles.index("联系电话")
     assert [row_of(ws, titles, s)[phone].value for s in (WINNER, SECOND, LOWEST)] == [
         "139****0001", "097*****3456", "139****0003"]
+    account = titles.index("保证金转出账户")
+    assert [row_of(ws, titles, s)[account].value for s in (WINNER, SECOND, LOWEST)] == [
+        "6222********7001", "6222********7002", "6222********7003"]
     text = str([[c.value for c in r] for sheet in wb for r in sheet.iter_rows()])
-    assert not any(p in text for p in PHONES)
+    assert not any(p in text for p in PHONES + ACCOUNTS)
     vinegar = next(r for r in rows if r[titles.index("采购事项名称")] == VINEGAR)
     assert vinegar[titles.index("投标人"):] == (None,) * 10
     won = titles.index("是否中标")
@@ -243,6 +249,61 @@ def test_phone_masked_must_match_and_full_number_changes_it(seeded, tmp_path):
     assert Bid.objects.get(supplier_name=WINNER).contact_phone == "13907170009"
 
 
+def test_account_masked_must_match_and_full_account_changes_it(seeded, tmp_path):
+    spec, ctx, _ = seeded
+    seq = AuditEvent.objects.first().seq
+    result = run_import(spec, ctx, edit(spec, ctx, tmp_path, {(WINNER, "保证金转出账户"): "6222********9999"}),
+                        mode="update", commit=True)
+    [error] = result.errors
+    assert (error.column, error.value, error.message) == (
+        "保证金转出账户", "6222********9999",
+        "账号已脱敏，与已登记的账号（6222********7001）不符；更改账户请填写完整的保证金转出账户")
+    result = run_import(spec, ctx, edit(spec, ctx, tmp_path, {(WINNER, "保证金转出账户"): "12345"}), mode="update",
+                        commit=True)
+    [error] = result.errors
+    assert (error.column, error.value, error.message) == ("保证金转出账户", "1***5", "投标保证金转出账户应为6至40位数字的银行账号")
+    assert AuditEvent.objects.filter(seq__gt=seq).count() == 0
+    result = run_import(spec, ctx, edit(spec, ctx, tmp_path, {(WINNER, "保证金转出账户"): "6217 0000-0000 0099"}),
+                        mode="update", commit=True)
+    assert messages(result) == [] and result.updated == 1
+    won = Bid.objects.get(supplier_name=WINNER)
+    assert (won.bond_account, won.bond_account_masked) == ("6217000000000099", "6217********0099")
+    assert won.bond_account_hash == Bid.account_hash("6217000000000099")
+    events = AuditEvent.objects.filter(seq__gt=seq, model="procurement.Bid")
+    assert [e.after["bond_account_masked"] for e in events] == ["6217********0099"]
+    assert not any(a in str(e.before) + str(e.after) for e in events for a in ("6217000000000099", ACCOUNTS[0]))
+    # The masked account sent back again stands for the new one: nothing changes.
+    result = run_import(spec, ctx, edit(spec, ctx, tmp_path, {}), mode="update", commit=True)
+    assert messages(result) == [] and result.updated == 0
+
+
+def test_a_new_bid_needs_the_full_account(seeded, tmp_path):
+    spec, ctx, _ = seeded
+    wb, ws, titles = export(spec, ctx, tmp_path / "out.xlsx")
+    row = [c.value for c in row_of(ws, titles, SECOND)]
+    row[titles.index("投标人")] = "新投标人（示例）"
+    row[titles.index("统一社会信用代码")] = None
+    row[titles.index("联系电话")] = "13907170099"
+    row[titles.index("是否中标")] = "否"
+    ws.append(row)
+    path = tmp_path / "new.xlsx"
+    wb.save(path)
+    result = run_import(spec, ctx, path, mode="append", commit=True)
+    assert [(e.column, e.value, e.message) for e in result.errors] == [
+        ("保证金转出账户", "6222********7002", "账号已脱敏；新登记的投标请填写完整的保证金转出账户")]
+    row[titles.index("保证金转出账户")] = "6222000000007002"
+    ws.delete_rows(ws.max_row)
+    ws.append(row)
+    wb.save(path)
+    result = run_import(spec, ctx, path, mode="append", commit=True)
+    assert messages(result) == [] and result.added == 1
+    new = Bid.objects.get(supplier_name="新投标人（示例）")
+    assert (new.bond_account, new.bond_account_masked) == ("6222000000007002", "6222********7002")
+    # It shares 乙's account: the collusion rule says so, masked.
+    finding = Finding.objects.get(tender=new.tender, rule_code="DEEMED_COLLUSION", figures__field="bond_account")
+    assert finding.figures["value"] == "6222********7002" and "6222000000007002" not in finding.explanation
+
+
 def test_append_adds_a_bid_to_a_registered_process_without_changing_it(seeded, tmp_path):
     spec, ctx, _ = seeded
     road = Tender.objects.get(code=ROAD)
@@ -251,6 +312,7 @@ def test_append_adds_a_bid_to_a_registered_process_without_changing_it(seeded, t
     row[titles.index("投标人")] = "新增示例投标人（示例）"
     row[titles.index("统一社会信用代码")] = "91630123MA7EYT004T"
     row[titles.index("联系电话")] = "13907170004"
+    row[titles.index("保证金转出账户")] = "6222000000007004"
     ws.append(row)
     wb.save(tmp_path / "more.xlsx")
     result = run_import(spec, ctx, tmp_path / "more.xlsx", commit=True)
@@ -325,6 +387,7 @@ def test_web_upload_preview_and_confirm(county, client_for, samples):
     assert (job.status, job.result["added"]) == ("previewed", 4) and not sample_processes().exists()
     page = c.get(r["Location"]).content.decode()
     assert "139****0001" in page and PHONES[0] not in page
+    assert "6222********7001" in page and ACCOUNTS[0] not in page
     assert client_for("lingdao").post(reverse("ledger_job_confirm", args=[job.pk])).status_code == 403
     c.post(reverse("ledger_job_confirm", args=[job.pk]))
     job.refresh_from_db()

@@ -118,6 +118,7 @@ def test_same_legal_rep_names_the_bidders_and_the_person_and_keys_by_digest(make
 # --- DEEMED_COLLUSION ---------------------------------------------------------
 
 PHONE = "13912340000"
+ACCOUNT = "6222000011112222"
 
 
 def collusion(field, name, value, shown, bidders):
@@ -130,6 +131,11 @@ def phone_key_value():
     return Bid.phone_hash(PHONE)
 
 
+def account_key_value():
+    """What the rule compares bond accounts by: their keyed hash, never the number."""
+    return Bid.account_hash(ACCOUNT)
+
+
 def test_deemed_collusion_on_a_shared_phone_shows_it_masked_and_keys_by_its_keyed_hash(make_tender):
     t = make_tender()
     bid(t, wan(280), A, contact_phone=PHONE)
@@ -140,14 +146,22 @@ def test_deemed_collusion_on_a_shared_phone_shows_it_masked_and_keys_by_its_keye
     assert digest(PHONE) not in one(t, "DEEMED_COLLUSION")[2]
 
 
-@pytest.mark.parametrize("field, name, value", [("bond_account", "投标保证金转出账户", "6222000011112222"),
-                                                ("project_manager", "项目经理", "王五")])
-def test_deemed_collusion_on_other_particulars_shows_the_value_itself(make_tender, field, name, value):
+def test_deemed_collusion_on_a_shared_bond_account_shows_it_masked_and_keys_by_its_keyed_hash(make_tender):
     t = make_tender()
-    bid(t, wan(280), A, **{field: value})
-    bid(t, wan(285), B, **{field: f" {value} "})
+    bid(t, wan(280), A, bond_account=ACCOUNT)
+    bid(t, wan(285), B, bond_account="6222 0000-1111 2222")
     bid(t, wan(290), C)
-    assert every(t, "DEEMED_COLLUSION") == collusion(field, name, value, value, [A, B])
+    assert every(t, "DEEMED_COLLUSION") == collusion("bond_account", "投标保证金转出账户", account_key_value(),
+                                                     "6222********2222", [A, B])
+    assert digest(ACCOUNT) not in one(t, "DEEMED_COLLUSION")[2]
+
+
+def test_deemed_collusion_on_a_shared_project_manager_shows_the_name_itself(make_tender):
+    t = make_tender()
+    bid(t, wan(280), A, project_manager="王五")
+    bid(t, wan(285), B, project_manager=" 王五 ")
+    bid(t, wan(290), C)
+    assert every(t, "DEEMED_COLLUSION") == collusion("project_manager", "项目经理", "王五", "王五", [A, B])
 
 
 def test_deemed_collusion_gives_one_finding_per_shared_particular(make_tender):
@@ -155,11 +169,11 @@ def test_deemed_collusion_gives_one_finding_per_shared_particular(make_tender):
     # naming its own pair, its own particular and its own value.
     t = make_tender()
     bid(t, wan(280), A, contact_phone=PHONE)
-    bid(t, wan(285), B, contact_phone=PHONE, bond_account="6222000011112222")
-    bid(t, wan(290), C, bond_account="6222000011112222")
+    bid(t, wan(285), B, contact_phone=PHONE, bond_account=ACCOUNT)
+    bid(t, wan(290), C, bond_account=ACCOUNT)
     assert every(t, "DEEMED_COLLUSION") == {
         **collusion("contact_phone", "联系电话", phone_key_value(), "139****0000", [A, B]),
-        **collusion("bond_account", "投标保证金转出账户", "6222000011112222", "6222000011112222", [B, C])}
+        **collusion("bond_account", "投标保证金转出账户", account_key_value(), "6222********2222", [B, C])}
 
 
 def test_deemed_collusion_switched_off_for_phones_still_compares_the_rest(make_tender, foreign):
@@ -168,10 +182,10 @@ def test_deemed_collusion_switched_off_for_phones_still_compares_the_rest(make_t
     RuleSetting.objects.create(rule_version=version, rule_code="DEEMED_COLLUSION", severity="high",
                                params={"check_phone": False})
     t = make_tender()
-    bid(t, wan(280), A, contact_phone=PHONE, bond_account="6222000011112222", project_manager="王五")
-    bid(t, wan(285), B, contact_phone=PHONE, bond_account="6222000011112222", project_manager="王五")
+    bid(t, wan(280), A, contact_phone=PHONE, bond_account=ACCOUNT, project_manager="王五")
+    bid(t, wan(285), B, contact_phone=PHONE, bond_account=ACCOUNT, project_manager="王五")
     assert every(t, "DEEMED_COLLUSION") == {
-        **collusion("bond_account", "投标保证金转出账户", "6222000011112222", "6222000011112222", [A, B]),
+        **collusion("bond_account", "投标保证金转出账户", account_key_value(), "6222********2222", [A, B]),
         **collusion("project_manager", "项目经理", "王五", "王五", [A, B])}
 
 

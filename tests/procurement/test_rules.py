@@ -94,6 +94,9 @@ def test_deemed_collusion_on_shared_particulars(make_tender, field, value):
     if field == "contact_phone":
         assert "13900001111" not in f.explanation + str(f.figures) + f.key
         assert "139****1111" in f.explanation
+    if field == "bond_account":
+        assert "6222000011112222" not in f.explanation + str(f.figures) + f.key
+        assert "6222********2222" in f.explanation
 
 
 def test_deemed_collusion_quiet_when_particulars_differ_and_switch_off(make_tender):

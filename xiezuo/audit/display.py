@@ -33,7 +33,8 @@ EXTRA_KEYS = {
 # Fields and models declared without a Chinese verbose name (Django then
 # makes one from the English name): their names here, for the trail only.
 FIELD_NAMES = {
-    "agreement": _("年度协议"), "amount_fen": _("金额（分）"), "audit_seq": _("审计序号"), "buyer": _("采购单位"),
+    "agreement": _("年度协议"), "amount_fen": _("金额（分）"), "audit_seq": _("审计序号"),
+    "bond_account_enc": _("投标保证金转出账户（加密）"), "bond_account_hash": _("投标保证金转出账户（检索摘要）"), "buyer": _("采购单位"),
     "channel": _("销售渠道"), "computed_on": _("计算时间"), "confirmed_at": _("确认时间"), "confirmed_by": _("确认人"),
     "contact_phone_enc": _("联系电话（加密）"), "contact_phone_hash": _("联系电话（检索摘要）"), "content_type": _("文件类型"),
     "created": _("创建时间"), "created_at": _("创建时间"), "dashboard": _("看板数据"), "digest": _("摘要"), "done_at": _("完成时间"),

@@ -54,10 +54,12 @@ class TenderForm(VersionedForm):
 
 class BidForm(VersionedForm):
     price = MoneyField(label=_("投标报价"), allow_negative=False)
-    # Not a model field: the number is encrypted onto the instance in
-    # clean_contact_phone and never put back into the form.
+    # Not model fields: the number is encrypted onto the instance in
+    # clean_contact_phone / clean_bond_account and never put back into the form.
     contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False,
                                     widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    bond_account = forms.CharField(label=_("投标保证金转出账户"), max_length=60, required=False,
+                                   widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
     class Meta:
         model = Bid
@@ -66,16 +68,27 @@ class BidForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A contact's phone number is personal data: an editor sees it masked
-        # and retypes it only to change it.
+        # A contact's phone number and the bond account are personal data: an
+        # editor sees them masked and retypes one only to change it.
         if self.instance.contact_phone_masked:
             self.fields["contact_phone"].help_text = _("已登记 %(contact_phone_masked)s，留空则保持不变") % {"contact_phone_masked": self.instance.contact_phone_masked}
+        if self.instance.bond_account_masked:
+            self.fields["bond_account"].help_text = _("已登记 %(bond_account_masked)s，留空则保持不变") % {"bond_account_masked": self.instance.bond_account_masked}
 
     def clean_contact_phone(self):
         raw = self.cleaned_data["contact_phone"].strip()
         if raw:
             try:
                 self.instance.set_contact_phone(raw)
+            except ValueError as e:
+                raise ValidationError(str(e)) from None
+        return raw
+
+    def clean_bond_account(self):
+        raw = self.cleaned_data["bond_account"].strip()
+        if raw:
+            try:
+                self.instance.set_bond_account(raw)
             except ValueError as e:
                 raise ValidationError(str(e)) from None
         return raw

@@ -4,7 +4,8 @@ A `Tender` is one procurement process of a project (OCDS: one contracting
 process, one ocid). Bids keep the bidder's particulars as written in the bid
 (统一社会信用代码, legal representative, contact phone, bond account, project
 manager), because the red-flag rules compare exactly those. The contact
-phone is often a person's mobile: it is stored encrypted with a keyed hash
+phone is often a person's mobile, and the bond account (投标保证金转出账户)
+often a person's own bank account: each is stored encrypted with a keyed hash
 (compared by the collusion rule) and a masked copy (shown), like people's
 phones in the labour module (`lib.pii`).
 
@@ -15,6 +16,7 @@ the settings in force on its date into `Finding` rows.
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, gettext_lazy as _
 
 from lib import pii
-from lib.ids import mask_phone, normalize_uscc
+from lib.ids import mask_account, mask_phone, normalize_account, normalize_uscc
 from xiezuo.audit.tracking import tracked
 from xiezuo.pairings.owned import ScopedModel
 
@@ -247,7 +249,9 @@ class Bid(ScopedModel):
     contact_phone_enc = models.TextField(blank=True, editable=False)
     contact_phone_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     contact_phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True, editable=False)
-    bond_account = models.CharField(_("投标保证金转出账户"), max_length=40, blank=True)
+    bond_account_enc = models.TextField(blank=True, editable=False)
+    bond_account_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    bond_account_masked = models.CharField(_("投标保证金转出账户"), max_length=40, blank=True, editable=False)
     project_manager = models.CharField(_("项目经理（负责人）"), max_length=50, blank=True)
     price = models.DecimalField(_("投标报价（元）"), **MONEY)
     valid = models.BooleanField(_("有效投标"), default=True)
@@ -255,11 +259,15 @@ class Bid(ScopedModel):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     PII_PHONE = "bid_contact_phone"
+    PII_ACCOUNT = "bid_bond_account"
     # The audit trail shows the masked number and the keyed hash: that the
-    # phone changed, never the number. Events written before the phone was
-    # encrypted hold it (masked) under "contact_phone", re-masked when shown.
-    audit_exclude = ("contact_phone_enc",)
-    audit_masks = {"contact_phone": mask_phone, "contact_phone_masked": mask_phone}
+    # phone or the account changed, never the number. Events written before
+    # the phone was encrypted hold it (masked) under "contact_phone"; events
+    # written before the account was encrypted hold it in clear under
+    # "bond_account": both are masked (again) when shown.
+    audit_exclude = ("contact_phone_enc", "bond_account_enc")
+    audit_masks = {"contact_phone": mask_phone, "contact_phone_masked": mask_phone,
+                   "bond_account": mask_account, "bond_account_masked": mask_account}
 
     class Meta:
         ordering = ["price", "pk"]
@@ -309,6 +317,38 @@ class Bid(ScopedModel):
         self.contact_phone_hash = digest
         self.contact_phone_masked = mask_phone(phone)
 
+    # --- bond account (personal data: often a person's own account) -----------
+    @property
+    def bond_account(self):
+        """The plain account number, decrypted. For comparing and re-importing;
+        pages and exports show `bond_account_masked`."""
+        return pii.decrypt(self.bond_account_enc, self.PII_ACCOUNT)
+
+    @bond_account.setter
+    def bond_account(self, raw):
+        self.set_bond_account(raw)
+
+    @classmethod
+    def account_hash(cls, raw):
+        """The keyed hash an account is found by (raises ValueError when invalid)."""
+        return pii.search_hash(normalize_account(raw), cls.PII_ACCOUNT)
+
+    def set_bond_account(self, raw):
+        """Validate (`lib.ids.normalize_account`), encrypt, index and mask a
+        bond account; an empty value clears it. Raises ValueError with a
+        Chinese message. The same account again leaves the stored ciphertext
+        alone."""
+        if not str(raw or "").strip():
+            self.bond_account_enc, self.bond_account_hash, self.bond_account_masked = "", None, ""
+            return
+        account = normalize_account(raw)
+        digest = pii.search_hash(account, self.PII_ACCOUNT)
+        if digest == self.bond_account_hash and self.bond_account_enc:
+            return
+        self.bond_account_enc = pii.encrypt(account, self.PII_ACCOUNT)
+        self.bond_account_hash = digest
+        self.bond_account_masked = mask_account(account)
+
     def clean(self):
         errors = {}
         if self.supplier_uscc:
@@ -316,7 +356,6 @@ class Bid(ScopedModel):
                 self.supplier_uscc = normalize_uscc(self.supplier_uscc)
             except ValueError as e:
                 errors["supplier_uscc"] = str(e)
-        self.bond_account = self.bond_account.replace(" ", "")
         if self.price is not None and self.price <= 0:
             errors["price"] = _("投标报价应大于0")
         if not self.valid and not self.disqualification_reason.strip():
@@ -529,6 +568,25 @@ class FindingQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
+# Findings of the collusion rule written before the bond account was
+# encrypted name the account in clear ("…的投标保证金转出账户相同（6222…）。",
+# figures {"field": "bond_account", "value": …}); their audit events cannot be
+# rewritten, so the trail masks the account again when it shows them.
+_ACCOUNT_IN_TEXT = re.compile(r"(投标保证金转出账户相同（)([^）]*)(）)")
+
+
+def mask_account_in_explanation(text):
+    if not isinstance(text, str):
+        return text
+    return _ACCOUNT_IN_TEXT.sub(lambda m: m.group(1) + mask_account(m.group(2)) + m.group(3), text)
+
+
+def mask_account_in_figures(figures):
+    if isinstance(figures, dict) and figures.get("field") == "bond_account" and figures.get("value"):
+        return {**figures, "value": mask_account(figures["value"])}
+    return figures
+
+
 class Finding(ScopedModel):
     """A red flag raised by a rule on one process."""
 
@@ -560,6 +618,8 @@ class Finding(ScopedModel):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = FindingQuerySet.as_manager()
+
+    audit_masks = {"explanation": mask_account_in_explanation, "figures": mask_account_in_figures}
 
     class Meta:
         ordering = ["tender", "rule_code", "key"]

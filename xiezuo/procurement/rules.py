@@ -187,9 +187,11 @@ def same_legal_rep(t, params, ctx):
 
 COLLUSION_FIELDS = {"contact_phone": "联系电话", "bond_account": "投标保证金转出账户",
                     "project_manager": "项目经理"}
-# Phones are stored encrypted: two bids share a number when they share its
-# keyed hash, and the finding (text, figures and key) never holds the number.
-COMPARED_BY = {"contact_phone": "contact_phone_hash"}
+# Phones and bond accounts are stored encrypted: two bids share a number when
+# they share its keyed hash (of the normalised number), and the finding (text,
+# figures and key) never holds the number, only its stored masked copy.
+COMPARED_BY = {"contact_phone": "contact_phone_hash", "bond_account": "bond_account_hash"}
+SHOWN_AS = {"contact_phone": "contact_phone_masked", "bond_account": "bond_account_masked"}
 
 
 @rule("DEEMED_COLLUSION", gettext_noop("视为串通投标的情形"),
@@ -207,8 +209,8 @@ def deemed_collusion(t, params, ctx):
         if not params.get(switches[attr]):
             continue
         for value, group in _shared(bids, COMPARED_BY.get(attr, attr)).items():
-            # Phone numbers are a contact's personal data: findings show them masked.
-            shown = group[0].contact_phone_masked if attr == "contact_phone" else value
+            # Phone and account numbers are personal data: findings show them masked.
+            shown = getattr(group[0], SHOWN_AS[attr]) if attr in SHOWN_AS else value
             names = "、".join(b.supplier_name for b in group)
             hits.append(Hit(f"投标人{names}的{label}相同（{shown}）。",
                             {"field": attr, "field_name": label, "value": shown,

@@ -42,7 +42,11 @@ procurement page; the export never decrypts). A masked number sent back
 stands for the number registered for that bid; a new bid, or a changed
 number, needs the full number, which is checked and normalised by
 `lib.pii.normalize_phone` (the one phone rule, shared with the labour module)
-and stored encrypted by `Bid.set_contact_phone`.
+and stored encrypted by `Bid.set_contact_phone`. 保证金转出账户 (often a
+person's own bank account) is treated the same way: exported as the bid's
+stored masked copy (6222********0012), a masked account sent back stands for
+the registered one, a full account is checked and normalised by
+`lib.ids.normalize_account` and stored encrypted by `Bid.set_bond_account`.
 
 `queryset(ctx)` is the pairing's processes with their bids joined: one row
 per ledger row, as exported.
@@ -54,7 +58,7 @@ from django.db.models.base import ModelState
 from django.utils.translation import gettext_noop
 
 from lib import pii
-from lib.ids import make_uscc, mask_phone
+from lib.ids import make_uscc, mask_account, mask_phone, normalize_account
 from xiezuo.funds.models import Project
 from xiezuo.procurement import services
 from xiezuo.procurement.models import (
@@ -82,6 +86,7 @@ from .common import organisations
 
 BID = "bid__"  # prefix of the bid columns' attnames
 SUPPLIER, PHONE, PRICE = BID + "supplier_name", BID + "contact_phone", BID + "price"
+ACCOUNT = BID + "bond_account"
 VALID, WINNER = BID + "valid", BID + "is_winner"
 MASK = "*"
 STATE = "tenders"  # ctx.extra key of the import's state
@@ -132,14 +137,35 @@ class Phone(Column):
         return "11位手机号码或带区号的固定电话；导出时已脱敏，原样导回表示号码不变，更改或新登记请填写完整号码"
 
 
-class Account(Text):
-    """A bank account number: spaces dropped (as `Bid.clean` does)."""
+class MaskedAccount(str):
+    """A bank account as exported (6222********0012): stands for the registered one."""
+
+
+class Account(Column):
+    """保证金转出账户: normalised by `lib.ids.normalize_account`; masked on the way out."""
+
+    kind = "银行账号"
 
     def parse(self, value, unit=None):
-        return super().parse(clean_text(value).replace(" ", ""), unit)
+        text = _compact(value)
+        if MASK in text:
+            return MaskedAccount(text)
+        return normalize_account(text) if text else ""
 
     def fast(self, unit=None):
         return lambda raw: self.parse(raw, unit)
+
+    def export(self, value):
+        if not value:
+            return ""
+        return value if isinstance(value, MaskedAccount) else mask_account(value)
+
+    def shown(self, raw):
+        text = _compact(raw)
+        return text if MASK in text else mask_account(text)
+
+    def describe(self):
+        return "6至40位数字的银行账号；导出时已脱敏，原样导回表示账户不变，更改或新登记请填写完整账号"
 
 
 TENDER_COLUMNS = [
@@ -190,7 +216,7 @@ BID_COLUMNS = [
     Text(BID + "legal_rep", "法定代表人", synonyms=["法人代表", "法人"], max_length=50),
     Phone(PHONE, "联系电话", synonyms=["电话", "联系方式", "手机号码"], max_length=20),
     Text(BID + "project_manager", "项目经理", synonyms=["项目经理（负责人）", "项目负责人"], max_length=50),
-    Account(BID + "bond_account", "保证金转出账户", synonyms=["投标保证金转出账户", "保证金账户", "投标保证金账户"],
+    Account(ACCOUNT, "保证金转出账户", synonyms=["投标保证金转出账户", "保证金账户", "投标保证金账户"],
             max_length=40),
     Amount(PRICE, "投标报价", synonyms=["报价", "投标价", "投标金额", "响应报价"], positive=True,
            help="填写投标人时必填", example=2650000),
@@ -211,14 +237,21 @@ def _field(attname):
     return attname[len(BID):]
 
 
+# The bid columns stored encrypted: field → (purpose, the type of its masked copy).
+ENCRYPTED = {"contact_phone": (Bid.PII_PHONE, MaskedPhone), "bond_account": (Bid.PII_ACCOUNT, MaskedAccount)}
+
+
 def _bid_values(bids, plain):
     """Yield the bids' stored ledger values as dicts (one query). The phone
-    is decrypted when `plain` (an import compares it with the file) and
-    otherwise the stored masked copy, as a MaskedPhone (an export)."""
-    fields = [_field(a) for a in BID_ATTNAMES if a != PHONE]
-    for b in bids.values("pk", "tender_id", *fields, "contact_phone_enc", "contact_phone_masked"):
-        enc, masked = b.pop("contact_phone_enc"), b.pop("contact_phone_masked")
-        b["contact_phone"] = pii.decrypt(enc, Bid.PII_PHONE) if plain else MaskedPhone(masked)
+    and the bond account are decrypted when `plain` (an import compares them
+    with the file) and otherwise the stored masked copies, as MaskedPhone and
+    MaskedAccount (an export)."""
+    fields = [_field(a) for a in BID_ATTNAMES if _field(a) not in ENCRYPTED]
+    stored = [f"{name}_{part}" for name in ENCRYPTED for part in ("enc", "masked")]
+    for b in bids.values("pk", "tender_id", *fields, *stored):
+        for name, (purpose, masked_type) in ENCRYPTED.items():
+            enc, masked = b.pop(f"{name}_enc"), b.pop(f"{name}_masked")
+            b[name] = pii.decrypt(enc, purpose) if plain else masked_type(masked)
         yield b
 
 
@@ -348,6 +381,19 @@ class TendersSpec(LedgerSpec):
                     errors[PHONE] = "号码已脱敏，而该投标未登记联系电话；请填写完整号码"
                 else:
                     errors[PHONE] = "号码已脱敏；新登记的投标请填写完整的联系电话"
+            account = values.get(ACCOUNT)
+            if isinstance(account, MaskedAccount):
+                stored = registered.bid(values)
+                number = stored[ACCOUNT] if stored else ""
+                if number and mask_account(number) == account:
+                    values[ACCOUNT] = number
+                elif number:
+                    errors[ACCOUNT] = (f"账号已脱敏，与已登记的账号（{mask_account(number)}）不符；"
+                                       "更改账户请填写完整的保证金转出账户")
+                elif stored:
+                    errors[ACCOUNT] = "账号已脱敏，而该投标未登记保证金转出账户；请填写完整账号"
+                else:
+                    errors[ACCOUNT] = "账号已脱敏；新登记的投标请填写完整的保证金转出账户"
             return errors or None
 
         return resolve
