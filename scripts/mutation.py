@@ -138,6 +138,15 @@ EQUIVALENT = {
      "added = sum((a.value_change for a in t.amendments.all() if a.value_change >= 0), Decimal(0))"),
     ("xiezuo/procurement/rules.py", "deemed_collusion",
      "shown = getattr(group[1], SHOWN_AS[attr]) if attr in SHOWN_AS else value"),
+    # consumption totals: the column sums' stride only has to hold every
+    # group (any start, any growth that reaches it), and extra zeros at the
+    # end of a group's months, or a widening to the same stride, add nothing.
+    ("xiezuo/consumption/totals.py", "_ColumnSums.__init__",
+     "self.stride = 9  # groups per buyer and per product in their lists; doubled when outgrown"),
+    ("xiezuo/consumption/totals.py", "_ColumnSums.add", "values.extend(repeat(0, 14))"),
+    ("xiezuo/consumption/totals.py", "_ColumnSums.add", "if len(self.groups) >= self.stride:"),
+    ("xiezuo/consumption/totals.py", "_ColumnSums._widen", "while self.stride <= len(self.groups):"),
+    ("xiezuo/consumption/totals.py", "_ColumnSums._widen", "self.stride *= 3"),
     ("lib/ids.py", "uscc_check_char",
      "total = sum(USCC_CHARSET.rindex(c) * w for c, w in zip(first17, USCC_WEIGHTS))"),
     ("lib/ids.py", "normalize_uscc", "expected = uscc_check_char(code[:18])"),

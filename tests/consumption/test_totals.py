@@ -179,3 +179,59 @@ def test_deltas_of_columns_equal_the_deltas_of_their_rows(batches, between):
         if between:  # reading the totals between two calls
             assert by_columns.by_table == by_rows.by_table
     assert by_columns.by_table == by_rows.by_table
+
+
+def _columns(rows):
+    fields = ("pairing_id", "year", "month", "channel_id", "kind", "buyer_id", "product_id")
+    return {f: [r[i] for r in rows] for i, f in enumerate(fields)}, [r[-1] for r in rows]
+
+
+def test_the_column_path_takes_months_one_to_twelve_and_only_those():
+    # A month outside 1..12 (a bad cell) sends the whole call key by key;
+    # months 1 and 12 themselves stay on the column path.
+    from xiezuo.consumption.totals import _ColumnSums
+
+    edges = [(1, 2022, 1, 1, Sale.PURCHASED, 7, 9, 100), (1, 2022, 12, 1, Sale.HELPED, 8, 9, 250)]
+    sums = _ColumnSums()
+    assert sums.add(*_columns(edges)) is True
+    assert sum(sums.sale[0]) == 350 and sum(sums.sale[1]) == 2
+    for month in (0, 13):
+        bad = _ColumnSums()
+        assert bad.add(*_columns([(1, 2022, month, 1, Sale.PURCHASED, 7, 9, 100)])) is False
+        assert bad.sale == ([], []) and bad.buyer == ([], []) and bad.groups == {}
+    assert _ColumnSums().add(*_columns([])) is False
+
+
+def test_groups_outgrowing_the_stride_after_sums_keep_every_sum():
+    # Sums already in the buyer and product lists must move to their new
+    # places when a later call brings more groups (pairing, year, channel,
+    # kind) than the stride holds; the months stay 1..12 so every call
+    # takes the column path.
+    first = [(1, 2021, 3, 1, Sale.PURCHASED, 11, 21, 1_234), (1, 2021, 4, 2, Sale.HELPED, 12, 22, 5_678),
+             (2, 2022, 12, 1, Sale.PURCHASED, 11, 23, 91)]
+    second = [(p, 2020 + y, 1 + (p * y) % 12, c, kind, 11 + p, 21 + y, 10_000 * p + 100 * y + c)
+              for p in (1, 2, 3) for y in range(5) for c in (1, 2) for kind in (Sale.PURCHASED, Sale.HELPED)]
+    third = [(3, 2024, 6, 2, Sale.HELPED, 99, 98, 7)] + first
+    by_columns, by_rows = Deltas(), Deltas()
+    for rows in (first, second, third):
+        by_columns.add_columns(*_columns(rows))
+        for r in rows:
+            by_rows.add(dict(zip(("pairing_id", "year", "month", "channel_id", "kind", "buyer_id", "product_id"), r)),
+                        +1, fen=r[-1])
+    sums = by_columns._sums
+    assert len(sums.groups) > 8 and sums.stride >= len(sums.groups)  # widened, with sums already there
+    assert by_columns.by_table == by_rows.by_table
+    buyer = by_columns.by_table[BuyerTotal]
+    assert buyer[(1, 11, 2021, 1, Sale.PURCHASED)] == [1_234 * 2, 2]
+    assert sum(cell[0] for cell in buyer.values()) == sum(r[-1] for r in first + second + third)
+
+
+def test_recomputed_sums_are_whole_fen_as_integers(county, make_sale):
+    # The GROUP BY sums come back as integers of fen on both databases (a
+    # DECIMAL sum would come back as Decimal on PostgreSQL and float-made
+    # Decimal on SQLite); the cells hold exactly what the rows add up to.
+    make_sale(day=datetime.date(2023, 7, 9), quantity="3", unit_price="33.33")
+    make_sale(day=datetime.date(2023, 7, 10), quantity="1", unit_price="0.01")
+    deltas = Deltas.from_queryset(Sale.objects.filter(pairing=county, date__year=2023, date__month=7), +1)
+    ((key, cell),) = [(k, c) for k, c in deltas.by_table[SaleTotal].items() if k[1:3] == (2023, 7)]
+    assert cell == [9_999 + 1, 2] and all(type(v) is int for v in cell)
