@@ -147,6 +147,21 @@ EQUIVALENT = {
     ("xiezuo/consumption/totals.py", "_ColumnSums.add", "if len(self.groups) >= self.stride:"),
     ("xiezuo/consumption/totals.py", "_ColumnSums._widen", "while self.stride <= len(self.groups):"),
     ("xiezuo/consumption/totals.py", "_ColumnSums._widen", "self.stride *= 3"),
+    # audit chain: `_event` files an event of a pairing under no region and
+    # cuts the summary at 500 whatever its callers give; the head has no
+    # field but seq and hash; a falsy ensure_ascii is False; `or ""` follows.
+    ("xiezuo/audit/models.py", "record_for",
+     'region_path=audit_region_path(instance) if pairing_id is None else "XXXX",'),
+    ("xiezuo/audit/models.py", "record_created",
+     '"region_path": audit_region_path(instance) if pairing_id is None else "XXXX",'),
+    ("xiezuo/audit/models.py", "record_for", "summary=summary or in_chinese(instance)[:501],"),
+    ("xiezuo/audit/models.py", "record_created",
+     '"summary": str(instance)[:501], "before": None, "after": snapshot(instance)}))'),
+    ("xiezuo/audit/models.py", "record", "head.save(update_fields=None)"),
+    ("xiezuo/audit/models.py", "record_many", "head.save(update_fields=None)"),
+    ("xiezuo/audit/models.py", "AuditEvent.compute_hash",
+     'canonical = json.dumps(self.payload(), sort_keys=True, ensure_ascii=None, separators=(",", ":"))'),
+    ("xiezuo/audit/models.py", "audit_region_path", 'return getattr(region, "path", None) or ""'),
     ("lib/ids.py", "uscc_check_char",
      "total = sum(USCC_CHARSET.rindex(c) * w for c, w in zip(first17, USCC_WEIGHTS))"),
     ("lib/ids.py", "normalize_uscc", "expected = uscc_check_char(code[:18])"),
