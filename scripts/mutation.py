@@ -124,6 +124,15 @@ SUBPROCESS_TESTS = {
     "tests/procurement/test_bid_phones.py::test_the_migration_encrypts_stored_phones_and_rekeys_findings",
 }
 
+# Functions with a PostgreSQL branch (COPY, array upserts): on the SQLite pass
+# their PostgreSQL code is never reached, so their mutants are run a second
+# time against PostgreSQL (`--postgres URL`); a mutant counts as killed when
+# either pass kills it.
+POSTGRES = {
+    "xiezuo/audit/models.py": ["_insert_events"],
+    "xiezuo/consumption/totals.py": ["upsert_arrays", "upsert", "Deltas.apply"],
+}
+
 # Survivors that change no result, keyed by (module, function, the changed
 # line as mutated); the reason is written beside each in docs/TESTING.md.
 EQUIVALENT = {
@@ -162,6 +171,17 @@ EQUIVALENT = {
     ("xiezuo/audit/models.py", "AuditEvent.compute_hash",
      'canonical = json.dumps(self.payload(), sort_keys=True, ensure_ascii=None, separators=(",", ":"))'),
     ("xiezuo/audit/models.py", "audit_region_path", 'return getattr(region, "path", None) or ""'),
+    # the audit chain's insert: one database (the router has no rule); COPY
+    # and bulk_create store the same rows (COPY is the speed path on
+    # PostgreSQL); a JSON null instead of SQL NULL for an absent value reads
+    # back as None and nothing filters on it.
+    ("xiezuo/audit/models.py", "_insert_events", "connection = connections[router.db_for_write(None)]"),
+    ("xiezuo/audit/models.py", "_insert_events", 'if connection.vendor != "XXpostgresqlXX":'),
+    ("xiezuo/audit/models.py", "_insert_events", 'if connection.vendor != "POSTGRESQL":'),
+    ("xiezuo/audit/models.py", "_insert_events",
+     "e.region_path, e.summary, None if (e.before is None) and False else dump(e.before),"),
+    ("xiezuo/audit/models.py", "_insert_events",
+     "None if (e.after is None) and False else dump(e.after), e.prev_hash, e.hash))"),
     ("lib/ids.py", "uscc_check_char",
      "total = sum(USCC_CHARSET.rindex(c) * w for c, w in zip(first17, USCC_WEIGHTS))"),
     ("lib/ids.py", "normalize_uscc", "expected = uscc_check_char(code[:18])"),
@@ -236,6 +256,10 @@ class Mutant:
 
     def changed_line(self):
         return self.mutated.strip()
+
+    @property
+    def ident(self):
+        return (self.module, self.function, self.line, self.changed_line())
 
     @property
     def equivalent(self):
@@ -386,15 +410,18 @@ class _Recorder(ast.NodeTransformer):
 class Runner:
     """The pytest plugin that runs the tests once, then each mutant in a fork."""
 
-    def __init__(self, modules, jobs, out):
+    def __init__(self, modules, jobs, out, postgres=False, pg_result=None):
         self.modules = modules
         self.jobs = jobs
         self.out = out
+        self.postgres = postgres  # the PostgreSQL pass: only the POSTGRES functions
+        self.pg_result = pg_result  # a function giving that pass's result, merged into the report
         self.files = {str(ROOT / m): m for m in modules}
         self.calls = {}  # (module, top-level qualname) -> set of item indexes
         self.durations = []
         self.failed_clean = set()
         self.current = None
+        self.started = None
 
     # -- the clean run ------------------------------------------------------
     def _hit(self, module, top):
@@ -437,7 +464,7 @@ class Runner:
 
         items = session.items
         self.items = items
-        started = time.monotonic()
+        started = self.started = time.monotonic()
         swapped = self._instrument()
         for i, item in enumerate(items):
             self.current = i
@@ -470,7 +497,8 @@ class Runner:
         results = {}
         for module in self.modules:
             t = time.monotonic()
-            mutants = make_mutants(module, MODULES[module].get("functions"))
+            functions = POSTGRES[module] if self.postgres else MODULES[module].get("functions")
+            mutants = make_mutants(module, functions)
             own = self._module_items(module) - self.failed_clean
             for m in mutants:
                 m.tests = sorted(self.calls.get((module, m.function), set()) & own,
@@ -479,7 +507,7 @@ class Runner:
                     m.status = "no test"
             self._run_all([m for m in mutants if m.status == "pending"])
             results[module] = mutants
-            killed = sum(m.status in ("killed", "timeout") for m in mutants)
+            killed = sum(m.status in KILLED for m in mutants)
             print(f"{module}: killed {killed} of {len(mutants)} ({time.monotonic() - t:.0f} s)", flush=True)
         self.report(results, time.monotonic() - started)
 
@@ -516,6 +544,8 @@ class Runner:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
+            if self.postgres:
+                _own_connections()
             funcs = self.live.get((m.module,) + m.key, [])
             if not funcs:
                 os._exit(3)
@@ -538,19 +568,40 @@ class Runner:
             os._exit(1)
 
     # -- the report ---------------------------------------------------------
+    def _merge_postgres(self, results):
+        """Run the PostgreSQL pass and mark the SQLite survivors it killed."""
+        if self.postgres or self.pg_result is None:
+            return
+        modules = [m for m in results if m in POSTGRES]
+        if not modules:
+            return
+        pg = self.pg_result(modules)
+        if pg is None:
+            return
+        killed_there = {tuple(m["ident"]) for m in pg["mutants"] if m["status"] in KILLED}
+        for module in modules:
+            for m in results[module]:
+                if m.status not in KILLED and m.ident in killed_there:
+                    m.status = "killed on PostgreSQL"
+
     def report(self, results, seconds):
+        self._merge_postgres(results)
+        seconds = time.monotonic() - self.started if self.started else seconds
         total = killed = 0
-        print("\n== mutation testing ==")
+        title = "mutation testing, PostgreSQL pass" if self.postgres else "mutation testing"
+        print(f"\n== {title} ==")
         for module, mutants in results.items():
-            k = sum(m.status in ("killed", "timeout") for m in mutants)
-            e = sum(m.status not in ("killed", "timeout") and m.equivalent for m in mutants)
+            k = sum(m.status in KILLED for m in mutants)
+            on_pg = sum(m.status == "killed on PostgreSQL" for m in mutants)
+            e = sum(m.status not in KILLED and m.equivalent for m in mutants)
             total += len(mutants)
             killed += k
             pct = 100 * k / len(mutants) if mutants else 100
-            print(f"{module}: killed {k} of {len(mutants)} ({pct:.1f}%)" + (f", {e} equivalent" if e else ""))
+            print(f"{module}: killed {k} of {len(mutants)} ({pct:.1f}%)" + (f", {e} equivalent" if e else "")
+                  + (f", {on_pg} of them on PostgreSQL" if on_pg else ""))
         pct = 100 * killed / total if total else 100
         print(f"total: killed {killed} of {total} ({pct:.1f}%) in {seconds / 60:.1f} min")
-        survivors = [m for ms in results.values() for m in ms if m.status not in ("killed", "timeout")]
+        survivors = [m for ms in results.values() for m in ms if m.status not in KILLED]
         unexplained = [m for m in survivors if not m.equivalent]
         if unexplained:
             print("\nsurvivors:")
@@ -564,14 +615,60 @@ class Runner:
                 print(f"  {m.module}:{m.line} {m.function}: {m.changed_line()}")
         if self.out:
             Path(self.out).parent.mkdir(parents=True, exist_ok=True)
-            Path(self.out).write_text(json.dumps({
+            data = {
                 "minutes": round(seconds / 60, 1),
-                "modules": {mod: {"killed": sum(m.status in ("killed", "timeout") for m in ms), "total": len(ms)}
+                "modules": {mod: {"killed": sum(m.status in KILLED for m in ms), "total": len(ms)}
                             for mod, ms in results.items()},
                 "survivors": [{"module": m.module, "line": m.line, "function": m.function, "status": m.status,
                                "original": m.original.strip(), "mutated": m.changed_line(),
                                "equivalent": m.equivalent} for m in survivors],
-            }, ensure_ascii=False, indent=1))
+            }
+            if self.postgres:  # every mutant, for the SQLite pass to merge
+                data["mutants"] = [{"ident": list(m.ident), "status": m.status} for ms in results.values() for m in ms]
+            Path(self.out).write_text(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+KILLED = ("killed", "timeout", "killed on PostgreSQL")
+_PARENT_CONNECTIONS = []
+
+
+def _own_connections():
+    """In a fork on PostgreSQL: give the child connections of its own. The
+    parent's stay referenced and are never closed (closing one would end the
+    parent's session on the shared socket); the child leaves by os._exit."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None:
+            _PARENT_CONNECTIONS.append(conn.connection)
+            conn.connection = None
+
+
+def _postgres_pass(url, out):
+    """Return a function running the PostgreSQL pass over some modules in a
+    process of its own and giving its result, or None (said why) when
+    PostgreSQL cannot be reached."""
+    def run(modules):
+        import subprocess
+
+        try:
+            import psycopg
+
+            psycopg.connect(url.replace("postgres://", "postgresql://", 1), connect_timeout=5).close()
+        except Exception as e:  # noqa: BLE001 - said, and the pass left out
+            print(f"\nPostgreSQL pass not run ({url}: {e}); the PostgreSQL branches' mutants are counted "
+                  "as the SQLite pass left them", flush=True)
+            return None
+        print(f"\nPostgreSQL pass over {', '.join(modules)} ({', '.join(f for m in modules for f in POSTGRES[m])})",
+              flush=True)
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--pg-pass", url, "--out", out, *modules],
+                       check=False)
+        try:
+            return json.loads(Path(out).read_text())
+        except (OSError, ValueError):
+            print("PostgreSQL pass gave no result", flush=True)
+            return None
+    return run
 
 
 def main(argv=None):
@@ -580,6 +677,9 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2, help="mutant runs at once (default 2)")
     parser.add_argument("--list", action="store_true", help="print the modules and their tests")
     parser.add_argument("--out", default=str(ROOT / "var" / "mutation.json"), help="JSON result file")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="also run the POSTGRES functions' mutants against this PostgreSQL server")
+    parser.add_argument("--pg-pass", metavar="URL", help=argparse.SUPPRESS)  # that pass itself
     args = parser.parse_args(argv)
     modules = [m.strip() for arg in args.modules for m in arg.split(",") if m.strip()] or list(MODULES)
     unknown = [m for m in modules if m not in MODULES]
@@ -593,14 +693,25 @@ def main(argv=None):
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
     os.environ["CI"] = "1"  # hypothesis derandomized: the same examples for every mutant
-    os.environ.pop("DATABASE_URL", None)  # the in-memory SQLite test database, copied by each fork
+    pg_result = None
+    if args.pg_pass:
+        # One shared database: one mutant at a time, each test in its own
+        # transaction rolled back, as in the suite's PostgreSQL pass.
+        modules = [m for m in modules if m in POSTGRES]
+        os.environ["DATABASE_URL"] = args.pg_pass
+        os.environ["XIEZUO_REQUIRE_PG"] = "1"
+        args.jobs = 1
+    else:
+        os.environ.pop("DATABASE_URL", None)  # the in-memory SQLite test database, copied by each fork
+        if args.postgres:
+            pg_result = _postgres_pass(args.postgres, str(Path(args.out).with_name("mutation-pg.json")))
     tests = sorted({t for m in modules for t in MODULES[m]["tests"]})
     import pytest
 
     deselect = [arg for t in sorted(SUBPROCESS_TESTS) if t.split("::")[0] in tests for arg in ("--deselect", t)]
     return pytest.main(["-q", "-p", "no:cacheprovider", "-m", "not browser", *deselect, *tests],
-                       plugins=[Runner(modules, max(1, args.jobs), args.out)])
-
+                       plugins=[Runner(modules, max(1, args.jobs), args.out, postgres=bool(args.pg_pass),
+                                       pg_result=pg_result)])
 
 if __name__ == "__main__":
     sys.exit(main())

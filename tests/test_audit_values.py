@@ -20,6 +20,7 @@ from xiezuo.audit.models import (
     record,
     record_created,
     record_for,
+    record_many,
     snapshot,
     verify_chain,
 )
@@ -209,6 +210,23 @@ def test_events_of_a_bulk_insert_equal_those_of_one_save_at_a_time(county):
     (event,) = record_created(agreements)
     assert (event.pairing_id, event.region_path) == (county.pk, "")
     assert record_created([]) == []
+    assert verify_chain()[2] == ""
+
+
+def test_events_inserted_together_read_back_whole(county):
+    # record_many inserts in one statement (COPY on PostgreSQL): the values
+    # before and after, and their absence, come back as they were hashed.
+    events = record_many([
+        ("update", {"model": "tests.Probe", "object_id": 1, "pairing_id": county.pk, "summary": "改",
+                    "before": {"amount": "1.00"}, "after": {"amount": "2.00", "名称": "二"}}),
+        ("delete", {"model": "tests.Probe", "object_id": 2, "pairing_id": county.pk,
+                    "before": {"items": [1, "二", None]}, "after": None}),
+        ("create", {"model": "tests.Probe", "object_id": 3, "pairing_id": county.pk, "after": {"n": 3}}),
+    ])
+    stored = [AuditEvent.objects.get(seq=e.seq) for e in events]
+    assert [(s.before, s.after) for s in stored] == [
+        ({"amount": "1.00"}, {"amount": "2.00", "名称": "二"}), ({"items": [1, "二", None]}, None), (None, {"n": 3})]
+    assert [s.hash for s in stored] == [e.hash for e in events] == [s.compute_hash() for s in stored]
     assert verify_chain()[2] == ""
 
 
