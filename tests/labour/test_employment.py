@@ -311,3 +311,25 @@ def test_whole_months_of_n_months_less_a_day_is_n(start, n):
     end = add_months(start, n) - datetime.timedelta(days=1)
     assert whole_months(start, end) == n
     assert whole_months(start, end - datetime.timedelta(days=1)) == n - 1
+
+
+def test_a_job_ending_on_new_years_day_is_in_that_year(foreign, person_factory, job_factory):
+    # The years' first day is inside them: a job that ended on 1 January
+    # has one day there; one ending on 31 December before has none.
+    person = person_factory(foreign, name="元旦离岗")
+    one_day = job_factory(person, D(2021, 10, 1), D(2022, 1, 1))
+    before = job_factory(person_factory(foreign, name="年末离岗"), D(2021, 10, 1), D(2021, 12, 31))
+    jobs = Employment.objects.filter(pk__in=[one_day.pk, before.pk])
+    assert list(jobs.in_years([2022, 2023])) == [one_day]
+    assert set(jobs.in_years([2021])) == {one_day, before}
+
+
+def test_short_place_names_drop_only_their_own_suffix_and_keep_two_characters():
+    from xiezuo.labour.models import _short
+
+    county_suffixes = ("自治州", "地区", "市", "区", "县")
+    assert _short("海西蒙古族藏族自治州", county_suffixes) == "海西蒙古族藏族"
+    assert _short("六合区", county_suffixes) == "六合"
+    assert _short("沙市", county_suffixes) == "沙市"  # one character left would name nothing
+    assert _short("江苏省", ("自治区", "省", "市")) == "江苏"
+    assert _short("南京", ("省", "市")) == "南京"
