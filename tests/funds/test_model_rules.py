@@ -14,7 +14,9 @@ from django.db import connection
 from django.utils.connection import ConnectionDoesNotExist
 from django.utils.deprecation import RemovedInDjango60Warning
 
-from xiezuo.funds.models import FundReceipt, Project, ProjectCategory, wan
+from django.utils import timezone
+
+from xiezuo.funds.models import Disbursement, FundReceipt, Project, ProjectCategory, allocated_and_received, wan
 
 from .conftest import RECEIVED, YEAR, new_project, submitted, user
 
@@ -40,12 +42,15 @@ def refusal(action):
 
 
 def locked_pairings(action):
-    """Run `action`; return the sets of pairing ids `lock_pairings` asked for."""
+    """Run `action`; return the pairing ids `lock_pairings` asked for, each time."""
     seen = []
 
     def watch(execute, sql, params, many, context):
-        if sql.startswith('SELECT "pairings_pairing"."id" AS "pk" FROM "pairings_pairing" WHERE') and "ORDER BY" in sql:
-            seen.append(set(params))
+        # In id order (two writers never deadlock); on SQLite the query runs
+        # without FOR UPDATE.
+        if sql.startswith('SELECT "pairings_pairing"."id" AS "pk" FROM "pairings_pairing" WHERE') \
+                and "ORDER BY 1 ASC" in sql:
+            seen.append(tuple(params))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(watch):
@@ -132,12 +137,11 @@ def test_receipt_moved_to_another_pairing_locks_both_and_checks_the_one_it_left(
     assert refusal(receipt.save) == {"coop_funds": [
         "2023年已安排到项目的协作资金60万元，超过该年度到位资金0万元（超出60万元）。请先登记资金到位，或调减项目协作资金。"]}
     assert FundReceipt.objects.get(pk=receipt.pk).pairing_id == county.pk
-    # Its own lock, by what the code asked the database for (on SQLite the
-    # query runs without FOR UPDATE).
+    # Both pairings locked, by what the code asked the database for.
     project.status = Project.RESERVE
     Project.objects.filter(pk=project.pk).update(status=Project.RESERVE)
     receipt.pairing = foreign
-    assert locked_pairings(receipt.save) == [{county.pk, foreign.pk}]
+    assert locked_pairings(receipt.save) == [tuple(sorted((county.pk, foreign.pk)))]
     assert FundReceipt.objects.get(pk=receipt.pk).pairing_id == foreign.pk
 
 
@@ -163,7 +167,8 @@ def over_allocated(county, project, settings):
     extra = Project.objects.create(pairing=county, code="T-2023-OVER", name="结转资金项目", year=YEAR,
                                    status=Project.APPROVED, category=ProjectCategory.objects.get(code="rural"),
                                    coop_funds=Decimal("500000"))
-    assert extra.allocation_warning.startswith("2023年已安排到项目的协作资金110万元，超过该年度到位资金100万元（超出10万元）")
+    assert extra.allocation_warning == ("2023年已安排到项目的协作资金110万元，超过该年度到位资金100万元（超出10万元）。"
+                                        "已按允许使用结转资金的设置保存，请核实结转资金来源。")
     settings.XIEZUO_FUNDS_ALLOW_CARRYOVER = False
     return extra
 
@@ -254,7 +259,7 @@ def test_project_moved_to_another_pairing_locks_both_and_is_checked_there(county
     Project.objects.filter(pk=project.pk).update(status=Project.RESERVE)
     project.refresh_from_db()
     project.pairing, project.year = foreign, 2020
-    assert locked_pairings(project.save) == [{county.pk, foreign.pk}]
+    assert locked_pairings(project.save) == [tuple(sorted((county.pk, foreign.pk)))]
     project.refresh_from_db()
     assert (project.pairing_id, project.year) == (foreign.pk, 2020)
 
@@ -286,3 +291,121 @@ def test_project_funds_may_not_be_negative(county):
     assert errors_of(p) == {"coop_funds": ["资金不能为负数"], "other_funds": ["资金不能为负数"]}
     p.coop_funds, p.other_funds = Decimal("0"), None
     assert errors_of(p) == {}
+
+
+# -- disbursements -----------------------------------------------------------
+
+def a_disbursement(project, **fields):
+    values = {"date": datetime.date(YEAR, 5, 1), "amount": Decimal("1"), "purpose": "进度款"}
+    return Disbursement(project=project, **{**values, **fields})
+
+
+def test_disbursement_amount_above_zero_date_not_after_today_and_a_purpose(project):
+    assert errors_of(a_disbursement(project, amount=Decimal("0"))) == {"amount": ["拨付金额应大于0"]}
+    assert errors_of(a_disbursement(project, amount=Decimal("0.01"))) == {}
+    assert errors_of(a_disbursement(project, amount=None)) == {}
+    today = timezone.localdate()
+    assert errors_of(a_disbursement(project, date=today)) == {}
+    assert errors_of(a_disbursement(project, date=today + datetime.timedelta(days=1))) == {
+        "date": ["拨付日期不能晚于今天"]}
+    assert errors_of(a_disbursement(project, date=None)) == {}
+    for purpose in (" ", "", None):
+        assert errors_of(a_disbursement(project, purpose=purpose)) == {"purpose": ["请填写资金用途"]}
+    assert errors_of(a_disbursement(project, amount=Decimal("-1"), date=today + datetime.timedelta(days=1),
+                                    purpose="")) == {
+        "amount": ["拨付金额应大于0"], "date": ["拨付日期不能晚于今天"], "purpose": ["请填写资金用途"]}
+
+
+def test_disbursement_beyond_the_project_funds_says_how_much_is_left(project):
+    submitted(project, "500000").confirm(user("liuhe"))
+    over = a_disbursement(project, amount=Decimal("100000.01"))
+    assert refusal(lambda: over.submit(user("huangyuan"))) == {"amount": [
+        "拨付后累计确认拨付60.000001万元，超过项目协作资金60万元（已确认50万元，最多还可拨付10万元）"]}
+    submitted(project, "100000").confirm(user("liuhe"))
+    last_fen = a_disbursement(project, amount=Decimal("0.01"))
+    assert refusal(lambda: last_fen.submit(user("huangyuan"))) == {"amount": [
+        "拨付后累计确认拨付60.000001万元，超过项目协作资金60万元（已确认60万元，最多还可拨付0万元）"]}
+    assert project.confirmed_disbursed() == Decimal("600000")
+
+
+def test_a_resubmitted_disbursement_is_not_counted_twice(project):
+    d = submitted(project, "600000")
+    d.submit(user("huangyuan"))  # again, unchanged: 60万 of 60万
+    assert (d.status, d.version) == (Disbursement.SUBMITTED, 2)
+    d.confirm(user("liuhe"))
+    assert project.confirmed_disbursed() == Decimal("600000")
+
+
+def test_disbursement_to_a_project_taking_no_money_is_refused_with_the_reason(county, project):
+    d = submitted(project, "1000")
+    Project.objects.filter(pk=project.pk).update(status=Project.TERMINATED, terminated_reason="测试")
+    with pytest.raises(ValidationError) as e:
+        a_disbursement(project).submit(user("huangyuan"))
+    assert e.value.messages == ["项目已终止，不能拨付资金"]
+    with pytest.raises(ValidationError) as e:
+        d.confirm(user("liuhe"))
+    assert e.value.messages == ["项目已终止，不能拨付资金"]
+    assert Disbursement.objects.get(pk=d.pk).status == Disbursement.SUBMITTED
+
+
+def test_submit_refusals(project):
+    d = submitted(project, "1000")
+    stale = Disbursement.objects.get(pk=d.pk)
+    d.submit(user("huangyuan"))
+    with pytest.raises(ValidationError) as e:
+        stale.submit(user("huangyuan"))
+    assert (e.value.messages, e.value.code) == (["此记录已被他人修改，本次未保存。请刷新后重新提交。"], "conflict")
+    d.confirm(user("liuhe"))
+    with pytest.raises(ValidationError) as e:
+        d.submit(user("huangyuan"))
+    assert e.value.messages == ["该拨付已确认，不能修改"]
+    assert Disbursement.objects.get(pk=d.pk).version == 3
+
+
+def test_confirm_and_send_back_refusals(county, project):
+    d = submitted(project, "1000")
+    d.send_back(user("liuhe"), "凭证不全")
+    with pytest.raises(ValidationError) as e:
+        d.confirm(user("liuhe"))
+    assert e.value.messages == ["该拨付当前为“已退回”，不能再确认或退回"]
+    from xiezuo.accounts.models import Membership
+
+    Membership.objects.create(user=user("huangyuan"), pairing=county, role="east")
+    mine = submitted(project, "2000")
+    with pytest.raises(ValidationError) as e:
+        mine.confirm(user("huangyuan"))
+    assert e.value.messages == ["提交与确认须由两名不同的人员完成：您提交的拨付不能由您本人确认或退回"]
+    with pytest.raises(ValidationError) as e:
+        mine.confirm(user("liuhe"), loaded_version=mine.version + 1)
+    assert (e.value.messages, e.value.code) == (
+        ["此记录已被他人修改（您打开页面后又有人保存过），本次操作未执行。请刷新后重试。"], "conflict")
+    assert Disbursement.objects.get(pk=mine.pk).status == Disbursement.SUBMITTED
+
+
+def test_confirm_records_who_and_when_and_updates_the_instance(project):
+    d = submitted(project, "1000")
+    before = timezone.now()
+    d.confirm(user("liuhe"))
+    stored = Disbursement.objects.get(pk=d.pk)
+    assert (stored.status, stored.decided_by, stored.version) == (Disbursement.CONFIRMED, user("liuhe"), 2)
+    assert stored.decided_at >= before and stored.submitted_by == user("huangyuan")
+    assert (d.status, d.decided_by_id, d.decided_at, d.version) == (
+        stored.status, stored.decided_by_id, stored.decided_at, stored.version)
+
+
+# -- the pairing-year's allocation -------------------------------------------
+
+def test_allocated_and_received_counts_cash_and_what_terminated_projects_were_paid(county, project):
+    FundReceipt.objects.create(pairing=county, year=YEAR, kind=FundReceipt.IN_KIND, date=datetime.date(YEAR, 3, 2),
+                               amount=Decimal("5000"))
+    FundReceipt.objects.create(pairing=county, year=YEAR, kind=FundReceipt.SOCIAL, date=datetime.date(YEAR, 3, 2),
+                               amount=Decimal("0.01"))
+    FundReceipt.objects.create(pairing=county, year=YEAR, kind=FundReceipt.PAIRING, date=datetime.date(YEAR, 3, 2),
+                               amount=Decimal("0.02"))
+    new_project(county, code="T-2023-RES", coop="300000")  # reserve: takes nothing
+    ended = new_project(county, code="T-2023-END", coop="200000", status=Project.APPROVED)
+    submitted(ended, "1234.56").confirm(user("liuhe"))
+    submitted(ended, "100")  # not confirmed
+    ended.transition(user("admin"), Project.TERMINATED, reason="测试终止")
+    assert allocated_and_received(county.pk, YEAR) == (Decimal("601234.56"), Decimal("1000000.03"))
+    assert allocated_and_received(county.pk, 2031) == (Decimal("0"), Decimal("0"))
