@@ -207,7 +207,8 @@ EQUIVALENT = {
     # funds models: an unknown region level finds no payer level under any
     # key; `old` is read only when truthy and is set again for a saved row;
     # a new project's row is looked for and not found; the disbursed sum
-    # asked again is the one read under the same project lock.
+    # asked again is the one read under the same project lock; a
+    # disbursement being checked is never a confirmed one itself.
     ("xiezuo/funds/models.py", "FundReceipt.level_for",
      'return (cls.REGION_LEVELS.get(payer_region_level or "XXXX")'),
     ("xiezuo/funds/models.py", "FundReceipt.level_for",
@@ -217,6 +218,8 @@ EQUIVALENT = {
      "old = Project.objects.select_for_update().filter(pk=self.pk).first() if (self.pk) or True else None"),
     ("xiezuo/funds/models.py", "Project.save", "new_alloc = self.allocation(None)"),
     ("xiezuo/funds/models.py", "Project.save", "grows = moved or new_alloc > old.allocation(None)"),
+    ("xiezuo/funds/models.py", "Disbursement._check_project_accepts",
+     "others = project.disbursements.confirmed().exclude(pk=None)"),
 }
 
 
