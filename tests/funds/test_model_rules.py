@@ -409,3 +409,31 @@ def test_allocated_and_received_counts_cash_and_what_terminated_projects_were_pa
     ended.transition(user("admin"), Project.TERMINATED, reason="测试终止")
     assert allocated_and_received(county.pk, YEAR) == (Decimal("601234.56"), Decimal("1000000.03"))
     assert allocated_and_received(county.pk, 2031) == (Decimal("0"), Decimal("0"))
+
+
+def test_receipts_of_a_kind_or_of_a_group_and_of_years(county, receipt):
+    day = datetime.date(YEAR, 3, 2)
+    made = {kind: FundReceipt.objects.create(pairing=county, year=YEAR, kind=kind, date=day, amount=Decimal("1"))
+            for kind in (FundReceipt.SOCIAL, FundReceipt.PAIRING, FundReceipt.IN_KIND)}
+    mine = FundReceipt.objects.filter(pairing=county, year=YEAR)
+    assert set(mine.of_kind("fiscal")) == {receipt}
+    assert set(mine.of_kind("social")) == {made["social"]}
+    assert set(mine.of_kind("social_received")) == set(made.values())
+    assert set(mine.of_kind("received_cash")) == {receipt, made["social"], made["pairing"]}
+    assert set(FundReceipt.objects.filter(pairing=county).for_years([YEAR, 2031])) == {receipt, *made.values()}
+    assert not FundReceipt.objects.filter(pairing=county).for_years([2031]).exists()
+
+
+def test_active_and_counted_projects(county, receipt):
+    reserve = new_project(county, code="T-2023-Q1")
+    approved = new_project(county, code="T-2023-Q2", coop="1", status=Project.APPROVED)
+    ended = new_project(county, code="T-2023-Q3", coop="1", status=Project.APPROVED)
+    ended.transition(user("admin"), Project.TERMINATED, reason="测试终止")
+    mine = Project.objects.filter(pairing=county, year=YEAR)
+    assert set(mine.active()) == {reserve, approved}
+    assert set(mine.counted()) == {approved}
+    d = submitted(approved, "1")
+    submitted(approved, "0.5")
+    assert not Disbursement.objects.filter(project=approved).confirmed().exists()
+    d.confirm(user("liuhe"))
+    assert list(Disbursement.objects.filter(project=approved).confirmed()) == [Disbursement.objects.get(pk=d.pk)]
