@@ -79,7 +79,7 @@ MODULES = {
         "tests": ["tests/funds/test_invariants.py", "tests/funds/test_limits_exactly.py",
                   "tests/funds/test_disbursements.py", "tests/funds/test_lifecycle.py",
                   "tests/funds/test_properties.py", "tests/funds/test_counting_rules.py",
-                  "tests/funds/test_state_versions.py"],
+                  "tests/funds/test_state_versions.py", "tests/funds/test_model_rules.py"],
         "functions": ["wan", "FundReceiptQuerySet.", "FundReceipt.level_for", "FundReceipt.inferred_payer_level",
                       "FundReceipt.clean", "FundReceipt.save", "FundReceipt.delete", "ProjectQuerySet.active",
                       "ProjectQuerySet.counted", "Project.total_funds", "Project.allocation",
@@ -239,6 +239,22 @@ EQUIVALENT = {
     ("lib/money.py", "wan",
      "value = (Decimal(amount) / 10_000).quantize(Decimal(2).scaleb(-places), rounding=ROUND_HALF_UP)"),
     ("lib/money.py", "money", 'return f"{grouped(amount.quantize(Decimal(2)))}元"'),
+    # funds models: an unknown region level finds no payer level under any
+    # key; `old` is read only when truthy and is set again for a saved row;
+    # a new project's row is looked for and not found; the disbursed sum
+    # asked again is the one read under the same project lock; a
+    # disbursement being checked is never a confirmed one itself.
+    ("xiezuo/funds/models.py", "FundReceipt.level_for",
+     'return (cls.REGION_LEVELS.get(payer_region_level or "XXXX")'),
+    ("xiezuo/funds/models.py", "FundReceipt.level_for",
+     'or cls.REGION_LEVELS.get(east_region_level or "XXXX") or cls.COUNTY)'),
+    ("xiezuo/funds/models.py", "FundReceipt.save", 'old = ""'),
+    ("xiezuo/funds/models.py", "Project.save",
+     "old = Project.objects.select_for_update().filter(pk=self.pk).first() if (self.pk) or True else None"),
+    ("xiezuo/funds/models.py", "Project.save", "new_alloc = self.allocation(None)"),
+    ("xiezuo/funds/models.py", "Project.save", "grows = moved or new_alloc > old.allocation(None)"),
+    ("xiezuo/funds/models.py", "Disbursement._check_project_accepts",
+     "others = project.disbursements.confirmed().exclude(pk=None)"),
 }
 
 
