@@ -93,3 +93,27 @@ def test_section_is_a_fixed_number_of_queries(county):
         compute(county, [2019, 2020, 2021, 2022], ["funds"])
     # One query for the subtree, four aggregates: independent of the rows.
     assert len(one_year) == len(four_years) == 5
+
+
+def test_the_sections_a_change_may_alter_are_read_by_app_and_by_model():
+    from xiezuo import figures as registry
+
+    # By app ("labour" is read by labour and talent) and by model: a pairing
+    # feeds the pairing section (its app) and industry (that model only);
+    # an organisation feeds consumption (by model) and pairing (by app);
+    # labels are read whatever their case.
+    assert registry.sections_reading("labour.Employment") == {"labour", "talent"}
+    assert registry.sections_reading("pairings.Pairing") == {"pairing", "industry"}
+    assert registry.sections_reading("pairings.Organisation") == {"pairing", "consumption"}
+    assert registry.sections_reading("PAIRINGS.AGREEMENT") == {"pairing", "consumption", "talent"}
+    assert registry.sections_reading("industry.Enterprise") == {"industry", "exchanges"}
+    assert registry.sections_reading("library.Entry") == set()
+
+
+def test_compute_names_its_pairing_and_years(county):
+    from xiezuo.funds.figures import rate
+
+    result = compute(county, (2022, 2021), sections={"funds"})
+    assert (result["pairing_id"], result["years"]) == (county.pk, [2022, 2021])
+    assert set(result) == {"pairing_id", "years", "funds"}
+    assert rate(1, 800) == "0.13" and rate(1, 0) is None  # 0.125% rounds half up, not to even
