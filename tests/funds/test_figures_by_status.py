@@ -59,3 +59,23 @@ def test_a_reserve_project_approved_starts_to_count(foreign):
     after = compute(foreign, [YEAR], ["funds"])["funds"]
     assert (before["projects"], before["allocated"], before["beneficiaries"]["poverty"]) == (0, "0.00", 0)
     assert (after["projects"], after["allocated"], after["beneficiaries"]["poverty"]) == (1, "80000.00", 3)
+
+
+def test_categories_rates_and_people_led_out_of_poverty_read_whole(foreign):
+    # 项目带动脱贫人口 counts the beneficiaries of projects under way or done;
+    # an approved project not started leads nobody yet, though it counts as
+    # a project of its category (with its funds, here none).
+    a, b = ProjectCategory.objects.order_by("pk")[:2]
+    project(foreign, "K1", Project.IMPLEMENTING, a, "100000.00", poverty=10)
+    project(foreign, "K2", Project.COMPLETED, a, "50000.00", poverty=5)
+    project(foreign, "K3", Project.APPROVED, b, "0.00", poverty=20, monitored=6)
+
+    f = compute(foreign, [YEAR], ["funds"])["funds"]
+
+    assert f["funds_by_category"] == {a.code: "150000.00", b.code: "0.00"}
+    assert f["allocated"] == "150000.00" and f["projects"] == 3
+    assert (f["started_rate"], f["completed_rate"]) == ("66.67", "33.33")
+    assert (f["poverty_led"], f["poverty_led_monitored"]) == (15, 0)
+    assert f["beneficiaries"]["poverty"] == 35 and f["beneficiaries"]["monitored"] == 6
+    empty = compute(foreign, [YEAR + 1], ["funds"])["funds"]
+    assert (empty["poverty_led"], empty["poverty_led_monitored"], empty["funds_by_category"]) == (0, 0, {})
