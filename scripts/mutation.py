@@ -90,7 +90,9 @@ MODULES = {
                       "lock_pairings", "allocated_and_received", "check_allocation"],
     },
     "xiezuo/consumption/totals.py": {
-        "tests": ["tests/consumption/test_totals.py", "tests/consumption/test_share832.py",
+        "tests": ["tests/consumption/test_totals.py", "tests/consumption/test_totals_rules.py",
+                  "tests/consumption/test_pages.py", "tests/consumption/test_bulk_insert.py",
+                  "tests/consumption/test_share832.py",
                   "tests/consumption/test_share832_rules.py", "tests/consumption/test_purchased_and_helped.py",
                   "tests/consumption/test_rules.py", "tests/consumption/test_without_quantity.py",
                   "tests/consumption/test_figures.py", "tests/consumption/test_concurrency.py"],
@@ -195,6 +197,30 @@ EQUIVALENT = {
     ("xiezuo/figures.py", "compute", "ids = [pairing.pk, *subtree.values_list(flat=True)]"),
     *(("xiezuo/funds/figures.py", "execution_base", f'return getattr(settings, "XIEZUO_FUNDS_EXECUTION_BASE", {d})')
       for d in ("None", "", '"XXreceived_cashXX"', '"RECEIVED_CASH"')),
+    # consumption totals: the GROUP BY names with or without "_id" read the
+    # same column under the same key (values("pairing_id") vs
+    # values("pairing")); each GROUP BY key comes once into a fresh Deltas,
+    # so "=" and "+=" agree; the keys are unique, so sorting the items by
+    # key or whole gives one order; the batch size of bulk_create only cuts
+    # the statements.
+    *(("xiezuo/consumption/totals.py", "Deltas.from_queryset", f"names = [{expr} for f in fields]")
+      for expr in ('f.removesuffix("_id") if (f.endswith("_id")) and False else f',
+                   'f.removesuffix("_id") if (f.endswith("_id")) or True else f',
+                   'f.removeprefix("_id") if f.endswith("_id") else f',
+                   'f.removesuffix("XX_idXX") if f.endswith("_id") else f',
+                   'f.removesuffix("_ID") if f.endswith("_id") else f',
+                   'f.removesuffix("_id") if f.endswith("XX_idXX") else f',
+                   'f.removesuffix("_id") if f.endswith("_ID") else f')),
+    ("xiezuo/consumption/totals.py", "Deltas.from_queryset", 'cell[0] = sign * (row["fen"] or 0)'),
+    ("xiezuo/consumption/totals.py", "Deltas.from_queryset", 'cell[1] = sign * row["n"]'),
+    ("xiezuo/consumption/totals.py", "Deltas.apply",
+     "items = sorted((kv for kv in self.by_table[model].items() if kv[1][0] or kv[1][1]), key=None)"),
+    ("xiezuo/consumption/totals.py", "Deltas.apply",
+     "items = sorted((kv for kv in self.by_table[model].items() if kv[1][0] or kv[1][1]), )"),
+    *(("xiezuo/consumption/totals.py", "rebuild",
+       "[model(**dict(zip(fields, key)), amount_fen=fen, n=n) for key, (fen, n) in want[model].items()],\n" + end)
+      for end in ("    batch_size=None,\n)", "    )")),
+    ("xiezuo/consumption/totals.py", "rebuild", "batch_size=1001,"),
     ("lib/ids.py", "uscc_check_char",
      "total = sum(USCC_CHARSET.rindex(c) * w for c, w in zip(first17, USCC_WEIGHTS))"),
     ("lib/ids.py", "normalize_uscc", "expected = uscc_check_char(code[:18])"),
