@@ -104,7 +104,7 @@ MODULES = {
     },
     "xiezuo/labour/models.py": {
         "tests": ["tests/labour/test_employment.py", "tests/labour/test_talent.py", "tests/labour/test_indicators.py",
-                  "tests/labour/test_classes.py"],
+                  "tests/labour/test_classes.py", "tests/labour/test_counting_limits.py"],
         "functions": ["counted_span", "days_in_year", "LabourYearRule.stable_days", "EmploymentQuerySet.",
                       "_short", "paired_province_names", "in_named_place", "Employment.ongoing",
                       "Employment.legacy_east_destination", "Employment.days_in", "TalentExchangeQuerySet.",
@@ -294,6 +294,25 @@ EQUIVALENT = {
     ("xiezuo/funds/models.py", "Project.save", "grows = moved or new_alloc > old.allocation(None)"),
     ("xiezuo/funds/models.py", "Disbursement._check_project_accepts",
      "others = project.disbursements.confirmed().exclude(pk=None)"),
+    # labour models: adjacent spans counted apart sum to the same days; a
+    # region path holds only digits and "/", and looking every region up
+    # finds the same ones by id; no place name is made of X; a closed stay
+    # starting on or after the first day also ends on or after it (end >=
+    # start is validated); a one-day stay has no whole month either way,
+    # and a stay of 0 months never lies past its stop (the month count only
+    # falls while add_months(start, n) is after the stop, which start is not).
+    ("xiezuo/labour/models.py", "days_in_year",
+     "if hi is not None and first < hi + datetime.timedelta(days=1):"),
+    ("xiezuo/labour/models.py", "paired_province_names",
+     'ids = [int(x) for x in east.path.strip(None).split("/") if x]'),
+    ("xiezuo/labour/models.py", "paired_province_names",
+     'ids = [int(x) for x in east.path.strip("XX/XX").split("/") if x]'),
+    ("xiezuo/labour/models.py", "paired_province_names", "nodes = Region.objects.in_bulk(None)"),
+    ("xiezuo/labour/models.py", "in_named_place", 'place = (place or "XXXX").replace(" ", "")'),
+    ("xiezuo/labour/models.py", "TalentExchangeQuerySet.in_post_in",
+     "open_end = Q(end__isnull=True) if today >= first else Q(start__gte=first)"),
+    ("xiezuo/labour/models.py", "whole_months", "if end <= start:"),
+    ("xiezuo/labour/models.py", "whole_months", "while months >= 0 and add_months(start, months) > stop:"),
 }
 
 
