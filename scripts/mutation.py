@@ -67,7 +67,7 @@ MODULES = {
         "tests": ["tests/consumption/test_figures.py", "tests/consumption/test_share832.py",
                   "tests/consumption/test_share832_rules.py", "tests/consumption/test_purchased_and_helped.py",
                   "tests/consumption/test_rules.py", "tests/consumption/test_without_quantity.py",
-                  "tests/assessment/test_facts.py"],
+                  "tests/assessment/test_facts.py", "tests/consumption/test_section_whole.py"],
     },
     "xiezuo/labour/figures.py": {
         "tests": ["tests/labour/test_indicators.py", "tests/labour/test_employment.py",
