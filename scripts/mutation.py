@@ -136,6 +136,19 @@ POSTGRES = {
     "xiezuo/consumption/totals.py": ["upsert_arrays", "upsert", "Deltas.apply"],
 }
 
+# The mutants of `f.removesuffix("_id") if f.endswith("_id") else f`: a
+# field name read with or without its "_id" (equivalent where both name the
+# same field: Django's values() and _meta.get_field take either).
+_ID_SUFFIX_MUTANTS = (
+    'f.removesuffix("_id") if (f.endswith("_id")) and False else f',
+    'f.removesuffix("_id") if (f.endswith("_id")) or True else f',
+    'f.removeprefix("_id") if f.endswith("_id") else f',
+    'f.removesuffix("XX_idXX") if f.endswith("_id") else f',
+    'f.removesuffix("_ID") if f.endswith("_id") else f',
+    'f.removesuffix("_id") if f.endswith("XX_idXX") else f',
+    'f.removesuffix("_id") if f.endswith("_ID") else f',
+)
+
 # Survivors that change no result, keyed by (module, function, the changed
 # line as mutated); the reason is written beside each in docs/TESTING.md.
 EQUIVALENT = {
@@ -204,13 +217,7 @@ EQUIVALENT = {
     # key or whole gives one order; the batch size of bulk_create only cuts
     # the statements.
     *(("xiezuo/consumption/totals.py", "Deltas.from_queryset", f"names = [{expr} for f in fields]")
-      for expr in ('f.removesuffix("_id") if (f.endswith("_id")) and False else f',
-                   'f.removesuffix("_id") if (f.endswith("_id")) or True else f',
-                   'f.removeprefix("_id") if f.endswith("_id") else f',
-                   'f.removesuffix("XX_idXX") if f.endswith("_id") else f',
-                   'f.removesuffix("_ID") if f.endswith("_id") else f',
-                   'f.removesuffix("_id") if f.endswith("XX_idXX") else f',
-                   'f.removesuffix("_id") if f.endswith("_ID") else f')),
+      for expr in _ID_SUFFIX_MUTANTS),
     ("xiezuo/consumption/totals.py", "Deltas.from_queryset", 'cell[0] = sign * (row["fen"] or 0)'),
     ("xiezuo/consumption/totals.py", "Deltas.from_queryset", 'cell[1] = sign * row["n"]'),
     ("xiezuo/consumption/totals.py", "Deltas.apply",
@@ -227,13 +234,7 @@ EQUIVALENT = {
     # audit insert's batch size only cuts the statements.
     *(("xiezuo/consumption/totals.py", "upsert_arrays", f"{lhs} = [model._meta.get_field({expr}){tail} for f in {src}]")
       for lhs, tail, src in (("columns", ".column", "fields"), ("types", "", "names"))
-      for expr in ('f.removesuffix("_id") if (f.endswith("_id")) and False else f',
-                   'f.removesuffix("_id") if (f.endswith("_id")) or True else f',
-                   'f.removeprefix("_id") if f.endswith("_id") else f',
-                   'f.removesuffix("XX_idXX") if f.endswith("_id") else f',
-                   'f.removesuffix("_ID") if f.endswith("_id") else f',
-                   'f.removesuffix("_id") if f.endswith("XX_idXX") else f',
-                   'f.removesuffix("_id") if f.endswith("_ID") else f')),
+      for expr in _ID_SUFFIX_MUTANTS),
     ("xiezuo/audit/models.py", "_insert_events", "AuditEvent.objects.bulk_create(events, batch_size=None)"),
     ("xiezuo/audit/models.py", "_insert_events", "AuditEvent.objects.bulk_create(events, batch_size=1001)"),
     ("xiezuo/audit/models.py", "_insert_events", "AuditEvent.objects.bulk_create(events, )"),
