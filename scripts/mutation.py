@@ -381,12 +381,19 @@ def _selected(qualname, functions):
 
 def _without_decorators(source):
     """Return `source` with the decorator lines of its top-level functions
-    blanked (@staticmethod and @classmethod aside), and {def line: first
+    and of the methods of its top-level classes blanked (@staticmethod and
+    @classmethod aside: mutmut mutates those itself), and {def line: first
     decorator line} of those functions (the line their code starts on)."""
     lines = source.splitlines(keepends=True)
     heads = {}
-    for node in ast.parse(source).body:
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.decorator_list:
+    tree = ast.parse(source)
+    functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
+        functions += [node for node in cls.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                      and not any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
+                                  for d in node.decorator_list)]
+    for node in functions:
+        if not node.decorator_list:
             continue
         first = node.decorator_list[0].lineno
         for n in range(first - 1, node.lineno - 1):
