@@ -110,16 +110,23 @@ def _masked(text):
     return mask_phone(text) if len(text) >= 7 else text
 
 
-class Phone(Column):
-    """联系电话: normalised by `lib.pii.normalize_phone`; masked on the way out."""
+class MaskedAccount(str):
+    """A bank account as exported (6222********0012): stands for the registered one."""
 
-    kind = "联系电话"
+
+class MaskedNumber(Column):
+    """A personal number: normalised on the way in, masked on the way out. A
+    masked value sent back (as exported) is kept as `masked_type`: it stands
+    for the number already registered."""
+
+    masked_type = str
+    normalize = mask = None  # set by each kind of number
 
     def parse(self, value, unit=None):
         text = _compact(value)
         if MASK in text:
-            return MaskedPhone(text)
-        return pii.normalize_phone(text) if text else ""
+            return self.masked_type(text)
+        return self.normalize(text) if text else ""
 
     def fast(self, unit=None):
         return lambda raw: self.parse(raw, unit)
@@ -127,42 +134,32 @@ class Phone(Column):
     def export(self, value):
         if not value:
             return ""
-        return value if isinstance(value, MaskedPhone) else _masked(value)
+        return value if isinstance(value, self.masked_type) else self.mask(value)
 
     def shown(self, raw):
         text = _compact(raw)
-        return text if MASK in text else _masked(text)
+        return text if MASK in text else self.mask(text)
+
+
+class Phone(MaskedNumber):
+    """联系电话: normalised by `lib.pii.normalize_phone`."""
+
+    kind = "联系电话"
+    masked_type = MaskedPhone
+    normalize = staticmethod(pii.normalize_phone)
+    mask = staticmethod(_masked)
 
     def describe(self):
         return "11位手机号码或带区号的固定电话；导出时已脱敏，原样导回表示号码不变，更改或新登记请填写完整号码"
 
 
-class MaskedAccount(str):
-    """A bank account as exported (6222********0012): stands for the registered one."""
-
-
-class Account(Column):
-    """保证金转出账户: normalised by `lib.ids.normalize_account`; masked on the way out."""
+class Account(MaskedNumber):
+    """保证金转出账户: normalised by `lib.ids.normalize_account`."""
 
     kind = "银行账号"
-
-    def parse(self, value, unit=None):
-        text = _compact(value)
-        if MASK in text:
-            return MaskedAccount(text)
-        return normalize_account(text) if text else ""
-
-    def fast(self, unit=None):
-        return lambda raw: self.parse(raw, unit)
-
-    def export(self, value):
-        if not value:
-            return ""
-        return value if isinstance(value, MaskedAccount) else mask_account(value)
-
-    def shown(self, raw):
-        text = _compact(raw)
-        return text if MASK in text else mask_account(text)
+    masked_type = MaskedAccount
+    normalize = staticmethod(normalize_account)
+    mask = staticmethod(mask_account)
 
     def describe(self):
         return "6至40位数字的银行账号；导出时已脱敏，原样导回表示账户不变，更改或新登记请填写完整账号"
