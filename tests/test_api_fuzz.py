@@ -7,10 +7,12 @@ same cases on every run, so a failure reproduces), a few minutes at most on
 a small machine. A 500 or a response that breaks its schema fails the
 operation's subtest and so the test run (checked by making an endpoint
 raise: pytest reports SUBFAILED and exits non-zero). The number of cases run
-is written at the end of the module; docs/RELIABILITY.md keeps the figures.
+is written at the end of the module when it runs in one process
+(`pytest tests/test_api_fuzz.py`); docs/RELIABILITY.md keeps the figures.
 """
 
 import os
+import zlib
 
 import pytest
 import schemathesis
@@ -65,16 +67,46 @@ def token(db):
     return APIToken.issue(User.objects.get(username="huangyuan"))
 
 
-@schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-def test_api_never_fails_and_matches_its_schema(case, token):
+# The operations are cut into shards, each a test of its own, so that the
+# suite's workers (`make test` runs pytest on both cores) share them; an
+# operation's shard follows from its label, the same on every run.
+SHARDS = 4
+FUZZ = settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+
+
+def shard(index):
+    return schema.include(lambda ctx: zlib.crc32(ctx.operation.label.encode()) % SHARDS == index).parametrize()
+
+
+def call_and_validate(case, token):
     CASES["run"] += 1
     CASES["operations"].add(case.operation.label)
-    # Business rules (a duplicate year, a region outside the user's pairings)
-    # rightly refuse some schema-valid bodies, so "positive data accepted" is
-    # not a check here; every answer must still be documented and well-formed.
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},
         checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
         excluded_checks=[schemathesis.checks.positive_data_acceptance],
     )
+
+
+@shard(0)
+@FUZZ
+def test_api_never_fails_and_matches_its_schema_0(case, token):
+    call_and_validate(case, token)
+
+
+@shard(1)
+@FUZZ
+def test_api_never_fails_and_matches_its_schema_1(case, token):
+    call_and_validate(case, token)
+
+
+@shard(2)
+@FUZZ
+def test_api_never_fails_and_matches_its_schema_2(case, token):
+    call_and_validate(case, token)
+
+
+@shard(3)
+@FUZZ
+def test_api_never_fails_and_matches_its_schema_3(case, token):
+    call_and_validate(case, token)

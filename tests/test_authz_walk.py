@@ -40,6 +40,9 @@ ROLES = ["liuhe", "huangyuan", "yiyuan", "lingdao", "shenji", "admin"]
 STRANGERS = ["outsider", "sibling"]
 # Accounts belong to the county through their roles on it.
 THROUGH_ROLES = {"user": "memberships__pairing__in", "apitoken": "user__memberships__pairing__in"}
+# The page walks are cut into shards, each a test of its own, so that the
+# suite's workers (`make test` runs pytest on both cores) share them.
+SHARDS = 8
 
 
 @pytest.fixture(autouse=True)
@@ -160,15 +163,19 @@ def is_public(url):
     return url.lstrip("/").startswith(PUBLIC_PREFIXES)
 
 
-def test_every_page_is_scoped(county):
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_page_is_scoped(shard, county):
+    # One logged-in client per user for the reads; every POST comes from a
+    # fresh login, so that nothing a POST does to a session reaches a read.
+    clients = {user: login(user) for user in [None, *STRANGERS, *ROLES]}
     checked = 0
-    for url, name, has_record in pages(county):
+    for url, name, has_record in pages(county)[shard::SHARDS]:
         if is_public(url):
             continue
-        anon = login(None).get(url)
+        anon = clients[None].get(url)
         assert anon.status_code == 302 and "/login/" in anon["Location"], (url, anon.status_code)
         for stranger in STRANGERS:
-            r = login(stranger).get(url)
+            r = clients[stranger].get(url)
             assert r.status_code < 500, (url, r.status_code)
             if has_record:
                 # 405: a POST-only view answers GET the same for every record.
@@ -182,13 +189,14 @@ def test_every_page_is_scoped(county):
                 leaked = [m for m in markers(county) if m in html]
                 assert not leaked, (url, stranger, "sees", leaked)
         for role in ROLES:
-            assert login(role).get(url).status_code < 500, (url, role)
+            assert clients[role].get(url).status_code < 500, (url, role)
         checked += 1
     assert checked >= 8
 
 
-def test_read_only_roles_change_nothing_anywhere(county):
-    for url, name, _ in pages(county):
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_read_only_roles_change_nothing_anywhere(shard, county):
+    for url, name, _ in pages(county)[shard::SHARDS]:
         if name in ("logout",):
             continue
         for role in ("lingdao", "shenji"):

@@ -251,29 +251,28 @@ MUST_REACH = {
 }
 
 
-def test_every_page_fits_a_phone_and_a_laptop(browser, live_server, transactional_demo, tmp_path):
-    """Anonymous visitors, then each role of the county pair: one browser
-    context each, every page at 390 and 1366 px."""
+@pytest.mark.parametrize("role", list(MUST_REACH), ids=lambda role: role or "anonymous")
+def test_every_page_fits_a_phone_and_a_laptop(role, browser, live_server, transactional_demo, tmp_path):
+    """Anonymous visitors, or one role of the county pair: a browser context
+    of its own, every page at 390 and 1366 px. One test per role, so that
+    the suite's workers share the walks."""
     county = Pairing.objects.get(level="county", east_region__name="六合区", west_region__name="湟源县")
-    problems, report = [], []
-    for role, must in MUST_REACH.items():
-        who = role or "anonymous"
-        context = browser.new_context(locale="zh-CN", viewport=PHONE)
-        walker = Walker(context.new_page(), live_server.url, tmp_path / who)
-        walker.shots.mkdir()
-        try:
-            if role is None:
-                names = walker.walk(PUBLIC)
-            else:
-                assert User.objects.get(username=role).memberships.filter(pairing=county).exists()
-                walker.login(role)
-                walker.menu_opens()
-                names = walker.walk(start_urls(county))
-        finally:
-            context.close()
-        report.append(f"{who}: {len(walker.seen)} pages, screenshots in {walker.shots}")
-        problems += [f"{who}: {f}" for f in walker.failures]
-        assert must <= names, f"{who} never reached {sorted(must - names)}: {walker.skipped}"
-        assert role is None or len(walker.seen) >= 40, (who, walker.seen)
-    print("\n".join(report))
-    assert not problems, f"{len(problems)} problems (screenshots in {tmp_path}):\n" + "\n".join(problems)
+    must, who = MUST_REACH[role], role or "anonymous"
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    walker = Walker(context.new_page(), live_server.url, tmp_path / who)
+    walker.shots.mkdir()
+    try:
+        if role is None:
+            names = walker.walk(PUBLIC)
+        else:
+            assert User.objects.get(username=role).memberships.filter(pairing=county).exists()
+            walker.login(role)
+            walker.menu_opens()
+            names = walker.walk(start_urls(county))
+    finally:
+        context.close()
+    print(f"{who}: {len(walker.seen)} pages, screenshots in {walker.shots}")
+    assert must <= names, f"{who} never reached {sorted(must - names)}: {walker.skipped}"
+    assert role is None or len(walker.seen) >= 40, (who, walker.seen)
+    assert not walker.failures, f"{len(walker.failures)} problems (screenshots in {tmp_path}):\n" + "\n".join(
+        f"{who}: {f}" for f in walker.failures)

@@ -131,11 +131,12 @@ def collect(role, county, job):
 
 def candidates(region, masked, first, last):
     """Count the numbers consistent with what was shown: `region` (six digits,
-    assumed known), any date from `first` to `last`, the shown last four."""
+    assumed known), any date from `first` to `last`, the shown last four.
+    Counting stops past MIN_CANDIDATES: more would not change the verdict."""
     assert region.startswith(masked[:4].replace("*", "")), (region, masked)
     sequence, check = masked[-4:-1], masked[-1]
     count, day = 0, first
-    while day <= last:
+    while day <= last and count <= MIN_CANDIDATES:
         if id_check_char(f"{region}{day:%Y%m%d}{sequence}") == check:
             count += 1
         day += datetime.timedelta(days=1)
