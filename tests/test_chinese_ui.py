@@ -7,6 +7,10 @@ identifier (fiscal_funds, lh_hy_hall), no dotted model label
 (labour.Person) and no English word outside a short list of names that are
 written in Latin letters in Chinese offices too (units, standards, file
 formats, brands).
+
+It is also the walk in which every role opens every page (with the token,
+download and briefing records the authorization walk adds, so their pages
+are filled too): no page may answer any role with a server error.
 """
 
 import re
@@ -18,15 +22,15 @@ import pytest
 from xiezuo.accounts.models import User
 
 from .checklist import login
-from .test_authz_walk import ROLES, add_county_briefing, pages
+from .test_authz_walk import ROLES, add_walked_records, pages
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def county_briefing(county):
-    """The briefing pages are read too."""
-    add_county_briefing(county)
+def walked_records(county, settings, tmp_path):
+    """The token, download and briefing pages are read too."""
+    add_walked_records(county, settings, tmp_path)
 
 
 SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+\b")
@@ -97,6 +101,7 @@ def test_pages_speak_chinese(county, role):
     seen, found = 0, defaultdict(set)
     for url, _name, _record in pages(county):
         r = client.get(url)
+        assert r.status_code < 500, (url, role, r.status_code)
         if r.status_code != 200 or not r.get("Content-Type", "").startswith("text/html"):
             continue
         seen += 1

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 FORM = re.compile(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", re.S | re.I)
 
 
-def test_every_post_form_carries_a_csrf_token(county):
+def test_every_page_posts_with_a_csrf_token_and_runs_no_inline_script(county):
+    # One walk for both checks: each page as the administrator, who reaches them all.
     c = Client()
     c.force_login(User.objects.get(username="admin"))
     forms = 0
@@ -23,9 +24,12 @@ def test_every_post_form_carries_a_csrf_token(county):
         r = c.get(url)
         if r.status_code != 200 or "text/html" not in r.get("Content-Type", ""):
             continue
-        for body in FORM.findall(r.content.decode()):
+        html = r.content.decode()
+        for body in FORM.findall(html):
             forms += 1
             assert 'name="csrfmiddlewaretoken"' in body, (url, body[:200])
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag or 'type="application/json"' in tag, (url, tag)
     assert forms >= 10
 
 
@@ -51,11 +55,3 @@ def test_security_headers_on_pages_and_api(county):
         assert r["Referrer-Policy"] == "same-origin"
 
 
-def test_no_inline_scripts_in_pages(county):
-    c = Client()
-    c.force_login(User.objects.get(username="admin"))
-    for url, name, _ in pages(county):
-        r = c.get(url)
-        if r.status_code == 200 and "text/html" in r.get("Content-Type", ""):
-            for tag in re.findall(r"<script\b[^>]*>", r.content.decode()):
-                assert "src=" in tag or 'type="application/json"' in tag, (url, tag)

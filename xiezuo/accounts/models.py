@@ -216,6 +216,11 @@ class APIToken(models.Model):
     # last_used changes through update() and would only add noise.
     audit_exclude = ("digest", "last_used")
 
+    def __str__(self):
+        # The audit trail's summary of the row: never the prefix (a code, not
+        # words) and no raw token, which is not stored.
+        return _("%(user)s的接口令牌") % {"user": self.user}
+
     @staticmethod
     def digest_of(raw):
         return hashlib.sha256(raw.encode()).hexdigest()
