@@ -53,5 +53,3 @@ def test_security_headers_on_pages_and_api(county):
         assert r["X-Content-Type-Options"] == "nosniff"
         assert r["X-Frame-Options"] == "DENY"
         assert r["Referrer-Policy"] == "same-origin"
-
-

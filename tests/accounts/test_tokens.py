@@ -67,3 +67,13 @@ def test_issue_token_prints_the_expiry():
 def test_issue_token_refuses_bad_days(days, message):
     with pytest.raises(CommandError, match=message):
         call_command("issue_token", "liuhe", "--days", days, stdout=StringIO(), stderr=StringIO())
+
+
+def test_the_audit_trail_names_a_token_by_its_user_never_by_its_code():
+    from xiezuo.audit.models import AuditEvent
+
+    raw = APIToken.issue(user("liuhe"), name="脚本")
+    token = APIToken.objects.get(digest=APIToken.digest_of(raw))
+    event = AuditEvent.objects.filter(model="accounts.APIToken", object_id=str(token.pk)).latest("pk")
+    assert event.summary == f"{user('liuhe')}的接口令牌"
+    assert token.prefix not in event.summary and "object" not in event.summary
