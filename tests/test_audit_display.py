@@ -31,6 +31,13 @@ def test_labels_fields_and_values_have_names():
     assert display.actor_name("system") == "系统"
 
 
+@pytest.mark.parametrize("prefix", ["xz_vTDSkw-", "xz_-abcdef", "xz_Ab_Cd_E", "xz_AbCdEfG"])
+def test_a_token_prefix_is_code_whatever_it_happens_to_spell(prefix):
+    # A prefix is random: with a "-" it fell through the pattern for codes
+    # and read as two English words on the trail.
+    assert display.value_text("accounts.APIToken", "prefix", prefix) == f"<code>{prefix}</code>"
+
+
 def test_the_auditor_reads_a_receipt_change_in_words(county):
     receipt = FundReceipt.objects.create(
         pairing=county, year=2023, kind="fiscal", date=datetime.date(2023, 3, 1), amount=Decimal("5415000"),

@@ -215,6 +215,9 @@ class APIToken(models.Model):
     # The digest is as good as a password for anyone who can look it up;
     # last_used changes through update() and would only add noise.
     audit_exclude = ("digest", "last_used")
+    # The prefix is random letters, digits, "-" and "_": whatever it happens
+    # to spell, the trail shows it as code.
+    audit_codes = ("prefix",)
 
     def __str__(self):
         # The audit trail's summary of the row: never the prefix (a code, not

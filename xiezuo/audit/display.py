@@ -5,8 +5,9 @@ field names (payer_id) and the stored values (choice codes, ids, yuan
 strings) — and cannot be rewritten without breaking the chain. This module
 turns them into the names the forms use ("劳务协作与人才交流 · 人员 #10",
 "付款单位", "财政援助", "541.5万元") on the way out. What has no name (a key
-that no longer exists, a stored code, structured data) is shown as code, so
-an auditor still sees exactly what was recorded.
+that no longer exists, a stored code, structured data, a field the model
+lists in `audit_codes`) is shown as code, so an auditor still sees exactly
+what was recorded.
 """
 
 import json
@@ -145,6 +146,8 @@ def value_text(label, key, value):
                 return format_html("{}", money(Decimal(str(value))))
             except (InvalidOperation, ValueError):
                 pass
+        if key in getattr(field.model, "audit_codes", ()):
+            return format_html("<code>{}</code>", value)
     if isinstance(value, (list, dict)):
         return format_html("<code>{}</code>", json.dumps(value, ensure_ascii=False))
     if isinstance(value, str) and CODE.match(value):
