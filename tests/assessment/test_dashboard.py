@@ -1,11 +1,16 @@
 """Dashboard JSON, pages, trends and roll-ups, with their query counts."""
 
+import json
+
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.checklist import api_checklist, login, page_checklist
+from xiezuo.assessment import dashboard as dash
+from xiezuo.assessment import services
 from xiezuo.assessment.models import FiguresCache
 from xiezuo.pairings.models import Pairing, Region
 
@@ -287,3 +292,25 @@ def test_rollup_counts_an_enterprise_investing_in_two_counties_once(county):
 
     for pairing in (county, second):
         assert figures_for(pairing, 2031)["industry"]["enterprises_invested"] == 1
+
+
+def test_a_chart_does_not_change_with_the_order_of_the_stored_figures(county):
+    """PostgreSQL's jsonb gives a cached dict back in its own key order: the
+    charts (lists of rows) must come out the same from any order."""
+    def reversed_dicts(value):
+        if isinstance(value, dict):
+            return {k: reversed_dicts(value[k]) for k in reversed(list(value))}
+        if isinstance(value, list):
+            return [reversed_dicts(v) for v in value]
+        return value
+
+    ids = services.subtree_ids([county])
+    figures = json.loads(json.dumps(services._compute(ids[county.pk], 2022), cls=DjangoJSONEncoder))
+    rows, evaluations = services.indicators_for_figures(county, 2022, figures)
+    charts = dash.build(county, 2022, ids[county.pk], figures, rows, evaluations)["charts"]
+    rows, evaluations = services.indicators_for_figures(county, 2022, reversed_dicts(figures))
+    again = dash.build(county, 2022, ids[county.pk], reversed_dicts(figures), rows, evaluations)["charts"]
+    by_code = [k for k, c in charts.items() if len(c.get("rows", [])) > 1 and isinstance(
+        dash.lookup(figures, c["source"]), dict)]
+    assert {"beneficiaries", "projects_by_status"} <= set(by_code)
+    assert again == charts

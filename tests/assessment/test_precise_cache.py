@@ -3,6 +3,7 @@ that read the changed model, in the years the change touches (issue: a sale
 of 2023 must not throw away 2021's labour figures). Whatever was kept or
 recomputed, the cached figures must equal a fresh computation."""
 
+import datetime
 import json
 import re
 from decimal import Decimal
@@ -206,3 +207,90 @@ def test_a_change_no_figure_reads_keeps_the_figures_but_not_the_stored_dashboard
     assert stored.dashboard == "" and stored.figures == fresh(county, 2022)
     assert c.get(url).content.decode() != shown
     assert FiguresCache.objects.get(pairing=county, year=2022).dashboard not in ("", shown)
+
+
+def test_every_dashboard_part_names_sections_that_read_its_tables(county):
+    """A part kept across a recomputation must be dropped by any change that
+    can alter it: each table it reads is read by one of its sections."""
+    from xiezuo.assessment import dashboard as dash
+
+    tables = {m._meta.db_table: m._meta.label_lower for m in apps.get_models()}
+    ids = services.subtree_ids([county])[county.pk]
+    for name, (sections, make) in dash.LEDGER_PARTS.items():
+        assert set(sections) <= set(registry.SECTIONS), name
+        with CaptureQueriesContext(connection) as ctx:
+            for year in YEARS:
+                make(ids, year)
+        used = {tables[t] for q in ctx.captured_queries for t in re.findall(r'"(\w+)"', q["sql"]) if t in tables}
+        assert used, name
+        unseen = {label for label in used if not registry.sections_reading(label) & set(sections)}
+        assert not unseen, f"part {name} reads {sorted(unseen)}, which none of {sections} reads"
+
+
+def dashboard(pairing, year):
+    from xiezuo.assessment import dashboard as dash
+
+    return json.loads(dash.payload_text(pairing, year))
+
+
+def built_afresh(pairing, year):
+    FiguresCache.objects.filter(pairing=pairing, year=year).delete()
+    return dashboard(pairing, year)
+
+
+def test_the_dashboard_keeps_its_funds_alerts_across_a_sale_and_rebuilds_them_after_a_funds_or_asset_change(county):
+    """After an edit of a sale the funds health rules do not run again (the
+    alerts are kept); after a change of a project, a rule or an asset they
+    do; and whatever was kept, the dashboard is the one a fresh build makes."""
+    from xiezuo.assets.models import Asset
+    from xiezuo.consumption.models import Sale
+    from xiezuo.funds.models import HealthRule, Project
+
+    year = 2022
+    FiguresCache.objects.all().delete()
+    first = dashboard(county, year)
+    assert first["alerts"], "the demo's 2022 projects raise health alerts"
+
+    sale = Sale.objects.filter(pairing__path__startswith=county.path, year=year).order_by("pk").first()
+    sale.amount += Decimal("1000.00")
+    sale.save()
+    with CaptureQueriesContext(connection) as ctx:
+        after_sale = dashboard(county, year)
+    assert not [q for q in ctx.captured_queries if "funds_healthrule" in q["sql"]], "the funds rules ran again"
+    assert after_sale["figures"]["consumption"] != first["figures"]["consumption"]
+    assert after_sale["alerts"] == first["alerts"]
+    assert after_sale == built_afresh(county, year)
+
+    # A late project given a new planned finish: the 超过计划完工日期 rule
+    # no longer names it.
+    named = {a["project"] for a in first["alerts"] if a.get("rule") == HealthRule.OVERDUE}
+    project = Project.objects.filter(pk__in=named, pairing__path__startswith=county.path, year=year).order_by("pk").first()
+    assert project is not None, "the demo has a late 2022 project"
+    project.planned_finish = datetime.date(year + 30, 12, 31)
+    project.save()
+    rescheduled = dashboard(county, year)
+    assert project.pk not in {a["project"] for a in rescheduled["alerts"] if a.get("rule") == HealthRule.OVERDUE}
+    assert rescheduled["alerts"] != first["alerts"]
+    assert rescheduled == built_afresh(county, year)
+
+    # The rule switched off (a national setting, no pairing): its alerts go.
+    rule = HealthRule.objects.get(code=HealthRule.OVERDUE)
+    rule.enabled = False
+    rule.save()
+    off = dashboard(county, year)
+    assert len(named) > 1 and not [a for a in off["alerts"] if a.get("rule") == HealthRule.OVERDUE]
+    assert off == built_afresh(county, year)
+
+    # An asset registered for a project handed over without one: only the
+    # asset ledger changes, and the 资产移交…未登记资产 alert must go.
+    handed = Project.objects.filter(pairing__path__startswith=county.path, year=year,
+                                    status=Project.HANDED_OVER).order_by("pk").first()
+    assert handed is not None, "the demo has a 2022 project handed over"
+    asset = Asset.objects.filter(project=handed).first()
+    assert asset is not None, "the demo registers its assets"
+    asset_id = asset.pk
+    asset.delete()
+    missing = dashboard(county, year)
+    assert handed.pk in {a["project"] for a in missing["alerts"] if a.get("rule") == HealthRule.NO_ASSET}
+    assert missing == built_afresh(county, year)
+    assert not Asset.objects.filter(pk=asset_id).exists()

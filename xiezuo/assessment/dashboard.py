@@ -6,6 +6,7 @@ prints as an HTML table. Sections of modules not installed yet give empty
 tables, never errors.
 """
 
+import functools
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.translation import get_language, gettext, gettext_noop, pgettext
 
@@ -172,16 +173,27 @@ ASSET_KINDS = (("operating", gettext_noop("经营性")), ("public", gettext_noop
                ("household", gettext_noop("到户类")))
 
 
-def link(names, pairing_id, **params):
-    """Return the URL of the first list page that exists, with a query string."""
+@functools.lru_cache(maxsize=4096)
+def _first_url(names, pairing_id, language, prefix, urlconf):
+    # A dashboard links some hundred list pages, each reversed from its name
+    # (about a tenth of building it after an edit): the URLs only change
+    # with the pairing, the language, the script prefix (a deployment under
+    # a sub-path) and the URLconf, so each is reversed once.
     for name in names:
         try:
-            url = reverse(name, args=[pairing_id])
+            return reverse(name, args=[pairing_id])
         except NoReverseMatch:
             continue
-        query = "&".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
-        return f"{url}?{query}" if query else url
     return None
+
+
+def link(names, pairing_id, **params):
+    """Return the URL of the first list page that exists, with a query string."""
+    url = _first_url(tuple(names), pairing_id, get_language(), get_script_prefix(), get_urlconf())
+    if url is None:
+        return None
+    query = "&".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
+    return f"{url}?{query}" if query else url
 
 
 def _scalar(value):
@@ -236,7 +248,7 @@ def _number(value):
         return None
 
 
-def disbursement_progress(figures, pairing_ids, year):
+def disbursement_progress(figures, pairing_ids, year, parts=None):
     """Return the 资金支出进度 table: month, disbursed in the month,
     cumulative, cumulative share of the cash received (捐物折款 funds no
     project: the same base as the execution rate)."""
@@ -252,7 +264,8 @@ def disbursement_progress(figures, pairing_ids, year):
             except ValueError:
                 continue
     else:
-        by_month = _disbursements_by_month(pairing_ids, year)
+        rows = part(parts, "disbursed_by_month", pairing_ids, year)
+        by_month = None if rows is None else {month: Decimal(amount) for month, amount in rows}
     if by_month is None:
         return {"columns": [gettext_noop("月份"), gettext_noop("当月拨付（元）"), gettext_noop("累计拨付（元）"), gettext_noop("支出进度（%）")], "rows": [], "available": False}
     rows, running = [], Decimal(0)
@@ -297,15 +310,44 @@ def alert_rows(pairing_ids, year):
     return [a.as_dict() for a in health.alerts(projects)]
 
 
-def health_alerts(figures, pairing_ids=None, year=None):
+def _monthly_disbursed(pairing_ids, year):
+    found = _disbursements_by_month(pairing_ids, year)
+    return None if found is None else [[month, str(amount)] for month, amount in found.items()]
+
+
+# Parts of the dashboard read from the ledgers, not from the figures: name ->
+# (the sections whose reads cover every table the part reads, its maker).
+# Kept in the cache entry while none of those sections is recomputed
+# (services.kept_parts): after an edit of a sale the funds rules do not run
+# again. tests/assessment/test_precise_cache.py checks the declarations.
+LEDGER_PARTS = {
+    "alerts": (("funds", "assets"), alert_rows),
+    "disbursed_by_month": (("funds",), _monthly_disbursed),
+}
+
+
+def part(parts, name, pairing_ids, year):
+    """Return a dashboard part: from `parts` (a cache entry's, filled in when
+    made) or made now. Always as JSON gives it back, so a kept part and a new
+    one build the same dashboard."""
+    if parts is not None and name in parts:
+        return parts[name]["value"]
+    sections, make = LEDGER_PARTS[name]
+    value = json.loads(json.dumps(make(pairing_ids, year), cls=DjangoJSONEncoder))
+    if parts is not None:
+        parts[name] = {"sections": list(sections), "value": value}
+    return value
+
+
+def health_alerts(figures, pairing_ids=None, year=None, parts=None):
     """Collect health alerts: the funds module's rules over the year's
     projects, and any `alerts`/`health` list a section publishes."""
-    found = alert_rows(pairing_ids, year) if pairing_ids else []
-    for name, part in figures.items():
-        if not isinstance(part, dict):
+    found = list(part(parts, "alerts", pairing_ids, year)) if pairing_ids else []
+    for name, section in figures.items():
+        if not isinstance(section, dict):
             continue
         for key in ("alerts", "health", "health_alerts"):
-            value = part.get(key)
+            value = section.get(key)
             if isinstance(value, list):
                 found += [a if isinstance(a, dict) else {"message": str(a)} for a in value]
             elif isinstance(value, dict):
@@ -372,12 +414,20 @@ def labellers():
     }
 
 
-def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
+def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations, parts=None):
     charts = {}
     label_of = labellers()
     for key, title, dotted, first, value_label, pages, param in CHARTS:
-        table = to_table(lookup(figures, dotted), first, value_label)
+        value = lookup(figures, dotted)
+        table = to_table(value, first, value_label)
         labels = label_of[key]([row[0] for row in table["rows"]]) if key in label_of and table["rows"] else {}
+        if isinstance(value, dict):
+            # A breakdown by code comes in the order of its labels (the
+            # choices', the categories'): a dict read back from PostgreSQL's
+            # jsonb (the cache, a finalised report's snapshot) has lost the
+            # order the section made, and a chart must not change with it.
+            place = {code: n for n, code in enumerate(labels)}
+            table["rows"].sort(key=lambda row: (place.get(row[0], len(place)), str(row[0])))
         keys = table.pop("keys", None) or [row[0] for row in table["rows"]]
         for row in table["rows"]:
             row[0] = labels.get(row[0], (row[0],))[0]
@@ -418,7 +468,7 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
         # Each class opens the assets the figure counts: held at the year's end.
         "row_links": [f"{assets_link}?year=&held_in={year}&kind={code}" if assets_link else None
                       for code, _label in ASSET_KINDS if code in held]}
-    progress = disbursement_progress(figures, pairing_ids, year)
+    progress = disbursement_progress(figures, pairing_ids, year, parts)
     charts["disbursement_progress"] = {"title": gettext_noop("资金支出进度"), "source": "funds.disbursed",
                                        "link": link(SECTION_PAGES["funds"], pairing.pk, year=year), **progress}
     for row in indicator_rows:
@@ -434,7 +484,7 @@ def build(pairing, year, pairing_ids, figures, indicator_rows, evaluations):
         "sections": sorted(k for k in figures if k not in ("pairing_id", "years")),
         "indicators": indicator_rows,
         "charts": charts,
-        "alerts": health_alerts(figures, pairing_ids, year) + rectification_alerts(figures, tasks_link, year),
+        "alerts": health_alerts(figures, pairing_ids, year, parts) + rectification_alerts(figures, tasks_link, year),
         "figures": figures,
     }
 
@@ -456,7 +506,7 @@ def payload_text(pairing, year):
             rows, evaluations = services.indicators_for_figures(pairing, year, entry.figures)
             # A finalised report shows what was finalised, charts included.
             figures = services.reported_figures(entry.figures, evaluations)
-            payload = build(pairing, year, ids[pairing.pk], figures, rows, evaluations)
+            payload = build(pairing, year, ids[pairing.pk], figures, rows, evaluations, entry.parts)
             entry.dashboard = json.dumps(payload, ensure_ascii=False, cls=DjangoJSONEncoder)
             services.store_dashboard(entry, entry.dashboard)
     return entry.dashboard

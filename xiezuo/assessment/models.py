@@ -4,6 +4,7 @@ self-evaluation with its lock, and a cache of computed figures."""
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -413,6 +414,12 @@ class FiguresCache(ScopedModel):
     figures = models.JSONField()
     # The dashboard JSON built from these figures, served as it is while valid.
     dashboard = models.TextField(blank=True, default="")
+    # Pieces of the dashboard read from the ledgers rather than from the
+    # figures (the funds health alerts, the monthly disbursements): {name:
+    # {"sections": [...], "value": ...}}, each kept across a recomputation
+    # that leaves its sections alone (assessment.dashboard.part), so an edit
+    # of a sale does not run the funds rules again.
+    parts = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     audit_seq = models.BigIntegerField()
     computed_on = models.DateField()
 

@@ -57,16 +57,28 @@ def _compute(ids, year, sections=None):
     return result
 
 
-def _store(pairing_id, year, figures, seq, today, recomputed):
+def kept_parts(parts, recomputed):
+    """The stored dashboard parts that a recomputation of the sections
+    `recomputed` leaves valid: those built from none of them. A part names
+    the sections whose reads cover every table it reads (checked by
+    tests/assessment/test_precise_cache.py), so a change that can alter it
+    makes one of them stale."""
+    return {name: part for name, part in (parts or {}).items()
+            if isinstance(part, dict) and not set(part.get("sections") or registry.SECTIONS) & recomputed}
+
+
+def _store(pairing_id, year, figures, seq, today, recomputed, parts=None):
+    parts = parts or {}
     try:
         with transaction.atomic():
             entry, _ = FiguresCache.objects.update_or_create(
                 pairing_id=pairing_id, year=year,
-                defaults={"figures": figures, "audit_seq": seq, "computed_on": today, "dashboard": ""})
+                defaults={"figures": figures, "audit_seq": seq, "computed_on": today, "dashboard": "", "parts": parts})
     except (IntegrityError, OperationalError):
         # Another request stored the same figures first (theirs are as good),
         # or the database is busy writing: the figures are served uncached.
-        entry = FiguresCache(pairing_id=pairing_id, year=year, figures=figures, audit_seq=seq, computed_on=today)
+        entry = FiguresCache(pairing_id=pairing_id, year=year, figures=figures, audit_seq=seq, computed_on=today,
+                             parts=parts)
     entry.recomputed = recomputed
     return entry
 
@@ -107,7 +119,7 @@ def cache_entries(pairing_ids_by_root, years):
                 # No figure changed, but the dashboard built beside them shows
                 # more (targets, hand-entered actuals, the self-evaluation's
                 # state): keep the figures, rebuild the dashboard.
-                result[(root, year)] = _store(root, year, entry.figures, head, today, frozenset())
+                result[(root, year)] = _store(root, year, entry.figures, head, today, frozenset(), entry.parts)
                 continue
             if stale is None or stale >= set(registry.SECTIONS):
                 figures, done = _compute(pairing_ids_by_root[root], year), frozenset(registry.SECTIONS)
@@ -115,7 +127,8 @@ def cache_entries(pairing_ids_by_root, years):
                 figures = {**entry.figures, **_compute(pairing_ids_by_root[root], year, stale)}
                 done = frozenset(stale)
             figures = json.loads(json.dumps(figures, cls=DjangoJSONEncoder))
-            result[(root, year)] = _store(root, year, figures, head, today, done)
+            parts = kept_parts(entry.parts, done) if entry is not None else {}
+            result[(root, year)] = _store(root, year, figures, head, today, done, parts)
     return result
 
 
@@ -143,11 +156,13 @@ def figures_by_year(pairing_ids_by_root, years):
 
 
 def store_dashboard(entry, text):
-    """Keep the dashboard JSON beside the figures it was built from."""
+    """Keep the dashboard JSON, and the parts it was built with, beside the
+    figures they were built from."""
     if entry.pk:
         try:
             with transaction.atomic():
-                FiguresCache.objects.filter(pk=entry.pk, audit_seq=entry.audit_seq).update(dashboard=text)
+                FiguresCache.objects.filter(pk=entry.pk, audit_seq=entry.audit_seq).update(
+                    dashboard=text, parts=entry.parts)
         except OperationalError:
             pass  # busy: built again next time
 
