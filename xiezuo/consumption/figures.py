@@ -35,25 +35,29 @@ def target_yuan(pairing_id, years):
 
 
 def _named_buyers(rows):
-    """Attach names to the top rows (grouping by id alone keeps the GROUP BY narrow)."""
+    """Attach names to the top rows (grouping by id alone keeps the GROUP BY
+    narrow). Values, not model instances: the section is recomputed on the
+    first view after every edit of a sale."""
     rows = list(rows)
-    names = {b.pk: b for b in Buyer.objects.filter(pk__in=[r["buyer"] for r in rows])}
-    return [(r["buyer"], names[r["buyer"]].name, names[r["buyer"]].kind, r["fen"]) for r in rows]
+    names = {pk: (name, kind) for pk, name, kind in
+             Buyer.objects.filter(pk__in=[r["buyer"] for r in rows]).values_list("pk", "name", "kind")}
+    return [(r["buyer"], *names[r["buyer"]], r["fen"]) for r in rows]
 
 
 def _named_products(rows):
     rows = list(rows)
-    names = {p.pk: p for p in Product.objects.filter(pk__in=[r["product"] for r in rows])
-             .select_related("supplier__organisation")}
-    return [(r["product"], names[r["product"]].name, names[r["product"]].supplier.organisation.name, r["fen"])
-            for r in rows]
+    names = {pk: (name, supplier) for pk, name, supplier in
+             Product.objects.filter(pk__in=[r["product"] for r in rows])
+             .values_list("pk", "name", "supplier__organisation__name")}
+    return [(r["product"], *names[r["product"]], r["fen"]) for r in rows]
 
 
 def _assemble(pairing_ids, years, cells, buyers, products, suppliers_with_sales):
     """Build the section from grouped rows.
 
     cells: (channel_id, kind, year, month, fen, n); buyers/products: (id, fen) sorted desc."""
-    channels = {c.pk: c for c in Channel.objects.filter(pk__in={c[0] for c in cells})}
+    channels = {pk: (code, name, kind) for pk, code, name, kind in
+                Channel.objects.filter(pk__in={c[0] for c in cells}).values_list("pk", "code", "name", "kind")}
     total = purchased = helped = count = 0
     by_channel, by_month = {}, {}
     for channel_id, kind, year, month, fen, n in cells:
@@ -74,7 +78,7 @@ def _assemble(pairing_ids, years, cells, buyers, products, suppliers_with_sales)
         "helped_sales": _yuan(helped),
         "count": count,
         "by_channel": [
-            {"id": cid, "code": channels[cid].code, "name": channels[cid].name, "kind": channels[cid].kind,
+            {"id": cid, "code": channels[cid][0], "name": channels[cid][1], "kind": channels[cid][2],
              "amount": _yuan(fen)}
             for cid, fen in sorted(by_channel.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
