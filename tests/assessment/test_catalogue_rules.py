@@ -199,6 +199,14 @@ def test_demo_villages_are_a_stock_of_distinct_villages(pair):
     assert [figures(root, y, "industry")["demo_villages"] for y in (2020, 2021, 2022)] == [0, 1, 2]
     # Newly designated in 2022: v2, and v1 again at the provincial level.
     assert figures(root, 2022, "industry")["demo_villages_new"] == 2
+    # v2 designated a second time in 2022 (at the provincial level) is still
+    # one village; v3, designated in 2021, is a demonstration village of 2022
+    # but not a new one.
+    DemoVillage.objects.create(pairing=root, village=v2, level=DemoVillage.PROVINCE, designated_year=2022)
+    DemoVillage.objects.create(pairing=root, village=pair["villages"][2], level=DemoVillage.COUNTY,
+                               designated_year=2021)
+    f = figures(root, 2022, "industry")
+    assert (f["demo_villages"], f["demo_villages_new"]) == (3, 2)
 
 
 def test_a_demo_village_must_be_a_village_of_the_pairings_west(pair):

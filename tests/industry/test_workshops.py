@@ -181,3 +181,28 @@ def test_month_page_api_and_form_round_trip(county):
     assert page_checklist(edit_url, write=True, data=data).status_code == 302
     row.refresh_from_db()
     assert (row.employed, row.poverty, row.version) == (11, 5, 3)
+
+
+def test_the_threshold_and_months_given_to_the_figures_rule_both_queries(tree):
+    """`workshop_figures` takes the rule's parameters (the list's ?counted=
+    passes them): the workshops counted and their months use the same ones."""
+    from xiezuo.industry.figures import workshop_figures
+
+    ws = Workshop.objects.create(pairing=tree["root"], name="甲", opened_on=D(2022, 3, 1))
+    month(ws, D(2022, 3, 1), 10, 4)
+    month(ws, D(2022, 4, 1), 12, 2, monitored=1)
+    ids = [tree["root"].pk]
+    assert workshop_figures(ids, [2022])["workshops"] == 0  # the default threshold: 5
+    assert workshop_figures(ids, [2022], threshold=3) == {
+        "workshops": 1, "workshop_months": 2, "workshop_jobs": 12, "workshop_jobs_poverty": 3}
+    assert workshop_figures(ids, [2022], threshold=3, min_months=3)["workshops"] == 0
+    assert workshop_figures(ids, [2022], threshold=3, min_months=2)["workshops"] == 1
+
+
+def test_the_jobs_are_those_of_the_last_counted_month_whatever_order_they_were_entered(tree):
+    ws = Workshop.objects.create(pairing=tree["root"], name="甲", opened_on=D(2022, 1, 1))
+    month(ws, D(2022, 6, 1), 20, 9)  # entered first, the last month of the year counted
+    month(ws, D(2022, 2, 1), 30, 7)
+    month(ws, D(2022, 4, 1), 25, 8)
+    f = industry(tree["root"], 2022)
+    assert (f["workshop_months"], f["workshop_jobs"], f["workshop_jobs_poverty"]) == (3, 20, 9)
