@@ -123,7 +123,10 @@ MODULES = {
     "lib/pii.py": {"tests": ["tests/labour/test_pii_lib.py", "tests/labour/test_privacy.py", "tests/test_lib.py"]},
     "xiezuo/ledgers/columns.py": {
         "tests": ["tests/ledgers/test_columns.py", "tests/ledgers/test_numerals.py",
-                  "tests/ledgers/test_amount_only.py", "tests/ledgers/test_counting_columns.py"],
+                  "tests/ledgers/test_amount_only.py", "tests/ledgers/test_counting_columns.py",
+                  "tests/ledgers/test_two_paths.py", "tests/ledgers/test_optional_columns.py",
+                  "tests/ledgers/test_sales.py", "tests/ledgers/test_sales_batches.py",
+                  "tests/ledgers/test_layouts.py", "tests/ledgers/test_roundtrip.py"],
     },
 }
 
