@@ -11,6 +11,7 @@ import pytest
 from xiezuo.figures import compute
 from xiezuo.labour.figures import employment_figures, labour_by_year
 from xiezuo.labour.models import LabourSettings, Person, TalentExchange, Trainee, TrainingClass
+from xiezuo.pairings.models import Organisation
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -53,8 +54,6 @@ def test_no_period_asked_computes_nothing(foreign, django_assert_max_num_queries
 
 
 def stay(pairing, name, start, end, kind=TalentExchange.DOCTOR, direction=TalentExchange.E2W):
-    from xiezuo.pairings.models import Organisation
-
     person = Person.objects.filter(pairing=pairing, name=name).first() or Person.objects.create(pairing=pairing,
                                                                                                  name=name)
     units = (Organisation.objects.get(name="南京市六合区人民医院"), Organisation.objects.get(name="湟源县人民医院"))
