@@ -36,6 +36,19 @@ def assert_all_fresh(result, pairing):
         assert result[(pairing.pk, year)].figures == fresh(pairing, year), year
 
 
+def tables_in(queries, tables):
+    """The models whose tables the queries name, quoted by the ORM or bare in
+    a section's own SQL (the consumption section's)."""
+    return {tables[word] for q in queries for word in re.findall(r"\w+", q["sql"]) if word in tables}
+
+
+def test_tables_are_found_quoted_and_bare():
+    tables = {"consumption_sale": "consumption.sale", "consumption_channel": "consumption.channel"}
+    queries = [{"sql": 'SELECT 1 FROM "consumption_sale"'}, {"sql": "SELECT t.id FROM consumption_channel t"},
+               {"sql": "SELECT 1 FROM consumption_saletotal"}]
+    assert tables_in(queries, tables) == {"consumption.sale", "consumption.channel"}
+
+
 def test_every_section_declares_the_models_it_reads(county):
     """Each declaration is checked against the tables the section queries on
     the demo: a section reading a model it does not declare would be served
@@ -48,7 +61,7 @@ def test_every_section_declares_the_models_it_reads(county):
         with CaptureQueriesContext(connection) as ctx:
             for year in YEARS:
                 fn(ids, [year])
-        used = {tables[t] for q in ctx.captured_queries for t in re.findall(r'"(\w+)"', q["sql"]) if t in tables}
+        used = tables_in(ctx.captured_queries, tables)
         assert used, name
         undeclared = {label for label in used if label not in reads and label.split(".")[0] not in reads}
         assert not undeclared, f"section {name} reads {sorted(undeclared)} without declaring it"
@@ -221,7 +234,7 @@ def test_every_dashboard_part_names_sections_that_read_its_tables(county):
         with CaptureQueriesContext(connection) as ctx:
             for year in YEARS:
                 make(ids, year)
-        used = {tables[t] for q in ctx.captured_queries for t in re.findall(r'"(\w+)"', q["sql"]) if t in tables}
+        used = tables_in(ctx.captured_queries, tables)
         assert used, name
         unseen = {label for label in used if not registry.sections_reading(label) & set(sections)}
         assert not unseen, f"part {name} reads {sorted(unseen)}, which none of {sections} reads"
@@ -294,3 +307,33 @@ def test_the_dashboard_keeps_its_funds_alerts_across_a_sale_and_rebuilds_them_af
     assert handed.pk in {a["project"] for a in missing["alerts"] if a.get("rule") == HealthRule.NO_ASSET}
     assert missing == built_afresh(county, year)
     assert not Asset.objects.filter(pk=asset_id).exists()
+
+
+def test_the_first_view_after_an_edit_writes_its_cache_row_once(county):
+    """The recomputed figures and the dashboard built from them are written
+    together, in one statement; the next view computes and writes nothing."""
+    from xiezuo.consumption.models import Sale
+
+    year = 2022
+    FiguresCache.objects.all().delete()
+    with CaptureQueriesContext(connection) as ctx:
+        first = dashboard(county, year)
+    writes = [q["sql"] for q in ctx.captured_queries if re.match(r"(INSERT|UPDATE)", q["sql"])]
+    assert len(writes) == 1 and writes[0].startswith('INSERT INTO "assessment_figurescache"'), writes
+
+    sale = Sale.objects.filter(pairing__path__startswith=county.path, year=year).order_by("pk").first()
+    sale.amount += Decimal("100.00")
+    sale.save()
+    with CaptureQueriesContext(connection) as ctx:
+        after = dashboard(county, year)
+    writes = [q["sql"] for q in ctx.captured_queries if re.match(r"(INSERT|UPDATE)", q["sql"])]
+    assert len(writes) == 1 and writes[0].startswith('UPDATE "assessment_figurescache"'), writes
+    assert Decimal(after["figures"]["consumption"]["total"]) == Decimal(first["figures"]["consumption"]["total"]) + 100
+    stored = FiguresCache.objects.get(pairing=county, year=year)
+    assert stored.figures == after["figures"] == fresh(county, year)
+    assert json.loads(stored.dashboard) == after
+
+    with CaptureQueriesContext(connection) as ctx:
+        again = dashboard(county, year)
+    assert again == after
+    assert not [q for q in ctx.captured_queries if re.match(r"(INSERT|UPDATE)", q["sql"]) or "saletotal" in q["sql"]]

@@ -501,14 +501,13 @@ def payload_text(pairing, year):
     # Built in Chinese whoever asks first: every reader shares it (reader_text translates).
     with translation.override(settings.LANGUAGE_CODE):
         ids = services.subtree_ids([pairing])
-        entry = services.cache_entries(ids, [year])[(pairing.pk, year)]
+        entry = services.cache_entries(ids, [year], save=False)[(pairing.pk, year)]
         if not entry.dashboard.startswith(STORED_PREFIX):
             rows, evaluations = services.indicators_for_figures(pairing, year, entry.figures)
             # A finalised report shows what was finalised, charts included.
             figures = services.reported_figures(entry.figures, evaluations)
             payload = build(pairing, year, ids[pairing.pk], figures, rows, evaluations, entry.parts)
-            entry.dashboard = json.dumps(payload, ensure_ascii=False, cls=DjangoJSONEncoder)
-            services.store_dashboard(entry, entry.dashboard)
+            services.store_dashboard(entry, json.dumps(payload, ensure_ascii=False, cls=DjangoJSONEncoder))
     return entry.dashboard
 
 

@@ -67,23 +67,34 @@ def kept_parts(parts, recomputed):
             if isinstance(part, dict) and not set(part.get("sections") or registry.SECTIONS) & recomputed}
 
 
-def _store(pairing_id, year, figures, seq, today, recomputed, parts=None):
-    parts = parts or {}
-    try:
-        with transaction.atomic():
-            entry, _ = FiguresCache.objects.update_or_create(
-                pairing_id=pairing_id, year=year,
-                defaults={"figures": figures, "audit_seq": seq, "computed_on": today, "dashboard": "", "parts": parts})
-    except (IntegrityError, OperationalError):
-        # Another request stored the same figures first (theirs are as good),
-        # or the database is busy writing: the figures are served uncached.
-        entry = FiguresCache(pairing_id=pairing_id, year=year, figures=figures, audit_seq=seq, computed_on=today,
-                             parts=parts)
-    entry.recomputed = recomputed
+def _entry(existing, pairing_id, year, figures, seq, today, recomputed, parts=None):
+    """A newly computed cache entry, not yet written (`save_entry`)."""
+    entry = FiguresCache(pk=existing.pk if existing is not None else None, pairing_id=pairing_id, year=year,
+                         figures=figures, audit_seq=seq, computed_on=today, dashboard="", parts=parts or {})
+    entry.recomputed, entry.unsaved = recomputed, True
     return entry
 
 
-def cache_entries(pairing_ids_by_root, years):
+def save_entry(entry):
+    """Write a computed entry, with its dashboard when one was built from it:
+    one UPDATE of the existing row, else an INSERT."""
+    values = {"figures": entry.figures, "audit_seq": entry.audit_seq, "computed_on": entry.computed_on,
+              "dashboard": entry.dashboard, "parts": entry.parts}
+    try:
+        with transaction.atomic():
+            if not (entry.pk and FiguresCache.objects.filter(pk=entry.pk).update(**values)):
+                saved, _ = FiguresCache.objects.update_or_create(pairing_id=entry.pairing_id, year=entry.year,
+                                                                 defaults=values)
+                entry.pk = saved.pk
+    except (IntegrityError, OperationalError):
+        # Another request stored the same figures first (theirs are as good),
+        # or the database is busy writing: the figures are served uncached.
+        pass
+    entry.unsaved = False
+    return entry
+
+
+def cache_entries(pairing_ids_by_root, years, save=True):
     """Return {(root id, year): FiguresCache} for several pairings and years.
 
     Reads the cache (one query), reads the audit events since the oldest
@@ -91,6 +102,8 @@ def cache_entries(pairing_ids_by_root, years):
     events can have changed for that year (`stale_sections`); an entry not
     computed today, or missing, is computed whole. `entry.recomputed` tells
     which sections were computed now (empty: served from the cache).
+    With `save=False` a computed entry is left `unsaved` for the caller to
+    write with what it builds from it (`store_dashboard`: one write).
     """
     today = timezone.localdate()
     roots = list(pairing_ids_by_root)
@@ -119,7 +132,7 @@ def cache_entries(pairing_ids_by_root, years):
                 # No figure changed, but the dashboard built beside them shows
                 # more (targets, hand-entered actuals, the self-evaluation's
                 # state): keep the figures, rebuild the dashboard.
-                result[(root, year)] = _store(root, year, entry.figures, head, today, frozenset(), entry.parts)
+                result[(root, year)] = _entry(entry, root, year, entry.figures, head, today, frozenset(), entry.parts)
                 continue
             if stale is None or stale >= set(registry.SECTIONS):
                 figures, done = _compute(pairing_ids_by_root[root], year), frozenset(registry.SECTIONS)
@@ -128,7 +141,11 @@ def cache_entries(pairing_ids_by_root, years):
                 done = frozenset(stale)
             figures = json.loads(json.dumps(figures, cls=DjangoJSONEncoder))
             parts = kept_parts(entry.parts, done) if entry is not None else {}
-            result[(root, year)] = _store(root, year, figures, head, today, done, parts)
+            result[(root, year)] = _entry(cached.get((root, year)), root, year, figures, head, today, done, parts)
+    if save:
+        for entry in result.values():
+            if getattr(entry, "unsaved", False):
+                save_entry(entry)
     return result
 
 
@@ -157,8 +174,11 @@ def figures_by_year(pairing_ids_by_root, years):
 
 def store_dashboard(entry, text):
     """Keep the dashboard JSON, and the parts it was built with, beside the
-    figures they were built from."""
-    if entry.pk:
+    figures they were built from (written together when the figures are new)."""
+    entry.dashboard = text
+    if getattr(entry, "unsaved", False):
+        save_entry(entry)
+    elif entry.pk:
         try:
             with transaction.atomic():
                 FiguresCache.objects.filter(pk=entry.pk, audit_seq=entry.audit_seq).update(
