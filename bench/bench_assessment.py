@@ -395,7 +395,9 @@ def run():
     django.setup()
     from django.db import connection
 
-    from bench.common import machine
+    from bench.common import load_average, machine
+
+    load_at_start = load_average()
     from xiezuo.accounts.models import APIToken, User
     from xiezuo.pairings.models import Pairing
 
@@ -495,7 +497,7 @@ def run():
     }
     ok = (r["speedup"] >= 20 and r["p95_ratio"] <= 5 and r["after_edit_speedup"] >= 10
           and r["after_edit_ratio"] <= 5 and not mismatches)
-    report = render(machine(), n, scale, made, gen_seconds, s, r, ok)
+    report = render(machine(), n, scale, made, gen_seconds, s, r, ok, load_at_start)
     print(report)
     if scale >= 1:
         out = ROOT / "docs" / "benchmarks" / "assessment.md"
@@ -545,7 +547,9 @@ def ms(x):
     return f"{x * 1000:.1f} ms"
 
 
-def render(machine, n, scale, made, gen_seconds, s, r, ok):
+def render(machine, n, scale, made, gen_seconds, s, r, ok, load_at_start):
+    from bench.common import load_average
+
     missing = [f"{what} ({app})" for what, app, model, field in (
         ("sales", "consumption", "Sale", "year"), ("employment records", "labour", "Employment", None))
         if not has_model(app, model, field)]
@@ -554,7 +558,8 @@ def render(machine, n, scale, made, gen_seconds, s, r, ok):
         "",
         f"Run: `make bench-assessment` (BENCH_SCALE={scale}), {datetime.date.today().isoformat()}.",
         "",
-        f"- Machine: {machine} (shared with other work while this ran)",
+        f"- Machine: {machine}; load average (1 min) {load_at_start} when the run began, {load_average()} "
+        "when it ended",
         "- Database: SQLite (WAL), generated straight into the tables with bulk SQL",
         "- Server: gunicorn, 2 sync workers, 127.0.0.1, one request at a time; the naive views are served by the",
         "  same server (bench/assessment_naive.py, mounted only by bench/assessment_settings.py) with the same",

@@ -88,6 +88,9 @@ def pg_database(regenerate):
 
 
 def main():
+    from bench.common import load_average, machine
+
+    load_at_start = load_average()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     regenerate = os.environ.get("BENCH_REGENERATE") == "1"
     targets = [("SQLite", f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}", BENCH_DIR / "sqlite")]
@@ -107,9 +110,7 @@ def main():
             print(f"{label}: the run failed ({child.returncode})")
             return 1
         results.append(json.loads(out.read_text()))
-    from bench.common import machine
-
-    report = render(machine(), results)
+    report = render(machine(), results, load_at_start)
     print(report)
     (ROOT / "docs" / "benchmarks").mkdir(parents=True, exist_ok=True)
     (ROOT / "docs" / "benchmarks" / "pages.md").write_text(report, encoding="utf-8")
@@ -354,13 +355,16 @@ def compare_paths(county, repeat):
     return rows
 
 
-def render(machine, results):
+def render(machine, results, load_at_start):
+    from bench.common import load_average
+
     lines = [
         "# Benchmark: pages of a clerk's day at a realistic county's volume",
         "",
         f"Run: `make bench-pages`, {datetime.date.today().isoformat()}.",
         "",
-        f"- Machine: {machine} (shared with other work while this ran)",
+        f"- Machine: {machine}; load average (1 min) {load_at_start} when the run began, {load_average()} "
+        "when it ended",
         f"- Volume on top of the demo: {results[0]['made']}",
         "- Each page through Django's test client as the west office (session, middleware, scoping, templates),",
         f"  median of {results[0]['repeat']} after one warm-up request; baseline: the login page, anonymous",

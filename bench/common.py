@@ -26,6 +26,16 @@ def machine():
     return f"{os.cpu_count()} cores, {cpu}, {mem}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
+def load_average():
+    """The machine's 1-minute load average, as text ("1.02"), or "unknown":
+    a benchmark states it when it starts and when it ends (2 cores: above 2,
+    other work was competing for them)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
+
+
 def timed(fn, repeat=5):
     """Return (median seconds, result) over `repeat` runs."""
     times, result = [], None
