@@ -146,11 +146,10 @@ def consumption_section(pairing_ids, years):
 
 @by_year("consumption")
 def consumption_by_year(pairing_ids, years):
-    """The trend's consumption total of each year, from the same cells of
-    the maintained totals as `from_totals` (one grouped query)."""
-    fen = {y: 0 for y in years}
-    for row in (SaleTotal.objects.filter(pairing_id__in=pairing_ids, year__in=years)
-                .values("channel", "kind", "year", "month").annotate(fen=Sum("amount_fen"), n=Sum("n"))
-                .filter(n__gt=0).order_by()):
-        fen[row["year"]] += row["fen"]
+    """The trend's consumption total of each year, summed from the same
+    maintained totals as `from_totals` (one grouped query; a key emptied by
+    deletions holds 0 fen, so it adds nothing)."""
+    fen = dict.fromkeys(years)  # None: no key, 0.00 (`_yuan`)
+    fen.update(SaleTotal.objects.filter(pairing_id__in=pairing_ids, year__in=years).values("year")
+               .annotate(fen=Sum("amount_fen")).order_by().values_list("year", "fen"))
     return {y: {"total": _yuan(fen[y])} for y in years}
