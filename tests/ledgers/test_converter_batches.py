@@ -278,6 +278,7 @@ def test_a_lookup_over_no_rows_takes_no_long_cell(ctx, required):
 def test_lookup_export_labels(ctx, orgs):
     column = lookup(ctx, qualifier="region__name")
     assert column.export(orgs["east"]) == f"{NAME}（六合区）" and column.export(orgs["alone"]) == ALONE
+    assert column.options() == sorted({f"{NAME}（六合区）", f"{NAME}（湟源县）", ALIKE, "变异测试乙 单位", ALONE})
     assert column.export(None) == ""
     unknown = max(orgs.values()) + 1000
     assert column.export(unknown) == str(unknown)

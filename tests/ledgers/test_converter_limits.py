@@ -11,7 +11,8 @@ import pytest
 
 from xiezuo.funds.models import Project
 from xiezuo.ledgers.columns import (
-    Amount, Bool, Choice, Column, Date, Int, MultiChoice, Number, Text, clean_text, normalize_header, unit_word,
+    USCC, Amount, Bool, Choice, Column, Date, IDNumber, Int, Lookup, MultiChoice, Number, Text, Year, clean_text,
+    normalize_header, unit_word,
 )
 
 
@@ -332,3 +333,69 @@ def test_yes_and_no_as_written_take_the_quick_path():
 def test_a_yes_no_column_as_a_column():
     assert Bool("budget", "预算单位").batch()(["是", "否", ""], {str}) == [True, False, False]
     assert Bool("budget", "预算单位", required=True).batch()(["是", ""], {str}) is None
+
+
+# --- what the instructions sheet says of each column ----------------------------
+
+@pytest.mark.parametrize("column,said", [
+    (Amount("amount", "金额"), "金额，单位见表头（元/万元/亿元），也可写4,300万元、1.68亿、一千二百、肆仟叁佰万元整"),
+    (Date("day", "日期"), "日期，如2022年6月26日、2022-06-26、2022/6/26、2022.6.26、20220626"),
+    (Choice("linkage", "方式", Project.LINKAGES), "下拉选项：工资性、资产性、经营性"),
+    (MultiChoice("linkage", "方式", Project.LINKAGES), "可多选，以顿号分隔：工资性、资产性、经营性"),
+    (Number("q", "数量"), "数字"),
+    (Number("q", "数量", positive=True), "数字，应大于0"),
+    (Bool("b", "是否"), "填写“是”或“否”"),
+    (Int("n", "人数"), "整数"),
+    (Year("year", "年度"), "年度，四位数字，如2022"),
+    (USCC("uscc", "统一社会信用代码"), "18位统一社会信用代码（校验位检查）"),
+    (IDNumber("id_number", "身份证号"), "18位公民身份号码（校验位检查），请以文本格式填写"),
+    (Text("note", "备注"), "文本"),
+])
+def test_each_column_says_what_it_takes(column, said):
+    assert column.describe() == said
+
+
+def test_a_column_names_its_type_field_and_header():
+    assert repr(Text("name", "名称")) == "<Text name 名称>"
+
+
+# --- years, codes and identity numbers --------------------------------------------
+
+def test_a_year_column_takes_the_years_of_the_platform_only():
+    column = Year("year", "年度", required=True)
+    assert column.required and (column.minimum, column.maximum) == (2000, 2100)
+    for parse in (column.parse, column.fast()):
+        assert parse(2000.0) == 2000 and parse("2100") == 2100 and parse("2022年") == 2022
+        for wrong in (1999.0, "2101", "明年"):
+            assert refused(parse, wrong) == "年度应为2000至2100之间的四位数字，如2022"
+
+
+def test_codes_and_identity_numbers_are_checked_on_every_path():
+    uscc = USCC("uscc", "统一社会信用代码")
+    for parse in (uscc.parse, uscc.fast()):
+        assert parse(" 91350100M000100Y43 ") == "91350100M000100Y43"
+        assert refused(parse, "91320116MA1TEST01A") == "统一社会信用代码含有不允许的字符“S”（不使用I、O、Z、S、V）"
+    person = IDNumber("id_number", "身份证号")
+    for parse in (person.parse, person.fast()):
+        assert parse("110101199003074514") == "110101199003074514"
+        assert refused(parse, "110101199003074515") == "身份证号校验位错误：应为“4”，实际为“5”"
+
+
+def test_identity_numbers_are_masked_wherever_they_are_shown():
+    person = IDNumber("id_number", "身份证号")
+    assert person.shown("110101199003074514") == "1101**********4514"
+    assert person.shown(" 123456789 ") == "1234*6789"
+    assert person.shown("12345678") == "********" and person.shown("") == ""
+
+
+def test_quantities_are_exported_as_numbers():
+    column = Number("q", "数量")
+    assert column.export(None) == "" and column.export(Decimal("12.50")) == 12.5
+
+
+def test_a_lookup_keeps_what_it_is_declared_with_and_lists_no_option_before_it_is_prepared():
+    column = Lookup("organisation", "对应单位", queryset=None, keys=("name", "uscc"), what="单位")
+    assert (column.field, column.header, column.attname) == ("organisation", "对应单位", "organisation_id")
+    assert column.options() == []
+    assert column.describe() == "单位名称或代码，须已在系统中登记"
+    assert Lookup("buyer", "购买单位", queryset=None, what="购买单位").describe() == "购买单位名称，须已在系统中登记"
