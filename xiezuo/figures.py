@@ -52,7 +52,7 @@ def headline_by_year(pairing_ids, years, paths):
     ("funds.received", …) of the sections that compute them by year."""
     years = sorted(set(years))
     result = {y: {} for y in years}
-    for name in dict.fromkeys(path.split(".", 1)[0] for path in paths):
+    for name in dict.fromkeys(path.partition(".")[0] for path in paths):
         if name not in BY_YEAR:
             continue
         for y, values in BY_YEAR[name](pairing_ids, years).items():
@@ -63,7 +63,7 @@ def headline_by_year(pairing_ids, years, paths):
 def sections_reading(model_label):
     """The sections whose figures a change of `model_label` may alter."""
     label = model_label.lower()
-    app = label.split(".", 1)[0]
+    app = label.partition(".")[0]
     reads_of = (READS.get(name) for name in SECTIONS)
     return {name for name, reads in zip(SECTIONS, reads_of) if reads is None or label in reads or app in reads}
 

@@ -84,3 +84,27 @@ def test_fresh_cached_years_come_from_the_cache_and_an_edit_is_seen(county):
     assert Decimal(rows[1][received]) - Decimal(before["rows"][1][received]) == Decimal("1000.00")
     assert rows[0] == before["rows"][0]
     assert rows == per_year_table(county, [2021, 2022])["rows"]
+
+
+def test_the_funds_trend_counts_only_the_pairings_asked_for(county, foreign):
+    from xiezuo.funds.figures import funds_by_year, funds_section
+    from xiezuo.funds.models import Project
+    from xiezuo.pairings.models import Pairing
+
+    from .conftest import add_projects
+
+    sub = Pairing.objects.filter(parent=county).order_by("pk").first()
+    add_receipts(foreign, 2022, ["999.00"])
+    add_receipts(sub, 2022, ["50.00"])
+    for pairing in (foreign, sub):
+        made = add_projects(pairing, 2022, 2)
+        Project.objects.filter(pk__in=[p.pk for p in made]).update(status=Project.IMPLEMENTING)
+    years = [2021, 2022]
+    for ids in ([county.pk], [county.pk, sub.pk]):
+        got = funds_by_year(ids, years)
+        for year in years:
+            section = funds_section(ids, [year])
+            assert got[year] == {"received": section["received"], "disbursed": section["disbursed"],
+                                 "projects": section["projects"]}, (ids, year)
+    alone, with_sub = funds_by_year([county.pk], [2022])[2022], funds_by_year([county.pk, sub.pk], [2022])[2022]
+    assert alone["received"] != with_sub["received"] and alone["projects"] + 2 == with_sub["projects"]
