@@ -512,19 +512,11 @@ class Employment(PairingOwned):
     def __str__(self):
         return f"{self.person} · {self.employer or self.get_form_display()}"
 
-    @property
-    def ongoing(self):
-        return self.end is None
-
     @classmethod
     def legacy_east_destination(cls, place, names):
         """Decide the old "到东部/江苏": the paired province when the place is
         in it (`paired_province_names`), another province otherwise."""
         return cls.PAIRED if in_named_place(place, names) else cls.OTHER_PROVINCE
-
-    def days_in(self, year, today=None):
-        """This job's working days in `year` (see `days_in_year`)."""
-        return days_in_year([(self.start, self.end)], year, today)
 
     def clean(self):
         errors = {}
