@@ -90,6 +90,21 @@ def sibling(db):
                                west_region__name=SIBLING_PAIR[1])
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts, and leaves the thread, in the site's language.
+    Tests that read a message outside a request (the upload check, the
+    validators) expect Chinese; on CI four of them once read English after
+    whatever ran before them on the same worker (which one was not found:
+    a request's language stays active in its thread, and a language
+    override restores the one it found when it ends)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _plain_http():
     # Production redirects to HTTPS; the test client and the live server of
