@@ -442,6 +442,15 @@ EQUIVALENT = {
     ("xiezuo/funds/figures.py", "funds_by_year",
      'received = dict(FundReceipt.objects.filter(pairing_id__in=pairing_ids, ).values("year")'),
     ("xiezuo/funds/figures.py", "funds_by_year", "projects = Project.objects.filter(pairing_id__in=pairing_ids, )"),
+    # funds models: the pairings' rows are locked, never read, so whether
+    # values_list gives tuples or ids does not matter; the carry-over switch
+    # is always in settings (xiezuo/settings.py), so getattr's default is
+    # never read.
+    *(("xiezuo/funds/models.py", "lock_pairings",
+       f'list(Pairing.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", {a}))')
+      for a in ("", "flat=False", "flat=None")),
+    *(("xiezuo/funds/models.py", "check_allocation", f'if getattr(settings, "XIEZUO_FUNDS_ALLOW_CARRYOVER", {d}):')
+      for d in ("", "None", "True")),
     # consumption figures: the naive reference names its top buyers and
     # products from every row of the table (`in_bulk(None)`) or loads a
     # product's supplier on first use: the same names either way. The trend

@@ -437,3 +437,33 @@ def test_active_and_counted_projects(county, receipt):
     assert not Disbursement.objects.filter(project=approved).confirmed().exists()
     d.confirm(user("liuhe"))
     assert list(Disbursement.objects.filter(project=approved).confirmed()) == [Disbursement.objects.get(pk=d.pk)]
+
+
+def test_a_projects_total_funds_adds_what_is_filled_in():
+    assert Project(coop_funds=Decimal("100.50"), other_funds=Decimal("20.25")).total_funds == Decimal("120.75")
+    assert Project(coop_funds=None, other_funds=Decimal("20.25")).total_funds == Decimal("20.25")
+    assert Project(coop_funds=Decimal("100.50"), other_funds=None).total_funds == Decimal("100.50")
+    assert Project(coop_funds=None, other_funds=None).total_funds == 0
+
+
+def test_a_project_names_each_wrong_field_in_words():
+    day = datetime.date(2023, 5, 1)
+    project = Project(coop_funds=Decimal("1"), linkage="wage,lottery,asset,betting",
+                      planned_start=day, planned_finish=day - datetime.timedelta(days=1),
+                      actual_start=day, actual_finish=day - datetime.timedelta(days=1),
+                      status=Project.TERMINATED, terminated_reason="  ")
+    assert errors_of(project) == {
+        "linkage": ["联农带农方式“lottery”无效，应为工资性、资产性或经营性"],
+        "planned_finish": ["计划完工日期不能早于计划开工日期"],
+        "actual_finish": ["实际完工日期不能早于实际开工日期"],
+        "terminated_reason": ["终止项目须填写终止原因"],
+    }
+
+
+def test_a_project_may_start_and_finish_on_one_day():
+    day = datetime.date(2023, 5, 1)
+    project = Project(coop_funds=Decimal("1"), linkage="wage,asset", planned_start=day, planned_finish=day,
+                      actual_start=day, actual_finish=day, status=Project.TERMINATED, terminated_reason="村民搬迁")
+    assert errors_of(project) == {}
+    # A finish without a start (or a start alone) is not compared.
+    assert errors_of(Project(coop_funds=Decimal("1"), planned_finish=day, actual_start=day)) == {}
