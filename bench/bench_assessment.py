@@ -396,10 +396,10 @@ def run():
     from django.db import connection
 
     from bench.common import load_average, machine
-
-    load_at_start = load_average()
     from xiezuo.accounts.models import APIToken, User
     from xiezuo.pairings.models import Pairing
+
+    load_at_start = load_average()
 
     n, scale = sizes()
     db_path = Path(connection.settings_dict["NAME"])

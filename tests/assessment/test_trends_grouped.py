@@ -12,8 +12,11 @@ from tests.checklist import login
 from xiezuo import figures as registry
 from xiezuo.assessment import dashboard as dash
 from xiezuo.assessment import services
+from xiezuo.funds.figures import funds_by_year, funds_section
+from xiezuo.funds.models import Project
+from xiezuo.pairings.models import Pairing
 
-from .conftest import add_receipts
+from .conftest import add_projects, add_receipts
 
 pytestmark = pytest.mark.django_db
 YEARS = [2020, 2021, 2022, 2023, 2024]
@@ -87,12 +90,6 @@ def test_fresh_cached_years_come_from_the_cache_and_an_edit_is_seen(county):
 
 
 def test_the_funds_trend_counts_only_the_pairings_asked_for(county, foreign):
-    from xiezuo.funds.figures import funds_by_year, funds_section
-    from xiezuo.funds.models import Project
-    from xiezuo.pairings.models import Pairing
-
-    from .conftest import add_projects
-
     sub = Pairing.objects.filter(parent=county).order_by("pk").first()
     add_receipts(foreign, 2022, ["999.00"])
     add_receipts(sub, 2022, ["50.00"])

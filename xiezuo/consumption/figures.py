@@ -1,8 +1,9 @@
 """The `consumption` figures section, read from the maintained totals only.
 
-`from_totals` never touches the sales table: five small queries over
+`from_totals` never touches the sales table: four SQL statements over
 `SaleTotal`, `BuyerTotal`, `ProductTotal` (with the names of channels,
-buyers, products and suppliers), suppliers and the agreement targets. `from_rows` computes the same dict by aggregating the sales
+buyers, products and suppliers) and the suppliers, then the agreement
+targets. `from_rows` computes the same dict by aggregating the sales
 themselves; it is the reference the benchmark and the tests compare with.
 """
 
