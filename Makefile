@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE := xiezuo.settings
 
-.PHONY: setup setup-dev browser run test test-pg migrate demo bench clean messages mutation
+.PHONY: setup setup-dev browser run test test-repeat test-pg migrate demo bench clean messages mutation
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,16 @@ run: demo
 TEST_WORKERS ?= auto
 test: setup-dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4
+
+# The whole suite again and again, stopping at the first failing run: what
+# "no flaky test" is checked with (docs/TESTING.md). `make test-repeat TIMES=10`.
+TIMES ?= 10
+test-repeat: setup-dev
+	@mkdir -p var; for i in $$(seq $(TIMES)); do \
+	  echo "--- run $$i of $(TIMES), $$(date -u '+%Y-%m-%d %H:%M UTC') ---"; \
+	  $(PY) -m pytest -q -n $(TEST_WORKERS) --maxprocesses 4 >var/test-repeat.log 2>&1; rc=$$?; \
+	  tail -2 var/test-repeat.log; [ $$rc -eq 0 ] || { echo "run $$i failed: var/test-repeat.log"; exit $$rc; }; \
+	done
 
 test-pg: setup-dev
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4
