@@ -476,6 +476,8 @@ class Mutant:
     key: tuple  # (qualname, firstlineno) of the live function
     status: str = "pending"
     tests: list = field(default_factory=list)
+    end: int = 0  # the last line of the mutated node
+    ran: int = 0  # how many of its tests its run took
 
     def changed_line(self):
         return self.mutated.strip()
@@ -595,18 +597,24 @@ def make_mutants(module, functions=None):
                                                             new_lines[first - 1:span.end.line + shift], n=0)
                         if d.startswith("+") and not d.startswith("+++")]
                 mutants.append(Mutant(module, old.co_qualname, node.start.line, before,
-                                      "".join(diff) or "(line removed)", new, (old.co_qualname, old.co_firstlineno)))
+                                      "".join(diff) or "(line removed)", new, (old.co_qualname, old.co_firstlineno),
+                                      end=node.end.line))
                 break
     return mutants
 
 
 class _Recorder(ast.NodeTransformer):
-    """Put `__mutation_hit__(module, top-level qualname)` first in every
-    function, on the function's own line (line numbers stay those of the
-    source, so the live functions are found by them)."""
+    """Put `__mutation_hit__(site)` first in every function and before every
+    statement inside one, on the line of what it precedes (line numbers stay
+    those of the source, so the live functions are found by them). `sites`
+    gets, for each site number, (module, top-level qualname, first line, last
+    line, whether it is a top-level function's entry): a function's site
+    spans the whole function, a statement's its own lines (a compound
+    statement's with its body)."""
 
-    def __init__(self, module):
+    def __init__(self, module, sites):
         self.module = module
+        self.sites = sites
         self.stack = []
         self.top = None
 
@@ -617,24 +625,41 @@ class _Recorder(ast.NodeTransformer):
             self.stack.pop()
         else:
             self.generic_visit(node)
+            self._interleave(node)
         return node
 
     def visit_FunctionDef(self, node):
         outer = self.top
         if outer is None:
             self.top = ".".join(self.stack + [node.name])
-        call = ast.Expr(ast.Call(ast.Name("__mutation_hit__", ast.Load()),
-                                 [ast.Constant(self.module), ast.Constant(self.top)], []))
-        ast.copy_location(call, node.body[0])
-        ast.fix_missing_locations(call)
-        for sub in ast.walk(call):
-            ast.copy_location(sub, node.body[0])
         self.generic_visit(node)
-        node.body.insert(0, call)
+        self._interleave(node)
+        node.body.insert(0, self._hit(node.body[0], node.lineno, node.end_lineno, entry=outer is None))
         self.top = outer
         return node
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def generic_visit(self, node):
+        super().generic_visit(node)
+        if self.top is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self._interleave(node)
+        return node
+
+    def _interleave(self, node):
+        for name in ("body", "orelse", "finalbody"):
+            stmts = getattr(node, name, None)
+            if isinstance(stmts, list) and stmts and isinstance(stmts[0], ast.stmt):
+                setattr(node, name, [x for stmt in stmts
+                                     for x in (self._hit(stmt, stmt.lineno, stmt.end_lineno), stmt)])
+
+    def _hit(self, where, first, last, entry=False):
+        self.sites.append((self.module, self.top, first, last, entry))
+        call = ast.Expr(ast.Call(ast.Name("__mutation_hit__", ast.Load()),
+                                 [ast.Constant(len(self.sites) - 1)], []))
+        for sub in ast.walk(call):
+            ast.copy_location(sub, where)
+        return call
 
 
 class Runner:
@@ -647,21 +672,25 @@ class Runner:
         self.postgres = postgres  # the PostgreSQL pass: only the POSTGRES functions
         self.pg_result = pg_result  # a function giving that pass's result, merged into the report
         self.files = {str(ROOT / m): m for m in modules}
-        self.calls = {}  # (module, top-level qualname) -> set of item indexes
+        self.sites = []  # site number -> (module, top-level qualname, first line, last line, entry)
+        self.hits = []  # site number -> set of item indexes
         self.durations = []
         self.failed_clean = set()
         self.current = None
         self.started = None
+        self.kills = {}  # (module, function) -> {item index: mutants of the function it killed}
 
     # -- the clean run ------------------------------------------------------
-    def _hit(self, module, top):
+    def _hit(self, site):
         if self.current is not None:
-            self.calls.setdefault((module, top), set()).add(self.current)
+            self.hits[site].add(self.current)
 
     def _instrument(self):
         """Give every function of the mutated modules a first statement that
-        records which test calls it (cheaper than a trace function); return
-        the (function, original code) pairs to put back."""
+        records which test calls it, and every statement inside one a
+        statement before it that records which test reaches it (cheaper than
+        a trace function); return the (function, original code) pairs to put
+        back."""
         import builtins
 
         builtins.__mutation_hit__ = self._hit
@@ -670,7 +699,7 @@ class Runner:
         for module in self.modules:
             path = ROOT / module
             tree = ast.parse(path.read_text())
-            _Recorder(module).visit(tree)
+            _Recorder(module, self.sites).visit(tree)
             for code in _function_codes(compile(tree, str(path), "exec"), []):
                 for f in live.get((module, code.co_qualname, code.co_firstlineno), []):
                     try:
@@ -678,6 +707,7 @@ class Runner:
                         f.__code__ = code
                     except ValueError:  # a closure of another shape: its calls go unrecorded
                         swapped.pop()
+        self.hits = [set() for _ in self.sites]
         return swapped
 
     def _live_functions(self):
@@ -730,16 +760,43 @@ class Runner:
             functions = POSTGRES[module] if self.postgres else MODULES[module].get("functions")
             mutants = make_mutants(module, functions)
             own = self._module_items(module) - self.failed_clean
+            sites = self._sites_by_function()
+            calling = 0
             for m in mutants:
-                m.tests = sorted(self.calls.get((module, m.function), set()) & own,
-                                 key=lambda i: self.durations[i])
+                m.tests = sorted(self._reaching(m, sites) & own, key=lambda i: self.durations[i])
+                calling += len(self._reaching(m, sites, whole_function=True) & own)
                 if not m.tests:
                     m.status = "no test"
+            print(f"{module}: {len(mutants)} mutants, {sum(len(m.tests) for m in mutants)} tests reaching the "
+                  f"mutated statements ({calling} calling the mutated functions)", flush=True)
             self._run_all([m for m in mutants if m.status == "pending"])
             results[module] = mutants
             killed = sum(m.status in KILLED for m in mutants)
-            print(f"{module}: killed {killed} of {len(mutants)} ({time.monotonic() - t:.0f} s)", flush=True)
+            runs = sum(m.ran for m in mutants)
+            cost = sum(self.durations[i] for m in mutants for i in m.tests[:m.ran])
+            print(f"{module}: killed {killed} of {len(mutants)} ({time.monotonic() - t:.0f} s; {runs} test runs, "
+                  f"{cost:.0f} s of the clean run's time)", flush=True)
         self.report(results, time.monotonic() - started)
+
+    def _sites_by_function(self):
+        by_function = {}
+        for n, (module, top, first, last, entry) in enumerate(self.sites):
+            by_function.setdefault((module, top), []).append((n, first, last, entry))
+        return by_function
+
+    def _reaching(self, m, sites, whole_function=False):
+        """The tests that reach the mutated code: those that run the
+        innermost statement holding the mutated node (of statements spanning
+        the same lines, the outermost: `if x: return y` is one line), or,
+        for a node outside every statement (the `def` line), those that call
+        the function. A test that never runs the statement cannot see the
+        change, so leaving it out changes no result, only the time."""
+        own = sites.get((m.module, m.function), [])
+        holding = [(last - first, -n) for n, first, last, entry in own
+                   if not entry and first <= m.line and m.end <= last]
+        if holding and not whole_function:
+            return self.hits[-min(holding)[1]]
+        return set().union(*(self.hits[n] for n, _, _, entry in own if entry))
 
     def _run_all(self, mutants):
         running = {}
@@ -747,6 +804,12 @@ class Runner:
         while queue or running:
             while queue and len(running) < self.jobs:
                 m = queue.pop(0)
+                # The tests that killed this function's earlier mutants first:
+                # most mutants of a function fall to the same test, so a
+                # killed mutant usually costs one test instead of every
+                # faster one before it.
+                kills = self.kills.get((m.module, m.function), {})
+                m.tests.sort(key=lambda i: (-kills.get(i, 0), self.durations[i]))
                 budget = 10 + 3 * sum(self.durations[i] for i in m.tests)
                 running[self._fork(m)] = (m, time.monotonic() + budget)
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -763,6 +826,11 @@ class Runner:
             m, _ = running.pop(pid)
             code = os.waitstatus_to_exitcode(status)
             m.status = {0: "survived", 1: "killed", 3: "not applied"}.get(code, "killed")
+            m.ran = len(m.tests) if code == 0 else code - 9 if code >= 10 else 0
+            if code >= 10:  # killed by its (code - 10)th test
+                killer = m.tests[code - 10]
+                kills = self.kills.setdefault((m.module, m.function), {})
+                kills[killer] = kills.get(killer, 0) + 1
             if m.status != "killed" and not m.equivalent:  # shown at once: a long run can be read while it goes
                 print(f"\n  {m.status}: {m.module}:{m.line} {m.function}: {m.changed_line()}", flush=True)
 
@@ -792,7 +860,7 @@ class Runner:
                 nxt = self.items[m.tests[n + 1]] if n + 1 < len(m.tests) else item
                 reports = runtestprotocol(item, log=False, nextitem=nxt)
                 if any(r.failed for r in reports):
-                    os._exit(1)
+                    os._exit(10 + n if n < 240 else 1)
             os._exit(0)
         except BaseException:
             os._exit(1)
