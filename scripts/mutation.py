@@ -41,6 +41,8 @@ import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Module -> the tests that guard it, and (for the big model modules) the
@@ -679,6 +681,8 @@ class Runner:
         self.current = None
         self.started = None
         self.kills = {}  # (module, function) -> {item index: mutants of the function it killed}
+        self.once = 0.0  # time the current test spent setting up session-scoped fixtures
+        self.in_session_fixture = False
 
     # -- the clean run ------------------------------------------------------
     def _hit(self, site):
@@ -729,8 +733,11 @@ class Runner:
         for i, item in enumerate(items):
             self.current = i
             t = time.monotonic()
+            self.once = 0.0
             reports = runtestprotocol(item, nextitem=items[i + 1] if i + 1 < len(items) else items[0])
-            self.durations.append(time.monotonic() - t)
+            # A child finds the session's fixtures (the demo) set up: what
+            # the test costs there leaves them out.
+            self.durations.append(time.monotonic() - t - self.once)
             if any(r.failed for r in reports):
                 self.failed_clean.add(i)
         for f, code in swapped:
@@ -744,6 +751,20 @@ class Runner:
         self.run_mutants(session)
         return True
 
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        """Time the outermost session-scoped fixture set-ups (`self.once`)."""
+        outer = not self.in_session_fixture and fixturedef.scope == "session"
+        if outer:
+            self.in_session_fixture = True
+            t = time.monotonic()
+        try:
+            yield
+        finally:
+            if outer:
+                self.in_session_fixture = False
+                self.once += time.monotonic() - t
+
     # -- the mutants --------------------------------------------------------
     def _module_items(self, module):
         wanted = [str(ROOT / t) for t in MODULES[module]["tests"]]
@@ -753,7 +774,14 @@ class Runner:
     def run_mutants(self, session):
         started = time.monotonic()
         self.live = self._live_functions()
-        self.caches = [obj for obj in gc.get_objects() if isinstance(obj, functools._lru_cache_wrapper)]
+        # The project's cached functions may hold what the unmutated code
+        # computed; each child clears them (the libraries' caches cannot).
+        self.caches = [obj for obj in gc.get_objects() if isinstance(obj, functools._lru_cache_wrapper)
+                       and _ours(getattr(obj, "__wrapped__", None))]
+        # What the session holds now is never collected in a child: a full
+        # collection there would write to every object's page, and copy it.
+        gc.collect()
+        gc.freeze()
         results = {}
         for module in self.modules:
             t = time.monotonic()
@@ -773,9 +801,16 @@ class Runner:
             results[module] = mutants
             killed = sum(m.status in KILLED for m in mutants)
             runs = sum(m.ran for m in mutants)
+            timeouts = sum(m.status == "timeout" for m in mutants)
             cost = sum(self.durations[i] for m in mutants for i in m.tests[:m.ran])
             print(f"{module}: killed {killed} of {len(mutants)} ({time.monotonic() - t:.0f} s; {runs} test runs, "
-                  f"{cost:.0f} s of the clean run's time)", flush=True)
+                  f"{cost:.0f} s of the clean run's time, {timeouts} past their budget)", flush=True)
+            spent = {}
+            for m in mutants:
+                for i in m.tests[:m.ran]:
+                    spent[i] = spent.get(i, 0) + 1
+            for i in sorted(spent, key=lambda i: -spent[i] * self.durations[i])[:3]:
+                print(f"  {spent[i]} runs x {self.durations[i]:.2f} s: {self.items[i].nodeid}", flush=True)
         self.report(results, time.monotonic() - started)
 
     def _sites_by_function(self):
@@ -810,7 +845,7 @@ class Runner:
                 # faster one before it.
                 kills = self.kills.get((m.module, m.function), {})
                 m.tests.sort(key=lambda i: (-kills.get(i, 0), self.durations[i]))
-                budget = 10 + 3 * sum(self.durations[i] for i in m.tests)
+                budget = 5 + 3 * sum(self.durations[i] for i in m.tests)
                 running[self._fork(m)] = (m, time.monotonic() + budget)
             pid, status = os.waitpid(-1, os.WNOHANG)
             if pid == 0:
@@ -853,6 +888,7 @@ class Runner:
                 c.cache_clear()
             from _pytest.runner import runtestprotocol
 
+            _fail_fast()
             for n, i in enumerate(m.tests):
                 item = self.items[i]
                 item.session._setupstate.teardown_exact(item)
@@ -924,6 +960,33 @@ class Runner:
             if self.postgres:  # every mutant, for the SQLite pass to merge
                 data["mutants"] = [{"ident": list(m.ident), "status": m.status} for ms in results.values() for m in ms]
             Path(self.out).write_text(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def _ours(func):
+    code = getattr(func, "__code__", None)
+    return code is not None and code.co_filename.startswith(str(ROOT) + os.sep) and ".venv" not in code.co_filename
+
+
+def _fail_fast():
+    """In a mutant's child, where only the fact of a failure is read: a
+    failing test is reported without its traceback, and a property test
+    stops at its first failing example. pytest's rendering of a traceback
+    (finding each frame's source through every loaded module) took about
+    nine tenths of a child's time when its first test killed the mutant;
+    hypothesis, having found a failure, goes on generating for up to ten
+    seconds and then shrinks it."""
+    from _pytest.nodes import Node
+    from _pytest.python import Function
+
+    Node._repr_failure_py = lambda self, excinfo, style=None: "failed"
+    Function.repr_failure = lambda self, excinfo: "failed"
+    try:
+        from hypothesis.internal.conjecture.engine import ConjectureRunner
+    except ImportError:  # another hypothesis: it shrinks, and only time is lost
+        return
+    more = ConjectureRunner.should_generate_more
+    ConjectureRunner.should_generate_more = lambda self: not self.interesting_test_cases and more(self)
+    ConjectureRunner.shrink_interesting_test_cases = lambda self: None
 
 
 KILLED = ("killed", "timeout", "killed on PostgreSQL")
@@ -1010,8 +1073,6 @@ def main(argv=None):
         for m in modules:
             MODULES[m] = {**MODULES[m], "tests": [t.strip() for t in args.tests.split(",") if t.strip()]}
     tests = sorted({t for m in modules for t in MODULES[m]["tests"]})
-    import pytest
-
     deselect = [arg for t in sorted(SUBPROCESS_TESTS) if t.split("::")[0] in tests for arg in ("--deselect", t)]
     return pytest.main(["-q", "-p", "no:cacheprovider", "-m", "not browser", *deselect, *tests],
                        plugins=[Runner(modules, max(1, args.jobs), args.out, postgres=bool(args.pg_pass),
