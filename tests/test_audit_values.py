@@ -172,6 +172,14 @@ def test_a_records_own_pairing_wins_over_its_pairing_attribute(county):
     assert (event.pairing_id, event.region_path) == (county.pk, "")
     (created,) = record_created([county])
     assert (created.pairing_id, created.region_path) == (county.pk, "")
+    # A record of a pairing that also has a region of its own is filed under
+    # the pairing alone: its region is never read.
+    agreement = Agreement.objects.filter(pairing=county).first()
+    agreement.audit_region_path = lambda: "/9/"
+    assert audit_region_path(agreement) == "/9/"
+    event = record_for(agreement, "update")
+    (created,) = record_created([agreement])
+    assert (event.pairing_id, event.region_path) == (created.pairing_id, created.region_path) == (county.pk, "")
 
 
 def test_record_for_files_and_names_the_event(county):

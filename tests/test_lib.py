@@ -95,6 +95,7 @@ class TestBankAccounts:
     @pytest.mark.parametrize("account, masked", [
         ("6222000000000012", "6222********0012"),        # 16 digits: first and last four
         ("6222020200112233445", "6222***********3445"),  # 19 digits
+        ("62220202001100123456", "6222************3456"),  # 20: still four at each end
         ("622202020011", "622******011"),                # 12: three at each end, half hidden
         ("62220012", "62****12"),                        # 8: two at each end
         ("622200", "6****0"),                            # 6: one at each end
@@ -114,7 +115,7 @@ class TestBankAccounts:
     @pytest.mark.parametrize("typed, stored", [
         ("6222000011112222", "6222000011112222"), (" 6222 0000 1111 2222 ", "6222000011112222"),
         ("6222-0000-1111-2222", "6222000011112222"), ("６２２２０００１", "62220001"), ("622200", "622200"),
-        ("1" * 40, "1" * 40),
+        ("1" * 40, "1" * 40), ("6222－0000－1111－2222", "6222000011112222"),
     ])
     def test_normalize_drops_spaces_and_dashes(self, typed, stored):
         assert normalize_account(typed) == stored
@@ -124,9 +125,10 @@ class TestBankAccounts:
         with pytest.raises(ValueError, match=f"^{ACCOUNT_MESSAGE}$"):
             normalize_account(typed)
 
-    def test_normalize_refuses_an_empty_value(self):
+    @pytest.mark.parametrize("typed", ["  - ", "－", "", None])
+    def test_normalize_refuses_an_empty_value(self, typed):
         with pytest.raises(ValueError, match="^投标保证金转出账户为空$"):
-            normalize_account("  - ")
+            normalize_account(typed)
 
     @given(st.dates(min_value=datetime.date(1920, 1, 1), max_value=datetime.date(2010, 12, 31)),
            st.integers(min_value=0, max_value=999))

@@ -282,3 +282,31 @@ def test_unit_paths_and_the_cached_scope(users):
     frozen.is_superuser = True
     s = scope_for(frozen)
     assert s.is_global and s is not scope_for(frozen)
+
+
+def test_filter_asks_a_unit_membership_for_the_permission_and_keeps_a_full_one_beside_it(county, foreign, users):
+    own = set(Project.objects.filter(pairing__in=subtree(county), implementing_unit=hospital()))
+    assert own
+    unit = fresh(users["yiyuan"])
+    assert set(unit.filter(Project.objects.all(), "unit")) == own
+    # The unit role does not hold "write": none of its projects for it.
+    assert not unit.filter(Project.objects.all(), "write").exists()
+    # A full membership elsewhere beside the unit one: that pairing's rows
+    # whole, and the unit's own rows here.
+    abroad = set(Project.objects.filter(pairing__in=subtree(foreign)))
+    if not abroad:
+        template = Project.objects.filter(pairing=county).first()
+        template.pk = None
+        template.pairing = foreign
+        template.implementing_unit = None
+        template.library_entry = None
+        Project.objects.bulk_create([template])  # a row is all the scope reads (the year's funds aside)
+        abroad = {template}
+    Membership.objects.create(user=users["yiyuan"], pairing=foreign, role="leader")
+    both = fresh(users["yiyuan"])
+    assert set(both.filter(Project.objects.all())) == own | abroad
+
+
+def test_filter_refuses_a_model_that_is_not_scoped(users):
+    with pytest.raises(AttributeError):
+        fresh(users["liuhe"]).filter(Region.objects.all())

@@ -331,3 +331,14 @@ def test_column_sums_add_to_cells_already_there():
     fresh = Deltas()
     fresh.add_columns({f: [v, v] for f, v in zip(fields, row)}, [20, 3])
     assert fresh.by_table[SaleTotal] == {(1, 2022, 3, 10, Sale.HELPED): [23, 2]}
+
+
+def test_differences_are_listed_in_the_order_of_their_keys_texts_whatever_the_sets_order(sub):
+    fields = FIELDS[SaleTotal]
+    for month in range(1, 13):
+        for year in (2021, 2023):
+            SaleTotal.objects.create(**dict(zip(fields, (sub.pk, year, month, 10, Sale.HELPED))),
+                                     amount_fen=month, n=1)
+    listed = [key[1:3] for table, key, _, _ in differences([sub.pk]) if table == "saletotal"]
+    assert listed == [(year, month) for year in (2021, 2023)
+                      for month in (1, 10, 11, 12, 2, 3, 4, 5, 6, 7, 8, 9)]

@@ -54,6 +54,14 @@ def test_encryption_and_search_keys_differ():
     assert enc != search and len(enc) == len(search) == 32
 
 
+@pytest.mark.parametrize("secret", ["k" * 15, "", None])
+def test_a_key_needs_sixteen_characters(secret):
+    with pytest.raises(ValueError, match="^PII_KEY is missing or shorter than 16 characters$"):
+        pii._keys(secret)
+    encrypt, search = pii._keys("k" * 16)
+    assert len(encrypt) == len(search) == 32 and encrypt != search
+
+
 def test_short_key_refused(settings):
     settings.PII_KEY = "short"
     with pytest.raises(ValueError, match="PII_KEY"):

@@ -9,11 +9,13 @@ here, not built with the rules' own helpers.
 """
 
 import hashlib
+import re
 
 import pytest
+from django.utils import translation
 
 from xiezuo.procurement.models import Amendment, Bid, Finding, RuleSet, RuleSetting, RuleSetVersion
-from xiezuo.procurement.rules import RULES
+from xiezuo.procurement.rules import RULES, Param, Rule
 
 from .conftest import D, award, bid, codes, wan
 
@@ -398,3 +400,20 @@ def test_repeat_winner_names_supplier_buyer_year_and_the_awards(make_tender):
 
 def test_every_rule_has_a_finding_read_whole_here():
     assert COVERED == set(RULES)
+
+
+def test_rule_names_descriptions_and_parameter_labels_are_shown_in_the_readers_language():
+    han = re.compile("[\u4e00-\u9fff]")
+    for rule in RULES.values():
+        assert rule.description and all(p.label for p in rule.params)
+        with translation.override("zh-hans"):
+            assert (rule.name_shown, rule.description_shown) == (rule.name, rule.description)
+            assert [p.label_shown for p in rule.params] == [p.label for p in rule.params]
+        with translation.override("en"):
+            shown = [rule.name_shown, rule.description_shown, *(p.label_shown for p in rule.params)]
+            assert all(text and not han.search(text) for text in shown), (rule.code, shown)
+    # A rule without a description shows none (gettext("") would give the
+    # catalogue's header).
+    bare = Rule("X", "测试规则", "", "", "low", (Param("n", "数量", "int", 1),), None)
+    with translation.override("en"):
+        assert bare.description_shown == ""

@@ -195,7 +195,7 @@ class Scope:
         projects (`unit_path`) and nothing of models without one.
         """
         model = queryset.model
-        path = getattr(model, "scope_path", "pairing")
+        path = model.scope_path  # every scoped model is a ScopedModel: an unscoped one fails here, loudly
         perms = self._load()
         full = [pid for pid, p in perms.items() if perm in p and pid not in self._unit_only]
         q = Q(**{f"{path}__in": full})
