@@ -412,8 +412,8 @@ def test_rule_names_descriptions_and_parameter_labels_are_shown_in_the_readers_l
         with translation.override("en"):
             shown = [rule.name_shown, rule.description_shown, *(p.label_shown for p in rule.params)]
             assert all(text and not han.search(text) for text in shown), (rule.code, shown)
-    # A rule without a description shows none (gettext("") would give the
-    # catalogue's header).
+    # A rule without a description shows none (Python's own gettext("")
+    # would give the catalogue's header; Django's gives "").
     bare = Rule("X", "测试规则", "", "", "low", (Param("n", "数量", "int", 1),), None)
     with translation.override("en"):
         assert bare.description_shown == ""

@@ -66,7 +66,7 @@ class Rule:
 
     @property
     def description_shown(self):
-        return gettext(self.description) if self.description else ""
+        return gettext(self.description)  # Django's gettext gives "" for "", not the catalogue's header
 
     def defaults(self):
         return {p.name: p.default for p in self.params}
