@@ -66,8 +66,9 @@ TIMES ?= 10
 test-repeat: setup-dev
 	@mkdir -p var; for i in $$(seq $(TIMES)); do \
 	  echo "--- run $$i of $(TIMES), $$(date -u '+%Y-%m-%d %H:%M UTC') ---"; \
-	  $(PY) -m pytest -q -n $(TEST_WORKERS) --maxprocesses 4 >var/test-repeat.log 2>&1; rc=$$?; \
-	  tail -2 var/test-repeat.log; [ $$rc -eq 0 ] || { echo "run $$i failed: var/test-repeat.log"; exit $$rc; }; \
+	  $(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 >var/test-repeat-$$i.log 2>&1; rc=$$?; \
+	  grep -E "[0-9]+ (passed|failed|error)" var/test-repeat-$$i.log | tail -1; \
+	  [ $$rc -eq 0 ] || { echo "run $$i failed: var/test-repeat-$$i.log"; exit $$rc; }; \
 	done
 
 test-pg: setup-dev
