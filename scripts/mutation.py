@@ -803,7 +803,7 @@ class Runner:
             sites = self._sites_by_function()
             calling = 0
             for m in mutants:
-                m.tests = sorted(self._reaching(m, sites) & own, key=lambda i: self.durations[i])
+                m.tests = list(self._reaching(m, sites) & own)  # ordered when the mutant is run
                 calling += len(self._reaching(m, sites, whole_function=True) & own)
                 if not m.tests:
                     m.status = "no test"
@@ -812,15 +812,15 @@ class Runner:
             self._run_all([m for m in mutants if m.status == "pending"])
             results[module] = mutants
             killed = sum(m.status in KILLED for m in mutants)
-            runs = sum(m.ran for m in mutants)
-            timeouts = sum(m.status == "timeout" for m in mutants)
-            cost = sum(self.durations[i] for m in mutants for i in m.tests[:m.ran])
-            print(f"{module}: killed {killed} of {len(mutants)} ({time.monotonic() - t:.0f} s; {runs} test runs, "
-                  f"{cost:.0f} s of the clean run's time, {timeouts} past their budget)", flush=True)
-            spent = {}
+            spent = {}  # item index -> how many mutants' runs took it
             for m in mutants:
                 for i in m.tests[:m.ran]:
                     spent[i] = spent.get(i, 0) + 1
+            runs = sum(spent.values())
+            timeouts = sum(m.status == "timeout" for m in mutants)
+            cost = sum(n * self.durations[i] for i, n in spent.items())
+            print(f"{module}: killed {killed} of {len(mutants)} ({time.monotonic() - t:.0f} s; {runs} test runs, "
+                  f"{cost:.0f} s of the clean run's time, {timeouts} past their budget)", flush=True)
             for i in sorted(spent, key=lambda i: -spent[i] * self.durations[i])[:3]:
                 print(f"  {spent[i]} runs x {self.durations[i]:.2f} s: {self.items[i].nodeid}", flush=True)
         self.report(results, time.monotonic() - started)

@@ -293,15 +293,13 @@ def test_filter_asks_a_unit_membership_for_the_permission_and_keeps_a_full_one_b
     assert not unit.filter(Project.objects.all(), "write").exists()
     # A full membership elsewhere beside the unit one: that pairing's rows
     # whole, and the unit's own rows here.
+    # The foreign pairing gets a project (a row is all the scope reads).
+    template = Project.objects.filter(pairing=county).first()
+    template.pk = None
+    template.pairing, template.implementing_unit, template.library_entry = foreign, None, None
+    Project.objects.bulk_create([template])
     abroad = set(Project.objects.filter(pairing__in=subtree(foreign)))
-    if not abroad:
-        template = Project.objects.filter(pairing=county).first()
-        template.pk = None
-        template.pairing = foreign
-        template.implementing_unit = None
-        template.library_entry = None
-        Project.objects.bulk_create([template])  # a row is all the scope reads (the year's funds aside)
-        abroad = {template}
+    assert template in abroad
     Membership.objects.create(user=users["yiyuan"], pairing=foreign, role="leader")
     both = fresh(users["yiyuan"])
     assert set(both.filter(Project.objects.all())) == own | abroad
