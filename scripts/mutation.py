@@ -996,6 +996,8 @@ def _fail_fast():
         from hypothesis.internal.conjecture.engine import ConjectureRunner
     except ImportError:  # another hypothesis: it shrinks, and only time is lost
         return
+    if not all(hasattr(ConjectureRunner, a) for a in ("should_generate_more", "shrink_interesting_test_cases")):
+        return  # likewise: a failure here would count every mutant as killed
     more = ConjectureRunner.should_generate_more
     ConjectureRunner.should_generate_more = lambda self: not self.interesting_test_cases and more(self)
     ConjectureRunner.shrink_interesting_test_cases = lambda self: None
