@@ -73,49 +73,57 @@ DESTINATION_ORDER = Case(*[When(destination=code, then=Value(n)) for n, (code, _
 # The employment figures of one or more periods (each a set of years) in one
 # statement. `jobs` are the jobs of the pairings with a worked day by today
 # (from the ORM, with day numbers); `years` holds one row per (period, year):
-# the year's first and last day, its threshold of stable days, whether its
-# rule counts 监测对象 as 脱贫, and the first day of the period.
-#  - spans: each job cut to each year and to today (a day counts once it has come);
-#  - worked: the days each span adds to the union of the person's earlier
-#    spans of the year (ordered by first day: what an earlier span covers from
-#    this span's first day on is [lo, the earlier spans' latest end]);
-#  - person_year: cumulative working days of a person in a year;
-#  - person_period: employed (any span), stable (any year over the
+# the year's first and last day, its threshold of stable days and whether its
+# rule counts 监测对象 as 脱贫; `ranges` one row per run of consecutive years
+# of a period: its first and last day and the period's first day.
+#  - pieces: each job's days (cut to today: a day counts once it has come)
+#    that the person's earlier jobs (ordered by first day) do not cover;
+#    an earlier job covers up to their latest end, and from this job's first
+#    day on, since it started no later. The pieces are disjoint and together
+#    they are the union of the person's spells, whatever the years asked:
+#    the one window runs over jobs, not jobs × years;
+#  - person_year: cumulative working days of a person in a year, the pieces
+#    cut to the year and summed;
+#  - person_period: employed (any day), stable (any year over the
 #    threshold), 脱贫 (household, or 监测对象 in a year whose rule counts them);
+#  - job_days: each job's days in each period, cut to its ranges;
 #  - main: the job with the most days in the period (ties: the later start,
 #    then the report's order), whose destination counts the person.
 EMPLOYMENT_SQL = """
 WITH jobs AS ({jobs}),
-years (period, yf, yl, stable_days, monitored, pfirst) AS (VALUES {years}),
-spans AS (
-    SELECT j.job, j.worker, j.household, j.dest, j.form_code, j.s, j.f, j.o, y.period, y.yf, y.stable_days,
-           y.monitored, y.pfirst,
-           CASE WHEN j.s > y.yf THEN j.s ELSE y.yf END AS lo,
-           CASE WHEN j.e IS NOT NULL AND j.e < {today} AND j.e < y.yl THEN j.e
-                WHEN {today} < y.yl THEN {today} ELSE y.yl END AS hi
-    FROM jobs j CROSS JOIN years y
+years (period, yf, yl, stable_days, monitored) AS (VALUES {years}),
+ranges (period, rf, rl, pfirst) AS (VALUES {ranges}),
+ends AS MATERIALIZED (
+    SELECT job, worker, household, dest, form_code, s, f, o,
+           CASE WHEN e IS NOT NULL AND e < {today} THEN e ELSE {today} END AS t
+    FROM jobs
 ),
-worked AS MATERIALIZED (
-    SELECT spans.*, MAX(hi) OVER (PARTITION BY worker, period, yf ORDER BY lo, hi
-                                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_hi
-    FROM spans WHERE lo <= hi
+pieces AS (
+    SELECT worker, CASE WHEN before_t IS NULL OR s > before_t THEN s ELSE before_t + 1 END AS lo, t AS hi
+    FROM (SELECT worker, s, t, MAX(t) OVER (PARTITION BY worker ORDER BY s, t
+                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_t
+          FROM ends) AS ordered
+    WHERE before_t IS NULL OR t > before_t
 ),
 person_year AS (
-    SELECT worker, period, yf, MAX(stable_days) AS stable_days, MAX(monitored) AS monitored,
-           SUM(CASE WHEN before_hi IS NULL OR lo > before_hi THEN hi - lo + 1
-                    WHEN hi > before_hi THEN hi - before_hi ELSE 0 END) AS days
-    FROM worked GROUP BY worker, period, yf
+    SELECT p.worker, y.period, y.yf, MAX(y.stable_days) AS stable_days, MAX(y.monitored) AS monitored,
+           SUM((CASE WHEN p.hi < y.yl THEN p.hi ELSE y.yl END) - (CASE WHEN p.lo > y.yf THEN p.lo ELSE y.yf END) + 1)
+               AS days
+    FROM pieces p JOIN years y ON p.lo <= y.yl AND p.hi >= y.yf AND p.lo <= p.hi
+    GROUP BY p.worker, y.period, y.yf
 ),
-person_period AS MATERIALIZED (
+person_period AS (
     SELECT worker, period, MAX(CASE WHEN days >= stable_days THEN 1 ELSE 0 END) AS stable,
            MAX(monitored) AS monitored
     FROM person_year GROUP BY worker, period
 ),
 job_days AS MATERIALIZED (
-    SELECT job, worker, period, MAX(household) AS household, MAX(dest) AS dest, MAX(form_code) AS form_code,
-           MAX(s) AS s, MAX(o) AS o, MAX(CASE WHEN f >= pfirst THEN 1 ELSE 0 END) AS is_new,
-           SUM(hi - lo + 1) AS days
-    FROM worked GROUP BY job, worker, period
+    SELECT j.job, j.worker, r.period, MAX(j.household) AS household, MAX(j.dest) AS dest,
+           MAX(j.form_code) AS form_code, MAX(j.s) AS s, MAX(j.o) AS o,
+           MAX(CASE WHEN j.f >= r.pfirst THEN 1 ELSE 0 END) AS is_new,
+           SUM((CASE WHEN j.t < r.rl THEN j.t ELSE r.rl END) - (CASE WHEN j.s > r.rf THEN j.s ELSE r.rf END) + 1) AS days
+    FROM ends j JOIN ranges r ON j.s <= r.rl AND j.t >= r.rf AND j.s <= j.t
+    GROUP BY j.job, j.worker, r.period
 ),
 main AS (
     SELECT job_days.*, ROW_NUMBER() OVER (PARTITION BY worker, period ORDER BY days DESC, s DESC, o) AS place
@@ -136,6 +144,18 @@ FROM people GROUP BY period, dest
 UNION ALL
 SELECT 'form', period, form_code, COUNT(DISTINCT worker), 0, 0, 0 FROM job_days GROUP BY period, form_code
 """
+
+
+def year_runs(years):
+    """[2021, 2022, 2024] → [(2021, 2022), (2024, 2024)]: the runs of
+    consecutive years, for the statement's `ranges` (sorted, distinct years)."""
+    runs = []
+    for y in years:
+        if runs and runs[-1][1] == y - 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return [tuple(r) for r in runs]
 
 
 def employment_figures(pairing_ids, periods, today=None):
@@ -160,14 +180,19 @@ def employment_figures(pairing_ids, periods, today=None):
                     dest=F("destination"), form_code=F("form"), s=EpochDay("start"), e=EpochDay("end"),
                     f=EpochDay(Subquery(first_job)), o=DESTINATION_ORDER))
     jobs_sql, params = jobs.query.sql_with_params()
-    rows = []
+    rows, ranges = [], []
     for n, key in enumerate(keys):
-        pfirst = epoch_day(datetime.date(min(periods[key]), 1, 1))
-        for y in sorted(set(periods[key])):
+        own = sorted(set(periods[key]))
+        pfirst = epoch_day(datetime.date(own[0], 1, 1))
+        for y in own:
             rule = rules[y]
             rows.append(f"({n}, {epoch_day(datetime.date(y, 1, 1))}, {epoch_day(datetime.date(y, 12, 31))}, "
-                        f"{int(rule.stable_days)}, {1 if rule.poverty_includes_monitored else 0}, {pfirst})")
-    sql = EMPLOYMENT_SQL.format(jobs=jobs_sql, years=", ".join(rows), today=epoch_day(today))
+                        f"{int(rule.stable_days)}, {1 if rule.poverty_includes_monitored else 0})")
+        for first, last in year_runs(own):
+            ranges.append(f"({n}, {epoch_day(datetime.date(first, 1, 1))}, {epoch_day(datetime.date(last, 12, 31))}, "
+                          f"{pfirst})")
+    sql = EMPLOYMENT_SQL.format(jobs=jobs_sql, years=", ".join(rows), ranges=", ".join(ranges),
+                                today=epoch_day(today))
     with connection.cursor() as cur:
         cur.execute(sql, [*params, Person.POVERTY, Person.MONITORED])
         result = cur.fetchall()
