@@ -61,7 +61,7 @@ def ledger_list(request, pairing_id, slug):
     if rule:
         # A dashboard card's rows: each marked with what it adds to the figure
         # (a row, or a distinct enterprise / village), and their total.
-        for obj, _ in listed:
+        for obj, _cells in listed:
             obj.counted_key = getattr(obj, rule[1]) if rule[1] else None
         total = qs.values(rule[1]).distinct().count() if rule[1] else qs.count()
         counted = {"figure": request.GET["counted"], "distinct": bool(rule[1]), "total": total}
