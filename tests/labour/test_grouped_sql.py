@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xiezuo.labour.figures import employment_figures
+from xiezuo.labour.figures import employment_figures, year_runs
 from xiezuo.labour.models import Employment, LabourYearRule, Person
 
 from . import oracle
@@ -108,3 +108,26 @@ def test_the_queries_do_not_grow_with_the_years_or_the_jobs(foreign):
         got, _ = employment_figures([foreign.pk], {y: [y] for y in YEARS}, today=D(2025, 6, 1))
     assert len(one.captured_queries) == len(many.captured_queries) == 2
     assert got[2023]["employed"] == 21 and got[2023]["employed_poverty"] == 21
+
+
+def test_a_period_is_cut_to_its_runs_of_consecutive_years():
+    assert year_runs([2021, 2022, 2023, 2024, 2025]) == [(2021, 2025)]
+    assert year_runs([2019, 2021, 2022, 2025]) == [(2019, 2019), (2021, 2022), (2025, 2025)]
+    assert year_runs([2024]) == [(2024, 2024)]
+    assert year_runs([]) == []
+
+
+def test_a_job_over_a_gap_of_the_period_counts_only_its_days_in_the_years_asked(foreign):
+    # 2021 and 2023 asked, not 2022. The long job (2021-12-25, 400 days, to
+    # 2023-01-28) has 7 + 28 = 35 days in those years; the short one
+    # (2023-03-01, 60 days) has 60, so it is the main job. Counting 2022
+    # too would give the long job 400 days.
+    make(foreign, [("poverty", [(D(2021, 12, 25), 400, "in_county", "enterprise"),
+                                (D(2023, 3, 1), 60, "paired_province", "workshop")])], [None] * 7)
+    got, _ = employment_figures([foreign.pk], {"p": [2021, 2023]}, today=D(2025, 6, 1))
+    assert got["p"]["employed"] == 1 and got["p"]["employed_new"] == 1
+    assert got["p"]["by_destination"]["paired_province"] == 1 and got["p"]["by_destination"]["in_county"] == 0
+    # On 2023-03-20 the short job has 20 days: the long one's 35 win.
+    got, _ = employment_figures([foreign.pk], {"p": [2021, 2023]}, today=D(2023, 3, 20))
+    assert got["p"]["by_destination"]["in_county"] == 1 and got["p"]["by_destination"]["paired_province"] == 0
+    assert got["p"] == oracle.employment([foreign.pk], [2021, 2023], D(2023, 3, 20))
