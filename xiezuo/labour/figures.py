@@ -77,11 +77,12 @@ DESTINATION_ORDER = Case(*[When(destination=code, then=Value(n)) for n, (code, _
 # rule counts 监测对象 as 脱贫; `ranges` one row per run of consecutive years
 # of a period: its first and last day and the period's first day.
 #  - pieces: each job's days (cut to today: a day counts once it has come)
-#    that the person's earlier jobs (ordered by first day) do not cover;
-#    an earlier job covers up to their latest end, and from this job's first
-#    day on, since it started no later. The pieces are disjoint and together
-#    they are the union of the person's spells, whatever the years asked:
-#    the one window runs over jobs, not jobs × years;
+#    that the person's earlier jobs (ordered by first day) do not cover:
+#    those cover every day from this job's first day to their latest end
+#    (the one ending last started no later), so a piece is what lies after
+#    that end. The pieces are disjoint and together they are the union of
+#    the person's spells, whatever the years asked: the one window runs over
+#    jobs, not jobs × years;
 #  - person_year: cumulative working days of a person in a year, the pieces
 #    cut to the year and summed;
 #  - person_period: employed (any day), stable (any year over the
