@@ -2,12 +2,17 @@
 
 import datetime
 
+from django.db import connection
+
 from lib.dates import parse_date
 
 from .models import Sale
 from .totals import filtered_total, rows_total
 
 PAGE_SIZE = 50
+RELATED = ("buyer", "product", "supplier__organisation", "channel")
+# SQLite takes at most 500 SELECTs to one compound statement (its default limit).
+PARTS_PER_STATEMENT = 400
 ID_FILTERS = {"channel": "销售渠道", "buyer": "采购单位", "product": "产品", "supplier": "供应商"}
 
 
@@ -82,15 +87,14 @@ def sales_page(pairing_id, f, cursor=None, limit=PAGE_SIZE, before=None, scope=N
     """Return one keyset page: rows, the cursors of the next and previous
     pages (or None) and the totals row. `cursor` pages forward (rows after
     it), `before` backward (rows before it)."""
-    qs = filtered(pairing_id, f, scope).select_related("buyer", "product", "supplier__organisation", "channel")
+    ids = pairing_ids(pairing_id)
     back = parse_cursor(before) if before else None
+    after = None if back else (parse_cursor(cursor) if cursor else None)
+    rows = _window(ids, f, scope, after, back, limit + 1)
     if back:
-        rows = qs.keyset_before(back, limit + 1)
-        has_prev, rows = len(rows) > limit, rows[-limit:]
+        has_prev, rows = len(rows) > limit, rows[:limit][::-1]
         next_cursor = make_cursor(rows[-1]) if rows else None
     else:
-        after = parse_cursor(cursor) if cursor else None
-        rows = list(qs.keyset(after=after, limit=limit + 1))
         has_prev, has_next = after is not None, len(rows) > limit
         rows = rows[:limit]
         next_cursor = make_cursor(rows[-1]) if has_next else None
@@ -103,3 +107,39 @@ def sales_page(pairing_id, f, cursor=None, limit=PAGE_SIZE, before=None, scope=N
         "total_count": total[1],
         "total_source": total[2],
     }
+
+
+def _window(ids, f, scope, after, back, count):
+    """Return up to `count` rows of the list next to the cursor, nearest
+    first: after `after` in list order (date desc, id desc), or before `back`
+    (date asc, id asc).
+
+    One pairing's rows come in that order straight off its (pairing, date,
+    id) index. Several pairings' rows (a pairing and its sub-pairings, the
+    page's default) do not: under `pairing_id IN (…)` both databases read
+    every sale of the tree and sort them all to show one page (0.9 s on
+    SQLite for a county of 200,000 sales). So each pairing's first `count`
+    keys are read off its own index, all in one UNION ALL, and the page is
+    the first `count` of them: at most `count` index entries a pairing,
+    whatever the size of the ledger."""
+    def keys(pairing):
+        qs = filtered(pairing, f, scope).values_list("date", "id")
+        return qs.keyset_back(back, count) if back else qs.keyset(after, count)
+
+    if len(ids) == 1:
+        qs = filtered(ids[0], f, scope).select_related(*RELATED)
+        return list(qs.keyset_back(back, count) if back else qs.keyset(after, count))
+    found = []
+    for start in range(0, len(ids), PARTS_PER_STATEMENT):
+        parts = [keys(pairing).query.sql_with_params() for pairing in ids[start:start + PARTS_PER_STATEMENT]]
+        sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS part{n}" for n, (part, _) in enumerate(parts))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for _, params in parts for value in params])
+            found += cursor.fetchall()
+    # A date comes back as text (SQLite) or a date (PostgreSQL): as text, both sort by day.
+    found.sort(key=lambda key: (str(key[0]), key[1]), reverse=not back)
+    wanted = [pk for _, pk in found[:count]]
+    order = ("date", "id") if back else ("-date", "-id")
+    # By id alone: they passed the filters and the scope above (the pairing
+    # filter again would have SQLite scan the tree's index instead).
+    return list(Sale.objects.filter(pk__in=wanted).select_related(*RELATED).order_by(*order))

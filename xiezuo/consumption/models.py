@@ -427,12 +427,12 @@ class SaleQuerySet(models.QuerySet):
             qs = qs.filter(date__lte=day).filter(Q(date__lt=day) | Q(id__lt=pk))
         return qs[:limit]
 
-    def keyset_before(self, before, limit=50):
-        """Return up to `limit` rows just before the cursor in list order
-        (the previous page), read backwards along the same index."""
+    def keyset_back(self, before, limit=50):
+        """Return up to `limit` rows just before the cursor `(date, id)` in
+        list order, nearest first (date asc, id asc): the same index read
+        backwards."""
         day, pk = before
-        qs = self.order_by("date", "id").filter(date__gte=day).filter(Q(date__gt=day) | Q(id__gt=pk))
-        return list(reversed(qs[:limit]))
+        return self.order_by("date", "id").filter(date__gte=day).filter(Q(date__gt=day) | Q(id__gt=pk))[:limit]
 
     def delete(self):
         """Delete the rows and take them out of the totals in one transaction."""
