@@ -225,6 +225,7 @@ def pages(county):
         ("项目详情 project detail", reverse("project_detail", args=[project.pk])),
         ("拨付列表 disbursements", reverse("disbursement_list", args=[p]) + y),
         ("消费帮扶 sales list", reverse("consumption_sales", args=[p]) + y),
+        ("消费帮扶 sales list, as it opens (no filter)", reverse("consumption_sales", args=[p])),
         ("832份额 share", reverse("consumption_share832", args=[p]) + y),
         ("劳务协作 labour overview", reverse("labour_overview", args=[p]) + y),
         ("就业台账 employment list", reverse("labour_employment_list", args=[p]) + y),
