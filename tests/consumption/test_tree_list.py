@@ -113,3 +113,25 @@ def test_the_page_of_a_tree_reads_each_pairings_index_without_sorting_the_tree(c
     # The rows themselves are then read by id, not by the tree's pairings.
     rows = [q["sql"] for q in queries.captured_queries if "consumption_buyer" in q["sql"]]
     assert len(rows) == 1 and "pairing_id" not in rows[0].split("WHERE")[1], rows
+
+
+@pytest.mark.parametrize("username", ["liuhe", "huangyuan", "yiyuan", "lingdao", "shenji"])
+def test_each_reader_of_the_trees_page_sees_the_sales_of_their_scope_in_order(county, tree_sales, username):
+    # The page as each demo role opens it: the unit (yiyuan, a hospital) reads
+    # no sale of the county pair itself, so some pairings drop out whole.
+    from xiezuo.accounts.models import User
+    from xiezuo.accounts.scope import scope_for
+
+    scope = scope_for(User.objects.get(username=username))
+    ids = subtree_ids([county])[county.pk]
+    visible = list(scope.filter(Sale.objects.filter(pairing_id__in=ids, date__year=YEAR)))
+    pages, cursor = [], None
+    while True:
+        page = listing.sales_page(ids, IN_YEAR, cursor, limit=4, scope=scope)
+        pages += [s.pk for s in page["rows"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == in_list_order(visible)
+    if username == "yiyuan":
+        assert len(visible) < len(tree_sales)  # the case of pairings without a visible row

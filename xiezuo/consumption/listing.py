@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from lib.dates import parse_date
@@ -129,12 +130,18 @@ def _window(ids, f, scope, after, back, count):
     if len(ids) == 1:
         qs = filtered(ids[0], f, scope).select_related(*RELATED)
         return list(qs.keyset_back(back, count) if back else qs.keyset(after, count))
+    parts = []
+    for pairing in ids:
+        try:
+            parts.append(keys(pairing).query.sql_with_params())
+        except EmptyResultSet:  # nothing of this pairing is in the reader's scope
+            pass
     found = []
-    for start in range(0, len(ids), PARTS_PER_STATEMENT):
-        parts = [keys(pairing).query.sql_with_params() for pairing in ids[start:start + PARTS_PER_STATEMENT]]
-        sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS part{n}" for n, (part, _) in enumerate(parts))
+    for start in range(0, len(parts), PARTS_PER_STATEMENT):
+        chunk = parts[start:start + PARTS_PER_STATEMENT]
+        sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS part{n}" for n, (part, _) in enumerate(chunk))
         with connection.cursor() as cursor:
-            cursor.execute(sql, [value for _, params in parts for value in params])
+            cursor.execute(sql, [value for _, params in chunk for value in params])
             found += cursor.fetchall()
     # A date comes back as text (SQLite) or a date (PostgreSQL): as text, both sort by day.
     found.sort(key=lambda key: (str(key[0]), key[1]), reverse=not back)
