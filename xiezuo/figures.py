@@ -78,3 +78,12 @@ def compute(pairing, years, sections=None):
         if sections is None or name in sections:
             result[name] = fn(ids, list(years))
     return result
+
+
+def cached(pairing, years, sections=None):
+    """`compute`, served from the figures cache where it is valid: what
+    pages and the API read (`assessment.services.period_figures`; the
+    assessment app keeps the cache and knows when a change makes it stale)."""
+    from xiezuo.assessment.services import period_figures
+
+    return period_figures(pairing, years, sections)

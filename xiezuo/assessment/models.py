@@ -427,5 +427,28 @@ class FiguresCache(ScopedModel):
         constraints = [models.UniqueConstraint("pairing", "year", name="figures_cache_unique")]
 
 
+class PeriodFigures(ScopedModel):
+    """Computed figures of one pairing (with its subtree) over a run of
+    several years, section by section (`services.period_figures`).
+
+    Figures over a period are not the years' figures added up: the labour
+    section counts each person once over the period (employed in any year,
+    stable in one of them, under the destination of the job with the most
+    days in the period). A section is kept until an audit event of the
+    subtree can have changed it in one of the years, or the day changes,
+    as `FiguresCache` is; `figures` holds the sections asked for so far.
+    """
+
+    pairing = models.ForeignKey("pairings.Pairing", on_delete=models.CASCADE, related_name="+")
+    first_year = models.PositiveSmallIntegerField()
+    last_year = models.PositiveSmallIntegerField()
+    figures = models.JSONField(default=dict)
+    audit_seq = models.BigIntegerField()
+    computed_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint("pairing", "first_year", "last_year", name="period_figures_unique")]
+
+
 for _model in (Indicator, ManualActual, SelfEvaluation):
     tracked(_model)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.audit.models import record
 from xiezuo.crosscheck import onsave
-from xiezuo.figures import compute
+from xiezuo.figures import cached
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of
 from xiezuo.front.params import id_param, year_param
@@ -59,7 +59,7 @@ def funds_overview(request, pairing_id):
     years = years_of(pairing)
     year = working_year(request, pairing)
     projects = scope_for(request.user).filter(Project.objects.in_subtree(pairing))
-    figures = compute(pairing, [year], ["funds"])["funds"]
+    figures = cached(pairing, [year], ["funds"])["funds"]
     names = dict(ProjectCategory.objects.values_list("code", "name"))
     ctx = {"pairing": pairing, "years": years, "year": year, "figures": figures, "alerts": health.alerts(projects),
            "by_status": [(label, figures["projects_by_status"][code]) for code, label in Project.STATUSES

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.accounts.scope import get_pairing, scope_for
-from xiezuo.figures import compute
+from xiezuo.figures import cached
 from xiezuo.front.downloads import file_download
 from xiezuo.front.forms import loaded_version_of, save_or_conflict
 from xiezuo.front.years import working_year
@@ -37,7 +37,7 @@ def _year(request, pairing):
 def home(request, pairing_id):
     pairing = get_pairing(request.user, pairing_id)
     year = _year(request, pairing)
-    figures = compute(pairing, [year], sections=["industry", "exchanges"])
+    figures = cached(pairing, [year], sections=["industry", "exchanges"])
     village_pairs = pairing.subtree().filter(level__in=VILLAGE_PAIR_LEVELS).select_related(
         "east_org", "west_org", "east_region", "west_region")
     ctx = {"pairing": pairing, "year": year, "industry": figures["industry"], "exchanges": figures["exchanges"],

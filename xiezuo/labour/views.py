@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from xiezuo.accounts.scope import get_pairing, scope_for
-from xiezuo.figures import compute
+from xiezuo.figures import cached
 from xiezuo.front.forms import save_or_conflict
 from xiezuo.front.params import year_param
 from xiezuo.front.years import working_year
@@ -76,7 +76,7 @@ def overview(request, pairing_id):
     first, last = year_param(request, "from") or this_year, year_param(request, "to") or this_year
     if first > last:
         first, last = last, first
-    figures = compute(pairing, range(first, last + 1), sections=["labour", "talent"])
+    figures = cached(pairing, range(first, last + 1), sections=["labour", "talent"])
     labour, talent = figures["labour"], figures["talent"]
     directions = [(code, label, {key: talent[f"{key}_{code}"] for key in (
         "cadres", "cadres_arrived", "professionals", "professionals_arrived")})

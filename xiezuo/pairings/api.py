@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 from xiezuo.accounts.scope import get_pairing, scope_for
 from xiezuo.api_helpers import etag_of, loaded_version_from
 from xiezuo.api_types import year_query
-from xiezuo.figures import compute
+from xiezuo.figures import cached
 from xiezuo.front.forms import save_versioned
 
 from .models import Agreement, AgreementTarget, Organisation, Region
@@ -158,4 +158,4 @@ def years_from_params(year, from_year, to_year):
 def figures(request, pairing_id: int, year: int | None = year_query(),
             from_year: int | None = year_query(alias="from"), to: int | None = year_query()):
     pairing = get_pairing(request.user, pairing_id)
-    return compute(pairing, years_from_params(year, from_year, to))
+    return cached(pairing, years_from_params(year, from_year, to))
