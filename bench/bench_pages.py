@@ -14,7 +14,9 @@ Django's template cache and the database's page cache are warm); the
 `after an edit` line changes one sale of the year first, so the dashboard
 recomputes the sections that read sales.
 
-The five-year figures (uncached: every section over 2021–2025) and two
+The figures endpoint for one year and for five (2021–2025), cached (each
+asked once first) and on the first request after an edit of a job (the
+labour section computed again), and two
 in-process comparisons, each for one year and for five, old path against new on the same data in the same
 run (issue 22): the labour employment figures counted person by person in
 Python (tests/labour/oracle.py, the section's code before) against the
@@ -219,7 +221,10 @@ def pages(county):
         ("看板 dashboard page", reverse("assessment:dashboard", args=[p]) + y),
         ("看板数据 dashboard JSON", f"/api/v1/pairings/{p}/dashboard{y}"),
         ("五年趋势 trends JSON", f"/api/v1/pairings/{p}/trends?from={YEARS[0]}&to={YEARS[-1]}"),
-        ("五年数据 figures JSON, five years (uncached)", f"/api/v1/pairings/{p}/figures?from={YEARS[0]}&to={YEARS[-1]}"),
+        ("年度数据 figures JSON, one year", f"/api/v1/pairings/{p}/figures{y}"),
+        ("五年数据 figures JSON, five years", f"/api/v1/pairings/{p}/figures?from={YEARS[0]}&to={YEARS[-1]}"),
+        ("劳务协作 labour overview, five years", reverse("labour_overview", args=[p])
+         + f"?from={YEARS[0]}&to={YEARS[-1]}"),
         ("资金与项目 funds overview", reverse("funds_overview", args=[p]) + y),
         ("项目列表 projects", reverse("project_list", args=[p]) + y),
         ("项目详情 project detail", reverse("project_detail", args=[project.pk])),
@@ -305,6 +310,25 @@ def run():
     edit = statistics.median(after)
     rows.append({"page": "看板数据 dashboard JSON, first request after an edit of a sale", "path": "",
                  "ms": edit * 1000, "ratio": edit / trivial, "queries": None})
+    # The figures of one year and of five, first request after an edit of a
+    # job: the labour section (counted person by person over the period) is
+    # computed again, the other sections are served as they were.
+    from xiezuo.labour.models import Employment
+
+    for what, path in (("one year", f"/api/v1/pairings/{county.pk}/figures?year={YEAR}"),
+                       ("five years", f"/api/v1/pairings/{county.pk}/figures?from={YEARS[0]}&to={YEARS[-1]}")):
+        clerk.get(path)
+        after = []
+        for _ in range(repeat):
+            job = Employment.objects.filter(pairing=county).order_by("?").first()
+            job.monthly_income = (job.monthly_income or Decimal(0)) + Decimal("1")
+            job.save()
+            t = time.perf_counter()
+            clerk.get(path)
+            after.append(time.perf_counter() - t)
+        edit = statistics.median(after)
+        rows.append({"page": f"figures JSON, {what}, first request after an edit of a job", "path": path,
+                     "ms": edit * 1000, "ratio": edit / trivial, "queries": None})
     compared = compare_paths(county, repeat)
     out.write_text(json.dumps({"database": label, "trivial_ms": trivial * 1000, "trivial_queries": trivial_q,
                                "rows": rows, "compared": compared, "made": info["made"], "generated_seconds": info["seconds"],
@@ -371,7 +395,7 @@ def render(machine, results, load_at_start):
         f"  median of {results[0]['repeat']} after one warm-up request; baseline: the login page, anonymous",
         f"- Load average when the report was written: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[2]:.1f} (15 min)",
         "- What is warm: the figures cache, templates and the database's pages (each page asked once first);",
-        "  the last line changes one sale of the year before each request",
+        "  the lines \"after an edit\" change one sale (or one job) of the county before each request",
         "",
     ]
     for r in results:
@@ -388,6 +412,13 @@ def render(machine, results, load_at_start):
             (old_ms, old_q), (new_ms, new_q) = c["old"], c["new"]
             lines.append(f"| {c['what']} | {old_ms:.1f} ms, {old_q} queries | {new_ms:.1f} ms, {new_q} queries | "
                          f"{old_ms / new_ms:.1f}x | {'yes' if c['same'] else '**no**'} |")
+        pages = {row["page"]: row["ms"] for row in r["rows"]}
+        for one, five, what in (("年度数据 figures JSON, one year", "五年数据 figures JSON, five years", "cached"),
+                                ("figures JSON, one year, first request after an edit of a job",
+                                 "figures JSON, five years, first request after an edit of a job",
+                                 "first request after an edit of a job")):
+            if pages.get(one) and pages.get(five):
+                lines.append(f"\nfigures JSON ({what}): five years take {pages[five] / pages[one]:.2f}x one year.")
         by_what = {c["what"]: c["new"][0] for c in r.get("compared", [])}
         for what in ("labour employment figures", "trends' headline figures"):
             one, five = by_what.get(f"{what}, 1 year(s)"), by_what.get(f"{what}, 5 year(s)")
