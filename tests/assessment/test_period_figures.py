@@ -144,3 +144,59 @@ def make_job(county):
         return job
 
     return make
+
+
+def test_two_processes_computing_one_period_at_once_both_get_it_and_one_entry_is_kept(file_demo):
+    """Two readers open the same five-year view at once on a SQLite file:
+    both compute it, both are answered with the same figures, and the entry
+    is stored once (the second writer finds the first's and keeps it)."""
+    racer = """
+        import json
+        from django.core.serializers.json import DjangoJSONEncoder
+        from xiezuo.assessment.services import period_figures
+        from xiezuo.pairings.models import Pairing
+        county = Pairing.objects.get(level="county", east_region__name="六合区", west_region__name="湟源县")
+        released()
+        figures = period_figures(county, range(2021, 2026), ["labour", "consumption"])
+        report(figures=json.loads(json.dumps(figures, cls=DjangoJSONEncoder)))
+    """
+    first, second = file_demo.race(racer, racer)
+    after = file_demo.run("""
+        import json
+        from django.core.serializers.json import DjangoJSONEncoder
+        from xiezuo import figures as registry
+        from xiezuo.assessment.models import PeriodFigures
+        from xiezuo.pairings.models import Pairing
+        county = Pairing.objects.get(level="county", east_region__name="六合区", west_region__name="湟源县")
+        fresh = registry.compute(county, range(2021, 2026), ["labour", "consumption"])
+        report(entries=PeriodFigures.objects.count(), fresh=json.loads(json.dumps(fresh, cls=DjangoJSONEncoder)))
+    """)
+    assert first["figures"] == second["figures"] == after["fresh"]
+    assert after["entries"] == 1
+
+
+def test_two_connections_computing_one_period_at_once_on_postgresql(transactional_demo, postgres_only):
+    import threading
+
+    from xiezuo.pairings.models import Pairing
+
+    county_id = Pairing.objects.get(level="county", east_region__name="六合区", west_region__name="湟源县").pk
+    barrier, answers = threading.Barrier(2), []
+
+    def reader():
+        try:
+            county = Pairing.objects.get(pk=county_id)
+            barrier.wait(timeout=10)
+            answers.append(services.period_figures(county, YEARS, ["labour", "consumption"]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    county = Pairing.objects.get(pk=county_id)
+    assert len(answers) == 2
+    assert answers[0] == answers[1] == fresh(county, sections=["labour", "consumption"])
+    assert PeriodFigures.objects.count() == 1
