@@ -355,9 +355,10 @@ def warm(pairing_id):
     """Recompute, after a change, the figures a change of this pairing made
     stale: of the pairing and every pairing above it (whose roll-ups count
     it), for the years whose figures were being looked at (cached) and the
-    year the dashboard opens on, and for the periods looked at today. Run on the job queue after an import
-    (`tasks.warm_figures`), so the next person opening a dashboard gets it
-    from the cache instead of waiting for the sums."""
+    year the dashboard opens on, and for the periods looked at today. Run on
+    the job queue after an import (`tasks.warm_figures`), so the next person
+    opening a dashboard gets it from the cache instead of waiting for the
+    sums."""
     pairing = Pairing.objects.filter(pk=pairing_id).first()
     if pairing is None:
         return {}
