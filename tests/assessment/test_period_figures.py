@@ -72,12 +72,15 @@ def test_a_change_outside_the_period_leaves_every_section(county):
     from xiezuo.consumption.models import Sale
 
     read(county, [2023, 2024, 2025])
+    seq = PeriodFigures.objects.get(pairing=county).audit_seq
     sale = Sale.objects.filter(pairing=county, year=2022).order_by("pk").first()
     sale.amount += Decimal("1.00")
     sale.save()
     figures, models = read(county, [2023, 2024, 2025])
     assert not models & {"consumption.sale", "consumption.saletotal", "labour.employment"}, models
     assert figures == fresh(county, [2023, 2024, 2025])
+    # Nothing of the entry changed, so nothing is written on a read (as for a year's entry).
+    assert PeriodFigures.objects.get(pairing=county).audit_seq == seq
 
 
 def test_sections_asked_later_are_added_and_another_day_computes_all_again(county):

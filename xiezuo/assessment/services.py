@@ -199,9 +199,10 @@ def period_figures(pairing, years, sections=None):
         changes = changes_since(entry.audit_seq, ids)
         stale = set()
         for year in years:
-            stale |= stale_sections(changes, entry.audit_seq, set(ids), year)[0]
+            sections_of_year, touched = stale_sections(changes, entry.audit_seq, set(ids), year)
+            stale |= sections_of_year
+            changed = changed or touched
         kept = {name: value for name, value in entry.figures.items() if name not in stale}
-        changed = bool(changes)
     elif entry is not None:
         changed = True  # another day: every section again
     missing = [name for name in names if name not in kept]
